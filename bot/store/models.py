@@ -1,0 +1,373 @@
+"""The backing store's tables, as SQLAlchemy 2.0 typed models.
+
+Money is integer pence, instants are UTC. Anything about an anonymous report lives only in
+`Report`/`ReportMessage`, and those tables have no column that could hold who reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC instant on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware instants")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class DeclarationKind(StrEnum):
+    GIFT_HOSPITALITY = "gift_hospitality"
+    BUSINESS_INTEREST = "business_interest"
+    NOTIFIABLE_ASSOCIATION = "notifiable_association"
+
+
+class DeclarationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    AWAITING_ENDORSEMENT = "awaiting_endorsement"
+    INFORMATION_REQUESTED = "information_requested"
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    REFUSED = "refused"
+    NOTED = "noted"
+    APPEALED = "appealed"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+
+
+class ReportMode(StrEnum):
+    ANONYMOUS = "anonymous"
+    CONFIDENTIAL = "confidential"
+
+
+class ReportStatus(StrEnum):
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    ASSESSING = "assessing"
+    INVESTIGATING = "investigating"
+    CLOSED = "closed"
+
+
+class Person(Base):
+    """A member of staff as a surface knows them (a Slack user, a directory entry)."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("surface", "surface_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    surface: Mapped[str] = mapped_column(String(20))
+    surface_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200))
+    rank_or_grade: Mapped[str | None] = mapped_column(String(100))
+    #: "officer" or "staff": business-interest rules differ between them.
+    staff_type: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    line_manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    line_manager: Mapped[Person | None] = relationship(remote_side=[id])
+
+
+class Declaration(Base):
+    """A filed gift/hospitality, business-interest or notifiable-association declaration.
+
+    `answers` keeps every field the workflow collected; the typed columns beside it copy the
+    few that registers and cross-checks query, so they need not parse JSON in SQL.
+    """
+
+    __tablename__ = "declarations"
+    __table_args__ = (Index("ix_declarations_kind_status", "kind", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(40), default=DeclarationStatus.SUBMITTED)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    line_manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    workflow: Mapped[str] = mapped_column(String(80))
+    workflow_version: Mapped[str | None] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: The approvals the route needs, e.g. ["line_manager", "psd"].
+    approvers: Mapped[list[Any]] = mapped_column(default=list)
+    hints: Mapped[list[Any]] = mapped_column(default=list)
+    value_pence: Mapped[int | None] = mapped_column(Integer)
+    counterparty_name: Mapped[str | None] = mapped_column(String(300))
+    counterparty_organisation: Mapped[str | None] = mapped_column(String(300))
+    counterparty_relationship: Mapped[str | None] = mapped_column(String(60))
+    #: "accepted" or "declined" for gifts; None for other kinds.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    occurred_on: Mapped[dt.date | None] = mapped_column(Date)
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decision_due: Mapped[dt.date | None] = mapped_column(Date)
+    decided_at: Mapped[dt.datetime | None]
+    review_due: Mapped[dt.date | None] = mapped_column(Date)
+    compliance_check_due: Mapped[dt.date | None] = mapped_column(Date)
+    #: A newer declaration that replaces this one (a change of circumstances); never deleted.
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"))
+    #: Set by surfaces that may deliver the same submission twice (Slack retries).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    line_manager: Mapped[Person | None] = relationship(foreign_keys=[line_manager_id])
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="declaration", order_by="StatusChange.id"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="declaration", order_by="Decision.id"
+    )
+
+
+class StatusChange(Base):
+    """One step in a declaration's status history."""
+
+    __tablename__ = "declaration_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    declaration: Mapped[Declaration] = relationship(back_populates="history")
+
+
+class Decision(Base):
+    """An integrity-unit (or line-manager) decision on a declaration, with its rationale."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    #: approved, approved_with_conditions, refused, endorsed, aware_only,
+    #: permitted_with_conditions, inappropriate, appeal_upheld, appeal_dismissed ...
+    outcome: Mapped[str] = mapped_column(String(40))
+    rationale: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[str | None] = mapped_column(Text)
+    #: "initial", "endorsement", "appeal" or "review".
+    stage: Mapped[str] = mapped_column(String(20), default="initial")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    declaration: Mapped[Declaration] = relationship(back_populates="decisions")
+    decided_by: Mapped[Person | None] = relationship()
+
+
+class Appeal(Base):
+    """An appeal against a refusal: its own record, later answered by an appeal decision."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    grounds: Mapped[str] = mapped_column(Text)
+    lodged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+
+class Conversation(Base):
+    """A dialogue in progress, so any process can take the next turn and a restart loses nothing."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The surface's key for one person's conversation, e.g. "slack:T1:U1" or "console:alice".
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    workflow: Mapped[str | None] = mapped_column(String(80))
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+
+class AuditEvent(Base):
+    """One link in the append-only, hash-chained audit log."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str | None] = mapped_column(String(80), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ReferenceCounter(Base):
+    """The last number handed out for one reference prefix in one year."""
+
+    __tablename__ = "reference_counters"
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Report(Base):
+    """A report of wrongdoing. Content is sealed; only the receipt's slow hash is kept.
+
+    Deliberately no person id, surface id or submission time: the date alone is stored, and
+    a confidential reporter's identity is itself sealed.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    mode: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.RECEIVED)
+    receipt_hash: Mapped[str] = mapped_column(String(200))
+    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_identity: Mapped[bytes | None] = mapped_column(LargeBinary)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    acknowledge_due: Mapped[dt.date] = mapped_column(Date)
+    feedback_due: Mapped[dt.date] = mapped_column(Date)
+    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
+    first_feedback_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    sealed_outcome: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: When handlers may be told of it: a random delay hides the moment of submission.
+    notify_after: Mapped[dt.datetime | None]
+    handlers_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+    messages: Mapped[list[ReportMessage]] = relationship(
+        back_populates="report", order_by="ReportMessage.id"
+    )
+
+
+class ReportMessage(Base):
+    """A sealed message in a report's two-way thread (reporter <-> handlers)."""
+
+    __tablename__ = "report_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    #: "reporter" or "handler"; a handler is named, a reporter never is.
+    author: Mapped[str] = mapped_column(String(20))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    #: "message", "question", "answer" or "status".
+    kind: Mapped[str] = mapped_column(String(20), default="message")
+    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    report: Mapped[Report] = relationship(back_populates="messages")
+
+
+class ReceiptFailure(Base):
+    """A failed receipt check, kept to throttle guessing (the attempted value is never kept)."""
+
+    __tablename__ = "receipt_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(32), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Supplier(Base):
+    """A supplier or bidder from the organisation's procurement list."""
+
+    __tablename__ = "suppliers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    normalised_name: Mapped[str] = mapped_column(String(300), index=True)
+    contract: Mapped[str | None] = mapped_column(String(300))
+    #: e.g. "tendering", "awarded", "expired".
+    status: Mapped[str | None] = mapped_column(String(40))
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class UnansweredQuestion(Base):
+    """A question the policies could not answer, for the policy owners; never who asked."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class AnswerFeedback(Base):
+    """A "was this helpful?" vote on an answer, recorded without identity."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document: Mapped[str | None] = mapped_column(String(300))
+    section: Mapped[str | None] = mapped_column(String(300))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    given_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class ProcessedDelivery(Base):
+    """A surface delivery already handled (e.g. a Slack event id), so a retry does nothing."""
+
+    __tablename__ = "processed_deliveries"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,98 @@
+"""Shared fixtures: a fresh store on SQLite always, and on PostgreSQL when one is configured."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.store import Store
+from bot.store.database import create_store_engine
+from bot.store.models import Base
+
+POSTGRES_URL = os.environ.get("PROBITY_TEST_DATABASE_URL")
+NO_POSTGRES = "PROBITY_TEST_DATABASE_URL is not set; PostgreSQL tests need a server to run against"
+
+
+def _schema_url(base_url: str, schema: str) -> str:
+    """The test database URL, with every connection's search_path set to `schema`."""
+    url = make_url(base_url)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A URL into a schema of its own for this test run, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema = f"probity_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _schema_url(POSTGRES_URL, schema)
+    Store(create_store_engine(url)).upgrade()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test: migrating once keeps the suite quick."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    store = Store(create_store_engine(f"sqlite:///{path}"))
+    store.upgrade()
+    store.dispose()
+    return path
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_store_engine(url)
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A URL to an empty, migrated store, once per backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "probity.sqlite3"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings for a test: its own PROBITY_HOME and a fresh store on the backend under test."""
+    return Settings(home=tmp_path / "home", database_url=database_url)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    opened = Store.open(settings)
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def probity_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment variables that point a `probity` subprocess or main() at the test store."""
+    values = {"PROBITY_HOME": str(settings.home), "PROBITY_DATABASE_URL": settings.database_url}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return {**os.environ, **values}

@@ -1,0 +1,74 @@
+"""What a surface and the core say to each other: a Turn in, Replies out.
+
+Surfaces (Slack, the terminal) build a Turn from whatever arrived and render Replies in their
+own way; nothing here knows about Slack or terminals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who is speaking, as the surface knows them."""
+
+    surface: str  # "slack", "console"
+    surface_id: str  # Slack user id, or the directory key in the terminal
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing a person did: typed text, pressed a button, or submitted a form."""
+
+    speaker: Speaker
+    #: Identifies the conversation whose state this turn advances (one per person and place).
+    conversation_key: str
+    text: str | None = None
+    #: The value of a pressed button, e.g. "choice:declined", "confirm", "cancel".
+    action: str | None = None
+    #: A submitted form: field name -> value already in the field's type where the surface
+    #: could provide it (a date picker gives a date), otherwise text to parse.
+    form: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an answer came from: the document (file name), its title and section."""
+
+    document: str
+    title: str
+    section: str
+    score: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option a surface can show as a button; `value` comes back as the Turn's action."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Something to show the person.
+
+    `kind` lets a surface style it: "message", "question" (a workflow prompt), "answer"
+    (a policy answer with citations), "warning" (a policy hint), "problem" (bad input,
+    re-prompting), "summary", "filed", "list".
+    """
+
+    text: str
+    kind: str = "message"
+    citations: tuple[Citation, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    #: For "question" replies: the field being asked and its type, so a surface can offer
+    #: a date picker, a user picker, yes/no buttons.
+    field: str | None = None
+    field_type: str | None = None
+    #: Extra structured data for rich surfaces (e.g. a summary's rows, a reference).
+    data: dict[str, Any] = field(default_factory=dict)

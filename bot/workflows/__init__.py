@@ -1,0 +1,1 @@
+"""Guided declaration workflows: definitions, field parsing, dialogue engine and filing."""

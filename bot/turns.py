@@ -6,7 +6,8 @@ own way; nothing here knows about Slack or terminals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -70,5 +71,6 @@ class Reply:
     #: a date picker, a user picker, yes/no buttons.
     field: str | None = None
     field_type: str | None = None
+    # dataclasses.field spelled out: the attribute `field` above shadows the bare name here.
     #: Extra structured data for rich surfaces (e.g. a summary's rows, a reference).
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = dataclasses.field(default_factory=dict)

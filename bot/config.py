@@ -132,6 +132,22 @@ class Settings:
         "PROBITY_DECISION_TARGET_DAYS", _positive_int, "a whole number of days above 0",
         "Declarations undecided after this many days are flagged as late.", 28,
     )
+    gift_value_limit_pence: int = _setting(
+        "PROBITY_GIFT_VALUE_LIMIT_PENCE", _positive_int, "a whole number of pence above 0",
+        "Gifts at or above this value need approval, when the gift workflow sets no limit.",
+        2500,
+    )
+    senior_ranks: tuple[str, ...] = _setting(
+        "PROBITY_SENIOR_RANKS", _word_list, "a comma-separated list of ranks or grades",
+        "Ranks and grades whose gift registers the cross-checks watch for silence.",
+        ("Chief Constable", "Deputy Chief Constable", "Assistant Chief Constable",
+         "Assistant Chief Officer", "Chief Superintendent", "Superintendent"),
+    )
+    compliance_check_days: int = _setting(
+        "PROBITY_COMPLIANCE_CHECK_DAYS", _positive_int, "a whole number of days above 0",
+        "Refused or conditional business interests are checked for compliance this long "
+        "after the decision.", 90,
+    )
     handlers: tuple[str, ...] = _setting(
         "PROBITY_HANDLERS", _word_list, "a comma-separated list of user ids or directory names",
         "Integrity-unit members who may read and answer reports and decide declarations.", (),

@@ -1,0 +1,128 @@
+"""Money answers in pounds ("£40", "forty quid", "about 40", "1.2k", "50p"), stored as pence."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.workflows.parsing.amounts import (
+    MULTIPLIERS,
+    Found,
+    Reading,
+    contains_any,
+    read_numbers,
+    words_only,
+)
+from bot.workflows.parsing.common import (
+    SHORT_ANSWER_LIMIT,
+    UNSURE_PHRASES,
+    Parsed,
+    accept,
+    normalise_short,
+    reject,
+)
+
+_ASK = "Please type the value in pounds, for example £40, 40.50 or 'about 25'."
+_ESTIMATE = (
+    "That's fine: please give your best estimate in pounds, for example 'about £30'. "
+    "A rough figure is enough."
+)
+_NEGATIVE = "The value can't be negative. Please type it in pounds, for example £40."
+_FOREIGN = "Please give the value in pounds sterling (a rough conversion is fine), for example £40."
+
+# A declared offer can be of negligible value, so "nothing" is a real answer: £0.00.
+_NOTHING = frozenset({
+    "nothing", "no value", "none", "nil", "nowt", "worthless", "not worth anything",
+    "of no value", "no monetary value", "nothing really", "nothing at all", "zero",
+})
+_FOREIGN_WORDS = frozenset({
+    "dollar", "dollars", "usd", "euro", "euros", "eur", "yen", "$", "€", "cents", "cent",
+})
+_EACH = frozenset({
+    "each", "apiece", "a head", "per head", "per person", "a person", "per ticket",
+    "a ticket", "per item", "per bottle", "a bottle", "per night", "a night",
+})
+_PENCE_WORDS = frozenset({"p", "pence", "penny", "pennies"})
+
+
+def format_money(pence: int) -> str:
+    """Pence as pounds the way people read them: 4000 -> "£40.00", 125000 -> "£1,250.00"."""
+    pence = int(pence)
+    pounds, rest = divmod(abs(pence), 100)
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{pounds:,}.{rest:02d}"
+
+
+def _to_pence(found: Found, inherited_suffix: str = "") -> int:
+    """One number as pence, honouring "p" and multipliers such as "k" and "grand"."""
+    suffix = found.suffix or inherited_suffix
+    if suffix in _PENCE_WORDS and not found.currency:
+        pence = found.amount
+    else:
+        pence = found.amount * MULTIPLIERS.get(suffix, 1) * 100
+    return int(pence.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _is_count(found: Found) -> bool:
+    """A plain small whole number, as in "2 tickets at £25 each"."""
+    return (
+        not found.currency and not found.suffix and found.amount == found.amount.to_integral()
+        and 1 <= found.amount <= 1000
+    )
+
+
+def _choose_pence(reading: Reading, normalised: str) -> int | str:
+    """The one amount the answer means, in pence, or a problem when it is unclear which."""
+    numbers = reading.numbers
+    if reading.is_range():
+        # Take the top of a range: declaring the higher estimate is the safe side for a
+        # register of interests, and the summary shows the figure for the person to change.
+        low, high = numbers
+        return max(_to_pence(low, high.suffix), _to_pence(high))
+    marked = [n for n in numbers if n.currency or n.suffix]
+    unmarked = [n for n in numbers if not (n.currency or n.suffix)]
+    if len(marked) == 1 and contains_any(normalised, _EACH) and len(unmarked) == 1 \
+            and _is_count(unmarked[0]):
+        # "2 tickets at £25 each": the register needs the whole offer, not one ticket.
+        return int(unmarked[0].amount) * _to_pence(marked[0])
+    if len(marked) == 1:
+        return _to_pence(marked[0])
+    candidates = marked or unmarked
+    amounts = sorted({_to_pence(n) for n in candidates})
+    if len(amounts) == 1:
+        return amounts[0]
+    shown = " and ".join(format_money(p) for p in amounts[:3])
+    return (
+        f"I found more than one amount there ({shown}). "
+        f"Please type just the total value, for example {format_money(amounts[-1])}."
+    )
+
+
+def parse_money(text: str, *, max_pence: int = 10_000_000) -> Parsed:
+    """An amount of money in pounds; the value is whole pence (int), the display "£40.00"."""
+    normalised = normalise_short(text)
+    if not normalised:
+        return reject(_ASK)
+    if len(normalised) > SHORT_ANSWER_LIMIT:
+        return reject("That's longer than I expected for an amount. " + _ASK)
+    if contains_any(normalised, UNSURE_PHRASES):
+        return reject(_ESTIMATE)
+    if words_only(normalised) in _NOTHING:
+        return accept(0, format_money(0))
+    if contains_any(normalised, _FOREIGN_WORDS) or any(c in normalised for c in "$€¥"):
+        return reject(_FOREIGN)
+    reading = read_numbers(normalised)
+    if not reading.numbers:
+        return reject(
+            "I need a figure in pounds: your best estimate is fine, for example 'about £30'."
+        )
+    if reading.negative():
+        return reject(_NEGATIVE)
+    pence = _choose_pence(reading, normalised)
+    if isinstance(pence, str):
+        return reject(pence)
+    if pence > max_pence:
+        return reject(
+            f"{format_money(pence)} looks too high for this. Please check the figure and type "
+            f"it again in pounds (up to {format_money(max_pence)})."
+        )
+    return accept(pence, format_money(pence))

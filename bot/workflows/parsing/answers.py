@@ -1,0 +1,198 @@
+"""Closed answers: yes or no, and one of a list of options (by name, number, synonym or typo)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from bot.workflows.parsing.amounts import contains_any, words_only
+from bot.workflows.parsing.common import (
+    SHORT_ANSWER_LIMIT,
+    UNSURE_PHRASES,
+    Option,
+    Parsed,
+    accept,
+    normalise_short,
+    reject,
+    words_to_digits,
+)
+
+_YES_WORDS = frozenset({
+    "yes", "y", "yeah", "yea", "yeh", "yep", "yup", "ya", "yah", "aye", "sure", "ok", "okay",
+    "k", "kk", "correct", "affirmative", "indeed", "definitely", "absolutely", "certainly",
+    "true", "yess", "yes please", "of course", "that's right", "thats right", "right",
+    "that is right", "go ahead", "sounds good", "i did", "it was", "i have", "it is", "why not",
+    "please", "confirm", "confirmed", "agreed", "yes it was", "yes i did", "👍", "✅", "✔",
+})
+_NO_WORDS = frozenset({
+    "no", "n", "nope", "nah", "naw", "nay", "negative", "false", "never", "no thanks",
+    "no thank you", "not really", "not at all", "definitely not", "certainly not",
+    "absolutely not", "of course not", "i didn't", "i did not", "it wasn't", "it was not",
+    "i haven't", "i have not", "no it wasn't", "no i didn't", "not", "👎", "❌", "✖",
+})
+# Words that, anywhere in a longer answer, show it leans the other way ("yeah, no").
+_STRONG_YES = frozenset({"yes", "yeah", "yep", "yup", "aye", "y"})
+_STRONG_NO = frozenset({"no", "nope", "nah", "not", "n", "never"})
+_MAYBE = UNSURE_PHRASES | {"maybe", "perhaps", "possibly", "sort of", "kind of", "depends",
+                           "it depends", "partly", "sometimes"}
+_YES_NO_PROMPT = "Please answer yes or no."
+
+
+def _polarity_words(normalised: str) -> str:
+    """The answer reduced to words, with emoji answers kept as words."""
+    for emoji, word in (("👍", " yes "), ("✅", " yes "), ("✔", " yes "), ("👎", " no "),
+                        ("❌", " no "), ("✖", " no ")):
+        normalised = normalised.replace(emoji, word)
+    return words_only(normalised)
+
+
+def parse_yes_no(text: str) -> Parsed:
+    """Yes or no in the many ways people say it; a hedge or a mixed answer is asked again."""
+    normalised = normalise_short(text)
+    if len(normalised) > SHORT_ANSWER_LIMIT:
+        return reject(_YES_NO_PROMPT)
+    words = _polarity_words(normalised)
+    if words in _YES_WORDS:
+        return accept(True, "Yes")
+    if words in _NO_WORDS:
+        return accept(False, "No")
+    if not words or contains_any(words, _MAYBE):
+        return reject(_YES_NO_PROMPT + " If you're not sure, give your best answer; "
+                      "you can change it before anything is filed.")
+    tokens = words.split()
+    leads_yes = tokens[0] in _YES_WORDS or " ".join(tokens[:2]) in _YES_WORDS
+    leads_no = tokens[0] in _NO_WORDS or " ".join(tokens[:2]) in _NO_WORDS
+    # "yes, I accepted it" is a yes; "yeah, no" is not something to guess at.
+    if leads_yes and not _STRONG_NO.intersection(tokens):
+        return accept(True, "Yes")
+    if leads_no and not _STRONG_YES.intersection(tokens[1:]):
+        return accept(False, "No")
+    return reject(_YES_NO_PROMPT)
+
+
+# --- choices -------------------------------------------------------------------------------
+
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:it's|its|it is|it was|they're|they are|they were|he's|he is|she's|she is|"
+    r"i'd say|i think|probably|the|a|an|option|number)\s+)+"
+)
+_OPTION_NUMBER = re.compile(r"^(?:option |number |no |# ?)?(\d{1,3})(?:st|nd|rd|th)?$")
+_NEGATED = frozenset({"not", "no", "isn't", "wasn't", "aren't", "never", "neither", "nor"})
+_FUZZY_MIN_SCORE = 80
+_FUZZY_MIN_LEAD = 10
+
+
+def _match_key(text: str) -> str:
+    """Text as compared with options: lower case, "&" as "and", punctuation as spaces."""
+    return words_only(text.replace("&", " and ").replace("_", " "))
+
+
+def _candidates(option: Option) -> tuple[str, ...]:
+    """Everything that names an option: its value, label and synonyms, normalised."""
+    names = (option.value, option.label, *option.synonyms)
+    return tuple(dict.fromkeys(k for k in (_match_key(normalise_short(n)) for n in names) if k))
+
+
+def _options_list(options: Sequence[Option]) -> str:
+    """The options numbered, as shown in a re-prompt."""
+    return ", ".join(f"{i}. {o.label}" for i, o in enumerate(options, start=1))
+
+
+def _choose_problem(options: Sequence[Option], lead: str = "I didn't recognise that.") -> str:
+    return (f"{lead} Please choose one of: {_options_list(options)}. "
+            "You can type the number or the name.")
+
+
+def _unique(matches: Sequence[int]) -> int | None:
+    """The one option index matched, or None when there were none or several."""
+    distinct = set(matches)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def _by_name(key: str, names: Sequence[tuple[str, ...]]) -> list[int]:
+    return [i for i, cands in enumerate(names) if key in cands]
+
+
+def _by_prefix(key: str, names: Sequence[tuple[str, ...]]) -> list[int]:
+    return [i for i, cands in enumerate(names) if any(c.startswith(key) for c in cands)]
+
+
+def _by_phrase(key: str, names: Sequence[tuple[str, ...]]) -> list[int]:
+    """Options named as whole words inside a longer answer ("from a supplier")."""
+    if _NEGATED.intersection(key.split()):
+        return []  # "not a supplier" must not pick "supplier"
+    padded = f" {key} "
+    return [i for i, cands in enumerate(names) if any(f" {c} " in padded for c in cands)]
+
+
+def _by_typo(key: str, names: Sequence[tuple[str, ...]]) -> int | None:
+    """The option a small typo most likely meant, only when it clearly beats the others."""
+    if len(key) < 3:
+        return None
+    scores = sorted(
+        ((max(max(fuzz.ratio(key, c), fuzz.token_sort_ratio(key, c)) for c in cands), i)
+         for i, cands in enumerate(names) if cands),
+        reverse=True,
+    )
+    if not scores or scores[0][0] < _FUZZY_MIN_SCORE:
+        return None
+    if len(scores) > 1 and scores[0][0] - scores[1][0] < _FUZZY_MIN_LEAD:
+        return None
+    return scores[0][1]
+
+
+def _by_number(key: str, count: int) -> int | None:
+    """The option picked by its number in a numbered list ("2", "option two", "2nd")."""
+    match = _OPTION_NUMBER.match(words_to_digits(key, halves=False).replace("2nd", "2"))
+    if not match:
+        return None
+    number = int(match.group(1))
+    return number - 1 if 1 <= number <= count else None
+
+
+def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
+    """One of `options`, by value, label, synonym, number, unique prefix or a near miss.
+
+    Raises ValueError only when `options` is empty: that is a definition error, not an answer.
+    """
+    if not options:
+        raise ValueError("parse_choice needs at least one option")
+    normalised = normalise_short(text)
+    if len(normalised) > SHORT_ANSWER_LIMIT:
+        return reject(_choose_problem(options, "That's longer than I expected."))
+    key = _match_key(normalised)
+    if not key:
+        return reject(_choose_problem(options, "I didn't catch an answer."))
+    names = [_candidates(o) for o in options]
+    index = _find(key, names, len(options))
+    if isinstance(index, int):
+        return accept(options[index].value, options[index].label)
+    if index:
+        labels = " or ".join(options[i].label for i in sorted(index)[:4])
+        return reject(_choose_problem(options, f"That could be {labels}."))
+    return reject(_choose_problem(options))
+
+
+def _find(key: str, names: Sequence[tuple[str, ...]], count: int) -> int | set[int]:
+    """The matching option's index, or the set of options it could be (maybe empty).
+
+    Stages run from most to least certain; the first stage with a match decides.
+    """
+    stripped = _LEADING_FILLER.sub("", key) or key
+    for candidate in dict.fromkeys((key, stripped)):
+        exact = _by_name(candidate, names)
+        if exact:
+            return _unique(exact) if _unique(exact) is not None else set(exact)
+    number = _by_number(key, count)
+    if number is not None:
+        return number
+    for stage in (_by_prefix, _by_phrase):
+        found = set(stage(stripped, names))
+        if len(found) == 1:
+            return found.pop()
+        if found:
+            return found
+    typo = _by_typo(stripped, names)
+    return typo if typo is not None else set()

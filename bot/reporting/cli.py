@@ -1,0 +1,221 @@
+"""`probity cases ...`: the integrity unit handles reports from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.reporting.records import CaseSummary, HandlerView
+
+STATUS_NAMES = ("received", "acknowledged", "assessing", "investigating", "closed")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cases = commands.add_parser("cases", help="handle reports of wrongdoing (integrity unit)")
+    sub = cases.add_subparsers(dest="cases_command", required=True, metavar="ACTION")
+    acting = argparse.ArgumentParser(add_help=False)
+    acting.add_argument("--as", dest="acting_as", required=True, metavar="NAME",
+                        help="your directory key or Slack id; must be a named handler")
+
+    listing = sub.add_parser("list", parents=[acting], help="list reports, oldest first")
+    listing.add_argument("--overdue", action="store_true",
+                         help="only reports past their acknowledgement or feedback deadline")
+    listing.add_argument("--status", choices=STATUS_NAMES)
+    listing.set_defaults(run=_list)
+
+    show = sub.add_parser("show", parents=[acting], help="read one report and its thread")
+    show.add_argument("reference")
+    show.set_defaults(run=_show)
+
+    for name, kind, text in (("reply", "message", "send the reporter a message"),
+                             ("ask", "question", "ask the reporter a question")):
+        command = sub.add_parser(name, parents=[acting], help=text)
+        command.add_argument("reference")
+        command.add_argument("text")
+        command.set_defaults(run=_reply, kind=kind)
+
+    status = sub.add_parser("status", parents=[acting], help="move a report to a new status")
+    status.add_argument("reference")
+    status.add_argument("status", choices=STATUS_NAMES)
+    status.add_argument("--outcome", help="required when closing: what the reporter may read")
+    status.set_defaults(run=_status)
+
+    notify = sub.add_parser(
+        "notify-due", help="list new reports whose random delay has passed, and mark them told")
+    notify.set_defaults(run=_notify_due)
+
+    rotate = sub.add_parser("rotate-key", help="re-seal every report under a new key")
+    rotate.add_argument(
+        "--new-key-file", metavar="PATH",
+        help="the new base64 key, needed when the key comes from PROBITY_REPORT_KEY")
+    rotate.set_defaults(run=_rotate_key)
+
+
+def _desk(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.reporting.context import ReportingContext
+    from bot.store import Store
+
+    return Store.open(settings), ReportingContext.from_settings(settings)
+
+
+def _handler_run(args: argparse.Namespace, settings: Settings, attempted: str, work) -> int:  # type: ignore[no-untyped-def]
+    """Authorise, then do `work(session, context, handler)` in one transaction."""
+    from bot.reporting.handling import authorise_handler
+    from bot.reporting.records import ReportingError
+    from bot.turns import Speaker
+
+    store, context = _desk(settings)
+    speaker = Speaker("console", args.acting_as, args.acting_as)
+    with store.transaction() as session:
+        handler = authorise_handler(session, context, speaker, attempted)
+    if handler is None:
+        print(f"probity: {args.acting_as} is not a report handler; this attempt was recorded.",
+              file=sys.stderr)
+        return 1
+    try:
+        with store.transaction() as session:
+            work(session, context, handler)
+    except (ReportingError, ValueError) as problem:
+        print(f"probity: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reporting.handling import list_reports
+
+    def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
+        found = list_reports(session, context, handler, status=args.status,
+                             overdue=args.overdue)
+        if not found:
+            print("No reports." if not args.overdue else "No report is past a deadline.")
+        for summary in found:
+            print(_summary_line(summary))
+
+    return _handler_run(args, settings, "list reports", work)
+
+
+def _show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reporting.handling import read_report
+
+    def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
+        print(_render(read_report(session, context, handler, args.reference)))
+
+    return _handler_run(args, settings, f"read {args.reference}", work)
+
+
+def _reply(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reporting.handling import reply
+
+    def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
+        view = reply(session, context, handler, args.reference, args.text, kind=args.kind)
+        what = "Question" if args.kind == "question" else "Message"
+        print(f"{what} added to {view.summary.reference}; the reporter sees it when they "
+              "next check in.")
+
+    return _handler_run(args, settings, f"{args.kind} on {args.reference}", work)
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reporting.handling import change_status
+
+    def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
+        view = change_status(session, context, handler, args.reference, args.status,
+                             args.outcome)
+        print(f"{view.summary.reference} is now {view.summary.status}.")
+
+    return _handler_run(args, settings, f"change status of {args.reference}", work)
+
+
+def _notify_due(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reporting.handling import due_notifications, mark_notified
+
+    store, context = _desk(settings)
+    with store.transaction() as session:
+        due = due_notifications(session, context)
+        for notice in due:
+            mark_notified(session, context, notice.reference)
+            print(f"New report {notice.reference}: {notice.category} ({notice.mode}), "
+                  f"received {notice.received_on:%d %b %Y}.")
+    if not due:
+        print("No new reports to announce.")
+    return 0
+
+
+def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.reporting.rotation import promote_new_key, reseal_all, stage_new_key
+    from bot.reporting.sealing import Sealer, SealingError, read_key_file
+    from bot.store import Store
+    from bot.store.models import utcnow
+
+    store = Store.open(settings)
+    try:
+        current = Sealer.from_settings(settings)
+        if settings.report_key:
+            # Probity cannot rewrite an environment variable, so the operator brings the key.
+            if not args.new_key_file:
+                print("probity: the key comes from PROBITY_REPORT_KEY; put a new key in a "
+                      "file (see docs/reporting.md) and pass --new-key-file PATH.",
+                      file=sys.stderr)
+                return 2
+            new_key = read_key_file(Path(args.new_key_file))
+        else:
+            new_key = stage_new_key(settings.home)
+    except (OSError, SealingError) as problem:
+        print(f"probity: {problem}", file=sys.stderr)
+        return 1
+    with store.transaction() as session:
+        rotation = reseal_all(session, current, Sealer(new_key))
+    print(f"Re-sealed {rotation.values} values under key {rotation.new_key_id} "
+          f"(was {rotation.old_key_id}).")
+    if settings.report_key:
+        print("Now set PROBITY_REPORT_KEY to the new key and restart Probity; then destroy "
+              "the new key file once the key is stored safely.")
+    else:
+        retired = promote_new_key(settings.home, utcnow())
+        print(f"The old key is kept as {retired}: move it offline with the backups it "
+              "opens, or destroy it. Back up the new report.key now.")
+    return 0
+
+
+def _summary_line(summary: CaseSummary) -> str:
+    late = "; ".join(f"{b.what} overdue by {b.days_late} days (due {b.due:%d %b %Y})"
+                     for b in summary.breaches)
+    return (f"{summary.reference}  {summary.status:13} {summary.mode:12} {summary.category:28} "
+            f"received {summary.received_on:%d %b %Y}  messages {summary.messages}"
+            + (f"  LATE: {late}" if late else ""))
+
+
+def _render(view: HandlerView) -> str:
+    summary, content = view.summary, view.content
+    lines = [
+        _summary_line(summary),
+        f"Acknowledge by {summary.acknowledge_due:%d %b %Y}; "
+        f"feedback by {summary.feedback_due:%d %b %Y}.",
+        "",
+        f"What happened: {content.what_happened}",
+        f"When and where: {content.when_and_where}",
+        f"Who is involved: {content.who_is_involved or '-'}",
+        f"Evidence held: {content.evidence or '-'}",
+        f"Raised elsewhere: {content.raised_elsewhere or '-'}",
+    ]
+    if view.identity is not None:
+        identity = view.identity
+        lines.append(f"Reporter (confidential, handlers only): {identity.display_name} "
+                     f"[{identity.surface}:{identity.surface_id}]"
+                     + (f" - {identity.note}" if identity.note else ""))
+    else:
+        lines.append("Reporter: anonymous")
+    if view.outcome:
+        lines.append(f"Outcome: {view.outcome}")
+    lines.append("")
+    lines.append("Thread:" if view.thread else "Thread: no messages yet.")
+    for entry in view.thread:
+        lines.append(f"  {entry.on:%d %b %Y}  {entry.author} ({entry.kind}): {entry.text}")
+    return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""What every reporting call needs besides a session: the sealer, the clock, the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.reporting.sealing import Sealer
+from bot.reporting.throttle import ThrottlePolicy
+from bot.store.models import utcnow
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class ReportingContext:
+    """Built once per process from settings; tests pass their own clock and policy."""
+
+    sealer: Sealer
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    #: Directory keys or Slack user ids of the integrity-unit members who handle reports.
+    handlers: frozenset[str] = frozenset()
+    notify_delay_max_minutes: int = 90
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    clock: Clock = utcnow
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock = utcnow,
+                      throttle: ThrottlePolicy | None = None) -> ReportingContext:
+        return cls(
+            sealer=Sealer.from_settings(settings),
+            zone=settings.zone,
+            handlers=frozenset(settings.handlers),
+            notify_delay_max_minutes=settings.report_notify_delay_max_minutes,
+            throttle=throttle or ThrottlePolicy(),
+            clock=clock,
+        )
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        """The local date: what a person in the force would call today."""
+        return self.clock().astimezone(self.zone).date()

@@ -1,0 +1,231 @@
+"""The integrity unit's side: list, read, reply, ask, move through statuses, hear of new reports.
+
+Only people named in settings.handlers get a `Handler`; every call checks it again and
+appends an audit event ("person:N"), and a refused attempt is audited too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.reporting.context import ReportingContext
+from bot.reporting.deadlines import breaches
+from bot.reporting.records import (
+    CaseSummary,
+    HandlerKind,
+    HandlerView,
+    NotAHandler,
+    ReportingError,
+    UnknownReport,
+)
+from bot.reporting.threads import (
+    HANDLER,
+    add_message,
+    content_of,
+    find_report,
+    identity_of,
+    outcome_of,
+    outcome_purpose,
+    thread_of,
+)
+from bot.store.audit import record_event
+from bot.store.models import Person, Report, ReportStatus
+from bot.store.references import normalise_reference
+from bot.turns import Speaker
+
+log = logging.getLogger(__name__)
+
+#: The order a report moves through; it may skip ahead or step back, but never reopen.
+STATUSES = tuple(ReportStatus)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """An integrity-unit member allowed to handle reports; made by `authorise_handler`."""
+
+    person_id: int
+    surface_id: str
+    display_name: str
+
+    @property
+    def actor(self) -> str:
+        return f"person:{self.person_id}"
+
+
+@dataclass(frozen=True)
+class DueNotice:
+    """A report handlers may now be told about (its random delay has passed)."""
+
+    reference: str
+    mode: str
+    category: str
+    received_on: dt.date
+
+
+def authorise_handler(
+    session: Session, context: ReportingContext, speaker: Speaker, attempted: str
+) -> Handler | None:
+    """The speaker as a Handler, or None after auditing the refusal (commit it either way)."""
+    person = session.scalars(
+        select(Person).where(Person.surface == speaker.surface,
+                             Person.surface_id == speaker.surface_id)
+    ).first()
+    if speaker.surface_id not in context.handlers:
+        actor = f"person:{person.id}" if person else f"{speaker.surface}:{speaker.surface_id}"
+        record_event(session, actor, "report.access_refused", None, {"attempted": attempted})
+        log.warning("%s is not a report handler; refused %s", actor, attempted)
+        return None
+    if person is None:
+        person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
+                        display_name=speaker.display_name or speaker.surface_id)
+        session.add(person)
+        session.flush()
+    return Handler(person.id, speaker.surface_id, person.display_name)
+
+
+def list_reports(
+    session: Session, context: ReportingContext, handler: Handler, *,
+    status: str | None = None, overdue: bool = False,
+) -> list[CaseSummary]:
+    """Reports oldest first, optionally one status only or only those past a deadline."""
+    _check(context, handler)
+    query = select(Report).order_by(Report.id)
+    if status is not None:
+        query = query.where(Report.status == ReportStatus(status))
+    summaries = [_summary(context, report) for report in session.scalars(query)]
+    if overdue:
+        summaries = [summary for summary in summaries if summary.breaches]
+    record_event(session, handler.actor, "reports.listed", None,
+                 {"status": status, "overdue": overdue, "count": len(summaries)})
+    return summaries
+
+
+def read_report(
+    session: Session, context: ReportingContext, handler: Handler, reference: str
+) -> HandlerView:
+    """One report in full, a confidential reporter's identity included."""
+    _check(context, handler)
+    report = _report(session, reference)
+    identity = identity_of(context, report)
+    record_event(session, handler.actor, "report.read", report.reference,
+                 {"identity_shown": identity is not None})
+    return _handler_view(session, context, report)
+
+
+def reply(
+    session: Session, context: ReportingContext, handler: Handler, reference: str, text: str,
+    kind: HandlerKind = "message",
+) -> HandlerView:
+    """Write to the reporter, who reads it when they next check in."""
+    _check(context, handler)
+    if kind not in ("message", "question"):
+        raise ValueError(f"a handler cannot send a {kind!r}")
+    report = _report(session, reference, for_update=True)
+    add_message(session, context, report, author=HANDLER, kind=kind, text=text,
+                handler_id=handler.person_id)
+    today = context.today()
+    # Any word from the unit acknowledges receipt; a message (not just a question) is feedback.
+    report.acknowledged_on = report.acknowledged_on or today
+    if kind == "message":
+        report.first_feedback_on = report.first_feedback_on or today
+    record_event(session, handler.actor, "report.handler_message", report.reference,
+                 {"kind": kind})
+    return _handler_view(session, context, report)
+
+
+def change_status(
+    session: Session, context: ReportingContext, handler: Handler, reference: str,
+    status: str, outcome: str | None = None,
+) -> HandlerView:
+    """Move a report on. Closing needs an outcome, which the reporter may read; closed is final."""
+    _check(context, handler)
+    try:
+        target = ReportStatus(status)
+    except ValueError:
+        raise ReportingError(
+            f"{status!r} is not a status; use one of {', '.join(STATUSES)}.") from None
+    report = _report(session, reference, for_update=True)
+    if report.status == ReportStatus.CLOSED:
+        raise ReportingError(f"{report.reference} is closed and cannot change status.")
+    if target == report.status:
+        raise ReportingError(f"{report.reference} is already {target}.")
+    if target == ReportStatus.RECEIVED:
+        raise ReportingError("A report cannot go back to received.")
+    if target == ReportStatus.CLOSED and not (outcome and outcome.strip()):
+        raise ReportingError("Closing a report needs an outcome the reporter can read.")
+    if target != ReportStatus.CLOSED and outcome:
+        raise ReportingError("An outcome is given only when closing a report.")
+    today = context.today()
+    previous = report.status
+    report.status = target
+    report.acknowledged_on = report.acknowledged_on or today
+    if target == ReportStatus.CLOSED:
+        report.closed_on = today
+        report.first_feedback_on = report.first_feedback_on or today
+        report.sealed_outcome = context.sealer.seal(outcome.strip(),  # type: ignore[union-attr]
+                                                    outcome_purpose(report.reference))
+    add_message(session, context, report, author=HANDLER, kind="status",
+                text=f"Status changed to {target}.", handler_id=handler.person_id)
+    record_event(session, handler.actor, "report.status_changed", report.reference,
+                 {"from": previous, "to": target})
+    return _handler_view(session, context, report)
+
+
+def due_notifications(session: Session, context: ReportingContext) -> list[DueNotice]:
+    """Reports whose random delay has passed and that handlers have not yet been told of."""
+    query = select(Report).where(
+        Report.handlers_notified.is_(False), Report.notify_after <= context.now()
+    ).order_by(Report.id)
+    return [DueNotice(report.reference, report.mode, report.category, report.received_on)
+            for report in session.scalars(query)]
+
+
+def mark_notified(session: Session, context: ReportingContext, reference: str) -> None:
+    """Record that handlers were told; only now is the report's receipt audited (see reporter)."""
+    report = _report(session, reference, for_update=True)
+    if report.handlers_notified:
+        return
+    report.handlers_notified = True
+    # notify_after is within the delay of the submission moment; once used, forget it.
+    report.notify_after = None
+    record_event(session, "system", "report.received", report.reference,
+                 {"mode": report.mode, "category": report.category,
+                  "received_on": report.received_on.isoformat()})
+
+
+def _check(context: ReportingContext, handler: Handler) -> None:
+    # A Handler made by hand, or one removed from settings since, is refused here too.
+    if handler.surface_id not in context.handlers:
+        raise NotAHandler()
+
+
+def _report(session: Session, reference: str, *, for_update: bool = False) -> Report:
+    canonical = normalise_reference(reference) or reference.strip()
+    report = find_report(session, canonical, for_update=for_update)
+    if report is None:
+        raise UnknownReport(canonical)
+    return report
+
+
+def _summary(context: ReportingContext, report: Report) -> CaseSummary:
+    return CaseSummary(
+        reference=report.reference, mode=report.mode, category=report.category,
+        status=report.status, received_on=report.received_on,
+        acknowledge_due=report.acknowledge_due, feedback_due=report.feedback_due,
+        breaches=tuple(breaches(report, context.today())), messages=len(report.messages),
+    )
+
+
+def _handler_view(session: Session, context: ReportingContext, report: Report) -> HandlerView:
+    return HandlerView(
+        summary=_summary(context, report),
+        content=content_of(context, report),
+        thread=thread_of(session, context, report, name_handlers=True),
+        identity=identity_of(context, report),
+        outcome=outcome_of(context, report),
+    )

@@ -1,0 +1,67 @@
+"""Receipts: the secret a reporter writes down to come back to a report, and its slow hash."""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+#: Twenty decimal digits, shown as five groups of four: easy to copy onto paper or read out.
+RECEIPT_DIGITS = 20
+RECEIPT_GROUP = 4
+#: log2(10**20) = 66.4 bits: above the 64-bit floor, so guessing is hopeless even unthrottled
+#: (2**66 Argon2id evaluations at ~0.1 s each is far beyond any attacker).
+RECEIPT_ENTROPY_BITS = RECEIPT_DIGITS * math.log2(10)
+
+# Argon2id with RFC 9106's "second recommended option" (for memory-constrained hosts):
+# 3 passes over 64 MiB with 4 lanes, a 16-byte random salt and a 32-byte tag. It costs about
+# 0.1 s per check here, which is unnoticeable for a reporter and ruinous for a guesser who
+# has stolen the database. Parameters travel inside each hash string, so raising them later
+# only affects new receipts; old ones still verify.
+_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_len=32,
+                         salt_len=16)
+# Verifying against this when a reference does not exist keeps the time taken the same, so
+# response time does not reveal which references are real.
+_DUMMY_HASH = _HASHER.hash("0" * RECEIPT_DIGITS)
+
+
+class Receipt(str):
+    """A receipt in its display form; repr() hides it so it cannot leak into logs or tracebacks."""
+
+    def __repr__(self) -> str:
+        return "Receipt(<hidden>)"
+
+
+def generate_receipt() -> Receipt:
+    """A fresh receipt from the operating system's secure random source."""
+    digits = f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+    groups = [digits[i:i + RECEIPT_GROUP] for i in range(0, RECEIPT_DIGITS, RECEIPT_GROUP)]
+    return Receipt(" ".join(groups))
+
+
+def normalise_receipt(text: str) -> str | None:
+    """The digits of a receipt as a person typed it (spaces, dashes, dots allowed), or None."""
+    digits = re.sub(r"[\s\-.]", "", text or "")
+    if len(digits) != RECEIPT_DIGITS or not digits.isdigit():
+        return None
+    return digits
+
+
+def hash_receipt(receipt: str) -> str:
+    """The Argon2id hash to store; the receipt itself is never stored."""
+    digits = normalise_receipt(receipt)
+    if digits is None:
+        raise ValueError("not a receipt")
+    return _HASHER.hash(digits)
+
+
+def receipt_matches(stored_hash: str | None, typed: str) -> bool:
+    """Whether `typed` is the receipt behind `stored_hash`; always does the slow work once."""
+    digits = normalise_receipt(typed) or ""
+    try:
+        return _HASHER.verify(stored_hash or _DUMMY_HASH, digits) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,180 @@
+"""The values the reporting service takes and gives: report content, views, refusals, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from bot.reporting.deadlines import Breach
+from bot.reporting.receipts import Receipt
+
+#: How a reporter's own thread entries may be labelled; handlers' are "message" or "question".
+ReporterKind = Literal["message", "answer"]
+HandlerKind = Literal["message", "question"]
+
+#: Longest single piece of text accepted, so one report cannot fill the database.
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What a reporter tells the integrity unit. Everything but the category is sealed."""
+
+    category: str
+    what_happened: str
+    when_and_where: str
+    who_is_involved: str | None = None
+    evidence: str | None = None
+    raised_elsewhere: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.category.strip() or len(self.category) > 60:
+            raise ValueError("a report needs a category of up to 60 characters")
+        if not self.what_happened.strip():
+            raise ValueError("a report needs to say what happened")
+        for value in asdict(self).values():
+            if value is not None and len(value) > MAX_TEXT:
+                raise ValueError(f"each part of a report must be under {MAX_TEXT} characters")
+
+    def sealed_form(self) -> str:
+        body = asdict(self)
+        del body["category"]  # kept in its own column so handlers can sort without the key
+        return json.dumps(body, sort_keys=True)
+
+    @classmethod
+    def from_sealed_form(cls, category: str, text: str) -> ReportContent:
+        return cls(category=category, **json.loads(text))
+
+
+@dataclass(frozen=True)
+class ConfidentialReporter:
+    """Who made a confidential report (or revealed themselves): seen by handlers only.
+
+    There is deliberately no way to pass one of these to the anonymous submission.
+    """
+
+    surface: str
+    surface_id: str
+    display_name: str
+    #: Anything else the reporter wants handlers to know, e.g. how they prefer to be met.
+    note: str | None = None
+
+    def sealed_form(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_sealed_form(cls, text: str) -> ConfidentialReporter:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a reporter is shown, once, after submitting."""
+
+    reference: str
+    receipt: Receipt = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One message in a report's thread, as its reader may see it."""
+
+    author: str  # "reporter", "integrity unit", or (for handlers) the handler's name
+    kind: str  # "message", "question", "answer", "status"
+    text: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """What a reporter with the right receipt sees."""
+
+    reference: str
+    mode: str
+    category: str
+    status: str
+    received_on: dt.date
+    content: ReportContent
+    thread: tuple[ThreadEntry, ...]
+    outcome: str | None = None
+
+    @property
+    def open_questions(self) -> int:
+        """Handler questions not yet followed by an answer from the reporter."""
+        waiting = 0
+        for entry in self.thread:
+            if entry.kind == "question":
+                waiting += 1
+            elif entry.author == "reporter" and entry.kind == "answer":
+                waiting = 0
+        return waiting
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A line in a handler's list of reports."""
+
+    reference: str
+    mode: str
+    category: str
+    status: str
+    received_on: dt.date
+    acknowledge_due: dt.date
+    feedback_due: dt.date
+    breaches: tuple[Breach, ...]
+    messages: int
+
+
+@dataclass(frozen=True)
+class HandlerView:
+    """Everything a handler may see of one report, including a confidential reporter."""
+
+    summary: CaseSummary
+    content: ReportContent
+    thread: tuple[ThreadEntry, ...]
+    identity: ConfidentialReporter | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class AccessRefused:
+    """A reference and receipt that did not open a report, or an attempt made too soon.
+
+    Deliberately the same for an unknown reference and a wrong receipt.
+    """
+
+    throttled: bool
+    retry_after: dt.timedelta = dt.timedelta(0)
+
+
+class ReportingError(Exception):
+    """A request the reporting service will not carry out; the message is safe to show."""
+
+
+class ReportClosed(ReportingError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"{reference} is closed, so no more messages can be added to it.")
+
+
+class UnknownReport(ReportingError, LookupError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"There is no report {reference}.")
+
+
+class NotAHandler(ReportingError, PermissionError):
+    def __init__(self) -> None:
+        super().__init__("Only the integrity unit's named handlers can do that.")
+
+
+class DuplicateSubmission(ReportingError):
+    """The same submission arrived twice (a surface retry); the first one stands."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"This report was already received as {reference}.")
+        self.reference = reference

@@ -1,0 +1,193 @@
+"""The reporter's side: submit a report, then come back with reference and receipt.
+
+Nothing here takes the reporter's identity for an anonymous report: the surface must drop it
+before calling, and there is simply no parameter to pass it through. Reporter actions are
+audited as "anonymous reporter" or "confidential reporter", never by name.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.reporting.context import ReportingContext
+from bot.reporting.deadlines import acknowledge_due, feedback_due, notify_after
+from bot.reporting.receipts import generate_receipt, hash_receipt, receipt_matches
+from bot.reporting.records import (
+    AccessRefused,
+    ConfidentialReporter,
+    DuplicateSubmission,
+    ReportContent,
+    ReporterKind,
+    ReporterView,
+    ReportingError,
+    Submission,
+)
+from bot.reporting.threads import (
+    REPORTER,
+    add_message,
+    content_of,
+    content_purpose,
+    find_report,
+    identity_purpose,
+    outcome_of,
+    thread_of,
+)
+from bot.reporting.throttle import check_throttle, record_failure
+from bot.store.audit import record_event
+from bot.store.models import Report, ReportMode
+from bot.store.references import ReferenceKind, allocate_reference, normalise_reference
+
+log = logging.getLogger(__name__)
+
+UNVERIFIED = "unverified reporter"
+
+
+def reporter_actor(mode: str) -> str:
+    """How the audit log names a reporter: by mode, never by identity."""
+    return f"{mode} reporter"
+
+
+def submit_anonymous_report(
+    session: Session, context: ReportingContext, content: ReportContent, *,
+    idempotency_key: str | None = None,
+) -> Submission:
+    """File an anonymous report. Show the returned receipt once; it cannot be recovered.
+
+    `idempotency_key` is for surfaces that may deliver one submission twice; it is stored only
+    as a keyed digest, so it cannot be matched against the surface's own records.
+    """
+    return _submit(session, context, content, None, idempotency_key)
+
+
+def submit_confidential_report(
+    session: Session, context: ReportingContext, content: ReportContent,
+    reporter: ConfidentialReporter, *, idempotency_key: str | None = None,
+) -> Submission:
+    """File a report whose author is sealed and shown to handlers only."""
+    return _submit(session, context, content, reporter, idempotency_key)
+
+
+def _submit(
+    session: Session, context: ReportingContext, content: ReportContent,
+    reporter: ConfidentialReporter | None, idempotency_key: str | None,
+) -> Submission:
+    digest = context.sealer.digest(idempotency_key) if idempotency_key else None
+    if digest is not None:
+        earlier = session.scalars(select(Report).where(Report.idempotency_key == digest)).first()
+        if earlier is not None:
+            raise DuplicateSubmission(earlier.reference)
+    now, today = context.now(), context.today()
+    reference = allocate_reference(session, ReferenceKind.REPORT, today.year)
+    receipt = generate_receipt()
+    report = Report(
+        reference=reference,
+        mode=ReportMode.ANONYMOUS if reporter is None else ReportMode.CONFIDENTIAL,
+        category=content.category,
+        receipt_hash=hash_receipt(receipt),
+        sealed_content=context.sealer.seal(content.sealed_form(), content_purpose(reference)),
+        sealed_identity=None if reporter is None else context.sealer.seal(
+            reporter.sealed_form(), identity_purpose(reference)),
+        # The date only: an exact time could be matched against who was online.
+        received_on=today,
+        acknowledge_due=acknowledge_due(today),
+        feedback_due=feedback_due(today),
+        notify_after=notify_after(now, context.notify_delay_max_minutes),
+        handlers_notified=False,
+        idempotency_key=digest,
+    )
+    session.add(report)
+    session.flush()
+    # No audit event yet: its timestamp would mark the moment of submission. The
+    # "report.received" event is written when handlers are told, after the random delay.
+    log.info("a report was received")
+    return Submission(reference, receipt)
+
+
+def open_report(
+    session: Session, context: ReportingContext, reference: str, receipt: str
+) -> ReporterView | AccessRefused:
+    """The reporter's view of their report, or a refusal (commit it: failures must count)."""
+    report = _unlock(session, context, reference, receipt)
+    if isinstance(report, AccessRefused):
+        return report
+    return _view(session, context, report)
+
+
+def add_reporter_message(
+    session: Session, context: ReportingContext, reference: str, receipt: str, text: str,
+    kind: ReporterKind = "message",
+) -> ReporterView | AccessRefused:
+    """Add information, or answer the unit's questions ("answer"); refused once closed."""
+    if kind not in ("message", "answer"):
+        raise ValueError(f"a reporter cannot add a {kind!r}")
+    report = _unlock(session, context, reference, receipt)
+    if isinstance(report, AccessRefused):
+        return report
+    add_message(session, context, report, author=REPORTER, kind=kind, text=text)
+    record_event(session, reporter_actor(report.mode), "report.reporter_message",
+                 report.reference, {"kind": kind})
+    return _view(session, context, report)
+
+
+def reveal_identity(
+    session: Session, context: ReportingContext, reference: str, receipt: str,
+    reporter: ConfidentialReporter,
+) -> ReporterView | AccessRefused:
+    """An anonymous reporter chooses to be known to handlers. There is no way back."""
+    report = _unlock(session, context, reference, receipt)
+    if isinstance(report, AccessRefused):
+        return report
+    if report.mode != ReportMode.ANONYMOUS:
+        raise ReportingError(f"{report.reference} is already confidential.")
+    report.sealed_identity = context.sealer.seal(reporter.sealed_form(),
+                                                 identity_purpose(report.reference))
+    report.mode = ReportMode.CONFIDENTIAL
+    add_message(session, context, report, author=REPORTER, kind="status",
+                text="The reporter chose to tell the integrity unit who they are.")
+    record_event(session, reporter_actor(ReportMode.CONFIDENTIAL), "report.identity_revealed",
+                 report.reference)
+    return _view(session, context, report)
+
+
+def _unlock(
+    session: Session, context: ReportingContext, typed_reference: str, receipt: str
+) -> Report | AccessRefused:
+    """The report behind a reference and receipt; throttle first, then the slow hash."""
+    reference = normalise_reference(typed_reference or "")
+    report = None
+    if reference is not None and reference.startswith(f"{ReferenceKind.REPORT.value}-"):
+        report = find_report(session, reference, for_update=True)
+    # Only a real reference is written down: a mistyped one might hold anything, even a receipt.
+    known = report.reference if report is not None else None
+    now = context.now()
+    decision = check_throttle(session, known, now, context.throttle)
+    if not decision.allowed:
+        wait = int(decision.retry_after.total_seconds()) + 1
+        record_event(session, UNVERIFIED, "report.receipt_throttled", known,
+                     {"retry_after_seconds": wait})
+        log.warning("receipt check throttled for %s seconds", wait)
+        return AccessRefused(throttled=True, retry_after=decision.retry_after)
+    if receipt_matches(report.receipt_hash if report is not None else None, receipt):
+        return report  # type: ignore[return-value]
+    record_failure(session, known, now)
+    record_event(session, UNVERIFIED, "report.receipt_refused", known,
+                 {"reference_exists": report is not None})
+    log.info("a receipt check failed")
+    after = check_throttle(session, known, now, context.throttle)
+    return AccessRefused(throttled=False, retry_after=after.retry_after)
+
+
+def _view(session: Session, context: ReportingContext, report: Report) -> ReporterView:
+    return ReporterView(
+        reference=report.reference,
+        mode=report.mode,
+        category=report.category,
+        status=report.status,
+        received_on=report.received_on,
+        content=content_of(context, report),
+        thread=thread_of(session, context, report, name_handlers=False),
+        outcome=outcome_of(context, report),
+    )

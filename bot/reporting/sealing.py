@@ -1,0 +1,137 @@
+"""Sealing report content at rest with a key held outside the database (libsodium SecretBox).
+
+A sealed value is: version byte, an 8-byte key id, then SecretBox's nonce and ciphertext.
+The key id lets Probity say which key a value needs (useful mid-rotation) without revealing
+the key. Each value is bound to its purpose ("R-2026-0042/content"), so someone who can write
+to the database cannot move a sealed identity or message from one report to another.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+from nacl.exceptions import CryptoError
+from nacl.secret import SecretBox
+from nacl.utils import random as random_bytes
+
+from bot.config import Settings
+
+KEY_FILE_NAME = "report.key"
+#: Written before a rotation starts; becomes report.key once the re-sealed rows commit.
+NEW_KEY_FILE_NAME = "report.key.new"
+_FORMAT_VERSION = b"\x01"
+_KEY_ID_LENGTH = 8
+
+
+class SealingError(RuntimeError):
+    """A sealed value cannot be opened: wrong key, damaged, or moved from elsewhere."""
+
+
+def key_id(key: bytes) -> bytes:
+    # A keyed hash of a fixed label, so the id identifies the key without helping find it.
+    return hashlib.blake2b(b"probity report key id", key=key, digest_size=_KEY_ID_LENGTH).digest()
+
+
+def generate_key() -> bytes:
+    return random_bytes(SecretBox.KEY_SIZE)
+
+
+def encode_key(key: bytes) -> str:
+    return base64.b64encode(key).decode("ascii")
+
+
+def decode_key(text: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise SealingError("the report key is not valid base64") from None
+    if len(key) != SecretBox.KEY_SIZE:
+        raise SealingError(f"the report key must be {SecretBox.KEY_SIZE} bytes, "
+                           f"not {len(key)}")
+    return key
+
+
+def write_key_file(path: Path, key: bytes) -> None:
+    """Create `path` holding `key`, readable by its owner only; never overwrite a key.
+
+    Written to a temporary name and linked into place, so nobody can read a half-written key;
+    the link fails if `path` exists, so two processes starting at once agree on one key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(encode_key(key) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def read_key_file(path: Path) -> bytes:
+    return decode_key(path.read_text())
+
+
+class Sealer:
+    """Seals with one key and opens with any key it holds (the current one, and a new one
+    left behind by an interrupted rotation)."""
+
+    def __init__(self, key: bytes, extra_keys: Iterable[bytes] = ()) -> None:
+        self._primary_id = key_id(key)
+        self._boxes = {key_id(k): SecretBox(k) for k in (*extra_keys, key)}
+        self._digest_key = hashlib.blake2b(b"probity idempotency", key=key).digest()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Sealer:
+        """The key from PROBITY_REPORT_KEY, else PROBITY_HOME/report.key (created on first use)."""
+        new_path = settings.home / NEW_KEY_FILE_NAME
+        extra = [read_key_file(new_path)] if new_path.exists() else []
+        if settings.report_key:
+            return cls(decode_key(settings.report_key), extra)
+        path = settings.home / KEY_FILE_NAME
+        if not path.exists():
+            settings.ensure_home()
+            # If another process created it first, use theirs.
+            with contextlib.suppress(FileExistsError):
+                write_key_file(path, generate_key())
+        return cls(read_key_file(path), extra)
+
+    @property
+    def key_id(self) -> str:
+        return self._primary_id.hex()
+
+    def seal(self, value: str, purpose: str) -> bytes:
+        plaintext = purpose.encode() + b"\x00" + value.encode()
+        return _FORMAT_VERSION + self._primary_id + bytes(self._boxes[self._primary_id].encrypt(
+            plaintext))
+
+    def open(self, sealed: bytes, purpose: str) -> str:
+        sealed = bytes(sealed)
+        if sealed[:1] != _FORMAT_VERSION:
+            raise SealingError("unknown sealed format")
+        wanted = sealed[1:1 + _KEY_ID_LENGTH]
+        box = self._boxes.get(wanted)
+        if box is None:
+            raise SealingError(f"sealed under key {wanted.hex()}, which this Probity does not "
+                               f"hold (its key is {self.key_id}); see docs/reporting.md")
+        try:
+            plaintext = box.decrypt(sealed[1 + _KEY_ID_LENGTH:])
+        except CryptoError:
+            raise SealingError("sealed value is damaged") from None
+        label, _, value = plaintext.partition(b"\x00")
+        if label != purpose.encode():
+            raise SealingError("sealed value belongs somewhere else")
+        return value.decode()
+
+    def digest(self, text: str) -> str:
+        """A keyed fingerprint (for idempotency keys): stable, but useless without the key."""
+        return hashlib.blake2b(text.encode(), key=self._digest_key, digest_size=20).hexdigest()

@@ -15,6 +15,8 @@ from bot.logs import configure_logging
 # Handlers import their heavy dependencies themselves, so `probity --help` stays quick.
 COMMAND_MODULES = [
     "bot.store.cli",
+    "bot.knowledge.cli",
+    "bot.surfaces.slack.cli",
 ]
 
 

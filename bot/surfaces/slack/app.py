@@ -1,0 +1,72 @@
+"""Building the Bolt app: a retrying Web API client, signature checks, Probity's listeners."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
+from bot.surfaces.slack.services import SlackServices
+
+log = logging.getLogger(__name__)
+
+
+def web_client(token: str | None, api_url: str | None) -> WebClient:
+    """A WebClient that waits out rate limits and retries dropped connections and 5xx once.
+
+    `api_url` (PROBITY_SLACK_API_URL) points it at GovSlack or a test double.
+    """
+    client = WebClient(token=token, base_url=api_url or WebClient.BASE_URL, timeout=15)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=1),
+    ]
+    return client
+
+
+def build_app(services: SlackServices, credentials: SlackCredentials, *,
+              socket_mode: bool = False) -> App:
+    """The Bolt app with every Probity listener registered.
+
+    The bot token is checked against auth.test here, so a wrong token stops start-up with
+    a plain message rather than failing on the first message someone sends.
+    """
+    from bot.surfaces.slack.listeners import register_all
+
+    credentials.check(socket_mode)
+    client = web_client(credentials.bot_token, services.settings.slack_api_url)
+    try:
+        app = App(
+            client=client,
+            # Socket Mode needs no signature: the WebSocket is already authenticated.
+            signing_secret=credentials.signing_secret or "",
+            request_verification_enabled=not socket_mode,
+            token_verification_enabled=True,
+            # Listeners call ack() first and do slow work after it, in Bolt's thread pool.
+            process_before_response=False,
+            logger=logging.getLogger("slack_bolt.probity"),
+        )
+    except BoltError as error:
+        raise SlackSetupError(_explain(str(error))) from None
+    except OSError as error:  # URLError and socket errors while calling auth.test
+        raise SlackSetupError(f"could not reach the Slack Web API at {client.base_url}: "
+                              f"{error}") from None
+    register_all(app, services)
+    return app
+
+
+def _explain(error: str) -> str:
+    if "invalid_auth" in error or "not_authed" in error or "account_inactive" in error:
+        return ("Slack refused SLACK_BOT_TOKEN (invalid_auth): the token is wrong, revoked, "
+                "or from another workspace; reinstall the app and copy the Bot User OAuth "
+                "Token again")
+    return f"Slack rejected the configuration: {error}"

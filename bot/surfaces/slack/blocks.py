@@ -1,0 +1,220 @@
+"""Rendering the core's Replies as Block Kit, within Slack's limits.
+
+Anything a person typed reaches here inside Reply.text or Reply.data and is escaped before
+it goes into mrkdwn; policy passages are escaped too, since a document may contain < or &.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.surfaces.slack.escaping import escape_mrkdwn, plain, truncate
+from bot.turns import Citation, Reply
+
+# Block Kit limits (https://api.slack.com/reference/block-kit).
+SECTION_TEXT = 3000
+CONTEXT_TEXT = 2000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+OPTION_TEXT = 75
+BUTTON_VALUE = 2000
+ELEMENTS_PER_ACTIONS = 25
+OPTIONS_PER_SELECT = 100
+BLOCKS_PER_MESSAGE = 50
+BLOCKS_PER_MODAL = 100
+MODAL_TITLE = 24
+FALLBACK_TEXT = 3000
+
+# Action ids the listeners subscribe to; the value carries what the core needs back.
+CHOICE_ACTION = "probity_choice"
+DATE_ACTION = "probity_date"
+PERSON_ACTION = "probity_person"
+SELECT_ACTION = "probity_select"
+FEEDBACK_ACTION = "probity_feedback"
+ASK_UNIT_ACTION = "probity_ask_unit"
+
+# How many choices still read well as a row of buttons before a menu is kinder.
+_MAX_BUTTONS = 5
+_PASSAGE_PREVIEW = 500
+
+_ICONS = {"warning": ":warning: ", "problem": ":grey_exclamation: ", "filed": ":white_check_mark: "}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def plain_text(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": plain(text, limit) or " ", "emoji": True}
+
+
+def section(text: str, *, escape: bool = True, block_id: str | None = None) -> dict[str, Any]:
+    body = escape_mrkdwn(text) if escape else text
+    block: dict[str, Any] = {"type": "section", "text": mrkdwn(truncate(body, SECTION_TEXT) or " ")}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain_text(text, HEADER_TEXT)}
+
+
+def context(text: str, *, escape: bool = True) -> dict[str, Any]:
+    body = escape_mrkdwn(text) if escape else text
+    return {"type": "context", "elements": [mrkdwn(truncate(body, CONTEXT_TEXT))]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": plain_text(text, BUTTON_TEXT),
+                               "action_id": action_id, "value": value[:BUTTON_VALUE]}
+    if style in {"primary", "danger"}:
+        element["style"] = style
+    return element
+
+
+def option(label: str, value: str) -> dict[str, Any]:
+    return {"text": plain_text(label, OPTION_TEXT), "value": value[:150]}
+
+
+def actions(elements: Sequence[dict[str, Any]], block_id: str | None = None
+            ) -> list[dict[str, Any]]:
+    """One or more actions blocks: Slack allows 25 elements in each."""
+    blocks = []
+    for start in range(0, len(elements), ELEMENTS_PER_ACTIONS):
+        block: dict[str, Any] = {"type": "actions",
+                                 "elements": list(elements[start:start + ELEMENTS_PER_ACTIONS])}
+        if block_id:
+            block["block_id"] = block_id if start == 0 else f"{block_id}_{start}"
+        blocks.append(block)
+    return blocks
+
+
+def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The blocks for one Reply."""
+    icon = _ICONS.get(reply.kind, "")
+    blocks = [section(reply.text) if not icon else
+              {"type": "section", "text": mrkdwn(icon + truncate(escape_mrkdwn(reply.text),
+                                                                  SECTION_TEXT - len(icon)))}]
+    if reply.kind == "summary":
+        blocks.extend(_summary_rows(reply.data.get("rows")))
+    if reply.citations:
+        blocks.extend(citation_blocks(reply.citations))
+    blocks.extend(_inputs(reply))
+    if reply.kind == "answer":
+        blocks.extend(feedback_blocks(reply))
+    return blocks
+
+
+def citation_blocks(citations: Iterable[Citation]) -> list[dict[str, Any]]:
+    blocks = []
+    for citation in citations:
+        source = f"*{escape_mrkdwn(citation.title)}*, section {escape_mrkdwn(citation.section)}"
+        blocks.append(context(f":page_facing_up: {source} ({escape_mrkdwn(citation.document)})",
+                              escape=False))
+        if citation.text:
+            passage = truncate(" ".join(citation.text.split()), _PASSAGE_PREVIEW)
+            blocks.append(section("> " + escape_mrkdwn(passage), escape=False))
+    return blocks
+
+
+def feedback_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """"Was this helpful?" and a way to the integrity unit; the vote carries no identity."""
+    top = reply.citations[0] if reply.citations else None
+    vote = {"document": top.document if top else None, "section": top.section if top else None}
+    return [
+        context("Was this helpful?"),
+        *actions([
+            button("Yes", FEEDBACK_ACTION + "_yes", json.dumps({**vote, "helpful": True})),
+            button("No", FEEDBACK_ACTION + "_no", json.dumps({**vote, "helpful": False})),
+            button("Ask the integrity unit", ASK_UNIT_ACTION, "ask"),
+        ], block_id="feedback"),
+    ]
+
+
+def _summary_rows(rows: Any) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    pairs = rows.items() if isinstance(rows, dict) else rows
+    lines = [f"*{escape_mrkdwn(str(label))}:* {escape_mrkdwn(str(value))}"
+             for label, value in pairs]
+    # Several sections rather than one cut short, so a long summary still shows every row.
+    blocks, current = [], ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > SECTION_TEXT:
+            blocks.append(section(current, escape=False))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        blocks.append(section(current, escape=False))
+    return blocks
+
+
+def _inputs(reply: Reply) -> list[dict[str, Any]]:
+    """Buttons, a menu, a date picker or a user picker, as the question's field needs."""
+    field = reply.field or "value"
+    if reply.field_type == "date":
+        return actions([{"type": "datepicker", "action_id": DATE_ACTION,
+                         "placeholder": plain_text("Pick a date", 150)}], block_id=f"f:{field}")
+    if reply.field_type == "person":
+        picker = actions([{"type": "users_select", "action_id": PERSON_ACTION,
+                           "placeholder": plain_text("Choose a person", 150)}],
+                         block_id=f"f:{field}")
+        return picker + _choice_elements(reply)
+    return _choice_elements(reply)
+
+
+def _choice_elements(reply: Reply) -> list[dict[str, Any]]:
+    if not reply.choices:
+        return []
+    field = reply.field or "value"
+    if len(reply.choices) > _MAX_BUTTONS and reply.kind == "question":
+        menu = {"type": "static_select", "action_id": SELECT_ACTION,
+                "placeholder": plain_text("Choose one", 150),
+                "options": [option(c.label, c.value)
+                            for c in reply.choices[:OPTIONS_PER_SELECT]]}
+        return actions([menu], block_id=f"f:{field}")
+    elements = []
+    for choice in reply.choices:
+        style = "primary" if choice.value in {"confirm", "submit", "yes"} else None
+        elements.append(button(choice.label, f"{CHOICE_ACTION}:{len(elements)}", choice.value,
+                               style))
+    return actions(elements, block_id=f"c:{field}")
+
+
+def message_blocks(replies: Sequence[Reply]) -> list[list[dict[str, Any]]]:
+    """Blocks for a turn's replies, split into messages of at most 50 blocks each."""
+    messages: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    for reply in replies:
+        blocks = reply_blocks(reply)[:BLOCKS_PER_MESSAGE]
+        if len(current) + len(blocks) > BLOCKS_PER_MESSAGE:
+            messages.append(current)
+            current = []
+        current.extend(blocks)
+    if current:
+        messages.append(current)
+    return messages
+
+
+def fallback_text(replies: Sequence[Reply]) -> str:
+    """The notification and screen-reader text Slack shows alongside blocks."""
+    return truncate("\n".join(escape_mrkdwn(r.text) for r in replies if r.text), FALLBACK_TEXT)
+
+
+def modal(title: str, blocks: list[dict[str, Any]], *, callback_id: str,
+          submit: str | None = "Submit", close: str = "Cancel",
+          private_metadata: str = "") -> dict[str, Any]:
+    """A modal view; blocks beyond Slack's 100 are dropped with a note rather than refused."""
+    if len(blocks) > BLOCKS_PER_MODAL:
+        blocks = blocks[: BLOCKS_PER_MODAL - 1] + [context("(Shortened: too long to show here.)")]
+    view: dict[str, Any] = {
+        "type": "modal", "callback_id": callback_id, "title": plain_text(title, MODAL_TITLE),
+        "close": plain_text(close, MODAL_TITLE), "blocks": blocks,
+        "private_metadata": private_metadata[:3000],
+    }
+    if submit:
+        view["submit"] = plain_text(submit, MODAL_TITLE)
+    return view

@@ -1,0 +1,59 @@
+"""`probity serve`: run the Slack app over Socket Mode, or over HTTP with `--http`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser(
+        "serve", help="run the Slack app (Socket Mode by default, or HTTP with --http)",
+        description="Connects Probity to Slack. Socket Mode needs SLACK_BOT_TOKEN and "
+        "SLACK_APP_TOKEN and no public URL; --http serves POST /slack/events and needs "
+        "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.",
+    )
+    serve.add_argument("--http", action="store_true",
+                       help="serve Slack's HTTP requests instead of connecting by Socket Mode")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on")
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.surfaces.slack.app import build_app
+    from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
+    from bot.surfaces.slack.services import SlackServices
+
+    credentials = SlackCredentials.from_env()
+    try:
+        credentials.check(socket_mode=not args.http)
+        services = SlackServices.open(settings)
+        app = build_app(services, credentials, socket_mode=not args.http)
+    except SlackSetupError as error:
+        print(f"probity serve: {error}", file=sys.stderr)
+        return 2
+    if args.http:
+        from bot.surfaces.slack.server import EVENTS_PATH, SlackHttpServer
+
+        server = SlackHttpServer(app, args.host, args.port)
+        log.info("serving Slack requests at http://%s:%d%s", args.host, server.port, EVENTS_PATH)
+        server.serve_forever()
+        return 0
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    log.info("connecting to Slack by Socket Mode")
+    try:
+        SocketModeHandler(app, credentials.app_token).start()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown error")
+        print(f"probity serve: Slack refused SLACK_APP_TOKEN ({code}): make an app-level token "
+              "with the connections:write scope and turn Socket Mode on", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,77 @@
+"""The Slack app over HTTP: signatures, retries, start-up errors and the Web API client."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from slack_mock.harness import SlackHarness
+from slack_mock.signing import SIGNING_SECRET
+
+from bot.surfaces.slack.app import build_app, web_client
+from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
+from bot.surfaces.slack.services import SlackServices
+
+pytest_plugins = ["slack_mock.fixtures"]
+
+
+def test_url_verification_echoes_the_challenge(slack: SlackHarness) -> None:
+    response = slack.send.event(slack.payloads.url_verification("c-123"))
+    assert response.status == 200
+    assert response.json() == {"challenge": "c-123"}
+
+
+def test_a_request_signed_with_another_secret_is_refused(slack: SlackHarness) -> None:
+    response = slack.send.event(slack.payloads.url_verification("c-123"),
+                                secret="not-" + SIGNING_SECRET)
+    assert response.status == 401
+
+
+def test_a_forged_signature_header_is_refused(slack: SlackHarness) -> None:
+    response = slack.send.event(slack.payloads.url_verification("c"), signature="v0=00ff")
+    assert response.status == 401
+
+
+def test_a_replayed_request_with_a_stale_timestamp_is_refused(slack: SlackHarness) -> None:
+    ten_minutes_ago = int(time.time()) - 600
+    response = slack.send.event(slack.payloads.url_verification("c"), timestamp=ten_minutes_ago)
+    assert response.status == 401
+
+
+def test_health_check_answers_for_load_balancers(slack: SlackHarness) -> None:
+    import urllib.request
+
+    url = slack.server.events_url.replace("/slack/events", "/healthz")
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.read() == b"ok\n"
+
+
+def test_a_wrong_bot_token_stops_start_up_with_a_plain_message(slack_settings) -> None:
+    services = SlackServices.open(slack_settings)
+    credentials = SlackCredentials(bot_token="xoxb-revoked", signing_secret=SIGNING_SECRET)
+    with pytest.raises(SlackSetupError, match="invalid_auth"):
+        build_app(services, credentials)
+    services.store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("credentials", "socket_mode", "complaint"),
+    [
+        (SlackCredentials(signing_secret="s"), False, "SLACK_BOT_TOKEN is not set"),
+        (SlackCredentials(bot_token="xoxp-user", signing_secret="s"), False, "starting with xoxb-"),
+        (SlackCredentials(bot_token="xoxb-1"), False, "SLACK_SIGNING_SECRET is not set"),
+        (SlackCredentials(bot_token="xoxb-1"), True, "SLACK_APP_TOKEN is not set"),
+        (SlackCredentials(bot_token="xoxb-1", app_token="xoxb-2"), True, "starting with xapp-"),
+    ],
+)
+def test_missing_or_malformed_tokens_are_named(credentials, socket_mode, complaint) -> None:
+    with pytest.raises(SlackSetupError, match=complaint):
+        credentials.check(socket_mode)
+
+
+def test_the_web_client_waits_out_a_rate_limit(slack_api) -> None:
+    slack_api.rate_limit("chat.postMessage", times=1, retry_after=1)
+    client = web_client("xoxb-test-valid-token", slack_api.url)
+    response = client.chat_postMessage(channel="C1", text="hello")
+    assert response["ok"]
+    assert len(slack_api.calls_to("chat.postMessage")) == 2

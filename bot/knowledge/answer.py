@@ -1,0 +1,127 @@
+"""Turning search results into an answer: the sentences that answer, citations, confidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.knowledge.chunking import Passage
+from bot.knowledge.contacts import Contact
+from bot.knowledge.text import sentences, terms
+from bot.knowledge.vocabulary import QueryTerms
+from bot.turns import Citation
+
+#: How many sources an answer cites, best first.
+CITATIONS = 3
+#: At most this many sentences of the best passage make up the answer.
+MAX_SENTENCES = 3
+#: A sentence joins the answer only if it scores at least this share of the best sentence.
+SENTENCE_SHARE = 0.5
+
+NOT_COVERED = "The policies don't cover this."
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    """A passage and its search score (higher is better; comparable within one query)."""
+
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """Why an answer was or was not given, kept so tests and `probity eval` can show it.
+
+    `coverage` is the IDF-weighted share of the question's own words that the best passage
+    contains (directly or through the vocabulary); `strength` is the best score divided by
+    the score a passage containing every question word once would get at average length.
+    """
+
+    coverage: float
+    strength: float
+    answered: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Probity says to one question, in the shape `probity ask --json` prints."""
+
+    question: str
+    answered: bool
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    contact: Contact | None = None
+    confidence: Confidence | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN.md contract: question, answered, answer, citations (best first)."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "citations": [
+                {"document": c.document, "title": c.title, "section": c.section,
+                 "score": c.score, "text": c.text}
+                for c in self.citations
+            ],
+        }
+
+    def source_line(self) -> str | None:
+        """"Source: <title>, section <section> (<document>)" for the best citation."""
+        if not self.citations:
+            return None
+        best = self.citations[0]
+        return f"Source: {best.title}, section {best.section} ({best.document})"
+
+
+def cite(hit: ScoredPassage) -> Citation:
+    passage = hit.passage
+    return Citation(document=passage.document, title=passage.title, section=passage.section,
+                    score=round(hit.score, 4), text=passage.text)
+
+
+def trim(passage: Passage, query: QueryTerms, idf: dict[str, float]) -> str:
+    """The 1-3 sentences of the passage that share most with the question, in their order.
+
+    Sentences are scored by the IDF of the question terms they contain (a synonym counts
+    at its lower weight), so a sentence naming the rare thing asked about beats one that
+    only repeats "police".
+    """
+    candidates = sentences(passage.text)
+    if not candidates:
+        return passage.text.strip()
+    scored = []
+    for position, sentence in enumerate(candidates):
+        present = set(terms(sentence))
+        score = sum(weight * idf.get(term, 0.0)
+                    for term, weight in query.weights.items() if term in present)
+        scored.append((score, position))
+    best = max(score for score, _ in scored)
+    if best <= 0:
+        return candidates[0]
+    chosen = sorted(position for score, position in
+                    sorted(scored, key=lambda item: (-item[0], item[1]))[:MAX_SENTENCES]
+                    if score >= SENTENCE_SHARE * best)
+    # A lead-in such as "Each declaration records:" means nothing without what follows.
+    if len(chosen) < MAX_SENTENCES and candidates[chosen[-1]].endswith(":") and (
+            chosen[-1] + 1 < len(candidates)):
+        chosen.append(chosen[-1] + 1)
+    return " ".join(candidates[position] for position in chosen)
+
+
+def not_covered(question: str, contact: Contact, confidence: Confidence | None = None) -> Answer:
+    """The honest answer when no passage is good enough, pointing to someone who knows."""
+    text = f"{NOT_COVERED} Ask {contact.name}: {contact.how}."
+    return Answer(question=question, answered=False, answer=text.replace("..", "."),
+                  citations=(), contact=contact, confidence=confidence)
+
+
+def covered(question: str, hits: Sequence[ScoredPassage], query: QueryTerms,
+            idf: dict[str, float], contact: Contact | None,
+            confidence: Confidence | None = None) -> Answer:
+    """An answer from the best passage, citing up to three passages best first."""
+    return Answer(question=question, answered=True, answer=trim(hits[0].passage, query, idf),
+                  citations=tuple(cite(hit) for hit in hits[:CITATIONS]), contact=contact,
+                  confidence=confidence)

@@ -1,0 +1,87 @@
+"""Turning text into search terms: tokenising, stop words and Snowball stemming."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+# Curly quotes and dashes arrive from Word, PDFs and phones; fold them so "victim’s" and
+# "victim's" tokenise the same way.
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                       "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+#: Common English function words, plus the filler people put around a question ("am I
+#: allowed to", "is it ok if"), which says nothing about which policy they need.
+_STOP_WORDS = """
+a about above after again against all also am an and any anyone anything are aren't as at
+be because been before being below between both but by can can't cannot could couldn't
+did didn't do does doesn't doing don't down during each either else etc even ever every
+few for from further get gets getting got had hadn't has hasn't have haven't having he
+her here hers herself him himself his how i i'd i'll i'm i've if in into is isn't it it's
+its itself just let let's like me might mine more most much must mustn't my myself need
+needs no nor not now of off ok okay on once one only or other ought our ours ourselves out
+over own please quite rather really same say says shall she should shouldn't so some
+someone something still such than that that's the their theirs them themselves then there
+there's these they they'd they'll they're this those though through thing things to too
+under until up upon us very was wasn't way we we'd we'll we're we've were weren't what
+what's when where which while who whom whose why will with won't would wouldn't yes yet
+you you'd you'll you're you've your yours yourself yourselves allowed alright anybody
+somebody stuff bit lot lots want wants wanted actually basically
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold typographic quotes and dashes to plain ASCII ones."""
+    return text.translate(_FOLD).lower()
+
+
+def words(text: str) -> list[str]:
+    """Every word of `text`, lower-cased, possessives dropped, stop words kept.
+
+    Hyphenated words split ("self-employed" -> "self", "employed") so either half finds
+    the other's passages; "£25" becomes "25".
+    """
+    found = []
+    for match in _WORD.finditer(fold(text)):
+        word = match.group()
+        if word.endswith("'s"):
+            word = word[:-2]
+        found.append(word)
+    return found
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of one lower-case word, cached: stemming is the slow part."""
+    return _stemmer.stemWord(word)
+
+
+def terms(text: str) -> list[str]:
+    """The search terms of `text`: words without stop words or single letters, stemmed."""
+    return [stem(word) for word in words(text) if len(word) > 1 and word not in STOP_WORDS]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split a passage into sentences and list items, each stripped of Markdown emphasis.
+
+    List items count as sentences of their own: a policy's bullet is usually the exact
+    line that answers a question.
+    """
+    pieces: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)
+        line = line.replace("**", "").replace("__", "")
+        pieces.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return pieces

@@ -1,0 +1,113 @@
+"""Staff vocabulary: everyday words mapped to the policies' terms (knowledge/vocabulary.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.text import stem, terms, words
+
+#: Words the person typed count fully; words added from the vocabulary count for less, so a
+#: passage that uses the person's own words still wins over one that only uses synonyms.
+OWN_WEIGHT = 1.0
+EXPANSION_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question's search terms with weights, and which own terms each synonym stands for.
+
+    `alternatives[term]` holds the policy terms the vocabulary offered for `term`, so a
+    passage that says "gift" counts as covering a question that said "freebie".
+    """
+
+    weights: dict[str, float]
+    own: tuple[str, ...]
+    alternatives: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Phrases (as word sequences) and the search terms each one adds.
+
+    Phrases match whole words, not stems: stemming would make "reporter" (a journalist)
+    match "report" and send every question about reporting wrongdoing to the media policy.
+    A plural "s" is allowed, so "freebie" also matches "freebies".
+    """
+
+    entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        """Read a vocabulary file of `terms: {staff phrase: [policy term, ...]}`; none if absent."""
+        if not path.is_file():
+            return cls()
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls.from_mapping(raw.get("terms") or {})
+
+    @classmethod
+    def from_mapping(cls, mapping: dict[str, list[str] | str]) -> Vocabulary:
+        entries = []
+        for phrase, targets in mapping.items():
+            if isinstance(targets, str):
+                targets = [targets]
+            key = tuple(words(str(phrase)))
+            added = tuple(dict.fromkeys(t for target in targets for t in terms(str(target))))
+            if key and added:
+                entries.append((key, added))
+        return cls(tuple(entries))
+
+    def __post_init__(self) -> None:
+        # Entries by first word, so a question checks only the phrases that could start at
+        # one of its words instead of the whole vocabulary.
+        by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for entry in self.entries:
+            by_first.setdefault(entry[0][0], []).append(entry)
+        object.__setattr__(self, "_by_first", by_first)
+
+    def _candidates(self, sequence: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        found: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for word in set(sequence):
+            for form in (word, word[:-1] if word.endswith("s") else None,
+                         word[:-2] if word.endswith("es") else None):
+                for key, added in self._by_first.get(form, ()) if form else ():
+                    found[key] = added
+        return list(found.items())
+
+    def query_terms(self, question: str) -> QueryTerms:
+        """The weighted search terms for a question: its own terms plus vocabulary additions."""
+        own = terms(question)
+        weights: dict[str, float] = {}
+        for term in own:
+            weights[term] = weights.get(term, 0.0) + OWN_WEIGHT
+        alternatives: dict[str, set[str]] = {}
+        sequence = words(question)
+        own_set = set(own)
+        for key, added in self._candidates(sequence):
+            if not _contains(sequence, key):
+                continue
+            for term in added:
+                weights.setdefault(term, EXPANSION_WEIGHT)
+            for word in key:
+                if stem(word) in own_set:
+                    alternatives.setdefault(stem(word), set()).update(added)
+        return QueryTerms(
+            weights=weights,
+            own=tuple(dict.fromkeys(own)),
+            alternatives={term: frozenset(found) for term, found in alternatives.items()},
+        )
+
+
+def _contains(sequence: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether `phrase` occurs in `sequence` as consecutive words (each may add a plural s)."""
+    width = len(phrase)
+    return any(
+        all(_same_word(sequence[start + offset], word) for offset, word in enumerate(phrase))
+        for start in range(len(sequence) - width + 1)
+    )
+
+
+def _same_word(seen: str, wanted: str) -> bool:
+    return seen == wanted or seen == wanted + "s" or seen == wanted + "es"

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "bot.store.cli",
     "bot.knowledge.cli",
     "bot.surfaces.slack.cli",
+    "bot.reporting.cli",
 ]
 
 

@@ -1,0 +1,346 @@
+"""The reporting service on both backends: submit, follow up, handle, throttle, deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from test_report_support import HANDLER_KEY, FakeClock, reporting_context, sample_content
+
+from bot.config import Settings
+from bot.reporting import (
+    AccessRefused,
+    ConfidentialReporter,
+    DuplicateSubmission,
+    ReportClosed,
+    ReporterView,
+    ReportingError,
+    add_reporter_message,
+    authorise_handler,
+    change_status,
+    due_notifications,
+    list_reports,
+    mark_notified,
+    open_report,
+    read_report,
+    reply,
+    reveal_identity,
+    submit_anonymous_report,
+    submit_confidential_report,
+)
+from bot.reporting.records import NotAHandler
+from bot.reporting.handling import Handler
+from bot.store import Store
+from bot.store.models import AuditEvent, ReceiptFailure, Report, ReportStatus
+from bot.turns import Speaker
+
+HANDLER = Speaker("console", HANDLER_KEY, "DS Helen Wright")
+COLLEAGUE = ConfidentialReporter("console", "jdoe", "PC Jane Doe")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def _submit(store: Store, context, **content) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    with store.transaction() as session:
+        submission = submit_anonymous_report(session, context, sample_content(**content))
+    return submission.reference, submission.receipt
+
+
+def _handler(store: Store, context) -> Handler:  # type: ignore[no-untyped-def]
+    with store.transaction() as session:
+        handler = authorise_handler(session, context, HANDLER, "test")
+    assert handler is not None
+    return handler
+
+
+def test_a_report_gets_a_reference_and_a_receipt_that_opens_it(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, receipt = _submit(store, context)
+    assert reference == "R-2026-0001"
+    with store.transaction() as session:
+        view = open_report(session, context, "r 2026 1", receipt)
+    assert isinstance(view, ReporterView)
+    assert view.status == "received" and view.mode == "anonymous"
+    assert view.content.what_happened.startswith("A sergeant looked up")
+    assert view.received_on == dt.date(2026, 3, 2)
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert report.acknowledge_due == dt.date(2026, 3, 9)
+        assert report.feedback_due == dt.date(2026, 6, 2)
+        assert report.sealed_identity is None
+        assert b"neighbour" not in report.sealed_content
+        assert receipt.replace(" ", "") not in report.receipt_hash
+
+
+def test_a_handler_reply_reaches_the_reporter_who_answers(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, receipt = _submit(store, context)
+    handler = _handler(store, context)
+    with store.transaction() as session:
+        reply(session, context, handler, reference, "Thank you, we are looking into this.")
+        reply(session, context, handler, reference, "Which day was it?", kind="question")
+    with store.transaction() as session:
+        view = open_report(session, context, reference, receipt)
+    assert isinstance(view, ReporterView)
+    assert [(e.author, e.kind, e.text) for e in view.thread] == [
+        ("integrity unit", "message", "Thank you, we are looking into this."),
+        ("integrity unit", "question", "Which day was it?"),
+    ]
+    assert view.open_questions == 1
+    with store.transaction() as session:
+        answered = add_reporter_message(session, context, reference, receipt,
+                                        "Tuesday 24th", kind="answer")
+    assert isinstance(answered, ReporterView) and answered.open_questions == 0
+    with store.transaction() as session:
+        full = read_report(session, context, handler, reference)
+    assert full.thread[-1].author == "reporter" and full.thread[-1].text == "Tuesday 24th"
+    assert full.thread[0].author == "DS Helen Wright"  # handlers see which colleague wrote
+    assert full.identity is None
+    with store.session() as session:
+        actors = {e.actor for e in session.scalars(select(AuditEvent))}
+        report = session.scalars(select(Report)).one()
+        assert report.acknowledged_on == report.first_feedback_on == dt.date(2026, 3, 2)
+    assert actors == {f"person:{handler.person_id}", "anonymous reporter"}
+
+
+def test_a_wrong_receipt_is_refused_then_throttled_and_the_guess_is_never_kept(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, receipt = _submit(store, context)
+    guesses = [f"{n:04d} 0000 0000 0000 0000" for n in range(5)]
+    results = []
+    for guess in guesses:
+        with store.transaction() as session:
+            results.append(open_report(session, context, reference, guess))
+    assert all(isinstance(r, AccessRefused) for r in results)
+    assert [r.throttled for r in results] == [False, False, False, True, True]  # type: ignore[union-attr]
+    # Throttled: even the right receipt waits, and the guess is not checked at all.
+    with store.transaction() as session:
+        blocked = open_report(session, context, reference, receipt)
+    assert isinstance(blocked, AccessRefused) and blocked.throttled
+    assert blocked.retry_after == dt.timedelta(seconds=30)
+    clock.advance(seconds=31)
+    with store.transaction() as session:
+        assert isinstance(open_report(session, context, reference, receipt), ReporterView)
+    with store.session() as session:
+        failures = session.scalars(select(ReceiptFailure)).all()
+        events = session.scalars(select(AuditEvent)).all()
+    assert len(failures) == 3 and {f.reference for f in failures} == {reference}
+    assert [e.action for e in events].count("report.receipt_refused") == 3
+    assert [e.action for e in events].count("report.receipt_throttled") == 3
+    stored = " ".join(f"{e.actor} {e.action} {e.subject} {e.details}" for e in events)
+    for guess in guesses:
+        assert guess not in stored and guess.replace(" ", "") not in stored
+    assert "0000" not in stored
+
+
+def test_waits_double_with_each_further_failure(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, _ = _submit(store, context)
+    waits = []
+    for _ in range(6):
+        with store.transaction() as session:
+            refused = open_report(session, context, reference, "1111 1111 1111 1111 1111")
+        assert isinstance(refused, AccessRefused) and not refused.throttled
+        waits.append(refused.retry_after)
+        clock.advance(seconds=refused.retry_after.total_seconds())
+    assert waits == [dt.timedelta(0), dt.timedelta(0), *(dt.timedelta(seconds=s)
+                                                         for s in (30, 60, 120, 240))]
+
+
+def test_guesses_across_many_references_hit_a_global_limit(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    _submit(store, context)
+    for n in range(context.throttle.global_limit):
+        with store.transaction() as session:
+            refused = open_report(session, context, f"R-2026-{n + 100:04d}", "1" * 20)
+        assert isinstance(refused, AccessRefused) and not refused.throttled
+    with store.transaction() as session:
+        refused = open_report(session, context, "R-2026-0999", "1" * 20)
+    assert isinstance(refused, AccessRefused) and refused.throttled
+    with store.session() as session:
+        # Unknown references are not written down: the text typed might be anything.
+        assert {f.reference for f in session.scalars(select(ReceiptFailure))} == {None}
+    clock.advance(minutes=1, seconds=1)
+    with store.transaction() as session:
+        again = open_report(session, context, "R-2026-0999", "1" * 20)
+    assert isinstance(again, AccessRefused) and not again.throttled
+
+
+def test_confidential_identity_is_sealed_and_shown_to_handlers_only(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    with store.transaction() as session:
+        submission = submit_confidential_report(session, context, sample_content(), COLLEAGUE)
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert report.mode == "confidential"
+        assert b"Jane Doe" not in report.sealed_identity and b"jdoe" not in report.sealed_identity
+    with store.transaction() as session:
+        view = open_report(session, context, submission.reference, submission.receipt)
+    assert isinstance(view, ReporterView) and not hasattr(view, "identity")
+    handler = _handler(store, context)
+    with store.transaction() as session:
+        full = read_report(session, context, handler, submission.reference)
+    assert full.identity == COLLEAGUE
+    with store.session() as session:
+        audit = " ".join(f"{e.actor} {e.details}" for e in session.scalars(select(AuditEvent)))
+    assert "Jane" not in audit and "jdoe" not in audit
+    assert "'identity_shown': True" in audit
+
+
+def test_an_anonymous_reporter_may_reveal_themselves_but_not_go_back(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, receipt = _submit(store, context)
+    with store.transaction() as session:
+        view = reveal_identity(session, context, reference, receipt, COLLEAGUE)
+    assert isinstance(view, ReporterView) and view.mode == "confidential"
+    with pytest.raises(ReportingError, match="already confidential"), \
+            store.transaction() as session:
+        reveal_identity(session, context, reference, receipt, COLLEAGUE)
+    handler = _handler(store, context)
+    with store.transaction() as session:
+        assert read_report(session, context, handler, reference).identity == COLLEAGUE
+
+
+def test_someone_not_named_as_a_handler_is_refused_and_audited(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, _ = _submit(store, context)
+    with store.transaction() as session:
+        assert authorise_handler(session, context, Speaker("console", "nosy", "PC Nosy"),
+                                 f"read {reference}") is None
+    with store.session() as session:
+        event = session.scalars(select(AuditEvent)).one()
+    assert (event.actor, event.action, event.details) == (
+        "console:nosy", "report.access_refused", {"attempted": f"read {reference}"})
+    forged = Handler(person_id=99, surface_id="nosy", display_name="PC Nosy")
+    with pytest.raises(NotAHandler), store.transaction() as session:
+        read_report(session, context, forged, reference)
+
+
+def test_a_closed_report_shows_its_outcome_and_takes_no_more_messages(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, receipt = _submit(store, context)
+    handler = _handler(store, context)
+    with pytest.raises(ReportingError, match="needs an outcome"), store.transaction() as s:
+        change_status(s, context, handler, reference, "closed")
+    with store.transaction() as session:
+        change_status(session, context, handler, reference, "assessing")
+        change_status(session, context, handler, reference, "closed",
+                      outcome="Words of advice were given and system access reviewed.")
+    with store.transaction() as session:
+        view = open_report(session, context, reference, receipt)
+    assert isinstance(view, ReporterView) and view.closed
+    assert view.outcome == "Words of advice were given and system access reviewed."
+    assert [e.text for e in view.thread] == ["Status changed to assessing.",
+                                            "Status changed to closed."]
+    with pytest.raises(ReportClosed), store.transaction() as session:
+        add_reporter_message(session, context, reference, receipt, "One more thing")
+    with pytest.raises(ReportClosed), store.transaction() as session:
+        reply(session, context, handler, reference, "And another")
+    with pytest.raises(ReportingError, match="closed"), store.transaction() as session:
+        change_status(session, context, handler, reference, "investigating")
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert report.closed_on == dt.date(2026, 3, 2)
+        assert b"advice" not in report.sealed_outcome
+
+
+def test_overdue_reports_are_listed_with_their_breaches(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    late, _ = _submit(store, context)
+    acknowledged, _ = _submit(store, context)
+    handler = _handler(store, context)
+    with store.transaction() as session:
+        change_status(session, context, handler, acknowledged, "acknowledged")
+    clock.advance(days=8)
+    with store.transaction() as session:
+        overdue = list_reports(session, context, handler, overdue=True)
+    assert [(s.reference, [b.what for b in s.breaches]) for s in overdue] == [
+        (late, ["acknowledgement"])]
+    clock.advance(days=90)
+    with store.transaction() as session:
+        overdue = list_reports(session, context, handler, overdue=True)
+        everything = list_reports(session, context, handler, status="acknowledged")
+    assert [(s.reference, [b.what for b in s.breaches]) for s in overdue] == [
+        (late, ["acknowledgement", "feedback"]), (acknowledged, ["feedback"])]
+    assert [s.reference for s in everything] == [acknowledged]
+
+
+def test_handlers_hear_of_a_report_only_after_its_random_delay(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, _ = _submit(store, context)
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        delay = report.notify_after - clock.now
+        assert dt.timedelta(0) <= delay <= dt.timedelta(minutes=90)
+        # Nothing in the audit log yet: its timestamp would mark the moment of submission.
+        assert session.scalars(select(AuditEvent)).all() == []
+    clock.advance(minutes=91)
+    with store.transaction() as session:
+        due = due_notifications(session, context)
+        assert [n.reference for n in due] == [reference]
+        mark_notified(session, context, reference)
+    with store.transaction() as session:
+        assert due_notifications(session, context) == []
+        report = session.scalars(select(Report)).one()
+        assert report.handlers_notified and report.notify_after is None
+        event = session.scalars(select(AuditEvent)).one()
+    assert (event.actor, event.action, event.subject) == ("system", "report.received", reference)
+
+
+def test_a_surface_retry_does_not_file_twice(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    with store.transaction() as session:
+        first = submit_anonymous_report(session, context, sample_content(),
+                                        idempotency_key="view:V123")
+    with pytest.raises(DuplicateSubmission) as duplicate, store.transaction() as session:
+        submit_anonymous_report(session, context, sample_content(), idempotency_key="view:V123")
+    assert duplicate.value.reference == first.reference
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert report.idempotency_key is not None and "V123" not in report.idempotency_key
+
+
+def test_status_values_are_checked(store: Store, settings: Settings, clock: FakeClock) -> None:
+    context = reporting_context(settings, clock)
+    reference, _ = _submit(store, context)
+    handler = _handler(store, context)
+    for status, problem in (("done", "not a status"), ("received", "already received"),
+                            ("assessing", None)):
+        if problem:
+            with pytest.raises(ReportingError, match=problem), store.transaction() as s:
+                change_status(s, context, handler, reference, status)
+        else:
+            with store.transaction() as s:
+                change_status(s, context, handler, reference, status)
+    with pytest.raises(ReportingError, match="back to received"), store.transaction() as s:
+        change_status(s, context, handler, reference, "received")
+    with store.session() as session:
+        assert session.scalars(select(Report)).one().status == ReportStatus.ASSESSING

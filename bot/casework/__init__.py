@@ -1,0 +1,1 @@
+"""The integrity unit's side of Probity: decisions, appeals, follow-up, registers, checks."""

@@ -1,0 +1,120 @@
+"""Appeals against refusals: lodged as their own record, answered by their own decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from bot.casework.authorisation import require_declarant_or_officer, require_integrity_officer
+from bot.casework.errors import CaseworkError
+from bot.casework.followup import set_follow_up_dates
+from bot.casework.outcomes import Outcome, parse_outcome
+from bot.casework.queries import current_decision, get_declaration, open_appeal
+from bot.casework.rules import CaseworkRules
+from bot.store.audit import record_event
+from bot.store.history import actor_name, set_declaration_status
+from bot.store.models import (
+    Appeal,
+    Decision,
+    DeclarationKind,
+    DeclarationStatus,
+    Person,
+    utcnow,
+)
+
+
+def lodge_appeal(
+    session: Session,
+    rules: CaseworkRules,
+    reference: str,
+    grounds: str,
+    by: Person,
+    now: dt.datetime | None = None,
+) -> Appeal:
+    """The declarant (or an officer for them) appeals a refusal, giving their grounds."""
+    declaration = get_declaration(session, reference, lock=True)
+    require_declarant_or_officer(by, declaration, rules.handlers, "appeal")
+    grounds = (grounds or "").strip()
+    if not grounds:
+        raise CaseworkError("An appeal needs its grounds: say why the decision should change.")
+    if declaration.status == DeclarationStatus.APPEALED:
+        raise CaseworkError(f"{declaration.reference} already has an appeal waiting.")
+    if declaration.status != DeclarationStatus.REFUSED:
+        raise CaseworkError(f"Only a refusal can be appealed; {declaration.reference} is "
+                            f"{declaration.status.replace('_', ' ')}.")
+    appeal = Appeal(declaration_id=declaration.id, grounds=grounds, lodged_at=now or utcnow())
+    session.add(appeal)
+    session.flush()
+    set_declaration_status(session, declaration, DeclarationStatus.APPEALED, by=by,
+                           note=grounds, details={"appeal_id": appeal.id})
+    record_event(session, actor_name(by), "declaration.appeal_lodged", declaration.reference,
+                 {"appeal_id": appeal.id})
+    return appeal
+
+
+def decide_appeal(
+    session: Session,
+    rules: CaseworkRules,
+    reference: str,
+    outcome: str,
+    rationale: str,
+    by: Person,
+    conditions: str | None = None,
+    now: dt.datetime | None = None,
+) -> Decision:
+    """Uphold (overturn the refusal, optionally with conditions) or dismiss an appeal.
+
+    Whoever made the refusal may not decide the appeal against it: an appeal that the
+    same person hears again is no appeal.
+    """
+    require_integrity_officer(by, rules.handlers, "decide appeals")
+    declaration = get_declaration(session, reference, lock=True)
+    appeal = open_appeal(session, declaration)
+    if declaration.status != DeclarationStatus.APPEALED or appeal is None:
+        raise CaseworkError(f"{declaration.reference} has no appeal waiting for a decision.")
+    chosen = parse_outcome(outcome)
+    if chosen not in (Outcome.APPEAL_UPHELD, Outcome.APPEAL_DISMISSED):
+        raise CaseworkError(f"{outcome!r} is not an appeal outcome; choose upheld or dismissed.")
+    rationale = (rationale or "").strip()
+    conditions = (conditions or "").strip() or None
+    if not rationale:
+        raise CaseworkError("Every appeal decision needs a rationale: say why.")
+    if conditions and chosen == Outcome.APPEAL_DISMISSED:
+        raise CaseworkError("A dismissed appeal leaves the refusal standing; it takes no "
+                            "conditions.")
+    refusal = current_decision(declaration)
+    if refusal is not None and refusal.decided_by_id == by.id:
+        raise CaseworkError(f"{by.display_name} made the decision under appeal; another "
+                            "integrity officer must decide the appeal.")
+
+    if chosen == Outcome.APPEAL_DISMISSED:
+        status = DeclarationStatus.REFUSED
+    elif conditions:
+        status = DeclarationStatus.APPROVED_WITH_CONDITIONS
+    elif declaration.kind == DeclarationKind.NOTIFIABLE_ASSOCIATION:
+        status = DeclarationStatus.NOTED
+    else:
+        status = DeclarationStatus.APPROVED
+
+    now = now or utcnow()
+    decision = Decision(
+        outcome=chosen.value, rationale=rationale,
+        conditions=conditions, stage="appeal", decided_by_id=by.id, decided_at=now,
+        supersedes_id=refusal.id if refusal is not None else None,
+    )
+    # Appending through the relationship keeps the loaded history in order without reloading.
+    declaration.decisions.append(decision)
+    session.flush()
+    appeal.decision_id = decision.id
+    if chosen == Outcome.APPEAL_UPHELD or declaration.compliance_check_due is None:
+        set_follow_up_dates(declaration, status, rules.local_date(now), rules)
+    set_declaration_status(session, declaration, status, by=by, note=rationale, details={
+        "decision_id": decision.id, "outcome": chosen.value, "stage": "appeal",
+        "appeal_id": appeal.id,
+    })
+    record_event(session, actor_name(by), "declaration.appeal_decided", declaration.reference, {
+        "appeal_id": appeal.id, "decision_id": decision.id, "outcome": chosen.value,
+        "rationale": rationale, "conditions": conditions,
+    })
+    return decision

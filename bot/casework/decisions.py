@@ -1,0 +1,139 @@
+"""Deciding a declaration, and asking its declarant for more information first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from bot.casework.authorisation import require_declarant_or_officer, require_integrity_officer
+from bot.casework.errors import CaseworkError
+from bot.casework.followup import set_follow_up_dates
+from bot.casework.outcomes import outcome_for
+from bot.casework.queries import (
+    OPEN_STATUSES,
+    REVIEWABLE_STATUSES,
+    current_decision,
+    get_declaration,
+    predecessor,
+)
+from bot.casework.rules import CaseworkRules
+from bot.store.audit import record_event
+from bot.store.history import actor_name, set_declaration_status
+from bot.store.models import Decision, DeclarationStatus, Person, StatusChange, utcnow
+
+
+def decide(
+    session: Session,
+    rules: CaseworkRules,
+    reference: str,
+    outcome: str,
+    rationale: str,
+    by: Person,
+    conditions: str | None = None,
+    now: dt.datetime | None = None,
+) -> Decision:
+    """Record the integrity unit's decision on a declaration, with its rationale.
+
+    An undecided record gets its first ("initial") decision, or a "review" decision when it
+    replaced an earlier record after a change of circumstances. A standing approval or note
+    may be decided again at review; the new decision supersedes the old, which is kept.
+    Refusals are revisited only through an appeal.
+    """
+    require_integrity_officer(by, rules.handlers, "decide declarations")
+    declaration = get_declaration(session, reference, lock=True)
+    chosen, effect = outcome_for(declaration.kind, outcome)
+    rationale = (rationale or "").strip()
+    conditions = (conditions or "").strip() or None
+    if not rationale:
+        raise CaseworkError("Every decision needs a rationale: say why.")
+    if effect.needs_conditions and not conditions:
+        raise CaseworkError(f"An outcome of {chosen} needs the conditions written down.")
+    if conditions and not effect.needs_conditions:
+        raise CaseworkError(f"An outcome of {chosen} takes no conditions; "
+                            "choose the outcome with conditions instead.")
+
+    if declaration.status in OPEN_STATUSES:
+        stage = "review" if predecessor(session, declaration) is not None else "initial"
+    elif declaration.status in REVIEWABLE_STATUSES:
+        stage = "review"
+    elif declaration.status == DeclarationStatus.REFUSED:
+        raise CaseworkError(f"{declaration.reference} was refused; it can be revisited only "
+                            "through an appeal.")
+    else:
+        raise CaseworkError(f"{declaration.reference} is {declaration.status.replace('_', ' ')}"
+                            " and cannot be decided.")
+
+    now = now or utcnow()
+    previous = current_decision(declaration)
+    decision = Decision(
+        outcome=chosen.value,
+        rationale=rationale,
+        conditions=conditions,
+        stage=stage,
+        decided_by_id=by.id,
+        decided_at=now,
+        supersedes_id=previous.id if previous is not None else None,
+    )
+    # Appending through the relationship keeps the loaded history in order without reloading.
+    declaration.decisions.append(decision)
+    session.flush()
+    # Time to decision runs from submission to the first decision only.
+    if declaration.decided_at is None:
+        declaration.decided_at = now
+    set_follow_up_dates(declaration, effect.status, rules.local_date(now), rules)
+    set_declaration_status(
+        session, declaration, effect.status, by=by, note=rationale,
+        details={"decision_id": decision.id, "outcome": chosen.value, "stage": stage},
+    )
+    record_event(session, actor_name(by), "declaration.decided", declaration.reference, {
+        "decision_id": decision.id, "outcome": chosen.value, "stage": stage,
+        "rationale": rationale, "conditions": conditions,
+        "supersedes_decision_id": decision.supersedes_id,
+        "review_due": declaration.review_due,
+        "compliance_check_due": declaration.compliance_check_due,
+    })
+    return decision
+
+
+def request_information(
+    session: Session,
+    rules: CaseworkRules,
+    reference: str,
+    question: str,
+    by: Person,
+) -> StatusChange:
+    """Ask the declarant a question before deciding; the record waits in information_requested."""
+    require_integrity_officer(by, rules.handlers, "ask for more information")
+    declaration = get_declaration(session, reference, lock=True)
+    question = (question or "").strip()
+    if not question:
+        raise CaseworkError("Write the question the declarant should answer.")
+    if declaration.status not in OPEN_STATUSES:
+        raise CaseworkError(f"{declaration.reference} is already decided "
+                            f"({declaration.status.replace('_', ' ')}).")
+    return set_declaration_status(
+        session, declaration, DeclarationStatus.INFORMATION_REQUESTED, by=by, note=question,
+        details={"question": question},
+    )
+
+
+def provide_information(
+    session: Session,
+    rules: CaseworkRules,
+    reference: str,
+    answer: str,
+    by: Person,
+) -> StatusChange:
+    """The declarant's answer to a question: the record goes back to the integrity unit."""
+    declaration = get_declaration(session, reference, lock=True)
+    require_declarant_or_officer(by, declaration, rules.handlers, "answer questions")
+    answer = (answer or "").strip()
+    if not answer:
+        raise CaseworkError("Write the answer to the integrity unit's question.")
+    if declaration.status != DeclarationStatus.INFORMATION_REQUESTED:
+        raise CaseworkError(f"Nobody has asked for more information on {declaration.reference}.")
+    return set_declaration_status(
+        session, declaration, DeclarationStatus.SUBMITTED, by=by, note=answer,
+        details={"information_provided": True},
+    )

@@ -1,0 +1,100 @@
+"""Finding declarations and reading their decision history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.casework.errors import UnknownDeclaration
+from bot.store.models import Appeal, Decision, Declaration, DeclarationStatus
+from bot.store.references import normalise_reference
+
+#: Statuses in which a declaration waits for the integrity unit's first word.
+OPEN_STATUSES = frozenset({
+    DeclarationStatus.SUBMITTED,
+    DeclarationStatus.AWAITING_ENDORSEMENT,
+    DeclarationStatus.INFORMATION_REQUESTED,
+})
+#: Statuses in which a decision stands and may be reviewed.
+REVIEWABLE_STATUSES = frozenset({
+    DeclarationStatus.APPROVED,
+    DeclarationStatus.APPROVED_WITH_CONDITIONS,
+    DeclarationStatus.NOTED,
+})
+#: Statuses that no longer describe a live record.
+CLOSED_STATUSES = frozenset({DeclarationStatus.WITHDRAWN, DeclarationStatus.SUPERSEDED})
+
+
+def get_declaration(session: Session, reference: str, lock: bool = False) -> Declaration:
+    """The declaration with `reference` (typed loosely: "gh 2026 42"), or UnknownDeclaration.
+
+    `lock` takes a row lock on PostgreSQL so two officers cannot decide the same record at
+    once; SQLite already serialises writing transactions.
+    """
+    canonical = normalise_reference(reference) or reference.strip().upper()
+    statement = select(Declaration).where(Declaration.reference == canonical)
+    if lock:
+        statement = statement.with_for_update()
+    declaration = session.scalars(statement).first()
+    if declaration is None:
+        raise UnknownDeclaration(f"There is no declaration with the reference {reference!r}.")
+    return declaration
+
+
+def current_decision(declaration: Declaration) -> Decision | None:
+    """The decision that stands: the latest one, since each later one supersedes the last."""
+    return declaration.decisions[-1] if declaration.decisions else None
+
+
+def predecessor(session: Session, declaration: Declaration) -> Declaration | None:
+    """The declaration this one replaced after a change of circumstances, if any."""
+    return session.scalars(
+        select(Declaration).where(Declaration.superseded_by_id == declaration.id)
+    ).first()
+
+
+def appeals_for(session: Session, declaration: Declaration) -> list[Appeal]:
+    return list(session.scalars(
+        select(Appeal).where(Appeal.declaration_id == declaration.id).order_by(Appeal.id)
+    ))
+
+
+def open_appeal(session: Session, declaration: Declaration) -> Appeal | None:
+    return session.scalars(
+        select(Appeal).where(Appeal.declaration_id == declaration.id,
+                             Appeal.decision_id.is_(None))
+    ).first()
+
+
+def register_date(declaration: Declaration) -> dt.date:
+    """The date a record sits under in a register: when it happened, else when it was filed."""
+    return declaration.occurred_on or declaration.submitted_at.date()
+
+
+def list_declarations(
+    session: Session,
+    kinds: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Sequence[Declaration]:
+    """Declarations oldest first, filtered by kind, status and register date (inclusive)."""
+    statement = (
+        select(Declaration)
+        .options(selectinload(Declaration.decisions), selectinload(Declaration.history),
+                 selectinload(Declaration.person))
+        .order_by(Declaration.submitted_at, Declaration.id)
+    )
+    if kinds is not None:
+        statement = statement.where(Declaration.kind.in_(list(kinds)))
+    if statuses is not None:
+        statement = statement.where(Declaration.status.in_(list(statuses)))
+    found = session.scalars(statement).all()
+    return [
+        declaration for declaration in found
+        if (start is None or register_date(declaration) >= start)
+        and (end is None or register_date(declaration) <= end)
+    ]

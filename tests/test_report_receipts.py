@@ -15,7 +15,7 @@ from bot.reporting.receipts import (
 
 def test_a_receipt_carries_more_than_64_bits() -> None:
     # Twenty independent decimal digits: 20 * log2(10) = 66.4 bits.
-    assert RECEIPT_ENTROPY_BITS == 20 * math.log2(10)
+    assert 20 * math.log2(10) == RECEIPT_ENTROPY_BITS
     assert RECEIPT_ENTROPY_BITS > 66
     digits = normalise_receipt(generate_receipt())
     assert digits is not None and len(digits) == 20

@@ -29,8 +29,8 @@ from bot.reporting import (
     submit_anonymous_report,
     submit_confidential_report,
 )
-from bot.reporting.records import NotAHandler
 from bot.reporting.handling import Handler
+from bot.reporting.records import NotAHandler
 from bot.store import Store
 from bot.store.models import AuditEvent, ReceiptFailure, Report, ReportStatus
 from bot.turns import Speaker

@@ -1,0 +1,415 @@
+"""Date answers the way people give them: "yesterday", "last Friday", "3 March", "03/03/2026".
+
+The common forms are read here by rule, so their meaning is fixed and tested (UK day-first,
+"last Friday" is the most recent Friday before today, a missing year picks the nearest date
+the field allows). Anything else goes to dateparser, fenced off from its surprises: it reads
+"may", "sat" or "a" as dates, so it is only asked about text that looks like a date and must
+name at least a day and a month.
+
+Vague periods ("last week", "last month", "a few days ago") are queried rather than guessed,
+because the date goes on a register and a guessed day would look authoritative.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import dateparser
+
+from bot.workflows.parsing.amounts import contains_any
+from bot.workflows.parsing.common import (
+    UNSURE_PHRASES,
+    Parsed,
+    accept,
+    normalise_short,
+    reject,
+    words_to_digits,
+)
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+_WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2,
+    "wed": 2, "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+}
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+
+
+def _alternation(words: dict[str, int]) -> str:
+    """A regex alternation of the words, longest first so "march" beats "mar"."""
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_WD = _alternation(_WEEKDAYS)
+_MON = _alternation(_MONTHS)
+_DAY = r"(?P<day>\d{1,2})(?P<suffix>st|nd|rd|th)?"
+_YEAR = r"(?:\s+(?P<year>\d{4}|\d{2}))?"
+_WD_PREFIX = rf"(?:(?P<weekday>{_WD})\s+)?"
+
+_DAY_MONTH = re.compile(rf"^{_WD_PREFIX}(?:the\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MON}){_YEAR}$")
+_MONTH_DAY = re.compile(rf"^{_WD_PREFIX}(?P<month>{_MON})\s+(?:the\s+)?{_DAY}{_YEAR}$")
+_MONTH_ONLY = re.compile(
+    rf"^(?:(?:early|mid|late|in|start of|end of|beginning of|middle of)\s+)?(?P<month>{_MON})"
+    r"(?:\s+(?P<year>\d{4}))?$"
+)
+_DAY_ONLY = re.compile(rf"^{_WD_PREFIX}(?P<the>the\s+)?{_DAY}$")
+_ISO = re.compile(r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})$")
+_DMY = re.compile(r"^(?P<day>\d{1,2})[-/.](?P<month>\d{1,2})(?:[-/.](?P<year>\d{4}|\d{2}))?$")
+_WEEKDAY = re.compile(
+    rf"^(?:(?P<which>last|previous|past|this past|next|coming|this coming|this)\s+)?"
+    rf"(?P<weekday>{_WD})(?:\s+(?:(?P<gone>just gone|gone)|(?P<week>last|this|next) week))?$"
+)
+_AGO = re.compile(
+    r"^(?P<n>\d+|a|an|one)\s+(?P<unit>day|week|month|year)s?\s+(?:ago|back|before|earlier)$"
+)
+_AHEAD = re.compile(
+    r"^(?:in\s+)?(?P<n>\d+|a|an|one)\s+(?P<unit>day|week|month|year)s?(?:'s)?"
+    r"(?:\s+(?:time|from now|from today|later))?$"
+)
+_AHEAD_NEEDS_MARKER = re.compile(r"^in\s|\s(?:time|from now|from today|later)$")
+_VAGUE = re.compile(
+    r"^(?:(?:last|this|next|past|previous|the past|the last|the next|coming|early|earlier|late"
+    r"|later|end of|start of|beginning of|middle of|mid)\s+)+(?:week|month|year|weekend|fortnight)"
+    r"$|^(?:a few|few|several|some|a number of|many|couple)\s+(?:days|weeks|months|years)"
+    r"(?:\s+ago)?$|^(?:recently|the other day|a while ago|a while back|ages ago|not long ago"
+    r"|a bit ago|some time ago|a while|earlier|soon|sometime|at some point)$"
+)
+_KEYWORDS = {
+    "today": 0, "now": 0, "just now": 0, "yesterday": -1, "yday": -1, "yest": -1,
+    "the day before yesterday": -2, "day before yesterday": -2,
+    "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1, "tommorrow": 1,
+    "the day after tomorrow": 2, "day after tomorrow": 2,
+}
+
+# Fixed-date holidays, which matter here: Christmas is when most gifts are offered.
+_HOLIDAYS = {
+    "christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25), "xmas day": (12, 25),
+    "christmas eve": (12, 24), "xmas eve": (12, 24), "boxing day": (12, 26),
+    "new years eve": (12, 31), "new years day": (1, 1), "valentines day": (2, 14),
+}
+
+# Bits that say nothing about the day: fillers before it, times of day after it.
+_FILLER = re.compile(
+    r"^(?:(?:it was|it's|that was|this was|was|it happened|happened|on|about|around|approx"
+    r"|approximately|roughly|probably|maybe|i think|i believe|circa|c|sometime|some time"
+    r"|back on)\s+)+"
+)
+_TRAILING_FILLER = re.compile(r"(?:\s+(?:i think|i believe|probably|or so|i reckon))+$")
+_TIME_OF_DAY = re.compile(
+    r"\b(?:at|around|about|from)?\s*\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b"
+    r"|\b(?:at|around|about|from)?\s*\d{1,2}:\d{2}\b"
+    r"|\b(?:in the|at|around)?\s*(?:morning|afternoon|evening|lunchtime|lunch time|teatime"
+    r"|noon|midday|midnight)\b"
+)
+# Phrases that name a day through a time of day, turned into the day before times are dropped.
+_TODAY_PHRASES = re.compile(
+    r"\b(?:earlier )?this (?:morning|afternoon|evening)\b|\btonight\b|\bearlier today\b"
+)
+_LAST_NIGHT = re.compile(r"\blast night\b")
+_LETTER_DIGIT_JOIN = re.compile(r"(?<=[a-z])[-/.](?=\d)|(?<=\d)[-/.](?=[a-z])")
+_DAY_WORDS = frozenset({"yesterday", "today", "tomorrow"})
+_DATE_WORDS = frozenset(set(_MONTHS) | set(_WEEKDAYS) | {
+    "ago", "yesterday", "today", "tomorrow", "week", "weeks", "day", "days", "month", "months",
+    "year", "years", "fortnight",
+})
+
+
+@dataclass(frozen=True)
+class _Field:
+    """What the field allows, which decides how an incomplete date is completed."""
+
+    today: date
+    allow_past: bool
+    allow_future: bool
+
+    def allows(self, value: date) -> bool:
+        """True when the field accepts the date as far as past and future go."""
+        return ((self.allow_past or value >= self.today)
+                and (self.allow_future or value <= self.today))
+
+    def examples(self) -> str:
+        """Example answers suited to the field, as a phrase for a re-prompt."""
+        sample = self.today.strftime("%d/%m/%Y")
+        if self.allow_past and not self.allow_future:
+            return f"'yesterday', 'last Friday', '3 March' or '{sample}'"
+        if self.allow_future and not self.allow_past:
+            return f"'tomorrow', 'next Monday', '3 March' or '{sample}'"
+        return f"'today', 'last Friday', 'next Monday', '3 March' or '{sample}'"
+
+    def ask_for_day(self) -> str:
+        """The re-prompt for a period rather than a day."""
+        example = "'next Tuesday'" if not self.allow_past else "'last Tuesday'"
+        return f"Which day was that? Please give the date, for example {example} or '17 March'."
+
+
+def format_date(value: date) -> str:
+    """A date written out in full, UK style: "Friday 20 November 2026"."""
+    return (f"{_DAY_NAMES[value.weekday()]} {value.day} {_MONTH_NAMES[value.month - 1]} "
+            f"{value.year}")
+
+
+def _add_months(value: date, months: int) -> date:
+    """Calendar arithmetic, keeping the day where it exists (31 March - 1 month = 28/29 Feb)."""
+    year, month_index = divmod(value.month - 1 + months, 12)
+    year += value.year
+    if not 1 <= year <= 9999:
+        return value  # out of range: the years check in parse_date will catch it
+    day = min(value.day, calendar.monthrange(year, month_index + 1)[1])
+    return date(year, month_index + 1, day)
+
+
+def _shift(value: date, count: int, unit: str) -> date:
+    """`value` moved by `count` days, weeks, months or years (negative goes back)."""
+    count = max(-20_000, min(20_000, count))  # stays inside date's range; checked later anyway
+    if unit == "day":
+        return _safe_add(value, timedelta(days=count))
+    if unit == "week":
+        return _safe_add(value, timedelta(weeks=count))
+    return _add_months(value, count * (12 if unit == "year" else 1))
+
+
+def _safe_add(value: date, delta: timedelta) -> date:
+    """Date arithmetic that stays at the edge of the calendar instead of overflowing."""
+    try:
+        return value + delta
+    except OverflowError:
+        return date.max if delta.days > 0 else date.min
+
+
+def _simplify(normalised: str) -> str:
+    """Strip fillers and times of day so the patterns only see the date itself."""
+    text = normalised.replace(",", " ").rstrip(".!?;: ")
+    text = re.sub(r"\ba fortnight\b|\bfortnight\b", "2 weeks", text)
+    text = words_to_digits(text, halves=False)
+    text = _LETTER_DIGIT_JOIN.sub(" ", text)
+    text = _TODAY_PHRASES.sub("today", _LAST_NIGHT.sub("yesterday", text))
+    text = _TIME_OF_DAY.sub(" ", text)
+    text = " ".join(text.split())
+    text = _TRAILING_FILLER.sub("", _FILLER.sub("", text))
+    text = re.sub(r"\b(\d+)(?:st|nd|rd|th)\b", r"\1th", text)  # one suffix form to match
+    return text.strip(" .")
+
+
+def _count(word: str) -> int:
+    return 1 if word in ("a", "an", "one") else int(word)
+
+
+def _from_keyword(text: str, field: _Field) -> date | str | None:
+    offset = _KEYWORDS.get(text)
+    if offset is not None:
+        return field.today + timedelta(days=offset)
+    holiday = _HOLIDAYS.get(text.replace("'", ""))
+    return None if holiday is None else _complete(holiday[1], holiday[0], None, field)
+
+
+def _from_relative(text: str, field: _Field) -> date | None:
+    match = _AGO.match(text)
+    if match:
+        return _shift(field.today, -_count(match["n"]), match["unit"])
+    match = _AHEAD.match(text)
+    if match and _AHEAD_NEEDS_MARKER.search(text):
+        return _shift(field.today, _count(match["n"]), match["unit"])
+    return None
+
+
+def _from_weekday(text: str, field: _Field) -> date | None:
+    match = _WEEKDAY.match(text)
+    if not match:
+        return None
+    wanted = _WEEKDAYS[match["weekday"]]
+    which = "last" if match["gone"] else (match["which"] or "")
+    today = field.today
+    if match["week"]:
+        # "Friday last week": that weekday in the Monday-to-Sunday week before this one.
+        weeks = {"last": -1, "this": 0, "next": 1}[match["week"]]
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+        return monday + timedelta(days=wanted)
+    if which == "this":
+        return today - timedelta(days=today.weekday()) + timedelta(days=wanted)
+    if which in ("next", "coming", "this coming") or (not which and not field.allow_past):
+        return today + timedelta(days=(wanted - today.weekday()) % 7 or 7)
+    # "last Friday", "Friday gone" and a bare "Friday" on a field about the past: the most
+    # recent one strictly before today.
+    return today - timedelta(days=(today.weekday() - wanted) % 7 or 7)
+
+
+def _nearest(candidates: list[date], field: _Field) -> date | None:
+    """The candidate the field most likely means: allowed by the field, nearest to today."""
+    allowed = [c for c in candidates if field.allows(c)]
+    pool = allowed or candidates
+    if not pool:
+        return None
+    # Ties (same distance either side) go to the past when the past is allowed.
+    return min(pool, key=lambda c: (abs((c - field.today).days),
+                                    c > field.today if field.allow_past else c < field.today))
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _full_year(two_or_four: str, field: _Field) -> int:
+    """ "26" -> 2026, but "99" -> 1999: two-digit years far in the future mean last century."""
+    year = int(two_or_four)
+    if len(two_or_four) == 2:
+        year += 2000
+        if year > field.today.year + 10:
+            year -= 100
+    return year
+
+
+def _complete(day: int, month: int, year: str | None, field: _Field) -> date | str:
+    """A day and month, with the year given or inferred, or a problem if it doesn't exist."""
+    if not 1 <= month <= 12:
+        return f"That doesn't look like a date. Please type it like {field.examples()}."
+    if year:
+        full = _full_year(year, field)
+        found = _valid(full, month, day)
+        if found:
+            return found
+        return f"There's no {day} {_MONTH_NAMES[month - 1]} {full}. Please check the date."
+    # Four years either way so that "29 February" still finds a leap year; the nearest wins.
+    years = range(field.today.year - 4, field.today.year + 5)
+    best = _nearest([d for y in years if (d := _valid(y, month, day))], field)
+    return best or f"There's no {day} {_MONTH_NAMES[month - 1]}. Please check the date."
+
+
+def _check_weekday(found: date | str, weekday: str | None) -> date | str:
+    """A weekday typed with a date must agree with it; if not, ask which was meant."""
+    if isinstance(found, str) or not weekday or _WEEKDAYS[weekday] == found.weekday():
+        return found
+    return (f"{found.day} {_MONTH_NAMES[found.month - 1]} {found.year} is a "
+            f"{_DAY_NAMES[found.weekday()]}, not a {_DAY_NAMES[_WEEKDAYS[weekday]]}. "
+            "Which did you mean?")
+
+
+def _from_numeric(text: str, field: _Field) -> date | str | None:
+    match = _ISO.match(text)
+    if match:
+        return _complete(int(match["day"]), int(match["month"]), match["year"], field)
+    match = _DMY.match(text)
+    if not match:
+        return None
+    day, month = int(match["day"]), int(match["month"])
+    if month > 12 and 1 <= day <= 12:
+        swapped = "/".join(filter(None, (match["month"], match["day"], match["year"])))
+        typed = "/".join(filter(None, (match["day"], match["month"], match["year"])))
+        return (f"Dates here are day first (day/month/year), so {typed} doesn't work. "
+                f"Did you mean {swapped}?")
+    return _complete(day, month, match["year"], field)
+
+
+def _from_month_name(text: str, field: _Field) -> date | str | None:
+    match = _DAY_MONTH.match(text) or _MONTH_DAY.match(text)
+    if match:
+        found = _complete(int(match["day"]), _MONTHS[match["month"]], match["year"], field)
+        return _check_weekday(found, match["weekday"])
+    match = _MONTH_ONLY.match(text)
+    if match:
+        name = _MONTH_NAMES[_MONTHS[match["month"]] - 1]
+        return f"Which day in {name}? For example '3 {name}'."
+    match = _DAY_ONLY.match(text)
+    if match and (match["the"] or match["suffix"] or match["weekday"]):
+        return _check_weekday(_day_of_month(int(match["day"]), field), match["weekday"])
+    return None
+
+
+def _day_of_month(day: int, field: _Field) -> date | str:
+    """ "The 3rd": that day in this month, the last or the next, whichever the field means."""
+    today = field.today
+    months = [_add_months(today.replace(day=1), n) for n in (-1, 0, 1)]
+    best = _nearest([d for m in months if (d := _valid(m.year, m.month, day))], field)
+    return best or f"There's no {day}th in the months around now. Please give the full date."
+
+
+def _from_dateparser(text: str, field: _Field) -> date | None:
+    """Last resort for unusual phrasing, only on text that looks like a date at all."""
+    words = text.split()
+    if not (re.search(r"\d", text) or _DATE_WORDS.intersection(words)):
+        return None
+    if len(words) > 1 and _DAY_WORDS.intersection(words):
+        # Exact "yesterday" and friends were read already; dateparser gets combinations
+        # wrong ("2 days before yesterday" came back as yesterday), so they are queried.
+        return None
+    prefer = ("past" if not field.allow_future else
+              "future" if not field.allow_past else "current_period")
+    settings = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": prefer,
+        "RELATIVE_BASE": datetime.combine(field.today, time(12)),
+        # Without this, "2026" or "12" become a whole date made up around today.
+        "REQUIRE_PARTS": ["day", "month"],
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    try:
+        found = dateparser.parse(text, languages=["en"], settings=settings)
+    except Exception:  # dateparser has raised on odd input before; an answer is never a crash
+        return None
+    return found.date() if found else None
+
+
+def _read(text: str, field: _Field) -> date | str | None:
+    """The date the text names, a problem to ask about, or None when it isn't understood."""
+    if _VAGUE.match(text):
+        return field.ask_for_day()
+    for reader in (_from_keyword, _from_relative, _from_weekday, _from_numeric,
+                   _from_month_name, _from_dateparser):
+        found = reader(text, field)
+        if found is not None:
+            return found
+    return None
+
+
+def _years_from(value: date, years: int) -> date:
+    return _add_months(value, 12 * years)
+
+
+def _out_of_range(found: date, field: _Field, max_years_back: int, max_years_ahead: int
+                  ) -> str | None:
+    """Why a date the person gave cannot be right for this field, or None."""
+    if found > field.today and not field.allow_future:
+        return f"That date ({format_date(found)}) is in the future; when did it happen?"
+    if found < field.today and not field.allow_past:
+        return f"That date ({format_date(found)}) has already passed; when is it happening?"
+    if found < _years_from(field.today, -max_years_back):
+        return f"That's more than {max_years_back} years ago. Please check the year."
+    if found > _years_from(field.today, max_years_ahead):
+        return f"That's more than {max_years_ahead} years away. Please check the year."
+    return None
+
+
+def parse_date(text: str, *, today: date, allow_future: bool = True, allow_past: bool = True,
+               max_years_back: int = 50, max_years_ahead: int = 10) -> Parsed:
+    """A calendar date; `today` is the person's local date, which all relative words use."""
+    field = _Field(today, allow_past, allow_future)
+    normalised = normalise_short(text)
+    if not normalised:
+        return reject(f"Please type a date, for example {field.examples()}.")
+    if len(normalised) > 80:
+        return reject(f"That's longer than I expected. Please type just the date, for example "
+                      f"{field.examples()}.")
+    if contains_any(normalised, UNSURE_PHRASES):
+        return reject("Please give your best guess at the date, for example "
+                      f"{field.examples()}. You can change it before anything is filed.")
+    found = _read(_simplify(normalised), field)
+    if found is None:
+        return reject(f"I couldn't read that as a date. You can type things like "
+                      f"{field.examples()}.")
+    if isinstance(found, str):
+        return reject(found)
+    problem = _out_of_range(found, field, max_years_back, max_years_ahead)
+    return reject(problem) if problem else accept(found, format_date(found))

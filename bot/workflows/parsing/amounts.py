@@ -79,7 +79,7 @@ def read_numbers(normalised: str) -> Reading:
                 amount=amount,
                 currency=match.group("currency") is not None,
                 suffix=match.group("suffix") or "",
-                start=match.start("number"),
+                start=match.start(),
                 end=match.end(),
             )
         )

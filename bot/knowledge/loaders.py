@@ -223,9 +223,13 @@ def _document_from_plain_text(path: Path, text: str) -> Document:
             continue
         before_blank = index == 0 or not raw_lines[index - 1].strip()
         after_blank = index + 1 >= len(raw_lines) or not raw_lines[index + 1].strip()
-        level = _heading_level(line, alone=before_blank and after_blank)
-        if (level and title is None and not _NUMBERED_HEADING.match(line.strip())
-                and not any(text.strip() for _, text in lines)):
+        nothing_yet = not any(text.strip() for _, text in lines)
+        # The first short line of a document is its title even when a PDF's extracted text
+        # has no blank line after it.
+        level = _heading_level(line, alone=(before_blank and after_blank) or (
+            nothing_yet and title is None))
+        if (level and title is None and nothing_yet
+                and not _NUMBERED_HEADING.match(line.strip())):
             title = line.strip()
             continue
         lines.append((level, line))

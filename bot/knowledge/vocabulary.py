@@ -85,9 +85,18 @@ class Vocabulary:
         alternatives: dict[str, set[str]] = {}
         sequence = words(question)
         own_set = set(own)
+        matches = []
         for key, added in self._candidates(sequence):
-            if not _contains(sequence, key):
+            matches.extend((start, start + len(key), key, added)
+                           for start in _positions(sequence, key))
+        # Longest phrase first; a phrase inside one already matched adds nothing, so
+        # "debt relief order" does not also bring in what "order" alone would.
+        matches.sort(key=lambda match: match[0] - match[1])
+        taken: list[tuple[int, int]] = []
+        for start, end, key, added in matches:
+            if any(start >= low and end <= high for low, high in taken):
                 continue
+            taken.append((start, end))
             for term in added:
                 weights.setdefault(term, EXPANSION_WEIGHT)
             for word in key:
@@ -100,13 +109,17 @@ class Vocabulary:
         )
 
 
+def _positions(sequence: list[str], phrase: tuple[str, ...]) -> list[int]:
+    """Where `phrase` starts in `sequence` as consecutive words (each may add a plural s)."""
+    return [
+        start for start in range(len(sequence) - len(phrase) + 1)
+        if all(_same_word(sequence[start + offset], word) for offset, word in enumerate(phrase))
+    ]
+
+
 def _contains(sequence: list[str], phrase: tuple[str, ...]) -> bool:
     """Whether `phrase` occurs in `sequence` as consecutive words (each may add a plural s)."""
-    width = len(phrase)
-    return any(
-        all(_same_word(sequence[start + offset], word) for offset, word in enumerate(phrase))
-        for start in range(len(sequence) - width + 1)
-    )
+    return bool(_positions(sequence, phrase))
 
 
 def _same_word(seen: str, wanted: str) -> bool:

@@ -1,0 +1,150 @@
+"""Loading policy documents of each format, and skipping the ones that cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_knowledge_support import write_docx, write_pdf
+
+from bot.knowledge.chunking import chunk
+from bot.knowledge.loaders import load_document, load_folder
+
+MARKDOWN = """---
+id: NP-POL-099
+title: Lost Property
+version: "1.4"
+effective_date: 2026-01-01
+review_date: 2027-01-01
+owner: Head of Estates
+---
+# Lost Property
+
+## 1. Purpose
+Property handed in at a front counter is recorded the same day.
+
+## 2. Handling items
+### 2.1 Cash
+Cash is counted by two people and sealed in a bag.
+
+### 2.2 Phones
+Phones are switched off and bagged.
+"""
+
+
+def test_markdown_front_matter_gives_title_version_and_heading_paths(tmp_path: Path) -> None:
+    path = tmp_path / "lost-property.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+
+    document = load_document(path)
+
+    assert (document.name, document.title, document.version) == ("lost-property.md",
+                                                                "Lost Property", "1.4")
+    assert document.metadata["owner"] == "Head of Estates"
+    assert [section.headings for section in document.sections] == [
+        ("1. Purpose",), ("2. Handling items", "2.1 Cash"), ("2. Handling items", "2.2 Phones"),
+    ]
+
+
+def test_chunks_keep_the_deepest_heading_as_the_section_and_the_document_file_name(
+        tmp_path: Path) -> None:
+    path = tmp_path / "lost-property.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+
+    passages = chunk([load_document(path)])
+
+    cash = passages[1]
+    assert cash.section == "2.1 Cash"
+    assert cash.headings == ("2. Handling items", "2.1 Cash")
+    assert (cash.document, cash.title, cash.version) == ("lost-property.md", "Lost Property",
+                                                         "1.4")
+    assert cash.text == "Cash is counted by two people and sealed in a bag."
+
+
+def test_plain_text_headings_are_found_from_numbered_and_capitalised_lines(tmp_path: Path) -> None:
+    path = tmp_path / "canteen.txt"
+    path.write_text(
+        "Canteen Rules\nVersion: 3\n\n1. Opening hours\nThe canteen opens at 7am.\n\n"
+        "PAYMENT\nCards only. No cash is taken.\n", encoding="utf-8")
+
+    document = load_document(path)
+
+    assert (document.title, document.version) == ("Canteen Rules", "3")
+    assert [(s.headings, s.text) for s in document.sections] == [
+        (("1. Opening hours",), "The canteen opens at 7am."),
+        (("PAYMENT",), "Cards only. No cash is taken."),
+    ]
+
+
+def test_plain_text_without_headings_is_cut_into_numbered_paragraphs(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("The first paragraph runs on.\nIt has two lines.\n\nThe second one.\n",
+                    encoding="utf-8")
+
+    document = load_document(path)
+
+    assert [s.headings for s in document.sections] == [("Paragraph 1",), ("Paragraph 2",)]
+    assert document.title == "Notes"
+
+
+def test_pdf_text_is_read_with_its_numbered_headings(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "parking.pdf", [
+        "Parking Policy", "Version: 1.2", "1. Where to park",
+        "Staff park in the rear yard after 6pm.", "2. Permits",
+        "A permit is issued by Facilities.",
+    ])
+
+    document = load_document(path)
+
+    assert (document.title, document.version) == ("Parking Policy", "1.2")
+    assert [s.headings for s in document.sections] == [("1. Where to park",), ("2. Permits",)]
+    assert "rear yard" in document.sections[0].text
+
+
+def test_docx_headings_come_from_paragraph_styles(tmp_path: Path) -> None:
+    path = write_docx(tmp_path / "fleet.docx", "Fleet Vehicles", {
+        "1. Pool cars": ["Book a pool car through the fleet desk."],
+        "2. Fuel cards": ["Fuel cards stay in the vehicle."],
+    })
+
+    document = load_document(path)
+
+    assert (document.title, document.version) == ("Fleet Vehicles", "2.0")
+    assert [(s.headings, s.text) for s in document.sections] == [
+        (("1. Pool cars",), "Book a pool car through the fleet desk."),
+        (("2. Fuel cards",), "Fuel cards stay in the vehicle."),
+    ]
+
+
+def test_html_headings_h1_to_h6_and_lists(tmp_path: Path) -> None:
+    path = tmp_path / "radios.html"
+    path.write_text(
+        "<html><head><title>ignored</title><meta name='version' content='5'></head><body>"
+        "<nav>Home | Policies</nav><h1>Radio Use</h1><h2>1. Call signs</h2>"
+        "<p>Use your own call sign.</p><h3>1.1 Spare batteries</h3>"
+        "<ul><li>Ask the control room.</li><li>Sign the log.</li></ul>"
+        "<script>var x = 1;</script></body></html>", encoding="utf-8")
+
+    document = load_document(path)
+
+    assert (document.title, document.version) == ("Radio Use", "5")
+    assert [s.headings for s in document.sections] == [
+        ("1. Call signs",), ("1. Call signs", "1.1 Spare batteries")]
+    assert "Ask the control room." in document.sections[1].text
+    assert "var x" not in document.sections[1].text
+    assert "Home" not in document.sections[0].text
+
+
+def test_unreadable_files_are_skipped_and_reported_by_name(tmp_path: Path, caplog) -> None:
+    (tmp_path / "good.md").write_text("# Good\n\n## 1. Fine\nReadable text.\n", encoding="utf-8")
+    (tmp_path / "broken.pdf").write_bytes(b"this is not really a PDF")
+    (tmp_path / "bad.docx").write_bytes(b"not a zip file either")
+    write_pdf(tmp_path / "scanned.pdf", [])  # a page with no text, like a scan
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG")  # not a policy format: ignored quietly
+
+    documents, problems = load_folder(tmp_path)
+
+    assert [d.name for d in documents] == ["good.md"]
+    assert [problem.split(":")[0] for problem in problems] == ["bad.docx", "broken.pdf",
+                                                               "scanned.pdf"]
+    assert "scan" in problems[2]
+    assert "broken.pdf" in caplog.text

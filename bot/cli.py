@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "bot.knowledge.cli",
     "bot.surfaces.slack.cli",
     "bot.reporting.cli",
+    "bot.casework.cli",
 ]
 
 

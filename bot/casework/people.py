@@ -47,22 +47,36 @@ def find_person(session: Session, name: str, directory_file: Path | None = None)
 
 
 def _directory_entry(path: Path, wanted: str) -> dict[str, Any] | None:
-    """A staff-directory entry as Person fields. The directory's exact layout belongs to the
-    terminal surface, so common spellings of each field are accepted."""
-    if not path.is_file():
-        return None
-    with path.open(encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle) or []
+    for entry in directory_entries(path):
+        if wanted == entry["surface_id"] or wanted.lower() == entry["display_name"].lower():
+            return entry
+    return None
+
+
+def directory_entries(path: Path | None) -> list[dict[str, Any]]:
+    """Every staff-directory entry as Person fields.
+
+    The directory's exact layout belongs to the terminal surface, so common spellings of
+    each field are accepted; a missing or unreadable file gives no entries.
+    """
+    if path is None or not path.is_file():
+        return []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            loaded = yaml.safe_load(handle) or []
+    except (OSError, yaml.YAMLError):
+        return []
     if isinstance(loaded, dict):
         loaded = next((value for value in loaded.values() if isinstance(value, list)), [])
-    for raw in loaded:
+    entries = []
+    for raw in loaded if isinstance(loaded, list) else []:
         if not isinstance(raw, dict):
             continue
         key = str(raw.get("key") or raw.get("id") or raw.get("username") or "").strip()
         display = str(raw.get("display_name") or raw.get("name") or key).strip()
-        if wanted not in (key,) and wanted.lower() != display.lower():
+        if not display:
             continue
-        return {
+        entries.append({
             "surface_id": key or display,
             "display_name": display,
             "rank_or_grade": raw.get("rank_or_grade") or raw.get("rank") or raw.get("grade"),
@@ -70,5 +84,5 @@ def _directory_entry(path: Path, wanted: str) -> dict[str, Any] | None:
             "role": raw.get("role"),
             "team": raw.get("team"),
             "email": raw.get("email"),
-        }
-    return None
+        })
+    return entries

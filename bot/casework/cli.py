@@ -1,0 +1,478 @@
+"""`probity casework ...` and `probity register ...`: the integrity unit at the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from bot.config import Settings
+
+REGISTER_NAMES = ("gifts", "interests", "associations")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as 2026-07-01") \
+            from None
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    _register_casework(commands)
+    _register_registers(commands)
+
+
+def _register_casework(commands: argparse._SubParsersAction) -> None:
+    casework = commands.add_parser("casework", help="decide and follow up declarations")
+    steps = casework.add_subparsers(dest="casework_command", required=True, metavar="STEP")
+
+    listing = steps.add_parser("list", help="list declarations, open ones by default")
+    listing.add_argument("--kind", choices=REGISTER_NAMES)
+    listing.add_argument("--status", action="append", help="only this status (repeatable)")
+    listing.add_argument("--all", action="store_true", help="every status, not just open ones")
+    listing.set_defaults(run=_list)
+
+    show = steps.add_parser("show", help="one declaration with its answers and history")
+    show.add_argument("reference")
+    show.set_defaults(run=_show)
+
+    decide = steps.add_parser("decide", help="decide a declaration, with a rationale")
+    decide.add_argument("reference")
+    decide.add_argument("--outcome", required=True, help=(
+        "gifts: approved, approved_with_conditions, refused, noted; interests: approved, "
+        "approved_with_conditions, refused; associations: aware_only, "
+        "permitted_with_conditions, inappropriate"))
+    decide.add_argument("--rationale", required=True)
+    decide.add_argument("--conditions")
+    decide.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    decide.set_defaults(run=_decide)
+
+    ask = steps.add_parser("request-info", help="ask the declarant a question before deciding")
+    ask.add_argument("reference")
+    ask.add_argument("--question", required=True)
+    ask.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    ask.set_defaults(run=_request_info)
+
+    appeal = steps.add_parser("appeal", help="lodge an appeal against a refusal")
+    appeal.add_argument("reference")
+    appeal.add_argument("--grounds", required=True)
+    appeal.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    appeal.set_defaults(run=_appeal)
+
+    decide_appeal = steps.add_parser("decide-appeal", help="uphold or dismiss an appeal")
+    decide_appeal.add_argument("reference")
+    decide_appeal.add_argument("--outcome", required=True, choices=("upheld", "dismissed"))
+    decide_appeal.add_argument("--rationale", required=True)
+    decide_appeal.add_argument("--conditions")
+    decide_appeal.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    decide_appeal.set_defaults(run=_decide_appeal)
+
+    change = steps.add_parser("change", help="record a change of circumstances (reopens review)")
+    change.add_argument("reference")
+    change.add_argument("--description", required=True)
+    change.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    change.set_defaults(run=_change)
+
+    check = steps.add_parser("compliance-check", help="record a business-interest compliance check")
+    check.add_argument("reference")
+    found = check.add_mutually_exclusive_group(required=True)
+    found.add_argument("--compliant", dest="compliant", action="store_true")
+    found.add_argument("--not-compliant", dest="compliant", action="store_false")
+    check.add_argument("--note", required=True)
+    check.add_argument("--next", dest="next_check", type=_date, help="date of the next check")
+    check.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    check.set_defaults(run=_compliance_check)
+
+    overdue = steps.add_parser("overdue", help="decisions, reviews and compliance checks past due")
+    overdue.add_argument("--as-of", type=_date, help="judge lateness on this day (default today)")
+    overdue.set_defaults(run=_overdue)
+
+    timeliness = steps.add_parser("timeliness", help="time to decision per record, against target")
+    timeliness.add_argument("--kind", choices=REGISTER_NAMES)
+    timeliness.add_argument("--from", dest="start", type=_date)
+    timeliness.add_argument("--to", dest="end", type=_date)
+    timeliness.set_defaults(run=_timeliness)
+
+
+def _register_registers(commands: argparse._SubParsersAction) -> None:
+    registers = commands.add_parser("register", help="export, publish and cross-check registers")
+    actions = registers.add_subparsers(dest="register_command", required=True, metavar="ACTION")
+    for name in REGISTER_NAMES:
+        export = actions.add_parser(name, help=f"export the internal {name} register")
+        export.add_argument("--from", dest="start", type=_date)
+        export.add_argument("--to", dest="end", type=_date)
+        export.add_argument("--format", choices=("csv", "json"), default="csv")
+        export.add_argument("--output", type=Path, help="write here instead of standard output")
+        export.add_argument("--as", dest="as_name", metavar="NAME",
+                            help="who is exporting (recorded in the audit log)")
+        export.set_defaults(run=_export, register_name=name)
+
+    publish = actions.add_parser("publish", help="write the public register for a quarter")
+    publish.add_argument("register_name", choices=("gifts",))
+    publish.add_argument("--quarter", required=True, help="for example 2026Q3")
+    publish.add_argument("--format", choices=("csv", "html"), default="html")
+    publish.add_argument("--output", type=Path)
+    publish.add_argument("--config", type=Path,
+                         help="publication settings (default: knowledge/publication.yaml)")
+    publish.set_defaults(run=_publish)
+
+    importer = actions.add_parser("import-suppliers", help="import the supplier and tender list")
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--as", dest="as_name", metavar="NAME")
+    importer.set_defaults(run=_import_suppliers)
+
+    checks = actions.add_parser("checks", help="cross-check the registers and supplier list")
+    checks.add_argument("--as-of", type=_date, help="check as on this day (default today)")
+    checks.add_argument("--format", choices=("text", "json"), default="text")
+    checks.set_defaults(run=_checks)
+
+
+# Handlers. Each imports the store lazily so `probity --help` stays quick.
+
+def _fail(message: str) -> int:
+    print(f"probity: {message}", file=sys.stderr)
+    return 1
+
+
+def _guarded(step: Callable[[], int]) -> int:
+    from bot.casework.errors import CaseworkError, NotAuthorised
+
+    try:
+        return step()
+    except NotAuthorised as refused:
+        return _fail(f"{refused} (this attempt has been recorded)")
+    except CaseworkError as problem:
+        return _fail(str(problem))
+
+
+def _open(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.store import Store
+
+    return Store.open(settings)
+
+
+def _person_id(store: Any, settings: Settings, name: str) -> int:
+    from bot.casework.people import find_person
+
+    with store.transaction() as session:
+        return find_person(session, name, settings.directory_file).id
+
+
+def _service(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.casework.service import Casework
+
+    store = _open(settings)
+    return store, Casework(store, settings)
+
+
+def _today(settings: Settings, given: dt.date | None) -> dt.date:
+    return given or dt.datetime.now(settings.zone).date()
+
+
+def _decide(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        store, casework = _service(settings)
+        by = _person_id(store, settings, args.as_name)
+        decision = casework.decide(args.reference, args.outcome, args.rationale,
+                                   conditions=args.conditions, by=by)
+        print(f"{decision.declaration.reference}: {decision.outcome.replace('_', ' ')} "
+              f"({decision.stage} decision). The declarant sees it under "
+              "\"my declarations\".")
+        return 0
+    return _guarded(step)
+
+
+def _request_info(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        store, casework = _service(settings)
+        casework.request_information(args.reference, args.question,
+                                     by=_person_id(store, settings, args.as_name))
+        print(f"{args.reference.upper()}: waiting for the declarant's answer.")
+        return 0
+    return _guarded(step)
+
+
+def _appeal(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        store, casework = _service(settings)
+        casework.lodge_appeal(args.reference, args.grounds,
+                              by=_person_id(store, settings, args.as_name))
+        print(f"{args.reference.upper()}: appeal lodged; another integrity officer will "
+              "decide it.")
+        return 0
+    return _guarded(step)
+
+
+def _decide_appeal(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        store, casework = _service(settings)
+        decision = casework.decide_appeal(args.reference, args.outcome, args.rationale,
+                                          conditions=args.conditions,
+                                          by=_person_id(store, settings, args.as_name))
+        print(f"{decision.declaration.reference}: {decision.outcome.replace('_', ' ')}; "
+              f"now {decision.declaration.status.replace('_', ' ')}.")
+        return 0
+    return _guarded(step)
+
+
+def _change(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        store, casework = _service(settings)
+        new = casework.record_change_of_circumstances(
+            args.reference, args.description, by=_person_id(store, settings, args.as_name))
+        print(f"{args.reference.upper()} is superseded by {new.reference}, which now waits "
+              "for a review decision.")
+        return 0
+    return _guarded(step)
+
+
+def _compliance_check(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        store, casework = _service(settings)
+        casework.record_compliance_check(args.reference, args.compliant, args.note,
+                                         next_check=args.next_check,
+                                         by=_person_id(store, settings, args.as_name))
+        following = f" Next check {args.next_check}." if args.next_check else ""
+        print(f"{args.reference.upper()}: compliance check recorded.{following}")
+        return 0
+    return _guarded(step)
+
+
+def _kinds(name: str | None) -> list[str] | None:
+    from bot.casework.registers import REGISTERS
+
+    return [REGISTERS[name]] if name else None
+
+
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework.followup import time_to_decision
+    from bot.casework.queries import OPEN_STATUSES, current_decision, list_declarations
+    from bot.casework.rules import CaseworkRules
+
+    rules = CaseworkRules.from_settings(settings)
+    statuses = args.status or (None if args.all else sorted(OPEN_STATUSES))
+    store = _open(settings)
+    with store.session() as session:
+        found = list_declarations(session, kinds=_kinds(args.kind), statuses=statuses)
+        if not found:
+            print("No declarations match.")
+            return 0
+        for declaration in found:
+            timing = time_to_decision(declaration, rules)
+            standing = current_decision(declaration)
+            late = " LATE" if timing.breached and not timing.decided else ""
+            print(f"{declaration.reference:14} {declaration.status:25} "
+                  f"{declaration.person.display_name:24} day {timing.days:>3}{late}  "
+                  f"{(standing.outcome if standing else declaration.summary or '')[:60]}")
+    return 0
+
+
+def _show(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        from bot.casework.queries import get_declaration
+        from bot.casework.registers import register_entry
+        from bot.casework.rules import CaseworkRules
+
+        rules = CaseworkRules.from_settings(settings)
+        store = _open(settings)
+        with store.session() as session:
+            declaration = get_declaration(session, args.reference)
+            entry = register_entry(session, rules, declaration)
+        for key, value in entry.items():
+            if key in ("answers", "decisions", "appeals", "history", "approvers"):
+                continue
+            if value not in (None, ""):
+                print(f"{key:26} {value}")
+        print("answers:")
+        for key, value in entry["answers"].items():
+            print(f"  {key:24} {value}")
+        print("decisions:")
+        for item in entry["decisions"]:
+            conditions = f" [conditions: {item['conditions']}]" if item["conditions"] else ""
+            print(f"  {item['decided_at']} {item['stage']} {item['outcome']} by "
+                  f"{item['decided_by']}: {item['rationale']}{conditions}")
+        print("history:")
+        for item in entry["history"]:
+            note = f": {item['note']}" if item["note"] else ""
+            print(f"  {item['at']} {item['from'] or '-'} -> {item['to']}{note}")
+        return 0
+    return _guarded(step)
+
+
+def _overdue(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework.followup import overdue
+    from bot.casework.rules import CaseworkRules
+
+    rules = CaseworkRules.from_settings(settings)
+    today = _today(settings, args.as_of)
+    store = _open(settings)
+    with store.session() as session:
+        items = overdue(session, rules, today)
+    if not items:
+        print(f"Nothing is overdue on {today}.")
+        return 0
+    print(f"Overdue on {today} (decision target {rules.decision_target_days} days):")
+    for item in items:
+        print(f"{item.reference:14} {item.what:17} due {item.due_on}  "
+              f"{item.days_late:>4} days late  {item.person}")
+    return 0
+
+
+def _timeliness(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework.followup import time_to_decision
+    from bot.casework.queries import list_declarations
+    from bot.casework.rules import CaseworkRules
+
+    rules = CaseworkRules.from_settings(settings)
+    store = _open(settings)
+    with store.session() as session:
+        found = list_declarations(session, kinds=_kinds(args.kind), start=args.start,
+                                  end=args.end)
+        timings = [time_to_decision(d, rules) for d in found]
+    decided = sorted(t.days for t in timings if t.decided)
+    for timing in timings:
+        state = f"decided {timing.decided_on}" if timing.decided else "undecided"
+        flag = "  OVER TARGET" if timing.breached else ""
+        print(f"{timing.reference:14} submitted {timing.submitted_on}  {state:20} "
+              f"{timing.days:>4} days{flag}")
+    breaches = sum(1 for t in timings if t.breached)
+    median = decided[len(decided) // 2] if decided else None
+    print(f"\n{len(timings)} records, {len(decided)} decided, median "
+          f"{median if median is not None else '-'} days to decide, {breaches} over the "
+          f"{rules.decision_target_days}-day target.")
+    return 0
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def _audit(store: Any, actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+    from bot.store.audit import record_event
+
+    with store.transaction() as session:
+        record_event(session, actor, action, subject, details)
+
+
+def _actor(store: Any, settings: Settings, name: str | None) -> str:
+    from bot.store.history import actor_name
+
+    return actor_name(None) if not name else f"person:{_person_id(store, settings, name)}"
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        from bot.casework.registers import REGISTERS, register_entries, write_csv, write_json
+        from bot.casework.rules import CaseworkRules
+
+        rules = CaseworkRules.from_settings(settings)
+        store = _open(settings)
+        actor = _actor(store, settings, args.as_name)
+        with store.session() as session:
+            entries = register_entries(session, rules, REGISTERS[args.register_name],
+                                       args.start, args.end)
+        with _output(args.output) as stream:
+            (write_json if args.format == "json" else write_csv)(entries, stream)
+        # Exports carry personal data out of the store, so who took one is recorded.
+        _audit(store, actor, "register.exported", args.register_name, {
+            "from": args.start, "to": args.end, "format": args.format,
+            "records": len(entries), "output": str(args.output) if args.output else "stdout"})
+        if args.output:
+            print(f"Wrote {len(entries)} records to {args.output}.", file=sys.stderr)
+        return 0
+    return _guarded(step)
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        from bot.casework.publication import (
+            PublicationConfig,
+            parse_quarter,
+            public_entries,
+            render_public_html,
+            write_public_csv,
+        )
+
+        config = PublicationConfig.load(args.config or settings.knowledge_dir /
+                                        "publication.yaml")
+        quarter = parse_quarter(args.quarter, config.quarters)
+        store = _open(settings)
+        with store.session() as session:
+            entries = public_entries(session, config, quarter)
+        with _output(args.output) as stream:
+            if args.format == "html":
+                stream.write(render_public_html(entries, config, quarter))
+            else:
+                write_public_csv(entries, config, stream)
+        _audit(store, "system", "register.published", "gifts", {
+            "quarter": quarter.label, "format": args.format, "records": len(entries)})
+        if args.output:
+            print(f"Wrote {len(entries)} entries for {quarter.label} ({quarter.start} to "
+                  f"{quarter.end}) to {args.output}.", file=sys.stderr)
+        return 0
+    return _guarded(step)
+
+
+def _import_suppliers(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        from bot.casework.suppliers import import_suppliers, parse_supplier_csv
+
+        try:
+            text = args.file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            return _fail(f"cannot read {args.file}: {error}")
+        parsed = parse_supplier_csv(text)
+        if not parsed.valid:
+            print(f"probity: {args.file} was not imported; fix these rows and try again:",
+                  file=sys.stderr)
+            for line, problem in parsed.problems:
+                print(f"  line {line}: {problem}", file=sys.stderr)
+            return 1
+        store = _open(settings)
+        actor = _actor(store, settings, args.as_name)
+        with store.transaction() as session:
+            result = import_suppliers(session, parsed.rows, actor, source=args.file.name)
+        print(f"Imported {args.file.name}: {result.added} suppliers added, "
+              f"{result.updated} updated.")
+        return 0
+    return _guarded(step)
+
+
+def _checks(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework.checks import run_checks
+    from bot.casework.people import directory_entries
+    from bot.casework.rules import CaseworkRules
+
+    rules = CaseworkRules.from_settings(settings)
+    today = _today(settings, args.as_of)
+    store = _open(settings)
+    with store.session() as session:
+        findings = run_checks(session, rules, today, directory_entries(settings.directory_file))
+    if args.format == "json":
+        json.dump([finding.as_dict() for finding in findings], sys.stdout, indent=2,
+                  ensure_ascii=False)
+        print()
+        return 0
+    if not findings:
+        print(f"No findings on {today}.")
+        return 0
+    print(f"{len(findings)} findings on {today}:\n")
+    for number, finding in enumerate(findings, 1):
+        records = ", ".join(finding.records) or "no records"
+        print(f"{number}. [{finding.severity}] {finding.check} - {records}")
+        print(f"   {finding.why}")
+        if finding.contract:
+            print(f"   contract: {finding.contract}")
+    return 0

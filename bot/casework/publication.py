@@ -1,0 +1,277 @@
+"""The public gifts and hospitality register: only the fields the organisation chooses to publish.
+
+What may be published is organisation content (knowledge/publication.yaml), read and checked
+here; the code never adds a column the file does not list, and has no column at all for a
+private donor's name.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from bot.casework.errors import CaseworkError
+from bot.casework.queries import current_decision, list_declarations, register_date
+from bot.casework.registers import pounds
+from bot.store.models import Declaration, DeclarationKind
+
+#: Every field a public register may show; the configuration picks from these.
+PUBLISHABLE_FIELDS = frozenset({
+    "date", "recipient", "name", "team", "description", "donor", "relationship", "value",
+    "outcome", "destination", "decision",
+})
+RIGHT_ALIGNED = frozenset({"value"})
+
+
+class PublicationConfigError(CaseworkError):
+    """publication.yaml cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class PublicationConfig:
+    """What the public gifts register shows, as knowledge/publication.yaml declares it."""
+
+    title: str
+    introduction: str
+    quarters: str
+    columns: tuple[Column, ...]
+    recipient: str
+    names_for_ranks: tuple[str, ...]
+    description_answers: tuple[str, ...]
+    destination_answers: tuple[str, ...]
+    donor_labels: dict[str, str]
+    donor_unknown: str
+    withhold_statuses: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path) -> PublicationConfig:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                raw = (yaml.safe_load(handle) or {}).get("gifts")
+        except (OSError, yaml.YAMLError) as error:
+            raise PublicationConfigError(f"{path}: cannot be read ({error})") from error
+        if not isinstance(raw, dict):
+            raise PublicationConfigError(f"{path}: needs a 'gifts' section")
+        columns = []
+        for item in raw.get("columns") or []:
+            field = item.get("field") if isinstance(item, dict) else None
+            if field not in PUBLISHABLE_FIELDS:
+                raise PublicationConfigError(
+                    f"{path}: unknown column field {field!r}; choose from "
+                    f"{', '.join(sorted(PUBLISHABLE_FIELDS))}")
+            columns.append(Column(field, str(item.get("heading") or field)))
+        if not columns:
+            raise PublicationConfigError(f"{path}: lists no columns to publish")
+        quarters = str(raw.get("quarters", "calendar"))
+        if quarters not in ("calendar", "financial"):
+            raise PublicationConfigError(f"{path}: quarters must be calendar or financial")
+        recipient = str(raw.get("recipient", "rank_or_role"))
+        if recipient not in ("rank_or_role", "rank", "role"):
+            raise PublicationConfigError(f"{path}: recipient must be rank_or_role, rank or role")
+        return cls(
+            title=str(raw.get("title") or "Gifts and hospitality register"),
+            introduction=str(raw.get("introduction") or ""),
+            quarters=quarters,
+            columns=tuple(columns),
+            recipient=recipient,
+            names_for_ranks=tuple(str(rank) for rank in raw.get("names_for_ranks") or ()),
+            description_answers=tuple(raw.get("description_answers") or ()),
+            destination_answers=tuple(raw.get("destination_answers") or ()),
+            donor_labels={_key(k): str(v) for k, v in (raw.get("donor_labels") or {}).items()},
+            donor_unknown=str(raw.get("donor_unknown") or "Not stated"),
+            withhold_statuses=tuple(raw.get("withhold_statuses") or ()),
+        )
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Quarter:
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+def parse_quarter(text: str, scheme: str = "calendar") -> Quarter:
+    """'2026Q3' (also '2026-Q3', 'Q3 2026') as its first and last day under `scheme`."""
+    match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*|\s*[Qq]([1-4])\s*-?\s*(\d{4})\s*", text)
+    if not match:
+        raise CaseworkError(f"{text!r} is not a quarter; write it like 2026Q3.")
+    year = int(match.group(1) or match.group(4))
+    number = int(match.group(2) or match.group(3))
+    first_month = 3 * (number - 1) + 1 if scheme == "calendar" else 3 * number + 1
+    start_year = year + (first_month > 12)
+    first_month = (first_month - 1) % 12 + 1
+    start = dt.date(start_year, first_month, 1)
+    after = dt.date(start_year + (first_month + 3 > 12), (first_month + 2) % 12 + 1, 1)
+    return Quarter(f"{year} Q{number}", start, after - dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """One published row: field name to text, holding only the configured fields."""
+
+    cells: dict[str, str]
+    day: dt.date
+
+
+def public_entries(session: Session, config: PublicationConfig, quarter: Quarter
+                   ) -> list[PublicEntry]:
+    """Every gift or hospitality offer in the quarter, accepted or declined."""
+    found = list_declarations(session, kinds=[DeclarationKind.GIFT_HOSPITALITY],
+                              start=quarter.start, end=quarter.end)
+    published = [d for d in found if d.status not in config.withhold_statuses]
+    published.sort(key=lambda d: (register_date(d), d.reference))
+    wanted = [column.field for column in config.columns]
+    return [
+        PublicEntry({field: _field(declaration, field, config) for field in wanted},
+                    register_date(declaration))
+        for declaration in published
+    ]
+
+
+def _field(declaration: Declaration, field: str, config: PublicationConfig) -> str:
+    person = declaration.person
+    answers = declaration.answers or {}
+    if field == "date":
+        return register_date(declaration).isoformat()
+    if field == "recipient":
+        rank, role = person.rank_or_grade or "", person.role or ""
+        if config.recipient == "rank":
+            return rank
+        if config.recipient == "role":
+            return role
+        return rank or role
+    if field == "name":
+        senior = {rank.casefold() for rank in config.names_for_ranks}
+        return person.display_name if (person.rank_or_grade or "").casefold() in senior else ""
+    if field == "team":
+        return person.team or ""
+    if field == "description":
+        return _first_answer(answers, config.description_answers)
+    if field == "donor":
+        if declaration.counterparty_organisation:
+            return declaration.counterparty_organisation
+        return config.donor_labels.get(_key(declaration.counterparty_relationship or ""),
+                                       config.donor_unknown)
+    if field == "relationship":
+        return (declaration.counterparty_relationship or "").replace("_", " ")
+    if field == "value":
+        return pounds(declaration.value_pence) or ""
+    if field == "outcome":
+        return (declaration.outcome or "").capitalize()
+    if field == "destination":
+        if declaration.outcome != "accepted":
+            return ""
+        return _first_answer(answers, config.destination_answers)
+    if field == "decision":
+        standing = current_decision(declaration)
+        return standing.outcome.replace("_", " ") if standing else "awaiting decision"
+    raise CaseworkError(f"{field!r} is not a publishable field")
+
+
+def _first_answer(answers: dict[str, Any], keys: Sequence[str]) -> str:
+    for key in keys:
+        value = answers.get(key)
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
+def write_public_csv(entries: Sequence[PublicEntry], config: PublicationConfig,
+                     stream: IO[str]) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([column.heading for column in config.columns])
+    for entry in entries:
+        writer.writerow([_safe_cell(entry.cells[column.field]) for column in config.columns])
+
+
+def _safe_cell(text: str) -> str:
+    # Published files are opened in spreadsheets; free text must not become a formula.
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+_STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; font-size: 1rem; line-height: 1.5;
+       color: #0b0c0c; background: #ffffff; margin: 0; }
+main { max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.75rem; margin: 0 0 1rem; }
+table { border-collapse: collapse; width: 100%; }
+caption { text-align: left; font-weight: bold; font-size: 1.15rem; padding: 0.5rem 0; }
+th, td { border: 1px solid #505a5f; padding: 0.5rem; text-align: left; vertical-align: top; }
+thead th { background: #1d3557; color: #ffffff; }
+tbody tr:nth-child(even) { background: #f3f2f1; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
+@media (max-width: 40rem) { table { font-size: 0.9rem; } }
+""".strip()
+
+
+def render_public_html(entries: Sequence[PublicEntry], config: PublicationConfig,
+                       quarter: Quarter) -> str:
+    """A standalone, accessible page: one table with a caption and scoped headers."""
+    esc = html.escape
+    period = f"{_long_date(quarter.start)} to {_long_date(quarter.end)}"
+    declined = sum(1 for entry in entries if entry.cells.get("outcome") == "Declined")
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(config.title)}: {esc(quarter.label)}</title>",
+        f"<style>\n{_STYLE}\n</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{esc(config.title)}</h1>",
+    ]
+    if config.introduction:
+        lines.append(f"<p>{esc(config.introduction)}</p>")
+    lines.append(f"<p>{esc(quarter.label)}: {esc(period)}. {len(entries)} "
+                 f"{'entry' if len(entries) == 1 else 'entries'}, {declined} declined.</p>")
+    if not entries:
+        lines.append("<p>No offers of gifts or hospitality were declared in this period.</p>")
+    else:
+        lines.append("<table>")
+        lines.append(f"<caption>Gifts and hospitality offered, {esc(period)}</caption>")
+        lines.append("<thead><tr>" + "".join(
+            f'<th scope="col">{esc(column.heading)}</th>' for column in config.columns
+        ) + "</tr></thead>")
+        lines.append("<tbody>")
+        for entry in entries:
+            cells = []
+            for column in config.columns:
+                text = entry.cells[column.field]
+                if column.field == "date":
+                    cells.append(f'<td><time datetime="{esc(text)}">'
+                                 f"{esc(_long_date(entry.day))}</time></td>")
+                elif column.field in RIGHT_ALIGNED:
+                    cells.append(f'<td class="number">{esc(text)}</td>')
+                else:
+                    cells.append(f"<td>{esc(text)}</td>")
+            lines.append("<tr>" + "".join(cells) + "</tr>")
+        lines.append("</tbody>")
+        lines.append("</table>")
+    lines += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,200 @@
+"""The internal registers: every field of every declaration of a kind, with its decision history."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from bot.casework.followup import time_to_decision
+from bot.casework.queries import appeals_for, current_decision, list_declarations, predecessor
+from bot.casework.rules import CaseworkRules
+from bot.store.models import Declaration, DeclarationKind, Person
+
+#: The names the command line uses for each register.
+REGISTERS = {
+    "gifts": DeclarationKind.GIFT_HOSPITALITY,
+    "interests": DeclarationKind.BUSINESS_INTEREST,
+    "associations": DeclarationKind.NOTIFIABLE_ASSOCIATION,
+}
+
+# Characters that make a spreadsheet treat a cell as a formula: declarants type free text,
+# and an export must not run it when an analyst opens the file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def pounds(pence: int | None) -> str | None:
+    return None if pence is None else f"{pence // 100}.{pence % 100:02d}"
+
+
+def _instant(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _name(person: Person | None) -> str | None:
+    return person.display_name if person is not None else None
+
+
+def register_entries(
+    session: Session,
+    rules: CaseworkRules,
+    kind: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """One entry per declaration of `kind` whose register date falls in [start, end].
+
+    Every record is included whatever its status, superseded and withdrawn ones too:
+    this is the internal register, and nothing is ever left out of it.
+    """
+    entries = []
+    for declaration in list_declarations(session, kinds=[kind], start=start, end=end):
+        entries.append(register_entry(session, rules, declaration, now))
+    return entries
+
+
+def register_entry(session: Session, rules: CaseworkRules, declaration: Declaration,
+                   now: dt.datetime | None = None) -> dict[str, Any]:
+    """One declaration as a register entry: every field, its decisions, appeals and history."""
+    person = declaration.person
+    standing = current_decision(declaration)
+    timing = time_to_decision(declaration, rules, now)
+    replaced = predecessor(session, declaration)
+    successor = session.get(Declaration, declaration.superseded_by_id) \
+        if declaration.superseded_by_id else None
+    return {
+        "reference": declaration.reference,
+        "kind": declaration.kind,
+        "status": declaration.status,
+        "submitted_at": _instant(declaration.submitted_at),
+        "occurred_on": _day(declaration.occurred_on),
+        "declarant": person.display_name,
+        "declarant_id": f"{person.surface}:{person.surface_id}",
+        "rank_or_grade": person.rank_or_grade,
+        "role": person.role,
+        "team": person.team,
+        "staff_type": person.staff_type,
+        "line_manager": _name(declaration.line_manager),
+        "summary": declaration.summary,
+        "value_pence": declaration.value_pence,
+        "value_gbp": pounds(declaration.value_pence),
+        "counterparty_name": declaration.counterparty_name,
+        "counterparty_organisation": declaration.counterparty_organisation,
+        "counterparty_relationship": declaration.counterparty_relationship,
+        "outcome": declaration.outcome,
+        "decision_due": _day(timing.due_on),
+        "decided_at": _instant(declaration.decided_at),
+        "days_to_decision": timing.days,
+        "decision_target_breached": timing.breached,
+        "current_decision": standing.outcome if standing else None,
+        "current_rationale": standing.rationale if standing else None,
+        "current_conditions": standing.conditions if standing else None,
+        "review_due": _day(declaration.review_due),
+        "compliance_check_due": _day(declaration.compliance_check_due),
+        "supersedes": replaced.reference if replaced else None,
+        "superseded_by": successor.reference if successor else None,
+        "workflow": declaration.workflow,
+        "workflow_version": declaration.workflow_version,
+        "approvers": list(declaration.approvers or []),
+        "answers": dict(declaration.answers or {}),
+        "decisions": [
+            {
+                "stage": decision.stage,
+                "outcome": decision.outcome,
+                "rationale": decision.rationale,
+                "conditions": decision.conditions,
+                "decided_by": _name(decision.decided_by),
+                "decided_at": _instant(decision.decided_at),
+            }
+            for decision in declaration.decisions
+        ],
+        "appeals": [
+            {"grounds": appeal.grounds, "lodged_at": _instant(appeal.lodged_at),
+             "decided": appeal.decision_id is not None}
+            for appeal in appeals_for(session, declaration)
+        ],
+        "history": [
+            {"from": change.from_status, "to": change.to_status, "at": _instant(change.at),
+             "note": change.note}
+            for change in declaration.history
+        ],
+    }
+
+
+def write_json(entries: Sequence[dict[str, Any]], stream: IO[str]) -> None:
+    json.dump(entries, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+#: The single-valued fields of an entry, in export order; the CSV's leading columns.
+SCALAR_COLUMNS = (
+    "reference", "kind", "status", "submitted_at", "occurred_on", "declarant", "declarant_id",
+    "rank_or_grade", "role", "team", "staff_type", "line_manager", "summary", "value_pence",
+    "value_gbp", "counterparty_name", "counterparty_organisation", "counterparty_relationship",
+    "outcome", "decision_due", "decided_at", "days_to_decision", "decision_target_breached",
+    "current_decision", "current_rationale", "current_conditions", "review_due",
+    "compliance_check_due", "supersedes", "superseded_by", "workflow", "workflow_version",
+)
+#: Entry keys that hold lists or mappings; the CSV flattens them into readable columns.
+NESTED_COLUMNS = ("approvers", "answers", "decisions", "appeals", "history")
+
+
+def csv_table(entries: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """The entries as a header and rows: one row per declaration, answers as `answer:KEY`."""
+    answer_keys = sorted({key for entry in entries for key in entry["answers"]})
+    header = [*SCALAR_COLUMNS, "approvers", "decision_history", "appeals", "status_history",
+              *(f"answer:{key}" for key in answer_keys)]
+    rows = []
+    for entry in entries:
+        row = [entry[key] for key in SCALAR_COLUMNS]
+        row.append("; ".join(str(item) for item in entry["approvers"]))
+        row.append(" | ".join(_decision_text(item) for item in entry["decisions"]))
+        row.append(" | ".join(f"{item['lodged_at']} {'decided' if item['decided'] else 'open'}:"
+                              f" {item['grounds']}" for item in entry["appeals"]))
+        row.append(" | ".join(f"{item['at']} {item['from'] or '-'} -> {item['to']}"
+                              + (f": {item['note']}" if item["note"] else "")
+                              for item in entry["history"]))
+        row.extend(_flat(entry["answers"].get(key)) for key in answer_keys)
+        rows.append([_cell(value) for value in row])
+    return header, rows
+
+
+def _decision_text(item: dict[str, Any]) -> str:
+    text = (f"{item['decided_at']} {item['stage']} {item['outcome']} by {item['decided_by']}: "
+            f"{item['rationale']}")
+    return text + (f" [conditions: {item['conditions']}]" if item["conditions"] else "")
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def write_csv(entries: Sequence[dict[str, Any]], stream: IO[str]) -> None:
+    header, rows = csv_table(entries)
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)

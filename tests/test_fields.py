@@ -154,7 +154,8 @@ def test_person_is_only_tidied_for_the_engine() -> None:
         ("50p", 50), ("50 pence", 50), ("£ 40", 4000), ("a fiver", 500), ("a tenner", 1000),
         ("a hundred pounds", 10000), ("one hundred and fifty quid", 15000),
         ("five hundred", 50000), ("1.5 thousand", 150000), ("roughly £12.99", 1299),
-        ("approx 30 GBP", 3000), ("£40.", 4000), ("４０", 4000), ("£100,000", 10_000_000),
+        ("approx 30 GBP", 3000), ("£40.", 4000), ("40 in total", 4000), ("40 tops", 4000),
+        ("40 quid for 2 tickets", 4000), ("４０", 4000), ("£100,000", 10_000_000),
     ],
 )
 def test_money_understood(typed: str, pence: int) -> None:
@@ -200,7 +201,8 @@ def test_money_unsure_asks_for_an_estimate(typed: str) -> None:
         ("lots", "figure"), ("expensive", "figure"), ("", "pounds"), ("   ", "pounds"),
         ("$40", "sterling"), ("40 euros", "sterling"), ("€40", "sterling"),
         ("40,50", "more than one amount"), ("£25 and £30 and £40", "more than one amount"),
-        ("x" * 300, "longer than"),
+        ("x" * 300, "longer than"), ("2 bottles of wine", "amount in pounds"),
+        ("10 people", "amount in pounds"),
     ],
 )
 def test_money_problems(typed: str, says: str) -> None:
@@ -299,6 +301,8 @@ def future(typed: str) -> Parsed:
         ("29 Feb", date(2024, 2, 29)),  # the most recent leap day
         ("20/11/2026 at 18:30", date(2026, 11, 20)), ("yesterday at 7pm", date(2026, 11, 23)),
         ("the 20th of last month", date(2026, 10, 20)),  # via dateparser
+        ("on sunday night", date(2026, 11, 22)), ("Sat 21st", date(2026, 11, 21)),
+        ("about a week ago", date(2026, 11, 17)), ("jan 5", date(2026, 1, 5)),
     ],
 )
 def test_past_dates_understood(typed: str, expected: date) -> None:
@@ -350,7 +354,8 @@ def test_past_date_on_a_future_field_reprompts() -> None:
 
 @pytest.mark.parametrize(
     "typed", ["last week", "last month", "this week", "last weekend", "a few days ago",
-              "recently", "the other day", "a while ago", "several weeks ago"],
+              "recently", "the other day", "a while ago", "several weeks ago", "the weekend",
+              "the week before last", "a month or so ago", "first week of november"],
 )
 def test_vague_periods_ask_for_the_day(typed: str) -> None:
     result = past(typed)
@@ -364,7 +369,7 @@ def test_vague_periods_ask_for_the_day(typed: str) -> None:
         ("", "Please type a date"), ("12", "couldn't read"), ("2026", "couldn't read"),
         ("yes", "couldn't read"), ("a", "couldn't read"), ("on", "couldn't read"),
         ("may", "Which day in May"), ("march", "Which day in March"),
-        ("nov 2025", "Which day in November"),
+        ("nov 2025", "Which day in November"), ("mid-March", "Which day in March"),
         ("03/13/2026", "Did you mean 13/03/2026?"), ("31/02/2026", "no 31 February 2026"),
         ("2026-13-01", "doesn't look like a date"),
         ("Friday 3 March 2026", "is a Tuesday, not a Friday"),
@@ -377,6 +382,13 @@ def test_date_problems(typed: str, says: str) -> None:
     result = past(typed)
     assert not result.ok, result.value
     assert says in result.problem
+
+
+@pytest.mark.parametrize("typed", ["monday or tuesday", "20 or 21 November", "2 or 3 weeks ago",
+                                   "between 3 and 5 March"])
+def test_two_possible_days_ask_for_one(typed: str) -> None:
+    result = past(typed)
+    assert not result.ok and "just one day" in result.problem
 
 
 def test_date_garbage_problem_gives_examples() -> None:
@@ -395,7 +407,7 @@ def test_dates_far_ahead_are_queried() -> None:
 
 @pytest.mark.parametrize(
     "typed", ["yes", "Y", "yeah", "Yep", "sure", "ok", "OK!", "correct", "aye", "Yes.",
-              "yes please", "of course", "yes, I accepted it", "👍", "definitely", "true"],
+              "yes please", "of course", "yes, I accepted it", "👍", "✔️", "definitely", "true"],
 )
 def test_yes(typed: str) -> None:
     result = parse_yes_no(typed)

@@ -109,7 +109,7 @@ _TRAILING_FILLER = re.compile(r"(?:\s+(?:i think|i believe|probably|or so|i reck
 _TIME_OF_DAY = re.compile(
     r"\b(?:at|around|about|from)?\s*\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b"
     r"|\b(?:at|around|about|from)?\s*\d{1,2}:\d{2}\b"
-    r"|\b(?:in the|at|around)?\s*(?:morning|afternoon|evening|lunchtime|lunch time|teatime"
+    r"|\b(?:in the|at|around)?\s*(?:morning|afternoon|evening|night|lunchtime|lunch time|teatime"
     r"|noon|midday|midnight)\b"
 )
 # Phrases that name a day through a time of day, turned into the day before times are dropped.
@@ -117,7 +117,12 @@ _TODAY_PHRASES = re.compile(
     r"\b(?:earlier )?this (?:morning|afternoon|evening)\b|\btonight\b|\bearlier today\b"
 )
 _LAST_NIGHT = re.compile(r"\blast night\b")
-_LETTER_DIGIT_JOIN = re.compile(r"(?<=[a-z])[-/.](?=\d)|(?<=\d)[-/.](?=[a-z])")
+_LETTER_DIGIT_JOIN = re.compile(
+    r"(?<=[a-z])[-/.](?=\d)|(?<=\d)[-/.](?=[a-z])|(?<=[a-z])-(?=[a-z])"
+)
+# Periods and spans rather than days, anywhere in the answer.
+_VAGUE_ANYWHERE = re.compile(r"\b(?:weekend|week before last|week of|or so ago)\b")
+_EITHER = re.compile(r"\bor\b|\bbetween\b")
 _DAY_WORDS = frozenset({"yesterday", "today", "tomorrow"})
 _DATE_WORDS = frozenset(set(_MONTHS) | set(_WEEKDAYS) | {
     "ago", "yesterday", "today", "tomorrow", "week", "weeks", "day", "days", "month", "months",
@@ -364,8 +369,10 @@ def _from_dateparser(text: str, field: _Field) -> date | None:
 
 def _read(text: str, field: _Field) -> date | str | None:
     """The date the text names, a problem to ask about, or None when it isn't understood."""
-    if _VAGUE.match(text):
+    if _VAGUE.match(text) or _VAGUE_ANYWHERE.search(text):
         return field.ask_for_day()
+    if _EITHER.search(text):
+        return f"Please give just one day; your best guess is fine, for example {field.examples()}."
     for reader in (_from_keyword, _from_relative, _from_weekday, _from_numeric,
                    _from_month_name, _from_dateparser):
         found = reader(text, field)

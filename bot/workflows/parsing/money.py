@@ -70,6 +70,23 @@ def _is_count(found: Found) -> bool:
     )
 
 
+# Words that may follow a bare number in an answer about money without making it a count.
+_AFTER_AMOUNT = frozenset({
+    "each", "or", "to", "and", "ish", "i", "approx", "approximately", "maybe", "probably",
+    "roughly", "tops", "max", "maximum", "at", "per", "total", "in", "give", "is", "was",
+    "so", "all", "altogether", "overall", "worth", "value", "retail", "rrp", "a", "for",
+})
+
+
+def _counts_something(reading: Reading, unmarked: list[Found]) -> bool:
+    """True when a bare number counts things ("2 bottles of wine") rather than pounds."""
+    for found in unmarked:
+        following = reading.text[found.end:].split()
+        if following and following[0].isalpha() and following[0] not in _AFTER_AMOUNT:
+            return True
+    return False
+
+
 def _choose_pence(reading: Reading, normalised: str) -> int | str:
     """The one amount the answer means, in pence, or a problem when it is unclear which."""
     numbers = reading.numbers
@@ -86,6 +103,9 @@ def _choose_pence(reading: Reading, normalised: str) -> int | str:
         return int(unmarked[0].amount) * _to_pence(marked[0])
     if len(marked) == 1:
         return _to_pence(marked[0])
+    if not marked and _counts_something(reading, unmarked):
+        return ("Is that an amount in pounds? Please type the value, for example £40 "
+                "or 'about 25'.")
     candidates = marked or unmarked
     amounts = sorted({_to_pence(n) for n in candidates})
     if len(amounts) == 1:

@@ -41,6 +41,7 @@ __all__ = [
     "FIELD_TYPES",
     "Option",
     "Parsed",
+    "as_option",
     "format_date",
     "format_money",
     "parse_choice",

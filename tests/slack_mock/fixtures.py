@@ -34,7 +34,9 @@ def slack_api() -> Iterator[MockSlackWebApi]:
 @pytest.fixture
 def slack_settings(settings: Settings, slack_api: MockSlackWebApi) -> Settings:
     return dataclasses.replace(settings, slack_api_url=slack_api.url, handlers=(HANDLER,),
-                               integrity_channel=INTEGRITY_CHANNEL)
+                               integrity_channel=INTEGRITY_CHANNEL,
+                               # New reports are announced at once, not after a random delay.
+                               report_notify_delay_max_minutes=0)
 
 
 @pytest.fixture
@@ -44,7 +46,8 @@ def slack(slack_settings: Settings, slack_api: MockSlackWebApi) -> Iterator[Slac
     app = build_app(services, credentials)
     server = SlackHttpServer(app, "127.0.0.1", 0).start_in_thread()
     slack_api.reset()  # forget auth.test from start-up
-    yield SlackHarness(slack_api, SignedSender(server.events_url), SlackPayloads(), services,
+    payloads = SlackPayloads(response_url=slack_api.url + "respond")
+    yield SlackHarness(slack_api, SignedSender(server.events_url), payloads, services,
                        server)
     server.stop()
     services.store.dispose()

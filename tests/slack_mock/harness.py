@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
 
 from bot.store import Store
+from bot.surfaces.slack.app import web_client
 from bot.surfaces.slack.server import SlackHttpServer
 from bot.surfaces.slack.services import SlackServices
 from slack_mock.payloads import SlackPayloads
 from slack_mock.signing import SignedSender
-from slack_mock.web_api import MockSlackWebApi
+from slack_mock.web_api import VALID_BOT_TOKEN, MockSlackWebApi
 
 STAFF = "U0STAFF01"
 MANAGER = "U0MANAGER"
@@ -31,5 +35,27 @@ class SlackHarness:
     @property
     def store(self) -> Store:
         return self.services.store
+
+    @property
+    def client(self) -> WebClient:
+        """A bot-token client on the mock, for work the app does outside a request."""
+        return web_client(VALID_BOT_TOKEN, self.api.url)
+
+    def database_text(self) -> str:
+        """Every row of every table as text: for asserting what was (not) stored."""
+        from sqlalchemy import select
+
+        from bot.store.models import Base
+
+        with self.store.session() as session:
+            rows = [repr(tuple(row)) for table in Base.metadata.sorted_tables
+                    for row in session.execute(select(table))]
+        return "\n".join(rows)
+
+    def opened_view(self, callback_id: str) -> dict[str, Any]:
+        """The latest modal the app opened with this callback id."""
+        call = self.api.wait_for("views.open",
+                                 where=lambda c: c["view"]["callback_id"] == callback_id)[-1]
+        return {**call["view"], "id": f"V{abs(hash(callback_id)) % 10**8:08d}"}
 
 

@@ -22,6 +22,8 @@ class SlackPayloads:
     """Builds payloads for one workspace; ids count up so every event and view is distinct."""
 
     team_id: str = TEAM_ID
+    #: Where `respond()` posts; point it at the mock Web API so replies are recorded too.
+    response_url: str = "https://hooks.invalid/commands/x"
     _serial: Any = field(default_factory=lambda: itertools.count(1))
 
     def _next(self) -> int:
@@ -93,7 +95,7 @@ class SlackPayloads:
             "type": "block_actions", "user": self._user(user), "api_app_id": API_APP_ID,
             "token": "legacy", "trigger_id": f"{self._next()}.trigger",
             "team": {"id": self.team_id, "domain": "northmoor"}, "actions": [action],
-            "response_url": "https://hooks.invalid/actions/x",
+            "response_url": self.response_url,
         }
         if view is not None:
             payload["container"] = {"type": "view", "view_id": view.get("id", "V0")}
@@ -133,7 +135,7 @@ class SlackPayloads:
             "channel_id": channel, "channel_name": "general", "user_id": user,
             "user_name": user.lower(), "command": command, "text": text,
             "api_app_id": API_APP_ID, "is_enterprise_install": "false",
-            "response_url": "https://hooks.invalid/commands/x",
+            "response_url": self.response_url,
             "trigger_id": f"{self._next()}.trigger",
         }
 

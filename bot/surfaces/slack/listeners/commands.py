@@ -1,11 +1,65 @@
-"""Listeners: commands (placeholder until the core lands)."""
+"""Listeners: the `/integrity` slash command and the global shortcuts.
+
+Each verb only decides which surface to open (an answer, a conversation, a modal); what
+happens inside it belongs to the core.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from typing import Any
 
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.surfaces.slack import blocks
+from bot.surfaces.slack.listeners import declarations, reports
 from bot.surfaces.slack.services import SlackServices
+
+log = logging.getLogger(__name__)
+
+HELP = (
+    "*Probity*, the integrity assistant. Ask me anything about the force's integrity "
+    "policies in a direct message, or use:\n"
+    "• `/integrity ask QUESTION`: a policy answer with its source\n"
+    "• `/integrity declare gift|interest|association`: declare in a form\n"
+    "• `/integrity report`: report wrongdoing anonymously\n"
+    "• `/integrity followup`: read replies to a report with its reference and receipt\n"
+    "• `/integrity mine`: your declarations and their status\n"
+    "• `/integrity help`: this message"
+)
 
 
 def register(app: App, services: SlackServices) -> None:
-    return None
+    @app.command("/integrity")
+    def integrity(ack: Ack, command: dict[str, Any], client: WebClient,
+                  respond: Respond) -> None:
+        ack()
+        verb, _, rest = (command.get("text") or "").strip().partition(" ")
+        verb, rest = verb.lower(), rest.strip()
+        trigger_id = command["trigger_id"]
+        user_id = command["user_id"]
+        if verb == "report":
+            reports.open_report_modal(services, client, trigger_id)
+        elif verb in {"followup", "follow-up", "follow"}:
+            reports.open_followup_modal(client, trigger_id)
+        elif verb == "ask" and rest:
+            replies = services.answer(rest)
+            respond(text=blocks.fallback_text(replies),
+                    blocks=blocks.message_blocks(replies)[0])
+        elif verb == "declare":
+            if not declarations.open_declaration_modal(services, client, trigger_id, rest):
+                respond(text="Declare what? Try `/integrity declare gift`, `interest` or "
+                        "`association`.")
+        elif verb == "mine":
+            replies = services.my_declarations(services.people.speaker(client, user_id),
+                                               command.get("team_id"))
+            respond(text=blocks.fallback_text(replies),
+                    blocks=blocks.message_blocks(replies)[0])
+        else:
+            respond(text=HELP, blocks=[blocks.section(HELP, escape=False)])
+
+    @app.shortcut("probity_declare")
+    def declare_shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        declarations.open_choice_modal(services, client, body["trigger_id"])

@@ -1,11 +1,144 @@
-"""Listeners: reports (placeholder until the core lands)."""
+"""Listeners: anonymous reports and their follow-up, in modals only.
+
+The submission listeners take the `view` alone and pass on only its answers: the Slack user,
+team, channel, view and trigger ids never reach the reporting service.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from collections.abc import Callable
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.reporting import AccessRefused, ReportingError
+from bot.reporting.sealing import SealingError
+from bot.surfaces.slack import report_views
+from bot.surfaces.slack.modals import errors_for, metadata_of, plain_values, submitted_values
+from bot.surfaces.slack.reporting_desk import AlreadyFiled, report_content
 from bot.surfaces.slack.services import SlackServices
+
+log = logging.getLogger(__name__)
+
+OPEN_REPORT = "probity_open_report"
+OPEN_FOLLOWUP = "probity_open_followup"
 
 
 def register(app: App, services: SlackServices) -> None:
-    return None
+    def open_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=report_views.report_form(services.definitions.get("report")))
+
+    def open_followup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=report_views.followup_form())
+
+    app.action(OPEN_REPORT)(open_report)
+    app.shortcut("probity_report")(open_report)
+    app.action(OPEN_FOLLOWUP)(open_followup)
+    app.shortcut("probity_followup")(open_followup)
+    app.view(report_views.REPORT_CALLBACK)(_submit_report(services))
+    app.view(report_views.FOLLOWUP_CALLBACK)(_open_thread(services))
+    app.view(report_views.THREAD_CALLBACK)(_add_to_thread(services))
+
+
+def open_report_modal(services: SlackServices, client: WebClient, trigger_id: str) -> None:
+    """Used by the slash command and App Home as well as the shortcut."""
+    client.views_open(trigger_id=trigger_id,
+                      view=report_views.report_form(services.definitions.get("report")))
+
+
+def open_followup_modal(client: WebClient, trigger_id: str) -> None:
+    client.views_open(trigger_id=trigger_id, view=report_views.followup_form())
+
+
+def _submit_report(services: SlackServices) -> Callable[..., None]:
+    definition = services.definitions.get("report")
+    fields = report_views.report_fields(definition)
+
+    def submit(ack: Ack, view: dict[str, Any]) -> None:
+        # Deliberately not `body`: only the view's answers and the form's own random key
+        # are read, so no Slack identifier is in reach of the filing call below.
+        answers = submitted_values(view["state"]["values"])
+        key = metadata_of(view).get("key")
+        missing = {spec.name: "Please answer this." for spec in fields
+                   if spec.required and spec.name not in answers}
+        if missing:
+            ack(response_action="errors", errors=errors_for(missing))
+            return
+        try:
+            content = report_content(answers)
+        except ValueError as problem:
+            ack(response_action="errors", errors=errors_for({"what_happened": str(problem)}))
+            return
+        outcome = services.reports.file_anonymous(content, idempotency_key=str(key))
+        if isinstance(outcome, AlreadyFiled):
+            ack(response_action="update", view=report_views.already_filed_view(outcome.reference))
+            return
+        ack(response_action="update",
+            view=report_views.receipt_view(outcome.reference, outcome.receipt))
+
+    return submit
+
+
+def _open_thread(services: SlackServices) -> Callable[..., None]:
+    def submit(ack: Ack, view: dict[str, Any]) -> None:
+        values = plain_values(view["state"]["values"])
+        reference = values.get(report_views.REFERENCE_BLOCK, "")
+        receipt = values.get(report_views.RECEIPT_BLOCK, "")
+        opened = services.reports.open(reference, receipt)
+        if isinstance(opened, AccessRefused):
+            ack(response_action="errors",
+                errors={report_views.RECEIPT_BLOCK: _refusal_text(opened)})
+            return
+        sealed = report_views.seal_receipt(services.reports.context.sealer, receipt)
+        ack(response_action="update", view=report_views.thread_view(opened, sealed))
+
+    return submit
+
+
+def _add_to_thread(services: SlackServices) -> Callable[..., None]:
+    def submit(ack: Ack, view: dict[str, Any]) -> None:
+        meta = metadata_of(view)
+        text = plain_values(view["state"]["values"]).get(report_views.MESSAGE_BLOCK)
+        try:
+            receipt = report_views.unseal_receipt(services.reports.context.sealer,
+                                                  str(meta.get("receipt", "")))
+        except (SealingError, ValueError):  # tampered or foreign private_metadata
+            ack(response_action="errors",
+                errors={report_views.MESSAGE_BLOCK: "Please open the report again."})
+            return
+        reference = str(meta.get("ref", ""))
+        current = services.reports.open(reference, receipt)
+        if isinstance(current, AccessRefused):
+            ack(response_action="errors",
+                errors={report_views.MESSAGE_BLOCK: _refusal_text(current)})
+            return
+        if not text:
+            ack()
+            return
+        try:
+            updated = services.reports.add_message(reference, receipt, text,
+                                                   answering=current.open_questions > 0)
+        except ReportingError as problem:  # ReportClosed and friends: safe to show
+            ack(response_action="errors", errors={report_views.MESSAGE_BLOCK: str(problem)})
+            return
+        if isinstance(updated, AccessRefused):
+            ack(response_action="errors",
+                errors={report_views.MESSAGE_BLOCK: _refusal_text(updated)})
+            return
+        ack(response_action="update",
+            view=report_views.thread_view(updated, str(meta["receipt"]),
+                                          note="Sent. The integrity unit will see it."))
+
+    return submit
+
+
+def _refusal_text(refused: AccessRefused) -> str:
+    if refused.throttled:
+        minutes = max(1, int(refused.retry_after.total_seconds() // 60) + 1)
+        return f"Too many attempts. Please try again in {minutes} minutes."
+    return "That reference and receipt don't open a report. Check both and try again."

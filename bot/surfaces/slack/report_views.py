@@ -1,0 +1,215 @@
+"""The modals of anonymous reporting: the form, the receipt, the follow-up and its thread.
+
+Only modals: a report never appears in a DM or a channel, because workspace admins can
+export message history but not the contents of a closed modal.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.reporting import ReporterView, ThreadEntry
+from bot.reporting.records import HandlerView
+from bot.surfaces.slack.blocks import context, header, modal, section
+from bot.surfaces.slack.escaping import escape_mrkdwn
+from bot.surfaces.slack.modals import fields_modal, text_input
+from bot.workflows.fields import Option
+
+REPORT_CALLBACK = "probity_report"
+FOLLOWUP_CALLBACK = "probity_followup"
+THREAD_CALLBACK = "probity_followup_thread"
+REFERENCE_BLOCK = "reference"
+RECEIPT_BLOCK = "receipt"
+MESSAGE_BLOCK = "message"
+# Labels the sealer binds a sealed receipt to, so it cannot be replayed as anything else.
+_RECEIPT_PURPOSE = "slack/followup-receipt"
+
+
+@dataclass(frozen=True)
+class _Field:
+    """A report question when no workflows/report.yaml is installed (see report_fields)."""
+
+    name: str
+    label: str
+    type: str
+    required: bool = True
+    help: str = ""
+    prompt: str = ""
+    options: tuple[Option, ...] = ()
+    show_if: None = None
+
+
+# Used only if the organisation has no report workflow; its definition wins when present.
+_FALLBACK_FIELDS = (
+    _Field("category", "What kind of wrongdoing is it?", "choice", options=tuple(
+        Option(value, label, ()) for value, label in (
+            ("corruption", "Corruption or bribery"),
+            ("misuse_of_systems", "Misuse of police systems or information"),
+            ("sexual_misconduct", "Abuse of position for a sexual purpose"),
+            ("drugs_alcohol", "Drugs or alcohol"),
+            ("discrimination", "Discrimination"),
+            ("bullying", "Bullying or harassment"),
+            ("dishonesty", "Dishonesty"),
+            ("other", "Other misconduct"),
+        ))),
+    _Field("what_happened", "What happened?", "long_text"),
+    _Field("when_and_where", "When and where?", "text"),
+    _Field("who_is_involved", "Who is involved?", "long_text", required=False),
+    _Field("evidence", "What evidence is there, and who holds it?", "long_text",
+           required=False),
+    _Field("raised_elsewhere", "Have you raised this anywhere else?", "text", required=False),
+)
+
+
+def report_fields(definition: Any | None) -> tuple[Any, ...]:
+    """The report form's questions: the report workflow's fields, less any mode question
+    (Slack files anonymous reports only)."""
+    if definition is None:
+        return _FALLBACK_FIELDS
+    return tuple(spec for spec in definition.fields if spec.name != "mode")
+
+
+def report_form(definition: Any | None) -> dict[str, Any]:
+    """The report modal, carrying a fresh random key so a repeated submission files once."""
+    intro = [
+        "This report is anonymous: Probity does not keep your Slack name or id with it, and "
+        "nobody can contact you. After you submit you get a reference and a receipt; with "
+        "both you can come back to read replies and answer questions.",
+    ]
+    if definition is not None:
+        intro = [getattr(definition, "description", ())[0]] if getattr(
+            definition, "description", ()) else intro
+    title = getattr(definition, "title", None) or "Report wrongdoing"
+    return fields_modal(title, report_fields(definition), callback_id=REPORT_CALLBACK,
+                        metadata={"key": secrets.token_urlsafe(24)}, intro=intro,
+                        submit="Send report")
+
+
+def receipt_view(reference: str, receipt: str) -> dict[str, Any]:
+    """The final view: shown once, in the modal only, never posted as a message."""
+    return modal("Report received", [
+        header("Write these down now"),
+        section(f"*Reference:* `{escape_mrkdwn(reference)}`\n*Receipt:* "
+                f"`{escape_mrkdwn(str(receipt))}`", escape=False),
+        section("This is the only time the receipt is shown. Nobody, the integrity unit "
+                "included, can recover it or tell who sent this report. To read replies or "
+                "add information later, use `/integrity followup` with both."),
+    ], callback_id="probity_receipt", submit=None, close="Done")
+
+
+def already_filed_view(reference: str) -> dict[str, Any]:
+    return modal("Report received", [
+        section(f"This report was already received as *{escape_mrkdwn(reference)}*. Its "
+                "receipt was shown when it was first sent.", escape=False),
+    ], callback_id="probity_receipt", submit=None, close="Done")
+
+
+def followup_form() -> dict[str, Any]:
+    return modal("Follow up a report", [
+        section("Enter the reference and receipt you were given when you reported."),
+        text_input(REFERENCE_BLOCK, "Reference", hint="For example R-2026-0042", max_length=40),
+        text_input(RECEIPT_BLOCK, "Receipt", max_length=80),
+    ], callback_id=FOLLOWUP_CALLBACK, submit="Open")
+
+
+def seal_receipt(sealer: Any, receipt: str) -> str:
+    """The receipt encrypted under Probity's key, so Slack only ever holds ciphertext."""
+    return base64.urlsafe_b64encode(sealer.seal(receipt, _RECEIPT_PURPOSE)).decode()
+
+
+def unseal_receipt(sealer: Any, sealed: str) -> str:
+    return sealer.open(base64.urlsafe_b64decode(sealed.encode()), _RECEIPT_PURPOSE)
+
+
+def thread_view(view: ReporterView, sealed_receipt: str, note: str | None = None
+                ) -> dict[str, Any]:
+    """The reporter's view of their report, with a box to add information or answer."""
+    blocks: list[dict[str, Any]] = []
+    if note:
+        blocks.append(context(note))
+    blocks.append(section(
+        f"*{escape_mrkdwn(view.reference)}*: {escape_mrkdwn(view.category)}, status "
+        f"*{escape_mrkdwn(view.status)}* (received {view.received_on:%-d %B %Y})", escape=False))
+    blocks.append(section("*What you reported:* " + escape_mrkdwn(view.content.what_happened),
+                          escape=False))
+    blocks.extend(_thread_blocks(view.thread))
+    if view.outcome:
+        blocks.append(section("*Outcome:* " + escape_mrkdwn(view.outcome), escape=False))
+    submit: str | None = None
+    if not view.closed:
+        label = ("Answer the integrity unit's question" if view.open_questions
+                 else "Add information (optional)")
+        blocks.append(text_input(MESSAGE_BLOCK, label, multiline=True, optional=True))
+        submit = "Send"
+    return modal("Your report", blocks, callback_id=THREAD_CALLBACK, submit=submit,
+                 close="Close", private_metadata=json.dumps(
+                     {"ref": view.reference, "receipt": sealed_receipt}))
+
+
+def _thread_blocks(thread: Iterable[ThreadEntry]) -> list[dict[str, Any]]:
+    blocks = []
+    for entry in thread:
+        label = {"question": "asked", "answer": "answered", "status": "update"}.get(
+            entry.kind, "wrote")
+        blocks.append(context(f"{entry.author} {label}, {entry.on:%-d %B %Y}"))
+        blocks.append(section(entry.text))
+    if not blocks:
+        blocks.append(context("No messages yet."))
+    return blocks
+
+
+CASE_CALLBACK = "probity_case"
+CASE_MESSAGE = "message"
+CASE_KIND = "kind"
+CASE_STATUS = "status"
+CASE_OUTCOME = "outcome"
+
+
+def case_view(view: HandlerView, statuses: Iterable[str], note: str | None = None
+              ) -> dict[str, Any]:
+    """A handler's modal for one report: content, thread, and reply or status change."""
+    from bot.surfaces.slack.modals import select_input
+
+    summary = view.summary
+    blocks: list[dict[str, Any]] = []
+    if note:
+        blocks.append(context(note))
+    blocks.append(section(
+        f"*{summary.reference}* ({escape_mrkdwn(summary.mode)}): "
+        f"{escape_mrkdwn(summary.category)}, status *{summary.status}*\nReceived "
+        f"{summary.received_on:%-d %B %Y}; acknowledge by {summary.acknowledge_due:%-d %B %Y}; "
+        f"feedback by {summary.feedback_due:%-d %B %Y}", escape=False))
+    content = view.content
+    for label, value in (("What happened", content.what_happened),
+                         ("When and where", content.when_and_where),
+                         ("Who is involved", content.who_is_involved),
+                         ("Evidence", content.evidence),
+                         ("Raised elsewhere", content.raised_elsewhere)):
+        if value:
+            blocks.append(section(f"*{label}:* {escape_mrkdwn(value)}", escape=False))
+    if view.identity is not None:
+        blocks.append(section(f"*Reporter (confidential):* "
+                              f"{escape_mrkdwn(view.identity.display_name)}", escape=False))
+    blocks.extend(_thread_blocks(view.thread))
+    if view.outcome:
+        blocks.append(section("*Outcome:* " + escape_mrkdwn(view.outcome), escape=False))
+    submit: str | None = None
+    if summary.status != "closed":
+        blocks.append(text_input(CASE_MESSAGE, "Message to the reporter", multiline=True,
+                                 optional=True))
+        blocks.append(select_input(CASE_KIND, "Send it as", [("message", "A message"),
+                                                             ("question", "A question")],
+                                   optional=True, initial="message"))
+        blocks.append(select_input(CASE_STATUS, "Change status to",
+                                   [(s, s) for s in statuses if s != summary.status],
+                                   optional=True))
+        blocks.append(text_input(CASE_OUTCOME, "Outcome the reporter may read (when closing)",
+                                 multiline=True, optional=True))
+        submit = "Save"
+    return modal(summary.reference, blocks, callback_id=CASE_CALLBACK, submit=submit,
+                 close="Close", private_metadata=json.dumps({"ref": summary.reference}))

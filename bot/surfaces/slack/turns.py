@@ -1,0 +1,90 @@
+"""Translating Slack events and actions into the core's Turns and Speakers."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.turns import Speaker, Turn
+
+log = logging.getLogger(__name__)
+
+SURFACE = "slack"
+_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<!([a-z]+)(?:\|([^>]*))?>")
+
+
+def conversation_key(team_id: str | None, user_id: str, place: str | None = None) -> str:
+    """One conversation per person (and per channel thread for mentions), as the core expects."""
+    key = f"{SURFACE}:{team_id or '-'}:{user_id}"
+    return f"{key}:{place}" if place else key
+
+
+def plain_text_of(slack_text: str, bot_user_id: str | None = None) -> str:
+    """What the person typed, without Slack's markup: mentions of the bot dropped, links
+    shown as their label or address, and &amp; &lt; &gt; turned back into characters."""
+    text = slack_text or ""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", "", text)
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _SPECIAL.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
+    return html.unescape(" ".join(text.split()))
+
+
+class People:
+    """Slack users as Speakers, their names looked up once per process with users.info."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def speaker(self, client: WebClient, user_id: str) -> Speaker:
+        return Speaker(SURFACE, user_id, self.display_name(client, user_id))
+
+    def display_name(self, client: WebClient, user_id: str) -> str:
+        with self._lock:
+            if user_id in self._names:
+                return self._names[user_id]
+        name = user_id
+        try:
+            user = client.users_info(user=user_id)["user"]
+            profile = user.get("profile") or {}
+            name = (profile.get("real_name") or user.get("real_name")
+                    or profile.get("display_name") or user.get("name") or user_id)
+        except SlackApiError as error:
+            # Without users:read the person is still served, named by their id.
+            log.warning("users.info failed for a user: %s", error.response.get("error"))
+        with self._lock:
+            self._names[user_id] = name
+        return name
+
+
+def message_turn(speaker: Speaker, key: str, text: str) -> Turn:
+    return Turn(speaker=speaker, conversation_key=key, text=text)
+
+
+def action_turn(speaker: Speaker, key: str, action: Mapping[str, Any]) -> Turn:
+    """A pressed button gives its value; a date or user picker gives a form of one field."""
+    field = _field_of(action.get("block_id", ""))
+    kind = action.get("type")
+    if kind == "datepicker":
+        return Turn(speaker, key, form={field: action.get("selected_date")})
+    if kind == "users_select":
+        return Turn(speaker, key, form={field: action.get("selected_user")})
+    if kind == "static_select":
+        chosen = action.get("selected_option") or {}
+        return Turn(speaker, key, action=chosen.get("value"))
+    return Turn(speaker, key, action=action.get("value"))
+
+
+def _field_of(block_id: str) -> str:
+    # blocks.py names input blocks "f:<field>" and choice blocks "c:<field>".
+    return block_id.split(":", 1)[1] if ":" in block_id else block_id

@@ -1,0 +1,149 @@
+"""Anonymous reports in Slack, end to end: modal only, receipt shown once, no Slack id kept."""
+
+from __future__ import annotations
+
+import re
+
+from slack_mock.harness import HANDLER, INTEGRITY_CHANNEL, OUTSIDER, STAFF, SlackHarness
+from slack_mock.payloads import input_values
+from slack_mock.web_api import TEAM_ID
+from sqlalchemy import func, select
+
+from bot.store.models import AuditEvent, Report
+from bot.surfaces.slack.notices import announce_due_reports
+
+pytest_plugins = ["slack_mock.fixtures"]
+
+REPORT_ANSWERS = {
+    "field:category": "corruption",
+    "field:what_happened": "A sergeant is selling PNC checks <!channel> to a private firm.",
+    "field:when_and_where": "Most weeks since March, at the north station",
+}
+
+
+def _file_report(slack: SlackHarness) -> tuple[dict, dict]:
+    """Open the report modal with the slash command and submit it; returns (view, answer)."""
+    response = slack.send.command(slack.payloads.slash_command(STAFF, "report"))
+    assert response.status == 200
+    view = slack.opened_view("probity_report")
+    submission = slack.payloads.view_submission(STAFF, view, input_values(view, REPORT_ANSWERS))
+    answer = slack.send.interaction(submission)
+    assert answer.status == 200
+    return submission, answer.json()
+
+
+def _reference_and_receipt(final_view: dict) -> tuple[str, str]:
+    text = " ".join(b["text"]["text"] for b in final_view["blocks"] if b["type"] == "section")
+    reference = re.search(r"R-\d{4}-\d{4}", text).group(0)
+    receipt = re.search(r"\*Receipt:\* `([^`]+)`", text).group(1)
+    return reference, receipt
+
+
+def test_a_report_is_filed_from_a_modal_and_the_receipt_shown_only_there(
+        slack: SlackHarness) -> None:
+    submission, answer = _file_report(slack)
+
+    assert answer["response_action"] == "update"
+    reference, receipt = _reference_and_receipt(answer["view"])
+    assert len(re.sub(r"\D", "", receipt)) >= 16
+    # Never posted as a message, in a DM or anywhere else.
+    for method in ("chat.postMessage", "chat.postEphemeral", "chat.update", "respond"):
+        assert all(receipt not in str(call.args) for call in slack.api.calls_to(method))
+    stored = slack.database_text()
+    for slack_id in (STAFF, TEAM_ID, submission["view"]["id"], submission["trigger_id"],
+                     "C0GENERAL", "sam patel"):
+        assert slack_id.lower() not in stored.lower()
+    assert receipt not in stored
+
+
+def test_submitting_the_same_modal_twice_files_one_report(slack: SlackHarness) -> None:
+    submission, first = _file_report(slack)
+    again = slack.send.interaction(submission).json()
+    reference, _ = _reference_and_receipt(first["view"])
+    assert reference in str(again["view"]) and "Receipt" not in str(again["view"])
+    with slack.store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 1
+
+
+def test_a_report_missing_what_happened_is_sent_back_with_the_answers_kept(
+        slack: SlackHarness) -> None:
+    slack.send.command(slack.payloads.slash_command(STAFF, "report"))
+    view = slack.opened_view("probity_report")
+    partial = {"field:category": "bullying"}
+    answer = slack.send.interaction(
+        slack.payloads.view_submission(STAFF, view, input_values(view, partial))).json()
+    assert answer["response_action"] == "errors"
+    assert "field:what_happened" in answer["errors"]
+
+
+def test_the_unit_hears_of_a_report_by_reference_only_and_replies(slack: SlackHarness) -> None:
+    _, answer = _file_report(slack)
+    reference, receipt = _reference_and_receipt(answer["view"])
+
+    assert announce_due_reports(slack.services, slack.client) == 1
+    notice = slack.api.calls_to("chat.postMessage")[-1]
+    assert notice["channel"] == INTEGRITY_CHANNEL
+    assert notice["text"].startswith(f"New report {reference} received, due for "
+                                     "acknowledgement by ")
+    assert "PNC" not in str(notice.args) and "corruption" not in str(notice.args)
+    assert announce_due_reports(slack.services, slack.client) == 0  # told once
+
+    # A handler reads it in a modal and replies.
+    read = slack.payloads.block_action(HANDLER, "probity_case_open", reference,
+                                       channel=INTEGRITY_CHANNEL)
+    assert slack.send.interaction(read).status == 200
+    case = slack.opened_view("probity_case")
+    assert "selling PNC checks" in str(case["blocks"])
+    assert "<!channel>" not in str(case["blocks"])  # escaped for display
+    reply = slack.payloads.view_submission(HANDLER, case, input_values(case, {
+        "message": "Thank you. Which firm is it?", "kind": "question",
+        "status": "assessing"}))
+    saved = slack.send.interaction(reply).json()
+    assert saved["response_action"] == "update"
+    assert "Which firm is it?" in str(saved["view"]["blocks"])
+
+    # The reporter comes back with reference and receipt, sees the question, answers it.
+    slack.send.command(slack.payloads.slash_command(STAFF, "followup"))
+    followup = slack.opened_view("probity_followup")
+    opened = slack.send.interaction(slack.payloads.view_submission(
+        STAFF, followup, {"reference": {"value": {"type": "plain_text_input",
+                                                  "value": reference.lower()}},
+                          "receipt": {"value": {"type": "plain_text_input",
+                                                "value": receipt}}})).json()
+    assert opened["response_action"] == "update"
+    thread = opened["view"]
+    assert "Which firm is it?" in str(thread["blocks"]) and "assessing" in str(thread["blocks"])
+    assert receipt not in thread["private_metadata"]  # sealed, not in clear
+    sent = slack.send.interaction(slack.payloads.view_submission(
+        STAFF, thread, {"message": {"value": {"type": "plain_text_input",
+                                              "value": "Northgate Investigations Ltd"}}})).json()
+    assert "Northgate Investigations Ltd" in str(sent["view"]["blocks"])
+    assert STAFF not in slack.database_text()
+
+
+def test_a_wrong_receipt_does_not_open_a_report(slack: SlackHarness) -> None:
+    _, answer = _file_report(slack)
+    reference, _ = _reference_and_receipt(answer["view"])
+    slack.send.command(slack.payloads.slash_command(STAFF, "followup"))
+    followup = slack.opened_view("probity_followup")
+    refused = slack.send.interaction(slack.payloads.view_submission(
+        STAFF, followup, {"reference": {"value": {"type": "plain_text_input",
+                                                  "value": reference}},
+                          "receipt": {"value": {"type": "plain_text_input",
+                                                "value": "1111 2222 3333 4444 5555"}}})).json()
+    assert refused["response_action"] == "errors" and "receipt" in refused["errors"]
+
+
+def test_a_forged_read_report_action_from_a_non_handler_is_refused_and_audited(
+        slack: SlackHarness) -> None:
+    _, answer = _file_report(slack)
+    reference, _ = _reference_and_receipt(answer["view"])
+    forged = slack.payloads.block_action(OUTSIDER, "probity_case_open", reference,
+                                         channel=INTEGRITY_CHANNEL)
+    assert slack.send.interaction(forged).status == 200
+    refusal = slack.api.wait_for("chat.postEphemeral")[-1]
+    assert refusal["user"] == OUTSIDER and "recorded" in refusal["text"]
+    assert not slack.api.calls_to("views.open")[1:]  # only the reporter's own modal
+    with slack.store.session() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "report.access_refused" in actions

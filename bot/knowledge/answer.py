@@ -28,6 +28,8 @@ class ScoredPassage:
 
     passage: Passage
     score: float
+    #: The plain BM25 score before document and FAQ boosts; the confidence rule uses it.
+    bm25: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,21 @@ log = logging.getLogger(__name__)
 
 KNOWLEDGE_FILES = ("vocabulary.yaml", "contacts.yaml", "faq.yaml")
 
-#: The confidence rule. An answer is given only when the best passage covers at least this
-#: IDF-weighted share of the question's own words (synonyms count as covering the word they
-#: came from) ...
-MIN_COVERAGE = 0.5
-#: ... and its score is at least this share of what a passage holding every question word
-#: once would score. Together they turn away "what time does the canteen close?", whose
-#: rare words ("canteen") appear nowhere, and questions that only share filler like "time".
-MIN_STRENGTH = 0.25
+#: The confidence rule. The best passage must cover at least MIN_COVERAGE of the question's
+#: own words, weighted by IDF (a synonym from the vocabulary covers the word it came from),
+#: and score at least MIN_STRENGTH of what a passage holding each question word once would.
+#: A question that uses the organisation's own vocabulary (a staff word that maps to a
+#: policy term, or a contact topic's keyword) is plainly about integrity matters, so it needs
+#: less lexical strength than one that only shares ordinary words with the policies; that is
+#: what turns away "how do I book annual leave?" while keeping "tin of roses for the shift".
+MIN_COVERAGE = 0.35
+MIN_STRENGTH = 0.9
+MIN_STRENGTH_IN_DOMAIN = 0.3
+#: Passages in the document that matches the question best as a whole get up to this much
+#: extra: staff questions often carry incidental words that pull single passages from the
+#: wrong policy, while the right policy matches across several of its sections.
+DOCUMENT_PRIOR = 1.0
+DOCUMENT_PRIOR_PASSAGES = 2
 #: A question this close to an FAQ entry's (IDF-weighted overlap of terms) lifts the entry's
 #: target section; the FAQ only re-ranks, the answer still comes from the policy text.
 FAQ_SIMILARITY = 0.5
@@ -93,10 +100,31 @@ class Knowledge:
         return self._search(self.query_terms(query), limit)
 
     def _search(self, query: QueryTerms, limit: int) -> list[ScoredPassage]:
-        scores = self.index.scores(query.weights)
+        plain = self.index.scores(query.weights)
+        scores = plain.copy()
         self._boost_faq_targets(query, scores)
-        return [ScoredPassage(self.index.passages[number], score)
+        self._apply_document_prior(scores)
+        return [ScoredPassage(self.index.passages[number], score, float(plain[number]))
                 for number, score in ranked(scores, limit)]
+
+    def _apply_document_prior(self, scores: np.ndarray) -> None:
+        """Scale each passage by how well its whole document matches (its best passages)."""
+        if not scores.any():
+            return
+        document_of = self._document_numbers()
+        strengths = np.zeros(int(document_of.max()) + 1)
+        for number in np.unique(document_of[scores > 0]):
+            best = np.sort(scores[document_of == number])[-DOCUMENT_PRIOR_PASSAGES:]
+            strengths[number] = best.sum()
+        scores *= 1.0 + DOCUMENT_PRIOR * strengths[document_of] / strengths.max()
+
+    def _document_numbers(self) -> np.ndarray:
+        if getattr(self, "_documents_cache", None) is None:
+            names: dict[str, int] = {}
+            self._documents_cache = np.asarray(
+                [names.setdefault(p.document, len(names)) for p in self.index.passages],
+                dtype=np.int64)
+        return self._documents_cache
 
     def _boost_faq_targets(self, query: QueryTerms, scores: np.ndarray) -> None:
         own = set(query.own)
@@ -128,15 +156,21 @@ class Knowledge:
         question = question.strip()
         query = self.query_terms(question)
         hits = _distinct_sections(self._search(query, limit=10))
-        confidence = self.confidence(query, hits)
+        confidence = self.confidence(query, hits, self._in_domain(question, query))
         if not confidence.answered:
             return answers.not_covered(question, self.contacts.to_ask(question), confidence)
         idf = {term: self._idf(term) for term in query.weights}
         return answers.covered(question, hits, query, idf, self.contacts.for_question(question),
                                confidence)
 
-    def confidence(self, query: QueryTerms, hits: list[ScoredPassage]) -> Confidence:
-        """Apply the confidence rule (MIN_COVERAGE and MIN_STRENGTH) to the best hit."""
+    def _in_domain(self, question: str, query: QueryTerms) -> bool:
+        """Whether the question uses the organisation's vocabulary or a contact topic's words."""
+        return len(query.weights) > len(query.own) or self.contacts.for_question(
+            question) is not None
+
+    def confidence(self, query: QueryTerms, hits: list[ScoredPassage],
+                   in_domain: bool = False) -> Confidence:
+        """Apply the confidence rule (see MIN_COVERAGE and MIN_STRENGTH) to the best hit."""
         if not hits or not query.own:
             return Confidence(0.0, 0.0, False)
         present = set(passage_terms(hits[0].passage))
@@ -150,8 +184,9 @@ class Knowledge:
         # A passage of average length holding each own term once scores idf * 1 per term
         # (tf=1 at average length makes the BM25 fraction (k1+1)/(1+k1) * ... = 1).
         ideal = sum(self._idf(term) * (K1 + 1) / (1 + K1 * (1 - B + B)) for term in query.own)
-        strength = hits[0].score / ideal if ideal else 0.0
-        answered = coverage >= MIN_COVERAGE and strength >= MIN_STRENGTH
+        strength = hits[0].bm25 / ideal if ideal else 0.0
+        needed = MIN_STRENGTH_IN_DOMAIN if in_domain else MIN_STRENGTH
+        answered = coverage >= MIN_COVERAGE and strength >= needed
         return Confidence(round(coverage, 3), round(strength, 3), answered)
 
 

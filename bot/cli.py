@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "bot.surfaces.slack.cli",
     "bot.reporting.cli",
     "bot.casework.cli",
+    "bot.surfaces.console",
 ]
 
 

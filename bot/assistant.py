@@ -1,0 +1,499 @@
+"""The assistant: routes one turn to a workflow step, a command, or a policy answer.
+
+Order of routing: a pressed "start" button; a workflow in progress (a policy question
+asked mid-way is answered, then the pending question is asked again); the offer to start a
+workflow that was just made; commands (COMMANDS below); free text that sounds like a
+declaration ("It sounds like you want to declare ... Start?"); otherwise a policy question.
+
+Surfaces build a Turn and render the Replies; nothing here knows about Slack or terminals.
+State lives in the database between turns (Conversation rows), so a restart loses nothing;
+a fault is logged, apologised for, and leaves the draft as it was before the turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.directory import StaffMember, staff_on_surface
+from bot.store import Store
+from bot.store.models import Declaration, DeclarationKind, Person, utcnow
+from bot.turns import Choice, Citation, Reply, Speaker, Turn
+from bot.workflows import engine
+from bot.workflows.definitions import (
+    DefinitionError,
+    PolicySection,
+    WorkflowDefinition,
+    load_definitions,
+    scan_policy_sections,
+)
+from bot.workflows.drafts import (
+    Draft,
+    MemoryDrafts,
+    delete_draft,
+    load_draft,
+    purge_expired_drafts,
+    save_draft,
+)
+from bot.workflows.engine import DialogueContext, UserInput
+from bot.workflows.filing import FILERS, Filing
+from bot.workflows.intents import (
+    control_word,
+    looks_like_question,
+    match_declare_command,
+    match_intent,
+    normalise,
+)
+
+log = logging.getLogger(__name__)
+
+# The assistant's own words; everything about a workflow comes from its definition.
+APOLOGY = ("Sorry, something went wrong on my side. Nothing you've told me is lost; please "
+           "try again in a moment.")
+OFFER = "It sounds like you want to declare {noun}. Start?"
+OFFER_AFTER_ANSWER = "Would you like to declare {noun} now?"
+OFFER_DECLINED = "OK. Ask me anything about the policies, or type help to see what I can do."
+BUSY = ("You're in the middle of a declaration ({title}). Finish it, or type cancel to stop, "
+        "before starting something else.")
+WHICH_KIND = "What would you like to declare?"
+NO_KNOWLEDGE = "I can't look up the policies right now. Please try again later."
+NOTHING_TO_CANCEL = "There's nothing in progress to cancel."
+WORKFLOW_GONE = ("The declaration you had started is no longer available, so I've cleared it. "
+                 "Please start again.")
+NO_DECLARATIONS = "You haven't filed any declarations yet."
+HELP_INTRO = ("I'm Probity. Ask me about the force's integrity policies (for example: can I "
+              "accept a bottle of wine from a victim?), or make a declaration:")
+HELP_MY_DECLARATIONS = "my declarations: see what you've filed and where it has got to"
+YES_START = "Yes, start"
+NOT_NOW = "No"
+
+
+class PolicyAnswer(Protocol):
+    question: str
+    answered: bool
+    answer: str
+    citations: Sequence[Citation]
+    contact: Any
+
+
+class Answerer(Protocol):
+    """Anything that answers a policy question (bot.knowledge.Knowledge, or a test fake)."""
+
+    def answer(self, question: str) -> PolicyAnswer: ...
+
+
+@dataclass
+class TurnContext:
+    """What the assistant knows while routing one turn; read in one short transaction."""
+
+    turn: Turn
+    text: str
+    action: str | None
+    now: dt.datetime
+    today: dt.date
+    person_id: int
+    profile: dict[str, Any]
+    line_manager: StaffMember | None
+    draft: Draft | None
+    people: tuple[StaffMember, ...] | None = None
+
+
+@dataclass
+class Outcome:
+    """The replies for a turn and the one write it needs, applied in a single transaction."""
+
+    replies: list[Reply] = field(default_factory=list)
+    save: Draft | None = None
+    delete: bool = False
+    file: tuple[WorkflowDefinition, dict[str, Any]] | None = None
+    unanswered: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A keyword command. `run(assistant, context, rest)` gets the text after the phrase.
+
+    `when_busy` says what happens if a workflow is in progress: "run" it and then re-ask
+    the pending question, "refuse" (say finish or cancel first), or "pass" the words to the
+    workflow (which has its own help and cancel).
+    """
+
+    name: str
+    phrases: tuple[str, ...]
+    run: Callable[[Assistant, TurnContext, str], Outcome]
+    takes_argument: bool = False
+    when_busy: str = "refuse"
+
+    def matches(self, said: str) -> str | None:
+        """The rest of the message if it is this command, else None."""
+        for phrase in self.phrases:
+            if said == phrase:
+                return ""
+            if self.takes_argument and said.startswith(phrase + " "):
+                return said[len(phrase) + 1:]
+        return None
+
+
+class Assistant:
+    """One core for every surface: `handle(turn)` returns what to show."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        knowledge: Answerer | None,
+        definitions: Mapping[str, WorkflowDefinition],
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.knowledge = knowledge
+        self.definitions = dict(definitions)
+        self.clock = clock
+        self.memory = MemoryDrafts()
+        for definition in self.definitions.values():
+            _check_filer(definition)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: Store,
+                      knowledge: Answerer | None = None) -> Assistant:
+        """The assistant with the configured policies and workflows, validated together."""
+        if knowledge is None:
+            from bot.knowledge import Knowledge
+
+            knowledge = Knowledge.load(settings)
+        sections = policy_sections(knowledge, settings)
+        return cls(settings, store, knowledge, load_definitions(settings.workflows_dir, sections))
+
+    # -- the turn -------------------------------------------------------------------------
+
+    def handle(self, turn: Turn) -> list[Reply]:
+        """Everything to show in answer to one turn."""
+        try:
+            return self._handle(turn)
+        except Exception as error:  # noqa: BLE001 - any fault: apologise, keep the draft
+            # Type and place only: an exception's message could quote what the person typed.
+            log.error("turn failed with %s at:\n%s", type(error).__name__,
+                      "".join(traceback.format_tb(error.__traceback__)))
+            return [Reply(APOLOGY, kind="problem")]
+
+    def _handle(self, turn: Turn) -> list[Reply]:
+        context = self._read(turn)
+        outcome = self._route(context)
+        return self._write(context, outcome)
+
+    def _read(self, turn: Turn) -> TurnContext:
+        now = self.clock()
+        with self.store.transaction() as session:
+            purge_expired_drafts(session, now)
+            person = _speaker_person(session, turn.speaker)
+            manager = session.get(Person, person.line_manager_id) if \
+                person.line_manager_id else None
+            draft = self.memory.load(turn.conversation_key, now) or load_draft(
+                session, turn.conversation_key, now)
+            self.memory.purge(now)
+            return TurnContext(
+                turn=turn,
+                text=(turn.text or "").strip(),
+                action=turn.action,
+                now=now,
+                today=now.astimezone(self.settings.zone).date(),
+                person_id=person.id,
+                profile={"staff_type": person.staff_type, "rank_or_grade": person.rank_or_grade,
+                         "role": person.role, "team": person.team},
+                line_manager=StaffMember.from_person(manager) if manager else None,
+                draft=draft,
+            )
+
+    def _write(self, context: TurnContext, outcome: Outcome) -> list[Reply]:
+        key = context.turn.conversation_key
+        replies = list(outcome.replies)
+        if outcome.file or outcome.save or outcome.delete or outcome.unanswered:
+            with self.store.transaction() as session:
+                if outcome.file:
+                    replies += self._file(session, context, *outcome.file)
+                    delete_draft(session, key)
+                elif outcome.save is not None and not outcome.save.in_memory:
+                    save_draft(session, outcome.save, context.now,
+                               self.settings.draft_expiry_hours)
+                elif outcome.save is not None or outcome.delete:
+                    delete_draft(session, key)
+                if outcome.unanswered:
+                    _log_unanswered(session, outcome.unanswered, context.today)
+        # Process memory changes only once the database agrees.
+        if outcome.save is not None and outcome.save.in_memory:
+            self.memory.save(outcome.save, context.now, self.settings.draft_expiry_hours)
+        elif outcome.file or outcome.save is not None or outcome.delete:
+            self.memory.delete(key)
+        return replies
+
+    def _file(self, session: Session, context: TurnContext, definition: WorkflowDefinition,
+              state: dict[str, Any]) -> list[Reply]:
+        entry = FILERS[definition.files]
+        declarant = session.get(Person, context.person_id) if entry.identified else None
+        filing = Filing(definition=definition, state=state, settings=self.settings,
+                        today=context.today, profile=context.profile, declarant=declarant)
+        return entry.filer(session, filing)
+
+    # -- routing --------------------------------------------------------------------------
+
+    def _route(self, context: TurnContext) -> Outcome:
+        draft = context.draft
+        if context.action and context.action.startswith("start:"):
+            name = context.action.removeprefix("start:")
+            if draft and draft.workflow and draft.workflow != name:
+                return self._busy(context, draft)
+            if not (draft and draft.workflow == name):
+                return self.begin(context, name)
+        if draft and draft.workflow:
+            return self._continue(context, draft)
+        if draft and draft.state.get("offer"):
+            said = control_word(context.text)
+            if context.action == "dismiss" or said == "no":
+                return Outcome([Reply(OFFER_DECLINED)], delete=True)
+            if said in {"yes", "confirm"}:
+                return self.begin(context, draft.state["offer"])
+            outcome = self._fresh(context)
+            if outcome.save is None and outcome.file is None:
+                outcome.delete = True
+            return outcome
+        return self._fresh(context)
+
+    def _fresh(self, context: TurnContext) -> Outcome:
+        said = normalise(context.text)
+        if not said:
+            return COMMANDS_BY_NAME["help"].run(self, context, "")
+        for command in COMMANDS:
+            rest = command.matches(said)
+            if rest is not None:
+                return command.run(self, context, rest)
+        wanted = match_intent(context.text, self.definitions.values())
+        if wanted is not None and not looks_like_question(context.text):
+            return self.offer(context, wanted, OFFER)
+        outcome = self.answer_question(context, context.text)
+        if wanted is not None:
+            offer = self.offer(context, wanted, OFFER_AFTER_ANSWER)
+            outcome.replies += offer.replies
+            outcome.save = offer.save
+        return outcome
+
+    def _continue(self, context: TurnContext, draft: Draft) -> Outcome:
+        definition = self.definitions.get(draft.workflow or "")
+        if definition is None:
+            return Outcome([Reply(WORKFLOW_GONE, kind="problem")], delete=True)
+        dialogue = self.dialogue_context(context, definition)
+        said = normalise(context.text)
+        if said and not context.action:
+            for command in COMMANDS:
+                rest = command.matches(said)
+                if rest is None or command.when_busy == "pass":
+                    continue
+                if command.when_busy == "refuse":
+                    return self._busy(context, draft)
+                outcome = command.run(self, context, rest)
+                outcome.replies += engine.reprompt(definition, draft.state, dialogue).replies
+                return Outcome(outcome.replies, save=draft)
+        step = engine.advance(definition, draft.state,
+                              UserInput(context.text or None, context.action), dialogue)
+        kept = Draft(draft.key, definition.name, step.state, not definition.persist_draft)
+        if step.policy_question:
+            outcome = self.answer_question(context, step.policy_question)
+            outcome.replies += engine.reprompt(definition, step.state, dialogue).replies
+            outcome.save = kept
+            return outcome
+        if step.status == engine.CONFIRMED:
+            return Outcome(list(step.replies), file=(definition, step.state))
+        if step.status == engine.CANCELLED_STATUS:
+            return Outcome(list(step.replies), delete=True)
+        return Outcome(list(step.replies), save=kept)
+
+    def _busy(self, context: TurnContext, draft: Draft) -> Outcome:
+        definition = self.definitions[draft.workflow or ""]
+        step = engine.reprompt(definition, draft.state, self.dialogue_context(context,
+                                                                              definition))
+        return Outcome([Reply(BUSY.format(title=definition.title))] + list(step.replies),
+                       save=draft)
+
+    # -- building blocks (also for commands added by other modules) -----------------------
+
+    def begin(self, context: TurnContext, name: str) -> Outcome:
+        """Start workflow `name` for this conversation, replacing any offer."""
+        definition = self.definitions.get(name)
+        if definition is None:
+            return self.choose_kind()
+        step = engine.start(definition, self.dialogue_context(context, definition))
+        draft = Draft(context.turn.conversation_key, definition.name, step.state,
+                      in_memory=not definition.persist_draft)
+        return Outcome(list(step.replies), save=draft)
+
+    def offer(self, context: TurnContext, definition: WorkflowDefinition,
+              wording: str) -> Outcome:
+        """Ask whether to start `definition`, remembering the offer for a typed yes or no."""
+        reply = Reply(wording.format(noun=definition.noun), kind="question",
+                      choices=(Choice(f"start:{definition.name}", YES_START),
+                               Choice("dismiss", NOT_NOW)),
+                      data={"offer": definition.name})
+        draft = Draft(context.turn.conversation_key, None, {"offer": definition.name},
+                      in_memory=not definition.persist_draft)
+        return Outcome([reply], save=draft)
+
+    def choose_kind(self) -> Outcome:
+        choices = tuple(Choice(f"start:{d.name}", d.title) for d in self.definitions.values()
+                        if d.files == "declaration")
+        return Outcome([Reply(WHICH_KIND, kind="question", choices=choices)])
+
+    def answer_question(self, context: TurnContext, question: str) -> Outcome:
+        """A policy answer with its citations; unanswered questions are kept for the owners."""
+        if self.knowledge is None:
+            return Outcome([Reply(NO_KNOWLEDGE, kind="problem")])
+        answer = self.knowledge.answer(question)
+        contact = answer.contact
+        data: dict[str, Any] = {"answered": answer.answered}
+        if contact is not None:
+            data["contact"] = {"name": contact.name, "how": contact.how}
+        reply = Reply(answer.answer, kind="answer", citations=tuple(answer.citations), data=data)
+        return Outcome([reply], unanswered=None if answer.answered else question)
+
+    def dialogue_context(self, context: TurnContext,
+                         definition: WorkflowDefinition) -> DialogueContext:
+        # The staff list is read only for workflows that ask about a person.
+        if context.people is None and any(f.type == "person" for f in definition.fields):
+            with self.store.session() as session:
+                context.people = tuple(staff_on_surface(session, context.turn.speaker.surface))
+        return DialogueContext(today=context.today, person=context.profile,
+                               people=context.people or (), line_manager=context.line_manager)
+
+    def title_of_kind(self, kind: str) -> str:
+        for definition in self.definitions.values():
+            if definition.kind == kind:
+                return definition.title
+        return kind.replace("_", " ").capitalize()
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def _help(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+    lines = [HELP_INTRO]
+    for definition in assistant.definitions.values():
+        if definition.files == "declaration":
+            lines.append(f"- declare {definition.commands[0]}: {definition.title}")
+    lines.append(f"- {HELP_MY_DECLARATIONS}")
+    return Outcome([Reply("\n".join(lines))])
+
+
+def _declare(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+    _, definition = match_declare_command(f"declare {rest}".strip(),
+                                          assistant.definitions.values())
+    if definition is None:
+        return assistant.choose_kind()
+    return assistant.begin(context, definition.name)
+
+
+def _nothing_to_cancel(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+    return Outcome([Reply(NOTHING_TO_CANCEL)])
+
+
+def _my_declarations(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+    with assistant.store.session() as session:
+        declarations = session.scalars(
+            select(Declaration).where(Declaration.person_id == context.person_id)
+            .order_by(Declaration.submitted_at.desc(), Declaration.id.desc())
+        ).all()
+        rows = [_declaration_row(assistant, declaration) for declaration in declarations]
+    if not rows:
+        return Outcome([Reply(NO_DECLARATIONS, kind="list", data={"rows": []})])
+    lines = []
+    for row in rows:
+        line = f"{row['reference']}  {row['title']}: {row['description']} - {row['status']}"
+        if row["decision"]:
+            line += f"\n    Decision: {row['decision']}. {row['rationale']}"
+        lines.append(line)
+    return Outcome([Reply("\n".join(lines), kind="list", data={"rows": rows})])
+
+
+def _declaration_row(assistant: Assistant, declaration: Declaration) -> dict[str, Any]:
+    latest = declaration.decisions[-1] if declaration.decisions else None
+    return {
+        "reference": declaration.reference,
+        "kind": declaration.kind,
+        "title": assistant.title_of_kind(declaration.kind),
+        "description": declaration.summary,
+        "status": _words(declaration.status),
+        "submitted_on": declaration.submitted_at.date().isoformat(),
+        "decision": _words(latest.outcome) if latest else None,
+        "rationale": latest.rationale if latest else None,
+    }
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+#: Keyword commands, tried in order on a whole message (normalised). To add one, append a
+#: Command; e.g. reporting adds ("report", "speak up") with a run() that calls
+#: assistant.begin(context, "report").
+COMMANDS: list[Command] = [
+    Command("help", ("help", "help me", "what can you do", "menu", "hi", "hello", "start"),
+            _help, when_busy="pass"),
+    Command("my declarations", ("my declarations", "my declaration", "my records",
+                                "list my declarations", "show my declarations",
+                                "list declarations", "declarations"),
+            _my_declarations, when_busy="run"),
+    Command("cancel", ("cancel",), _nothing_to_cancel, when_busy="pass"),
+    Command("declare", ("declare", "new declaration", "make a declaration"), _declare,
+            takes_argument=True),
+]
+COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def policy_sections(knowledge: Any, settings: Settings) -> list[PolicySection]:
+    """The sections hints may cite: from the knowledge index when it has one."""
+    passages = getattr(getattr(knowledge, "index", None), "passages", None)
+    if not passages:
+        return scan_policy_sections(settings.policies_dir)
+    found = {}
+    for passage in passages:
+        for heading in passage.headings:
+            found[(passage.document, heading)] = PolicySection(passage.document, passage.title,
+                                                               heading)
+    return list(found.values())
+
+
+def _check_filer(definition: WorkflowDefinition) -> None:
+    if definition.files not in FILERS:
+        raise DefinitionError(definition.source, f"files: {definition.files!r} is not something "
+                              f"Probity can file; known: {', '.join(sorted(FILERS))}")
+    if definition.files == "declaration" and definition.kind not in set(DeclarationKind):
+        raise DefinitionError(definition.source, f"kind {definition.kind!r} is not a kind of "
+                              f"declaration; known: {', '.join(DeclarationKind)}")
+
+
+def _speaker_person(session: Session, speaker: Speaker) -> Person:
+    person = session.scalars(select(Person).where(
+        Person.surface == speaker.surface, Person.surface_id == speaker.surface_id)).first()
+    if person is None:
+        person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
+                        display_name=speaker.display_name or speaker.surface_id)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def _log_unanswered(session: Session, question: str, today: dt.date) -> None:
+    try:
+        from bot.knowledge.unanswered import log_unanswered
+    except ImportError:  # knowledge without the owners' log: nothing to keep
+        return
+    log_unanswered(session, question, today)

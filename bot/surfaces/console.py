@@ -1,0 +1,170 @@
+"""The terminal surface: `probity chat` reads one line per turn and prints the replies.
+
+It only translates: a line becomes a Turn (a number picks one of the choices just shown),
+and each Reply is printed plainly. Every rule lives in the assistant and the workflows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
+
+from bot.config import Settings
+from bot.turns import Choice, Reply, Speaker, Turn
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
+
+SURFACE = "console"
+QUIT = {"/quit", "/exit"}
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    chat = commands.add_parser(
+        "chat", help="talk to Probity in the terminal (one line per turn; can be scripted)")
+    chat.add_argument("--as", dest="as_name", metavar="NAME",
+                      help="who you are, from the staff directory (default: its first member)")
+    chat.set_defaults(run=_chat)
+
+    drafts = commands.add_parser("drafts", help="look after unfinished declarations")
+    drafts_commands = drafts.add_subparsers(dest="drafts_command", required=True)
+    purge = drafts_commands.add_parser(
+        "purge", help="delete drafts left untouched for longer than PROBITY_DRAFT_EXPIRY_HOURS")
+    purge.set_defaults(run=_purge)
+
+
+class ConsoleChat:
+    """One person's conversation with the assistant over a pair of text streams."""
+
+    def __init__(self, assistant: Assistant, speaker: Speaker, output: TextIO,
+                 echo: bool = False) -> None:
+        self.assistant = assistant
+        self.speaker = speaker
+        self.output = output
+        # Scripted input is echoed so the printed transcript reads as a conversation.
+        self.echo = echo
+        self.choices: tuple[Choice, ...] = ()
+
+    @property
+    def conversation_key(self) -> str:
+        return f"{SURFACE}:{self.speaker.surface_id}"
+
+    def run(self, lines: Iterable[str], welcome: str) -> int:
+        self.say(welcome)
+        for line in lines:
+            text = line.strip()
+            if not text:
+                continue
+            if text.lower() in QUIT:
+                break
+            if self.echo:
+                self.say(f"> {text}")
+            self.show(self.assistant.handle(self.turn_for(text)))
+        return 0
+
+    def turn_for(self, text: str) -> Turn:
+        """A number picks one of the choices just shown; anything else is typed text."""
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            choice = self.choices[int(text) - 1]
+            return Turn(self.speaker, self.conversation_key, action=choice.value)
+        return Turn(self.speaker, self.conversation_key, text=text)
+
+    def show(self, replies: list[Reply]) -> None:
+        self.choices = ()
+        for reply in replies:
+            self.say(render(reply))
+            if reply.choices:
+                self.choices = reply.choices
+        self.say("")
+
+    def say(self, text: str) -> None:
+        print(text, file=self.output, flush=True)
+
+
+def render(reply: Reply) -> str:
+    """A reply as plain text: prefixes for problems and policy notes, numbered choices."""
+    lines: list[str] = []
+    if reply.kind == "problem":
+        lines.append(f"! {reply.text}")
+    elif reply.kind == "warning":
+        lines.append(f"* Policy note: {reply.text}")
+    elif reply.kind == "summary":
+        lines.append(reply.text.splitlines()[0])
+        rows = reply.data.get("rows", [])
+        width = max((len(row["label"]) for row in rows), default=0)
+        lines += [f"  {row['label']:<{width}}  {row['value']}" for row in rows]
+    else:
+        lines.append(reply.text)
+    for citation in reply.citations:
+        lines.append(f"  Source: {citation.title}, section {citation.section} "
+                     f"({citation.document})")
+    contact = reply.data.get("contact") if reply.kind == "answer" else None
+    if contact and reply.data.get("answered"):
+        lines.append(f"  Questions: {contact['name']}, {contact['how']}")
+    for number, choice in enumerate(reply.choices, start=1):
+        lines.append(f"  {number}. {choice.label}")
+    if reply.kind == "question" and reply.data.get("optional"):
+        lines.append("  (optional: type skip to leave it out)")
+    return "\n".join(lines)
+
+
+def welcome_text(display: str, examples: list[str]) -> str:
+    shown = ", ".join(f"'{example}'" for example in examples)
+    return (f"Probity, the integrity assistant. You are {display}.\n"
+            "Ask me about the policies (for example: can I accept a bottle of wine from a "
+            "victim?),\n"
+            f"or type {shown}, 'my declarations' or 'help'. Ctrl-D or /quit leaves.\n")
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.assistant import Assistant
+    from bot.directory import DirectoryError, load_directory, match_staff, sync_people
+    from bot.store import Store
+    from bot.workflows.definitions import DefinitionError
+
+    try:
+        members = load_directory(settings.directory_file)
+    except DirectoryError as error:
+        print(f"probity: {error}", file=sys.stderr)
+        return 2
+    me = members[0]
+    if args.as_name:
+        found = match_staff(args.as_name, members)
+        if len(found) != 1:
+            names = ", ".join(member.name for member in (found or members))
+            print(f"probity: --as {args.as_name!r} matches "
+                  f"{'several people' if found else 'nobody'} in {settings.directory_file}; "
+                  f"try one of: {names}", file=sys.stderr)
+            return 2
+        me = found[0]
+    store = Store.open(settings)
+    with store.transaction() as session:
+        sync_people(session, members, surface=SURFACE)
+    try:
+        assistant = Assistant.from_settings(settings, store)
+    except DefinitionError as error:
+        print(f"probity: workflow definition problem: {error}", file=sys.stderr)
+        return 2
+    examples = [f"declare {d.commands[0]}" for d in assistant.definitions.values()
+                if d.files == "declaration"]
+    speaker = Speaker(SURFACE, me.key, me.name)
+    chat = ConsoleChat(assistant, speaker, sys.stdout, echo=not sys.stdin.isatty())
+    try:
+        return chat.run(sys.stdin, welcome_text(me.label, examples))
+    finally:
+        store.dispose()
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import Store
+    from bot.store.models import utcnow
+    from bot.workflows.drafts import purge_expired_drafts
+
+    store = Store.open(settings)
+    with store.transaction() as session:
+        removed = purge_expired_drafts(session, utcnow())
+    store.dispose()
+    print(f"Deleted {removed} expired draft{'s' if removed != 1 else ''}.")
+    return 0

@@ -1,0 +1,612 @@
+"""Workflow definitions: workflows/*.yaml read into typed objects and checked at start-up.
+
+Every mistake an organisation could make while editing a definition (an unknown field type,
+a condition on a missing or later field, a hint citing a policy section that does not exist)
+stops loading with a DefinitionError naming the file and the problem, so a broken definition
+never reaches a member of staff half-way through a declaration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.workflows.conditions import (
+    OPERATORS,
+    Comparison,
+    Condition,
+    ConditionError,
+    operands_of,
+    parse_condition,
+)
+from bot.workflows.fields import FIELD_TYPES, Option, format_money
+
+#: Declaration columns a definition may fill from an answer, and the field types that fit.
+RECORD_COLUMNS: dict[str, frozenset[str]] = {
+    "value_pence": frozenset({"money"}),
+    "counterparty_name": frozenset({"text", "person", "organisation"}),
+    "counterparty_organisation": frozenset({"text", "organisation"}),
+    "counterparty_relationship": frozenset({"choice", "text"}),
+    "outcome": frozenset({"choice"}),
+    "occurred_on": frozenset({"date"}),
+    "line_manager": frozenset({"person"}),
+}
+
+#: Placeholders filled in when a declaration is filed, beside the definition's own limits.
+FILING_PLACEHOLDERS = frozenset({"reference", "reviewers", "decision_due", "review_due"})
+
+#: Directory facts a person field may offer as a one-tap suggestion.
+SUGGESTIONS = frozenset({"line_manager"})
+
+_TOP_LEVEL = {
+    "name", "version", "kind", "title", "noun", "files", "persist_draft", "commands",
+    "intents", "limits", "intro", "fields", "hints", "approvers", "route",
+    "review_cycle_months", "record", "description", "summary", "filed", "next_steps",
+}
+_FIELD_KEYS = {
+    "name", "label", "type", "prompt", "help", "optional", "options", "show_if",
+    "allow_future", "allow_past", "min", "max", "suggest",
+}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_SECTION_NUMBER = re.compile(r"^\s*\d+(\.\d+)*\.?\s*")
+
+
+class DefinitionError(ValueError):
+    """A workflow definition cannot be used; says which file and what is wrong."""
+
+    def __init__(self, source: Path | str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = str(source)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class PolicySection:
+    """A section of a policy document a hint may cite."""
+
+    document: str  # the file name, e.g. "gifts-and-hospitality.md"
+    title: str  # the document's title
+    section: str  # the heading as written, e.g. "8. Never acceptable"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One question: what it asks, how its answer is read, and when it is asked."""
+
+    name: str
+    label: str
+    type: str
+    prompt: str
+    help: str
+    required: bool
+    options: tuple[Option, ...] = ()
+    show_if: Condition | None = None
+    allow_future: bool | None = None
+    allow_past: bool | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    suggest: str | None = None
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A warning shown right after `after` is answered, when `when` holds, citing the policy."""
+
+    id: str
+    after: str
+    when: Condition
+    text: str
+    citation: PolicySection
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    """Who must review a filing; the first rule whose condition holds decides."""
+
+    approvers: tuple[str, ...]
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class ConditionalText:
+    """A paragraph shown only when its condition holds (always, without one)."""
+
+    text: str
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    """A whole guided workflow, validated: see workflows/SCHEMA.md for each part."""
+
+    name: str
+    source: str
+    version: str
+    kind: str
+    title: str
+    noun: str
+    files: str
+    persist_draft: bool
+    commands: tuple[str, ...]
+    intents: tuple[str, ...]
+    limits: Mapping[str, int]
+    intro: tuple[ConditionalText, ...]
+    fields: tuple[FieldSpec, ...]
+    hints: tuple[Hint, ...]
+    approvers: Mapping[str, str]
+    route: tuple[RouteRule, ...]
+    review_cycle_months: int | None
+    record: Mapping[str, str]
+    description: tuple[str, ...]
+    summary_intro: str
+    filed: str
+    next_steps: tuple[ConditionalText, ...]
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def limit_texts(self) -> dict[str, str]:
+        """Each limit as a person reads it ("£25"), for placeholders in wording."""
+        # Whole pounds read better in wording: "£25 or more", not "£25.00 or more".
+        return {name: f"£{pence // 100:,}" if pence % 100 == 0 else format_money(pence)
+                for name, pence in self.limits.items()}
+
+
+def normalise_section(heading: str) -> str:
+    """A heading without its number, so "8. Never acceptable" matches "Never acceptable"."""
+    return " ".join(_SECTION_NUMBER.sub("", heading).casefold().split())
+
+
+def scan_policy_sections(policies_dir: Path) -> list[PolicySection]:
+    """The headed sections of the Markdown policies in a folder, for checking citations.
+
+    A stand-in for asking the knowledge index: it reads only what hints can cite
+    (Markdown headings), which is all the loader needs.
+    """
+    found = []
+    for path in sorted(policies_dir.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        title_match = re.search(r"^title:\s*(.+)$", text, re.MULTILINE)
+        title = title_match.group(1).strip().strip("\"'") if title_match else path.stem
+        for heading in re.findall(r"^#{2,4}\s+(.+?)\s*$", text, re.MULTILINE):
+            found.append(PolicySection(path.name, title, heading))
+    return found
+
+
+def load_definitions(
+    workflows_dir: Path, known_sections: Iterable[PolicySection]
+) -> dict[str, WorkflowDefinition]:
+    """Every *.yaml in `workflows_dir`, keyed by name; raises DefinitionError on the first fault."""
+    sections = {(s.document, normalise_section(s.section)): s for s in known_sections}
+    definitions: dict[str, WorkflowDefinition] = {}
+    paths = sorted(workflows_dir.glob("*.yaml"))
+    if not paths:
+        raise DefinitionError(workflows_dir, "no workflow definitions (*.yaml) found")
+    for path in paths:
+        definition = load_definition(path, sections)
+        if definition.name in definitions:
+            raise DefinitionError(path, f"another file already defines workflow "
+                                        f"{definition.name!r}")
+        definitions[definition.name] = definition
+    return definitions
+
+
+def load_definition(
+    path: Path, sections: Mapping[tuple[str, str], PolicySection]
+) -> WorkflowDefinition:
+    """One definition file, validated against the citable policy sections."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise DefinitionError(path, f"is not valid YAML: {error}") from None
+    try:
+        return _Builder(path, raw, sections).build()
+    except ConditionError as error:
+        raise DefinitionError(path, str(error)) from None
+
+
+class _Builder:
+    """Reads one parsed YAML document, checking each part as it goes."""
+
+    def __init__(
+        self, path: Path, raw: Any, sections: Mapping[tuple[str, str], PolicySection]
+    ) -> None:
+        self.path = path
+        self.raw = raw
+        self.sections = sections
+        self.limit_names: set[str] = set()
+        self.all_fields: tuple[FieldSpec, ...] = ()
+
+    def fail(self, problem: str) -> DefinitionError:
+        return DefinitionError(self.path, problem)
+
+    def build(self) -> WorkflowDefinition:
+        raw = self.raw
+        if not isinstance(raw, dict):
+            raise self.fail("must be a YAML mapping of the keys described in SCHEMA.md")
+        unknown = set(raw) - _TOP_LEVEL
+        if unknown:
+            raise self.fail(f"unknown key(s) {', '.join(sorted(unknown))}")
+        name = self.text(raw, "name", default=self.path.stem)
+        if not _NAME.match(name):
+            raise self.fail(f"name {name!r} must be lower_case_with_underscores")
+        limits = self.limits(raw.get("limits") or {})
+        self.limit_names = set(limits)
+        fields = self.fields(raw.get("fields"), limits)
+        self.all_fields = fields
+        approvers = self.string_map(raw.get("approvers"), "approvers")
+        definition = WorkflowDefinition(
+            name=name,
+            source=str(self.path),
+            version=str(raw.get("version", "1")),
+            kind=self.text(raw, "kind"),
+            title=self.text(raw, "title"),
+            noun=self.text(raw, "noun"),
+            files=self.text(raw, "files"),
+            persist_draft=self.boolean(raw, "persist_draft", default=True),
+            commands=self.words(raw, "commands"),
+            intents=self.words(raw, "intents"),
+            limits=limits,
+            # The intro comes before any answer, so it may only depend on the person.
+            intro=self.conditional_texts(raw.get("intro"), "intro", limits, set(), ()),
+            fields=fields,
+            hints=self.hints(raw.get("hints") or [], fields, limits),
+            approvers=approvers,
+            route=self.route(raw.get("route"), approvers, limits),
+            review_cycle_months=self.review_cycle(raw.get("review_cycle_months")),
+            record=self.record(raw.get("record") or {}, fields),
+            description=self.description(raw.get("description"), fields),
+            summary_intro=self.template(self.text(raw.get("summary") or {}, "intro",
+                                                  where="summary"), "summary.intro", set()),
+            filed=self.template(self.text(raw, "filed"), "filed", FILING_PLACEHOLDERS),
+            next_steps=self.conditional_texts(raw.get("next_steps") or [], "next_steps", limits,
+                                              FILING_PLACEHOLDERS, fields),
+        )
+        return definition
+
+    # -- small readers -------------------------------------------------------------------
+
+    def text(self, raw: Any, key: str, default: str | None = None, where: str = "") -> str:
+        value = raw.get(key, default) if isinstance(raw, dict) else default
+        if not isinstance(value, str) or not value.strip():
+            place = f"{where}." if where else ""
+            raise self.fail(f"'{place}{key}' must be some text")
+        return value.strip()
+
+    def boolean(self, raw: dict[str, Any], key: str, default: bool) -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"'{key}' must be true or false, got {value!r}")
+        return value
+
+    def words(self, raw: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = raw.get(key)
+        if not isinstance(value, list) or not value or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            raise self.fail(f"'{key}' must be a non-empty list of words or phrases")
+        return tuple(item.strip().casefold() for item in value)
+
+    def string_map(self, raw: Any, key: str) -> dict[str, str]:
+        if not isinstance(raw, dict) or not raw or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise self.fail(f"'{key}' must map each name to the words shown to a person")
+        return {k: v.strip() for k, v in raw.items()}
+
+    def template(self, text: str, where: str, extra: set[str] | frozenset[str]) -> str:
+        allowed = self.limit_names | set(extra)
+        for placeholder in _PLACEHOLDER.findall(text):
+            if placeholder not in allowed:
+                raise self.fail(f"{where} uses {{{placeholder}}}, which is not one of: "
+                                f"{', '.join(sorted(allowed)) or 'no placeholders here'}")
+        return text
+
+    def condition(self, raw: Any, where: str, limits: Mapping[str, int]) -> Condition:
+        try:
+            return parse_condition(raw, limits)
+        except ConditionError as error:
+            raise self.fail(f"{where}: {error}") from None
+
+    # -- parts ---------------------------------------------------------------------------
+
+    def limits(self, raw: Any) -> dict[str, int]:
+        if not isinstance(raw, dict):
+            raise self.fail("'limits' must map each limit's name to an amount such as \"£25\"")
+        limits = {}
+        for name, amount in raw.items():
+            pence = _pence(amount)
+            if pence is None or pence < 0:
+                raise self.fail(f"limit {name!r} must be an amount such as \"£25\", "
+                                f"got {amount!r}")
+            limits[str(name)] = pence
+        return limits
+
+    def fields(self, raw: Any, limits: Mapping[str, int]) -> tuple[FieldSpec, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("'fields' must be a non-empty list of questions")
+        specs: list[FieldSpec] = []
+        for index, item in enumerate(raw, start=1):
+            if not isinstance(item, dict):
+                raise self.fail(f"field {index} must be a mapping")
+            name = item.get("name")
+            if not isinstance(name, str) or not _NAME.match(name):
+                raise self.fail(f"field {index} needs a 'name' in lower_case_with_underscores")
+            where = f"field {name!r}"
+            if any(spec.name == name for spec in specs):
+                raise self.fail(f"{where} is defined twice")
+            unknown = set(item) - _FIELD_KEYS
+            if unknown:
+                raise self.fail(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
+            field_type = item.get("type")
+            if field_type not in FIELD_TYPES:
+                raise self.fail(f"{where} has unknown type {field_type!r}; known types: "
+                                f"{', '.join(sorted(FIELD_TYPES))}")
+            show_if = None
+            if "show_if" in item:
+                show_if = self.condition(item["show_if"], f"{where} show_if", limits)
+                self.check_references(show_if, f"{where} show_if", specs)
+            spec = FieldSpec(
+                name=name,
+                label=self.text(item, "label", where=where),
+                type=field_type,
+                prompt=self.template(self.text(item, "prompt", where=where),
+                                     f"{where} prompt", set()),
+                help=self.template(self.text(item, "help", where=where), f"{where} help",
+                                   set()),
+                required=not self.boolean(item, "optional", default=False),
+                options=self.options(item.get("options"), field_type, where),
+                show_if=show_if,
+                allow_future=self.optional_flag(item, "allow_future", field_type, where),
+                allow_past=self.optional_flag(item, "allow_past", field_type, where),
+                minimum=self.bound(item, "min", field_type, where),
+                maximum=self.bound(item, "max", field_type, where),
+                suggest=self.suggestion(item, field_type, where),
+            )
+            specs.append(spec)
+        return tuple(specs)
+
+    def options(self, raw: Any, field_type: str, where: str) -> tuple[Option, ...]:
+        if field_type != "choice":
+            if raw is not None:
+                raise self.fail(f"{where}: only choice fields take 'options'")
+            return ()
+        if not isinstance(raw, list) or len(raw) < 2:
+            raise self.fail(f"{where}: a choice field needs at least two options")
+        options = []
+        for item in raw:
+            if not isinstance(item, dict) or not _NAME.match(str(item.get("value", ""))):
+                raise self.fail(f"{where}: each option needs a 'value' in lower_case and a "
+                                "'label'")
+            label = self.text(item, "label", where=f"{where} option {item['value']}")
+            synonyms = item.get("synonyms") or []
+            if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
+                raise self.fail(f"{where} option {item['value']}: 'synonyms' must be a list of "
+                                "words (put yes, no, on and off in quotes: YAML reads them as "
+                                "true/false)")
+            if any(option.value == item["value"] for option in options):
+                raise self.fail(f"{where}: option {item['value']!r} appears twice")
+            options.append(Option(item["value"], label, tuple(synonyms)))
+        return tuple(options)
+
+    def optional_flag(self, item: dict[str, Any], key: str, field_type: str,
+                      where: str) -> bool | None:
+        if key not in item:
+            return None
+        if field_type != "date":
+            raise self.fail(f"{where}: '{key}' applies only to date fields")
+        return self.boolean(item, key, default=True)
+
+    def bound(self, item: dict[str, Any], key: str, field_type: str,
+              where: str) -> int | float | None:
+        if key not in item:
+            return None
+        value = item[key]
+        if field_type == "money":
+            pence = _pence(value)
+            if pence is None:
+                raise self.fail(f"{where}: '{key}' must be an amount such as \"£10,000\"")
+            return pence
+        if field_type == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(f"{where}: '{key}' must be a number")
+            return value
+        raise self.fail(f"{where}: '{key}' applies only to money and number fields")
+
+    def suggestion(self, item: dict[str, Any], field_type: str, where: str) -> str | None:
+        value = item.get("suggest")
+        if value is None:
+            return None
+        if field_type != "person" or value not in SUGGESTIONS:
+            raise self.fail(f"{where}: 'suggest' works on person fields and may be: "
+                            f"{', '.join(sorted(SUGGESTIONS))}")
+        return str(value)
+
+    def check_references(
+        self, condition: Condition, where: str, earlier: list[FieldSpec] | tuple[FieldSpec, ...],
+    ) -> None:
+        """Each field a condition reads must be one of `earlier`, the answers it can see."""
+        known = {spec.name: spec for spec in earlier}
+        for leaf in operands_of(condition):
+            if leaf.source != "answer":
+                continue
+            if leaf.subject not in known:
+                later = leaf.subject in _names_in(self.raw)
+                raise self.fail(f"{where} names field {leaf.subject!r}, which "
+                                + ("is asked later; a condition may only look at earlier "
+                                   "answers" if later else "does not exist"))
+            self.check_operator(leaf, known[leaf.subject], where)
+
+    def check_operator(self, leaf: Comparison, spec: FieldSpec, where: str) -> None:
+        if spec.type not in OPERATORS[leaf.operator]:
+            raise self.fail(f"{where}: '{leaf.operator}' cannot be used on {spec.type} field "
+                            f"{spec.name!r}")
+        if spec.type == "money" and leaf.limit is None and leaf.operator != "answered":
+            raise self.fail(f"{where}: compare money with a named limit such as "
+                            "$value_limit, so nobody has to guess pounds or pence")
+        if spec.type == "choice" and leaf.operator in {"is", "is_not", "in", "not_in"}:
+            values = {option.value for option in spec.options}
+            operands = leaf.operand if isinstance(leaf.operand, tuple) else (leaf.operand,)
+            for operand in operands:
+                if operand not in values:
+                    raise self.fail(f"{where}: {operand!r} is not an option of "
+                                    f"{spec.name!r} ({', '.join(sorted(values))})")
+        if spec.type == "yes_no" and leaf.operator in {"is", "is_not"} and not isinstance(
+            leaf.operand, bool
+        ):
+            raise self.fail(f"{where}: yes/no field {spec.name!r} is compared with true or "
+                            "false")
+
+    def hints(self, raw: Any, fields: tuple[FieldSpec, ...],
+              limits: Mapping[str, int]) -> tuple[Hint, ...]:
+        if not isinstance(raw, list):
+            raise self.fail("'hints' must be a list")
+        hints = []
+        names = [spec.name for spec in fields]
+        for index, item in enumerate(raw, start=1):
+            if not isinstance(item, dict):
+                raise self.fail(f"hint {index} must be a mapping")
+            hint_id = str(item.get("id") or f"hint_{index}")
+            where = f"hint {hint_id!r}"
+            if any(hint.id == hint_id for hint in hints):
+                raise self.fail(f"{where} is defined twice")
+            after = item.get("after")
+            if after not in names:
+                raise self.fail(f"{where}: 'after' must name a field, got {after!r}")
+            when = self.condition(item.get("when"), f"{where} when", limits)
+            self.check_references(when, f"{where} when", fields[: names.index(after) + 1])
+            hints.append(Hint(
+                id=hint_id,
+                after=after,
+                when=when,
+                text=self.template(self.text(item, "text", where=where), where, set()),
+                citation=self.citation(item.get("cite"), where),
+            ))
+        return tuple(hints)
+
+    def citation(self, raw: Any, where: str) -> PolicySection:
+        if not isinstance(raw, dict) or not isinstance(raw.get("document"), str) or \
+                not isinstance(raw.get("section"), str):
+            raise self.fail(f"{where}: 'cite' needs a 'document' (file name in policies/) and "
+                            "a 'section' (its heading)")
+        key = (raw["document"], normalise_section(raw["section"]))
+        if key not in self.sections:
+            documents = {document for document, _ in self.sections}
+            if raw["document"] not in documents:
+                raise self.fail(f"{where} cites {raw['document']!r}, which is not a policy "
+                                "document")
+            raise self.fail(f"{where} cites section {raw['section']!r} of "
+                            f"{raw['document']}, which has no such heading")
+        return self.sections[key]
+
+    def route(self, raw: Any, approvers: Mapping[str, str],
+              limits: Mapping[str, int]) -> tuple[RouteRule, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("'route' must be a non-empty list of rules")
+        rules = []
+        for index, item in enumerate(raw, start=1):
+            where = f"route rule {index}"
+            if not isinstance(item, dict) or not isinstance(item.get("approvers"), list) \
+                    or not item["approvers"]:
+                raise self.fail(f"{where} needs a list of 'approvers'")
+            for approver in item["approvers"]:
+                if approver not in approvers:
+                    raise self.fail(f"{where} names approver {approver!r}, which 'approvers' "
+                                    "does not describe")
+            when = None
+            if "when" in item:
+                when = self.condition(item["when"], f"{where} when", limits)
+                self.check_references(when, f"{where} when", self.all_fields)
+            rules.append(RouteRule(tuple(item["approvers"]), when))
+        if rules[-1].when is not None:
+            raise self.fail("the last route rule must have no 'when', so every filing has "
+                            "someone to review it")
+        return tuple(rules)
+
+    def review_cycle(self, raw: Any) -> int | None:
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+            raise self.fail("'review_cycle_months' must be a whole number of months")
+        return raw
+
+    def record(self, raw: Any, fields: tuple[FieldSpec, ...]) -> dict[str, str]:
+        if not isinstance(raw, dict):
+            raise self.fail("'record' must map declaration columns to field names")
+        by_name = {spec.name: spec for spec in fields}
+        for column, field_name in raw.items():
+            if column not in RECORD_COLUMNS:
+                raise self.fail(f"record: unknown column {column!r}; known: "
+                                f"{', '.join(sorted(RECORD_COLUMNS))}")
+            if field_name not in by_name:
+                raise self.fail(f"record: {column} names field {field_name!r}, which does "
+                                "not exist")
+            if by_name[field_name].type not in RECORD_COLUMNS[column]:
+                raise self.fail(f"record: {column} cannot hold {by_name[field_name].type} "
+                                f"field {field_name!r}")
+        return dict(raw)
+
+    def description(self, raw: Any, fields: tuple[FieldSpec, ...]) -> tuple[str, ...]:
+        names = {spec.name for spec in fields}
+        if not isinstance(raw, list) or not raw or not all(item in names for item in raw):
+            raise self.fail("'description' must list the fields that describe a filing in "
+                            "a list of declarations")
+        return tuple(raw)
+
+    def conditional_texts(
+        self, raw: Any, where: str, limits: Mapping[str, int], extra: frozenset[str] | set[str],
+        readable: tuple[FieldSpec, ...],
+    ) -> tuple[ConditionalText, ...]:
+        """Paragraphs with optional conditions on `readable` fields and the person."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            raise self.fail(f"'{where}' must be a list of paragraphs")
+        texts = []
+        for index, item in enumerate(raw, start=1):
+            label = f"{where} {index}"
+            if isinstance(item, str):
+                texts.append(ConditionalText(self.template(item.strip(), label, extra)))
+                continue
+            if not isinstance(item, dict):
+                raise self.fail(f"{label} must be text or a mapping with 'text' and 'when'")
+            when = None
+            if "when" in item:
+                when = self.condition(item["when"], f"{label} when", limits)
+                self.check_references(when, f"{label} when", readable)
+            texts.append(ConditionalText(self.template(self.text(item, "text", where=label),
+                                                       label, extra), when))
+        return tuple(texts)
+
+
+
+def _names_in(raw: Any) -> set[str]:
+    fields = raw.get("fields") if isinstance(raw, dict) else None
+    if not isinstance(fields, list):
+        return set()
+    return {item.get("name") for item in fields if isinstance(item, dict)}
+
+
+def _pence(amount: Any) -> int | None:
+    """An amount written in a definition ("£25", "25", 25, "10,000.50") in pence; strict."""
+    if isinstance(amount, bool):
+        return None
+    text = str(amount).strip().replace(",", "").removeprefix("£").strip()
+    try:
+        pounds = Decimal(text)
+    except InvalidOperation:
+        return None
+    pence = pounds * 100
+    if pence != pence.to_integral_value():
+        return None
+    return int(pence)

@@ -1,0 +1,474 @@
+"""The dialogue engine: one pure step of a guided workflow, (definition, state, input) -> Step.
+
+No I/O: the state is plain JSON (the caller stores it in Conversation.state), the context
+carries the date and the staff directory, and filing happens afterwards, elsewhere. The
+engine asks one question at a time, understands back / skip / cancel / help / change, shows
+a summary, and hands policy questions back to the caller to answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.directory import StaffMember, match_staff
+from bot.turns import Choice, Citation, Reply
+from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
+from bot.workflows.fields import format_money, parse_field
+from bot.workflows.intents import control_word, looks_like_question
+
+# What the engine itself says. Question text, help and policy wording live in the YAML.
+ANSWER_NEEDED = "This one needs an answer. Type it, or say back, help or cancel."
+CANNOT_SKIP = "This question can't be skipped."
+NOTHING_BEFORE = "This is the first question, so there is nothing to go back to."
+CURRENTLY = "Currently: {value}. Type a new answer, or keep to leave it."
+CANCELLED = "Cancelled. Nothing was filed and your draft has been deleted."
+WHICH_PERSON = "More than one person matches {text!r}. Which one do you mean?"
+NO_PERSON = ("I can't find {text!r} in the staff directory. Try their surname, or their "
+             "first name and surname.")
+TOO_LOW = "That is less than {limit}. Please check the amount."
+TOO_HIGH = "That is more than {limit}. Please check the amount."
+CHOOSE_CHANGE = "Which answer would you like to change?"
+UNKNOWN_CHANGE = "I couldn't tell which answer to change."
+AT_SUMMARY = "Please confirm to submit, change an answer, or cancel."
+CONTROLS = ("You can say back to return to the previous question, skip for an optional one, "
+            "cancel to stop, or ask me a question about the policy.")
+CONFIRM = Choice("confirm", "Confirm and submit")
+CHANGE = Choice("change", "Change an answer")
+CANCEL = Choice("cancel", "Cancel")
+YES_NO = (Choice("choice:yes", "Yes"), Choice("choice:no", "No"))
+
+ASKING, SUMMARY, CHOOSING_CHANGE, CONFIRMED, CANCELLED_STATUS = (
+    "asking", "summary", "choosing_change", "confirmed", "cancelled")
+
+
+@dataclass(frozen=True)
+class UserInput:
+    """What the person did: typed `text`, or pressed a button whose value is `action`.
+
+    Actions: "choice:<value>", "confirm", "change", "change:<field>", "back", "skip",
+    "keep", "cancel", "help".
+    """
+
+    text: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class DialogueContext:
+    """Everything outside the definition and state that a step may read."""
+
+    today: dt.date
+    #: The declarant's directory facts (staff_type, rank_or_grade, role, team).
+    person: Mapping[str, Any] = field(default_factory=dict)
+    #: Whom a "person" answer may name.
+    people: tuple[StaffMember, ...] = ()
+    line_manager: StaffMember | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The outcome of one step: the new state, what to show, and what the caller must do."""
+
+    state: dict[str, Any]
+    replies: tuple[Reply, ...] = ()
+    #: "asking", "summary", "choosing_change", "confirmed" (file it) or "cancelled".
+    status: str = ASKING
+    #: Set when the input was a question for the policies; answer it, then call reprompt().
+    policy_question: str | None = None
+
+
+def start(definition: WorkflowDefinition, context: DialogueContext) -> Step:
+    """A fresh draft: the introduction, then the first question."""
+    state = {"workflow": definition.name, "version": definition.version, "answers": {},
+             "displays": {}, "skipped": [], "pending": None, "phase": ASKING}
+    intro = tuple(Reply(_fill(text.text, definition)) for text in definition.intro
+                  if text.when is None or text.when.holds({}, context.person))
+    step = _next(definition, state, context)
+    return Step(step.state, intro + step.replies, step.status)
+
+
+def reprompt(definition: WorkflowDefinition, state: dict[str, Any],
+             context: DialogueContext) -> Step:
+    """Show again whatever the person was last asked (after a policy answer, a restart...)."""
+    state = _copy(state)
+    if state["phase"] == SUMMARY:
+        return _summary(definition, state, context)
+    if state["phase"] == CHOOSING_CHANGE:
+        return _choose_change(definition, state, context)
+    if state["pending"] is None:
+        return _next(definition, state, context)
+    return _ask(definition, state, context, state["pending"])
+
+
+def advance(definition: WorkflowDefinition, state: dict[str, Any], user_input: UserInput,
+            context: DialogueContext) -> Step:
+    """Take one input and move the dialogue on; earlier answers always survive bad input."""
+    state = _copy(state)
+    text = (user_input.text or "").strip()
+    command = user_input.action or control_word(text)
+    if command == "cancel":
+        state["phase"] = CANCELLED_STATUS
+        return Step(state, (Reply(CANCELLED),), CANCELLED_STATUS)
+    if command == "help":
+        return _help(definition, state, context)
+    phase = state["phase"]
+    if phase == SUMMARY:
+        return _at_summary(definition, state, command, text, context)
+    if phase == CHOOSING_CHANGE:
+        return _at_choose_change(definition, state, command, text, context)
+    return _at_question(definition, state, command, user_input, text, context)
+
+
+# -- phases -------------------------------------------------------------------------------
+
+
+def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
+                 user_input: UserInput, text: str, context: DialogueContext) -> Step:
+    pending = state["pending"]
+    spec = definition.field(pending)
+    if command == "back":
+        previous = _previous(definition, state, context, pending)
+        if previous is None:
+            return _problem(definition, state, context, NOTHING_BEFORE)
+        return _ask(definition, state, context, previous)
+    if command == "skip":
+        if spec.required:
+            return _problem(definition, state, context, CANNOT_SKIP)
+        state["answers"].pop(pending, None)
+        state["displays"].pop(pending, None)
+        if pending not in state["skipped"]:
+            state["skipped"].append(pending)
+        return _next(definition, state, context)
+    if command == "keep" and pending in state["answers"]:
+        return _next(definition, state, context)
+    if command and command.startswith("change"):
+        return _start_change(definition, state, command, text, context)
+    if user_input.action and not user_input.action.startswith("choice:"):
+        return reprompt(definition, state, context)
+    # A question mark ends any answer: "is this allowed?" is never a gift description.
+    if not user_input.action and text.endswith("?"):
+        return Step(state, (), ASKING, policy_question=text)
+    if not user_input.action and not text:
+        return _problem(definition, state, context, ANSWER_NEEDED)
+    reading = _read_answer(spec, user_input, text, context)
+    if reading.candidates:
+        choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
+        which = Reply(WHICH_PERSON.format(text=text), kind="question", field=spec.name,
+                      field_type=spec.type, choices=choices)
+        return Step(state, (which,), ASKING)
+    if reading.problem is not None:
+        if spec.type not in {"text", "long_text", "organisation"} and looks_like_question(text):
+            return Step(state, (), ASKING, policy_question=text)
+        return _problem(definition, state, context, reading.problem)
+    state["answers"][pending] = reading.value
+    state["displays"][pending] = reading.display
+    if pending in state["skipped"]:
+        state["skipped"].remove(pending)
+    warnings = _hints_after(definition, pending, state, context)
+    step = _next(definition, state, context)
+    return Step(step.state, warnings + step.replies, step.status)
+
+
+def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
+                text: str, context: DialogueContext) -> Step:
+    if command in {"confirm", "yes"}:
+        state["phase"] = CONFIRMED
+        return Step(state, (), CONFIRMED)
+    if command == "back":
+        visible = visible_fields(definition, state["answers"], context.person)
+        state["phase"] = ASKING
+        return _ask(definition, state, context, visible[-1].name)
+    if command and command.startswith("change"):
+        return _start_change(definition, state, command, text, context)
+    if text and looks_like_question(text):
+        return Step(state, (), SUMMARY, policy_question=text)
+    step = _summary(definition, state, context)
+    return Step(step.state, (Reply(AT_SUMMARY, kind="problem"),) + step.replies, step.status)
+
+
+def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
+                      command: str | None, text: str, context: DialogueContext) -> Step:
+    if command == "back":
+        return _summary(definition, state, context)
+    target = command if command and command.startswith("change:") else f"change {text}"
+    return _start_change(definition, state, target, text, context)
+
+
+def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command: str,
+                  text: str, context: DialogueContext) -> Step:
+    """"change", "change:value" or "change the value": re-ask one answered field."""
+    visible = [spec for spec in visible_fields(definition, state["answers"], context.person)
+               if spec.name in state["answers"] or spec.name in state["skipped"]]
+    if command.startswith("change:"):
+        wanted = command.removeprefix("change:")
+    else:
+        wanted = re.sub(r"^\s*(change|edit|amend|correct)\b\s*(the|my)?\s*", "", text,
+                        flags=re.IGNORECASE) if text else ""
+    if not wanted.strip():
+        return _choose_change(definition, state, context)
+    target = _find_field(wanted, visible)
+    if target is None:
+        step = _choose_change(definition, state, context)
+        return Step(step.state, (Reply(UNKNOWN_CHANGE, kind="problem"),) + step.replies,
+                    step.status)
+    state["phase"] = ASKING
+    return _ask(definition, state, context, target.name)
+
+
+# -- moving on ----------------------------------------------------------------------------
+
+
+def _next(definition: WorkflowDefinition, state: dict[str, Any],
+          context: DialogueContext) -> Step:
+    """Ask the first visible question not yet answered or skipped; else show the summary."""
+    for spec in visible_fields(definition, state["answers"], context.person):
+        if spec.name not in state["answers"] and spec.name not in state["skipped"]:
+            state["phase"] = ASKING
+            return _ask(definition, state, context, spec.name)
+    return _summary(definition, state, context)
+
+
+def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
+         name: str, prefix: tuple[Reply, ...] = ()) -> Step:
+    spec = definition.field(name)
+    state["pending"] = name
+    state["phase"] = ASKING
+    text = _fill(spec.prompt, definition)
+    data: dict[str, Any] = {"optional": not spec.required, "workflow": definition.name}
+    if name in state["displays"]:
+        data["current"] = state["displays"][name]
+        text = f"{text}\n{CURRENTLY.format(value=state['displays'][name])}"
+    question = Reply(text, kind="question", field=name, field_type=spec.type,
+                     choices=_choices(spec, context), data=data)
+    return Step(state, prefix + (question,), ASKING)
+
+
+def _problem(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
+             problem: str) -> Step:
+    return _ask(definition, state, context, state["pending"], (Reply(problem, kind="problem"),))
+
+
+def _help(definition: WorkflowDefinition, state: dict[str, Any],
+          context: DialogueContext) -> Step:
+    if state["phase"] == ASKING and state["pending"]:
+        spec = definition.field(state["pending"])
+        help_reply = Reply(f"{_fill(spec.help, definition)}\n{CONTROLS}")
+    else:
+        help_reply = Reply(CONTROLS)
+    step = reprompt(definition, state, context)
+    return Step(step.state, (help_reply,) + step.replies, step.status)
+
+
+def _summary(definition: WorkflowDefinition, state: dict[str, Any],
+             context: DialogueContext) -> Step:
+    state["phase"] = SUMMARY
+    state["pending"] = None
+    rows = summary_rows(definition, state, context.person)
+    lines = "\n".join(f"{row['label']}: {row['value']}" for row in rows)
+    reply = Reply(f"{_fill(definition.summary_intro, definition)}\n{lines}", kind="summary",
+                  choices=(CONFIRM, CHANGE, CANCEL),
+                  data={"title": definition.title, "rows": rows, "workflow": definition.name})
+    return Step(state, (reply,), SUMMARY)
+
+
+def _choose_change(definition: WorkflowDefinition, state: dict[str, Any],
+                   context: DialogueContext) -> Step:
+    state["phase"] = CHOOSING_CHANGE
+    choices = tuple(Choice(f"change:{row['field']}", row["label"])
+                    for row in summary_rows(definition, state, context.person))
+    return Step(state, (Reply(CHOOSE_CHANGE, kind="question", choices=choices),),
+                CHOOSING_CHANGE)
+
+
+def _previous(definition: WorkflowDefinition, state: dict[str, Any],
+              context: DialogueContext, pending: str) -> str | None:
+    previous = None
+    for spec in visible_fields(definition, state["answers"], context.person):
+        if spec.name == pending:
+            return previous
+        if spec.name in state["answers"] or spec.name in state["skipped"]:
+            previous = spec.name
+    return previous
+
+
+# -- reading answers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One answer read: its JSON value and display, or a problem, or people to choose from."""
+
+    value: Any = None
+    display: str = ""
+    problem: str | None = None
+    candidates: tuple[StaffMember, ...] = ()
+
+
+def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
+                 context: DialogueContext) -> _Reading:
+    action = user_input.action
+    if action is not None:
+        return _read_choice(spec, action.removeprefix("choice:"), context)
+    if spec.type == "person":
+        return _read_person(text, context)
+    # parse_field passes each type only the options it understands.
+    options: dict[str, Any] = {"today": context.today, "options": list(spec.options)}
+    if spec.allow_future is not None:
+        options["allow_future"] = spec.allow_future
+    if spec.allow_past is not None:
+        options["allow_past"] = spec.allow_past
+    if spec.type == "number":
+        options.update(minimum=spec.minimum, maximum=spec.maximum)
+    if spec.type == "money" and spec.maximum is not None:
+        options["max_pence"] = int(spec.maximum)
+    parsed = parse_field(spec.type, text, **options)
+    if not parsed.ok:
+        return _Reading(problem=parsed.problem or ANSWER_NEEDED)
+    problem = _out_of_bounds(spec, parsed.value)
+    if problem is not None:
+        return _Reading(problem=problem)
+    value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
+    return _Reading(value, parsed.display or str(parsed.value))
+
+
+def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Reading:
+    if spec.type == "yes_no" and value in {"yes", "no"}:
+        return _Reading(value == "yes", value.capitalize())
+    if spec.type == "choice":
+        for option in spec.options:
+            if option.value == value:
+                return _Reading(option.value, option.label)
+    if spec.type == "person":
+        for member in context.people:
+            if member.key == value:
+                return _Reading({"key": member.key, "name": member.label}, member.label)
+    return _Reading(problem=ANSWER_NEEDED)
+
+
+def _read_person(text: str, context: DialogueContext) -> _Reading:
+    matches = match_staff(text, context.people)
+    if len(matches) == 1:
+        return _Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
+    if not matches:
+        return _Reading(problem=NO_PERSON.format(text=text))
+    return _Reading(candidates=tuple(matches))
+
+
+def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:
+    def shown(bound: int | float) -> str:
+        return format_money(int(bound)) if spec.type == "money" else f"{bound:g}"
+
+    if spec.minimum is not None and value < spec.minimum:
+        return TOO_LOW.format(limit=shown(spec.minimum))
+    if spec.maximum is not None and value > spec.maximum:
+        return TOO_HIGH.format(limit=shown(spec.maximum))
+    return None
+
+
+def _choices(spec: FieldSpec, context: DialogueContext) -> tuple[Choice, ...]:
+    if spec.type == "yes_no":
+        return YES_NO
+    if spec.type == "choice":
+        return tuple(Choice(f"choice:{option.value}", option.label) for option in spec.options)
+    if spec.suggest == "line_manager" and context.line_manager is not None:
+        manager = context.line_manager
+        return (Choice(f"choice:{manager.key}", manager.label),)
+    return ()
+
+
+def _find_field(wanted: str, candidates: list[FieldSpec]) -> FieldSpec | None:
+    names = {index: f"{spec.name.replace('_', ' ')} | {spec.label}"
+             for index, spec in enumerate(candidates)}
+    best = process.extractOne(wanted, names, scorer=fuzz.partial_token_set_ratio,
+                              processor=utils.default_process, score_cutoff=75)
+    return candidates[best[2]] if best else None
+
+
+# -- what the answers mean ----------------------------------------------------------------
+
+
+def visible_fields(definition: WorkflowDefinition, answers: Mapping[str, Any],
+                   person: Mapping[str, Any]) -> list[FieldSpec]:
+    """The fields that apply, given the answers: show_if sees only answers that still apply.
+
+    Evaluated in order so that changing an early answer hides later fields and also
+    stops their stale answers from revealing fields further on.
+    """
+    visible: list[FieldSpec] = []
+    current: dict[str, Any] = {}
+    for spec in definition.fields:
+        if spec.show_if is None or spec.show_if.holds(current, person):
+            visible.append(spec)
+            if spec.name in answers:
+                current[spec.name] = answers[spec.name]
+    return visible
+
+
+def effective_answers(definition: WorkflowDefinition, answers: Mapping[str, Any],
+                      person: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers to the fields that apply (what gets filed)."""
+    return {spec.name: answers[spec.name] for spec in visible_fields(definition, answers, person)
+            if spec.name in answers}
+
+
+def summary_rows(definition: WorkflowDefinition, state: Mapping[str, Any],
+                 person: Mapping[str, Any]) -> list[dict[str, str]]:
+    """One row per applicable answer: {"field", "label", "value"}, in question order."""
+    rows = []
+    for spec in visible_fields(definition, state["answers"], person):
+        if spec.name in state["answers"]:
+            rows.append({"field": spec.name, "label": spec.label,
+                         "value": state["displays"].get(spec.name, "")})
+        elif spec.name in state["skipped"]:
+            rows.append({"field": spec.name, "label": spec.label, "value": "-"})
+    return rows
+
+
+def triggered_hints(definition: WorkflowDefinition, answers: Mapping[str, Any],
+                    person: Mapping[str, Any]) -> list[Hint]:
+    """Every hint whose condition holds for the final answers (kept with the filing)."""
+    current = effective_answers(definition, answers, person)
+    return [hint for hint in definition.hints
+            if hint.after in current and hint.when.holds(current, person)]
+
+
+def hint_reply(definition: WorkflowDefinition, hint: Hint) -> Reply:
+    section = hint.citation
+    citation = Citation(section.document, section.title, section.section, 1.0, "")
+    return Reply(_fill(hint.text, definition), kind="warning", citations=(citation,),
+                 data={"hint": hint.id})
+
+
+def _hints_after(definition: WorkflowDefinition, name: str, state: dict[str, Any],
+                 context: DialogueContext) -> tuple[Reply, ...]:
+    current = effective_answers(definition, state["answers"], context.person)
+    return tuple(hint_reply(definition, hint) for hint in definition.hints
+                 if hint.after == name and hint.when.holds(current, context.person))
+
+
+def _fill(text: str, definition: WorkflowDefinition, extra: Mapping[str, str] | None = None,
+          ) -> str:
+    values = {**definition.limit_texts(), **(extra or {})}
+    return re.sub(r"\{([a-z_][a-z0-9_]*)\}",
+                  lambda match: values.get(match.group(1), match.group(0)), text)
+
+
+def fill(text: str, definition: WorkflowDefinition, extra: Mapping[str, str]) -> str:
+    """A definition's wording with its limits and `extra` placeholders filled in."""
+    return _fill(text, definition, extra)
+
+
+def _copy(state: Mapping[str, Any]) -> dict[str, Any]:
+    # Deep enough: the engine never mutates the caller's state, so a fault leaves it intact.
+    return {**state, "answers": dict(state["answers"]), "displays": dict(state["displays"]),
+            "skipped": list(state["skipped"])}
+
+
+__all__ = ["DialogueContext", "Step", "UserInput", "advance", "effective_answers",
+           "reprompt", "start", "summary_rows", "triggered_hints", "visible_fields"]

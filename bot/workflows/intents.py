@@ -1,0 +1,111 @@
+"""Reading free text: dialogue control words, policy questions, and which workflow is meant.
+
+These are about understanding what was typed, not policy: the phrases that suggest each
+workflow are data in its definition (`intents`, `commands`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.workflows.definitions import WorkflowDefinition
+
+_CONTROL_WORDS = {
+    "back": {"back", "go back", "previous", "previous question", "undo"},
+    "skip": {"skip", "skip it", "skip this", "skip this one", "skip that"},
+    "cancel": {"cancel", "stop", "quit", "abandon", "cancel this", "cancel it",
+               "cancel declaration", "cancel the declaration", "forget it"},
+    "help": {"help", "help me", "what do you mean", "i don't understand", "?"},
+    "keep": {"keep", "keep it", "same", "same as before", "no change", "unchanged", "leave it"},
+    "confirm": {"confirm", "submit", "send", "send it", "file it", "confirm and submit",
+                "that's right", "thats right", "correct", "looks good", "all correct"},
+    "yes": {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "go ahead", "start", "yes please"},
+    "no": {"no", "n", "nope", "not now", "no thanks", "no thank you"},
+}
+_CHANGE = re.compile(r"^(change|edit|amend|correct)\b", re.IGNORECASE)
+_QUESTION_START = re.compile(
+    r"^(is|are|can|could|may|might|should|would|will|do|does|did|am|must|what|how|why|when|"
+    r"where|who|which|whats|what's|tell me|explain)\b",
+    re.IGNORECASE,
+)
+_DECLARE = re.compile(
+    r"^(declare|new|start|register|record|add|file|make)\s+(an?\s+|my\s+|the\s+|some\s+)?"
+    r"(?P<what>.+?)(\s+declaration)?$",
+    re.IGNORECASE,
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, single spaces, no trailing punctuation: how commands are compared."""
+    return " ".join(text.casefold().strip().rstrip(".!").split())
+
+
+def control_word(text: str) -> str | None:
+    """The dialogue command a whole message stands for ("go back" -> "back"), or None.
+
+    "change the value" gives "change"; the engine reads which answer from the text.
+    """
+    said = normalise(text)
+    if not said:
+        return None
+    for command, phrases in _CONTROL_WORDS.items():
+        if said in phrases:
+            return command
+    if _CHANGE.match(said):
+        return "change"
+    return None
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether a message is a question (for the policies) rather than an answer."""
+    said = text.strip()
+    return said.endswith("?") or bool(_QUESTION_START.match(said))
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+
+
+def match_intent(
+    text: str, definitions: Iterable[WorkflowDefinition]
+) -> WorkflowDefinition | None:
+    """The workflow whose intent phrases a message mentions most, or None if none or a tie.
+
+    Longer phrases weigh more ("second job" beats "job"), so a message about a second job
+    offered by a supplier still lands on business interests.
+    """
+    said = normalise(text)
+    scores: list[tuple[int, WorkflowDefinition]] = []
+    for definition in definitions:
+        score = sum(len(phrase.split()) for phrase in definition.intents
+                    if _mentions(said, phrase))
+        if score:
+            scores.append((score, definition))
+    if not scores:
+        return None
+    scores.sort(key=lambda pair: -pair[0])
+    if len(scores) > 1 and scores[0][0] == scores[1][0]:
+        return None
+    return scores[0][1]
+
+
+def match_declare_command(
+    text: str, definitions: Iterable[WorkflowDefinition]
+) -> tuple[bool, WorkflowDefinition | None]:
+    """("declare a gift" -> (True, gift workflow)); (True, None) if the kind is unclear.
+
+    The first element says whether the message was a declare command at all.
+    """
+    said = normalise(text)
+    if said in {"declare", "new declaration", "make a declaration", "declaration"}:
+        return True, None
+    match = _DECLARE.match(said)
+    if not match:
+        return False, None
+    what = match.group("what")
+    for definition in definitions:
+        if what in definition.commands:
+            return True, definition
+    # "declare" names only a kind we know; "record my hours" is not ours to claim.
+    return (said.startswith("declare"), None)

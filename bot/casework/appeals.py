@@ -12,8 +12,9 @@ from bot.casework.followup import set_follow_up_dates
 from bot.casework.outcomes import Outcome, parse_outcome
 from bot.casework.queries import current_decision, get_declaration, open_appeal
 from bot.casework.rules import CaseworkRules
+from bot.casework.steps import record_step
 from bot.store.audit import record_event
-from bot.store.history import actor_name, set_declaration_status
+from bot.store.history import actor_name
 from bot.store.models import (
     Appeal,
     Decision,
@@ -43,11 +44,12 @@ def lodge_appeal(
     if declaration.status != DeclarationStatus.REFUSED:
         raise CaseworkError(f"Only a refusal can be appealed; {declaration.reference} is "
                             f"{declaration.status.replace('_', ' ')}.")
-    appeal = Appeal(declaration_id=declaration.id, grounds=grounds, lodged_at=now or utcnow())
+    now = now or utcnow()
+    appeal = Appeal(declaration_id=declaration.id, grounds=grounds, lodged_at=now)
     session.add(appeal)
     session.flush()
-    set_declaration_status(session, declaration, DeclarationStatus.APPEALED, by=by,
-                           note=grounds, details={"appeal_id": appeal.id})
+    record_step(session, declaration, DeclarationStatus.APPEALED, by=by, note=grounds, at=now,
+                details={"appeal_id": appeal.id})
     record_event(session, actor_name(by), "declaration.appeal_lodged", declaration.reference,
                  {"appeal_id": appeal.id})
     return appeal
@@ -109,7 +111,7 @@ def decide_appeal(
     appeal.decision_id = decision.id
     if chosen == Outcome.APPEAL_UPHELD or declaration.compliance_check_due is None:
         set_follow_up_dates(declaration, status, rules.local_date(now), rules)
-    set_declaration_status(session, declaration, status, by=by, note=rationale, details={
+    record_step(session, declaration, status, by=by, note=rationale, at=now, details={
         "decision_id": decision.id, "outcome": chosen.value, "stage": "appeal",
         "appeal_id": appeal.id,
     })

@@ -12,8 +12,9 @@ from bot.casework.authorisation import require_declarant_or_officer
 from bot.casework.errors import CaseworkError
 from bot.casework.queries import CLOSED_STATUSES, get_declaration
 from bot.casework.rules import CaseworkRules
+from bot.casework.steps import record_step
 from bot.store.audit import record_event
-from bot.store.history import actor_name, set_declaration_status
+from bot.store.history import actor_name
 from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person, utcnow
 from bot.store.references import ReferenceKind, allocate_reference
 
@@ -67,13 +68,12 @@ def record_change_of_circumstances(
     new.status = DeclarationStatus.SUBMITTED
     session.add(new)
     session.flush()
-    set_declaration_status(session, new, DeclarationStatus.SUBMITTED, by=by, note=description,
-                           details={"replaces": old.reference})
+    record_step(session, new, DeclarationStatus.SUBMITTED, by=by, note=description, at=now,
+                details={"replaces": old.reference})
     old.superseded_by_id = new.id
-    set_declaration_status(session, old, DeclarationStatus.SUPERSEDED, by=by,
-                           note=f"Change of circumstances: replaced by {new.reference}. "
-                                f"{description}",
-                           details={"superseded_by": new.reference})
+    record_step(session, old, DeclarationStatus.SUPERSEDED, by=by, at=now,
+                note=f"Change of circumstances: replaced by {new.reference}. {description}",
+                details={"superseded_by": new.reference})
     record_event(session, actor_name(by), "declaration.changed_circumstances", old.reference,
                  {"new_reference": new.reference, "changed": sorted((changes or {}).keys())})
     return new

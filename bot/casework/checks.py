@@ -120,7 +120,8 @@ def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules) -> list[Finding]:
                     (gift.person.display_name,), supplier.contract))
             elif supplier.status == "awarded" and supplier.starts_on and day < supplier.starts_on:
                 findings.append(Finding(
-                    "gift_from_supplier_before_award", "high", (gift.reference,),
+                    "gift_from_supplier_before_award",
+                    "high" if gift.outcome != "declined" else "medium", (gift.reference,),
                     f"{offer}. {named}, which was later awarded {contract} "
                     f"(from {supplier.starts_on}).",
                     (gift.person.display_name,), supplier.contract))

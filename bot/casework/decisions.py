@@ -18,8 +18,9 @@ from bot.casework.queries import (
     predecessor,
 )
 from bot.casework.rules import CaseworkRules
+from bot.casework.steps import record_step
 from bot.store.audit import record_event
-from bot.store.history import actor_name, set_declaration_status
+from bot.store.history import actor_name
 from bot.store.models import Decision, DeclarationStatus, Person, StatusChange, utcnow
 
 
@@ -82,8 +83,8 @@ def decide(
     if declaration.decided_at is None:
         declaration.decided_at = now
     set_follow_up_dates(declaration, effect.status, rules.local_date(now), rules)
-    set_declaration_status(
-        session, declaration, effect.status, by=by, note=rationale,
+    record_step(
+        session, declaration, effect.status, by=by, note=rationale, at=now,
         details={"decision_id": decision.id, "outcome": chosen.value, "stage": stage},
     )
     record_event(session, actor_name(by), "declaration.decided", declaration.reference, {
@@ -102,6 +103,7 @@ def request_information(
     reference: str,
     question: str,
     by: Person,
+    now: dt.datetime | None = None,
 ) -> StatusChange:
     """Ask the declarant a question before deciding; the record waits in information_requested."""
     require_integrity_officer(by, rules.handlers, "ask for more information")
@@ -112,9 +114,9 @@ def request_information(
     if declaration.status not in OPEN_STATUSES:
         raise CaseworkError(f"{declaration.reference} is already decided "
                             f"({declaration.status.replace('_', ' ')}).")
-    return set_declaration_status(
+    return record_step(
         session, declaration, DeclarationStatus.INFORMATION_REQUESTED, by=by, note=question,
-        details={"question": question},
+        at=now or utcnow(), details={"question": question},
     )
 
 
@@ -124,6 +126,7 @@ def provide_information(
     reference: str,
     answer: str,
     by: Person,
+    now: dt.datetime | None = None,
 ) -> StatusChange:
     """The declarant's answer to a question: the record goes back to the integrity unit."""
     declaration = get_declaration(session, reference, lock=True)
@@ -133,7 +136,7 @@ def provide_information(
         raise CaseworkError("Write the answer to the integrity unit's question.")
     if declaration.status != DeclarationStatus.INFORMATION_REQUESTED:
         raise CaseworkError(f"Nobody has asked for more information on {declaration.reference}.")
-    return set_declaration_status(
+    return record_step(
         session, declaration, DeclarationStatus.SUBMITTED, by=by, note=answer,
-        details={"information_provided": True},
+        at=now or utcnow(), details={"information_provided": True},
     )

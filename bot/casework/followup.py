@@ -11,8 +11,9 @@ from bot.casework.authorisation import require_integrity_officer
 from bot.casework.errors import CaseworkError
 from bot.casework.queries import OPEN_STATUSES, get_declaration, list_declarations
 from bot.casework.rules import CaseworkRules, add_months
+from bot.casework.steps import record_step
 from bot.store.audit import record_event
-from bot.store.history import actor_name, set_declaration_status
+from bot.store.history import actor_name
 from bot.store.models import (
     Declaration,
     DeclarationKind,
@@ -160,8 +161,8 @@ def record_compliance_check(
     found = "compliant" if compliant else "NOT compliant"
     previous_due = declaration.compliance_check_due
     declaration.compliance_check_due = next_check
-    change = set_declaration_status(
-        session, declaration, declaration.status, by=by,
+    change = record_step(
+        session, declaration, declaration.status, by=by, at=now,
         note=f"Compliance check: {found}. {note.strip()}",
         details={"compliance_check": found, "was_due": previous_due,
                  "next_check": next_check},

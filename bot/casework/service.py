@@ -54,18 +54,19 @@ class Casework:
             return decision, decision_notice(decision.declaration, decision)
         return self._run("decide", reference, by, work)
 
-    def request_information(self, reference: str, question: str, *, by: PersonRef
-                            ) -> StatusChange:
+    def request_information(self, reference: str, question: str, *, by: PersonRef,
+                            now: dt.datetime | None = None) -> StatusChange:
         def work(session: Session, person: Person) -> tuple[StatusChange, DeclarantNotice]:
             change = decisions.request_information(session, self.rules, reference, question,
-                                                   person)
+                                                   person, now=now)
             return change, question_notice(change.declaration, question.strip())
         return self._run("request information", reference, by, work)
 
-    def provide_information(self, reference: str, answer: str, *, by: PersonRef
-                            ) -> StatusChange:
+    def provide_information(self, reference: str, answer: str, *, by: PersonRef,
+                            now: dt.datetime | None = None) -> StatusChange:
         return self._run("provide information", reference, by, lambda session, person: (
-            decisions.provide_information(session, self.rules, reference, answer, person), None))
+            decisions.provide_information(session, self.rules, reference, answer, person,
+                                          now=now), None))
 
     def lodge_appeal(self, reference: str, grounds: str, *, by: PersonRef,
                      now: dt.datetime | None = None) -> Appeal:

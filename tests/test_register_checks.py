@@ -1,0 +1,141 @@
+"""Cross-checks on a seeded register with planted problems and near misses."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from fixtures.casework.seed import AS_OF, seed
+
+from bot.casework.checks import Finding, run_checks
+from bot.casework.names import best_matches, normalise_organisation
+from bot.casework.rules import CaseworkRules
+from bot.config import Settings
+from bot.store import Store
+
+
+@pytest.fixture
+def rules(settings: Settings) -> CaseworkRules:
+    return CaseworkRules.from_settings(dataclasses.replace(settings, handlers=("psd.khan",)))
+
+
+@pytest.fixture
+def seeded(store: Store, rules: CaseworkRules) -> tuple[dict[str, str], list[Finding]]:
+    with store.transaction() as session:
+        refs = seed(session, rules)
+    with store.session() as session:
+        findings = run_checks(session, rules, dt.date.fromisoformat(AS_OF))
+    return refs, findings
+
+
+def test_every_planted_problem_is_found_and_nothing_else(
+    seeded: tuple[dict[str, str], list[Finding]],
+) -> None:
+    refs, findings = seeded
+    found = {(f.check, f.severity, f.records, f.people) for f in findings}
+    assert found == {
+        ("gift_from_bidder_during_tender", "high", (refs["acme_tender"],), ("Chris Jones",)),
+        ("accepted_over_limit_without_approval", "high", (refs["acme_tender"],),
+         ("Chris Jones",)),
+        ("gift_from_supplier_before_award", "medium", (refs["fleet_before_award"],),
+         ("Pat Kim",)),
+        ("gift_from_supplier", "medium", (refs["bluelight"],), ("Dana Lee",)),
+        ("repeated_offers_to_person", "high", (refs["crown_1"], refs["crown_2"]),
+         ("Chris Jones",)),
+        ("repeated_offers_to_team", "medium",
+         (refs["rotary_jones"], refs["rotary_lee"], refs["rotary_kim"]),
+         ("Chris Jones", "Dana Lee", "Pat Kim")),
+        ("senior_rank_without_declarations", "medium", (), ("Jo Morgan",)),
+        ("senior_rank_without_declarations", "medium", (), ("Robin Shaw",)),
+        ("compliance_check_overdue", "high", (refs["bi_overdue"],), ("Pat Kim",)),
+    }
+    assert [f.severity for f in findings] == sorted(
+        (f.severity for f in findings), key=["high", "medium"].index)
+
+
+def test_findings_say_why_and_name_the_contract(
+    seeded: tuple[dict[str, str], list[Finding]],
+) -> None:
+    refs, findings = seeded
+    by_check = {f.check: f for f in findings}
+    tender = by_check["gift_from_bidder_during_tender"]
+    assert tender.contract == "Custody suite CCTV maintenance 2026"
+    assert "'ACME Security Limited' matches supplier 'Acme Security Ltd'" in tender.why
+    assert "during a tender" in tender.why
+    assert "£80.00, at or above the £25.00 limit" in \
+        by_check["accepted_over_limit_without_approval"].why
+    assert "worth £30.00 together, at or above the £25.00 limit" in \
+        by_check["repeated_offers_to_person"].why
+    assert "due on 2026-05-02, 122 days ago" in by_check["compliance_check_overdue"].why
+
+
+def test_a_different_acme_is_not_taken_for_the_bidder(
+    seeded: tuple[dict[str, str], list[Finding]],
+) -> None:
+    refs, findings = seeded
+    assert not [f for f in findings if refs["acme_catering"] in f.records]
+
+
+def test_the_limit_comes_from_configuration(
+    store: Store, rules: CaseworkRules,
+) -> None:
+    with store.transaction() as session:
+        refs = seed(session, rules)
+    raised = dataclasses.replace(rules, gift_limit_pence=10_000)
+    with store.session() as session:
+        findings = run_checks(session, raised, dt.date.fromisoformat(AS_OF))
+    checks = {(f.check, f.records) for f in findings}
+    assert ("accepted_over_limit_without_approval", (refs["acme_tender"],)) not in checks
+    repeated = next(f for f in findings if f.check == "repeated_offers_to_person")
+    assert repeated.severity == "medium"
+
+
+def test_which_ranks_are_senior_is_configuration(store: Store, rules: CaseworkRules) -> None:
+    with store.transaction() as session:
+        seed(session, rules)
+    only_sergeants = dataclasses.replace(rules, senior_ranks=("sergeant",))
+    with store.session() as session:
+        findings = run_checks(session, only_sergeants, dt.date.fromisoformat(AS_OF))
+    # The sergeant declared this year, so nobody senior is silent.
+    assert not [f for f in findings if f.check == "senior_rank_without_declarations"]
+
+
+def test_directory_staff_who_never_used_probity_are_checked(
+    store: Store, rules: CaseworkRules,
+) -> None:
+    directory = [{"surface_id": "acc.ng", "display_name": "Sam Ng",
+                  "rank_or_grade": "Assistant Chief Constable"}]
+    with store.session() as session:
+        findings = run_checks(session, rules, dt.date(2026, 9, 1), directory)
+    assert [(f.check, f.people) for f in findings] == [
+        ("senior_rank_without_declarations", ("Sam Ng",))]
+
+
+@pytest.mark.parametrize(("typed", "listed"), [
+    ("ACME Security Limited", "Acme Security Ltd"),
+    ("Acme Security Ltd.", "acme security"),
+    ("Smith & Jones LLP", "Smith and Jones"),
+    ("The Crown Hotel", "Crown Hotel"),
+    ("Bluelight Events", "Blue Light Events PLC"),
+    ("Acme Securty Ltd", "Acme Security Limited"),
+])
+def test_near_miss_spellings_match(typed: str, listed: str) -> None:
+    assert best_matches(typed, [listed], key=normalise_organisation)
+
+
+@pytest.mark.parametrize(("typed", "listed"), [
+    ("Acme Catering", "Acme Security Ltd"),
+    ("Acme", "Acme Security Ltd"),
+    ("Northmoor Rotary Club", "Northmoor Fleet Services PLC"),
+    ("Limited", "Acme Security Ltd"),
+])
+def test_different_organisations_do_not_match(typed: str, listed: str) -> None:
+    assert best_matches(typed, [listed], key=normalise_organisation) == []
+
+
+def test_normalising_drops_legal_forms_punctuation_and_case() -> None:
+    assert normalise_organisation("  A.C.M.E. Security (UK) Ltd. ") == "a c m e security uk"
+    assert normalise_organisation("Smith & Jones Co.") == "smith jones"
+    assert normalise_organisation("O'Brien's Taxis Limited") == "obriens taxis"
+    assert normalise_organisation("Café Nero PLC") == "cafe nero"

@@ -60,7 +60,7 @@ def test_gift_register_rows_are_exact(
     header, rows = csv_table(entries)
 
     assert header == [*SCALAR_COLUMNS, "approvers", "decision_history", "appeals",
-                      "status_history", "answer:donor_name", "answer:item_description"]
+                      "status_history", "answer:donor_name", "answer:what"]
     first = dict(zip(header, rows[0], strict=True))
     assert first == {
         "reference": register["first"], "kind": "gift_hospitality", "status": "refused",
@@ -85,7 +85,7 @@ def test_gift_register_rows_are_exact(
                           "Bidder in a live tender.",
         "answer:donor_name": "Pat Acme",
         # A formula typed by a declarant is defused before a spreadsheet can run it.
-        "answer:item_description": "'=HYPERLINK(\"x\")",
+        "answer:what": "'=HYPERLINK(\"x\")",
     }
     second = dict(zip(header, rows[1], strict=True))
     assert (second["reference"], second["status"], second["outcome"], second["decided_at"],

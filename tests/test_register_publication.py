@@ -47,6 +47,14 @@ def seeded(store: Store) -> None:
                      description="Calendar")
         factory.gift(session, pc, "Out Of Quarter Ltd", 500, "2026-06-30",
                      description="Pen")
+        promoted = factory.person(session, "supt.shaw", "Robin Shaw", rank="Superintendent",
+                                  role="Head of Crime", team="Crime")
+        # Filed when Shaw was a chief inspector: the register shows the rank held then.
+        tin = factory.gift(session, promoted, None, 1200, "2026-09-10", relationship="victim",
+                           description="Tin of biscuits")
+        tin.answers = {**tin.answers, "destination": "shared_with_team",
+                       "_declarant": {"name": "Robin Shaw", "rank_or_grade": "Chief Inspector",
+                                      "role": "Detective chief inspector", "team": "CID"}}
 
 
 def _entries(store: Store, config: PublicationConfig) -> list[dict[str, str]]:
@@ -71,12 +79,14 @@ def test_the_bundled_configuration_publishes_what_the_policy_says(
          "15.00", "Declined", ""],
         ["2026-09-02", "Fleet manager", "", "Calendar", "Supplier or bidder", "20.00",
          "Accepted", ""],
+        ["2026-09-10", "Chief Inspector", "", "Tin of biscuits", "Member of the public",
+         "12.00", "Accepted", "Shared with the team"],
         ["2026-09-30", "Chief Constable", "Alex Reed", "Gala dinner",
          "Northmoor Chamber of Commerce", "60.00", "Accepted", ""],
     ]
     published = stream.getvalue()
     for private in ("Chris Jones", "Mo Patel", "Pat Acme", "Edith Smith", "Response North",
-                    "Out Of Quarter"):
+                    "Out Of Quarter", "Robin Shaw", "Superintendent"):
         assert private not in published
 
 
@@ -150,7 +160,7 @@ def test_the_html_page_is_accessible_and_escapes_text(store: Store, seeded: None
     assert "Gifts and hospitality offered, 1 July 2026 to 30 September 2026" in page.text
     assert "<b>" not in html and "Bottle of wine &lt;b&gt;&amp; card&lt;/b&gt;" in html
     assert '<time datetime="2026-08-01">1 August 2026</time>' in html
-    assert "4 entries, 1 declined." in html
+    assert "5 entries, 1 declined." in html
 
 
 def test_an_empty_quarter_says_so(store: Store) -> None:

@@ -55,6 +55,7 @@ class PublicationConfig:
     description_answers: tuple[str, ...]
     destination_answers: tuple[str, ...]
     donor_labels: dict[str, str]
+    destination_labels: dict[str, str]
     donor_unknown: str
     withhold_statuses: tuple[str, ...]
 
@@ -93,6 +94,8 @@ class PublicationConfig:
             description_answers=tuple(raw.get("description_answers") or ()),
             destination_answers=tuple(raw.get("destination_answers") or ()),
             donor_labels={_key(k): str(v) for k, v in (raw.get("donor_labels") or {}).items()},
+            destination_labels={_key(k): str(v)
+                                for k, v in (raw.get("destination_labels") or {}).items()},
             donor_unknown=str(raw.get("donor_unknown") or "Not stated"),
             withhold_statuses=tuple(raw.get("withhold_statuses") or ()),
         )
@@ -147,13 +150,25 @@ def public_entries(session: Session, config: PublicationConfig, quarter: Quarter
     ]
 
 
-def _field(declaration: Declaration, field: str, config: PublicationConfig) -> str:
+def _recipient(declaration: Declaration) -> dict[str, Any]:
+    """The declarant as they were when they declared: filing keeps a snapshot, because the
+    register must show the rank held at the time, not after a promotion."""
+    snapshot = (declaration.answers or {}).get("_declarant")
     person = declaration.person
+    current = {"name": person.display_name, "rank_or_grade": person.rank_or_grade,
+               "role": person.role, "team": person.team}
+    if isinstance(snapshot, dict):
+        return {**current, **{k: v for k, v in snapshot.items() if k in current and v}}
+    return current
+
+
+def _field(declaration: Declaration, field: str, config: PublicationConfig) -> str:
+    person = _recipient(declaration)
     answers = declaration.answers or {}
     if field == "date":
         return register_date(declaration).isoformat()
     if field == "recipient":
-        rank, role = person.rank_or_grade or "", person.role or ""
+        rank, role = person["rank_or_grade"] or "", person["role"] or ""
         if config.recipient == "rank":
             return rank
         if config.recipient == "role":
@@ -161,9 +176,9 @@ def _field(declaration: Declaration, field: str, config: PublicationConfig) -> s
         return rank or role
     if field == "name":
         senior = {rank.casefold() for rank in config.names_for_ranks}
-        return person.display_name if (person.rank_or_grade or "").casefold() in senior else ""
+        return person["name"] if (person["rank_or_grade"] or "").casefold() in senior else ""
     if field == "team":
-        return person.team or ""
+        return person["team"] or ""
     if field == "description":
         return _first_answer(answers, config.description_answers)
     if field == "donor":
@@ -180,7 +195,8 @@ def _field(declaration: Declaration, field: str, config: PublicationConfig) -> s
     if field == "destination":
         if declaration.outcome != "accepted":
             return ""
-        return _first_answer(answers, config.destination_answers)
+        destination = _first_answer(answers, config.destination_answers)
+        return config.destination_labels.get(_key(destination), destination)
     if field == "decision":
         standing = current_decision(declaration)
         return standing.outcome.replace("_", " ") if standing else "awaiting decision"

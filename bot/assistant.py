@@ -73,6 +73,10 @@ HELP_INTRO = ("I'm Probity. Ask me about the force's integrity policies (for exa
               "accept a bottle of wine from a victim?), or make a declaration:")
 HELP_MY_DECLARATIONS = "my declarations: see what you've filed and where it has got to"
 YES_START = "Yes, start"
+#: Questions this short get the workflow's question_context added before searching.
+SHORT_QUESTION_WORDS = 6
+#: How strongly (in intent words) a question must sound like a declaration to be offered one.
+QUESTION_INTENT_SCORE = 2
 NOT_NOW = "No"
 
 
@@ -275,10 +279,15 @@ class Assistant:
             rest = command.matches(said)
             if rest is not None:
                 return command.run(self, context, rest)
-        wanted = match_intent(context.text, self.definitions.values())
-        if wanted is not None and not looks_like_question(context.text):
-            return self.offer(context, wanted, OFFER)
+        if not looks_like_question(context.text):
+            wanted = match_intent(context.text, self.definitions.values())
+            if wanted is not None:
+                return self.offer(context, wanted, OFFER)
         outcome = self.answer_question(context, context.text)
+        # After an answer, offer only on a strong signal ("I was offered tickets, can I...?"),
+        # not whenever a question mentions a gift.
+        wanted = match_intent(context.text, self.definitions.values(),
+                              min_score=QUESTION_INTENT_SCORE)
         if wanted is not None:
             offer = self.offer(context, wanted, OFFER_AFTER_ANSWER)
             outcome.replies += offer.replies
@@ -305,7 +314,8 @@ class Assistant:
                               UserInput(context.text or None, context.action), dialogue)
         kept = Draft(draft.key, definition.name, step.state, not definition.persist_draft)
         if step.policy_question:
-            outcome = self.answer_question(context, step.policy_question)
+            outcome = self.answer_question(context, step.policy_question,
+                                           definition.question_context)
             outcome.replies += engine.reprompt(definition, step.state, dialogue).replies
             outcome.save = kept
             return outcome
@@ -350,11 +360,17 @@ class Assistant:
                         if d.files == "declaration")
         return Outcome([Reply(WHICH_KIND, kind="question", choices=choices)])
 
-    def answer_question(self, context: TurnContext, question: str) -> Outcome:
-        """A policy answer with its citations; unanswered questions are kept for the owners."""
+    def answer_question(self, context: TurnContext, question: str,
+                        topic: str = "") -> Outcome:
+        """A policy answer with its citations; unanswered questions are kept for the owners.
+
+        A short question asked inside a workflow ("can I keep it?") is searched together
+        with the workflow's `topic`, since "it" means the thing being declared.
+        """
         if self.knowledge is None:
             return Outcome([Reply(NO_KNOWLEDGE, kind="problem")])
-        answer = self.knowledge.answer(question)
+        short = len(question.split()) <= SHORT_QUESTION_WORDS
+        answer = self.knowledge.answer(f"{question} {topic}" if topic and short else question)
         contact = answer.contact
         data: dict[str, Any] = {"answered": answer.answered}
         if contact is not None:

@@ -48,6 +48,7 @@ _TOP_LEVEL = {
     "name", "version", "kind", "title", "noun", "files", "persist_draft", "commands",
     "intents", "limits", "intro", "fields", "hints", "approvers", "route",
     "review_cycle_months", "record", "description", "summary", "filed", "next_steps",
+    "question_context",
 }
 _FIELD_KEYS = {
     "name", "label", "type", "prompt", "help", "optional", "options", "show_if",
@@ -148,6 +149,9 @@ class WorkflowDefinition:
     summary_intro: str
     filed: str
     next_steps: tuple[ConditionalText, ...]
+    #: Words added to a short policy question asked mid-way ("is this allowed?"), so the
+    #: search knows what "this" is.
+    question_context: str = ""
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
@@ -271,6 +275,7 @@ class _Builder:
             filed=self.template(self.text(raw, "filed"), "filed", FILING_PLACEHOLDERS),
             next_steps=self.conditional_texts(raw.get("next_steps") or [], "next_steps", limits,
                                               FILING_PLACEHOLDERS, fields),
+            question_context=self.text(raw, "question_context", default=raw.get("title")),
         )
         return definition
 

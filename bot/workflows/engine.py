@@ -316,7 +316,10 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
     if action is not None:
         return _read_choice(spec, action.removeprefix("choice:"), context)
     if spec.type == "person":
-        return _read_person(text, context)
+        tidied = parse_field("person", text)
+        if not tidied.ok:
+            return _Reading(problem=tidied.problem or ANSWER_NEEDED)
+        return _read_person(str(tidied.value), context)
     # parse_field passes each type only the options it understands.
     options: dict[str, Any] = {"today": context.today, "options": list(spec.options)}
     if spec.allow_future is not None:
@@ -383,10 +386,19 @@ def _choices(spec: FieldSpec, context: DialogueContext) -> tuple[Choice, ...]:
 
 
 def _find_field(wanted: str, candidates: list[FieldSpec]) -> FieldSpec | None:
-    names = {index: f"{spec.name.replace('_', ' ')} | {spec.label}"
+    """The field a person named: exactly, then by a unique part, then by a close spelling."""
+    said = utils.default_process(wanted)
+    names = {index: (utils.default_process(spec.name.replace("_", " ")),
+                     utils.default_process(spec.label))
              for index, spec in enumerate(candidates)}
-    best = process.extractOne(wanted, names, scorer=fuzz.partial_token_set_ratio,
-                              processor=utils.default_process, score_cutoff=75)
+    exact = [index for index, pair in names.items() if said in pair]
+    if len(exact) == 1:
+        return candidates[exact[0]]
+    partial = [index for index, pair in names.items() if any(said in name for name in pair)]
+    if len(partial) == 1:
+        return candidates[partial[0]]
+    labels = {index: pair[1] for index, pair in names.items()}
+    best = process.extractOne(said, labels, scorer=fuzz.WRatio, score_cutoff=80)
     return candidates[best[2]] if best else None
 
 

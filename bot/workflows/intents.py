@@ -68,12 +68,12 @@ def _mentions(text: str, phrase: str) -> bool:
 
 
 def match_intent(
-    text: str, definitions: Iterable[WorkflowDefinition]
+    text: str, definitions: Iterable[WorkflowDefinition], min_score: int = 1
 ) -> WorkflowDefinition | None:
     """The workflow whose intent phrases a message mentions most, or None if none or a tie.
 
-    Longer phrases weigh more ("second job" beats "job"), so a message about a second job
-    offered by a supplier still lands on business interests.
+    Each phrase scores its number of words, so longer phrases weigh more ("second job"
+    beats "job"); a workflow needs at least `min_score` to count.
     """
     said = normalise(text)
     scores: list[tuple[int, WorkflowDefinition]] = []
@@ -82,7 +82,7 @@ def match_intent(
                     if _mentions(said, phrase))
         if score:
             scores.append((score, definition))
-    if not scores:
+    if not scores or max(score for score, _ in scores) < min_score:
         return None
     scores.sort(key=lambda pair: -pair[0])
     if len(scores) > 1 and scores[0][0] == scores[1][0]:

@@ -31,8 +31,9 @@ def test_truncation_never_leaves_half_an_entity() -> None:
 
 
 def test_a_reply_with_typed_text_is_escaped_in_its_section() -> None:
-    rendered = blocks.reply_blocks(Reply("You said: <!here> pay me", kind="summary",
-                                         data={"rows": {"Donor": "<@U0X> & co"}}))
+    rendered = blocks.reply_blocks(Reply("You said: <!here> pay me", kind="filed",
+                                         data={"rows": [{"field": "donor", "label": "Donor",
+                                                         "value": "<@U0X> & co"}]}))
     text = json.dumps(rendered)
     assert "<!here>" not in text and "<@U0X>" not in text
     assert "&lt;@U0X&gt; &amp; co" in text

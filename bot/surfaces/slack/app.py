@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
+from bot.surfaces.slack.notifier import SlackNotifier
 from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
     except OSError as error:  # URLError and socket errors while calling auth.test
         raise SlackSetupError(f"could not reach the Slack Web API at {client.base_url}: "
                               f"{error}") from None
+    services.casework.notifier = SlackNotifier(app.client)
     register_all(app, services)
     return app
 

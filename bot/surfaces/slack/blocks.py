@@ -95,10 +95,15 @@ def actions(elements: Sequence[dict[str, Any]], block_id: str | None = None
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     """The blocks for one Reply."""
     icon = _ICONS.get(reply.kind, "")
-    blocks = [section(reply.text) if not icon else
-              {"type": "section", "text": mrkdwn(icon + truncate(escape_mrkdwn(reply.text),
-                                                                  SECTION_TEXT - len(icon)))}]
-    if reply.kind == "summary":
+    first = section(reply.text) if not icon else {
+        "type": "section",
+        "text": mrkdwn(icon + truncate(escape_mrkdwn(reply.text), SECTION_TEXT - len(icon)))}
+    if reply.kind == "question" and reply.field:
+        # Names the field being asked, for listeners and tests reading a posted message.
+        first["block_id"] = f"q:{reply.field}"[:255]
+    blocks = [first]
+    if reply.kind == "filed":
+        # A summary's text already lists the answers; a filing's does not, so show them.
         blocks.extend(_summary_rows(reply.data.get("rows")))
     if reply.citations:
         blocks.extend(citation_blocks(reply.citations))
@@ -137,7 +142,11 @@ def feedback_blocks(reply: Reply) -> list[dict[str, Any]]:
 def _summary_rows(rows: Any) -> list[dict[str, Any]]:
     if not rows:
         return []
-    pairs = rows.items() if isinstance(rows, dict) else rows
+    if isinstance(rows, dict):
+        pairs = list(rows.items())
+    else:  # the engine's rows: [{"field", "label", "value"}, ...]
+        pairs = [(row.get("label", ""), row.get("value", "")) for row in rows
+                 if isinstance(row, dict)]
     lines = [f"*{escape_mrkdwn(str(label))}:* {escape_mrkdwn(str(value))}"
              for label, value in pairs]
     # Several sections rather than one cut short, so a long summary still shows every row.

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
+from bot.casework.authorisation import record_refusal
+from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
+from bot.casework.queries import get_declaration
+from bot.casework.service import Casework
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
 from bot.store import Store
-from bot.store.models import AnswerFeedback
+from bot.store.models import AnswerFeedback, Person
 from bot.surfaces.slack.reporting_desk import ReportDesk
-from bot.surfaces.slack.turns import People
-from bot.turns import Reply, Speaker
+from bot.surfaces.slack.turns import SURFACE, People
+from bot.turns import Reply, Speaker, Turn
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +36,76 @@ class SlackServices:
     store: Store
     knowledge: Knowledge
     reports: ReportDesk
+    casework: Casework
+    assistant: Any = None
     people: People = field(default_factory=People)
     definitions: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> SlackServices:
         """Open the store and load the policies and workflows once, before serving anyone."""
+        from bot.assistant import Assistant
+
         store = Store.open(settings)
+        knowledge = Knowledge.load(settings)
+        assistant = Assistant.from_settings(settings, store, knowledge)
         return cls(
-            settings=settings, store=store, knowledge=Knowledge.load(settings),
+            settings=settings, store=store, knowledge=knowledge,
             reports=ReportDesk(store, ReportingContext.from_settings(settings)),
+            casework=Casework(store, settings), assistant=assistant,
+            definitions=dict(assistant.definitions),
         )
+
+    def handle(self, turn: Turn) -> list[Reply]:
+        """One turn through the assistant: the same core the terminal uses."""
+        return list(self.assistant.handle(turn))
+
+    def person_id(self, speaker: Speaker) -> int:
+        """The store's Person for a Slack user, added the first time they act."""
+        with self.store.transaction() as session:
+            person = session.scalars(select(Person).where(
+                Person.surface == speaker.surface, Person.surface_id == speaker.surface_id)
+            ).first()
+            if person is None:
+                person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
+                                display_name=speaker.display_name or speaker.surface_id)
+                session.add(person)
+                session.flush()
+            return person.id
+
+    def is_integrity_officer(self, person_id: int) -> bool:
+        with self.store.session() as session:
+            return self.casework.is_integrity_officer(session.get(Person, person_id))
+
+    def refuse(self, person_id: int, step: str, reference: str | None) -> None:
+        """Audit an attempt by someone who is not an integrity officer."""
+        with self.store.transaction() as session:
+            record_refusal(session, session.get(Person, person_id), step, reference)
+
+    def declaration_card(self, reference: str) -> dict[str, Any]:
+        """Plain values for the integrity channel's card on one declaration."""
+        with self.store.session() as session:
+            declaration = get_declaration(session, reference)
+            definition = self.definitions.get(declaration.workflow)
+            labels = getattr(definition, "approvers", {}) or {}
+            manager = declaration.line_manager
+            return {
+                "reference": declaration.reference, "kind": declaration.kind,
+                "kind_label": getattr(definition, "title", None) or describe(declaration.kind),
+                "declarant": declaration.person.display_name,
+                "summary": declaration.summary,
+                "approvers": [labels.get(a, describe(a)) for a in declaration.approvers],
+                "decision_due": f"{declaration.decision_due:%-d %B %Y}"
+                if declaration.decision_due else None,
+                "line_manager": (manager.surface, manager.surface_id) if manager else None,
+                "needs_line_manager": "line_manager" in declaration.approvers,
+            }
+
+    @staticmethod
+    def outcomes(kind: str) -> list[tuple[str, str, bool]]:
+        """(value, label, needs conditions) for each outcome a kind of declaration may get."""
+        return [(outcome.value, describe(outcome.value).capitalize(), effect.needs_conditions)
+                for outcome, effect in OUTCOMES_BY_KIND.get(kind, {}).items()]
 
     def is_handler(self, user_id: str) -> bool:
         return user_id in self.settings.handlers
@@ -54,11 +120,16 @@ class SlackServices:
                                        section=(section or None) and section[:300],
                                        helpful=helpful, given_on=self.today()))
 
-    def answer(self, question: str) -> list[Reply]:
-        """A policy answer as Replies (for mentions, `/integrity ask` and App Home search)."""
-        answer = self.knowledge.answer(question)
-        return [Reply(answer.answer, kind="answer", citations=answer.citations,
-                      data={"answered": answer.answered, "question": question})]
+    def answer(self, speaker: Speaker, question: str) -> list[Reply]:
+        """A policy answer alone, never a workflow (mentions, `/integrity ask`, App Home).
 
-    def my_declarations(self, speaker: Speaker, team_id: str | None) -> list[Reply]:
-        return [Reply("You have no declarations yet.", kind="list")]
+        A one-off conversation key keeps it apart from any declaration the person has open.
+        """
+        replies = self.handle(Turn(speaker, f"{SURFACE}:ask:{uuid.uuid4().hex}",
+                                   text=f"{question.rstrip('?')}?"))
+        # An offer to start a declaration belongs in a DM, not under a channel answer.
+        return [reply for reply in replies if reply.kind != "question"] or replies
+
+    def my_declarations(self, speaker: Speaker) -> list[Reply]:
+        return self.handle(Turn(speaker, f"{SURFACE}:mine:{uuid.uuid4().hex}",
+                                text="my declarations"))

@@ -71,14 +71,18 @@ def message_turn(speaker: Speaker, key: str, text: str) -> Turn:
     return Turn(speaker=speaker, conversation_key=key, text=text)
 
 
-def action_turn(speaker: Speaker, key: str, action: Mapping[str, Any]) -> Turn:
-    """A pressed button gives its value; a date or user picker gives a form of one field."""
+def action_turn(speaker: Speaker, key: str, action: Mapping[str, Any],
+                picked_name: str | None = None) -> Turn:
+    """A pressed button gives its value; a picked date or person is given as the answer's
+    text, which the core parses exactly as if it had been typed (ISO dates, names)."""
     field = _field_of(action.get("block_id", ""))
     kind = action.get("type")
     if kind == "datepicker":
-        return Turn(speaker, key, form={field: action.get("selected_date")})
+        picked = action.get("selected_date")
+        return Turn(speaker, key, text=picked, form={field: picked})
     if kind == "users_select":
-        return Turn(speaker, key, form={field: action.get("selected_user")})
+        return Turn(speaker, key, text=picked_name or action.get("selected_user"),
+                    form={field: action.get("selected_user")})
     if kind == "static_select":
         chosen = action.get("selected_option") or {}
         return Turn(speaker, key, action=chosen.get("value"))

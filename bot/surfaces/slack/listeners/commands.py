@@ -44,7 +44,7 @@ def register(app: App, services: SlackServices) -> None:
         elif verb in {"followup", "follow-up", "follow"}:
             reports.open_followup_modal(client, trigger_id)
         elif verb == "ask" and rest:
-            replies = services.answer(rest)
+            replies = services.answer(services.people.speaker(client, user_id), rest)
             respond(text=blocks.fallback_text(replies),
                     blocks=blocks.message_blocks(replies)[0])
         elif verb == "declare":
@@ -52,8 +52,7 @@ def register(app: App, services: SlackServices) -> None:
                 respond(text="Declare what? Try `/integrity declare gift`, `interest` or "
                         "`association`.")
         elif verb == "mine":
-            replies = services.my_declarations(services.people.speaker(client, user_id),
-                                               command.get("team_id"))
+            replies = services.my_declarations(services.people.speaker(client, user_id))
             respond(text=blocks.fallback_text(replies),
                     blocks=blocks.message_blocks(replies)[0])
         else:

@@ -1,11 +1,100 @@
-"""Listeners: conversation (placeholder until the core lands)."""
+"""Listeners: direct messages and mentions, turned into Turns for the assistant.
+
+A DM is one continuing conversation per person; a mention is answered in a thread, as a
+policy answer only (declarations are never taken in a channel).
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+import re
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.surfaces.slack import blocks
+from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.services import SlackServices
+from bot.surfaces.slack.turns import action_turn, conversation_key, message_turn, plain_text_of
+from bot.turns import Reply
+
+log = logging.getLogger(__name__)
+
+_DM_ACTIONS = re.compile(rf"^({blocks.CHOICE_ACTION}(:\d+)?|{blocks.DATE_ACTION}|"
+                         rf"{blocks.PERSON_ACTION}|{blocks.SELECT_ACTION})$")
 
 
 def register(app: App, services: SlackServices) -> None:
-    return None
+    @app.event({"type": "message", "channel_type": "im"})
+    def direct_message(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        # Edits, bot echoes and joins arrive as subtypes; only what a person typed is a turn.
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return
+        speaker = services.people.speaker(client, event["user"])
+        key = conversation_key(event.get("team") or context.get("team_id"), event["user"])
+        text = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
+        replies = services.handle(message_turn(speaker, key, text))
+        send_replies(services, client, event["channel"], replies)
+
+    @app.event("app_mention")
+    def mention(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        speaker = services.people.speaker(client, event["user"])
+        question = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
+        replies = services.answer(speaker, question) if question else []
+        if not replies:
+            return
+        send_replies(services, client, event["channel"], replies,
+                     thread_ts=event.get("thread_ts") or event["ts"])
+
+    @app.event("message")
+    def other_messages() -> None:
+        """Channel messages Probity is not addressed in: nothing to do."""
+
+    @app.action(_DM_ACTIONS)
+    def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        speaker = services.people.speaker(client, user_id)
+        key = conversation_key((body.get("team") or {}).get("id"), user_id)
+        picked = None
+        if action.get("type") == "users_select" and action.get("selected_user"):
+            # The engine finds people by name among Slack users it knows, so make sure the
+            # picked colleague is known before their name is given.
+            chosen = services.people.speaker(client, action["selected_user"])
+            services.person_id(chosen)
+            picked = chosen.display_name
+        turn = action_turn(speaker, key, action, picked_name=picked)
+        channel = body["container"].get("channel_id") or body["channel"]["id"]
+        _close_question(client, body, action)
+        send_replies(services, client, channel, services.handle(turn))
+
+
+def send_replies(services: SlackServices, client: WebClient, channel: str,
+                 replies: list[Reply], thread_ts: str | None = None) -> None:
+    """Post replies as Block Kit (split at 50 blocks) and tell the unit of anything filed."""
+    for message in blocks.message_blocks(replies):
+        client.chat_postMessage(channel=channel, blocks=message, thread_ts=thread_ts,
+                                text=blocks.fallback_text(replies))
+    for reply in replies:
+        reference = reply.data.get("reference") if reply.kind == "filed" else None
+        if reference:
+            post_declaration_card(services, client, reference)
+
+
+def _close_question(client: WebClient, body: dict[str, Any], action: dict[str, Any]) -> None:
+    """Replace the answered question's buttons with what was chosen, so it can't be pressed
+    twice by accident."""
+    message = body.get("message")
+    container = body.get("container") or {}
+    if not message or not container.get("message_ts"):
+        return
+    chosen = (action.get("text") or {}).get("text") or (
+        action.get("selected_option") or {}).get("text", {}).get("text") or (
+        action.get("selected_date") or "") or ("<@" + action["selected_user"] + ">"
+                                               if action.get("selected_user") else "")
+    kept = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+    kept.append(blocks.context(f"You chose: {chosen}" if chosen else "Answered."))
+    client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
+                       blocks=kept, text=message.get("text") or "Answered.")

@@ -1,11 +1,68 @@
-"""Listeners: feedback (placeholder until the core lands)."""
+"""Listeners: "Was this helpful?" votes, and asking the integrity unit what the policies miss."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import json
+import re
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.surfaces.slack import blocks
+from bot.surfaces.slack.escaping import escape_mrkdwn
+from bot.surfaces.slack.modals import plain_values, text_input
 from bot.surfaces.slack.services import SlackServices
+
+ASK_UNIT_CALLBACK = "probity_ask_unit"
+QUESTION_BLOCK = "question"
 
 
 def register(app: App, services: SlackServices) -> None:
-    return None
+    @app.action(re.compile(rf"^{blocks.FEEDBACK_ACTION}_(yes|no)$"))
+    def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        try:
+            cast = json.loads(action.get("value") or "{}")
+        except ValueError:
+            return
+        # Only the passage and the vote are passed on: the voter is not.
+        services.record_feedback(cast.get("document"), cast.get("section"),
+                                 bool(cast.get("helpful")))
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        if container.get("message_ts") and message.get("blocks"):
+            kept = [b for b in message["blocks"]
+                    if b.get("block_id") != "feedback" and
+                    b.get("elements", [{}])[0].get("text") != "Was this helpful?"]
+            kept.append(blocks.context("Thanks for the feedback."))
+            client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
+                               blocks=kept, text=message.get("text") or "Thanks.")
+
+    @app.action(blocks.ASK_UNIT_ACTION)
+    def ask_unit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.modal(
+            "Ask the integrity unit", [
+                blocks.section("Your question goes to the integrity unit with your name, "
+                               "and they will reply to you directly. For an anonymous "
+                               "report use `/integrity report` instead."),
+                text_input(QUESTION_BLOCK, "Your question", multiline=True),
+            ], callback_id=ASK_UNIT_CALLBACK, submit="Send"))
+
+    @app.view(ASK_UNIT_CALLBACK)
+    def send_question(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                      client: WebClient) -> None:
+        ack()
+        question = plain_values(view["state"]["values"]).get(QUESTION_BLOCK, "")
+        channel = services.settings.integrity_channel
+        user = body["user"]["id"]
+        if channel and question:
+            name = services.people.display_name(client, user)
+            text = f"Question from {name} (<@{user}>): the policies did not answer it."
+            client.chat_postMessage(channel=channel, text=text, blocks=[
+                blocks.section(f"Question from {escape_mrkdwn(name)} (<@{user}>):",
+                               escape=False),
+                blocks.section("> " + escape_mrkdwn(question), escape=False)])
+        client.chat_postMessage(channel=user, text="I've sent your question to the integrity "
+                                "unit. They will reply to you directly.")

@@ -7,6 +7,7 @@ audits a refusal.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +15,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.casework.errors import CaseworkError
 from bot.reporting import ReportingError
 from bot.reporting.handling import STATUSES
-from bot.surfaces.slack import report_views
+from bot.surfaces.slack import blocks, declaration_views, report_views
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.notices import READ_REPORT
 from bot.surfaces.slack.services import SlackServices
@@ -29,6 +31,7 @@ REFUSED = "Only the integrity unit's named handlers can do that. This attempt wa
 def register(app: App, services: SlackServices) -> None:
     app.action(READ_REPORT)(_open_case(services))
     app.view(report_views.CASE_CALLBACK)(_save_case(services))
+    register_declaration_actions(app, services)
 
 
 def refuse_ephemerally(client: WebClient, body: dict[str, Any]) -> None:
@@ -86,3 +89,131 @@ def _save_case(services: SlackServices) -> Callable[..., None]:
             view=report_views.case_view(updated, STATUSES, note="Saved."))
 
     return save
+
+
+def post_declaration_card(services: SlackServices, client: WebClient, reference: str) -> None:
+    """Put a newly filed declaration in front of the integrity unit; DM the line manager
+    when its route needs their endorsement."""
+    card = services.declaration_card(reference)
+    channel = services.settings.integrity_channel
+    if channel:
+        outcomes = [(value, label) for value, label, _ in services.outcomes(card["kind"])]
+        client.chat_postMessage(channel=channel,
+                                text=f"New declaration {reference} from {card['declarant']}",
+                                blocks=declaration_views.declaration_card(card, outcomes))
+    manager = card.get("line_manager")
+    if card.get("needs_line_manager") and manager and manager[0] == "slack":
+        text = (f"{card['declarant']} named you as their line manager on {reference} "
+                f"({card['kind_label']}): {card.get('summary') or ''}. Your endorsement is "
+                "part of its approval route; the integrity unit will ask you for it.")
+        client.chat_postMessage(channel=manager[1], text=text, blocks=[blocks.section(text)])
+
+
+def _where(body: dict[str, Any]) -> dict[str, Any]:
+    """Where the card is, so the decision can update it."""
+    container = body.get("container") or {}
+    return {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
+
+
+def _officer(services: SlackServices, client: WebClient, body: dict[str, Any], step: str,
+             reference: str | None) -> int | None:
+    """The acting user's Person id if they are an integrity officer; otherwise audit and None."""
+    person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+    if services.is_integrity_officer(person_id):
+        return person_id
+    services.refuse(person_id, step, reference)
+    log.warning("refused %s on %s to a user who is not an integrity officer", step, reference)
+    return None
+
+
+def register_declaration_actions(app: App, services: SlackServices) -> None:
+    import re
+
+    @app.action(re.compile(rf"^{declaration_views.DECIDE_ACTION}:"))
+    def decide_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                       client: WebClient) -> None:
+        ack()
+        chosen = json.loads(action.get("value") or "{}")
+        reference, outcome = str(chosen.get("ref", "")), str(chosen.get("outcome", ""))
+        if _officer(services, client, body, "decide declarations", reference) is None:
+            refuse_ephemerally(client, body)
+            return
+        card = services.declaration_card(reference)
+        match = next((o for o in services.outcomes(card["kind"]) if o[0] == outcome), None)
+        if match is None:
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.rationale_modal(
+            reference, outcome, match[1], match[2], _where(body)))
+
+    @app.action(declaration_views.ASK_ACTION)
+    def ask_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                    client: WebClient) -> None:
+        ack()
+        reference = str(action.get("value", ""))
+        if _officer(services, client, body, "request information", reference) is None:
+            refuse_ephemerally(client, body)
+            return
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=declaration_views.question_modal(reference, _where(body)))
+
+    @app.view(declaration_views.DECIDE_CALLBACK)
+    def decision_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                           client: WebClient) -> None:
+        meta = metadata_of(view)
+        reference = str(meta.get("ref", ""))
+        values = plain_values(view["state"]["values"])
+        person_id = _officer(services, client, body, "decide declarations", reference)
+        if person_id is None:
+            ack(response_action="errors", errors={declaration_views.RATIONALE_BLOCK: REFUSED})
+            return
+        try:
+            decision = services.casework.decide(
+                reference, str(meta.get("outcome", "")),
+                values.get(declaration_views.RATIONALE_BLOCK, ""), by=person_id,
+                conditions=values.get(declaration_views.CONDITIONS_BLOCK))
+        except (CaseworkError, PermissionError) as problem:
+            ack(response_action="errors",
+                errors={declaration_views.RATIONALE_BLOCK: str(problem)[:300]})
+            return
+        ack()
+        name = services.people.display_name(client, body["user"]["id"])
+        _mark_card(client, meta, f"{decision.outcome.replace('_', ' ').capitalize()} by "
+                   f"{name}: {decision.rationale}", reference)
+
+    @app.view(declaration_views.ASK_CALLBACK)
+    def question_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                           client: WebClient) -> None:
+        meta = metadata_of(view)
+        reference = str(meta.get("ref", ""))
+        question = plain_values(view["state"]["values"]).get(declaration_views.QUESTION_BLOCK,
+                                                            "")
+        person_id = _officer(services, client, body, "request information", reference)
+        if person_id is None:
+            ack(response_action="errors", errors={declaration_views.QUESTION_BLOCK: REFUSED})
+            return
+        try:
+            services.casework.request_information(reference, question, by=person_id)
+        except (CaseworkError, PermissionError) as problem:
+            ack(response_action="errors",
+                errors={declaration_views.QUESTION_BLOCK: str(problem)[:300]})
+            return
+        ack()
+        name = services.people.display_name(client, body["user"]["id"])
+        _mark_card(client, meta, f"Information requested by {name}: {question}", reference,
+                   keep_buttons=True)
+
+
+def _mark_card(client: WebClient, meta: dict[str, Any], line: str, reference: str,
+               keep_buttons: bool = False) -> None:
+    channel, ts = meta.get("channel"), meta.get("ts")
+    if not (channel and ts):
+        return
+    # Only a context line is added; the card's own text came from the store, not the payload.
+    text = f"{reference}: {line}"
+    if keep_buttons:
+        client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
+                                blocks=[blocks.context(text)])
+        return
+    client.chat_update(channel=channel, ts=ts, text=text,
+                       blocks=[blocks.section(f"*{reference}*", escape=False),
+                               blocks.context(line)])

@@ -20,7 +20,7 @@ from bot.knowledge.index import SearchIndex
 log = logging.getLogger(__name__)
 
 #: Bump when chunking, tokenising or indexing changes, so old caches are not reused.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 #: Older cache entries beyond this many are deleted (one per policies folder in use).
 KEEP_ENTRIES = 6
 

@@ -17,23 +17,35 @@ from bot.knowledge.contacts import ContactBook
 from bot.knowledge.faq import FaqEntry, load_faq
 from bot.knowledge.index import K1, B, SearchIndex, passage_terms, ranked
 from bot.knowledge.loaders import load_folder, policy_files
+from bot.knowledge.scope import Route, is_out_of_scope, load_routes
 from bot.knowledge.text import fold
 from bot.knowledge.vocabulary import QueryTerms, Vocabulary
 
 log = logging.getLogger(__name__)
 
-KNOWLEDGE_FILES = ("vocabulary.yaml", "contacts.yaml", "faq.yaml")
+KNOWLEDGE_FILES = ("vocabulary.yaml", "contacts.yaml", "faq.yaml", "out_of_scope.yaml")
 
-#: The confidence rule. The best passage must cover at least MIN_COVERAGE of the question's
-#: own words, weighted by IDF (a synonym from the vocabulary covers the word it came from),
-#: and score at least MIN_STRENGTH of what a passage holding each question word once would.
-#: A question that uses the organisation's own vocabulary (a staff word that maps to a
-#: policy term, or a contact topic's keyword) is plainly about integrity matters, so it needs
-#: less lexical strength than one that only shares ordinary words with the policies; that is
-#: what turns away "how do I book annual leave?" while keeping "tin of roses for the shift".
-MIN_COVERAGE = 0.35
-MIN_STRENGTH = 0.9
-MIN_STRENGTH_IN_DOMAIN = 0.3
+#: The confidence rule, applied when no out-of-scope route has won (see ROUTE_MARGIN). The
+#: routes do most of the refusing, so these are floors against nonsense and near-misses
+#: rather than a test of on-topic-ness: the best passage must cover at least MIN_COVERAGE of
+#: the question's own words, weighted by IDF (a synonym from the vocabulary covers the word
+#: it came from), and score at least MIN_STRENGTH of what a passage holding each question
+#: word once would. A question that uses the organisation's own vocabulary (a staff word
+#: that maps to a policy term, or a contact topic's keyword) is plainly about integrity
+#: matters, so it needs less lexical strength.
+MIN_COVERAGE = 0.15
+#: Nonsense floor: at least this share of the question's own words must occur somewhere in
+#: the policies (or routes). "zebra quantum welfare" shares a word with a policy but is not
+#: a question the policies can answer.
+MIN_KNOWN = 0.5
+MIN_STRENGTH = 0.4
+MIN_STRENGTH_IN_DOMAIN = 0.2
+#: An out-of-scope route wins outright when its plain BM25 score is at least ROUTE_MARGIN
+#: times the best policy passage's; it also wins a near tie (ROUTE_TIE_MARGIN) when the best
+#: policy passage is itself weak (strength below WEAK_STRENGTH).
+ROUTE_MARGIN = 1.5
+ROUTE_TIE_MARGIN = 1.0
+WEAK_STRENGTH = 0.6
 #: Passages in the document that matches the question best as a whole get up to this much
 #: extra: staff questions often carry incidental words that pull single passages from the
 #: wrong policy, while the right policy matches across several of its sections.
@@ -42,6 +54,7 @@ DOCUMENT_PRIOR_PASSAGES = 2
 #: A question this close to an FAQ entry's (IDF-weighted overlap of terms) lifts the entry's
 #: target section; the FAQ only re-ranks, the answer still comes from the policy text.
 FAQ_SIMILARITY = 0.5
+
 FAQ_BOOST = 1.5
 
 
@@ -56,6 +69,7 @@ class Knowledge:
     problems: list[str]
     policies_dir: Path
     from_cache: bool = False
+    routes: tuple[Route, ...] = ()
 
     @classmethod
     def load(cls, settings: Settings, policies_dir: Path | None = None,
@@ -69,9 +83,14 @@ class Knowledge:
         files = policy_files(folder)
         key = content_key(files, folder, (knowledge_dir / name for name in KNOWLEDGE_FILES))
 
+        routes = load_routes(knowledge_dir / "out_of_scope.yaml")
+
         def build() -> tuple[SearchIndex, list[str]]:
             documents, problems = load_folder(folder)
-            return SearchIndex.build(chunk(documents)), problems
+            # Routes share the index (and so the IDF scale) with the policy passages, so
+            # their scores compare directly with the policies' for the same question.
+            passages = chunk(documents) + [route.passage() for route in routes]
+            return SearchIndex.build(passages), problems
 
         cache_dir = settings.home / "index" if use_cache else None
         index, problems, from_cache = load_or_build(cache_dir, key, build)
@@ -88,6 +107,7 @@ class Knowledge:
             problems=problems,
             policies_dir=folder,
             from_cache=from_cache,
+            routes=routes,
         )
 
     # Searching ------------------------------------------------------------------------
@@ -100,12 +120,37 @@ class Knowledge:
         return self._search(self.query_terms(query), limit)
 
     def _search(self, query: QueryTerms, limit: int) -> list[ScoredPassage]:
-        plain = self.index.scores(query.weights)
-        scores = plain.copy()
-        self._boost_faq_targets(query, scores)
-        self._apply_document_prior(scores)
+        scores, plain = self._scores(query)
         return [ScoredPassage(self.index.passages[number], score, float(plain[number]))
                 for number, score in ranked(scores, limit)]
+
+    def _scores(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
+        """(re-ranked scores of policy passages only, plain BM25 of every passage)."""
+        plain = self.index.scores(query.weights)
+        scores = plain.copy()
+        scores[self._route_mask()] = 0.0
+        self._boost_faq_targets(query, scores)
+        self._apply_document_prior(scores)
+        return scores, plain
+
+    def _route_mask(self) -> np.ndarray:
+        if getattr(self, "_route_mask_cache", None) is None:
+            self._route_mask_cache = np.asarray(
+                [is_out_of_scope(passage) for passage in self.index.passages], dtype=bool)
+        return self._route_mask_cache
+
+    def _winning_route(self, plain: np.ndarray, margin: float) -> Route | None:
+        """The out-of-scope route scoring at least `margin` times the best policy passage."""
+        mask = self._route_mask()
+        if not mask.any():
+            return None
+        route_scores = np.where(mask, plain, 0.0)
+        best = int(np.argmax(route_scores))
+        policy_best = float(np.max(np.where(mask, 0.0, plain)))
+        if route_scores[best] <= 0 or route_scores[best] < margin * policy_best:
+            return None
+        topic = self.index.passages[best].title
+        return next((route for route in self.routes if route.topic == topic), None)
 
     def _apply_document_prior(self, scores: np.ndarray) -> None:
         """Scale each passage by how well its whole document matches (its best passages)."""
@@ -155,10 +200,21 @@ class Knowledge:
         """Answer a question from the policies, or say plainly that they do not cover it."""
         question = question.strip()
         query = self.query_terms(question)
-        hits = _distinct_sections(self._search(query, limit=10))
+        scores, plain = self._scores(query)
+        hits = _distinct_sections([
+            ScoredPassage(self.index.passages[number], score, float(plain[number]))
+            for number, score in ranked(scores, 10)])
+        route = self._winning_route(plain, ROUTE_MARGIN)
+        if route is not None:
+            return answers.not_covered(question, route.contact, Confidence(0.0, 0.0, False))
         confidence = self.confidence(query, hits, self._in_domain(question, query))
+        if confidence.answered and confidence.strength < WEAK_STRENGTH:
+            route = self._winning_route(plain, ROUTE_TIE_MARGIN)
+            if route is not None:
+                confidence = Confidence(confidence.coverage, confidence.strength, False)
         if not confidence.answered:
-            return answers.not_covered(question, self.contacts.to_ask(question), confidence)
+            contact = route.contact if route is not None else self.contacts.to_ask(question)
+            return answers.not_covered(question, contact, confidence)
         idf = {term: self._idf(term) for term in query.weights}
         return answers.covered(question, hits, query, idf, self.contacts.for_question(question),
                                confidence)
@@ -186,7 +242,8 @@ class Knowledge:
         ideal = sum(self._idf(term) * (K1 + 1) / (1 + K1 * (1 - B + B)) for term in query.own)
         strength = hits[0].bm25 / ideal if ideal else 0.0
         needed = MIN_STRENGTH_IN_DOMAIN if in_domain else MIN_STRENGTH
-        answered = coverage >= MIN_COVERAGE and strength >= needed
+        known = sum(self.index.idf_of(term) is not None for term in query.own) / len(query.own)
+        answered = coverage >= MIN_COVERAGE and strength >= needed and known >= MIN_KNOWN
         return Confidence(round(coverage, 3), round(strength, 3), answered)
 
 

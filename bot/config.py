@@ -140,8 +140,9 @@ class Settings:
     senior_ranks: tuple[str, ...] = _setting(
         "PROBITY_SENIOR_RANKS", _word_list, "a comma-separated list of ranks or grades",
         "Ranks and grades whose gift registers the cross-checks watch for silence.",
-        ("Chief Constable", "Deputy Chief Constable", "Assistant Chief Constable",
-         "Assistant Chief Officer", "Chief Superintendent", "Superintendent"),
+        ("Chief Constable", "CC", "Deputy Chief Constable", "DCC", "Assistant Chief Constable",
+         "ACC", "Assistant Chief Officer", "ACO", "Chief Superintendent", "Ch Supt",
+         "Chief Supt", "Superintendent", "Supt"),
     )
     compliance_check_days: int = _setting(
         "PROBITY_COMPLIANCE_CHECK_DAYS", _positive_int, "a whole number of days above 0",

@@ -39,7 +39,14 @@ def test_a_workflow_limit_wins_over_the_setting(tmp_path: Path, yaml_text: str,
 def test_senior_ranks_are_compared_without_case() -> None:
     rules = CaseworkRules.from_settings(Settings(senior_ranks=("Chief Superintendent",)))
     assert rules.is_senior("chief superintendent")
+    assert rules.is_senior("Det. Chief  Superintendent")
     assert not rules.is_senior("Superintendent") and not rules.is_senior(None)
+
+
+def test_the_default_senior_ranks_know_the_usual_abbreviations() -> None:
+    rules = CaseworkRules.from_settings(Settings())
+    assert all(rules.is_senior(rank) for rank in ("Supt", "Det Supt", "Ch Supt", "ACC", "CC"))
+    assert not any(rules.is_senior(rank) for rank in ("Insp", "DI", "Sgt", "PC", "Grade 8"))
 
 
 @pytest.mark.parametrize(("day", "months", "expected"), [

@@ -64,10 +64,19 @@ class CaseworkRules:
         return instant.astimezone(ZoneInfo(self.timezone)).date()
 
     def is_senior(self, rank: str | None) -> bool:
+        """Whether `rank` is listed as senior; "Det. Supt" counts as "Supt"."""
         if not rank:
             return False
-        wanted = rank.strip().casefold()
-        return any(wanted == senior.strip().casefold() for senior in self.senior_ranks)
+        wanted = normalise_rank(rank)
+        return any(wanted == normalise_rank(senior) for senior in self.senior_ranks)
+
+
+def normalise_rank(rank: str) -> str:
+    """A rank compared without case, dots or a detective prefix (a detective rank is the rank)."""
+    words = re.sub(r"[.\s]+", " ", rank).strip().casefold().split()
+    if len(words) > 1 and words[0] in ("det", "detective"):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _load_workflow(directory: Path, kind: str) -> Any:

@@ -18,7 +18,7 @@ from bot.knowledge.faq import FaqEntry, load_faq
 from bot.knowledge.index import K1, B, SearchIndex, passage_terms, ranked
 from bot.knowledge.loaders import load_folder, policy_files
 from bot.knowledge.scope import Route, is_out_of_scope, load_routes
-from bot.knowledge.text import fold
+from bot.knowledge.text import fold, terms
 from bot.knowledge.vocabulary import QueryTerms, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,13 @@ WEAK_STRENGTH = 0.6
 #: Passages in the document that matches the question best as a whole get up to this much
 #: extra: staff questions often carry incidental words that pull single passages from the
 #: wrong policy, while the right policy matches across several of its sections.
-DOCUMENT_PRIOR = 1.0
+DOCUMENT_PRIOR = 2.0
 DOCUMENT_PRIOR_PASSAGES = 2
 #: A question this close to an FAQ entry's (IDF-weighted overlap of terms) lifts the entry's
 #: target section; the FAQ only re-ranks, the answer still comes from the policy text.
 FAQ_SIMILARITY = 0.5
+#: How much a match in the deepest heading or title adds, relative to the passage text.
+HEADING_WEIGHT = 1.0
 
 FAQ_BOOST = 1.5
 
@@ -127,11 +129,24 @@ class Knowledge:
     def _scores(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
         """(re-ranked scores of policy passages only, plain BM25 of every passage)."""
         plain = self.index.scores(query.weights)
-        scores = plain.copy()
+        scores = plain + HEADING_WEIGHT * self._heading_index().scores(query.weights)
         scores[self._route_mask()] = 0.0
         self._boost_faq_targets(query, scores)
         self._apply_document_prior(scores)
         return scores, plain
+
+    def _heading_index(self) -> SearchIndex:
+        """A second, tiny index of each passage's deepest heading and its document's title.
+
+        Headings name what a section is about in a few chosen words; matching one is better
+        evidence than the same word somewhere in a long passage, which repeating the heading
+        inside the passage's own text (where length normalisation dilutes it) undersells.
+        """
+        if getattr(self, "_heading_index_cache", None) is None:
+            self._heading_index_cache = SearchIndex.build(
+                self.index.passages,
+                [terms(passage.section) + terms(passage.title) for passage in self.index.passages])
+        return self._heading_index_cache
 
     def _route_mask(self) -> np.ndarray:
         if getattr(self, "_route_mask_cache", None) is None:

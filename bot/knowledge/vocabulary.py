@@ -12,7 +12,7 @@ from bot.knowledge.text import stem, terms, words
 #: Words the person typed count fully; words added from the vocabulary count for less, so a
 #: passage that uses the person's own words still wins over one that only uses synonyms.
 OWN_WEIGHT = 1.0
-EXPANSION_WEIGHT = 0.5
+EXPANSION_WEIGHT = 0.7
 
 
 @dataclass(frozen=True)

@@ -419,7 +419,8 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
         _audit(store, "system", "register.published", "gifts", {
             "quarter": quarter.label, "format": args.format, "records": len(entries)})
         if args.output:
-            print(f"Wrote {len(entries)} entries for {quarter.label} ({quarter.start} to "
+            noun = "entry" if len(entries) == 1 else "entries"
+            print(f"Wrote {len(entries)} {noun} for {quarter.label} ({quarter.start} to "
                   f"{quarter.end}) to {args.output}.", file=sys.stderr)
         return 0
     return _guarded(step)

@@ -44,7 +44,7 @@ from bot.workflows.drafts import (
     save_draft,
 )
 from bot.workflows.engine import DialogueContext, UserInput
-from bot.workflows.filing import FILERS, Filing
+from bot.workflows.filing import FILERS, Filing, load_filers
 from bot.workflows.intents import (
     control_word,
     looks_like_question,
@@ -163,19 +163,24 @@ class Assistant:
         self.definitions = dict(definitions)
         self.clock = clock
         self.memory = MemoryDrafts()
+        load_filers()
         for definition in self.definitions.values():
             _check_filer(definition)
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: Store,
-                      knowledge: Answerer | None = None) -> Assistant:
-        """The assistant with the configured policies and workflows, validated together."""
+    def from_settings(cls, settings: Settings, store: Store, knowledge: Answerer | None = None,
+                      clock: Callable[[], dt.datetime] = utcnow) -> Assistant:
+        """The assistant with the configured policies and workflows, validated together.
+
+        Raises DefinitionError (naming the file) if a workflow cannot be used.
+        """
         if knowledge is None:
             from bot.knowledge import Knowledge
 
             knowledge = Knowledge.load(settings)
         sections = policy_sections(knowledge, settings)
-        return cls(settings, store, knowledge, load_definitions(settings.workflows_dir, sections))
+        return cls(settings, store, knowledge, load_definitions(settings.workflows_dir, sections),
+                   clock=clock)
 
     # -- the turn -------------------------------------------------------------------------
 

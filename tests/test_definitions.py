@@ -77,8 +77,8 @@ def problem_with(tmp_path: Path, raw: dict[str, Any]) -> str:
 def test_the_bundled_workflows_load_against_the_bundled_policies() -> None:
     definitions = load_definitions(PROJECT_ROOT / "workflows",
                                    scan_policy_sections(PROJECT_ROOT / "policies"))
-    assert set(definitions) == {"gift_hospitality", "business_interest",
-                                "notifiable_association"}
+    assert {"gift_hospitality", "business_interest", "notifiable_association"} <= set(
+        definitions)
     gift = definitions["gift_hospitality"]
     assert gift.limits == {"value_limit": 2500}
     assert gift.limit_texts() == {"value_limit": "£25"}

@@ -59,10 +59,14 @@ class ConsoleChat:
                 continue
             if text.lower() in QUIT:
                 break
-            if self.echo:
-                self.say(f"> {text}")
-            self.show(self.assistant.handle(self.turn_for(text)))
+            self.take(text)
         return 0
+
+    def take(self, text: str) -> None:
+        """One typed line: pass it to the assistant and print what comes back."""
+        if self.echo:
+            self.say(f"> {text}")
+        self.show(self.assistant.handle(self.turn_for(text)))
 
     def turn_for(self, text: str) -> Turn:
         """A number picks one of the choices just shown; anything else is typed text."""

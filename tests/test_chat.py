@@ -1,0 +1,248 @@
+"""Whole conversations through the terminal surface, with the real policies and store."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.assistant import Assistant
+from bot.cli import main
+from bot.config import PROJECT_ROOT, Settings
+from bot.directory import load_directory, sync_people
+from bot.store import Store
+from bot.store.models import Conversation, Declaration
+from bot.surfaces.console import ConsoleChat, render
+from bot.turns import Choice, Reply, Speaker
+
+NOW = dt.datetime(2026, 5, 12, 9, 30, tzinfo=dt.UTC)  # Tuesday 12 May 2026
+
+
+DECLARATIONS = ("gift_hospitality", "business_interest", "notifiable_association")
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The bundled declaration workflows only, so other areas' workflows don't affect these."""
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    for name in DECLARATIONS:
+        shutil.copy(PROJECT_ROOT / "workflows" / f"{name}.yaml", folder)
+    monkeypatch.setenv("PROBITY_WORKFLOWS", str(folder))
+    return dataclasses.replace(settings, workflows_dir=folder)
+
+
+@pytest.fixture
+def probity(settings: Settings, store: Store) -> Assistant:
+    with store.transaction() as session:
+        sync_people(session, load_directory(PROJECT_ROOT / "knowledge" / "staff.yaml"))
+    return Assistant.from_settings(settings, store, clock=lambda: NOW)
+
+
+class Terminal:
+    """A person at `probity chat`: type lines, read what was printed since the last one."""
+
+    def __init__(self, probity: Assistant, key: str) -> None:
+        self.output = io.StringIO()
+        self.chat = ConsoleChat(probity, Speaker("console", key, key), self.output, echo=True)
+        self.seen = 0
+
+    def type(self, *lines: str) -> str:
+        for line in lines:
+            self.chat.take(line)
+        printed = self.output.getvalue()
+        new, self.seen = printed[self.seen:], len(printed)
+        return new
+
+
+def filed(store: Store) -> list[Declaration]:
+    with store.session() as session:
+        return list(session.scalars(select(Declaration).order_by(Declaration.id)))
+
+
+def test_declaring_hospitality_from_a_supplier_start_to_finish(
+        probity: Assistant, store: Store) -> None:
+    amira = Terminal(probity, "amira.khan")
+    assert "It sounds like you want to declare a gift or hospitality. Start?" in amira.type(
+        "a supplier offered me two tickets to the rugby")
+    assert "What were you offered?" in amira.type("1")
+    assert "1. A gift\n  2. Hospitality" in amira.type("Two tickets to the rugby")
+    assert "Who offered it?" in amira.type("2")
+    assert "(optional: type skip to leave it out)" in amira.type("back", "2")
+
+    amira.type("Dave Jones")
+    screen = amira.type("Acme Security Ltd", "4")  # 4. Supplier or bidder
+    assert "* Policy note: Any hospitality from a supplier or bidder" in screen
+    assert "Source: Gifts and Hospitality, section 6. Suppliers, bidders and tenders " \
+           "(gifts-and-hospitality.md)" in screen
+
+    # A question for the policies part-way: answered with its source, then asked again.
+    screen = amira.type("can I accept it if the tender is over?")
+    assert "Source: Gifts and Hospitality" in screen
+    assert screen.rstrip().endswith("1. Yes\n  2. No")
+
+    amira.type("no", "about 80 quid", "last friday", "accepted", "kept")
+    summary = amira.type("Networking event; waiting for approval before I go")
+    assert "Estimated value            £80.00" in summary
+    assert "Date offered               Friday 8 May 2026" in summary
+
+    screen = amira.type("2")  # Change an answer
+    assert "Which answer would you like to change?" in screen
+    number = next(line.split(".")[0].strip() for line in screen.splitlines()
+                  if line.endswith("Estimated value"))
+    assert "Currently: £80.00" in amira.type(number)
+    assert "Estimated value            £60.00" in amira.type("60")
+
+    done = amira.type("1")
+    assert "Your declaration is filed as GH-2026-0001" in done
+    assert "your line manager (Sgt Tom Reid) and the Professional Standards Department" in done
+    assert "Tuesday 9 June 2026" in done
+    [gift] = filed(store)
+    assert gift.value_pence == 6000 and gift.approvers == ["line_manager", "psd"]
+
+    listing = amira.type("my declarations")
+    assert "GH-2026-0001  Gift or hospitality: Two tickets to the rugby - Acme Security Ltd" \
+           " - Submitted" in listing
+
+
+def test_a_business_interest_with_a_bad_answer_at_every_step(
+        probity: Assistant, store: Store) -> None:
+    lucy = Terminal(probity, "lucy.evans")
+    lucy.type("declare business interest")
+    # (a bad answer, a good one, the question the good one leads to)
+    steps = [
+        ("a hobby farm", "self employed", "What does (or will) the work involve?"),
+        (None, "Wedding cakes to order", "What is the name of the employer"),
+        ("!!!", "Lucy's Bakes", "Where is it based?"),
+        (None, "skip", "how many hours a week"),
+        ("loads", "6", "When will those hours be worked?"),
+        (None, "weekends", "Is it paid"),
+        ("perhaps", "yes", "Roughly how much will it bring in a year?"),
+        ("minus 300", "about £2,500", "When do you intend to start?"),
+        ("the 45th of Smarch", "1 June", "police powers"),
+        ("sometimes", "no", "police information"),
+        ("dunno", "no", "police time"),
+        ("maybe", "no", "deal with people involved in crime"),
+        ("possibly", "no", "properly registered"),
+        ("hmm", "yes", "rest, health or fitness"),
+        ("eh", "no", "Who is your line manager?"),
+        ("Zebedee Quux", "Ben Taylor", "Here is what you've told me"),
+    ]
+    for bad, good, next_question in steps:
+        if bad is not None:
+            screen = lucy.type(bad)
+            assert "\n! " in screen, f"{bad!r} should be refused"
+        screen = lucy.type(good)
+        assert next_question in screen, f"after {good!r}"
+        assert "\n! " not in screen
+    done = lucy.type("confirm")
+    assert "BI-2026-0001" in done
+    assert "PSD will review it against the possible conflicts" in done  # police staff path
+    assert "the first review is due by Wednesday 12 May 2027" in done
+    [interest] = filed(store)
+    assert interest.answers["pay"] == 250000
+    assert interest.answers["line_manager"]["key"] == "ben.taylor"
+    assert interest.answers["_declarant"]["staff_type"] == "staff"
+
+
+def test_a_notifiable_association_with_back_skip_and_help(
+        probity: Assistant, store: Store) -> None:
+    sam = Terminal(probity, "sam.reid")
+    assert "It sounds like you want to declare a notifiable association" in sam.type(
+        "my mate with a record has moved in next door")
+    sam.type("yes", "Liam Doyle")
+    assert "Family member" in sam.type("help")
+    screen = sam.type("friend")
+    assert "Why might the association be notifiable?" in screen
+    screen = sam.type("criminal record")
+    assert "Please don't search police systems" in screen
+    assert "People involved in crime or with a criminal record" in screen
+    sam.type("every week")
+    assert "in the future" in sam.type("5 June 2031")
+    assert "\n! " in sam.type("2019")  # a day is needed; the question says to use the 1st
+    sam.type("1 March 2019")
+    sam.type("skip")  # what I know about them: optional
+    assert "Being approached for police information" in sam.type("yes")
+    summary = sam.type("skip")
+    assert "Their name" in summary and "Liam Doyle" in summary
+    assert "What you know about them" in summary
+    done = sam.type("confirm")
+    assert "NA-2026-0001" in done and "the Anti-Corruption Unit (ACU)" in done
+    [association] = filed(store)
+    assert association.counterparty_relationship == "friend"
+    assert association.answers["concern"] == "criminal_record"
+    assert "circumstances" not in association.answers
+
+
+def test_a_restart_mid_way_resumes_the_same_declaration(
+        settings: Settings, store: Store, probity: Assistant) -> None:
+    first = Terminal(probity, "amira.khan")
+    first.type("declare gift", "Flowers", "gift", "skip", "skip")
+    restarted = Assistant.from_settings(settings, store, clock=lambda: NOW)
+    again = Terminal(restarted, "amira.khan")
+    assert "Relationship to the force" not in again.type("hello")  # help, then the question
+    screen = again.type("victim")
+    assert "Roughly what is it worth" in screen
+    again.type("£15", "today", "accepted", "shared", "Thank-you for the team")
+    assert "GH-2026-0001" in again.type("confirm")
+
+
+def test_cancelling_leaves_nothing_behind(probity: Assistant, store: Store) -> None:
+    amira = Terminal(probity, "amira.khan")
+    amira.type("declare gift", "Flowers", "gift")
+    assert "Cancelled. Nothing was filed" in amira.type("cancel")
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 0
+    assert filed(store) == []
+
+
+def test_replies_render_as_plain_text() -> None:
+    question = Reply("Did you accept it?", kind="question",
+                     choices=(Choice("choice:accepted", "Accepted"),
+                              Choice("choice:declined", "Declined")))
+    assert render(question) == "Did you accept it?\n  1. Accepted\n  2. Declined"
+    assert render(Reply("That date is in the future.", kind="problem")) == (
+        "! That date is in the future.")
+
+
+def test_probity_chat_runs_a_scripted_conversation(
+        probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], store: Store) -> None:
+    script = "\n".join(["declare gift", "a box of chocolates", "1", "skip", "skip", "2",
+                        "£12", "yesterday", "1", "2", "Shared with the shift", "1"])
+    monkeypatch.setattr("sys.stdin", io.StringIO(script + "\n"))
+    assert main(["chat", "--as", "Lucy Evans"]) == 0
+    out = capsys.readouterr().out
+    assert "You are Grade 3 Lucy Evans (Force Contact Centre)" in out
+    assert "> a box of chocolates" in out  # scripted input is echoed
+    assert "filed as GH-" in out
+    [gift] = filed(store)
+    assert gift.value_pence == 1200 and gift.counterparty_relationship == "victim"
+
+
+def test_probity_chat_defaults_to_the_first_directory_member_and_refuses_unknown_names(
+        probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat"]) == 0
+    assert "You are PC Amira Khan" in capsys.readouterr().out
+    assert main(["chat", "--as", "Reid"]) == 2
+    assert "matches several people" in capsys.readouterr().err
+
+
+def test_probity_drafts_purge_deletes_expired_drafts(
+        probity_env: dict[str, str], store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    with store.transaction() as session:
+        session.add(Conversation(key="console:old", workflow="gift_hospitality", state={},
+                                 expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))
+        session.add(Conversation(key="console:new", workflow="gift_hospitality", state={},
+                                 expires_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC)))
+    assert main(["drafts", "purge"]) == 0
+    assert "Deleted 1 expired draft." in capsys.readouterr().out
+    with store.session() as session:
+        assert session.scalars(select(Conversation.key)).all() == ["console:new"]

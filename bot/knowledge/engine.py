@@ -56,6 +56,8 @@ DOCUMENT_PRIOR_PASSAGES = 2
 FAQ_SIMILARITY = 0.5
 #: How much a match in the deepest heading or title adds, relative to the passage text.
 HEADING_WEIGHT = 1.0
+#: How much a match in the FAQ questions written for a section adds.
+FAQ_FIELD_WEIGHT = 0.5
 
 FAQ_BOOST = 1.5
 
@@ -130,6 +132,8 @@ class Knowledge:
         """(re-ranked scores of policy passages only, plain BM25 of every passage)."""
         plain = self.index.scores(query.weights)
         scores = plain + HEADING_WEIGHT * self._heading_index().scores(query.weights)
+        if FAQ_FIELD_WEIGHT and self.faq:
+            scores += FAQ_FIELD_WEIGHT * self._faq_index().scores(query.weights)
         scores[self._route_mask()] = 0.0
         self._boost_faq_targets(query, scores)
         self._apply_document_prior(scores)
@@ -147,6 +151,22 @@ class Knowledge:
                 self.index.passages,
                 [terms(passage.section) + terms(passage.title) for passage in self.index.passages])
         return self._heading_index_cache
+
+    def _faq_index(self) -> SearchIndex:
+        """Each passage's FAQ questions (those pointing at its section) as a field of its own.
+
+        FAQ questions are written in the words staff use, so they bridge the gap between a
+        question and the policy's formal wording better than the policy text can.
+        """
+        if getattr(self, "_faq_index_cache", None) is None:
+            by_section: dict[tuple[str, str], list[str]] = {}
+            for entry in self.faq:
+                key = (entry.document, fold(entry.section).strip())
+                by_section.setdefault(key, []).extend(entry.terms)
+            self._faq_index_cache = SearchIndex.build(self.index.passages, [
+                by_section.get((passage.document, fold(passage.section).strip()), [])
+                for passage in self.index.passages])
+        return self._faq_index_cache
 
     def _route_mask(self) -> np.ndarray:
         if getattr(self, "_route_mask_cache", None) is None:

@@ -254,6 +254,13 @@ class Knowledge:
         return answers.covered(question, hits, query, idf, self.contacts.for_question(question),
                                confidence)
 
+    def _known(self, term: str, query: QueryTerms) -> bool:
+        """Whether the policies use this question word, or a policy term the vocabulary gives
+        for it ("journo" is known through "journalist")."""
+        return self.index.idf_of(term) is not None or any(
+            self.index.idf_of(other) is not None
+            for other in query.alternatives.get(term, frozenset()))
+
     def _in_domain(self, question: str, query: QueryTerms) -> bool:
         """Whether the question uses the organisation's vocabulary or a contact topic's words."""
         return len(query.weights) > len(query.own) or self.contacts.for_question(
@@ -277,7 +284,7 @@ class Knowledge:
         ideal = sum(self._idf(term) * (K1 + 1) / (1 + K1 * (1 - B + B)) for term in query.own)
         strength = hits[0].bm25 / ideal if ideal else 0.0
         needed = MIN_STRENGTH_IN_DOMAIN if in_domain else MIN_STRENGTH
-        known = sum(self.index.idf_of(term) is not None for term in query.own) / len(query.own)
+        known = sum(self._known(term, query) for term in query.own) / len(query.own)
         answered = coverage >= MIN_COVERAGE and strength >= needed and known >= MIN_KNOWN
         return Confidence(round(coverage, 3), round(strength, 3), answered)
 

@@ -43,7 +43,7 @@ MIN_STRENGTH_IN_DOMAIN = 0.2
 #: An out-of-scope route wins outright when its plain BM25 score is at least ROUTE_MARGIN
 #: times the best policy passage's; it also wins a near tie (ROUTE_TIE_MARGIN) when the best
 #: policy passage is itself weak (strength below WEAK_STRENGTH).
-ROUTE_MARGIN = 1.5
+ROUTE_MARGIN = 1.4
 ROUTE_TIE_MARGIN = 1.0
 WEAK_STRENGTH = 0.6
 #: Passages in the document that matches the question best as a whole get up to this much

@@ -89,12 +89,14 @@ class Vocabulary:
         for key, added in self._candidates(sequence):
             matches.extend((start, start + len(key), key, added)
                            for start in _positions(sequence, key))
-        # Longest phrase first; a phrase inside one already matched adds nothing, so
-        # "debt relief order" does not also bring in what "order" alone would.
-        matches.sort(key=lambda match: match[0] - match[1])
+        # Longest phrase first; a phrase inside or overlapping one already matched adds
+        # nothing, so "debt relief order" does not also bring in what "order" alone would,
+        # and "a drinks machine" is a drinks machine, not "a drink" (between phrases of one
+        # length the later wins: English puts the head noun last).
+        matches.sort(key=lambda match: (match[0] - match[1], -match[0]))
         taken: list[tuple[int, int]] = []
         for start, end, key, added in matches:
-            if any(start >= low and end <= high for low, high in taken):
+            if any(start < high and end > low for low, high in taken):
                 continue
             taken.append((start, end))
             for term in added:

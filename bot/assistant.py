@@ -256,6 +256,8 @@ class Assistant:
 
     def _route(self, context: TurnContext) -> Outcome:
         draft = context.draft
+        if draft and draft.workflow in DIALOGUES:
+            return DIALOGUES[draft.workflow](self, context, draft)
         if context.action and context.action.startswith("start:"):
             name = context.action.removeprefix("start:")
             if draft and draft.workflow and draft.workflow != name:
@@ -474,6 +476,10 @@ COMMANDS: list[Command] = [
             takes_argument=True),
 ]
 COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}
+
+#: Conversations that are not workflow definitions (reporting's follow-up), by the name they
+#: keep in Draft.workflow; each takes every turn while its draft lasts.
+DIALOGUES: dict[str, Callable[[Assistant, TurnContext, Draft], Outcome]] = {}
 
 
 # -- helpers ------------------------------------------------------------------------------

@@ -1,0 +1,349 @@
+"""Reporting in a conversation: files `files: report` workflows, and runs "follow up".
+
+Plugs into the assistant through its seams: a filer registered for `files: report`, keyword
+commands ("report", "follow up"), and a dialogue for the follow-up. The follow-up keeps the
+reference and receipt only in the assistant's process memory, never in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from bot.reporting.context import ReportingContext
+from bot.reporting.records import (
+    AccessRefused,
+    ConfidentialReporter,
+    ReportClosed,
+    ReportContent,
+    ReporterView,
+    ReportingError,
+)
+from bot.reporting.reporter import (
+    add_reporter_message,
+    open_report,
+    reveal_identity,
+    submit_anonymous_report,
+    submit_confidential_report,
+)
+from bot.store.references import normalise_reference
+from bot.turns import Choice, Reply
+from bot.workflows.drafts import Draft
+from bot.workflows.engine import fill
+from bot.workflows.filing import Filing, register_filer
+from bot.workflows.intents import control_word, normalise
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant, Outcome, TurnContext
+
+log = logging.getLogger(__name__)
+
+FOLLOW_UP = "report_follow_up"
+
+# Probity's own words for receipts and the follow-up; the report's questions are in
+# workflows/report.yaml. The receipt warning is here, not in YAML, so it cannot be edited out.
+RECEIPT_SHOWN = (
+    "Your receipt: {receipt}\n"
+    "Write down the reference and the receipt now, somewhere safe that is not a force device. "
+    "This is the only time the receipt is shown. If you lose it, it cannot be recovered or "
+    "reissued, by Probity, the integrity unit or anyone else."
+)
+ASK_REFERENCE = "What is your report's reference? It looks like R-2026-0042."
+NOT_A_REFERENCE = "That doesn't look like a report reference. It looks like R-2026-0042."
+ASK_RECEIPT = ("And your receipt? It is 20 digits; spaces don't matter. (If you've lost it, it "
+               "can't be recovered, but you can always make a new report: say cancel, then "
+               "report.)")
+NO_MATCH = ("That reference and receipt don't match a report. Check both and type the "
+            "receipt again, or say cancel.")
+TOO_MANY = ("There have been too many attempts, so checks are paused for about {wait}. Please "
+            "try again later.")
+STATUS_LINE = "Report {reference} ({category}), received {received}. Status: {status}."
+NO_MESSAGES = "No messages from the integrity unit yet."
+OUTCOME_LINE = "Outcome: {outcome}"
+QUESTIONS_WAITING = "The integrity unit has asked you {count} that {verb} not been answered yet."
+WHAT_NEXT = "What would you like to do?"
+ASK_ADDITION = ("Type what you'd like to add. Only the integrity unit's handlers can read it.")
+ASK_ANSWER = "Type your answer. Only the integrity unit's handlers can read it."
+ADDED = "Added to {reference}. The handler will see it."
+CLOSED = "This report is closed, so nothing more can be added. Your receipt still shows it."
+REVEAL_WARNING = ("This tells the integrity unit's handlers who you are ({name}), so they can "
+                  "support and protect you. It can't be undone. Type yes to go ahead, or no.")
+REVEALED = ("Done: the handlers for {reference} now know who you are. Nobody else is told "
+            "without your consent.")
+DONE = ("Done. Nothing about this visit is kept. Say 'follow up' any time to check again.")
+STOPPED = "Stopped. Nothing was added."
+PICK_ONE = "Please pick one of the options, or say done."
+
+ADD = Choice("report:add", "Add information")
+ANSWER = Choice("report:answer", "Answer a question")
+REVEAL = Choice("report:reveal", "Tell the handlers who I am")
+FINISH = Choice("report:done", "Done")
+
+_MENU_WORDS = {
+    "add": ADD.value, "add information": ADD.value, "more": ADD.value, "1": ADD.value,
+    "answer": ANSWER.value, "answer a question": ANSWER.value, "reply": ANSWER.value,
+    "reveal": REVEAL.value, "tell them who i am": REVEAL.value, "identify me": REVEAL.value,
+    "done": FINISH.value, "finish": FINISH.value, "no": FINISH.value, "exit": FINISH.value,
+    "that's all": FINISH.value, "nothing": FINISH.value, "bye": FINISH.value,
+}
+
+
+# -- filing a report -------------------------------------------------------------------------
+
+
+def file_report(session: Session, filing: Filing) -> list[Reply]:
+    """Send a confirmed report. In anonymous mode the reporter's identity goes no further."""
+    definition, state = filing.definition, filing.state
+    answers, displays = state["answers"], state.get("displays", {})
+    content = report_content(answers, displays)
+    context = ReportingContext.from_settings(filing.settings)
+    if answers.get("mode") == "confidential":
+        if filing.declarant is None:
+            raise ValueError("a confidential report needs the reporter, and none was given")
+        person = filing.declarant
+        reporter = ConfidentialReporter(person.surface, person.surface_id, person.display_name)
+        submission = submit_confidential_report(session, context, content, reporter)
+    else:
+        # The identity (filing.declarant) is deliberately not passed: there is nowhere to pass it.
+        submission = submit_anonymous_report(session, context, content)
+    reviewers = ", ".join(definition.approvers[a] for a in definition.route[-1].approvers)
+    values = {"reference": submission.reference, "reviewers": reviewers, "decision_due": "",
+              "review_due": ""}
+    paragraphs = [fill(definition.filed, definition, values),
+                  RECEIPT_SHOWN.format(receipt=submission.receipt)]
+    paragraphs += [fill(step.text, definition, values) for step in definition.next_steps
+                   if step.when is None or step.when.holds(answers, filing.profile)]
+    # The receipt is in the text only: data may be logged or stored by a surface.
+    return [Reply("\n\n".join(paragraphs), kind="filed",
+                  data={"reference": submission.reference, "receipt_shown": True})]
+
+
+def report_content(answers: dict[str, Any], displays: dict[str, str]) -> ReportContent:
+    """The report's parts from the workflow's answers (choices as the reporter saw them)."""
+
+    def shown(name: str) -> str | None:
+        value = displays.get(name) or answers.get(name)
+        return None if value in (None, "") else str(value)
+
+    category = shown("category") or "other"
+    return ReportContent(
+        category=category if len(category) <= 60 else str(answers.get("category")),
+        what_happened=shown("what_happened") or "",
+        when_and_where=shown("when_and_where") or "",
+        who_is_involved=shown("who_is_involved"),
+        evidence=shown("evidence"),
+        raised_elsewhere=shown("raised_elsewhere"),
+    )
+
+
+# -- commands and the follow-up dialogue -----------------------------------------------------
+
+
+def start_report(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+    return assistant.begin(context, "report")
+
+
+def start_follow_up(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+    from bot.assistant import Outcome
+
+    state: dict[str, Any] = {"phase": "reference"}
+    reference = normalise_reference(rest) if rest else None
+    if reference:
+        state = {"phase": "receipt", "reference": reference}
+        return Outcome([_question(ASK_RECEIPT, "receipt")], save=_draft(context, state))
+    return Outcome([_question(ASK_REFERENCE, "reference")], save=_draft(context, state))
+
+
+def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
+    """One turn of the follow-up: reference, receipt, then read, add, answer or reveal."""
+    from bot.assistant import Outcome
+
+    state = dict(draft.state)
+    said = normalise(context.text)
+    if context.action == "cancel" or control_word(context.text) == "cancel":
+        return Outcome([Reply(STOPPED if state.get("receipt") else DONE)], delete=True)
+    phase = state.get("phase")
+    if phase == "reference":
+        reference = normalise_reference(context.text)
+        if reference is None:
+            return Outcome([Reply(NOT_A_REFERENCE, kind="problem"),
+                            _question(ASK_REFERENCE, "reference")], save=draft)
+        state.update(phase="receipt", reference=reference)
+        return Outcome([_question(ASK_RECEIPT, "receipt")], save=_draft(context, state))
+    reporting = _reporting(assistant)
+    if phase == "receipt":
+        with assistant.store.transaction() as session:
+            view = open_report(session, reporting, state["reference"], context.text)
+        if isinstance(view, AccessRefused):
+            return _refused(view, draft)
+        state.update(phase="menu", receipt=context.text)
+        return Outcome(_show(view), save=_draft(context, _remember(state, view)))
+    if phase == "menu":
+        choice = context.action or _MENU_WORDS.get(said)
+        return _from_menu(assistant, context, state, choice)
+    if phase in {"message", "answer"}:
+        if not context.text.strip():
+            return Outcome([_question(ASK_ADDITION, "message")], save=draft)
+        return _add(assistant, context, state, phase)
+    if phase == "reveal":
+        if context.action == "choice:yes" or control_word(context.text) == "yes":
+            return _reveal(assistant, context, state)
+        state["phase"] = "menu"
+        return Outcome([Reply(WHAT_NEXT, kind="question", choices=_menu(state))],
+                       save=_draft(context, state))
+    return Outcome([Reply(DONE)], delete=True)
+
+
+def _from_menu(assistant: Assistant, context: TurnContext, state: dict[str, Any],
+               choice: str | None) -> Outcome:
+    from bot.assistant import Outcome
+
+    if choice == FINISH.value:
+        return Outcome([Reply(DONE)], delete=True)
+    if choice in {ADD.value, ANSWER.value}:
+        if state.get("closed"):
+            return Outcome([Reply(CLOSED), Reply(DONE)], delete=True)
+        state["phase"] = "answer" if choice == ANSWER.value else "message"
+        prompt = ASK_ANSWER if choice == ANSWER.value else ASK_ADDITION
+        return Outcome([_question(prompt, "message")], save=_draft(context, state))
+    if choice == REVEAL.value and state.get("mode") == "anonymous":
+        state["phase"] = "reveal"
+        name = context.turn.speaker.display_name or context.turn.speaker.surface_id
+        return Outcome([Reply(REVEAL_WARNING.format(name=name), kind="question",
+                              choices=(Choice("choice:yes", "Yes"), Choice("choice:no", "No")))],
+                       save=_draft(context, state))
+    return Outcome([Reply(PICK_ONE, kind="problem"),
+                    Reply(WHAT_NEXT, kind="question", choices=_menu(state))],
+                   save=_draft(context, state))
+
+
+def _add(assistant: Assistant, context: TurnContext, state: dict[str, Any],
+         phase: str) -> Outcome:
+    from bot.assistant import Outcome
+
+    kind = "answer" if phase == "answer" else "message"
+    try:
+        with assistant.store.transaction() as session:
+            view = add_reporter_message(session, _reporting(assistant), state["reference"],
+                                        state["receipt"], context.text, kind=kind)
+    except ReportClosed:
+        return Outcome([Reply(CLOSED), Reply(DONE)], delete=True)
+    if isinstance(view, AccessRefused):
+        return _refused(view, None)
+    state["phase"] = "menu"
+    replies = [Reply(ADDED.format(reference=view.reference)),
+               Reply(WHAT_NEXT, kind="question", choices=_menu(_remember(state, view)))]
+    return Outcome(replies, save=_draft(context, state))
+
+
+def _reveal(assistant: Assistant, context: TurnContext, state: dict[str, Any]) -> Outcome:
+    from bot.assistant import Outcome
+
+    speaker = context.turn.speaker
+    reporter = ConfidentialReporter(speaker.surface, speaker.surface_id,
+                                    speaker.display_name or speaker.surface_id)
+    try:
+        with assistant.store.transaction() as session:
+            view = reveal_identity(session, _reporting(assistant), state["reference"],
+                                   state["receipt"], reporter)
+    except ReportingError as problem:
+        return Outcome([Reply(str(problem), kind="problem"), Reply(DONE)], delete=True)
+    if isinstance(view, AccessRefused):
+        return _refused(view, None)
+    state["phase"] = "menu"
+    return Outcome([Reply(REVEALED.format(reference=view.reference)),
+                    Reply(WHAT_NEXT, kind="question", choices=_menu(_remember(state, view)))],
+                   save=_draft(context, state))
+
+
+def _show(view: ReporterView) -> list[Reply]:
+    lines = [STATUS_LINE.format(reference=view.reference, category=view.category,
+                                received=f"{view.received_on:%d %B %Y}",
+                                status=view.status)]
+    if view.outcome:
+        lines.append(OUTCOME_LINE.format(outcome=view.outcome))
+    if not any(entry.author != "reporter" for entry in view.thread):
+        lines.append(NO_MESSAGES)
+    for entry in view.thread:
+        who = "You" if entry.author == "reporter" else "Integrity unit"
+        label = {"question": " asked", "answer": " answered", "status": ""}.get(entry.kind, "")
+        lines.append(f"{entry.on:%d %b %Y}  {who}{label}: {entry.text}")
+    if view.open_questions:
+        count = view.open_questions
+        lines.append(QUESTIONS_WAITING.format(
+            count="a question" if count == 1 else f"{count} questions",
+            verb="has" if count == 1 else "have"))
+    replies = [Reply("\n".join(lines), kind="list", data={"reference": view.reference,
+                                                          "status": view.status})]
+    if view.closed:
+        return replies + [Reply(CLOSED)]
+    state = _remember({}, view)
+    return replies + [Reply(WHAT_NEXT, kind="question", choices=_menu(state))]
+
+
+def _remember(state: dict[str, Any], view: ReporterView) -> dict[str, Any]:
+    state.update(mode=view.mode, closed=view.closed, questions=view.open_questions)
+    return state
+
+
+def _menu(state: dict[str, Any]) -> tuple[Choice, ...]:
+    choices = [ADD]
+    if state.get("questions"):
+        choices.append(ANSWER)
+    if state.get("mode") == "anonymous":
+        choices.append(REVEAL)
+    return (*choices, FINISH)
+
+
+def _refused(refused: AccessRefused, draft: Draft | None) -> Outcome:
+    from bot.assistant import Outcome
+
+    if refused.throttled:
+        minutes = max(1, round(refused.retry_after.total_seconds() / 60))
+        wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+        return Outcome([Reply(TOO_MANY.format(wait=wait), kind="problem")], delete=True)
+    if draft is None:
+        return Outcome([Reply(NO_MATCH, kind="problem")], delete=True)
+    return Outcome([Reply(NO_MATCH, kind="problem"), _question(ASK_RECEIPT, "receipt")],
+                   save=draft)
+
+
+def _question(text: str, field: str) -> Reply:
+    return Reply(text, kind="question", field=field, field_type="text",
+                 data={"workflow": FOLLOW_UP})
+
+
+def _draft(context: TurnContext, state: dict[str, Any]) -> Draft:
+    # In memory only: a reference and receipt must never sit in the conversations table.
+    return Draft(context.turn.conversation_key, FOLLOW_UP, state, in_memory=True)
+
+
+def _reporting(assistant: Assistant) -> ReportingContext:
+    return ReportingContext.from_settings(assistant.settings, clock=assistant.clock)
+
+
+def install() -> None:
+    """Register the filer, the commands and the follow-up dialogue with the assistant.
+
+    Runs when the assistant imports this module (it is listed in FILER_MODULES).
+    """
+    from bot.assistant import COMMANDS, COMMANDS_BY_NAME, DIALOGUES, Command
+
+    register_filer("report", file_report)
+    DIALOGUES[FOLLOW_UP] = follow_up
+    for command in (
+        Command("report", ("report", "make a report", "report something", "report wrongdoing",
+                           "new report", "speak up", "i want to report something"),
+                start_report),
+        Command("follow up", ("follow up", "follow-up", "followup", "check my report",
+                              "my report", "report follow up"), start_follow_up,
+                takes_argument=True),
+    ):
+        if command.name not in COMMANDS_BY_NAME:
+            COMMANDS.append(command)
+            COMMANDS_BY_NAME[command.name] = command
+
+
+install()

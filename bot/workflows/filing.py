@@ -57,7 +57,7 @@ FILERS: dict[str, FilerEntry] = {}
 #: Modules outside this one that call register_filer when imported (e.g. the reporting
 #: area's report filer). The assistant imports them before checking definitions, so adding a
 #: kind of record is one line here plus one register_filer call there.
-FILER_MODULES: list[str] = []
+FILER_MODULES: list[str] = ["bot.reporting.chat"]
 
 
 def register_filer(name: str, filer: Filer, identified: bool = True) -> None:

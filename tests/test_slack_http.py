@@ -47,6 +47,9 @@ def test_health_check_answers_for_load_balancers(slack: SlackHarness) -> None:
 
 
 def test_a_wrong_bot_token_stops_start_up_with_a_plain_message(slack_settings) -> None:
+    from slack_mock.fixtures import _register_other_filers
+
+    _register_other_filers()
     services = SlackServices.open(slack_settings)
     credentials = SlackCredentials(bot_token="xoxb-revoked", signing_secret=SIGNING_SECRET)
     with pytest.raises(SlackSetupError, match="invalid_auth"):
@@ -75,3 +78,43 @@ def test_the_web_client_waits_out_a_rate_limit(slack_api) -> None:
     response = client.chat_postMessage(channel="C1", text="hello")
     assert response["ok"]
     assert len(slack_api.calls_to("chat.postMessage")) == 2
+
+
+def test_every_shortcut_in_the_manifest_opens_a_modal(slack: SlackHarness) -> None:
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    manifest = yaml.safe_load((PROJECT_ROOT / "slack" / "manifest.yaml").read_text())
+    shortcuts = manifest["features"]["shortcuts"]
+    for number, shortcut in enumerate(shortcuts, start=1):
+        response = slack.send.interaction(slack.payloads.shortcut("U0STAFF01",
+                                                                  shortcut["callback_id"]))
+        assert response.status == 200
+        slack.api.wait_for("views.open", count=number)
+    assert manifest["features"]["slash_commands"][0]["command"] == "/integrity"
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened", "app_mention", "message.im"}
+
+
+def test_app_home_offers_every_workflow_and_the_persons_declarations(
+        slack: SlackHarness) -> None:
+    slack.send.event(slack.payloads.app_home_opened("U0STAFF01"))
+    home = slack.api.wait_for("views.publish")[0]
+    assert home["user_id"] == "U0STAFF01" and home["view"]["type"] == "home"
+    buttons = [e["text"]["text"] for b in home["view"]["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    for definition in slack.services.definitions.values():
+        if definition.files == "declaration":
+            assert definition.title in buttons
+    assert "Report wrongdoing" in buttons and "Follow up a report" in buttons
+    assert "My declarations" in str(home["view"]["blocks"])
+
+
+def test_app_home_search_answers_a_policy_question(slack: SlackHarness) -> None:
+    search = slack.payloads.block_action("U0STAFF01", "probity_home_search",
+                                         "can I accept football tickets from a supplier?",
+                                         view={"id": "V0HOME", "type": "home"})
+    slack.send.interaction(search)
+    home = slack.api.wait_for("views.publish")[0]
+    assert "Gifts and Hospitality" in str(home["view"]["blocks"])

@@ -18,6 +18,7 @@ REPORT_ANSWERS = {
     "field:category": "corruption",
     "field:what_happened": "A sergeant is selling PNC checks <!channel> to a private firm.",
     "field:when_and_where": "Most weeks since March, at the north station",
+    "field:raised_elsewhere": "no",
 }
 
 
@@ -69,7 +70,7 @@ def test_a_report_missing_what_happened_is_sent_back_with_the_answers_kept(
         slack: SlackHarness) -> None:
     slack.send.command(slack.payloads.slash_command(STAFF, "report"))
     view = slack.opened_view("probity_report")
-    partial = {"field:category": "bullying"}
+    partial = {"field:category": "dishonesty"}
     answer = slack.send.interaction(
         slack.payloads.view_submission(STAFF, view, input_values(view, partial))).json()
     assert answer["response_action"] == "errors"

@@ -29,6 +29,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.surfaces.slack.app import build_app
     from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
     from bot.surfaces.slack.services import SlackServices
+    from bot.workflows.definitions import DefinitionError
 
     credentials = SlackCredentials.from_env()
     try:
@@ -38,6 +39,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except SlackSetupError as error:
         print(f"probity serve: {error}", file=sys.stderr)
         return 2
+    except DefinitionError as error:
+        print(f"probity serve: a workflow definition cannot be used: {error}", file=sys.stderr)
+        return 2
+    from bot.surfaces.slack.notices import start_notice_loop
+
+    # New reports are announced in the integrity channel once their random delay passes.
+    start_notice_loop(services, app.client)
     if args.http:
         from bot.surfaces.slack.server import EVENTS_PATH, SlackHttpServer
 

@@ -76,14 +76,13 @@ def report_fields(definition: Any | None) -> tuple[Any, ...]:
 
 def report_form(definition: Any | None) -> dict[str, Any]:
     """The report modal, carrying a fresh random key so a repeated submission files once."""
+    # Slack files anonymous reports only, so the workflow's own introduction (which offers
+    # a choice of mode) is replaced by one that says what this form does.
     intro = [
         "This report is anonymous: Probity does not keep your Slack name or id with it, and "
         "nobody can contact you. After you submit you get a reference and a receipt; with "
         "both you can come back to read replies and answer questions.",
     ]
-    if definition is not None:
-        intro = [getattr(definition, "description", ())[0]] if getattr(
-            definition, "description", ()) else intro
     title = getattr(definition, "title", None) or "Report wrongdoing"
     return fields_modal(title, report_fields(definition), callback_id=REPORT_CALLBACK,
                         metadata={"key": secrets.token_urlsafe(24)}, intro=intro,

@@ -14,12 +14,17 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.surfaces.slack import blocks
+from bot.surfaces.slack.listeners import reports
 from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.services import SlackServices
 from bot.surfaces.slack.turns import action_turn, conversation_key, message_turn, plain_text_of
 from bot.turns import Reply
+from bot.workflows.intents import looks_like_question, match_intent
 
 log = logging.getLogger(__name__)
+
+#: The workflow Slack runs only as a modal (see listeners/reports.py).
+REPORT_WORKFLOW = "report"
 
 _DM_ACTIONS = re.compile(rf"^({blocks.CHOICE_ACTION}(:\d+)?|{blocks.DATE_ACTION}|"
                          rf"{blocks.PERSON_ACTION}|{blocks.SELECT_ACTION})$")
@@ -34,7 +39,18 @@ def register(app: App, services: SlackServices) -> None:
         speaker = services.people.speaker(client, event["user"])
         key = conversation_key(event.get("team") or context.get("team_id"), event["user"])
         text = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
+        if _wants_to_report(services, text):
+            _offer_report_form(client, event["channel"])
+            return
+        if _wants_to_follow_up(text):
+            _offer_followup_form(client, event["channel"])
+            return
         replies = services.handle(message_turn(speaker, key, text))
+        if _report_started(services, replies):
+            # Belt and braces: if the core began the report workflow anyway, drop it.
+            services.handle(message_turn(speaker, key, "cancel"))
+            _offer_report_form(client, event["channel"])
+            return
         send_replies(services, client, event["channel"], replies)
 
     @app.event("app_mention")
@@ -55,6 +71,9 @@ def register(app: App, services: SlackServices) -> None:
     def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                 client: WebClient) -> None:
         ack()
+        if action.get("value") == f"start:{REPORT_WORKFLOW}":
+            reports.open_report_modal(services, client, body["trigger_id"])
+            return
         user_id = body["user"]["id"]
         speaker = services.people.speaker(client, user_id)
         key = conversation_key((body.get("team") or {}).get("id"), user_id)
@@ -81,6 +100,51 @@ def send_replies(services: SlackServices, client: WebClient, channel: str,
         reference = reply.data.get("reference") if reply.kind == "filed" else None
         if reference:
             post_declaration_card(services, client, reference)
+
+
+def _wants_to_report(services: SlackServices, text: str) -> bool:
+    """Whether a DM asks to make a report: that is done in a modal, never in the chat."""
+    definition = services.definitions.get(REPORT_WORKFLOW)
+    if definition is None or looks_like_question(text):
+        return False
+    said = text.strip().lower()
+    return said in set(definition.commands) | {"report"} or match_intent(
+        text, services.definitions.values()) is definition
+
+
+def _wants_to_follow_up(text: str) -> bool:
+    # A receipt typed into a DM would stay in message history; follow-up is a modal.
+    return text.strip().lower().replace("-", " ").startswith(("follow up", "followup"))
+
+
+def _offer_followup_form(client: WebClient, channel: str) -> None:
+    text = ("Follow-up is done in a private form, so your reference and receipt never stay "
+            "in message history.")
+    client.chat_postMessage(channel=channel, text=text, blocks=[
+        blocks.section(text),
+        *blocks.actions([blocks.button("Follow up a report", reports.OPEN_FOLLOWUP,
+                                       "followup", "primary")]),
+    ])
+
+
+def _report_started(services: SlackServices, replies: list[Reply]) -> bool:
+    definition = services.definitions.get(REPORT_WORKFLOW)
+    if definition is None:
+        return False
+    others = {spec.name for name, d in services.definitions.items() if name != REPORT_WORKFLOW
+              for spec in d.fields}
+    own = {spec.name for spec in definition.fields} - others
+    return any(reply.kind == "question" and reply.field in own for reply in replies)
+
+
+def _offer_report_form(client: WebClient, channel: str) -> None:
+    text = ("Reports are made in a private form, not in this chat, so nothing about them "
+            "stays in message history. You will get a reference and a receipt to follow up.")
+    client.chat_postMessage(channel=channel, text=text, blocks=[
+        blocks.section(text),
+        *blocks.actions([blocks.button("Report anonymously", reports.OPEN_REPORT, "report",
+                                       "primary")]),
+    ])
 
 
 def _close_question(client: WebClient, body: dict[str, Any], action: dict[str, Any]) -> None:

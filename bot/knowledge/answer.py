@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.knowledge.chunking import Passage
 from bot.knowledge.contacts import Contact
-from bot.knowledge.text import sentences, terms
+from bot.knowledge.text import sentences, terms, words
 from bot.knowledge.vocabulary import QueryTerms
 from bot.turns import Citation
 
@@ -17,7 +17,13 @@ CITATIONS = 3
 #: At most this many sentences of the best passage make up the answer.
 MAX_SENTENCES = 3
 #: A sentence joins the answer only if it scores at least this share of the best sentence.
-SENTENCE_SHARE = 0.5
+SENTENCE_SHARE = 0.35
+#: Heading terms count for this share of their IDF when choosing sentences.
+HEADING_SHARE = 0.5
+#: Sentences that state a rule score this much more (when they share terms at all).
+RULE_BONUS = 1.5
+_RULE_WORDS = frozenset({"may", "must", "never", "should", "need", "needs", "only", "cannot",
+                        "not", "required", "allowed", "permitted", "prohibited"})
 
 NOT_COVERED = "The policies don't cover this."
 
@@ -85,20 +91,26 @@ def cite(hit: ScoredPassage) -> Citation:
 
 
 def trim(passage: Passage, query: QueryTerms, idf: dict[str, float]) -> str:
-    """The 1-3 sentences of the passage that share most with the question, in their order.
+    """The 1-3 sentences of the passage that answer the question best, in their order.
 
-    Sentences are scored by the IDF of the question terms they contain (a synonym counts
-    at its lower weight), so a sentence naming the rare thing asked about beats one that
-    only repeats "police".
+    A sentence scores the IDF of the question terms it contains (a synonym at its lower
+    weight), plus a share for the section heading's terms (the heading says what the
+    section decides, e.g. "shared with the team"), and a bonus when it states a rule
+    (may, must, never...) about those terms: "They may be accepted if..." answers "can I
+    accept?" better than the sentence that merely names the thing asked about.
     """
     candidates = sentences(passage.text)
     if not candidates:
         return passage.text.strip()
+    heading = set(terms(passage.section)) - set(query.weights)
     scored = []
     for position, sentence in enumerate(candidates):
         present = set(terms(sentence))
         score = sum(weight * idf.get(term, 0.0)
                     for term, weight in query.weights.items() if term in present)
+        score += HEADING_SHARE * sum(idf.get(term, 1.0) for term in heading & present)
+        if score > 0 and _RULE_WORDS & set(words(sentence)):
+            score *= RULE_BONUS
         scored.append((score, position))
     best = max(score for score, _ in scored)
     if best <= 0:
@@ -106,6 +118,11 @@ def trim(passage: Passage, query: QueryTerms, idf: dict[str, float]) -> str:
     chosen = sorted(position for score, position in
                     sorted(scored, key=lambda item: (-item[0], item[1]))[:MAX_SENTENCES]
                     if score >= SENTENCE_SHARE * best)
+    # A sentence that opens with "They", "This" or "It" leans on the one before it.
+    for position in list(chosen):
+        if (len(chosen) < MAX_SENTENCES and position > 0 and position - 1 not in chosen
+                and words(candidates[position])[:1] in (["they"], ["this"], ["it"], ["these"])):
+            chosen = sorted([*chosen, position - 1])
     # A lead-in such as "Each declaration records:" means nothing without what follows.
     if len(chosen) < MAX_SENTENCES and candidates[chosen[-1]].endswith(":") and (
             chosen[-1] + 1 < len(candidates)):

@@ -135,6 +135,9 @@ class Command:
     run: Callable[[Assistant, TurnContext, str], Outcome]
     takes_argument: bool = False
     when_busy: str = "refuse"
+    #: Whether "<phrase> <something>" counts mid-way too. Off by default, because an answer
+    #: such as "follow up calls with clients" must reach the workflow, not a command.
+    argument_when_busy: bool = False
 
     def matches(self, said: str) -> str | None:
         """The rest of the message if it is this command, else None."""
@@ -310,7 +313,8 @@ class Assistant:
         if said and not context.action:
             for command in COMMANDS:
                 rest = command.matches(said)
-                if rest is None or command.when_busy == "pass":
+                if rest is None or command.when_busy == "pass" or (
+                        rest and not command.argument_when_busy):
                     continue
                 if command.when_busy == "refuse":
                     return self._busy(context, draft)
@@ -465,15 +469,17 @@ def _words(value: str) -> str:
 #: Command; e.g. reporting adds ("report", "speak up") with a run() that calls
 #: assistant.begin(context, "report").
 COMMANDS: list[Command] = [
-    Command("help", ("help", "help me", "what can you do", "menu", "hi", "hello", "start"),
-            _help, when_busy="pass"),
+    # Mid-way, "help" explains the pending question (the workflow's own help) ...
+    Command("help", ("help", "help me", "what can you do"), _help, when_busy="pass"),
+    # ... while a greeting (typically after a break) shows the menu and re-asks it.
+    Command("greeting", ("hi", "hello", "hey", "menu", "start"), _help, when_busy="run"),
     Command("my declarations", ("my declarations", "my declaration", "my records",
                                 "list my declarations", "show my declarations",
                                 "list declarations", "declarations"),
             _my_declarations, when_busy="run"),
     Command("cancel", ("cancel",), _nothing_to_cancel, when_busy="pass"),
     Command("declare", ("declare", "new declaration", "make a declaration"), _declare,
-            takes_argument=True),
+            takes_argument=True, argument_when_busy=True),
 ]
 COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}
 

@@ -428,14 +428,18 @@ def test_another_kind_of_record_plugs_in_with_one_registration(
 
 def test_keyword_commands_can_be_added_by_other_areas(
         probity: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
-    def follow_up(assistant: Assistant, context: Any, rest: str) -> Outcome:
-        return Outcome([Reply(f"Following up {rest or 'nothing'}.")])
+    def chase(assistant: Assistant, context: Any, rest: str) -> Outcome:
+        return Outcome([Reply(f"Chasing {rest or 'nothing'}.")])
 
     commands = [*assistant_module.COMMANDS,
-                Command("follow up", ("follow up",), follow_up, takes_argument=True)]
+                Command("chase", ("chase up",), chase, takes_argument=True)]
     monkeypatch.setattr(assistant_module, "COMMANDS", commands)
-    assert Member(probity, "amira.khan").says("follow up R-2026-0001")[0].text == (
-        "Following up r-2026-0001.")
+    amira = Member(probity, "amira.khan")
+    assert amira.says("chase up BI-2026-0001")[0].text == "Chasing bi-2026-0001."
+    # Mid-way, words that merely start like a command are an answer to the question.
+    amira.says_all(BUSINESS_INTEREST[:2])
+    amira.says("chase up late invoices for clients")
+    assert amira.says("Northmoor Consulting")[-1].field == "business_address"
 
 
 def test_help_lists_what_can_be_declared(probity: Assistant) -> None:

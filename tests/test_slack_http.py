@@ -47,9 +47,6 @@ def test_health_check_answers_for_load_balancers(slack: SlackHarness) -> None:
 
 
 def test_a_wrong_bot_token_stops_start_up_with_a_plain_message(slack_settings) -> None:
-    from slack_mock.fixtures import _register_other_filers
-
-    _register_other_filers()
     services = SlackServices.open(slack_settings)
     credentials = SlackCredentials(bot_token="xoxb-revoked", signing_secret=SIGNING_SECRET)
     with pytest.raises(SlackSetupError, match="invalid_auth"):

@@ -175,7 +175,7 @@ def test_an_anonymous_report_and_follow_up_leave_no_trace_of_the_reporter(
     assert "asked you a question that has not been answered" in thread
     assert "Type your answer" in amira.type("answer")
     assert f"Added to {reference}" in amira.type(ANSWER)
-    assert "Nothing about this visit is kept" in amira.type("done")
+    assert "no longer holds your reference or receipt" in amira.type("done")
 
     # The handler gets the answer.
     context = ReportingContext.from_settings(settings)

@@ -72,7 +72,8 @@ REVEAL_WARNING = ("This tells the integrity unit's handlers who you are ({name})
                   "support and protect you. It can't be undone. Type yes to go ahead, or no.")
 REVEALED = ("Done: the handlers for {reference} now know who you are. Nobody else is told "
             "without your consent.")
-DONE = ("Done. Nothing about this visit is kept. Say 'follow up' any time to check again.")
+DONE = ("Done. This conversation no longer holds your reference or receipt. Say 'follow up' "
+        "any time to check again.")
 STOPPED = "Stopped. Nothing was added."
 PICK_ONE = "Please pick one of the options, or say done."
 

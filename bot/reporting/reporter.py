@@ -100,9 +100,8 @@ def _submit(
     )
     session.add(report)
     session.flush()
-    # No audit event yet: its timestamp would mark the moment of submission. The
-    # "report.received" event is written when handlers are told, after the random delay.
-    log.info("a report was received")
+    # No audit event and no log line yet: their timestamps would mark the moment of
+    # submission. "report.received" is audited when handlers are told, after the random delay.
     return Submission(reference, receipt)
 
 

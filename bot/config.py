@@ -220,6 +220,8 @@ def describe_settings() -> list[tuple[str, str, str]]:
         if isinstance(default, Path) and default.is_absolute():
             default = default.relative_to(PROJECT_ROOT) if default.is_relative_to(
                 PROJECT_ROOT) else default
-        shown = "" if default in (None, ()) else str(default)
+        if isinstance(default, tuple):
+            default = ", ".join(default)
+        shown = "" if default in (None, "") else str(default)
         rows.append((spec.metadata["variable"], shown, spec.metadata["help"]))
     return rows

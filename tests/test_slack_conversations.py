@@ -288,3 +288,23 @@ def test_reports_and_follow_ups_are_never_taken_in_a_dm(slack: SlackHarness, sai
         from bot.store.models import Conversation
 
         assert session.scalar(select(func.count()).select_from(Conversation)) == 0
+
+
+def test_a_line_manager_is_told_when_the_route_needs_their_endorsement(
+        slack: SlackHarness) -> None:
+    from bot.store.models import Person
+
+    # Slack knows nothing of line management: the directory (or an earlier answer) does.
+    with slack.store.transaction() as session:
+        manager = Person(surface="slack", surface_id=MANAGER, display_name="Morgan Reid")
+        session.add(manager)
+        session.flush()
+        session.add(Person(surface="slack", surface_id=STAFF, display_name="Sam Patel",
+                           line_manager_id=manager.id))
+    answers = {**answers_for(slack, "gift_hospitality"), "value": "£80",
+               "decision": "accepted"}
+    assert declare_by_modal(slack, "gift", answers)["response_action"] == "update"
+    [declaration] = _declarations(slack)
+    assert declaration.approvers[0] == "line_manager"
+    told = slack.api.wait_for("chat.postMessage", where=lambda c: c["channel"] == MANAGER)
+    assert declaration.reference in told[0]["text"]

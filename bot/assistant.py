@@ -250,9 +250,13 @@ class Assistant:
     def _file(self, session: Session, context: TurnContext, definition: WorkflowDefinition,
               state: dict[str, Any]) -> list[Reply]:
         entry = FILERS[definition.files]
-        declarant = session.get(Person, context.person_id) if entry.identified else None
+        # An unidentified filing is built without the speaker: no person row and no
+        # directory facts (rank, role and team together can name someone).
+        identified = entry.wants_identity(state)
+        declarant = session.get(Person, context.person_id) if identified else None
         filing = Filing(definition=definition, state=state, settings=self.settings,
-                        today=context.today, profile=context.profile, declarant=declarant)
+                        today=context.today, profile=context.profile if identified else {},
+                        declarant=declarant)
         return entry.filer(session, filing)
 
     # -- routing --------------------------------------------------------------------------
@@ -329,6 +333,10 @@ class Assistant:
                                            definition.question_context)
             outcome.replies += engine.reprompt(definition, step.state, dialogue).replies
             outcome.save = kept
+            if not definition.persist_draft:
+                # A question asked inside a workflow that leaves no trace (a report) may quote
+                # what is being reported: the owners' log of unanswered questions must not.
+                outcome.unanswered = None
             return outcome
         if step.status == engine.CONFIRMED:
             return Outcome(list(step.replies), file=(definition, step.state))

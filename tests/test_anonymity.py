@@ -313,3 +313,73 @@ def test_a_closed_report_can_be_read_but_takes_no_more_in_chat(
     shown = amira.type("follow up", reference, receipt)
     assert "Outcome: Management action: system access reviewed." in shown
     assert "closed, so nothing more can be added" in shown
+
+
+def test_an_anonymous_filing_is_built_without_the_reporter_by_construction(
+    probity: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.workflows import filing
+
+    seen: list[filing.Filing] = []
+    real = filing.FILERS["report"]
+
+    def spy(session: Session, request: filing.Filing) -> Any:
+        seen.append(request)
+        return real.filer(session, request)
+
+    monkeypatch.setitem(filing.FILERS, "report",
+                        dataclasses.replace(real, filer=spy))
+    make_report(Terminal(probity, REPORTER, "Amira Khan"), "anonymous")
+    make_report(Terminal(probity, "owen.price", "Owen Price"), "confidential")
+    anonymous, confidential = seen
+    # The anonymous report's filer never held her person row or her directory facts.
+    assert anonymous.declarant is None and dict(anonymous.profile) == {}
+    assert confidential.declarant is not None
+    assert confidential.declarant.surface_id == "owen.price"
+
+
+def test_the_report_filer_refuses_an_anonymous_filing_that_carries_an_identity(
+    probity: Assistant, store: Store, settings: Settings
+) -> None:
+    from bot.reporting.chat import file_report
+    from bot.workflows.filing import Filing
+
+    state = {"answers": {"category": "other", "what_happened": WHAT_HAPPENED,
+                         "when_and_where": "Eastgate", "mode": "anonymous"}, "displays": {}}
+    with store.transaction() as session:
+        person = session.scalars(select(Person).where(Person.surface_id == REPORTER)).one()
+        filing = Filing(definition=probity.definitions["report"], state=state,
+                        settings=settings, today=probity.clock().date(), profile={},
+                        declarant=person)
+        with pytest.raises(ValueError, match="identity"):
+            file_report(session, filing)
+    with store.session() as session:
+        assert session.scalars(select(Report)).all() == []
+
+
+class Unanswerable:
+    """Knows no policy: every question comes back unanswered."""
+
+    def answer(self, question: str) -> Any:
+        return dataclasses.make_dataclass(
+            "NoAnswer", ["question", "answered", "answer", "citations", "contact"])(
+            question, False, "I couldn't find that in the policies.", (), None)
+
+
+def test_a_question_asked_mid_report_is_not_kept_in_the_unanswered_log(
+    settings: Settings, store: Store
+) -> None:
+    from bot.store.models import UnansweredQuestion
+
+    with store.transaction() as session:
+        sync_people(session, load_directory(PROJECT_ROOT / "knowledge" / "staff.yaml"))
+    probity = Assistant.from_settings(settings, store, knowledge=Unanswerable())
+    amira = Terminal(probity, REPORTER, "Amira Khan")
+    amira.type("report", "misuse of police systems")
+    shown = amira.type("Is Sgt Blue allowed to check his neighbour on the PNC?")
+    assert "couldn't find that" in shown and "What happened?" in shown
+    # Outside a report the same kind of question is kept for the policy owners.
+    amira.type("cancel", "what is the policy on tattoos?")
+    with store.session() as session:
+        kept = session.scalars(select(UnansweredQuestion.question)).all()
+    assert kept == ["what is the policy on tattoos?"]

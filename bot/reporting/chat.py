@@ -8,6 +8,7 @@ reference and receipt only in the assistant's process memory, never in the datab
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -100,14 +101,17 @@ def file_report(session: Session, filing: Filing) -> list[Reply]:
     answers, displays = state["answers"], state.get("displays", {})
     content = report_content(answers, displays)
     context = ReportingContext.from_settings(filing.settings)
-    if answers.get("mode") == "confidential":
+    if is_confidential(state):
         if filing.declarant is None:
             raise ValueError("a confidential report needs the reporter, and none was given")
         person = filing.declarant
         reporter = ConfidentialReporter(person.surface, person.surface_id, person.display_name)
         submission = submit_confidential_report(session, context, content, reporter)
     else:
-        # The identity (filing.declarant) is deliberately not passed: there is nowhere to pass it.
+        # The assistant built this filing without the reporter (see is_confidential), and the
+        # service has no parameter for one: refuse rather than hold an identity here at all.
+        if filing.declarant is not None or filing.profile:
+            raise ValueError("an anonymous report was handed the reporter's identity")
         submission = submit_anonymous_report(session, context, content)
     reviewers = ", ".join(definition.approvers[a] for a in definition.route[-1].approvers)
     values = {"reference": submission.reference, "reviewers": reviewers, "decision_due": "",
@@ -119,6 +123,11 @@ def file_report(session: Session, filing: Filing) -> list[Reply]:
     # The receipt is in the text only: data may be logged or stored by a surface.
     return [Reply("\n\n".join(paragraphs), kind="filed",
                   data={"reference": submission.reference, "receipt_shown": True})]
+
+
+def is_confidential(state: Mapping[str, Any]) -> bool:
+    """Only a confidential report's filing is told who the reporter is."""
+    return state.get("answers", {}).get("mode") == "confidential"
 
 
 def report_content(answers: dict[str, Any], displays: dict[str, str]) -> ReportContent:
@@ -332,7 +341,7 @@ def install() -> None:
     """
     from bot.assistant import COMMANDS, COMMANDS_BY_NAME, DIALOGUES, Command
 
-    register_filer("report", file_report)
+    register_filer("report", file_report, identified=is_confidential)
     DIALOGUES[FOLLOW_UP] = follow_up
     for command in (
         Command("report", ("report", "make a report", "report something", "report wrongdoing",

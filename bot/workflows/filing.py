@@ -45,11 +45,22 @@ class Filing:
 Filer = Callable[[Session, Filing], list[Reply]]
 
 
+#: Whether a filer is told who is speaking: always, never, or decided by the draft's state
+#: (a report is identified only when the reporter chose to be confidential).
+Identified = bool | Callable[[Mapping[str, Any]], bool]
+
+
 @dataclass(frozen=True)
 class FilerEntry:
     filer: Filer
     #: False for filers that must never learn who is speaking (anonymous reports).
-    identified: bool = True
+    identified: Identified = True
+
+    def wants_identity(self, state: Mapping[str, Any]) -> bool:
+        """Whether this filing may be given the speaker's identity and directory facts."""
+        if callable(self.identified):
+            return bool(self.identified(state))
+        return self.identified
 
 
 FILERS: dict[str, FilerEntry] = {}
@@ -60,8 +71,13 @@ FILERS: dict[str, FilerEntry] = {}
 FILER_MODULES: list[str] = ["bot.reporting.chat"]
 
 
-def register_filer(name: str, filer: Filer, identified: bool = True) -> None:
-    """Make `files: <name>` in a definition file records with `filer`."""
+def register_filer(name: str, filer: Filer, identified: Identified = True) -> None:
+    """Make `files: <name>` in a definition file records with `filer`.
+
+    `identified` may be a function of the draft's state, so one workflow can be anonymous
+    or not by the person's choice; when it says no, the filer gets no declarant and no
+    profile, so it cannot pass them on.
+    """
     FILERS[name] = FilerEntry(filer, identified)
 
 

@@ -16,6 +16,8 @@ from bot.surfaces.slack.services import SlackServices
 
 ASK_UNIT_CALLBACK = "probity_ask_unit"
 QUESTION_BLOCK = "question"
+NO_CHANNEL = ("Sorry, I couldn't send that: no integrity unit channel is set up yet. Please "
+              "contact the integrity unit directly.")
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -53,16 +55,23 @@ def register(app: App, services: SlackServices) -> None:
     @app.view(ASK_UNIT_CALLBACK)
     def send_question(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                       client: WebClient) -> None:
-        ack()
         question = plain_values(view["state"]["values"]).get(QUESTION_BLOCK, "")
+        if not question:
+            # Slack lets only spaces through a required field; say so rather than claim to
+            # have sent nothing.
+            ack(response_action="errors", errors={QUESTION_BLOCK: "Write your question."})
+            return
+        ack()
         channel = services.settings.integrity_channel
         user = body["user"]["id"]
-        if channel and question:
-            name = services.people.display_name(client, user)
-            text = f"Question from {name} (<@{user}>): the policies did not answer it."
-            client.chat_postMessage(channel=channel, text=text, blocks=[
-                blocks.section(f"Question from {escape_mrkdwn(name)} (<@{user}>):",
-                               escape=False),
-                blocks.section("> " + escape_mrkdwn(question), escape=False)])
+        if not channel:
+            client.chat_postMessage(channel=user, text=NO_CHANNEL)
+            return
+        name = services.people.display_name(client, user)
+        text = f"Question from {name} (<@{user}>): the policies did not answer it."
+        client.chat_postMessage(channel=channel, text=text, blocks=[
+            blocks.section(f"Question from {escape_mrkdwn(name)} (<@{user}>):",
+                           escape=False),
+            blocks.section("> " + escape_mrkdwn(question), escape=False)])
         client.chat_postMessage(channel=user, text="I've sent your question to the integrity "
                                 "unit. They will reply to you directly.")

@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.orm import Session
 
 from bot.casework.errors import NotAuthorised
+from bot.handlers import is_handler
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import Declaration, Person
 
 
-def is_integrity_officer(person: Person | None, handlers: tuple[str, ...]) -> bool:
-    """True when `person` is listed in settings.handlers by Slack id or directory key.
-
-    Matching is on the surface's own identifier only, never the display name, which anyone
-    can change on Slack. "slack:U123" names a Slack user explicitly.
-    """
-    if person is None or not handlers:
-        return False
-    own = {person.surface_id, f"{person.surface}:{person.surface_id}"}
-    return any(handler.strip() in own for handler in handlers)
+def is_integrity_officer(person: Person | None, handlers: Iterable[str]) -> bool:
+    """True when `person` is listed in settings.handlers (see bot.handlers.is_handler)."""
+    return person is not None and is_handler(person.surface, person.surface_id, handlers)
 
 
 def is_declarant(person: Person | None, declaration: Declaration) -> bool:
     return person is not None and person.id == declaration.person_id
 
 
-def require_integrity_officer(person: Person | None, handlers: tuple[str, ...], step: str) -> None:
+def require_integrity_officer(person: Person | None, handlers: Iterable[str], step: str) -> None:
     if not is_integrity_officer(person, handlers):
         who = person.display_name if person is not None else "An unknown person"
         raise NotAuthorised(f"{who} is not an integrity officer, so cannot {step}.")
 
 
 def require_declarant_or_officer(
-    person: Person | None, declaration: Declaration, handlers: tuple[str, ...], step: str
+    person: Person | None, declaration: Declaration, handlers: Iterable[str], step: str
 ) -> None:
     if not (is_declarant(person, declaration) or is_integrity_officer(person, handlers)):
         who = person.display_name if person is not None else "An unknown person"

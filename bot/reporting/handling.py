@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.handlers import is_handler
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import breaches
 from bot.reporting.records import (
@@ -51,6 +52,8 @@ class Handler:
     person_id: int
     surface_id: str
     display_name: str
+    #: Last, with a default, so a Handler built by position still works.
+    surface: str = ""
 
     @property
     def actor(self) -> str:
@@ -75,7 +78,7 @@ def authorise_handler(
         select(Person).where(Person.surface == speaker.surface,
                              Person.surface_id == speaker.surface_id)
     ).first()
-    if speaker.surface_id not in context.handlers:
+    if not is_handler(speaker.surface, speaker.surface_id, context.handlers):
         actor = f"person:{person.id}" if person else f"{speaker.surface}:{speaker.surface_id}"
         record_event(session, actor, "report.access_refused", None, {"attempted": attempted})
         log.warning("%s is not a report handler; refused %s", actor, attempted)
@@ -85,7 +88,7 @@ def authorise_handler(
                         display_name=speaker.display_name or speaker.surface_id)
         session.add(person)
         session.flush()
-    return Handler(person.id, speaker.surface_id, person.display_name)
+    return Handler(person.id, speaker.surface_id, person.display_name, speaker.surface)
 
 
 def list_reports(
@@ -200,7 +203,7 @@ def mark_notified(session: Session, context: ReportingContext, reference: str) -
 
 def _check(context: ReportingContext, handler: Handler) -> None:
     # A Handler made by hand, or one removed from settings since, is refused here too.
-    if handler.surface_id not in context.handlers:
+    if not is_handler(handler.surface, handler.surface_id, context.handlers):
         raise NotAHandler()
 
 

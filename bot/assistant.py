@@ -51,6 +51,7 @@ from bot.workflows.intents import (
     match_declare_command,
     match_intent,
     normalise,
+    printable,
 )
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ class Assistant:
             self.memory.purge(now)
             return TurnContext(
                 turn=turn,
-                text=(turn.text or "").strip(),
+                text=printable(turn.text or "").strip(),
                 action=turn.action,
                 now=now,
                 today=now.astimezone(self.settings.zone).date(),

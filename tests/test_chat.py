@@ -248,3 +248,29 @@ def test_probity_drafts_purge_deletes_expired_drafts(
     assert "Deleted 1 expired draft." in capsys.readouterr().out
     with store.session() as session:
         assert session.scalars(select(Conversation.key)).all() == ["console:new"]
+
+
+def test_odd_input_is_answered_plainly_and_keeps_every_answer(
+        probity: Assistant, store: Store) -> None:
+    amira = Terminal(probity, "amira.khan")
+    amira.type("declare gift")
+    assert "nothing to go back to" in amira.type("back")
+    assert "nothing to change yet" in amira.type("change")
+    screens = [amira.type(line) for line in (
+        "", "   ", "x" * 20_000, "\x00\x1b\x07", "\u202e")]
+    assert all("What were you offered?" in screen for screen in screens)
+    assert "too long" in screens[2]
+    # NUL and escapes are dropped before anything is stored (PostgreSQL refuses NUL).
+    screen = amira.type("two\x00 tickets to the 🏉 \x1b[31mrugby")
+    assert "\x1b" not in screen and "\x00" not in screen
+    assert "> two tickets to the 🏉 [31mrugby" in screen
+    with store.session() as session:
+        [draft] = session.scalars(select(Conversation)).all()
+    assert draft.state["answers"]["what"] == "two tickets to the 🏉 [31mrugby"
+    # "change" then "back" mid-way returns to the question reached, never to a summary that
+    # could be confirmed with questions unanswered.
+    amira.type("change")
+    screen = amira.type("back")
+    assert "Was it a gift or hospitality?" in screen and "Confirm" not in screen
+    assert "Sorry" not in amira.output.getvalue()
+    assert filed(store) == []

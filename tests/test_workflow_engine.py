@@ -375,3 +375,33 @@ def test_free_text_finds_the_workflow_it_is_about(
     found = match_intent("my mate with a record moved in", definitions.values())
     assert found is not None and found.name == "notifiable_association"
     assert match_intent("what time is it", definitions.values()) is None
+
+
+def test_change_before_any_answer_says_there_is_nothing_to_change(
+        gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    dialogue.say("change")
+    assert dialogue.step.replies[0].text == engine.NOTHING_TO_CHANGE
+    assert dialogue.asking == "what" and dialogue.step.status == "asking"
+    dialogue.say("a bottle of wine")
+    assert dialogue.answers["what"] == "a bottle of wine"
+
+
+def test_back_from_the_list_of_answers_mid_way_returns_to_the_pending_question(
+        gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    dialogue.say("two tickets to the rugby")
+    dialogue.say("change")
+    assert dialogue.step.status == "choosing_change"
+    dialogue.say("back")
+    # Not the summary: only one question has been answered.
+    assert dialogue.step.status == "asking" and dialogue.asking == "offer_type"
+
+
+def test_an_incomplete_draft_is_never_confirmed(gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    dialogue.say("two tickets to the rugby")
+    # A stale "confirm" button pressed before the summary was reached.
+    dialogue.step.state["phase"] = "summary"
+    step = dialogue.say(action="confirm")
+    assert step.status == "asking" and dialogue.asking == "offer_type"

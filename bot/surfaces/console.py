@@ -65,7 +65,9 @@ class ConsoleChat:
     def take(self, text: str) -> None:
         """One typed line: pass it to the assistant and print what comes back."""
         if self.echo:
-            self.say(f"> {text}")
+            from bot.workflows.intents import printable
+
+            self.say(f"> {printable(text)}")
         self.show(self.assistant.handle(self.turn_for(text)))
 
     def turn_for(self, text: str) -> Turn:

@@ -35,6 +35,7 @@ TOO_LOW = "That is less than {limit}. Please check the amount."
 TOO_HIGH = "That is more than {limit}. Please check the amount."
 CHOOSE_CHANGE = "Which answer would you like to change?"
 UNKNOWN_CHANGE = "I couldn't tell which answer to change."
+NOTHING_TO_CHANGE = "There's nothing to change yet: no question has been answered."
 AT_SUMMARY = "Please confirm to submit, change an answer, or cancel."
 CONTROLS = ("You can say back to return to the previous question, skip for an optional one, "
             "cancel to stop, or ask me a question about the policy.")
@@ -178,6 +179,9 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
                 text: str, context: DialogueContext) -> Step:
     if command in {"confirm", "yes"}:
+        if _first_unanswered(definition, state, context) is not None:
+            # Only a complete draft files: a summary reached early (or a stale button) asks on.
+            return _next(definition, state, context)
         state["phase"] = CONFIRMED
         return Step(state, (), CONFIRMED)
     if command == "back":
@@ -195,7 +199,8 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
 def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
                       command: str | None, text: str, context: DialogueContext) -> Step:
     if command == "back":
-        return _summary(definition, state, context)
+        # Back to where they were: the summary only if every question has been answered.
+        return _next(definition, state, context)
     target = command if command and command.startswith("change:") else f"change {text}"
     return _start_change(definition, state, target, text, context)
 
@@ -210,6 +215,8 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
     else:
         wanted = re.sub(r"^\s*(change|edit|amend|correct)\b\s*(the|my)?\s*", "", text,
                         flags=re.IGNORECASE) if text else ""
+    if not visible and state["phase"] == ASKING and state["pending"]:
+        return _problem(definition, state, context, NOTHING_TO_CHANGE)
     if not wanted.strip():
         return _choose_change(definition, state, context)
     target = _find_field(wanted, visible)
@@ -227,11 +234,18 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
 def _next(definition: WorkflowDefinition, state: dict[str, Any],
           context: DialogueContext) -> Step:
     """Ask the first visible question not yet answered or skipped; else show the summary."""
+    name = _first_unanswered(definition, state, context)
+    if name is not None:
+        return _ask(definition, state, context, name)
+    return _summary(definition, state, context)
+
+
+def _first_unanswered(definition: WorkflowDefinition, state: dict[str, Any],
+                      context: DialogueContext) -> str | None:
     for spec in visible_fields(definition, state["answers"], context.person):
         if spec.name not in state["answers"] and spec.name not in state["skipped"]:
-            state["phase"] = ASKING
-            return _ask(definition, state, context, spec.name)
-    return _summary(definition, state, context)
+            return spec.name
+    return None
 
 
 def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,

@@ -36,6 +36,20 @@ _DECLARE = re.compile(
 )
 
 
+#: Control characters (NUL, escape, C1) and the bidirectional overrides that make text read
+#: differently from how it is stored; line breaks and tabs are kept as whitespace.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """What a person typed, minus characters nobody means to store or show.
+
+    PostgreSQL refuses NUL in text and JSON, and an escape sequence echoed to a terminal
+    can rewrite what is on the screen, so both go before the text is used anywhere.
+    """
+    return _UNPRINTABLE.sub("", text)
+
+
 def normalise(text: str) -> str:
     """Lower case, single spaces, no trailing punctuation: how commands are compared."""
     return " ".join(text.casefold().strip().rstrip(".!").split())

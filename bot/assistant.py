@@ -257,7 +257,7 @@ class Assistant:
         declarant = session.get(Person, context.person_id) if identified else None
         filing = Filing(definition=definition, state=state, settings=self.settings,
                         today=context.today, profile=context.profile if identified else {},
-                        declarant=declarant)
+                        declarant=declarant, idempotency_key=context.turn.idempotency_key)
         return entry.filer(session, filing)
 
     # -- routing --------------------------------------------------------------------------

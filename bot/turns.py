@@ -33,6 +33,9 @@ class Turn:
     #: A submitted form: field name -> value already in the field's type where the surface
     #: could provide it (a date picker gives a date), otherwise text to parse.
     form: dict[str, Any] | None = None
+    #: Set by surfaces that may deliver one submission twice (a Slack form submitted again):
+    #: a record this turn files is kept under the key, and filing it again returns the first.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -376,6 +376,46 @@ def test_a_fault_while_filing_apologises_and_keeps_the_draft(
     assert amira.says("confirm")[-1].data["reference"] == "GH-2026-0001"
 
 
+def _file_gift_with_key(probity: Assistant, who: str, key: str) -> Reply:
+    """One form submission: a gift's answers in a conversation of the form's own, each turn
+    carrying the form's idempotency key, ending with the confirmation that files it."""
+    speaker = Speaker("console", who, who)
+    conversation = f"form:{key}:{who}"
+    for line in GIFT:
+        probity.handle(Turn(speaker, conversation, text=line, idempotency_key=key))
+    return probity.handle(Turn(speaker, conversation, action="confirm",
+                               idempotency_key=key))[-1]
+
+
+def test_a_submission_repeated_with_the_same_key_files_nothing_new(
+        probity: Assistant, store: Store) -> None:
+    first = _file_gift_with_key(probity, "amira.khan", "form-key-1")
+    assert first.kind == "filed" and not first.data["already_filed"]
+    [gift] = declarations(store)
+    assert gift.idempotency_key == "form-key-1"  # set as it was filed, not afterwards
+
+    again = _file_gift_with_key(probity, "amira.khan", "form-key-1")
+    assert again.kind == "filed" and again.data["already_filed"]
+    assert again.data["reference"] == first.data["reference"] == gift.reference
+    assert [d.reference for d in declarations(store)] == [gift.reference]
+    with store.session() as session:
+        filed_events = session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "declaration.filed"))
+    assert filed_events == 1
+    assert conversations(store) == 0
+
+    # A new form (a new key) is a new declaration.
+    other = _file_gift_with_key(probity, "amira.khan", "form-key-2")
+    assert other.data["reference"] != gift.reference and len(declarations(store)) == 2
+
+
+def test_someone_elses_idempotency_key_is_refused(probity: Assistant, store: Store) -> None:
+    _file_gift_with_key(probity, "amira.khan", "form-key-1")
+    stolen = _file_gift_with_key(probity, "lucy.evans", "form-key-1")
+    assert stolen.kind == "problem" and "GH-" not in stolen.text
+    assert len(declarations(store)) == 1
+
+
 def test_abandoned_drafts_expire_and_are_deleted(
         probity: Assistant, store: Store, clock: Clock, settings: Settings) -> None:
     amira = Member(probity, "amira.khan")

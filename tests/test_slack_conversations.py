@@ -208,7 +208,32 @@ def test_a_modal_submitted_twice_files_once(slack: SlackHarness) -> None:
     slack.send.interaction(submission)
     again = slack.send.interaction(submission).json()
     assert "already filed" in json.dumps(again["view"])
-    assert len(_declarations(slack)) == 1
+    [declaration] = _declarations(slack)
+    # The form's own key went in with the declaration, in the filing transaction.
+    assert declaration.idempotency_key == json.loads(view["private_metadata"])["key"]
+    assert declaration.reference in json.dumps(again["view"])
+    # The unit gets one card, and the declarant one copy.
+    assert len(slack.api.wait_for("chat.postMessage",
+                                  where=lambda c: c["channel"] == INTEGRITY_CHANNEL)) == 1
+    assert len(slack.api.calls_to("chat.postMessage")) == 2
+
+
+def test_a_modal_delivered_twice_at_once_files_once(slack: SlackHarness) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    slack.send.command(slack.payloads.slash_command(STAFF, "declare gift"))
+    view = slack.opened_view("probity_declare")
+    answers = answers_for(slack, "gift_hospitality")
+    values = input_values(view, {f"field:{k}": v for k, v in answers.items()})
+    submission = slack.payloads.view_submission(STAFF, view, values)
+    # Known already, as anyone who has used Probity before is: this test is about the filing.
+    slack.services.person_id(slack.services.people.speaker(slack.client, STAFF))
+    with ThreadPoolExecutor(2) as pool:
+        answers_given = list(pool.map(lambda _: slack.send.interaction(submission).json(),
+                                      range(2)))
+    assert [a["response_action"] for a in answers_given] == ["update", "update"], answers_given
+    [declaration] = _declarations(slack)
+    assert all(declaration.reference in json.dumps(a["view"]) for a in answers_given)
 
 
 # -- the integrity unit --------------------------------------------------------------------

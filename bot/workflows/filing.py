@@ -40,6 +40,9 @@ class Filing:
     #: The declarant's directory facts, as conditions see them (staff_type, role ...).
     profile: Mapping[str, Any]
     declarant: Person | None = None
+    #: The surface's key for this submission (Turn.idempotency_key); a filer that honours it
+    #: stores it with the record in the same transaction and never files it twice.
+    idempotency_key: str | None = None
 
 
 Filer = Callable[[Session, Filing], list[Reply]]
@@ -113,10 +116,24 @@ _REFERENCE_KINDS = {
 
 
 def file_declaration(session: Session, filing: Filing) -> list[Reply]:
-    """File a declaration as `submitted`, in the caller's transaction, and say what happens next."""
+    """File a declaration as `submitted`, in the caller's transaction, and say what happens next.
+
+    With an idempotency key that is already on a declaration, nothing is filed: the reply
+    describes the declaration filed the first time, marked `already_filed`.
+    """
     definition, declarant = filing.definition, filing.declarant
     if declarant is None:
         raise ValueError("a declaration is always filed by someone")
+    if filing.idempotency_key:
+        earlier = session.scalars(select(Declaration).where(
+            Declaration.idempotency_key == filing.idempotency_key)).first()
+        if earlier is not None:
+            if earlier.person_id != declarant.id:
+                # Keys are random per form, so this is a forged or broken payload: refuse it
+                # rather than show someone else's declaration.
+                raise ValueError("an idempotency key was reused by another person")
+            return [_filed_reply(definition, earlier, tuple(earlier.approvers),
+                                 earlier.line_manager, filing, already_filed=True)]
     kind = DeclarationKind(definition.kind)
     answers = effective_answers(definition, filing.state["answers"], filing.profile)
     approvers = approvers_for(definition, answers, filing.profile)
@@ -140,6 +157,7 @@ def file_declaration(session: Session, filing: Filing) -> list[Reply]:
                 "section": hint.citation.section} for hint in hints],
         decision_due=filing.today + dt.timedelta(days=filing.settings.decision_target_days),
         review_due=review_due,
+        idempotency_key=filing.idempotency_key,
         **_typed_columns(definition, answers),
     )
     session.add(declaration)
@@ -198,7 +216,7 @@ def _declarant_facts(person: Person) -> dict[str, Any]:
 
 def _filed_reply(definition: WorkflowDefinition, declaration: Declaration,
                  approvers: tuple[str, ...], line_manager: Person | None,
-                 filing: Filing) -> Reply:
+                 filing: Filing, already_filed: bool = False) -> Reply:
     reviewers = [_reviewer(definition, approver, line_manager) for approver in approvers]
     reviewers_text = (reviewers[0] if len(reviewers) == 1
                       else ", ".join(reviewers[:-1]) + " and " + reviewers[-1])
@@ -222,6 +240,7 @@ def _filed_reply(definition: WorkflowDefinition, declaration: Declaration,
         else None,
         "review_due": declaration.review_due.isoformat() if declaration.review_due else None,
         "rows": summary_rows(definition, filing.state, filing.profile),
+        "already_filed": already_filed,
     })
 
 

@@ -2,11 +2,14 @@
 
 The modal's answers are fed to the assistant one question at a time under a conversation
 key of their own, so the same parsers, conditions, hints, route and filing code apply; a
-question the engine re-asks becomes an error under that field in the modal.
+question the engine re-asks becomes an error under that field in the modal. Every turn
+carries the form's random key, which the filing code stores with the declaration in the
+same transaction: a repeated submission gets the first declaration back, never a second.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +36,14 @@ class FormResult:
 def file_form(services: SlackServices, speaker: Speaker, definition: Any,
               answers: Mapping[str, str], idempotency_key: str) -> FormResult:
     """Run `answers` through the workflow and file it; nothing is filed if any is refused."""
-    earlier = _filed_with_key(services, idempotency_key)
-    if earlier:
-        return FormResult(reference=earlier, already_filed=True)
-    key = f"slack:form:{idempotency_key}"
-    replies = services.handle(Turn(speaker, key, action=f"start:{definition.name}"))
+    # A conversation of this delivery's own: two deliveries of one submission running at
+    # once must not answer each other's questions. The idempotency key joins them at filing.
+    key = f"slack:form:{idempotency_key}:{uuid.uuid4().hex}"
+
+    def turn(**said: str) -> Turn:
+        return Turn(speaker, key, idempotency_key=idempotency_key, **said)
+
+    replies = services.handle(turn(action=f"start:{definition.name}"))
     kept: list[Reply] = []
     # Each field is asked at most once, plus the summary; the bound stops a loop if the
     # engine ever re-asks without saying why.
@@ -46,33 +52,36 @@ def file_form(services: SlackServices, speaker: Speaker, definition: Any,
         kept += [r for r in replies if r.kind == "warning"]
         problem = next((r for r in replies if r.kind == "problem"), None)
         if problem is not None:
-            services.handle(Turn(speaker, key, action="cancel"))
+            services.handle(turn(action="cancel"))
+            # Two deliveries of one submission racing: the loser's filing hit the unique key
+            # and was rolled back, while the winner's stands.
+            earlier = _filed_with_key(services, idempotency_key)
+            if earlier:
+                return FormResult(reference=earlier, already_filed=True)
             return FormResult(problems={problem.field or asked or "": problem.text})
         filed = next((r for r in replies if r.kind == "filed"), None)
         if filed is not None:
-            reference = filed.data.get("reference")
-            if reference:
-                _remember_key(services, reference, idempotency_key)
-            return FormResult(replies=kept + [filed], reference=reference)
+            return FormResult(replies=kept + [filed], reference=filed.data.get("reference"),
+                              already_filed=bool(filed.data.get("already_filed")))
         if asked is None:
             # At the summary: the person already saw their answers in the modal.
-            replies = services.handle(Turn(speaker, key, action="confirm"))
+            replies = services.handle(turn(action="confirm"))
             continue
         value = answers.get(asked)
         if value in (None, ""):
             spec = definition.field(asked)
             if spec.required:
-                services.handle(Turn(speaker, key, action="cancel"))
+                services.handle(turn(action="cancel"))
                 return FormResult(problems={asked: NEEDED})
-            replies = services.handle(Turn(speaker, key, action="skip"))
+            replies = services.handle(turn(action="skip"))
             continue
-        replies = services.handle(Turn(speaker, key, text=str(value)))
+        replies = services.handle(turn(text=str(value)))
         if any(r.kind == "problem" for r in replies):
             # Name the field the engine was asking when it refused the answer.
             problem = next(r for r in replies if r.kind == "problem")
-            services.handle(Turn(speaker, key, action="cancel"))
+            services.handle(turn(action="cancel"))
             return FormResult(problems={asked: problem.text})
-    services.handle(Turn(speaker, key, action="cancel"))
+    services.handle(turn(action="cancel"))
     return FormResult(problems={"": "Sorry, this form could not be filed. Please try the "
                                     "conversation in a direct message instead."})
 
@@ -92,11 +101,3 @@ def _filed_with_key(services: SlackServices, idempotency_key: str) -> str | None
         return session.scalar(select(Declaration.reference).where(
             Declaration.idempotency_key == idempotency_key))
 
-
-def _remember_key(services: SlackServices, reference: str, idempotency_key: str) -> None:
-    # The filing code takes no idempotency key yet, so it is set just after; a retry that
-    # lands between the two would file again (see the report to issue 4).
-    with services.store.transaction() as session:
-        declaration = session.scalars(select(Declaration).where(
-            Declaration.reference == reference)).one()
-        declaration.idempotency_key = idempotency_key

@@ -98,7 +98,8 @@ def send_replies(services: SlackServices, client: WebClient, channel: str,
                                 text=blocks.fallback_text(replies))
     for reply in replies:
         reference = reply.data.get("reference") if reply.kind == "filed" else None
-        if reference:
+        # A repeat of an earlier filing: the unit already has its card.
+        if reference and not reply.data.get("already_filed"):
             post_declaration_card(services, client, reference)
 
 

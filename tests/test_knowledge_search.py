@@ -253,3 +253,33 @@ def test_search_returns_scored_passages_best_first(bundled: Knowledge) -> None:
 
 def test_citation_is_the_shared_turns_type(bundled: Knowledge) -> None:
     assert isinstance(bundled.answer("second job permission").citations[0], Citation)
+
+
+LEANS_BACK = ("This ", "It ", "They ", "These ")
+
+
+def test_a_sentence_that_refers_back_brings_the_sentence_it_refers_to(
+        bundled: Knowledge) -> None:
+    answer = bundled.answer(
+        "can I keep a bottle of wine a grateful victim left at the front desk?")
+    assert answer.answered
+    assert not answer.answer.startswith(LEANS_BACK), answer.answer
+    passage = sentences(answer.citations[0].text)
+    shown = sentences(answer.answer)
+    for sentence in shown:
+        if sentence.startswith(LEANS_BACK):
+            before = passage[passage.index(sentence) - 1]
+            assert before in shown, sentence
+
+
+def test_trim_keeps_a_leaning_sentence_with_its_antecedent_even_when_full() -> None:
+    from bot.knowledge.answer import trim
+    from bot.knowledge.vocabulary import QueryTerms
+
+    text = ("Drink from the public is never accepted. This applies to beer and wine at any "
+            "value. Wine left anyway goes to the property store. Wine at civic events is "
+            "hospitality.")
+    query = QueryTerms({"wine": 1.0, "valu": 1.0}, ("wine", "valu"))
+    trimmed = trim(_passage(text, heading="9. Alcohol"), query, {"wine": 2.0, "valu": 2.0})
+    # The second sentence scores best, the first not at all; without it "This" means nothing.
+    assert trimmed.startswith("Drink from the public is never accepted. This applies")

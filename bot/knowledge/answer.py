@@ -115,19 +115,29 @@ def trim(passage: Passage, query: QueryTerms, idf: dict[str, float]) -> str:
     best = max(score for score, _ in scored)
     if best <= 0:
         return candidates[0]
-    chosen = sorted(position for score, position in
-                    sorted(scored, key=lambda item: (-item[0], item[1]))[:MAX_SENTENCES]
-                    if score >= SENTENCE_SHARE * best)
-    # A sentence that opens with "They", "This" or "It" leans on the one before it.
-    for position in list(chosen):
-        if (len(chosen) < MAX_SENTENCES and position > 0 and position - 1 not in chosen
-                and words(candidates[position])[:1] in (["they"], ["this"], ["it"], ["these"])):
-            chosen = sorted([*chosen, position - 1])
+    chosen: list[int] = []
+    for score, position in sorted(scored, key=lambda item: (-item[0], item[1])):
+        if score < SENTENCE_SHARE * best:
+            break
+        # A sentence that opens with "They", "This" or "It" leans on the one before it, so
+        # it joins only with that one ("This applies at any value" alone refers to nothing).
+        unit = {position}
+        while min(unit) > 0 and _leans_back(candidates[min(unit)]):
+            unit.add(min(unit) - 1)
+        added = unit - set(chosen)
+        if added and len(chosen) + len(added) <= MAX_SENTENCES:
+            chosen = sorted({*chosen, *added})
+    if not chosen:  # the best sentence's antecedents alone exceed the budget
+        chosen = [max(scored)[1]]
     # A lead-in such as "Each declaration records:" means nothing without what follows.
     if len(chosen) < MAX_SENTENCES and candidates[chosen[-1]].endswith(":") and (
             chosen[-1] + 1 < len(candidates)):
         chosen.append(chosen[-1] + 1)
     return " ".join(candidates[position] for position in chosen)
+
+
+def _leans_back(sentence: str) -> bool:
+    return words(sentence)[:1] in (["they"], ["this"], ["it"], ["these"])
 
 
 def not_covered(question: str, contact: Contact, confidence: Confidence | None = None) -> Answer:

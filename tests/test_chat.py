@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import logging
 import shutil
 from pathlib import Path
 
@@ -274,3 +275,20 @@ def test_odd_input_is_answered_plainly_and_keeps_every_answer(
     assert "Was it a gift or hospitality?" in screen and "Confirm" not in screen
     assert "Sorry" not in amira.output.getvalue()
     assert filed(store) == []
+
+
+@pytest.mark.parametrize(("explicit", "level"), [(None, logging.WARNING), ("INFO", logging.INFO)])
+def test_probity_chat_keeps_start_up_news_off_the_terminal_unless_asked(
+        probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        explicit: str | None, level: int) -> None:
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", root.level)  # restored after the test
+    if explicit is None:
+        monkeypatch.delenv("PROBITY_LOG_LEVEL", raising=False)
+    else:
+        monkeypatch.setenv("PROBITY_LOG_LEVEL", explicit)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat"]) == 0
+    assert root.level == level
+    # "store schema upgraded" is logged at INFO, so a first chat no longer prints it.
+    assert root.isEnabledFor(logging.INFO) is (level <= logging.INFO)

@@ -7,6 +7,7 @@ and each Reply is printed plainly. Every rule lives in the assistant and the wor
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
@@ -126,6 +127,12 @@ def welcome_text(display: str, examples: list[str]) -> str:
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.assistant import Assistant
+    from bot.logs import configure_logging
+
+    if "PROBITY_LOG_LEVEL" not in os.environ:
+        # Start-up news ("store schema upgraded") is for operators, not the person chatting;
+        # warnings and faults still show, and an explicit PROBITY_LOG_LEVEL wins.
+        configure_logging("WARNING")
     from bot.directory import DirectoryError, load_directory, match_staff, sync_people
     from bot.store import Store
     from bot.workflows.definitions import DefinitionError

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.casework.queries import current_decision
 from bot.config import Settings
 from bot.directory import StaffMember, staff_on_surface
 from bot.store import Store
@@ -457,7 +458,8 @@ def _my_declarations(assistant: Assistant, context: TurnContext, rest: str) -> O
 
 
 def _declaration_row(assistant: Assistant, declaration: Declaration) -> dict[str, Any]:
-    latest = declaration.decisions[-1] if declaration.decisions else None
+    # The standing decision, not a line manager's endorsement given beside it.
+    latest = current_decision(declaration)
     return {
         "reference": declaration.reference,
         "kind": declaration.kind,

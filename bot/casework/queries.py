@@ -45,8 +45,12 @@ def get_declaration(session: Session, reference: str, lock: bool = False) -> Dec
 
 
 def current_decision(declaration: Declaration) -> Decision | None:
-    """The decision that stands: the latest one, since each later one supersedes the last."""
-    return declaration.decisions[-1] if declaration.decisions else None
+    """The decision that stands: the latest one, since each later one supersedes the last.
+
+    A line manager's endorsement is advice kept beside the decisions, never one of them.
+    """
+    decided = [d for d in declaration.decisions if d.stage != "endorsement"]
+    return decided[-1] if decided else None
 
 
 def predecessor(session: Session, declaration: Declaration) -> Declaration | None:

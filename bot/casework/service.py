@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot.casework import appeals, changes, decisions, followup
+from bot.casework import appeals, changes, decisions, endorsement, followup
 from bot.casework.authorisation import is_integrity_officer, record_refusal
 from bot.casework.errors import CaseworkError
 from bot.casework.notify import (
@@ -61,6 +61,13 @@ class Casework:
                                                    person, now=now)
             return change, question_notice(change.declaration, question.strip())
         return self._run("request information", reference, by, work)
+
+    def endorse(self, reference: str, endorsed: bool, rationale: str, *, by: PersonRef,
+                now: dt.datetime | None = None) -> Decision:
+        """The named line manager's endorsement; anyone else is refused and audited."""
+        return self._run("endorse", reference, by, lambda session, person: (
+            endorsement.endorse(session, reference, endorsed, rationale, person, now=now),
+            None))
 
     def provide_information(self, reference: str, answer: str, *, by: PersonRef,
                             now: dt.datetime | None = None) -> StatusChange:

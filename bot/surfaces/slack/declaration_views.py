@@ -13,6 +13,7 @@ from bot.surfaces.slack.modals import text_input
 DECIDE_ACTION = "probity_decide"
 ASK_ACTION = "probity_ask_declarant"
 ENDORSE_ACTION = "probity_endorse"
+ENDORSE_CALLBACK = "probity_endorse"
 DECIDE_CALLBACK = "probity_decide"
 ASK_CALLBACK = "probity_ask_declarant"
 RATIONALE_BLOCK = "rationale"
@@ -67,3 +68,27 @@ def question_modal(reference: str, where: dict[str, Any]) -> dict[str, Any]:
                    hint="Sent to the declarant by direct message."),
     ], callback_id=ASK_CALLBACK, submit="Send", private_metadata=json.dumps(
         {"ref": reference, **where}))
+
+
+def endorsement_request(card: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The line manager's DM: what was declared, and buttons to endorse it or not."""
+    reference = card["reference"]
+    text = (f"{card['declarant']} named you as their line manager on {reference} "
+            f"({card['kind_label']}): {card.get('summary') or ''}. Its approval route asks for "
+            "your endorsement; the integrity unit decides after reading it.")
+    return text, [
+        section(text),
+        *actions([button("Endorse", f"{ENDORSE_ACTION}:yes", reference, "primary"),
+                  button("Do not endorse", f"{ENDORSE_ACTION}:no", reference, "danger")],
+                 block_id=f"endorse:{reference}"),
+    ]
+
+
+def endorsement_modal(reference: str, endorsed: bool, where: dict[str, Any]) -> dict[str, Any]:
+    verb = "Endorse" if endorsed else "Do not endorse"
+    return modal(verb, [
+        section(f"*{escape_mrkdwn(reference)}*: {verb.lower()}", escape=False),
+        text_input(RATIONALE_BLOCK, "Your reasons", multiline=True,
+                   hint="Kept with your endorsement and read by the integrity unit."),
+    ], callback_id=ENDORSE_CALLBACK, submit="Send", private_metadata=json.dumps(
+        {"ref": reference, "endorsed": endorsed, **where}))

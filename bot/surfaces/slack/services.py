@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.casework.authorisation import record_refusal
+from bot.casework.endorsement import is_named_line_manager
+from bot.casework.errors import UnknownDeclaration
 from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
 from bot.casework.queries import get_declaration
 from bot.casework.service import Casework
@@ -81,6 +83,15 @@ class SlackServices:
         """Audit an attempt by someone who is not an integrity officer."""
         with self.store.transaction() as session:
             record_refusal(session, session.get(Person, person_id), step, reference)
+
+    def may_endorse(self, person_id: int, reference: str) -> bool:
+        """Whether this person is the line manager named on the declaration."""
+        with self.store.session() as session:
+            try:
+                declaration = get_declaration(session, reference)
+            except UnknownDeclaration:
+                return False
+            return is_named_line_manager(session.get(Person, person_id), declaration)
 
     def declaration_card(self, reference: str) -> dict[str, Any]:
         """Plain values for the integrity channel's card on one declaration."""

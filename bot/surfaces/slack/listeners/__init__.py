@@ -20,6 +20,7 @@ def register_all(app: App, services: SlackServices) -> None:
         commands,
         conversation,
         declarations,
+        endorsement,
         feedback,
         home,
         integrity,
@@ -27,7 +28,8 @@ def register_all(app: App, services: SlackServices) -> None:
     )
 
     app.middleware(_once_per_event(services))
-    for module in (conversation, feedback, commands, home, declarations, reports, integrity):
+    for module in (conversation, feedback, commands, home, declarations, reports, integrity,
+                   endorsement):
         module.register(app, services)
 
 

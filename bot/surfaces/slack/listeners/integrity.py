@@ -103,10 +103,8 @@ def post_declaration_card(services: SlackServices, client: WebClient, reference:
                                 blocks=declaration_views.declaration_card(card, outcomes))
     manager = card.get("line_manager")
     if card.get("needs_line_manager") and manager and manager[0] == "slack":
-        text = (f"{card['declarant']} named you as their line manager on {reference} "
-                f"({card['kind_label']}): {card.get('summary') or ''}. Your endorsement is "
-                "part of its approval route; the integrity unit will ask you for it.")
-        client.chat_postMessage(channel=manager[1], text=text, blocks=[blocks.section(text)])
+        text, request = declaration_views.endorsement_request(card)
+        client.chat_postMessage(channel=manager[1], text=text, blocks=request)
 
 
 def _where(body: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""Listeners: a line manager endorses (or does not endorse) a declaration from their DM.
+
+The buttons carry only the reference. Who may press them is decided on the server each time
+(the clicking user must be the line manager named on the declaration), so a forged click or
+a forged modal submission is refused, and the core audits the refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.casework.errors import CaseworkError
+from bot.surfaces.slack import blocks, declaration_views
+from bot.surfaces.slack.escaping import escape_mrkdwn
+from bot.surfaces.slack.modals import metadata_of, plain_values
+from bot.surfaces.slack.services import SlackServices
+
+log = logging.getLogger(__name__)
+
+NOT_THE_MANAGER = ("Only the line manager named on this declaration can endorse it. This "
+                   "attempt was recorded.")
+STEP = "endorse"
+
+
+def register(app: App, services: SlackServices) -> None:
+    @app.action(re.compile(rf"^{declaration_views.ENDORSE_ACTION}:(yes|no)$"))
+    def endorse_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                        client: WebClient) -> None:
+        ack()
+        reference = str(action.get("value", ""))
+        person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+        if not services.may_endorse(person_id, reference):
+            services.refuse(person_id, STEP, reference)
+            log.warning("refused an endorsement of %s to someone not its line manager",
+                        reference)
+            _tell(client, body, NOT_THE_MANAGER)
+            return
+        container = body.get("container") or {}
+        where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
+        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.endorsement_modal(
+            reference, action["action_id"].endswith(":yes"), where))
+
+    @app.view(declaration_views.ENDORSE_CALLBACK)
+    def endorsement_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                              client: WebClient) -> None:
+        meta = metadata_of(view)
+        reference, endorsed = str(meta.get("ref", "")), meta.get("endorsed") is True
+        rationale = plain_values(view["state"]["values"]).get(
+            declaration_views.RATIONALE_BLOCK, "")
+        person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+        try:
+            # The core checks again that this person is the named line manager and audits
+            # a refusal: the modal's metadata is only as trustworthy as the payload.
+            decision = services.casework.endorse(reference, endorsed, rationale, by=person_id)
+        except PermissionError:
+            ack(response_action="errors",
+                errors={declaration_views.RATIONALE_BLOCK: NOT_THE_MANAGER})
+            return
+        except CaseworkError as problem:
+            ack(response_action="errors",
+                errors={declaration_views.RATIONALE_BLOCK: str(problem)[:300]})
+            return
+        ack()
+        said = "Endorsed" if endorsed else "Not endorsed"
+        name = services.people.display_name(client, body["user"]["id"])
+        if meta.get("channel") and meta.get("ts"):
+            client.chat_update(channel=meta["channel"], ts=meta["ts"],
+                               text=f"{reference}: {said.lower()}", blocks=[
+                                   blocks.section(f"*{escape_mrkdwn(reference)}*",
+                                                  escape=False),
+                                   blocks.context(f"{said} by you: {decision.rationale}")])
+        channel = services.settings.integrity_channel
+        if channel:
+            line = f"{reference}: {said.lower()} by {name} (line manager): {decision.rationale}"
+            client.chat_postMessage(channel=channel, text=line, blocks=[blocks.context(line)])
+
+
+def _tell(client: WebClient, body: dict[str, Any], text: str) -> None:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id")
+    user = body["user"]["id"]
+    if channel:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    else:
+        client.chat_postMessage(channel=user, text=text)

@@ -376,7 +376,8 @@ def test_a_question_asked_mid_report_is_not_kept_in_the_unanswered_log(
     probity = Assistant.from_settings(settings, store, knowledge=Unanswerable())
     amira = Terminal(probity, REPORTER, "Amira Khan")
     amira.type("report", "misuse of police systems")
-    shown = amira.type("Is Sgt Blue allowed to check his neighbour on the PNC?")
+    # Short enough to be a question for the policies, not an account of what happened.
+    shown = amira.type("Is checking a neighbour on PNC allowed?")
     assert "couldn't find that" in shown and "What happened?" in shown
     # Outside a report the same kind of question is kept for the policy owners.
     amira.type("cancel", "what is the policy on tattoos?")

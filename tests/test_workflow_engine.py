@@ -175,6 +175,22 @@ def test_a_question_without_a_question_mark_is_recognised_where_it_cannot_be_an_
     assert dialogue.say("can I accept it").policy_question == "can I accept it"
 
 
+def test_a_long_account_ending_in_a_question_mark_is_kept_as_the_answer(
+        definitions: dict[str, WorkflowDefinition]) -> None:
+    report = definitions["report"]
+    dialogue = Dialogue(report)
+    dialogue.say(action="choice:misuse_of_systems")
+    assert dialogue.asking == "what_happened"
+    account = ("My sergeant keeps running his neighbours through PNC on nights, "
+               "why would he need to do that?")
+    step = dialogue.say(account)
+    assert step.policy_question is None
+    assert dialogue.answers["what_happened"] == account
+    # A short question at the same kind of prompt is still one for the policies.
+    assert dialogue.asking == "when_and_where"
+    assert dialogue.say("is this anonymous?").policy_question == "is this anonymous?"
+
+
 def test_hints_warn_with_a_citation_when_their_condition_holds(
         gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)

@@ -152,8 +152,9 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
         return _start_change(definition, state, command, text, context)
     if user_input.action and not user_input.action.startswith("choice:"):
         return reprompt(definition, state, context)
-    # A question mark ends any answer: "is this allowed?" is never a gift description.
-    if not user_input.action and text.endswith("?"):
+    # A question mark usually marks a question for the policies ("is this allowed?" is never
+    # a gift description), but a person's longer account may well end with one: keep that.
+    if not user_input.action and text.endswith("?") and not _is_account(spec, text):
         return Step(state, (), ASKING, policy_question=text)
     if not user_input.action and not text:
         return _problem(definition, state, context, ANSWER_NEEDED)
@@ -246,6 +247,14 @@ def _first_unanswered(definition: WorkflowDefinition, state: dict[str, Any],
         if spec.name not in state["answers"] and spec.name not in state["skipped"]:
             return spec.name
     return None
+
+
+#: A long-text answer of more words than this is an account, even if it ends with "?".
+ACCOUNT_MIN_WORDS = 9
+
+
+def _is_account(spec: FieldSpec, text: str) -> bool:
+    return spec.type == "long_text" and len(text.split()) >= ACCOUNT_MIN_WORDS
 
 
 def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,

@@ -21,6 +21,7 @@ from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
 from bot.casework.queries import get_declaration
 from bot.casework.service import Casework
 from bot.config import Settings
+from bot.handlers import is_handler
 from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
 from bot.store import Store
@@ -119,7 +120,7 @@ class SlackServices:
                 for outcome, effect in OUTCOMES_BY_KIND.get(kind, {}).items()]
 
     def is_handler(self, user_id: str) -> bool:
-        return user_id in self.settings.handlers
+        return is_handler("slack", user_id, self.settings.handlers)
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.settings.zone).date()

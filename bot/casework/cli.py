@@ -29,6 +29,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     _register_registers(commands)
 
 
+def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
+                  run: Callable[[argparse.Namespace, Settings], int]) -> argparse.ArgumentParser:
+    """A step on one declaration, taken by a named person (checked and audited later)."""
+    step = steps.add_parser(name, help=help)
+    step.add_argument("reference")
+    step.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    step.set_defaults(run=run)
+    return step
+
+
 def _register_casework(commands: argparse._SubParsersAction) -> None:
     casework = commands.add_parser("casework", help="decide and follow up declarations")
     steps = casework.add_subparsers(dest="casework_command", required=True, metavar="STEP")
@@ -43,52 +53,38 @@ def _register_casework(commands: argparse._SubParsersAction) -> None:
     show.add_argument("reference")
     show.set_defaults(run=_show)
 
-    decide = steps.add_parser("decide", help="decide a declaration, with a rationale")
-    decide.add_argument("reference")
+    decide = _officer_step(steps, "decide", "decide a declaration, with a rationale", _decide)
     decide.add_argument("--outcome", required=True, help=(
         "gifts: approved, approved_with_conditions, refused, noted; interests: approved, "
         "approved_with_conditions, refused; associations: aware_only, "
         "permitted_with_conditions, inappropriate"))
     decide.add_argument("--rationale", required=True)
     decide.add_argument("--conditions")
-    decide.add_argument("--as", dest="as_name", required=True, metavar="NAME")
-    decide.set_defaults(run=_decide)
 
-    ask = steps.add_parser("request-info", help="ask the declarant a question before deciding")
-    ask.add_argument("reference")
+    ask = _officer_step(
+        steps, "request-info", "ask the declarant a question before deciding", _request_info)
     ask.add_argument("--question", required=True)
-    ask.add_argument("--as", dest="as_name", required=True, metavar="NAME")
-    ask.set_defaults(run=_request_info)
 
-    appeal = steps.add_parser("appeal", help="lodge an appeal against a refusal")
-    appeal.add_argument("reference")
+    appeal = _officer_step(steps, "appeal", "lodge an appeal against a refusal", _appeal)
     appeal.add_argument("--grounds", required=True)
-    appeal.add_argument("--as", dest="as_name", required=True, metavar="NAME")
-    appeal.set_defaults(run=_appeal)
 
-    decide_appeal = steps.add_parser("decide-appeal", help="uphold or dismiss an appeal")
-    decide_appeal.add_argument("reference")
+    decide_appeal = _officer_step(
+        steps, "decide-appeal", "uphold or dismiss an appeal", _decide_appeal)
     decide_appeal.add_argument("--outcome", required=True, choices=("upheld", "dismissed"))
     decide_appeal.add_argument("--rationale", required=True)
     decide_appeal.add_argument("--conditions")
-    decide_appeal.add_argument("--as", dest="as_name", required=True, metavar="NAME")
-    decide_appeal.set_defaults(run=_decide_appeal)
 
-    change = steps.add_parser("change", help="record a change of circumstances (reopens review)")
-    change.add_argument("reference")
+    change = _officer_step(
+        steps, "change", "record a change of circumstances (reopens review)", _change)
     change.add_argument("--description", required=True)
-    change.add_argument("--as", dest="as_name", required=True, metavar="NAME")
-    change.set_defaults(run=_change)
 
-    check = steps.add_parser("compliance-check", help="record a business-interest compliance check")
-    check.add_argument("reference")
+    check = _officer_step(
+        steps, "compliance-check", "record a business-interest compliance check", _compliance_check)
     found = check.add_mutually_exclusive_group(required=True)
     found.add_argument("--compliant", dest="compliant", action="store_true")
     found.add_argument("--not-compliant", dest="compliant", action="store_false")
     check.add_argument("--note", required=True)
     check.add_argument("--next", dest="next_check", type=_date, help="date of the next check")
-    check.add_argument("--as", dest="as_name", required=True, metavar="NAME")
-    check.set_defaults(run=_compliance_check)
 
     overdue = steps.add_parser("overdue", help="decisions, reviews and compliance checks past due")
     overdue.add_argument("--as-of", type=_date, help="judge lateness on this day (default today)")

@@ -283,3 +283,17 @@ def test_trim_keeps_a_leaning_sentence_with_its_antecedent_even_when_full() -> N
     trimmed = trim(_passage(text, heading="9. Alcohol"), query, {"wine": 2.0, "valu": 2.0})
     # The second sentence scores best, the first not at all; without it "This" means nothing.
     assert trimmed.startswith("Drink from the public is never accepted. This applies")
+
+
+def test_a_question_about_what_is_forbidden_looks_for_prohibitions() -> None:
+    from bot.knowledge.vocabulary import PROHIBITION_WEIGHT
+
+    vocabulary = Vocabulary.from_mapping({})
+
+    asked = vocabulary.query_terms("what am I not allowed to tell the press?").weights
+    plain = vocabulary.query_terms("what should I tell the press?").weights
+
+    assert asked["never"] == asked["prohibit"] == PROHIBITION_WEIGHT
+    assert "never" not in plain and "prohibit" not in plain
+    # the person's own "never" keeps its full weight
+    assert vocabulary.query_terms("I never declared it").weights["never"] == OWN_WEIGHT

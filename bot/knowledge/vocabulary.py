@@ -13,6 +13,13 @@ from bot.knowledge.text import stem, terms, words
 #: passage that uses the person's own words still wins over one that only uses synonyms.
 OWN_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.7
+#: Words that ask what is forbidden ("what can't I say", "am I not allowed to"). They are
+#: stop words, so on their own they add nothing; but a question built on them is asking for
+#: the section that lists prohibitions, which policies write with "never" and "prohibited".
+PROHIBITION_CUES = frozenset({"not", "can't", "cannot", "mustn't", "shouldn't", "never",
+                              "banned", "forbidden", "prohibited"})
+PROHIBITION_TERMS = ("never", "prohibit")
+PROHIBITION_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,9 @@ class Vocabulary:
             for word in key:
                 if stem(word) in own_set:
                     alternatives.setdefault(stem(word), set()).update(added)
+        if PROHIBITION_CUES & set(sequence):
+            for term in PROHIBITION_TERMS:
+                weights.setdefault(term, PROHIBITION_WEIGHT)
         return QueryTerms(
             weights=weights,
             own=tuple(dict.fromkeys(own)),

@@ -148,3 +148,61 @@ def test_a_forged_read_report_action_from_a_non_handler_is_refused_and_audited(
     with slack.store.session() as session:
         actions = session.scalars(select(AuditEvent.action)).all()
     assert "report.access_refused" in actions
+
+
+def test_the_report_form_asks_anonymous_or_confidential_with_anonymous_chosen(
+        slack: SlackHarness) -> None:
+    slack.send.command(slack.payloads.slash_command(STAFF, "report"))
+    view = slack.opened_view("probity_report")
+    mode = next(b for b in view["blocks"] if b.get("block_id") == "field:mode")
+    assert {o["value"] for o in mode["element"]["options"]} == {"anonymous", "confidential"}
+    assert mode["element"]["initial_option"]["value"] == "anonymous"
+    assert "Anonymous:" in mode["hint"]["text"] and "Confidential:" in mode["hint"]["text"]
+
+
+def test_an_anonymous_report_never_looks_up_who_sent_it(slack: SlackHarness) -> None:
+    slack.send.command(slack.payloads.slash_command(STAFF, "report"))
+    view = slack.opened_view("probity_report")
+    before = len(slack.api.calls_to("users.info"))
+    answers = {**REPORT_ANSWERS, "field:mode": "anonymous"}
+    answer = slack.send.interaction(
+        slack.payloads.view_submission(STAFF, view, input_values(view, answers))).json()
+    assert answer["response_action"] == "update"
+    assert len(slack.api.calls_to("users.info")) == before
+    with slack.store.session() as session:
+        assert session.scalars(select(Report.mode)).all() == ["anonymous"]
+        assert session.scalars(select(Report.sealed_identity)).all() == [None]
+    assert STAFF.lower() not in slack.database_text().lower()
+
+
+def test_a_confidential_report_is_sealed_and_shows_its_reporter_to_a_handler(
+        slack: SlackHarness) -> None:
+    slack.send.command(slack.payloads.slash_command(STAFF, "report"))
+    view = slack.opened_view("probity_report")
+    answers = {**REPORT_ANSWERS, "field:mode": "confidential"}
+    answer = slack.send.interaction(
+        slack.payloads.view_submission(STAFF, view, input_values(view, answers))).json()
+    assert answer["response_action"] == "update"
+    reference, receipt = _reference_and_receipt(answer["view"])
+    assert "Only the integrity unit's handlers" in str(answer["view"]["blocks"])
+
+    # Stored sealed: neither the Slack id nor the name is in clear in any table.
+    stored = slack.database_text().lower()
+    assert STAFF.lower() not in stored and "sam patel" not in stored
+    assert receipt not in stored
+    with slack.store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert report.mode == "confidential" and report.sealed_identity
+
+    # A handler reading it sees who sent it, through the service and in the case modal.
+    handler = slack.services.reports.authorise(slack.services.people.speaker(
+        slack.client, HANDLER), "read report")
+    assert handler is not None
+    identity = slack.services.reports.read(handler, reference).identity
+    assert identity is not None
+    assert (identity.surface_id, identity.display_name) == (STAFF, "Sam Patel")
+    read = slack.payloads.block_action(HANDLER, "probity_case_open", reference,
+                                       channel=INTEGRITY_CHANNEL)
+    assert slack.send.interaction(read).status == 200
+    case = slack.opened_view("probity_case")
+    assert "Reporter (confidential):* Sam Patel" in str(case["blocks"])

@@ -1,4 +1,4 @@
-"""The modals of anonymous reporting: the form, the receipt, the follow-up and its thread.
+"""The modals of reporting: the form (anonymous or confidential), receipt, follow-up, thread.
 
 Only modals: a report never appears in a DM or a channel, because workspace admins can
 export message history but not the contents of a closed modal.
@@ -10,7 +10,7 @@ import base64
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.reporting import ReporterView, ThreadEntry
@@ -26,6 +26,9 @@ THREAD_CALLBACK = "probity_followup_thread"
 REFERENCE_BLOCK = "reference"
 RECEIPT_BLOCK = "receipt"
 MESSAGE_BLOCK = "message"
+MODE_FIELD = "mode"
+ANONYMOUS = "anonymous"
+CONFIDENTIAL = "confidential"
 # Labels the sealer binds a sealed receipt to, so it cannot be replayed as anything else.
 _RECEIPT_PURPOSE = "slack/followup-receipt"
 
@@ -66,38 +69,76 @@ _FALLBACK_FIELDS = (
 )
 
 
+# Slack's own wording for the mode question: the workflow's help speaks of moving to
+# confidential later, which only the chat follow-up offers, and this says what Slack keeps.
+_MODE_HELP = (
+    "Anonymous: Probity keeps nothing that links you to the report, not your Slack name or "
+    "id; nobody can contact you, and you check back with the reference and receipt. "
+    "Confidential: Probity keeps your Slack name and id with the report, sealed, and only "
+    "the integrity unit's handlers can see them, so they can contact, support and protect you."
+)
+_FALLBACK_MODE = _Field(MODE_FIELD, "How you report", "choice", options=(
+    Option(ANONYMOUS, "Anonymous: nobody knows it was me", ()),
+    Option(CONFIDENTIAL, "Confidential: only the handlers know it was me", ()),
+))
+
+
 def report_fields(definition: Any | None) -> tuple[Any, ...]:
-    """The report form's questions: the report workflow's fields, less any mode question
-    (Slack files anonymous reports only)."""
+    """The report form's questions, the mode question last when there is one.
+
+    A report workflow without a mode field files anonymously only, as the chat does.
+    """
     if definition is None:
-        return _FALLBACK_FIELDS
-    return tuple(spec for spec in definition.fields if spec.name != "mode")
+        content, mode = _FALLBACK_FIELDS, _FALLBACK_MODE
+    else:
+        content = tuple(spec for spec in definition.fields if spec.name != MODE_FIELD)
+        mode = next((spec for spec in definition.fields if spec.name == MODE_FIELD), None)
+    if mode is None:
+        return content
+    return (*content, replace(mode, help=_MODE_HELP, required=True))
+
+
+def offers_confidential(definition: Any | None) -> bool:
+    return any(spec.name == MODE_FIELD for spec in report_fields(definition))
+
+
+def chose_confidential(answers: dict[str, Any]) -> bool:
+    return answers.get(MODE_FIELD) == CONFIDENTIAL
 
 
 def report_form(definition: Any | None) -> dict[str, Any]:
     """The report modal, carrying a fresh random key so a repeated submission files once."""
-    # Slack files anonymous reports only, so the workflow's own introduction (which offers
-    # a choice of mode) is replaced by one that says what this form does.
-    intro = [
-        "This report is anonymous: Probity does not keep your Slack name or id with it, and "
-        "nobody can contact you. After you submit you get a reference and a receipt; with "
-        "both you can come back to read replies and answer questions.",
-    ]
+    # The workflow's own introduction speaks of a conversation, so the form has its own.
+    if offers_confidential(definition):
+        intro = [
+            "Choose at the end whether this report is anonymous (the default) or "
+            "confidential. After you submit you get a reference and a receipt; with both "
+            "you can come back to read replies and answer questions.",
+        ]
+    else:
+        intro = [
+            "This report is anonymous: Probity does not keep your Slack name or id with it, "
+            "and nobody can contact you. After you submit you get a reference and a receipt; "
+            "with both you can come back to read replies and answer questions.",
+        ]
     title = getattr(definition, "title", None) or "Report wrongdoing"
     return fields_modal(title, report_fields(definition), callback_id=REPORT_CALLBACK,
                         metadata={"key": secrets.token_urlsafe(24)}, intro=intro,
-                        submit="Send report")
+                        submit="Send report", initial={MODE_FIELD: ANONYMOUS})
 
 
-def receipt_view(reference: str, receipt: str) -> dict[str, Any]:
+def receipt_view(reference: str, receipt: str, *, confidential: bool = False
+                 ) -> dict[str, Any]:
     """The final view: shown once, in the modal only, never posted as a message."""
+    who = ("Only the integrity unit's handlers can see who sent this report." if confidential
+           else "Nobody, the integrity unit included, can tell who sent this report.")
     return modal("Report received", [
         header("Write these down now"),
         section(f"*Reference:* `{escape_mrkdwn(reference)}`\n*Receipt:* "
                 f"`{escape_mrkdwn(str(receipt))}`", escape=False),
-        section("This is the only time the receipt is shown. Nobody, the integrity unit "
-                "included, can recover it or tell who sent this report. To read replies or "
-                "add information later, use `/integrity followup` with both."),
+        section(f"This is the only time the receipt is shown, and nobody can recover it. {who} "
+                "To read replies or add information later, use `/integrity followup` with "
+                "both."),
     ], callback_id="probity_receipt", submit=None, close="Done")
 
 

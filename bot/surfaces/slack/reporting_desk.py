@@ -2,6 +2,7 @@
 
 `file_anonymous` takes only the report's content and an idempotency key; there is no way to
 hand it a Slack payload, so the user, team, channel, view and trigger ids cannot reach it.
+`file_confidential` also takes the reporter, which the reporting service seals.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from bot.reporting import (
     AccessRefused,
+    ConfidentialReporter,
     DueNotice,
     DuplicateSubmission,
     Handler,
@@ -29,6 +31,7 @@ from bot.reporting import (
     read_report,
     reply,
     submit_anonymous_report,
+    submit_confidential_report,
 )
 from bot.store import Store
 from bot.turns import Speaker
@@ -67,6 +70,15 @@ class ReportDesk:
             with self.store.transaction() as session:
                 return submit_anonymous_report(session, self.context, content,
                                                idempotency_key=idempotency_key)
+        except DuplicateSubmission as duplicate:
+            return AlreadyFiled(duplicate.reference)
+
+    def file_confidential(self, content: ReportContent, reporter: ConfidentialReporter,
+                          idempotency_key: str) -> Submission | AlreadyFiled:
+        try:
+            with self.store.transaction() as session:
+                return submit_confidential_report(session, self.context, content, reporter,
+                                                  idempotency_key=idempotency_key)
         except DuplicateSubmission as duplicate:
             return AlreadyFiled(duplicate.reference)
 

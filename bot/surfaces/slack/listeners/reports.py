@@ -1,7 +1,8 @@
-"""Listeners: anonymous reports and their follow-up, in modals only.
+"""Listeners: anonymous and confidential reports and their follow-up, in modals only.
 
-The submission listeners take the `view` alone and pass on only its answers: the Slack user,
-team, channel, view and trigger ids never reach the reporting service.
+The anonymous submission listener takes the `view` alone and passes on only its answers: the
+Slack user, team, channel, view and trigger ids never reach the reporting service. Only when
+the form says confidential does a separate listener, chosen by a matcher, read who sent it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.reporting import AccessRefused, ReportingError
+from bot.reporting import AccessRefused, ConfidentialReporter, ReportContent, ReportingError
 from bot.reporting.sealing import SealingError
 from bot.surfaces.slack import report_views
 from bot.surfaces.slack.modals import errors_for, metadata_of, plain_values, submitted_values
 from bot.surfaces.slack.reporting_desk import AlreadyFiled, report_content
 from bot.surfaces.slack.services import SlackServices
+from bot.surfaces.slack.turns import SURFACE
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ def register(app: App, services: SlackServices) -> None:
     app.shortcut("probity_report")(open_report)
     app.action(OPEN_FOLLOWUP)(open_followup)
     app.shortcut("probity_followup")(open_followup)
+    # Bolt runs the first listener that matches, so a confidential submission never reaches
+    # the anonymous one, and the anonymous one keeps its `view`-only signature.
+    app.view(report_views.REPORT_CALLBACK, matchers=[_confidential_chosen])(
+        _submit_confidential_report(services))
     app.view(report_views.REPORT_CALLBACK)(_submit_report(services))
     app.view(report_views.FOLLOWUP_CALLBACK)(_open_thread(services))
     app.view(report_views.THREAD_CALLBACK)(_add_to_thread(services))
@@ -55,31 +61,73 @@ def open_followup_modal(client: WebClient, trigger_id: str) -> None:
     client.views_open(trigger_id=trigger_id, view=report_views.followup_form())
 
 
+def _confidential_chosen(view: dict[str, Any]) -> bool:
+    return report_views.chose_confidential(submitted_values(view["state"]["values"]))
+
+
+def _checked_content(ack: Ack, view: dict[str, Any], fields: tuple[Any, ...]
+                     ) -> ReportContent | None:
+    """The report's content, or None after sending the form back with what is missing."""
+    answers = submitted_values(view["state"]["values"])
+    # No mode answer means anonymous, the safe default, so it is never sent back for one.
+    missing = {spec.name: "Please answer this." for spec in fields
+               if spec.required and spec.name not in answers
+               and spec.name != report_views.MODE_FIELD}
+    if missing:
+        ack(response_action="errors", errors=errors_for(missing))
+        return None
+    try:
+        return report_content(answers)
+    except ValueError as problem:
+        ack(response_action="errors", errors=errors_for({"what_happened": str(problem)}))
+        return None
+
+
+def _show_outcome(ack: Ack, outcome: Any, *, confidential: bool) -> None:
+    if isinstance(outcome, AlreadyFiled):
+        ack(response_action="update", view=report_views.already_filed_view(outcome.reference))
+        return
+    ack(response_action="update", view=report_views.receipt_view(
+        outcome.reference, outcome.receipt, confidential=confidential))
+
+
 def _submit_report(services: SlackServices) -> Callable[..., None]:
-    definition = services.definitions.get("report")
-    fields = report_views.report_fields(definition)
+    fields = report_views.report_fields(services.definitions.get("report"))
 
     def submit(ack: Ack, view: dict[str, Any]) -> None:
         # Deliberately not `body`: only the view's answers and the form's own random key
         # are read, so no Slack identifier is in reach of the filing call below.
-        answers = submitted_values(view["state"]["values"])
+        content = _checked_content(ack, view, fields)
+        if content is None:
+            return
         key = metadata_of(view).get("key")
-        missing = {spec.name: "Please answer this." for spec in fields
-                   if spec.required and spec.name not in answers}
-        if missing:
-            ack(response_action="errors", errors=errors_for(missing))
-            return
-        try:
-            content = report_content(answers)
-        except ValueError as problem:
-            ack(response_action="errors", errors=errors_for({"what_happened": str(problem)}))
-            return
         outcome = services.reports.file_anonymous(content, idempotency_key=str(key))
-        if isinstance(outcome, AlreadyFiled):
-            ack(response_action="update", view=report_views.already_filed_view(outcome.reference))
+        _show_outcome(ack, outcome, confidential=False)
+
+    return submit
+
+
+def _submit_confidential_report(services: SlackServices) -> Callable[..., None]:
+    definition = services.definitions.get("report")
+    fields = report_views.report_fields(definition)
+    offered = report_views.offers_confidential(definition)
+
+    def submit(ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient
+               ) -> None:
+        if not offered:  # a forged mode answer on a form that never asked it
+            ack(response_action="errors",
+                errors=errors_for({"what_happened": "Please open the form again."}))
             return
-        ack(response_action="update",
-            view=report_views.receipt_view(outcome.reference, outcome.receipt))
+        content = _checked_content(ack, view, fields)
+        if content is None:
+            return
+        # The reporter chose to be known to handlers: only now is the sender read.
+        user_id = str(body["user"]["id"])
+        reporter = ConfidentialReporter(SURFACE, user_id,
+                                        services.people.display_name(client, user_id))
+        key = metadata_of(view).get("key")
+        outcome = services.reports.file_confidential(content, reporter, idempotency_key=str(key))
+        _show_outcome(ack, outcome, confidential=True)
 
     return submit
 

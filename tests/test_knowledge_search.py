@@ -297,3 +297,27 @@ def test_a_question_about_what_is_forbidden_looks_for_prohibitions() -> None:
     assert "never" not in plain and "prohibit" not in plain
     # the person's own "never" keeps its full weight
     assert vocabulary.query_terms("I never declared it").weights["never"] == OWN_WEIGHT
+
+
+def test_sums_of_money_are_read_from_a_question() -> None:
+    from bot.knowledge.engine import amounts
+
+    assert amounts("a £15 bunch of flowers, or £7.50, 60 quid or 40 pounds") == (
+        15.0, 7.5, 60.0, 40.0)
+    assert amounts("ten people at 3 o'clock") == ()
+
+
+def test_a_sum_lifts_the_section_whose_heading_limit_it_meets(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    _write_policy(policies, "gifts.md", (
+        "# Gifts\n\n## 1. Gifts below £25\nYou may keep a gift and declare it.\n\n"
+        "## 2. Gifts at or above £25\nYou need approval to keep a gift.\n\n"
+        "## 3. Declaring a gift\nEvery gift offered is declared, kept or not.\n"))
+    knowledge = Knowledge.load(_settings(tmp_path, policies))
+
+    def first(question: str) -> str:
+        return knowledge.search(question, limit=1)[0].passage.section
+
+    assert first("can I keep a gift worth 60 quid") == "2. Gifts at or above £25"
+    assert first("can I keep a gift worth £10") == "1. Gifts below £25"
+    assert first("can I keep a gift worth £25") == "2. Gifts at or above £25"

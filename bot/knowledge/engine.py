@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,16 @@ HEADING_WEIGHT = 1.0
 FAQ_FIELD_WEIGHT = 0.5
 
 FAQ_BOOST = 1.5
+#: A section whose heading sets a money limit ("Gifts below £25", "Offers at or above £25")
+#: that a sum in the question falls on the right side of gets this much more: "a £15 bunch
+#: of flowers" is asking exactly what that heading decides, though no word says "below".
+AMOUNT_BOOST = 1.5
+
+_QUESTION_AMOUNT = re.compile(r"£\s*(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s*(?:quid|pounds?|gbp)\b")
+_HEADING_LIMIT = re.compile(
+    r"\b(below|under|less than|up to|at or above|above|over|more than|at least|exceeding)"
+    r"\s+£\s*(\d+(?:\.\d+)?)")
+_BELOW = ("below", "under", "less than")
 
 
 @dataclass
@@ -117,7 +128,11 @@ class Knowledge:
     # Searching ------------------------------------------------------------------------
 
     def query_terms(self, question: str) -> QueryTerms:
-        return self.vocabulary.query_terms(question)
+        query = self.vocabulary.query_terms(question)
+        found = amounts(question)
+        if found:
+            query = replace(query, amounts=found)
+        return query
 
     def search(self, query: str, limit: int = 10) -> list[ScoredPassage]:
         """The best passages for `query`, best first, with vocabulary expansion and FAQ boost."""
@@ -136,8 +151,30 @@ class Knowledge:
             scores += FAQ_FIELD_WEIGHT * self._faq_index().scores(query.weights)
         scores[self._route_mask()] = 0.0
         self._boost_faq_targets(query, scores)
+        self._boost_amount_limits(query, scores)
         self._apply_document_prior(scores)
         return scores, plain
+
+    def _boost_amount_limits(self, query: QueryTerms, scores: np.ndarray) -> None:
+        """Lift sections whose heading's money limit the question's sum falls within."""
+        if not query.amounts:
+            return
+        for number, limits in self._heading_limits().items():
+            if scores[number] > 0 and any(
+                    _within(amount, limits) for amount in query.amounts):
+                scores[number] *= AMOUNT_BOOST
+
+    def _heading_limits(self) -> dict[int, list[tuple[str, float]]]:
+        """Passage number -> the (comparison, £ limit) pairs its deepest heading states."""
+        if getattr(self, "_heading_limits_cache", None) is None:
+            found: dict[int, list[tuple[str, float]]] = {}
+            for number, passage in enumerate(self.index.passages):
+                limits = [(match.group(1), float(match.group(2)))
+                          for match in _HEADING_LIMIT.finditer(fold(passage.section))]
+                if limits:
+                    found[number] = limits
+            self._heading_limits_cache = found
+        return self._heading_limits_cache
 
     def _heading_index(self) -> SearchIndex:
         """A second, tiny index of each passage's deepest heading and its document's title.
@@ -282,11 +319,39 @@ class Knowledge:
         # A passage of average length holding each own term once scores idf * 1 per term
         # (tf=1 at average length makes the BM25 fraction (k1+1)/(1+k1) * ... = 1).
         ideal = sum(self._idf(term) * (K1 + 1) / (1 + K1 * (1 - B + B)) for term in query.own)
-        strength = hits[0].bm25 / ideal if ideal else 0.0
+        # Re-ranking (document prior, FAQ, money limits) may put a passage first whose own
+        # BM25 is below a close runner-up's from the same policy; the evidence that the
+        # policy answers is the best of its cited passages.
+        best = max(hit.bm25 for hit in hits[:answers.CITATIONS]
+                   if hit.passage.document == hits[0].passage.document)
+        strength = best / ideal if ideal else 0.0
         needed = MIN_STRENGTH_IN_DOMAIN if in_domain else MIN_STRENGTH
         known = sum(self._known(term, query) for term in query.own) / len(query.own)
         answered = coverage >= MIN_COVERAGE and strength >= needed and known >= MIN_KNOWN
         return Confidence(round(coverage, 3), round(strength, 3), answered)
+
+
+def amounts(question: str) -> tuple[float, ...]:
+    """The sums of money a question names: "£15", "£7.50", "60 quid", "40 pounds"."""
+    return tuple(float(first or second)
+                 for first, second in _QUESTION_AMOUNT.findall(fold(question)))
+
+
+def _within(amount: float, limits: list[tuple[str, float]]) -> bool:
+    """Whether `amount` satisfies every limit a heading states."""
+    for comparison, limit in limits:
+        if comparison == "up to":
+            if amount > limit:
+                return False
+        elif comparison in _BELOW:
+            if amount >= limit:
+                return False
+        elif comparison in ("above", "over", "more than", "exceeding"):
+            if amount <= limit:
+                return False
+        elif amount < limit:  # at or above, at least
+            return False
+    return True
 
 
 def _same_section(cited: str, wanted: str) -> bool:

@@ -33,6 +33,8 @@ class QueryTerms:
     weights: dict[str, float]
     own: tuple[str, ...]
     alternatives: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Sums of money the question names, in pounds (set by Knowledge.query_terms).
+    amounts: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

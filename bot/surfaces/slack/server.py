@@ -29,8 +29,10 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
-        # Paths and status only: request bodies can hold report text and never reach logs.
-        log.debug("%s %s", self.address_string(), format % args)
+        # Request line and status only: bodies can hold report text, and the peer address
+        # (Slack's, or a load balancer's) is left out so no log line pairs an address with
+        # the moment a report arrived.
+        log.debug("%s", format % args)
 
 
 def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:

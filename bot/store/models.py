@@ -237,6 +237,8 @@ class Conversation(Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    #: Bumped by every save; a save that finds another number lost a race with another turn.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AuditEvent(Base):

@@ -321,3 +321,46 @@ def test_a_sum_lifts_the_section_whose_heading_limit_it_meets(tmp_path: Path) ->
     assert first("can I keep a gift worth 60 quid") == "2. Gifts at or above £25"
     assert first("can I keep a gift worth £10") == "1. Gifts below £25"
     assert first("can I keep a gift worth £25") == "2. Gifts at or above £25"
+
+
+def test_wrapped_lines_are_joined_into_whole_sentences_and_items() -> None:
+    from bot.knowledge.text import sentence_units
+
+    text = ("Some jobs carry a risk that you use what you\nknow for a private employer. "
+            "Tell us if you work for:\n\n- a supplier you dealt with in\n  your last two "
+            "years;\n- a private investigation firm.\n\nPSD may set conditions.")
+    units = sentence_units(text)
+
+    assert [unit.text for unit in units] == [
+        "Some jobs carry a risk that you use what you know for a private employer.",
+        "Tell us if you work for:", "a supplier you dealt with in your last two years;",
+        "a private investigation firm.", "PSD may set conditions."]
+    assert [unit.lead_in for unit in units] == [None, None, 1, 1, None]
+
+
+def test_a_chosen_list_item_comes_with_its_lead_in_and_ends_the_sentence() -> None:
+    from bot.knowledge.answer import trim
+    from bot.knowledge.vocabulary import QueryTerms
+
+    text = ("Declare a business interest of a relative where it could conflict.\n"
+            "Examples include:\n- a partner who runs a taxi firm or security company;\n"
+            "- a brother who owns a pub; and\n- a parent who is a private detective.")
+    query = QueryTerms({"pub": 1.0}, ("pub",))
+    trimmed = trim(_passage(text, heading="5. Relatives"), query, {"pub": 3.0})
+
+    assert trimmed.startswith("Examples include: a brother who owns a pub.")
+    assert "; and" not in trimmed
+
+
+def test_a_line_ending_in_a_colon_is_not_left_hanging() -> None:
+    from bot.knowledge.answer import trim
+    from bot.knowledge.vocabulary import QueryTerms
+
+    text = ("Tell the press office about any journalist contact. Notify it in Probity, "
+            "recording:\n- the date;\n- the journalist.\n\nThe press office keeps a record "
+            "of journalist contact. The press office may share it with PSD.")
+    query = QueryTerms({"press": 1.0, "offic": 1.0}, ("press", "offic"))
+    trimmed = trim(_passage(text, heading="4. Notifying"), query, {"press": 2.0, "offic": 1.0})
+
+    assert not trimmed.rstrip().endswith(":")
+    assert "recording: the date" in trimmed or "recording:" not in trimmed

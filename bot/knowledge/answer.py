@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.knowledge.chunking import Passage
 from bot.knowledge.contacts import Contact
-from bot.knowledge.text import sentences, terms, words
+from bot.knowledge.text import Sentence, sentence_units, terms, words
 from bot.knowledge.vocabulary import QueryTerms
 from bot.turns import Citation
 
@@ -97,43 +98,88 @@ def trim(passage: Passage, query: QueryTerms, idf: dict[str, float]) -> str:
     weight), plus a share for the section heading's terms (the heading says what the
     section decides, e.g. "shared with the team"), and a bonus when it states a rule
     (may, must, never...) about those terms: "They may be accepted if..." answers "can I
-    accept?" better than the sentence that merely names the thing asked about.
+    accept?" better than the sentence that merely names the thing asked about. Nothing is
+    shown that leans on text left out: a "This/It/They" sentence comes with the one before
+    it, a list item with the line that introduces the list, and a line ending in ":" only
+    with an item of its list.
     """
-    candidates = sentences(passage.text)
-    if not candidates:
+    units = sentence_units(passage.text)
+    if not units:
         return passage.text.strip()
     heading = set(terms(passage.section)) - set(query.weights)
     scored = []
-    for position, sentence in enumerate(candidates):
-        present = set(terms(sentence))
+    for position, unit in enumerate(units):
+        present = set(terms(unit.text))
         score = sum(weight * idf.get(term, 0.0)
                     for term, weight in query.weights.items() if term in present)
         score += HEADING_SHARE * sum(idf.get(term, 1.0) for term in heading & present)
-        if score > 0 and _RULE_WORDS & set(words(sentence)):
+        if score > 0 and _RULE_WORDS & set(words(unit.text)):
             score *= RULE_BONUS
         scored.append((score, position))
     best = max(score for score, _ in scored)
     if best <= 0:
-        return candidates[0]
+        return _render(units, _with_context(units, 0))
     chosen: list[int] = []
     for score, position in sorted(scored, key=lambda item: (-item[0], item[1])):
         if score < SENTENCE_SHARE * best:
             break
-        # A sentence that opens with "They", "This" or "It" leans on the one before it, so
-        # it joins only with that one ("This applies at any value" alone refers to nothing).
-        unit = {position}
-        while min(unit) > 0 and _leans_back(candidates[min(unit)]):
-            unit.add(min(unit) - 1)
-        added = unit - set(chosen)
+        added = _with_context(units, position) - set(chosen)
         if added and len(chosen) + len(added) <= MAX_SENTENCES:
             chosen = sorted({*chosen, *added})
-    if not chosen:  # the best sentence's antecedents alone exceed the budget
+    if not chosen:  # the best sentence's context alone exceeds the budget
         chosen = [max(scored)[1]]
-    # A lead-in such as "Each declaration records:" means nothing without what follows.
-    if len(chosen) < MAX_SENTENCES and candidates[chosen[-1]].endswith(":") and (
-            chosen[-1] + 1 < len(candidates)):
-        chosen.append(chosen[-1] + 1)
-    return " ".join(candidates[position] for position in chosen)
+    return _render(units, _complete_lead_ins(units, chosen))
+
+
+def _with_context(units: list[Sentence], position: int) -> set[int]:
+    """The sentence at `position` plus what it cannot be read without."""
+    unit = {position}
+    while True:
+        first = min(unit)
+        if units[first].item and units[first].lead_in is not None:
+            unit.add(units[first].lead_in)
+        elif first > 0 and not units[first].item and _leans_back(units[first].text):
+            unit.add(first - 1)
+        else:
+            return unit
+        if min(unit) == first:
+            return unit
+
+
+def _complete_lead_ins(units: list[Sentence], chosen: list[int]) -> list[int]:
+    """Give a chosen line ending in ":" an item of its list, or drop it if none fits."""
+    kept = list(chosen)
+    for position in chosen:
+        if not units[position].text.endswith(":") or position + 1 >= len(units):
+            continue
+        if any(units[other].lead_in == position for other in kept):
+            continue
+        follower = position + 1
+        if len(kept) < MAX_SENTENCES:
+            kept = sorted({*kept, follower})
+        elif len(kept) > 1 and not any(units[other].lead_in == position for other in kept):
+            kept.remove(position)
+    return kept
+
+
+def _render(units: list[Sentence], chosen: list[int]) -> str:
+    """The chosen sentences as prose: list items read on from their lead-in, and the last
+    item shown ends the sentence instead of trailing a ";" or "; and"."""
+    parts = []
+    for place, position in enumerate(chosen):
+        text = units[position].text
+        last_of_run = units[position].item and (
+            place + 1 == len(chosen) or not units[chosen[place + 1]].item)
+        if last_of_run:
+            text = _LIST_TAIL.sub("", text).rstrip() + "."
+            text = text.replace("..", ".")
+        if units[position].item and units[position].lead_in not in chosen:
+            text = text[:1].upper() + text[1:]
+        parts.append(text)
+    return " ".join(parts)
+
+
+_LIST_TAIL = re.compile(r"\s*(?:[;,]\s*(?:and|or)?|\band|\bor)\s*$", re.IGNORECASE)
 
 
 def _leans_back(sentence: str) -> bool:

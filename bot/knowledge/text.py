@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
@@ -68,20 +69,61 @@ def terms(text: str) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")
+_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence or list item of a passage, with where it sits in the passage's layout.
+
+    `lead_in` is the position of the sentence ending in ":" that introduces the list an
+    item belongs to ("You must declare any association with:"), or None.
+    """
+
+    text: str
+    item: bool = False
+    lead_in: int | None = None
+
+
+def sentence_units(text: str) -> list[Sentence]:
+    """Split a passage into sentences and list items, each stripped of Markdown emphasis.
+
+    Lines wrapped inside a paragraph or a list item (Markdown written at 90 columns, text
+    from a PDF) are joined first, so a sentence is never cut at a line end. List items
+    count as sentences of their own: a policy's bullet is usually the exact line that
+    answers a question.
+    """
+    blocks: list[tuple[bool, str]] = []
+    current: list[str] = []
+    current_item = False
+    for raw in text.splitlines() + [""]:
+        line = raw.strip()
+        marker = _ITEM.match(line)
+        if (not line or marker) and current:
+            blocks.append((current_item, " ".join(current)))
+            current = []
+        if not line:
+            continue
+        if marker:
+            current_item = True
+            line = line[marker.end():]
+        elif not current:
+            current_item = False
+        current.append(line)
+    units: list[Sentence] = []
+    lead_in: int | None = None
+    for item, block in blocks:
+        block = block.replace("**", "").replace("__", "")
+        parts = [part.strip() for part in _SENTENCE_END.split(block) if part.strip()]
+        if not item:
+            lead_in = None
+        for part in parts:
+            units.append(Sentence(part, item, lead_in if item else None))
+        if not item and parts and parts[-1].endswith(":"):
+            lead_in = len(units) - 1
+    return units
 
 
 def sentences(text: str) -> list[str]:
-    """Split a passage into sentences and list items, each stripped of Markdown emphasis.
-
-    List items count as sentences of their own: a policy's bullet is usually the exact
-    line that answers a question.
-    """
-    pieces: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)
-        line = line.replace("**", "").replace("__", "")
-        pieces.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
-    return pieces
+    """The text of each sentence and list item of a passage (see sentence_units)."""
+    return [unit.text for unit in sentence_units(text)]

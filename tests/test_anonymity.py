@@ -5,6 +5,7 @@ every table, the log output and the audit log for anything that could identify t
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import json
 import logging
@@ -21,7 +22,13 @@ from sqlalchemy.orm import Session
 from bot.assistant import Assistant
 from bot.config import PROJECT_ROOT, Settings
 from bot.directory import load_directory, sync_people
-from bot.reporting import ReportingContext, authorise_handler, read_report, reply
+from bot.reporting import (
+    ReportingContext,
+    authorise_handler,
+    due_notifications,
+    read_report,
+    reply,
+)
 from bot.store import Store
 from bot.store.models import AuditEvent, Base, Person, ReceiptFailure, Report, ReportMessage
 from bot.surfaces.console import ConsoleChat
@@ -103,6 +110,11 @@ def handler_reply(store: Store, settings: Settings, reference: str, text: str,
         reply(session, context, handler, reference, text, kind=kind)  # type: ignore[arg-type]
 
 
+def next_day(probity: Assistant) -> Callable[[], Any]:
+    """A clock a day after the assistant's, for running the daily reporter-activity batch."""
+    return lambda: probity.clock() + dt.timedelta(days=1)
+
+
 def snapshot(session: Session) -> dict[str, set[tuple[Any, ...]]]:
     """Every row of every table, with JSON and binary values made comparable."""
     return {table.name: {tuple(_hashable(value) for value in row)
@@ -178,12 +190,14 @@ def test_an_anonymous_report_and_follow_up_leave_no_trace_of_the_reporter(
     assert "no longer holds your reference or receipt" in amira.type("done")
 
     # The handler gets the answer.
-    context = ReportingContext.from_settings(settings)
+    context = ReportingContext.from_settings(settings, clock=next_day(probity))
     with store.transaction() as session:
         handler = authorise_handler(session, context, Speaker("console", HANDLER, "Owen Price"),
                                     "read")
         assert handler is not None
         view = read_report(session, context, handler, reference)
+        # The next day's batch audits her answer (dated to the day), after her last line.
+        due_notifications(session, context)
     assert view.identity is None
     assert (view.thread[-1].author, view.thread[-1].kind, view.thread[-1].text) == (
         "reporter", "answer", ANSWER)
@@ -243,10 +257,14 @@ def test_a_wrong_receipt_in_chat_is_refused_throttled_and_never_written_down(
     assert "too many attempts" in amira.type("follow up", reference, receipt)
     with store.session() as session:
         failures = session.scalars(select(ReceiptFailure)).all()
+        assert len(failures) == 3
+    with store.transaction() as session:
+        due_notifications(session, ReportingContext.from_settings(settings,
+                                                                  clock=next_day(probity)))
+    with store.session() as session:
         audit = " ".join(f"{e.actor} {e.action} {e.details}"
                          for e in session.scalars(select(AuditEvent)))
-    assert len(failures) == 3
-    assert "report.receipt_refused" in audit and "report.receipt_throttled" in audit
+    assert "report.receipt_refused" in audit and "'failures': 3" in audit
     assert "1234" not in audit and guess.replace(" ", "") not in audit
     assert "1234" not in caplog.text
 

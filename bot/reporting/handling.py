@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.handlers import is_handler
+from bot.reporting.activity import audit_reporter_activity
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import breaches
 from bot.reporting.records import (
@@ -180,7 +181,12 @@ def change_status(
 
 
 def due_notifications(session: Session, context: ReportingContext) -> list[DueNotice]:
-    """Reports whose random delay has passed and that handlers have not yet been told of."""
+    """Reports whose random delay has passed and that handlers have not yet been told of.
+
+    Surfaces call this regularly, so it also writes the audit events for reporters' actions
+    on days that have ended (see bot.reporting.activity); call it in a transaction.
+    """
+    audit_reporter_activity(session, context)
     query = select(Report).where(
         Report.handlers_notified.is_(False), Report.notify_after <= context.now()
     ).order_by(Report.id)

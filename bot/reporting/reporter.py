@@ -2,12 +2,11 @@
 
 Nothing here takes the reporter's identity for an anonymous report: the surface must drop it
 before calling, and there is simply no parameter to pass it through. Reporter actions are
-audited as "anonymous reporter" or "confidential reporter", never by name.
+audited as "anonymous reporter" or "confidential reporter", never by name, and never at the
+moment they happen: bot.reporting.activity writes them the next day, dated to the day.
 """
 
 from __future__ import annotations
-
-import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,18 +35,8 @@ from bot.reporting.threads import (
     thread_of,
 )
 from bot.reporting.throttle import check_throttle, record_failure
-from bot.store.audit import record_event
 from bot.store.models import Report, ReportMode
 from bot.store.references import ReferenceKind, allocate_reference, normalise_reference
-
-log = logging.getLogger(__name__)
-
-UNVERIFIED = "unverified reporter"
-
-
-def reporter_actor(mode: str) -> str:
-    """How the audit log names a reporter: by mode, never by identity."""
-    return f"{mode} reporter"
 
 
 def submit_anonymous_report(
@@ -125,9 +114,8 @@ def add_reporter_message(
     report = _unlock(session, context, reference, receipt)
     if isinstance(report, AccessRefused):
         return report
+    # The message row (dated, not timed) is the record; its audit event follows next day.
     add_message(session, context, report, author=REPORTER, kind=kind, text=text)
-    record_event(session, reporter_actor(report.mode), "report.reporter_message",
-                 report.reference, {"kind": kind})
     return _view(session, context, report)
 
 
@@ -146,8 +134,6 @@ def reveal_identity(
     report.mode = ReportMode.CONFIDENTIAL
     add_message(session, context, report, author=REPORTER, kind="status",
                 text="The reporter chose to tell the integrity unit who they are.")
-    record_event(session, reporter_actor(ReportMode.CONFIDENTIAL), "report.identity_revealed",
-                 report.reference)
     return _view(session, context, report)
 
 
@@ -163,18 +149,14 @@ def _unlock(
     known = report.reference if report is not None else None
     now = context.now()
     decision = check_throttle(session, known, now, context.throttle)
+    # No audit event and no log line here: either would time the attempt to the second, and
+    # the one making it is most often the reporter. The failure row (kept only while it can
+    # throttle) becomes a day-dated audit event in the next daily batch.
     if not decision.allowed:
-        wait = int(decision.retry_after.total_seconds()) + 1
-        record_event(session, UNVERIFIED, "report.receipt_throttled", known,
-                     {"retry_after_seconds": wait})
-        log.warning("receipt check throttled for %s seconds", wait)
         return AccessRefused(throttled=True, retry_after=decision.retry_after)
     if receipt_matches(report.receipt_hash if report is not None else None, receipt):
         return report  # type: ignore[return-value]
     record_failure(session, known, now)
-    record_event(session, UNVERIFIED, "report.receipt_refused", known,
-                 {"reference_exists": report is not None})
-    log.info("a receipt check failed")
     after = check_throttle(session, known, now, context.throttle)
     return AccessRefused(throttled=False, retry_after=after.retry_after)
 

@@ -46,19 +46,22 @@ def record_event(
     action: str,
     subject: str | None = None,
     details: dict[str, Any] | None = None,
+    *,
+    at: dt.datetime | None = None,
 ) -> AuditEvent:
     """Append an event in the caller's transaction, so it commits with the change it records.
 
     `actor` names who acted ("person:12", "system", "anonymous reporter"); never put report
-    content, receipts or an anonymous reporter's identity in any field.
+    content, receipts or an anonymous reporter's identity in any field. `at` defaults to now;
+    a caller may give a coarser moment (reporter-side events carry only their day), and the
+    hash covers whatever is stored, so the chain verifies the same way.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _CHAIN_LOCK_ID})
+    lock_chain(session)
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     prev_hash = last.hash if last else GENESIS
     # JSON round trip: what we hash must be exactly what the database will give back.
     details = json.loads(json.dumps(details or {}, default=str))
-    at = utcnow()
+    at = utcnow() if at is None else at.astimezone(dt.UTC)
     event = AuditEvent(
         at=at, actor=actor, action=action, subject=subject, details=details,
         prev_hash=prev_hash,
@@ -67,6 +70,13 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+def lock_chain(session: Session) -> None:
+    """Hold the chain's append lock until the transaction ends (PostgreSQL; SQLite locks the
+    whole database on write anyway), for callers that read the log before appending to it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _CHAIN_LOCK_ID})
 
 
 @dataclass(frozen=True)

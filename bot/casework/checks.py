@@ -16,7 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.casework.followup import COMPLIANCE_STATUSES
-from bot.casework.names import best_matches, normalise_organisation, similarity
+from bot.casework.names import (
+    NameIndex,
+    NameMatch,
+    best_matches,
+    name_parts,
+    normalise_organisation,
+    similarity,
+)
 from bot.casework.queries import CLOSED_STATUSES, list_declarations, register_date
 from bot.casework.registers import pounds
 from bot.casework.rules import CaseworkRules
@@ -59,8 +66,12 @@ class CheckInputs:
 
 
 def run_checks(session: Session, rules: CaseworkRules, today: dt.date,
-               directory: Sequence[dict[str, Any]] = ()) -> list[Finding]:
-    """Every cross-check, high severity first. `directory` adds staff who never used Probity."""
+               directory: Sequence[dict[str, Any]] = (), indexed: bool = True) -> list[Finding]:
+    """Every cross-check, high severity first. `directory` adds staff who never used Probity.
+
+    `indexed=False` compares organisation names pair by pair, the plain way; it finds the
+    same things much more slowly and is kept as the reference the index is tested against.
+    """
     live = [d for d in list_declarations(session) if d.status not in CLOSED_STATUSES]
     inputs = CheckInputs(
         gifts=[d for d in live if d.kind == DeclarationKind.GIFT_HOSPITALITY],
@@ -69,8 +80,8 @@ def run_checks(session: Session, rules: CaseworkRules, today: dt.date,
         people=_people(session, directory),
     )
     findings = [
-        *supplier_gifts(inputs, rules),
-        *repeated_offers(inputs, rules, today),
+        *supplier_gifts(inputs, rules, indexed),
+        *repeated_offers(inputs, rules, today, indexed),
         *over_limit_without_approval(inputs, rules),
         *silent_senior_ranks(inputs, rules, today),
         *compliance_checks_overdue(inputs, today),
@@ -94,19 +105,43 @@ def _during(supplier: Supplier, day: dt.date) -> bool:
         (supplier.ends_on is None or day <= supplier.ends_on)
 
 
-def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules) -> list[Finding]:
+def _supplier_key(supplier: Supplier) -> str:
+    # From the name, not the stored normalised_name: an import made before the rules for
+    # normalising improved still matches by today's rules.
+    return normalise_organisation(supplier.name)
+
+
+def _supplier_matches(inputs: CheckInputs, rules: CaseworkRules, indexed: bool
+                      ) -> list[list[NameMatch[Supplier]]]:
+    donors = [gift.counterparty_organisation for gift in inputs.gifts]
+    if indexed:
+        index = NameIndex(inputs.suppliers, _supplier_key, rules.match_threshold)
+        return index.match_many(donors)
+    return [best_matches(donor, inputs.suppliers, key=_supplier_key,
+                         threshold=rules.match_threshold) if donor else []
+            for donor in donors]
+
+
+def _matched(typed: str, match: NameMatch[Supplier]) -> str:
+    supplier = match.candidate
+    named = f"{typed!r} matches supplier {supplier.name!r}"
+    if match.kind == "part":
+        return f"{named} (every word of the shorter name is in the longer one)"
+    return named if match.score >= 100 else f"{named} ({match.score:.0f}% similar)"
+
+
+def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules, indexed: bool = True
+                   ) -> list[Finding]:
     """Offers from an organisation on the supplier list, worst when it was bidding at the time."""
     findings = []
-    for gift in inputs.gifts:
+    for gift, matches in zip(inputs.gifts, _supplier_matches(inputs, rules, indexed),
+                             strict=True):
         if not gift.counterparty_organisation:
             continue
         day = register_date(gift)
-        for match in best_matches(gift.counterparty_organisation, inputs.suppliers,
-                                  key=lambda s: s.normalised_name,
-                                  threshold=rules.match_threshold):
+        for match in matches:
             supplier = match.candidate
-            named = f"{gift.counterparty_organisation!r} matches supplier {supplier.name!r}" \
-                + ("" if match.score >= 100 else f" ({match.score:.0f}% similar)")
+            named = _matched(gift.counterparty_organisation, match)
             contract = supplier.contract or "an unnamed contract"
             offer = (f"{_who(gift)} was offered {_money(gift.value_pence)} on {day} and "
                      f"{gift.outcome or 'did not say whether they accepted'}")
@@ -133,12 +168,22 @@ def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules) -> list[Finding]:
     return findings
 
 
-def _donor_groups(gifts: Sequence[Declaration], threshold: float) -> list[list[Declaration]]:
-    """Gifts grouped by donor, with near-identical donor names counted as one donor."""
+def _donor(gift: Declaration) -> str:
+    return normalise_organisation(gift.counterparty_organisation or gift.counterparty_name)
+
+
+def _donor_groups(gifts: Sequence[Declaration], threshold: float, indexed: bool = True
+                  ) -> list[list[Declaration]]:
+    """Gifts grouped by donor, with near-identical donor names counted as one donor.
+
+    A gift joins the first group whose first donor name matches its own, or starts a group.
+    """
+    if indexed:
+        return _donor_groups_indexed(gifts, threshold)
     groups: list[tuple[str, list[Declaration]]] = []
     for gift in gifts:
-        donor = normalise_organisation(gift.counterparty_organisation or gift.counterparty_name)
-        if not donor:
+        donor = _donor(gift)
+        if not donor or not name_parts(donor).core:
             continue
         for name, members in groups:
             if similarity(name, donor) >= threshold:
@@ -149,17 +194,43 @@ def _donor_groups(gifts: Sequence[Declaration], threshold: float) -> list[list[D
     return [members for _, members in groups]
 
 
+def _donor_groups_indexed(gifts: Sequence[Declaration], threshold: float
+                          ) -> list[list[Declaration]]:
+    """`_donor_groups` with each distinct name compared once, against the index of names.
+
+    A later gift with a name already seen joins the same group as before: the groups that
+    formed since came later, so they cannot come first.
+    """
+    donors = [_donor(gift) for gift in gifts]
+    distinct = list(dict.fromkeys(d for d in donors if d and name_parts(d).core))
+    matches = NameIndex(distinct, lambda name: name, threshold).match_many(distinct)
+    founders: dict[str, int] = {}  # a name that started a group -> that group's number
+    group_of: dict[str, int] = {}
+    for number, name in enumerate(distinct):
+        joined = [founders[m.candidate] for m in matches[number] if m.candidate in founders]
+        if joined:
+            group_of[name] = min(joined)
+        else:
+            group_of[name] = founders[name] = len(founders)
+    groups: list[list[Declaration]] = [[] for _ in founders]
+    for gift, donor in zip(gifts, donors, strict=True):
+        if donor in group_of:
+            groups[group_of[donor]].append(gift)
+    return groups
+
+
 def _donor_label(gifts: Sequence[Declaration]) -> str:
     first = gifts[0]
     return first.counterparty_organisation or first.counterparty_name or "one donor"
 
 
-def repeated_offers(inputs: CheckInputs, rules: CaseworkRules, today: dt.date) -> list[Finding]:
+def repeated_offers(inputs: CheckInputs, rules: CaseworkRules, today: dt.date,
+                    indexed: bool = True) -> list[Finding]:
     """Several offers from one donor to one person, or to several people in one team."""
     since = today - dt.timedelta(days=rules.repeat_window_days)
     recent = [g for g in inputs.gifts if since <= register_date(g) <= today]
     findings = []
-    for group in _donor_groups(recent, rules.match_threshold):
+    for group in _donor_groups(recent, rules.match_threshold, indexed):
         donor = _donor_label(group)
         by_person: dict[int, list[Declaration]] = defaultdict(list)
         by_team: dict[str, list[Declaration]] = defaultdict(list)

@@ -1,17 +1,23 @@
 """Organisation names reduced to a comparable form, and fuzzy matching between them.
 
 Donors type organisation names however they like ("ACME Security Limited", "Acme Security
-Ltd."), so a plain equality test misses the very suppliers inspectors worry about.
+Services", "G4S"), so a plain equality test misses the very suppliers inspectors worry about,
+while a loose fuzzy score ties "Acme Catering" to "Acme Security". Names are compared on
+their distinctive words: legal forms and generic descriptors ("services", "group", "uk")
+are set aside, so they can neither make nor break a match.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import lru_cache
+from typing import Generic, Literal, TypeVar
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 # Words that say what legal form a body takes, not who it is. Only removed as whole words.
@@ -19,16 +25,33 @@ LEGAL_FORMS = frozenset({
     "ltd", "limited", "plc", "llp", "llc", "lp", "inc", "incorporated", "corp",
     "corporation", "co", "company", "cic", "gmbh", "sa", "bv",
 })
+# Words a firm adds to its name that say nothing about who it is or what it does. Industry
+# words ("security", "catering", "training") are deliberately absent: they are what tells
+# Acme Security from Acme Catering.
+GENERIC_DESCRIPTORS = frozenset({
+    "services", "service", "group", "holdings", "holding", "solutions", "uk", "gb",
+    "britain", "international", "intl", "global", "worldwide", "europe", "enterprises",
+    "trading",
+})
 _LEADING_ARTICLE = "the"
 
 #: Two normalised names scoring at least this (0-100) are treated as the same organisation.
 DEFAULT_MATCH_THRESHOLD = 90.0
+#: Each distinctive word of one name needs a counterpart this close in the other, so two
+#: names that share a shape but differ in the word that matters ("Northmoor" and
+#: "Southmoor Security", 89 overall) are not taken for one firm.
+WORD_AGREEMENT = 80.0
 
 T = TypeVar("T")
+MatchKind = Literal["same", "similar", "part"]
 
 
 def normalise_organisation(name: str | None) -> str:
-    """A lower-case, punctuation-free form with legal suffixes dropped and "&" read as "and"."""
+    """A lower-case, punctuation-free form with legal suffixes dropped and "&" read as "and".
+
+    This is the form stored with suppliers and used to recognise a re-imported one; the
+    generic descriptors stay in it and are set aside only when names are compared.
+    """
     if not name:
         return ""
     text = unicodedata.normalize("NFKD", name)
@@ -47,24 +70,95 @@ def normalise_organisation(name: str | None) -> str:
     return " ".join(words)
 
 
-def similarity(left: str, right: str) -> float:
-    """0-100 similarity of two already-normalised names.
+@dataclass(frozen=True)
+class NameParts:
+    """A normalised name split into what comparison needs."""
 
-    ratio forgives typing slips and joined words ("bluelight"); token_sort_ratio forgives
-    word order. token_set_ratio is deliberately not used: it scores "acme" against
-    "acme catering" as 100, which would tie every firm to any shorter namesake.
+    words: frozenset[str]  # every word, descriptors included (for "is part of")
+    core: str  # the distinctive words in order ("acme security")
+    core_words: tuple[str, ...]
+    compact: str  # the core without spaces, so "bluelight" meets "blue light"
+    #: False for a name made only of descriptors ("Global Solutions International"): its
+    #: core is then all its words, which match the same name but are never part of another.
+    distinctive: bool
+
+
+@lru_cache(maxsize=65536)
+def name_parts(normalised: str) -> NameParts:
+    """The parts of an already-normalised name (cached: suppliers are compared many times)."""
+    words = tuple(w for w in normalised.split() if w not in LEGAL_FORMS)
+    core_words = tuple(w for w in words if w not in GENERIC_DESCRIPTORS)
+    distinctive = bool(core_words)
+    if not distinctive:
+        core_words = words
+    core = " ".join(core_words)
+    return NameParts(frozenset(words), core, core_words, core.replace(" ", ""), distinctive)
+
+
+def _words_agree(left: NameParts, right: NameParts) -> bool:
+    """Every distinctive word on each side is spelt (nearly) the same on the other."""
+    for own, other in ((left, right), (right, left)):
+        for word in own.core_words:
+            if word in other.compact:
+                continue
+            if max(fuzz.ratio(word, theirs) for theirs in other.core_words) < WORD_AGREEMENT:
+                return False
+    return True
+
+
+def _is_part_of(shorter: NameParts, longer: NameParts) -> bool:
+    """`shorter` names a firm by some of `longer`'s words ("G4S" in "G4S Secure Solutions").
+
+    Every word of the shorter name must appear in the longer one, descriptors included, so
+    "Crown Commercial Service" is not part of "Crown Hotel"; and it must keep a distinctive
+    word, so "Services" alone is part of nothing.
+    """
+    return shorter.distinctive and len(shorter.words) < len(longer.words) \
+        and shorter.words <= longer.words
+
+
+def _shape_score(left: NameParts, right: NameParts) -> float:
+    # ratio forgives typing slips, token_sort_ratio word order, the compact form joined words.
+    return max(fuzz.ratio(left.core, right.core), fuzz.token_sort_ratio(left.core, right.core),
+               fuzz.ratio(left.compact, right.compact))
+
+
+def compare(left: str, right: str, threshold: float = DEFAULT_MATCH_THRESHOLD
+            ) -> tuple[float, MatchKind] | None:
+    """How two normalised names match, or None when they are different organisations.
+
+    token_set_ratio is deliberately not the score: it rates any name inside another as 100
+    ("Acme" in "Acme Catering"). Containment is accepted only by `_is_part_of`'s stricter
+    rule, and reported as such so an officer can judge it.
     """
     if not left or not right:
-        return 0.0
-    return max(fuzz.ratio(left, right), fuzz.token_sort_ratio(left, right))
+        return None
+    a, b = name_parts(left), name_parts(right)
+    if not a.core or not b.core:
+        return None  # nothing but legal forms: "Limited" says who nobody is
+    if a.compact == b.compact:
+        return 100.0, "same"
+    if _is_part_of(a, b) or _is_part_of(b, a):
+        return 100.0, "part"
+    score = _shape_score(a, b)
+    if score >= threshold and _words_agree(a, b):
+        return score, "similar"
+    return None
+
+
+def similarity(left: str, right: str) -> float:
+    """0-100 similarity of two already-normalised names; 0 when they cannot be one firm."""
+    found = compare(left, right, threshold=0.0)
+    return 0.0 if found is None else found[0]
 
 
 @dataclass(frozen=True)
 class NameMatch(Generic[T]):
-    """One candidate that matched a name, with its score."""
+    """One candidate that matched a name, with its score and how it matched."""
 
     candidate: T
     score: float
+    kind: MatchKind = "similar"
 
 
 def best_matches(
@@ -73,14 +167,74 @@ def best_matches(
     key: Callable[[T], str],
     threshold: float = DEFAULT_MATCH_THRESHOLD,
 ) -> list[NameMatch[T]]:
-    """Every candidate whose normalised key scores at least `threshold`, best first."""
+    """Every candidate matching `name`, best first, comparing one pair at a time.
+
+    Plain and obviously right; `NameIndex` gives the same answers for many names at once.
+    """
     wanted = normalise_organisation(name)
     if not wanted:
         return []
-    pool: Sequence[T] = list(candidates)
-    choices = [key(candidate) for candidate in pool]
-    found = process.extract(
-        wanted, choices, scorer=lambda a, b, **_: similarity(a, b),
-        score_cutoff=threshold, limit=None,
-    )
-    return [NameMatch(pool[index], score) for _, score, index in found]
+    found = []
+    for candidate in candidates:
+        result = compare(wanted, key(candidate), threshold)
+        if result is not None:
+            found.append(NameMatch(candidate, *result))
+    return sorted(found, key=lambda m: -m.score)
+
+
+class NameIndex(Generic[T]):
+    """Many candidates prepared once, so thousands of names can be matched against them.
+
+    The exact rule is `compare`; the index only chooses which pairs to try. A pair can
+    match only if one of the three shape scores reaches the threshold (found for every name
+    at once with rapidfuzz's cdist, in C, on all cores) or if the two names share a word
+    (found in an inverted index of words), so trying just those pairs gives the same
+    answers as trying every pair.
+    """
+
+    def __init__(self, candidates: Iterable[T], key: Callable[[T], str],
+                 threshold: float = DEFAULT_MATCH_THRESHOLD) -> None:
+        self.candidates: list[T] = list(candidates)
+        self.threshold = threshold
+        self.keys = [key(candidate) for candidate in self.candidates]
+        self.parts = [name_parts(k) for k in self.keys]
+        self._by_word: dict[str, list[int]] = defaultdict(list)
+        for number, parts in enumerate(self.parts):
+            for word in parts.words:
+                self._by_word[word].append(number)
+
+    def match_many(self, names: Sequence[str | None]) -> list[list[NameMatch[T]]]:
+        """For each raw name, its matches best first (as `best_matches` would give)."""
+        wanted = [normalise_organisation(name) for name in names]
+        results: list[list[NameMatch[T]]] = [[] for _ in wanted]
+        live = [i for i, w in enumerate(wanted) if w and name_parts(w).core]
+        if not live or not self.candidates:
+            return results
+        pairs = self._shape_pairs([name_parts(wanted[i]) for i in live])
+        for row, number in enumerate(live):
+            tried = pairs.get(row, set())
+            for word in name_parts(wanted[number]).words:
+                tried.update(self._by_word.get(word, ()))
+            found = []
+            for index in tried:
+                result = compare(wanted[number], self.keys[index], self.threshold)
+                if result is not None:
+                    found.append((-result[0], index, result[1]))
+            # Ties keep the candidates' order, as the pair-by-pair search does.
+            results[number] = [NameMatch(self.candidates[index], -negated, kind)
+                               for negated, index, kind in sorted(found)]
+        return results
+
+    def _shape_pairs(self, queries: Sequence[NameParts]) -> dict[int, set[int]]:
+        pairs: dict[int, set[int]] = defaultdict(set)
+        # Scores as whole numbers keep the matrices small; flooring the cutoff keeps every
+        # pair whose exact score could reach the threshold.
+        cutoff = int(self.threshold)
+        for scorer, field in ((fuzz.ratio, "core"), (fuzz.token_sort_ratio, "core"),
+                              (fuzz.ratio, "compact")):
+            matrix = process.cdist(
+                [getattr(q, field) for q in queries], [getattr(p, field) for p in self.parts],
+                scorer=scorer, score_cutoff=cutoff, dtype=np.uint8, workers=-1)
+            for row, column in zip(*np.nonzero(matrix), strict=True):
+                pairs[int(row)].add(int(column))
+        return pairs

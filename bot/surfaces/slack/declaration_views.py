@@ -16,6 +16,9 @@ ENDORSE_ACTION = "probity_endorse"
 ENDORSE_CALLBACK = "probity_endorse"
 DECIDE_CALLBACK = "probity_decide"
 ASK_CALLBACK = "probity_ask_declarant"
+ANSWER_ACTION = "probity_answer_request"
+ANSWER_CALLBACK = "probity_answer_request"
+ANSWER_BLOCK = "answer"
 RATIONALE_BLOCK = "rationale"
 CONDITIONS_BLOCK = "conditions"
 QUESTION_BLOCK = "question"
@@ -92,3 +95,26 @@ def endorsement_modal(reference: str, endorsed: bool, where: dict[str, Any]) -> 
                    hint="Kept with your endorsement and read by the integrity unit."),
     ], callback_id=ENDORSE_CALLBACK, submit="Send", private_metadata=json.dumps(
         {"ref": reference, "endorsed": endorsed, **where}))
+
+
+def information_request(text: str, reference: str, card_ts: str | None
+                        ) -> list[dict[str, Any]]:
+    """The declarant's DM when the unit asks for more: the question and an Answer button.
+
+    The button carries the reference and where the unit's card is, so the answer can be
+    noted under it; who may answer is decided on the server, never by the button.
+    """
+    return [section(text), *actions([button(
+        "Answer", ANSWER_ACTION, json.dumps({"ref": reference, "card_ts": card_ts}), "primary",
+    )], block_id=f"answer:{reference}")]
+
+
+def answer_modal(reference: str, question: str | None, where: dict[str, Any]
+                 ) -> dict[str, Any]:
+    blocks = [section(f"*{escape_mrkdwn(reference)}*: the integrity unit asked", escape=False)]
+    if question:
+        blocks.append(section("> " + escape_mrkdwn(" ".join(question.split())), escape=False))
+    blocks.append(text_input(ANSWER_BLOCK, "Your answer", multiline=True,
+                             hint="Kept with the declaration and read by the integrity unit."))
+    return modal("Answer the question", blocks, callback_id=ANSWER_CALLBACK, submit="Send",
+                 private_metadata=json.dumps({"ref": reference, **where}))

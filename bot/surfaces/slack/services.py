@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.casework.authorisation import record_refusal
+from bot.casework.authorisation import is_declarant, record_refusal
 from bot.casework.endorsement import is_named_line_manager
 from bot.casework.errors import UnknownDeclaration
 from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
@@ -25,7 +25,7 @@ from bot.handlers import is_handler
 from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
 from bot.store import Store
-from bot.store.models import AnswerFeedback, Person
+from bot.store.models import AnswerFeedback, DeclarationStatus, Person
 from bot.surfaces.slack.reporting_desk import ReportDesk
 from bot.surfaces.slack.turns import SURFACE, People
 from bot.turns import Reply, Speaker, Turn
@@ -93,6 +93,28 @@ class SlackServices:
             except UnknownDeclaration:
                 return False
             return is_named_line_manager(session.get(Person, person_id), declaration)
+
+    def may_answer(self, person_id: int, reference: str) -> bool:
+        """Whether this person may answer the unit's question on a declaration: its declarant
+        or an integrity officer. Only spares a refused person the form; the core checks again
+        when the answer is submitted."""
+        with self.store.session() as session:
+            try:
+                declaration = get_declaration(session, reference)
+            except UnknownDeclaration:
+                return False
+            person = session.get(Person, person_id)
+            return is_declarant(person, declaration) or self.casework.is_integrity_officer(
+                person)
+
+    def latest_question(self, reference: str) -> str | None:
+        """The integrity unit's most recent question on a declaration, to show beside the
+        answer box; whether it is still open is the core's to say on submission."""
+        with self.store.session() as session:
+            declaration = get_declaration(session, reference)
+            asked = [step.note for step in declaration.history
+                     if step.to_status == DeclarationStatus.INFORMATION_REQUESTED and step.note]
+            return asked[-1] if asked else None
 
     def declaration_card(self, reference: str) -> dict[str, Any]:
         """Plain values for the integrity channel's card on one declaration."""

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 def register_all(app: App, services: SlackServices) -> None:
     from bot.surfaces.slack.listeners import (
+        answers,
         commands,
         conversation,
         declarations,
@@ -29,7 +30,7 @@ def register_all(app: App, services: SlackServices) -> None:
 
     app.middleware(_once_per_event(services))
     for module in (conversation, feedback, commands, home, declarations, reports, integrity,
-                   endorsement):
+                   endorsement, answers):
         module.register(app, services)
 
 

@@ -38,7 +38,7 @@ def register(app: App, services: SlackServices) -> None:
             services.refuse(person_id, STEP, reference)
             log.warning("refused an endorsement of %s to someone not its line manager",
                         reference)
-            _tell(client, body, NOT_THE_MANAGER)
+            tell_privately(client, body, NOT_THE_MANAGER)
             return
         container = body.get("container") or {}
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
@@ -80,7 +80,8 @@ def register(app: App, services: SlackServices) -> None:
             client.chat_postMessage(channel=channel, text=line, blocks=[blocks.context(line)])
 
 
-def _tell(client: WebClient, body: dict[str, Any], text: str) -> None:
+def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
+    """Say something only the person who pressed a button sees."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id")
     user = body["user"]["id"]

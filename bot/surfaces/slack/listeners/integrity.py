@@ -21,6 +21,7 @@ from bot.reporting.handling import STATUSES
 from bot.surfaces.slack import blocks, declaration_views, report_views
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.notices import READ_REPORT
+from bot.surfaces.slack.notifier import acting_on_card
 from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,9 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
             ack(response_action="errors", errors={declaration_views.QUESTION_BLOCK: REFUSED})
             return
         try:
-            services.casework.request_information(reference, question, by=person_id)
+            # The declarant's DM names this card, so their answer is noted under it.
+            with acting_on_card(meta.get("ts")):
+                services.casework.request_information(reference, question, by=person_id)
         except (CaseworkError, PermissionError) as problem:
             ack(response_action="errors",
                 errors={declaration_views.QUESTION_BLOCK: str(problem)[:300]})

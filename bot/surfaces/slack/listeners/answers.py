@@ -1,0 +1,85 @@
+"""Listeners: a declarant answers the integrity unit's request for information from their DM.
+
+The Answer button carries only the reference and where the unit's card is. Who may answer
+is decided on the server: the press is checked before the form opens, and the casework
+service checks again on submission and audits a refusal, so a forged submission from
+anyone but the declarant or an integrity officer changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.casework.errors import CaseworkError
+from bot.surfaces.slack import blocks, declaration_views
+from bot.surfaces.slack.listeners.endorsement import tell_privately
+from bot.surfaces.slack.modals import metadata_of, plain_values
+from bot.surfaces.slack.services import SlackServices
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = ("Only the person who made this declaration, or the integrity unit, can answer "
+             "its question. This attempt was recorded.")
+STEP = "provide information"
+
+
+def register(app: App, services: SlackServices) -> None:
+    @app.action(declaration_views.ANSWER_ACTION)
+    def answer_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                       client: WebClient) -> None:
+        ack()
+        try:
+            pressed = json.loads(action.get("value") or "{}")
+        except ValueError:
+            return
+        reference = str(pressed.get("ref", ""))
+        person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+        if not services.may_answer(person_id, reference):
+            services.refuse(person_id, STEP, reference)
+            log.warning("refused an answer on %s to someone not its declarant", reference)
+            tell_privately(client, body, NOT_YOURS)
+            return
+        container = body.get("container") or {}
+        where = {"channel": container.get("channel_id"), "ts": container.get("message_ts"),
+                 "card_ts": pressed.get("card_ts")}
+        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.answer_modal(
+            reference, services.latest_question(reference), where))
+
+    @app.view(declaration_views.ANSWER_CALLBACK)
+    def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                         client: WebClient) -> None:
+        meta = metadata_of(view)
+        reference = str(meta.get("ref", ""))
+        answer = plain_values(view["state"]["values"]).get(declaration_views.ANSWER_BLOCK, "")
+        user = body["user"]["id"]
+        person_id = services.person_id(services.people.speaker(client, user))
+        try:
+            # The modal's metadata is only as trustworthy as the payload: the core checks
+            # that this person is the declarant or an officer, and audits a refusal.
+            services.casework.provide_information(reference, answer, by=person_id)
+        except PermissionError:
+            ack(response_action="errors", errors={declaration_views.ANSWER_BLOCK: NOT_YOURS})
+            return
+        except CaseworkError as problem:
+            ack(response_action="errors",
+                errors={declaration_views.ANSWER_BLOCK: str(problem)[:300]})
+            return
+        ack()
+        if meta.get("channel") and meta.get("ts"):
+            client.chat_update(channel=meta["channel"], ts=meta["ts"],
+                               text=f"{reference}: answered", blocks=[
+                                   blocks.section(f"*{reference}*: you answered the integrity "
+                                                  "unit's question."),
+                                   blocks.context(answer)])
+        channel = services.settings.integrity_channel
+        if channel:
+            name = services.people.display_name(client, user)
+            line = f"{reference}: {name} answered: {answer}"
+            # Under the card when the question came from it; otherwise a message of its own.
+            client.chat_postMessage(channel=channel, thread_ts=meta.get("card_ts") or None,
+                                    text=line, blocks=[blocks.context(line)])

@@ -77,3 +77,13 @@ def test_as_name_finds_someone_in_the_directory_who_never_used_probity(
         assert person.line_manager.display_name == "Ada Okafor"
     with store.transaction() as session:
         assert find_person(session, "psd.khan", directory).id == person.id
+
+
+def test_the_tender_question_is_read_from_the_gift_workflow(tmp_path: Path) -> None:
+    bundled = CaseworkRules.from_settings(Settings(workflows_dir=PROJECT_ROOT / "workflows"))
+    assert bundled.tender_field == "tender_running"
+    (tmp_path / "gift_hospitality.yaml").write_text(
+        "fields:\n  - {name: bidder, type: choice}\n  - {name: live_tender, type: yes_no}\n",
+        encoding="utf-8")
+    assert CaseworkRules.from_settings(Settings(workflows_dir=tmp_path)).tender_field == \
+        "live_tender"

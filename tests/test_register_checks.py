@@ -194,3 +194,57 @@ def test_the_indexed_checks_find_what_the_pair_by_pair_checks_find(
     assert fast == slow
     assert len([f for f in fast if f.people == ("Sam Ash",)]) >= 4
     assert refs
+
+
+def _checked(store: Store, rules: CaseworkRules, organisation: str, day: str,
+             tender_running: bool | None, outcome: str = "accepted") -> list[Finding]:
+    """Findings about one gift filed against the seeded supplier list."""
+    with store.transaction() as session:
+        seed(session, rules)
+        who = factory.person(session, "pc.ash", "Sam Ash", rank="PC", team="Roads")
+        reference = factory.gift(session, who, organisation, 1500, day, outcome=outcome,
+                                 tender_running=tender_running).reference
+    with store.session() as session:
+        findings = run_checks(session, rules, dt.date.fromisoformat(AS_OF))
+    return [f for f in findings if reference in f.records]
+
+
+def test_a_tender_the_declarant_reports_is_a_finding_though_no_supplier_is_listed(
+    store: Store, rules: CaseworkRules,
+) -> None:
+    (finding,) = _checked(store, rules, "Harbour Drones Ltd", "2026-07-10", True)
+    assert (finding.check, finding.severity, finding.people) == (
+        "gift_during_declared_tender", "high", ("Sam Ash",))
+    assert "Harbour Drones Ltd is not on the supplier list" in finding.why
+    assert "check the contracts register" in finding.why
+
+
+def test_when_declarant_and_supplier_list_agree_there_is_one_finding(
+    store: Store, rules: CaseworkRules,
+) -> None:
+    found = _checked(store, rules, "Acme Security Ltd", "2026-08-20", True,
+                     outcome="declined")
+    assert [(f.check, f.severity) for f in found] == [
+        ("gift_from_bidder_during_tender", "medium")]
+    assert "The declarant also said a tender was running." in found[0].why
+
+
+def test_a_declared_tender_outside_the_listed_dates_is_still_a_finding(
+    store: Store, rules: CaseworkRules,
+) -> None:
+    # Blue Light holds an awarded contract; the declarant says it is bidding for another.
+    found = _checked(store, rules, "Blue Light Events", "2026-07-10", True)
+    assert [f.check for f in found] == ["gift_during_declared_tender", "gift_from_supplier"]
+    assert "is on the supplier list but not shown tendering on that day" in found[0].why
+
+
+def test_the_supplier_list_overrides_a_declarants_no(store: Store, rules: CaseworkRules) -> None:
+    (finding,) = _checked(store, rules, "Acme Security Services", "2026-06-01", False)
+    assert (finding.check, finding.severity, finding.contract) == (
+        "gift_from_bidder_during_tender", "high", "Custody suite CCTV maintenance 2026")
+    assert "The declarant said no tender was running, but the supplier list shows one." \
+        in finding.why
+
+
+def test_a_no_with_no_tendering_supplier_raises_nothing(store: Store, rules: CaseworkRules) -> None:
+    assert _checked(store, rules, "Harbour Drones Ltd", "2026-07-10", False) == []

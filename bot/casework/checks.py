@@ -130,33 +130,51 @@ def _matched(typed: str, match: NameMatch[Supplier]) -> str:
     return named if match.score >= 100 else f"{named} ({match.score:.0f}% similar)"
 
 
+def declared_tender(gift: Declaration, rules: CaseworkRules) -> bool | None:
+    """The declarant's answer to "is a tender running?": True, False, or None if not asked."""
+    answer = (gift.answers or {}).get(rules.tender_field)
+    if isinstance(answer, bool):
+        return answer
+    if isinstance(answer, str) and answer.strip().lower() in ("yes", "no", "true", "false"):
+        return answer.strip().lower() in ("yes", "true")
+    return None
+
+
 def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules, indexed: bool = True
                    ) -> list[Finding]:
-    """Offers from an organisation on the supplier list, worst when it was bidding at the time."""
+    """Offers from a supplier or bidder, worst during a tender.
+
+    A tender is running when the supplier list shows the donor tendering on the day, or when
+    the declarant said so: they may know of a bid that procurement has not listed yet. A
+    "no" from the declarant does not outweigh the supplier list, which they may not know.
+    """
     findings = []
     for gift, matches in zip(inputs.gifts, _supplier_matches(inputs, rules, indexed),
                              strict=True):
-        if not gift.counterparty_organisation:
-            continue
         day = register_date(gift)
-        for match in matches:
+        said = declared_tender(gift, rules)
+        severity = "high" if gift.outcome != "declined" else "medium"
+        offer = (f"{_who(gift)} was offered {_money(gift.value_pence)} on {day} and "
+                 f"{gift.outcome or 'did not say whether they accepted'}")
+        donor = gift.counterparty_organisation or gift.counterparty_name or "a donor"
+        tender_found = False
+        for match in matches if gift.counterparty_organisation else ():
             supplier = match.candidate
-            named = _matched(gift.counterparty_organisation, match)
+            named = _matched(gift.counterparty_organisation or "", match)
             contract = supplier.contract or "an unnamed contract"
-            offer = (f"{_who(gift)} was offered {_money(gift.value_pence)} on {day} and "
-                     f"{gift.outcome or 'did not say whether they accepted'}")
             if supplier.status == "tendering" and _during(supplier, day):
+                tender_found = True
+                besides = "" if said is None else \
+                    " The declarant also said a tender was running." if said else \
+                    " The declarant said no tender was running, but the supplier list shows one."
                 findings.append(Finding(
-                    "gift_from_bidder_during_tender",
-                    "high" if gift.outcome != "declined" else "medium",
-                    (gift.reference,),
+                    "gift_from_bidder_during_tender", severity, (gift.reference,),
                     f"{offer}. {named}, which was bidding for {contract} at the time; "
-                    "nothing may be accepted from a bidder during a tender.",
+                    f"nothing may be accepted from a bidder during a tender.{besides}",
                     (gift.person.display_name,), supplier.contract))
             elif supplier.status == "awarded" and supplier.starts_on and day < supplier.starts_on:
                 findings.append(Finding(
-                    "gift_from_supplier_before_award",
-                    "high" if gift.outcome != "declined" else "medium", (gift.reference,),
+                    "gift_from_supplier_before_award", severity, (gift.reference,),
                     f"{offer}. {named}, which was later awarded {contract} "
                     f"(from {supplier.starts_on}).",
                     (gift.person.display_name,), supplier.contract))
@@ -165,6 +183,15 @@ def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules, indexed: bool = Tr
                     "gift_from_supplier", "medium", (gift.reference,),
                     f"{offer}. {named} ({contract}, {supplier.status}).",
                     (gift.person.display_name,), supplier.contract))
+        if said and not tender_found:
+            listed = "is not on the supplier list" if not matches else \
+                "is on the supplier list but not shown tendering on that day"
+            findings.append(Finding(
+                "gift_during_declared_tender", severity, (gift.reference,),
+                f"{offer}. The declarant said {donor} was bidding, or a tender it could "
+                f"join was running; {donor} {listed}, so check the contracts register. "
+                "Nothing may be accepted from a bidder during a tender.",
+                (gift.person.display_name,)))
     return findings
 
 

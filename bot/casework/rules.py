@@ -44,6 +44,8 @@ class CaseworkRules:
     #: How far back "no declarations in a year" looks.
     senior_silence_days: int = 365
     timezone: str = "Europe/London"
+    #: The gift workflow's yes/no answer to "is a tender running?".
+    tender_field: str = "tender_running"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CaseworkRules:
@@ -57,6 +59,7 @@ class CaseworkRules:
             senior_ranks=settings.senior_ranks,
             handlers=settings.handlers,
             timezone=settings.timezone,
+            tender_field=_tender_field(gift) or "tender_running",
         )
 
     def local_date(self, instant: dt.datetime) -> dt.date:
@@ -119,6 +122,16 @@ def _gift_limit(definition: Any) -> int | None:
         if amount is None or amount <= 0:
             continue
         return int(amount) if name.endswith("pence") else round(amount * 100)
+    return None
+
+
+def _tender_field(definition: Any) -> str | None:
+    """The name of the gift workflow's yes/no question about a running tender, if it has one."""
+    fields = definition.get("fields") if isinstance(definition, dict) else None
+    for spec in fields or ():
+        if isinstance(spec, dict) and spec.get("type") == "yes_no" \
+                and "tender" in str(spec.get("name", "")).lower():
+            return str(spec["name"])
     return None
 
 

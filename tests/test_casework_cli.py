@@ -132,3 +132,44 @@ def test_register_commands_end_to_end(
     with store.session() as session:
         actions = set(session.scalars(select(AuditEvent.action)))
     assert {"register.exported", "register.published", "suppliers.imported"} <= actions
+
+
+def test_a_declarant_answers_the_integrity_units_question_from_the_terminal(
+    store: Store, filed: dict[str, str], capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.casework.queries import get_declaration, open_question
+
+    assert main(["casework", "request-info", filed["gift"], "--question",
+                 "Who else was at the match?", "--as", "psd.khan"]) == 0
+    with store.session() as session:
+        waiting = open_question(get_declaration(session, filed["gift"]))
+    assert waiting is not None and waiting.question == "Who else was at the match?"
+    assert f"probity casework answer {filed['gift']} --answer" in waiting.how_to_answer("console")
+    assert "Press Answer" in waiting.how_to_answer("slack")
+
+    # Someone else's declaration cannot be answered, and the attempt is recorded.
+    assert main(["casework", "answer", filed["gift"], "--answer", "Nobody.",
+                 "--as", "psd.okafor"]) == 0  # an officer may answer for the declarant ...
+    assert _status(store, filed["gift"]) == "submitted"
+    assert main(["casework", "request-info", filed["gift"], "--question", "And after?",
+                 "--as", "psd.khan"]) == 0
+    with store.transaction() as session:
+        factory.person(session, "pc.lee", "Dana Lee", rank="PC")
+    assert main(["casework", "answer", filed["gift"], "--answer", "x", "--as", "pc.lee"]) == 1
+    assert "can only answer questions on their own declarations" in capsys.readouterr().err
+    assert _status(store, filed["gift"]) == "information_requested"
+
+    assert main(["casework", "answer", filed["gift"].lower(), "--answer",
+                 "Two colleagues from Roads.", "--as", "pc.jones"]) == 0
+    assert f"{filed['gift']}: answer recorded" in capsys.readouterr().out
+    assert _status(store, filed["gift"]) == "submitted"
+    with store.session() as session:
+        declaration = get_declaration(session, filed["gift"])
+        assert open_question(declaration) is None
+        assert declaration.history[-1].note == "Two colleagues from Roads."
+        refused = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "casework.refused")).one()
+        assert refused.details == {"step": "provide information"}
+    assert main(["casework", "answer", filed["gift"], "--answer", "Again.",
+                 "--as", "pc.jones"]) == 1
+    assert "Nobody has asked for more information" in capsys.readouterr().err

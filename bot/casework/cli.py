@@ -65,6 +65,11 @@ def _register_casework(commands: argparse._SubParsersAction) -> None:
         steps, "request-info", "ask the declarant a question before deciding", _request_info)
     ask.add_argument("--question", required=True)
 
+    answer = _officer_step(
+        steps, "answer", "answer the integrity unit's question (the declarant, or an officer "
+        "for them)", _answer)
+    answer.add_argument("--answer", required=True)
+
     appeal = _officer_step(steps, "appeal", "lodge an appeal against a refusal", _appeal)
     appeal.add_argument("--grounds", required=True)
 
@@ -191,6 +196,17 @@ def _request_info(args: argparse.Namespace, settings: Settings) -> int:
         casework.request_information(args.reference, args.question,
                                      by=_person_id(store, settings, args.as_name))
         print(f"{args.reference.upper()}: waiting for the declarant's answer.")
+        return 0
+    return _guarded(step)
+
+
+def _answer(args: argparse.Namespace, settings: Settings) -> int:
+    def step() -> int:
+        store, casework = _service(settings)
+        casework.provide_information(args.reference, args.answer,
+                                     by=_person_id(store, settings, args.as_name))
+        print(f"{args.reference.upper()}: answer recorded; the declaration is back with the "
+              "integrity unit.")
         return 0
     return _guarded(step)
 

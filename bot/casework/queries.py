@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.casework.errors import UnknownDeclaration
-from bot.store.models import Appeal, Decision, Declaration, DeclarationStatus
+from bot.store.models import Appeal, Decision, Declaration, DeclarationStatus, StatusChange
 from bot.store.references import normalise_reference
 
 #: Statuses in which a declaration waits for the integrity unit's first word.
@@ -51,6 +52,39 @@ def current_decision(declaration: Declaration) -> Decision | None:
     """
     decided = [d for d in declaration.decisions if d.stage != "endorsement"]
     return decided[-1] if decided else None
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """The integrity unit's unanswered question on a declaration, and how to answer it."""
+
+    reference: str
+    question: str
+    asked_on: dt.date
+
+    def how_to_answer(self, surface: str) -> str:
+        """Plain instructions for the declarant on `surface` ("slack" or the terminal)."""
+        if surface == "slack":
+            return ("Press Answer on the message Probity sent you about "
+                    f"{self.reference}, or ask the integrity unit.")
+        return (f'Answer it with: probity casework answer {self.reference} '
+                '--answer "..." --as YOUR-NAME')
+
+
+def open_question(declaration: Declaration) -> OpenQuestion | None:
+    """The question waiting for the declarant's answer, if the record is waiting for one.
+
+    The question is the note on the latest step into information_requested; the history is
+    read as loaded, so call this while the declaration's session is open.
+    """
+    if declaration.status != DeclarationStatus.INFORMATION_REQUESTED:
+        return None
+    asked: StatusChange | None = next(
+        (change for change in reversed(declaration.history)
+         if change.to_status == DeclarationStatus.INFORMATION_REQUESTED), None)
+    if asked is None:
+        return None
+    return OpenQuestion(declaration.reference, asked.note or "", asked.at.date())
 
 
 def predecessor(session: Session, declaration: Declaration) -> Declaration | None:

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 VALID_BOT_TOKEN = "xoxb-test-valid-token"
+VALID_APP_TOKEN = "xapp-1-test-valid-token"
 TEAM_ID = "T0NORTHMOOR"
 BOT_USER_ID = "U0PROBITY"
 
@@ -51,6 +52,9 @@ class MockSlackWebApi:
     """A threaded HTTP server on 127.0.0.1 and a random port, speaking enough Web API."""
 
     valid_token: str = VALID_BOT_TOKEN
+    valid_app_token: str = VALID_APP_TOKEN
+    #: What apps.connections.open answers: set it to a local WebSocket server's ws:// URL.
+    socket_mode_url: str | None = None
     calls: list[RecordedCall] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     _rate_limits: dict[str, _RateLimit] = field(default_factory=dict)
@@ -138,7 +142,9 @@ class MockSlackWebApi:
                                                                   "error": "ratelimited"}
         with self._lock:
             self.calls.append(RecordedCall(method, args, token))
-        if token != self.valid_token:
+        # Socket Mode's connection request is the one call made with the app-level token.
+        expected = self.valid_app_token if method == "apps.connections.open" else self.valid_token
+        if token != expected:
             error = "not_authed" if not token else "invalid_auth"
             return 200, {}, {"ok": False, "error": error}
         if method in self._overrides:
@@ -152,6 +158,10 @@ class MockSlackWebApi:
             return {"ok": True, "url": "https://northmoor.slack.com/", "team": "Northmoor Police",
                     "user": "probity", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
                     "bot_id": "B0PROBITY", "is_enterprise_install": False}
+        if method == "apps.connections.open":
+            if self.socket_mode_url is None:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_mode_url}
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": ts,
                     "message": {"type": "message", "text": args.get("text", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -64,6 +65,16 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
     services.casework.notifier = SlackNotifier(app.client)
     register_all(app, services)
     return app
+
+
+def socket_mode_handler(app: App, app_token: str | None) -> SocketModeHandler:
+    """Bolt's Socket Mode adapter on slack_sdk's built-in WebSocket client.
+
+    It asks apps.connections.open (through the app's own client, so PROBITY_SLACK_API_URL
+    applies) for the WebSocket address, then acknowledges each envelope once a listener
+    has called ack().
+    """
+    return SocketModeHandler(app, app_token)
 
 
 def _explain(error: str) -> str:

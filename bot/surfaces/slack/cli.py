@@ -53,12 +53,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log.info("serving Slack requests at http://%s:%d%s", args.host, server.port, EVENTS_PATH)
         server.serve_forever()
         return 0
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
+
+    from bot.surfaces.slack.app import socket_mode_handler
 
     log.info("connecting to Slack by Socket Mode")
     try:
-        SocketModeHandler(app, credentials.app_token).start()
+        socket_mode_handler(app, credentials.app_token).start()
     except SlackApiError as error:
         code = error.response.get("error", "unknown error")
         print(f"probity serve: Slack refused SLACK_APP_TOKEN ({code}): make an app-level token "

@@ -402,3 +402,15 @@ def test_a_question_asked_mid_report_is_not_kept_in_the_unanswered_log(
     with store.session() as session:
         kept = session.scalars(select(UnansweredQuestion.question)).all()
     assert kept == ["what is the policy on tattoos?"]
+
+
+def test_a_receipt_with_a_group_missing_is_called_incomplete_in_chat(
+    probity: Assistant, store: Store
+) -> None:
+    amira = Terminal(probity, REPORTER, "Amira Khan")
+    reference, receipt = make_report(amira, "anonymous")
+    amira.type("follow up", reference)
+    assert "isn't a whole receipt" in amira.type(receipt[:-5])
+    assert "Status: received" in amira.type(receipt.replace(" ", "-"))
+    with store.session() as session:
+        assert len(session.scalars(select(ReceiptFailure)).all()) == 1

@@ -51,3 +51,29 @@ def test_only_an_argon2id_hash_is_kept() -> None:
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert receipt.replace(" ", "") not in stored
     assert hash_receipt(receipt) != stored  # salted
+
+
+def test_entry_forgives_any_separator_or_grouping_but_not_a_missing_digit() -> None:
+    receipt = generate_receipt()
+    digits = receipt.replace(" ", "")
+    stored = hash_receipt(receipt)
+    fullwidth = "".join(chr(ord(d) - ord("0") + 0xFF10) for d in digits)
+    for typed in (
+        digits, receipt.replace(" ", "-"), receipt.replace(" ", " - "),
+        receipt.replace(" ", "\u2013"), receipt.replace(" ", "\u00a0"),  # en dash, no-break
+        receipt.replace(" ", "."), f"  {digits[:10]} {digits[10:]}\n",  # grouped otherwise
+        f"{digits[:7]}-{digits[7:13]}/{digits[13:]}", fullwidth,
+    ):
+        assert normalise_receipt(typed) == digits, typed
+        assert receipt_matches(stored, typed), typed
+    groups = receipt.split(" ")
+    for typed in (
+        " ".join(groups[:4]),  # a group left out
+        " ".join(groups[1:]),
+        receipt + "7",  # one digit too many
+        receipt.replace(groups[2], groups[2][:3]),  # one too few
+        receipt.replace(groups[0][0], "O", 1),  # a letter O for a zero is not forgiven
+        "\u0664" * 20,  # Arabic-Indic digits are digits, but not ours
+    ):
+        assert normalise_receipt(typed) is None, typed
+        assert not receipt_matches(stored, typed), typed

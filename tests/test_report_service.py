@@ -363,3 +363,25 @@ def test_status_values_are_checked(store: Store, settings: Settings, clock: Fake
         change_status(s, context, handler, reference, "received")
     with store.session() as session:
         assert session.scalars(select(Report)).one().status == ReportStatus.ASSESSING
+
+
+def test_a_receipt_typed_with_odd_separators_opens_and_a_short_one_counts_as_a_failure(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, receipt = _submit(store, context)
+    with store.transaction() as session:
+        opened = open_report(session, context, reference,
+                             receipt.replace(" ", "\u2014"))
+    assert isinstance(opened, ReporterView)
+    short = " ".join(receipt.split(" ")[:4])
+    for _ in range(3):
+        with store.transaction() as session:
+            refused = open_report(session, context, reference, short)
+        assert isinstance(refused, AccessRefused) and refused.not_a_receipt
+    with store.transaction() as session:
+        # Three malformed entries used up the free attempts: the right receipt now waits.
+        blocked = open_report(session, context, reference, receipt)
+    assert isinstance(blocked, AccessRefused) and blocked.throttled
+    with store.session() as session:
+        assert len(session.scalars(select(ReceiptFailure)).all()) == 3

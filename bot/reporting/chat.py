@@ -58,6 +58,9 @@ ASK_RECEIPT = ("And your receipt? It is 20 digits; spaces don't matter. (If you'
                "report.)")
 NO_MATCH = ("That reference and receipt don't match a report. Check both and type the "
             "receipt again, or say cancel.")
+NOT_A_RECEIPT = ("That isn't a whole receipt: a receipt is 20 digits (five groups of four). "
+                 "Check none is missing and type it again, or say cancel. This counted as an "
+                 "attempt.")
 TOO_MANY = ("There have been too many attempts, so checks are paused for about {wait}. Please "
             "try again later.")
 STATUS_LINE = "Report {reference} ({category}), received {received}. Status: {status}."
@@ -314,9 +317,10 @@ def _refused(refused: AccessRefused, draft: Draft | None) -> Outcome:
         minutes = max(1, round(refused.retry_after.total_seconds() / 60))
         wait = "a minute" if minutes == 1 else f"{minutes} minutes"
         return Outcome([Reply(TOO_MANY.format(wait=wait), kind="problem")], delete=True)
+    problem = NOT_A_RECEIPT if refused.not_a_receipt else NO_MATCH
     if draft is None:
-        return Outcome([Reply(NO_MATCH, kind="problem")], delete=True)
-    return Outcome([Reply(NO_MATCH, kind="problem"), _question(ASK_RECEIPT, "receipt")],
+        return Outcome([Reply(problem, kind="problem")], delete=True)
+    return Outcome([Reply(problem, kind="problem"), _question(ASK_RECEIPT, "receipt")],
                    save=draft)
 
 

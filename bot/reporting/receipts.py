@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -42,10 +43,22 @@ def generate_receipt() -> Receipt:
     return Receipt(" ".join(groups))
 
 
+# What people put between the groups when they copy a receipt by hand or from a phone: spaces
+# of any kind, every dash a keyboard or autocorrect produces, dots, commas, slashes, underscores.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.,/_]+")
+
+
 def normalise_receipt(text: str) -> str | None:
-    """The digits of a receipt as a person typed it (spaces, dashes, dots allowed), or None."""
-    digits = re.sub(r"[\s\-.]", "", text or "")
-    if len(digits) != RECEIPT_DIGITS or not digits.isdigit():
+    """The twenty digits of a receipt however it was typed or grouped, or None.
+
+    Only separators are forgiven: full-width digits are folded to ASCII (NFKC), but a receipt
+    with a digit too many or too few, or any letter, is not a receipt, and checking it still
+    counts as a failed attempt.
+    """
+    folded = unicodedata.normalize("NFKC", text or "")
+    digits = _SEPARATORS.sub("", folded)
+    # isdigit() alone would let other scripts' digits through; they never hash the same.
+    if len(digits) != RECEIPT_DIGITS or not (digits.isascii() and digits.isdigit()):
         return None
     return digits
 

@@ -151,6 +151,9 @@ class AccessRefused:
 
     throttled: bool
     retry_after: dt.timedelta = dt.timedelta(0)
+    #: What was typed is not twenty digits at all (a group left out, a letter). Says nothing
+    #: about the report, so a surface may say so; it still counted as a failed attempt.
+    not_a_receipt: bool = False
 
 
 class ReportingError(Exception):

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import acknowledge_due, feedback_due, notify_after
-from bot.reporting.receipts import generate_receipt, hash_receipt, receipt_matches
+from bot.reporting.receipts import (
+    generate_receipt,
+    hash_receipt,
+    normalise_receipt,
+    receipt_matches,
+)
 from bot.reporting.records import (
     AccessRefused,
     ConfidentialReporter,
@@ -158,7 +163,8 @@ def _unlock(
         return report  # type: ignore[return-value]
     record_failure(session, known, now)
     after = check_throttle(session, known, now, context.throttle)
-    return AccessRefused(throttled=False, retry_after=after.retry_after)
+    return AccessRefused(throttled=False, retry_after=after.retry_after,
+                         not_a_receipt=normalise_receipt(receipt) is None)
 
 
 def _view(session: Session, context: ReportingContext, report: Report) -> ReporterView:

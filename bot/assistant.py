@@ -272,7 +272,7 @@ class Assistant:
             if draft and draft.workflow and draft.workflow != name:
                 return self._busy(context, draft)
             if not (draft and draft.workflow == name):
-                return self.begin(context, name)
+                return self.begin(context, name, _opening(draft, name))
         if draft and draft.workflow:
             return self._continue(context, draft)
         if draft and draft.state.get("offer"):
@@ -280,7 +280,8 @@ class Assistant:
             if context.action == "dismiss" or said == "no":
                 return Outcome([Reply(OFFER_DECLINED)], delete=True)
             if said in {"yes", "confirm"}:
-                return self.begin(context, draft.state["offer"])
+                return self.begin(context, draft.state["offer"],
+                                  _opening(draft, draft.state["offer"]))
             outcome = self._fresh(context)
             if outcome.save is None and outcome.file is None:
                 outcome.delete = True
@@ -298,7 +299,7 @@ class Assistant:
         if not looks_like_question(context.text):
             wanted = match_intent(context.text, self.definitions.values())
             if wanted is not None:
-                return self.offer(context, wanted, OFFER)
+                return self.offer(context, wanted, OFFER, opening=context.text)
         outcome = self.answer_question(context, context.text)
         # After an answer, offer only on a strong signal ("I was offered tickets, can I...?"),
         # not whenever a question mentions a gift.
@@ -355,24 +356,35 @@ class Assistant:
 
     # -- building blocks (also for commands added by other modules) -----------------------
 
-    def begin(self, context: TurnContext, name: str) -> Outcome:
-        """Start workflow `name` for this conversation, replacing any offer."""
+    def begin(self, context: TurnContext, name: str, opening: str | None = None) -> Outcome:
+        """Start workflow `name` for this conversation, replacing any offer.
+
+        `opening` is what the person said that led to it, offered back as answers where the
+        definition allows (see engine.start).
+        """
         definition = self.definitions.get(name)
         if definition is None:
             return self.choose_kind()
-        step = engine.start(definition, self.dialogue_context(context, definition))
+        step = engine.start(definition, self.dialogue_context(context, definition), opening)
         draft = Draft(context.turn.conversation_key, definition.name, step.state,
                       in_memory=not definition.persist_draft)
         return Outcome(list(step.replies), save=draft)
 
     def offer(self, context: TurnContext, definition: WorkflowDefinition,
-              wording: str) -> Outcome:
-        """Ask whether to start `definition`, remembering the offer for a typed yes or no."""
+              wording: str, opening: str | None = None) -> Outcome:
+        """Ask whether to start `definition`, remembering the offer for a typed yes or no.
+
+        `opening` (the words that sounded like a declaration) is kept with the offer so the
+        workflow can suggest answers from it once started.
+        """
         reply = Reply(wording.format(noun=definition.noun), kind="question",
                       choices=(Choice(f"start:{definition.name}", YES_START),
                                Choice("dismiss", NOT_NOW)),
                       data={"offer": definition.name})
-        draft = Draft(context.turn.conversation_key, None, {"offer": definition.name},
+        state: dict[str, Any] = {"offer": definition.name}
+        if opening:
+            state["opening"] = opening
+        draft = Draft(context.turn.conversation_key, None, state,
                       in_memory=not definition.persist_draft)
         return Outcome([reply], save=draft)
 
@@ -522,6 +534,14 @@ def _check_filer(definition: WorkflowDefinition) -> None:
     if definition.files == "declaration" and definition.kind not in set(DeclarationKind):
         raise DefinitionError(definition.source, f"kind {definition.kind!r} is not a kind of "
                               f"declaration; known: {', '.join(DeclarationKind)}")
+
+
+def _opening(draft: Draft | None, name: str) -> str | None:
+    """The words that led to the offer of workflow `name`, if that was the offer made."""
+    if draft is None or draft.state.get("offer") != name:
+        return None
+    opening = draft.state.get("opening")
+    return opening if isinstance(opening, str) else None
 
 
 def _speaker_person(session: Session, speaker: Speaker) -> Person:

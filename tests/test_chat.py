@@ -165,19 +165,24 @@ def test_a_notifiable_association_with_back_skip_and_help(
     assert "People involved in crime or with a criminal record" in screen
     sam.type("every week")
     assert "in the future" in sam.type("5 June 2031")
-    assert "\n! " in sam.type("2019")  # a day is needed; the question says to use the 1st
-    sam.type("1 March 2019")
+    assert "Roughly when? A year is fine" in sam.type("since school")
+    sam.type("2019")  # "since when?" takes a year on its own
     sam.type("skip")  # what I know about them: optional
     assert "Being approached for police information" in sam.type("yes")
     summary = sam.type("skip")
     assert "Their name" in summary and "Liam Doyle" in summary
     assert "What you know about them" in summary
+    assert ["Known", "since", "2019"] in [line.split() for line in summary.splitlines()]
     done = sam.type("confirm")
     assert "NA-2026-0001" in done and "the Anti-Corruption Unit (ACU)" in done
     [association] = filed(store)
     assert association.counterparty_relationship == "friend"
     assert association.answers["concern"] == "criminal_record"
     assert "circumstances" not in association.answers
+    # The first day of the year, marked as standing for the whole year.
+    assert association.occurred_on == dt.date(2019, 1, 1)
+    assert association.answers["known_since"] == "2019-01-01"
+    assert association.answers["_precision"] == {"known_since": "year"}
 
 
 def test_a_restart_mid_way_resumes_the_same_declaration(
@@ -292,3 +297,59 @@ def test_probity_chat_keeps_start_up_news_off_the_terminal_unless_asked(
     assert root.level == level
     # "store schema upgraded" is logged at INFO, so a first chat no longer prints it.
     assert root.isEnabledFor(logging.INFO) is (level <= logging.INFO)
+
+
+def test_a_new_user_declares_all_three_kinds_in_plain_words(
+        probity: Assistant, store: Store) -> None:
+    """The way someone who never read the docs types: what they said first is offered back,
+    "nah" and "don't know" leave optional questions blank, corrections are plain words."""
+    amira = Terminal(probity, "amira.khan")
+    amira.type("a supplier offered me two tickets to the rugby")
+    assert "You said: two tickets to the rugby. Is that right?" in amira.type("yes")
+    assert "I think: Hospitality" in amira.type("yes")
+    amira.type("yes", "dont know", "Acme Facilities Ltd")
+    screen = amira.type("yes")  # the suggested relationship: supplier or bidder
+    assert "Policy note: Any hospitality from a supplier" in screen
+    amira.type("no", "about forty quid", "last Friday", "I didn't accept them")
+    summary = amira.type("they are bidding for a contract")
+    assert ["Offered", "by", "-"] in [line.split() for line in summary.splitlines()]
+    assert "Currently: Friday 8 May 2026" in amira.type("actually the date is wrong")
+    amira.type("last thursday")
+    amira.type("no wait, the organisation is wrong", "Acme Ltd")
+    assert "GH-2026-0001" in amira.type("confirm")
+
+    amira.type("I've been asked to do some door work at weekends")
+    screen = amira.type("yeah")
+    assert "I think: A second job" in screen
+    screen = amira.type("yes")
+    assert "You said: some door work at weekends" in screen
+    assert "Door and security work is normally refused" in amira.type("yes")
+    amira.type("Red Lion", "skip", "about 12", "fri and sat nights", "yes")
+    assert "When do you intend to start?" in amira.type("about 150 a week")
+    amira.type("1 June", "nah", "no", "no", "no", "yes", "no")
+    summary = amira.type("my sergeant")
+    assert "£7,800.00 a year (£150.00 a week)" in summary
+    assert "Sgt Tom Reid" in summary
+    assert "BI-2026-0001" in amira.type("confirm")
+
+    amira.type("my cousin's just come out of prison and is staying with me")
+    amira.type("yes")
+    assert "I think: Family member" in amira.type("Dean Hollis")
+    assert "I think: They have a criminal record" in amira.type("yes")
+    assert "I think: Most days" in amira.type("yes")
+    assert "Roughly when?" in amira.type("yes", "a few years")
+    assert "You said: my cousin's just come out of prison" in amira.type("March 2019")
+    amira.type("served 3 years for burglary", "nope", "nah")
+    assert "NA-2026-0001" in amira.type("confirm")
+
+    gift, interest, association = filed(store)
+    assert gift.answers["what"] == "two tickets to the rugby"
+    assert "donor_name" not in gift.answers
+    assert gift.outcome == "declined" and gift.occurred_on == dt.date(2026, 5, 7)
+    assert gift.counterparty_organisation == "Acme Ltd"
+    assert interest.answers["pay"] == 780000
+    assert interest.answers["line_manager"]["key"] == "tom.reid"
+    assert association.answers["contact_frequency"] == "daily"
+    assert association.answers["known_since"] == "2019-03-01"
+    assert association.answers["_precision"] == {"known_since": "month"}
+    assert "anything_else" not in association.answers

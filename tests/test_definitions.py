@@ -232,3 +232,47 @@ def test_start_up_stops_on_the_first_bad_file_in_the_folder(tmp_path: Path) -> N
     (folder / "gift_hospitality.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
     with pytest.raises(DefinitionError, match=r"gift_hospitality\.yaml: hint 'cash_or_vouchers'"):
         load_definitions(folder, scan_policy_sections(PROJECT_ROOT / "policies"))
+
+
+def test_from_opening_takes_true_or_the_words_after_which_the_answer_starts(
+        tmp_path: Path) -> None:
+    raw = minimal()
+    raw["fields"][0]["from_opening"] = {"after": ["offered me"]}
+    raw["fields"][2]["from_opening"] = True
+    definition = load(tmp_path, raw)
+    assert definition.fields[0].from_opening == ("offered me",)
+    assert definition.fields[2].from_opening == ()
+    assert definition.fields[1].from_opening is None
+
+
+def test_from_opening_is_refused_where_it_cannot_work(tmp_path: Path) -> None:
+    raw = minimal()
+    raw["fields"][1]["from_opening"] = True
+    assert "'from_opening' works on" in problem_with(tmp_path, raw)
+    raw = minimal()
+    raw["fields"][0]["from_opening"] = {"before": ["x"]}
+    assert "{after: [phrases]}" in problem_with(tmp_path, raw)
+    raw = minimal()
+    raw["fields"][2]["options"][0]["synonyms"] = ["yes"]
+    raw["fields"][2]["from_opening"] = True
+    # "yes" takes a suggestion, so it cannot also pick an option.
+    assert "'yes' or 'no' among its synonyms" in problem_with(tmp_path, raw)
+
+
+def test_date_precision_and_money_period_are_checked(tmp_path: Path) -> None:
+    raw = minimal()
+    raw["fields"].append({"name": "since", "label": "Since", "type": "date",
+                          "prompt": "Since?", "help": "When.", "precision": "month"})
+    raw["fields"][1]["period"] = "year"
+    definition = load(tmp_path, raw)
+    assert definition.field("since").precision == "month"
+    assert definition.field("what").precision == "day"
+    assert definition.field("value").period == "year"
+    raw["fields"][-1]["precision"] = "week"
+    assert "'precision' may be day, month, got 'week'" in problem_with(tmp_path, raw)
+    raw = minimal()
+    raw["fields"][0]["precision"] = "month"
+    assert "'precision' applies only to date fields" in problem_with(tmp_path, raw)
+    raw = minimal()
+    raw["fields"][0]["period"] = "year"
+    assert "'period' applies only to money fields" in problem_with(tmp_path, raw)

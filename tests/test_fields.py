@@ -593,3 +593,74 @@ if given is not None:
     @given(st.one_of(st.text(max_size=60), _phrases))
     def test_no_parser_raises_on_arbitrary_text(text: str) -> None:
         _assert_well_formed(_every_parser(text))
+
+
+# -- approximate dates, yearly money, negated choices ---------------------------------------
+
+
+@pytest.mark.parametrize("typed, expected, precision, shown", [
+    ("2019", date(2019, 1, 1), "year", "2019"),
+    ("since 2019", date(2019, 1, 1), "year", "2019"),
+    ("2019-ish", date(2019, 1, 1), "year", "2019"),
+    ("March 2019", date(2019, 3, 1), "month", "March 2019"),
+    ("since march 2019", date(2019, 3, 1), "month", "March 2019"),
+    ("03/2019", date(2019, 3, 1), "month", "March 2019"),
+    ("last year", date(2025, 1, 1), "year", "2025"),
+    ("5 years ago", date(2021, 1, 1), "year", "2021"),
+    ("march", date(2026, 3, 1), "month", "March 2026"),
+    ("3 March 2019", date(2019, 3, 3), None, "Sunday 3 March 2019"),
+])
+def test_a_month_or_a_year_will_do_where_the_field_says_so(
+        typed: str, expected: date, precision: str | None, shown: str) -> None:
+    parsed = parse_date(typed, today=TODAY, allow_future=False, precision="month")
+    assert (parsed.value, parsed.precision, parsed.display) == (expected, precision, shown)
+
+
+@pytest.mark.parametrize("typed", ["since school", "a few years", "the 90s", "ages"])
+def test_a_vague_since_when_asks_roughly_which_year(typed: str) -> None:
+    parsed = parse_date(typed, today=TODAY, allow_future=False, precision="month")
+    assert not parsed.ok and "year" in (parsed.problem or "")
+
+
+def test_a_year_alone_still_needs_a_day_where_the_field_wants_one() -> None:
+    assert not parse_date("2019", today=TODAY, allow_future=False).ok
+    assert not parse_date("the 90s", today=TODAY, allow_future=False).ok  # was read as today
+
+
+def test_an_approximate_date_in_the_future_is_refused_on_a_past_field() -> None:
+    parsed = parse_date("2030", today=TODAY, allow_future=False, precision="month")
+    assert parsed.problem == "That date (2030) is in the future; when did it happen?"
+
+
+@pytest.mark.parametrize("typed, pence", [
+    ("about 150 a week", 780000), ("£600 a month", 720000), ("150pw", 780000),
+    ("£6,000 a year", 600000), ("£6000", 600000), ("nothing", 0),
+])
+def test_a_yearly_money_field_turns_weeks_and_months_into_a_year(typed: str,
+                                                                 pence: int) -> None:
+    assert parse_money(typed, period="year").value == pence
+
+
+@pytest.mark.parametrize("typed", ["£12 an hour", "£50 per shift", "80 a night"])
+def test_a_yearly_money_field_asks_about_rates_it_cannot_multiply(typed: str) -> None:
+    assert "yearly figure" in (parse_money(typed, period="year").problem or "")
+
+
+DECISION = [Option("accepted", "Accepted", ("accept", "took it", "yes")),
+            Option("declined", "Declined", ("decline", "turned it down", "no", "didn't accept"))]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("I didn't accept it", "declined"),  # was read as accepted
+    ("never accepted it", "declined"),
+    ("nah", "declined"), ("yep", "accepted"),
+    ("no i declined", "declined"),
+    ("no, I took it", None),  # mixed: asked, not guessed
+])
+def test_a_negated_option_is_not_chosen(typed: str, expected: str | None) -> None:
+    assert parse_choice(typed, DECISION).value == expected
+
+
+def test_a_possessive_still_names_the_option() -> None:
+    family = [Option("family", "Family", ("cousin",)), Option("friend", "Friend", ("mate",))]
+    assert parse_choice("my cousin's staying with me", family).value == "family"

@@ -421,3 +421,166 @@ def test_an_incomplete_draft_is_never_confirmed(gift: WorkflowDefinition) -> Non
     dialogue.step.state["phase"] = "summary"
     step = dialogue.say(action="confirm")
     assert step.status == "asking" and dialogue.asking == "offer_type"
+
+
+# -- what the person already said, plain answers, corrections -----------------------------
+
+
+def test_the_words_that_started_a_gift_are_offered_back_not_asked_again(
+        gift: WorkflowDefinition) -> None:
+    step = engine.start(gift, OFFICER, opening="a supplier offered me two tickets to the rugby")
+    question = step.replies[-1]
+    assert question.field == "what"
+    assert "You said: two tickets to the rugby. Is that right?" in question.text
+    assert question.choices[0].value == "accept"
+    dialogue = Dialogue(gift)
+    dialogue.step = step
+    dialogue.say("yes")
+    assert dialogue.answers == {"what": "two tickets to the rugby"}
+    # Tickets are hospitality and the giver is a supplier: both offered, neither assumed.
+    assert "I think: Hospitality" in dialogue.step.replies[-1].text
+    dialogue.say("gift")  # anything else is simply the answer
+    assert dialogue.answers["offer_type"] == "gift"
+    for text in ("Dave", "Acme Ltd"):
+        dialogue.say(text)
+    assert "I think: Supplier or bidder" in dialogue.step.replies[-1].text
+    dialogue.say(action="accept")
+    assert dialogue.answers["relationship"] == "supplier_or_bidder"
+    assert "warning" in dialogue.kinds()  # the supplier hint still fires
+
+
+def test_without_an_opening_nothing_is_suggested(gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    assert "You said" not in dialogue.step.replies[-1].text
+    dialogue.say("yes")  # "yes" is then just a (strange) description
+    assert dialogue.answers == {"what": "yes"}
+
+
+def test_a_cousin_out_of_prison_suggests_family_a_record_and_daily_contact(
+        definitions: dict[str, WorkflowDefinition]) -> None:
+    association = definitions["notifiable_association"]
+    step = engine.start(association, OFFICER,
+                        opening="my cousin's just come out of prison and is staying with me")
+    suggested = {name: found["value"] for name, found in step.state["suggested"].items()}
+    assert suggested["relationship"] == "family"
+    assert suggested["concern"] == "criminal_record"
+    assert suggested["contact_frequency"] == "daily"
+    assert "person_name" not in suggested  # a name is never guessed
+
+
+def test_nah_and_dont_know_leave_an_optional_question_blank(gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    dialogue.say("flowers")
+    dialogue.say("gift")
+    dialogue.say("dont know")  # who offered it: optional
+    assert dialogue.step.replies[0].text == engine.LEFT_BLANK
+    dialogue.say("nah")  # organisation: optional
+    assert dialogue.answers == {"what": "flowers", "offer_type": "gift"}
+    assert dialogue.step.state["skipped"] == ["donor_name", "donor_organisation"]
+
+
+def test_dont_know_to_a_required_text_question_asks_for_a_description(
+        gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    dialogue.say("don't know")
+    assert dialogue.kinds()[0] == "problem"
+    assert "Describe the item" in dialogue.step.replies[0].text
+    assert dialogue.answers == {}
+
+
+def test_not_sure_to_a_yes_no_shows_the_questions_own_help(gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    for text in ("pens", "gift", "skip", "Acme", "supplier"):
+        dialogue.say(text)
+    dialogue.say("not sure")
+    assert "PSD checks the contracts register" in dialogue.step.replies[0].text
+
+
+def test_i_didnt_accept_it_is_declined(gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    for text in ("pens", "gift", "skip", "skip", "public", "£5", "yesterday"):
+        dialogue.say(text)
+    dialogue.say("I didn't accept it")
+    assert dialogue.answers["decision"] == "declined"
+
+
+@pytest.mark.parametrize("said", ["my sergeant", "my line manager", "yes", "the boss"])
+def test_my_sergeant_names_the_suggested_line_manager(
+        definitions: dict[str, WorkflowDefinition], said: str) -> None:
+    interest = definitions["business_interest"]
+    dialogue = Dialogue(interest)
+    dialogue.step = engine.advance(interest, {**dialogue.step.state, "pending": "line_manager"},
+                                   UserInput(said), OFFICER)
+    assert dialogue.answers["line_manager"] == {"key": "tom.reid",
+                                                "name": SERGEANT.label}
+
+
+def test_a_weekly_wage_becomes_a_yearly_figure(
+        definitions: dict[str, WorkflowDefinition]) -> None:
+    interest = definitions["business_interest"]
+    state = {**engine.start(interest, OFFICER).state, "pending": "pay"}
+    step = engine.advance(interest, state, UserInput("about 150 a week"), OFFICER)
+    assert step.state["answers"]["pay"] == 780000
+    assert step.state["displays"]["pay"] == "£7,800.00 a year (£150.00 a week)"
+    step = engine.advance(interest, state, UserInput("£12 an hour"), OFFICER)
+    assert "pay" not in step.state["answers"] and "yearly figure" in step.replies[0].text
+
+
+def test_a_year_answers_since_when_and_is_kept_as_a_year(
+        definitions: dict[str, WorkflowDefinition]) -> None:
+    association = definitions["notifiable_association"]
+    state = {**engine.start(association, OFFICER).state, "pending": "known_since"}
+    step = engine.advance(association, state, UserInput("since school"), OFFICER)
+    assert "Roughly when?" in step.replies[0].text
+    step = engine.advance(association, state, UserInput("March 2019"), OFFICER)
+    assert step.state["answers"]["known_since"] == "2019-03-01"
+    assert step.state["displays"]["known_since"] == "March 2019"
+    assert engine.date_precisions(association, step.state, {}) == {"known_since": "month"}
+    # A whole day later replaces the month, and its precision with it.
+    step = engine.advance(association, {**step.state, "pending": "known_since"},
+                          UserInput("3 March 2019"), OFFICER)
+    assert engine.date_precisions(association, step.state, {}) == {}
+
+
+@pytest.mark.parametrize("said, field", [
+    ("actually the date is wrong", "offered_on"),
+    ("no wait, change the organisation", "donor_organisation"),
+    ("wrong value", "value"),
+    ("hang on, the value was wrong", "value"),
+])
+def test_a_correction_at_the_summary_said_in_plain_words(
+        gift: WorkflowDefinition, said: str, field: str) -> None:
+    dialogue = Dialogue(gift)
+    for text in ("pens", "gift", "skip", "Acme", "public", "£5", "yesterday", "declined",
+                 "Not needed"):
+        dialogue.say(text)
+    assert dialogue.step.status == engine.SUMMARY
+    dialogue.say(said)
+    assert dialogue.asking == field
+
+
+def test_no_at_the_summary_asks_which_answer_and_confirm_there_goes_back(
+        gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    for text in ("pens", "gift", "skip", "Acme", "public", "£5", "yesterday", "declined",
+                 "Not needed"):
+        dialogue.say(text)
+    dialogue.say("no")
+    assert dialogue.step.status == engine.CHOOSING_CHANGE
+    dialogue.say("confirm")
+    assert dialogue.step.status == engine.SUMMARY  # a second confirm files it
+
+
+def test_changing_a_question_not_reached_yet_says_so_and_an_answer_still_counts(
+        gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    for text in ("pens", "gift", "skip", "Acme", "public"):
+        dialogue.say(text)
+    assert dialogue.asking == "value"
+    dialogue.say("change the date")
+    assert "We haven't come to date offered yet" in dialogue.step.replies[0].text
+    assert dialogue.asking == "value"
+    dialogue.say("change")
+    assert dialogue.step.status == engine.CHOOSING_CHANGE
+    dialogue.say("£80")  # not an answer's name: the answer to the question they were on
+    assert dialogue.answers["value"] == 8000

@@ -52,8 +52,15 @@ _TOP_LEVEL = {
 }
 _FIELD_KEYS = {
     "name", "label", "type", "prompt", "help", "optional", "options", "show_if",
-    "allow_future", "allow_past", "min", "max", "suggest",
+    "allow_future", "allow_past", "min", "max", "suggest", "from_opening", "precision",
+    "period",
 }
+#: Field types whose answer may be suggested from the words that started the workflow.
+OPENING_TYPES = frozenset({"text", "long_text", "organisation", "choice"})
+#: How exact a date must be: a day (the default), or a month or year is enough.
+DATE_PRECISIONS = frozenset({"day", "month"})
+#: What a money field's amount is for: a yearly figure converts "£150 a week".
+MONEY_PERIODS = frozenset({"year"})
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _SECTION_NUMBER = re.compile(r"^\s*\d+(\.\d+)*\.?\s*")
@@ -94,6 +101,13 @@ class FieldSpec:
     minimum: int | float | None = None
     maximum: int | float | None = None
     suggest: str | None = None
+    #: Set when the words that started the workflow may suggest this answer; the phrases
+    #: after which the answer begins ("offered me"), possibly none.
+    from_opening: tuple[str, ...] | None = None
+    #: Dates: "day" (the default) or "month" (a month or a year will do).
+    precision: str = "day"
+    #: Money: "year" when the amount is a yearly figure ("£150 a week" is converted).
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -377,6 +391,10 @@ class _Builder:
                 minimum=self.bound(item, "min", field_type, where),
                 maximum=self.bound(item, "max", field_type, where),
                 suggest=self.suggestion(item, field_type, where),
+                from_opening=self.from_opening(item, field_type, where),
+                precision=self.keyword(item, "precision", "date", DATE_PRECISIONS, field_type,
+                                       where) or "day",
+                period=self.keyword(item, "period", "money", MONEY_PERIODS, field_type, where),
             )
             specs.append(spec)
         return tuple(specs)
@@ -435,6 +453,42 @@ class _Builder:
         if field_type != "person" or value not in SUGGESTIONS:
             raise self.fail(f"{where}: 'suggest' works on person fields and may be: "
                             f"{', '.join(sorted(SUGGESTIONS))}")
+        return str(value)
+
+    def from_opening(self, item: dict[str, Any], field_type: str,
+                     where: str) -> tuple[str, ...] | None:
+        value = item.get("from_opening")
+        if value is None or value is False:
+            return None
+        if field_type not in OPENING_TYPES:
+            raise self.fail(f"{where}: 'from_opening' works on "
+                            f"{', '.join(sorted(OPENING_TYPES))} fields")
+        if field_type == "choice" and any(
+                synonym.casefold() in {"yes", "no"} for option in item.get("options") or []
+                if isinstance(option, dict) for synonym in option.get("synonyms") or []):
+            # "yes" takes a suggestion, so it cannot also be one of the options.
+            raise self.fail(f"{where}: 'from_opening' cannot be used on a choice with "
+                            "'yes' or 'no' among its synonyms")
+        if value is True:
+            return ()
+        after = value.get("after") if isinstance(value, dict) else None
+        if not isinstance(value, dict) or set(value) != {"after"} or \
+                not isinstance(after, list) or not all(
+                isinstance(phrase, str) and phrase.strip() for phrase in after):
+            raise self.fail(f"{where}: 'from_opening' is true, or {{after: [phrases]}} "
+                            "naming the words after which the answer starts")
+        return tuple(phrase.strip() for phrase in after)
+
+    def keyword(self, item: dict[str, Any], key: str, applies_to: str,
+                allowed: frozenset[str], field_type: str, where: str) -> str | None:
+        value = item.get(key)
+        if value is None:
+            return None
+        if field_type != applies_to:
+            raise self.fail(f"{where}: '{key}' applies only to {applies_to} fields")
+        if value not in allowed:
+            raise self.fail(f"{where}: '{key}' may be {', '.join(sorted(allowed))}, "
+                            f"got {value!r}")
         return str(value)
 
     def check_references(

@@ -19,11 +19,14 @@ from rapidfuzz import fuzz, process, utils
 from bot.directory import StaffMember, match_staff
 from bot.turns import Choice, Citation, Reply
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
-from bot.workflows.fields import format_money, parse_field
+from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
+from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
 
 # What the engine itself says. Question text, help and policy wording live in the YAML.
 ANSWER_NEEDED = "This one needs an answer. Type it, or say back, help or cancel."
+LEFT_BLANK = "OK, I've left that one blank."
+UNSURE_TEXT = "That's fine, but I need something here."
 CANNOT_SKIP = "This question can't be skipped."
 NOTHING_BEFORE = "This is the first question, so there is nothing to go back to."
 CURRENTLY = "Currently: {value}. Type a new answer, or keep to leave it."
@@ -33,16 +36,30 @@ NO_PERSON = ("I can't find {text!r} in the staff directory. Try their surname, o
              "first name and surname.")
 TOO_LOW = "That is less than {limit}. Please check the amount."
 TOO_HIGH = "That is more than {limit}. Please check the amount."
+SUGGESTED = "You said: {value}. Is that right? Say yes to use it, or type the answer."
+SUGGESTED_CHOICE = ("From what you said, I think: {value}. Say yes if that's right, or choose "
+                    "another.")
+NOT_YET = "We haven't come to {label} yet; it's a few questions on."
 CHOOSE_CHANGE = "Which answer would you like to change?"
 UNKNOWN_CHANGE = "I couldn't tell which answer to change."
 NOTHING_TO_CHANGE = "There's nothing to change yet: no question has been answered."
 AT_SUMMARY = "Please confirm to submit, change an answer, or cancel."
 CONTROLS = ("You can say back to return to the previous question, skip for an optional one, "
             "cancel to stop, or ask me a question about the policy.")
+USE_SUGGESTION = Choice("accept", "Yes, use that")
 CONFIRM = Choice("confirm", "Confirm and submit")
 CHANGE = Choice("change", "Change an answer")
 CANCEL = Choice("cancel", "Cancel")
 YES_NO = (Choice("choice:yes", "Yes"), Choice("choice:no", "No"))
+
+#: Free-text field types: an answer to these is never taken for a policy question by shape.
+TEXT_TYPES = frozenset({"text", "long_text", "organisation"})
+#: What people type for "nothing to put here"; an optional text question takes it as skip.
+NONE_ANSWERS = frozenset({
+    "no", "nah", "nope", "none", "nothing", "nothing else", "nothing to add", "nothing more",
+    "no thanks", "no thank you", "not really", "n/a", "na", "nil", "no one", "nobody", "-",
+    "not applicable", "that's all", "thats all", "that's it", "thats it", "all good", "no ta",
+})
 
 ASKING, SUMMARY, CHOOSING_CHANGE, CONFIRMED, CANCELLED_STATUS = (
     "asking", "summary", "choosing_change", "confirmed", "cancelled")
@@ -53,7 +70,7 @@ class UserInput:
     """What the person did: typed `text`, or pressed a button whose value is `action`.
 
     Actions: "choice:<value>", "confirm", "change", "change:<field>", "back", "skip",
-    "keep", "cancel", "help".
+    "keep", "cancel", "help", "accept" (take what the person already said, see start()).
     """
 
     text: str | None = None
@@ -84,10 +101,18 @@ class Step:
     policy_question: str | None = None
 
 
-def start(definition: WorkflowDefinition, context: DialogueContext) -> Step:
-    """A fresh draft: the introduction, then the first question."""
+def start(definition: WorkflowDefinition, context: DialogueContext,
+          opening: str | None = None) -> Step:
+    """A fresh draft: the introduction, then the first question.
+
+    `opening` is what the person said that led here ("a supplier offered me two tickets to
+    the rugby"). Fields marked `from_opening` that it answers are offered back as a
+    suggestion when they are asked: "yes" takes it, anything else is the answer. Nothing is
+    filled in silently, so a wrong guess costs one word.
+    """
     state = {"workflow": definition.name, "version": definition.version, "answers": {},
-             "displays": {}, "skipped": [], "pending": None, "phase": ASKING}
+             "displays": {}, "skipped": [], "pending": None, "phase": ASKING, "precisions": {},
+             "suggested": _suggestions(definition, opening, context) if opening else {}}
     intro = tuple(Reply(_fill(text.text, definition)) for text in definition.intro
                   if text.when is None or text.when.holds({}, context.person))
     step = _next(definition, state, context)
@@ -141,16 +166,13 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
     if command == "skip":
         if spec.required:
             return _problem(definition, state, context, CANNOT_SKIP)
-        state["answers"].pop(pending, None)
-        state["displays"].pop(pending, None)
-        if pending not in state["skipped"]:
-            state["skipped"].append(pending)
-        return _next(definition, state, context)
+        return _skip(definition, state, context, pending, quiet=True)
     if command == "keep" and pending in state["answers"]:
         return _next(definition, state, context)
     if command and command.startswith("change"):
         return _start_change(definition, state, command, text, context)
-    if user_input.action and not user_input.action.startswith("choice:"):
+    if user_input.action and not user_input.action.startswith("choice:") and \
+            user_input.action != "accept":
         return reprompt(definition, state, context)
     # A question mark usually marks a question for the policies ("is this allowed?" is never
     # a gift description), but a person's longer account may well end with one: keep that.
@@ -158,18 +180,44 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
         return Step(state, (), ASKING, policy_question=text)
     if not user_input.action and not text:
         return _problem(definition, state, context, ANSWER_NEEDED)
-    reading = _read_answer(spec, user_input, text, context)
+    suggestion = _suggestion_for(state, pending)
+    if suggestion is not None and (user_input.action == "accept" or (
+            not user_input.action and says_yes(text))):
+        reading = _Reading(suggestion["value"], suggestion["display"],
+                           precision=suggestion.get("precision"))
+    elif user_input.action == "accept":
+        return reprompt(definition, state, context)
+    elif not user_input.action and not spec.required and _says_none(spec, text):
+        # "nah", "nothing", "don't know" to an optional question: left blank, not stored as
+        # someone's name or as "anything else: nah".
+        return _skip(definition, state, context, pending)
+    elif not user_input.action and spec.required and says_unsure(text) and \
+            spec.type in TEXT_TYPES:
+        return _problem(definition, state, context,
+                        f"{UNSURE_TEXT} {_fill(spec.help, definition)}")
+    else:
+        reading = _read_answer(spec, user_input, text, context)
     if reading.candidates:
         choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
         which = Reply(WHICH_PERSON.format(text=text), kind="question", field=spec.name,
                       field_type=spec.type, choices=choices)
         return Step(state, (which,), ASKING)
     if reading.problem is not None:
-        if spec.type not in {"text", "long_text", "organisation"} and looks_like_question(text):
+        if spec.type not in TEXT_TYPES and looks_like_question(text):
             return Step(state, (), ASKING, policy_question=text)
-        return _problem(definition, state, context, reading.problem)
+        problem = reading.problem
+        if says_unsure(text) and spec.type in {"yes_no", "choice"}:
+            # The field's help is where a definition says what to do when unsure.
+            problem = f"{problem} {_fill(spec.help, definition)}"
+        return _problem(definition, state, context, problem)
     state["answers"][pending] = reading.value
     state["displays"][pending] = reading.display
+    state["suggested"].pop(pending, None)
+    precisions = state["precisions"]
+    if reading.precision:
+        precisions[pending] = reading.precision
+    else:
+        precisions.pop(pending, None)
     if pending in state["skipped"]:
         state["skipped"].remove(pending)
     warnings = _hints_after(definition, pending, state, context)
@@ -177,8 +225,26 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
     return Step(step.state, warnings + step.replies, step.status)
 
 
+def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
+          pending: str, quiet: bool = False) -> Step:
+    state["answers"].pop(pending, None)
+    state["displays"].pop(pending, None)
+    if pending not in state["skipped"]:
+        state["skipped"].append(pending)
+    step = _next(definition, state, context)
+    if quiet:
+        return step
+    return Step(step.state, (Reply(LEFT_BLANK),) + step.replies, step.status)
+
+
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
                 text: str, context: DialogueContext) -> Step:
+    if command is None and text:
+        # "actually the date is wrong", "no wait, change the organisation": a change, said
+        # the way people say it rather than as the command.
+        command = wants_change(text)
+        if command is not None:
+            text = command
     if command in {"confirm", "yes"}:
         if _first_unanswered(definition, state, context) is not None:
             # Only a complete draft files: a summary reached early (or a stale button) asks on.
@@ -191,6 +257,9 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
         return _ask(definition, state, context, visible[-1].name)
     if command and command.startswith("change"):
         return _start_change(definition, state, command, text, context)
+    if command == "no":
+        # "no" to "please check it": something is wrong, so ask which answer.
+        return _choose_change(definition, state, context)
     if text and looks_like_question(text):
         return Step(state, (), SUMMARY, policy_question=text)
     step = _summary(definition, state, context)
@@ -199,11 +268,21 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
 
 def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
                       command: str | None, text: str, context: DialogueContext) -> Step:
-    if command == "back":
-        # Back to where they were: the summary only if every question has been answered.
+    if command in {"back", "keep", "confirm", "no"}:
+        # Back to where they were: the summary only if every question has been answered
+        # (a confirm there then needs one more press, so nothing is filed by surprise).
         return _next(definition, state, context)
-    target = command if command and command.startswith("change:") else f"change {text}"
-    return _start_change(definition, state, target, text, context)
+    if command and command.startswith("change:"):
+        return _start_change(definition, state, command, text, context)
+    wanted = wants_change(text) or f"change {text}"
+    if state["pending"] and _target(definition, state, wanted, context) is None:
+        # Not an answer's name: most likely the answer to the question they were on.
+        pending = state["pending"]
+        reading = _read_answer(definition.field(pending), UserInput(text), text, context)
+        if reading.problem is None and not reading.candidates:
+            state["phase"] = ASKING
+            return _at_question(definition, state, None, UserInput(text), text, context)
+    return _start_change(definition, state, wanted, wanted, context)
 
 
 def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command: str,
@@ -211,22 +290,76 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
     """"change", "change:value" or "change the value": re-ask one answered field."""
     visible = [spec for spec in visible_fields(definition, state["answers"], context.person)
                if spec.name in state["answers"] or spec.name in state["skipped"]]
-    if command.startswith("change:"):
-        wanted = command.removeprefix("change:")
-    else:
-        wanted = re.sub(r"^\s*(change|edit|amend|correct)\b\s*(the|my)?\s*", "", text,
-                        flags=re.IGNORECASE) if text else ""
+    wanted = _wanted(command, text)
     if not visible and state["phase"] == ASKING and state["pending"]:
         return _problem(definition, state, context, NOTHING_TO_CHANGE)
     if not wanted.strip():
         return _choose_change(definition, state, context)
     target = _find_field(wanted, visible)
+    later = None if target else _find_field(
+        wanted, visible_fields(definition, state["answers"], context.person))
+    if later is not None and state["pending"]:
+        # Named a question not reached yet: say so and carry on where they were.
+        state["phase"] = ASKING
+        if later.name == state["pending"]:
+            return _ask(definition, state, context, later.name)
+        return _problem(definition, state, context, NOT_YET.format(label=later.label.lower()))
     if target is None:
         step = _choose_change(definition, state, context)
         return Step(step.state, (Reply(UNKNOWN_CHANGE, kind="problem"),) + step.replies,
                     step.status)
     state["phase"] = ASKING
     return _ask(definition, state, context, target.name)
+
+
+def _wanted(command: str, text: str) -> str:
+    """The answer a change names: "change:value" -> "value", "change the value" -> "value"."""
+    if command.startswith("change:"):
+        return command.removeprefix("change:")
+    return _CHANGE_WORDS.sub("", text) if text else ""
+
+
+def _target(definition: WorkflowDefinition, state: dict[str, Any], wanted: str,
+            context: DialogueContext) -> FieldSpec | None:
+    """The visible field a change names, answered or not."""
+    name = _wanted("", wanted)
+    if not name.strip():
+        return None
+    return _find_field(name, visible_fields(definition, state["answers"], context.person))
+
+
+_CHANGE_WORDS = re.compile(r"^\s*(change|edit|amend|correct|fix|update)\b\s*(the|my)?\s*",
+                           re.IGNORECASE)
+# Openers people put before a correction: "actually", "no wait", "oh sorry", "hang on".
+_LEAD_IN = re.compile(
+    r"^(?:(?:actually|no|nope|wait|hang on|hold on|oh|oops|sorry|hmm+|um+|er+|ah|oh no|"
+    r"can i|could i|i want to|i'd like to|i need to|let me|please|just)\b[\s,.!-]*)+",
+    re.IGNORECASE)
+_IS_WRONG = re.compile(
+    r"^(?:the\s+|my\s+)?(?P<what>.+?)\s+(?:is|was|are|were|'s)\s+(?:wrong|incorrect|not right"
+    r"|a mistake|off)\b|^(?:wrong|incorrect)\s+(?P<what2>.+)$", re.IGNORECASE)
+_ALL_WRONG = re.compile(r"^(?:that's|thats|that is|it's|its)?\s*(?:wrong|not right|incorrect"
+                        r"|a mistake)$", re.IGNORECASE)
+
+
+def wants_change(text: str) -> str | None:
+    """A correction said in plain words, as "change <what>" (or "change"), else None.
+
+    "actually change the date", "no wait, the organisation is wrong", "wrong value",
+    "that's not right" all mean the person wants to change something.
+    """
+    said = text.strip().rstrip(".!")
+    rest = _LEAD_IN.sub("", said).strip()
+    if not rest:
+        return None
+    if _CHANGE_WORDS.match(rest):
+        return f"change {_CHANGE_WORDS.sub('', rest)}".strip()
+    match = _IS_WRONG.match(rest)
+    if match:
+        return f"change {match['what'] or match['what2']}".strip()
+    if _ALL_WRONG.match(rest):
+        return "change"
+    return None
 
 
 # -- moving on ----------------------------------------------------------------------------
@@ -264,12 +397,82 @@ def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: Dialogu
     state["phase"] = ASKING
     text = _fill(spec.prompt, definition)
     data: dict[str, Any] = {"optional": not spec.required, "workflow": definition.name}
+    choices = _choices(spec, context)
+    suggestion = _suggestion_for(state, name)
     if name in state["displays"]:
         data["current"] = state["displays"][name]
         text = f"{text}\n{CURRENTLY.format(value=state['displays'][name])}"
+    elif suggestion is not None:
+        data["suggested"] = suggestion["display"]
+        if spec.type == "choice":
+            text = f"{text}\n{SUGGESTED_CHOICE.format(value=suggestion['display'])}"
+        else:
+            text = f"{text}\n{SUGGESTED.format(value=suggestion['display'])}"
+            choices = (USE_SUGGESTION,) + choices
     question = Reply(text, kind="question", field=name, field_type=spec.type,
-                     choices=_choices(spec, context), data=data)
+                     choices=choices, data=data)
     return Step(state, prefix + (question,), ASKING)
+
+
+def _suggestion_for(state: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """What the opening suggested for `name`, while it is still unanswered."""
+    if name in state["answers"]:
+        return None
+    found = (state.get("suggested") or {}).get(name)
+    return found if isinstance(found, dict) else None
+
+
+def _suggestions(definition: WorkflowDefinition, opening: str,
+                 context: DialogueContext) -> dict[str, dict[str, Any]]:
+    """Answers the opening words give, for the fields marked `from_opening`.
+
+    A choice is suggested only when the words name exactly one option; text fields get the
+    words themselves, after any lead-in the definition names ("offered me").
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for spec in definition.fields:
+        if spec.from_opening is None:
+            continue
+        text = _after_lead_in(opening, spec.from_opening)
+        if not text:
+            continue
+        reading = _read_answer(spec, UserInput(text), text, context)
+        if reading.problem is None and not reading.candidates and reading.value not in (
+                None, ""):
+            found[spec.name] = {"value": reading.value, "display": reading.display,
+                                "precision": reading.precision}
+    return found
+
+
+def _after_lead_in(opening: str, lead_ins: tuple[str, ...]) -> str:
+    """The opening from just after the first lead-in phrase it contains (or all of it)."""
+    text = " ".join(opening.split()).strip(" .!")
+    for phrase in lead_ins:
+        match = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)\s*", text, re.IGNORECASE)
+        if match and text[match.end():].strip():
+            return text[match.end():].strip()
+    return text
+
+
+def says_yes(text: str) -> bool:
+    """A short plain yes ("yes", "yeah", "that's right"); longer answers are answers."""
+    if len(text.split()) > 4:
+        return False
+    parsed = parse_yes_no(text)
+    return parsed.ok and parsed.value is True
+
+
+def says_unsure(text: str) -> bool:
+    """The whole answer is a way of saying "I don't know"."""
+    said = normalise_short(text).strip(" .!")
+    return said in UNSURE_PHRASES or said.replace("’", "'") in UNSURE_PHRASES
+
+
+def _says_none(spec: FieldSpec, text: str) -> bool:
+    said = normalise_short(text).strip(" .!")
+    if says_unsure(text):
+        return spec.type != "yes_no"
+    return spec.type in TEXT_TYPES and said in NONE_ANSWERS
 
 
 def _problem(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
@@ -331,6 +534,8 @@ class _Reading:
     display: str = ""
     problem: str | None = None
     candidates: tuple[StaffMember, ...] = ()
+    #: "month" or "year" for a date that stands for a whole month or year.
+    precision: str | None = None
 
 
 def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
@@ -339,6 +544,10 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
     if action is not None:
         return _read_choice(spec, action.removeprefix("choice:"), context)
     if spec.type == "person":
+        manager = context.line_manager
+        if spec.suggest == "line_manager" and manager is not None and (
+                says_yes(text) or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
+            return _Reading({"key": manager.key, "name": manager.label}, manager.label)
         tidied = parse_field("person", text)
         if not tidied.ok:
             return _Reading(problem=tidied.problem or ANSWER_NEEDED)
@@ -353,6 +562,10 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options.update(minimum=spec.minimum, maximum=spec.maximum)
     if spec.type == "money" and spec.maximum is not None:
         options["max_pence"] = int(spec.maximum)
+    if spec.period is not None:
+        options["period"] = spec.period
+    if spec.type == "date":
+        options["precision"] = spec.precision
     parsed = parse_field(spec.type, text, **options)
     if not parsed.ok:
         return _Reading(problem=parsed.problem or ANSWER_NEEDED)
@@ -360,7 +573,14 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
     if problem is not None:
         return _Reading(problem=problem)
     value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
-    return _Reading(value, parsed.display or str(parsed.value))
+    return _Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
+
+
+# "my sergeant", "my line manager", "the boss": the line manager the directory suggests.
+_MY_MANAGER = re.compile(
+    r"^(?:it's |its |it is |that's |thats )?(?:my|the|our)\s+(?:line manager|manager|boss|"
+    r"supervisor|sergeant|sarge|sgt|skipper|inspector|insp|guv|guvnor|team leader|"
+    r"supervisor)$|^(?:him|her|them|that one|that's them|thats them|same|the suggestion)$")
 
 
 def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Reading:
@@ -452,6 +672,17 @@ def effective_answers(definition: WorkflowDefinition, answers: Mapping[str, Any]
             if spec.name in answers}
 
 
+def date_precisions(definition: WorkflowDefinition, state: Mapping[str, Any],
+                    person: Mapping[str, Any]) -> dict[str, str]:
+    """{field: "month" | "year"} for filed dates that stand for a whole month or year.
+
+    Their value is the period's first day; this says it is not a known day.
+    """
+    answered = effective_answers(definition, state["answers"], person)
+    return {name: precision for name, precision in (state.get("precisions") or {}).items()
+            if name in answered}
+
+
 def summary_rows(definition: WorkflowDefinition, state: Mapping[str, Any],
                  person: Mapping[str, Any]) -> list[dict[str, str]]:
     """One row per applicable answer: {"field", "label", "value"}, in question order."""
@@ -502,8 +733,10 @@ def fill(text: str, definition: WorkflowDefinition, extra: Mapping[str, str]) ->
 def _copy(state: Mapping[str, Any]) -> dict[str, Any]:
     # Deep enough: the engine never mutates the caller's state, so a fault leaves it intact.
     return {**state, "answers": dict(state["answers"]), "displays": dict(state["displays"]),
-            "skipped": list(state["skipped"])}
+            "skipped": list(state["skipped"]), "suggested": dict(state.get("suggested") or {}),
+            "precisions": dict(state.get("precisions") or {})}
 
 
-__all__ = ["DialogueContext", "Step", "UserInput", "advance", "effective_answers",
+__all__ = ["DialogueContext", "Step", "UserInput", "advance", "date_precisions",
+           "effective_answers",
            "reprompt", "start", "summary_rows", "triggered_hints", "visible_fields"]

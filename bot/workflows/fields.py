@@ -8,12 +8,15 @@ unknown field type, a choice without options, a date field without `today`).
 The rules worth knowing when writing questions:
 - money: the value is whole pence; "about", "-ish", "£25 each" are fine; a range such as
   "£20-30" takes the top figure (the cautious one for a register); "nothing" is £0.00; "not
-  sure" asks for a best estimate; negative, foreign-currency and over-limit amounts re-prompt.
+  sure" asks for a best estimate; negative, foreign-currency and over-limit amounts re-prompt;
+  with period="year", "£150 a week" becomes £7,800 and an hourly rate is asked about.
 - number: int when whole, otherwise float; ranges take the top figure as for money.
 - date: UK day first; "last Friday" and a bare "Friday" are the most recent one before today
   (or the next one after today on a future-only field); a missing year or month picks the
   nearest date the field allows; "last week", "last month" and "a few days ago" ask for the
-  day rather than guess it.
+  day rather than guess it. With precision="month", "March 2019", "2019", "last year" and
+  "5 years ago" are accepted as the first day of that month or year; Parsed.precision says
+  which ("month" or "year"), and the display is "March 2019" or "2019".
 - choice: exact value, label or synonym, the option's number, a unique prefix, the option
   named inside a longer answer, then a clear near miss (rapidfuzz); otherwise it lists them.
 - person: only tidied here; the engine resolves the name against the staff directory.
@@ -26,7 +29,7 @@ from typing import Any
 
 from bot.workflows.parsing.answers import parse_choice, parse_yes_no
 from bot.workflows.parsing.common import Option, Parsed
-from bot.workflows.parsing.dates import format_date, parse_date
+from bot.workflows.parsing.dates import format_approximate, format_date, parse_date
 from bot.workflows.parsing.money import format_money, parse_money
 from bot.workflows.parsing.numbers import parse_number
 from bot.workflows.parsing.text import (
@@ -42,6 +45,7 @@ __all__ = [
     "Option",
     "Parsed",
     "as_option",
+    "format_approximate",
     "format_date",
     "format_money",
     "parse_choice",
@@ -64,9 +68,9 @@ FIELD_TYPES: frozenset[str] = frozenset({
 FIELD_OPTIONS: Mapping[str, frozenset[str]] = {
     "text": frozenset({"min_length", "max_length"}),
     "long_text": frozenset({"min_length", "max_length"}),
-    "money": frozenset({"max_pence"}),
+    "money": frozenset({"max_pence", "period"}),
     "date": frozenset({"today", "allow_future", "allow_past", "max_years_back",
-                       "max_years_ahead"}),
+                       "max_years_ahead", "precision"}),
     "yes_no": frozenset(),
     "choice": frozenset({"options"}),
     "number": frozenset({"minimum", "maximum", "unit"}),

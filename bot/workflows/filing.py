@@ -25,7 +25,13 @@ from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Pe
 from bot.store.references import ReferenceKind, allocate_reference
 from bot.turns import Reply
 from bot.workflows.definitions import WorkflowDefinition
-from bot.workflows.engine import effective_answers, fill, summary_rows, triggered_hints
+from bot.workflows.engine import (
+    date_precisions,
+    effective_answers,
+    fill,
+    summary_rows,
+    triggered_hints,
+)
 from bot.workflows.fields import format_date
 
 
@@ -141,6 +147,11 @@ def file_declaration(session: Session, filing: Filing) -> list[Reply]:
     review_due = (add_months(filing.today, definition.review_cycle_months)
                   if definition.review_cycle_months else None)
     hints = triggered_hints(definition, answers, filing.profile)
+    extra: dict[str, Any] = {"_declarant": _declarant_facts(declarant)}
+    precisions = date_precisions(definition, filing.state, filing.profile)
+    if precisions:
+        # "2019-01-01" alone would claim a day nobody gave; this says it means "2019".
+        extra["_precision"] = precisions
     declaration = Declaration(
         reference=allocate_reference(session, _REFERENCE_KINDS[kind], filing.today.year),
         kind=kind.value,
@@ -150,7 +161,7 @@ def file_declaration(session: Session, filing: Filing) -> list[Reply]:
         workflow=definition.name,
         workflow_version=definition.version,
         # The declarant's rank and role as they were: the published register shows them.
-        answers={**answers, "_declarant": _declarant_facts(declarant)},
+        answers={**answers, **extra},
         summary=describe(definition, filing.state),
         approvers=list(approvers),
         hints=[{"id": hint.id, "document": hint.citation.document,

@@ -79,14 +79,26 @@ _LEADING_FILLER = re.compile(
     r"i'd say|i think|probably|the|a|an|option|number)\s+)+"
 )
 _OPTION_NUMBER = re.compile(r"^(?:option |number |no |# ?)?(\d{1,3})(?:st|nd|rd|th)?$")
-_NEGATED = frozenset({"not", "no", "isn't", "wasn't", "aren't", "never", "neither", "nor"})
+# Words that turn an option named after them into its opposite: "I didn't accept it" is not
+# "accept", "not a supplier" is not "supplier". Only the few words just before count.
+_NEGATED = frozenset({
+    "not", "isn't", "wasn't", "aren't", "weren't", "never", "neither", "nor", "didn't",
+    "didnt", "don't", "dont", "doesn't", "doesnt", "haven't", "havent", "hasn't", "hadn't",
+    "won't", "wont", "wouldn't", "wouldnt", "couldn't", "couldnt", "can't", "cant", "cannot",
+    "isnt", "wasnt", "arent",
+})
+# "no" is left out: it usually opens an answer ("no, I took it") rather than negating a word.
+_NEGATION_REACH = 3
 _FUZZY_MIN_SCORE = 80
 _FUZZY_MIN_LEAD = 10
 
 
 def _match_key(text: str) -> str:
-    """Text as compared with options: lower case, "&" as "and", punctuation as spaces."""
-    return words_only(text.replace("&", " and ").replace("_", " "))
+    """Text as compared with options: lower case, "&" as "and", punctuation as spaces.
+
+    A possessive 's goes, so "my cousin's staying with me" names "cousin".
+    """
+    return words_only(re.sub(r"(?<=\w)'s\b", "", text.replace("&", " and ").replace("_", " ")))
 
 
 def _candidates(option: Option) -> tuple[str, ...]:
@@ -120,11 +132,32 @@ def _by_prefix(key: str, names: Sequence[tuple[str, ...]]) -> list[int]:
 
 
 def _by_phrase(key: str, names: Sequence[tuple[str, ...]]) -> list[int]:
-    """Options named as whole words inside a longer answer ("from a supplier")."""
-    if _NEGATED.intersection(key.split()):
-        return []  # "not a supplier" must not pick "supplier"
-    padded = f" {key} "
-    return [i for i, cands in enumerate(names) if any(f" {c} " in padded for c in cands)]
+    """Options named as whole words inside a longer answer ("from a supplier").
+
+    A name just after a negation ("I didn't accept it", "not a supplier") doesn't count,
+    unless the name carries the negation itself ("didn't accept", "said no").
+    """
+    tokens = key.split()
+    found = []
+    for index, cands in enumerate(names):
+        for cand in cands:
+            if _named_plainly(tokens, cand.split()):
+                found.append(index)
+                break
+    return found
+
+
+def _named_plainly(tokens: list[str], name: list[str]) -> bool:
+    """Whether `name` occurs in `tokens` as whole words, not negated just before."""
+    width = len(name)
+    negates_itself = bool(_NEGATED.intersection(name))
+    for start in range(len(tokens) - width + 1):
+        if tokens[start:start + width] != name:
+            continue
+        before = tokens[max(0, start - _NEGATION_REACH):start]
+        if negates_itself or not _NEGATED.intersection(before):
+            return True
+    return False
 
 
 def _by_typo(key: str, names: Sequence[tuple[str, ...]]) -> int | None:
@@ -167,12 +200,23 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
         return reject(_choose_problem(options, "I didn't catch an answer."))
     names = [_candidates(o) for o in options]
     index = _find(key, names, len(options))
+    if index == set():
+        index = _by_yes_no(normalised, names)
     if isinstance(index, int):
         return accept(options[index].value, options[index].label)
     if index:
         labels = " or ".join(options[i].label for i in sorted(index)[:4])
         return reject(_choose_problem(options, f"That could be {labels}."))
     return reject(_choose_problem(options))
+
+
+def _by_yes_no(normalised: str, names: Sequence[tuple[str, ...]]) -> int | set[int]:
+    """ "nah" or "yep" where an option lists "no" or "yes" among its names."""
+    answer = parse_yes_no(normalised)
+    if not answer.ok:
+        return set()
+    word = "yes" if answer.value else "no"
+    return _unique(_by_name(word, names)) if _by_name(word, names) else set()
 
 
 def _find(key: str, names: Sequence[tuple[str, ...]], count: int) -> int | set[int]:

@@ -18,6 +18,8 @@ class Parsed:
     value: Any = None
     problem: str | None = None
     display: str | None = None
+    #: For approximate dates: "month" or "year" when the value stands for a whole one.
+    precision: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -8,6 +8,11 @@ name at least a day and a month.
 
 Vague periods ("last week", "last month", "a few days ago") are queried rather than guessed,
 because the date goes on a register and a guessed day would look authoritative.
+
+Some questions only need a month or a year ("since when have you known them?"): with
+precision="month" the answer may be "March 2019", "2019", "last year" or "5 years ago". The
+value is the first day of that month or year, Parsed.precision says which, and the display
+says it the way the person did ("March 2019", "2019"), never a made-up day.
 """
 
 from __future__ import annotations
@@ -156,6 +161,15 @@ class _Field:
         """The re-prompt for a period rather than a day."""
         example = "'next Tuesday'" if not self.allow_past else "'last Tuesday'"
         return f"Which day was that? Please give the date, for example {example} or '17 March'."
+
+
+def format_approximate(value: date, precision: str | None) -> str:
+    """A date shown as exactly as it is known: "March 2019", "2019" or the full day."""
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{_MONTH_NAMES[value.month - 1]} {value.year}"
+    return format_date(value)
 
 
 def format_date(value: date) -> str:
@@ -371,6 +385,8 @@ def _read(text: str, field: _Field) -> date | str | None:
     """The date the text names, a problem to ask about, or None when it isn't understood."""
     if _VAGUE.match(text) or _VAGUE_ANYWHERE.search(text):
         return field.ask_for_day()
+    if _DECADE.match(text):
+        return None  # dateparser reads "the 90s" as today
     if _EITHER.search(text):
         return f"Please give just one day; your best guess is fine, for example {field.examples()}."
     for reader in (_from_keyword, _from_relative, _from_weekday, _from_numeric,
@@ -399,11 +415,100 @@ def _out_of_range(found: date, field: _Field, max_years_back: int, max_years_ahe
     return None
 
 
+# -- month or year precision ------------------------------------------------------------------
+
+# Words before an approximate date that say nothing about which: "since 2019", "early 2019".
+_APPROX_LEAD = re.compile(
+    r"^(?:(?:since|from|in|around|about|circa|c|approx|approximately|roughly|maybe|probably"
+    r"|early|mid|late|the end of|end of|the start of|start of|the beginning of|beginning of"
+    r"|the middle of|middle of|the summer of|the winter of|the spring of|the autumn of|summer"
+    r"|winter|spring|autumn|fall|sometime in|some time in|back in|way back in|ish)\s+)+"
+)
+_APPROX_TRAIL = re.compile(r"(?:\s+(?:ish|or so|onwards|on|i think|roughly|approx))+$")
+_YEAR_ALONE = re.compile(r"^(?P<year>(?:19|20)\d{2})$")
+_DECADE = re.compile(r"^(?:the\s+)?(?:19|20)?\d0'?s$")
+_MONTH_YEAR = re.compile(rf"^(?P<month>{_MON})\s+(?:of\s+)?(?P<year>\d{{4}})$")
+_NUMERIC_MONTH_YEAR = re.compile(r"^(?P<month>\d{1,2})[/.-](?P<year>\d{4})$"
+                                 r"|^(?P<year2>\d{4})[/.-](?P<month2>\d{1,2})$")
+_MONTH_ALONE = re.compile(rf"^(?P<month>{_MON})$")
+_YEARS_AGO = re.compile(r"^(?P<n>\d+|a|an|one)\s+(?P<unit>month|year)s?\s+(?:ago|back)$")
+_THIS_OR_LAST = re.compile(r"^(?P<which>this|last)\s+(?P<unit>month|year)$")
+_ROUGH = ("Roughly when? A year is fine, for example '2019' or 'March 2019'. If it's been "
+          "a long time, your best guess at the year is fine.")
+
+
+def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
+    """A month or a year the text names, as (first day, precision); a problem; or None."""
+    said = _APPROX_TRAIL.sub("", _APPROX_LEAD.sub("", re.sub(r"(\d)-?ish\b", r"\1", text)))
+    said = said.strip()
+    if _DECADE.match(said):
+        return "Roughly which year? Your best guess is fine, for example '1994'."
+    match = _YEAR_ALONE.match(said)
+    if match:
+        return date(int(match["year"]), 1, 1), "year"
+    match = _MONTH_YEAR.match(said)
+    if match:
+        return date(int(match["year"]), _MONTHS[match["month"]], 1), "month"
+    match = _NUMERIC_MONTH_YEAR.match(said)
+    if match:
+        month = int(match["month"] or match["month2"])
+        if not 1 <= month <= 12:
+            return None
+        return date(int(match["year"] or match["year2"]), month, 1), "month"
+    match = _MONTH_ALONE.match(said)
+    if match:
+        month = _MONTHS[match["month"]]
+        years = range(field.today.year - 1, field.today.year + 2)
+        best = _nearest([date(year, month, 1) for year in years], field)
+        return (best, "month") if best else None
+    match = _YEARS_AGO.match(said) or _THIS_OR_LAST.match(said)
+    if match:
+        unit = match["unit"]
+        back = 0 if match.groupdict().get("which") == "this" else (
+            1 if match.groupdict().get("which") == "last" else _count(match["n"]))
+        moved = _shift(field.today, -back, unit)
+        return (date(moved.year, 1, 1), "year") if unit == "year" else (
+            date(moved.year, moved.month, 1), "month")
+    return None
+
+
+def _parse_approximate(normalised: str, field: _Field, max_years_back: int,
+                       max_years_ahead: int) -> Parsed | None:
+    """The month-or-year reading of an answer, or None to read it as a day instead."""
+    found = _approximate(_simplify(normalised), field)
+    if found is None:
+        return None
+    if isinstance(found, str):
+        return reject(found)
+    first, precision = found
+    # Range checks see the period's first day, so "this year" is never "in the future".
+    problem = _out_of_range(first, field, max_years_back, max_years_ahead)
+    if problem:
+        return reject(problem.replace(f"({format_date(first)})",
+                                      f"({format_approximate(first, precision)})"))
+    return Parsed(value=first, display=format_approximate(first, precision),
+                  precision=precision)
+
+
 def parse_date(text: str, *, today: date, allow_future: bool = True, allow_past: bool = True,
-               max_years_back: int = 50, max_years_ahead: int = 10) -> Parsed:
-    """A calendar date; `today` is the person's local date, which all relative words use."""
+               max_years_back: int = 50, max_years_ahead: int = 10,
+               precision: str = "day") -> Parsed:
+    """A calendar date; `today` is the person's local date, which all relative words use.
+
+    precision="month" also accepts a month or a year on its own (see the module notes).
+    """
     field = _Field(today, allow_past, allow_future)
     normalised = normalise_short(text)
+    if precision == "month" and normalised:
+        approximate = _parse_approximate(normalised, field, max_years_back, max_years_ahead)
+        if approximate is not None:
+            return approximate
+        day = parse_date(text, today=today, allow_future=allow_future, allow_past=allow_past,
+                         max_years_back=max_years_back, max_years_ahead=max_years_ahead)
+        if not day.ok and not contains_any(normalised, UNSURE_PHRASES) and (
+                day.problem or "").startswith(("I couldn't read", "Which day")):
+            return reject(_ROUGH)
+        return day
     if not normalised:
         return reject(f"Please type a date, for example {field.examples()}.")
     if len(normalised) > 80:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.workflows.parsing.amounts import (
@@ -117,8 +118,29 @@ def _choose_pence(reading: Reading, normalised: str) -> int | str:
     )
 
 
-def parse_money(text: str, *, max_pence: int = 10_000_000) -> Parsed:
-    """An amount of money in pounds; the value is whole pence (int), the display "£40.00"."""
+# A yearly figure given for a shorter period: how many of them make a year.
+_PER_PERIOD = re.compile(
+    r"\s*(?:(?P<week>a week|per week|each week|every week|weekly|pw|p/w|/week|/wk|a wk|per wk)"
+    r"|(?P<month>a month|per month|each month|every month|monthly|pcm|p/m|/month|a mth"
+    r"|per mth)|(?P<year>a year|per year|per annum|pa|p/a|a yr|per yr|/year|/yr|annually"
+    r"|yearly))\b\.?")
+# Periods too short to turn into a year without knowing how many there are.
+_PER_SHORT = re.compile(r"\b(?:an? |per |each |every |/)?(?:hour|hr|day|night|shift|session"
+                        r"|job|lesson|event|gig)\b|\bph\b|\bp/h\b")
+_TIMES_A_YEAR = {"week": 52, "month": 12, "year": 1}
+_PERIOD_WORDS = {"week": "a week", "month": "a month"}
+
+
+def parse_money(text: str, *, max_pence: int = 10_000_000, period: str | None = None
+                ) -> Parsed:
+    """An amount of money in pounds; the value is whole pence (int), the display "£40.00".
+
+    With `period="year"` the amount is a yearly figure: "£150 a week" or "£600 a month" is
+    multiplied up (and shown with what was said), and an hourly or per-shift rate is asked
+    about rather than guessed.
+    """
+    if period == "year":
+        return _parse_yearly(text, max_pence)
     normalised = normalise_short(text)
     if not normalised:
         return reject(_ASK)
@@ -146,3 +168,22 @@ def parse_money(text: str, *, max_pence: int = 10_000_000) -> Parsed:
             f"it again in pounds (up to {format_money(max_pence)})."
         )
     return accept(pence, format_money(pence))
+
+
+def _parse_yearly(text: str, max_pence: int) -> Parsed:
+    normalised = normalise_short(text)
+    match = _PER_PERIOD.search(normalised)
+    unit = next((name for name in _TIMES_A_YEAR if match and match[name]), "year")
+    rest = _PER_PERIOD.sub(" ", normalised, count=1) if match else normalised
+    if _PER_SHORT.search(rest) and not contains_any(rest, _NOTHING):
+        return reject("Please give a rough yearly figure, for example '£6,000 a year'; "
+                      "a weekly or monthly amount ('£150 a week') is fine too.")
+    parsed = parse_money(rest, max_pence=max_pence)
+    if not parsed.ok or unit == "year":
+        return parsed
+    yearly = int(parsed.value) * _TIMES_A_YEAR[unit]
+    if yearly > max_pence:
+        return reject(f"{format_money(yearly)} a year looks too high for this. Please check "
+                      "the figure.")
+    return accept(yearly, f"{format_money(yearly)} a year ({parsed.display} "
+                          f"{_PERIOD_WORDS[unit]})")

@@ -45,6 +45,7 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
     from bot.surfaces.slack.listeners import register_all
 
     credentials.check(socket_mode)
+    quiet_library_logs()
     client = web_client(credentials.bot_token, services.settings.slack_api_url)
     try:
         app = App(
@@ -65,6 +66,27 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
     services.casework.notifier = SlackNotifier(app.client)
     register_all(app, services)
     return app
+
+
+#: Slack's libraries, which log whole request and response bodies at DEBUG.
+LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
+
+
+def quiet_library_logs() -> None:
+    """Hold Bolt and slack_sdk at INFO or above, whatever the root level.
+
+    At DEBUG they log every payload and response: report text, the receipt in a report's
+    final view, and the Slack user id each payload carries, which would tie an anonymous
+    report to its sender. Probity's own lines carry none of those, so only these are held.
+    """
+    names = [name for name in logging.root.manager.loggerDict
+             if any(name == lib or name.startswith(lib + ".") for lib in LIBRARY_LOGGERS)]
+    for name in {*LIBRARY_LOGGERS, *names}:
+        logger = logging.getLogger(name)
+        # A child left at NOTSET follows its library's top logger, which is held here.
+        held = name in LIBRARY_LOGGERS or logger.level != logging.NOTSET
+        if held and logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
 
 
 def socket_mode_handler(app: App, app_token: str | None) -> SocketModeHandler:

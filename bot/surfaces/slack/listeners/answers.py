@@ -15,9 +15,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.casework.errors import CaseworkError
 from bot.surfaces.slack import blocks, declaration_views
-from bot.surfaces.slack.listeners.endorsement import tell_privately
+from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
 
@@ -58,16 +57,11 @@ def register(app: App, services: SlackServices) -> None:
         answer = plain_values(view["state"]["values"]).get(declaration_views.ANSWER_BLOCK, "")
         user = body["user"]["id"]
         person_id = services.person_id(services.people.speaker(client, user))
-        try:
-            # The modal's metadata is only as trustworthy as the payload: the core checks
-            # that this person is the declarant or an officer, and audits a refusal.
-            services.casework.provide_information(reference, answer, by=person_id)
-        except PermissionError:
-            ack(response_action="errors", errors={declaration_views.ANSWER_BLOCK: NOT_YOURS})
-            return
-        except CaseworkError as problem:
-            ack(response_action="errors",
-                errors={declaration_views.ANSWER_BLOCK: str(problem)[:300]})
+        # The modal's metadata is only as trustworthy as the payload: the core checks that
+        # this person is the declarant or an officer, and audits a refusal.
+        answered = casework_step(ack, declaration_views.ANSWER_BLOCK, lambda: (
+            services.casework.provide_information(reference, answer, by=person_id)), NOT_YOURS)
+        if answered is None:
             return
         ack()
         if meta.get("channel") and meta.get("ts"):

@@ -14,9 +14,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.casework.errors import CaseworkError
 from bot.surfaces.slack import blocks, declaration_views
 from bot.surfaces.slack.escaping import escape_mrkdwn
+from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
 
@@ -53,17 +53,12 @@ def register(app: App, services: SlackServices) -> None:
         rationale = plain_values(view["state"]["values"]).get(
             declaration_views.RATIONALE_BLOCK, "")
         person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
-        try:
-            # The core checks again that this person is the named line manager and audits
-            # a refusal: the modal's metadata is only as trustworthy as the payload.
-            decision = services.casework.endorse(reference, endorsed, rationale, by=person_id)
-        except PermissionError:
-            ack(response_action="errors",
-                errors={declaration_views.RATIONALE_BLOCK: NOT_THE_MANAGER})
-            return
-        except CaseworkError as problem:
-            ack(response_action="errors",
-                errors={declaration_views.RATIONALE_BLOCK: str(problem)[:300]})
+        # The core checks again that this person is the named line manager and audits a
+        # refusal: the modal's metadata is only as trustworthy as the payload.
+        decision = casework_step(ack, declaration_views.RATIONALE_BLOCK, lambda: (
+            services.casework.endorse(reference, endorsed, rationale, by=person_id)),
+            NOT_THE_MANAGER)
+        if decision is None:
             return
         ack()
         said = "Endorsed" if endorsed else "Not endorsed"
@@ -78,14 +73,3 @@ def register(app: App, services: SlackServices) -> None:
         if channel:
             line = f"{reference}: {said.lower()} by {name} (line manager): {decision.rationale}"
             client.chat_postMessage(channel=channel, text=line, blocks=[blocks.context(line)])
-
-
-def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
-    """Say something only the person who pressed a button sees."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id")
-    user = body["user"]["id"]
-    if channel:
-        client.chat_postEphemeral(channel=channel, user=user, text=text)
-    else:
-        client.chat_postMessage(channel=user, text=text)

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.casework.errors import CaseworkError
 from bot.reporting import ReportingError
 from bot.reporting.handling import STATUSES
 from bot.surfaces.slack import blocks, declaration_views, report_views
+from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.notices import READ_REPORT
 from bot.surfaces.slack.notifier import acting_on_card
@@ -36,13 +37,7 @@ def register(app: App, services: SlackServices) -> None:
 
 
 def refuse_ephemerally(client: WebClient, body: dict[str, Any]) -> None:
-    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
-        "channel_id")
-    user = body["user"]["id"]
-    if channel:
-        client.chat_postEphemeral(channel=channel, user=user, text=REFUSED)
-    else:
-        client.chat_postMessage(channel=user, text=REFUSED)
+    tell_privately(client, body, REFUSED)
 
 
 def _open_case(services: SlackServices) -> Callable[..., None]:
@@ -126,8 +121,6 @@ def _officer(services: SlackServices, client: WebClient, body: dict[str, Any], s
 
 
 def register_declaration_actions(app: App, services: SlackServices) -> None:
-    import re
-
     @app.action(re.compile(rf"^{declaration_views.DECIDE_ACTION}:"))
     def decide_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                        client: WebClient) -> None:
@@ -165,14 +158,12 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
         if person_id is None:
             ack(response_action="errors", errors={declaration_views.RATIONALE_BLOCK: REFUSED})
             return
-        try:
-            decision = services.casework.decide(
+        decision = casework_step(ack, declaration_views.RATIONALE_BLOCK, lambda: (
+            services.casework.decide(
                 reference, str(meta.get("outcome", "")),
                 values.get(declaration_views.RATIONALE_BLOCK, ""), by=person_id,
-                conditions=values.get(declaration_views.CONDITIONS_BLOCK))
-        except (CaseworkError, PermissionError) as problem:
-            ack(response_action="errors",
-                errors={declaration_views.RATIONALE_BLOCK: str(problem)[:300]})
+                conditions=values.get(declaration_views.CONDITIONS_BLOCK))), REFUSED)
+        if decision is None:
             return
         ack()
         name = services.people.display_name(client, body["user"]["id"])
@@ -190,13 +181,13 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
         if person_id is None:
             ack(response_action="errors", errors={declaration_views.QUESTION_BLOCK: REFUSED})
             return
-        try:
+
+        def ask() -> object:
             # The declarant's DM names this card, so their answer is noted under it.
             with acting_on_card(meta.get("ts")):
-                services.casework.request_information(reference, question, by=person_id)
-        except (CaseworkError, PermissionError) as problem:
-            ack(response_action="errors",
-                errors={declaration_views.QUESTION_BLOCK: str(problem)[:300]})
+                return services.casework.request_information(reference, question, by=person_id)
+
+        if casework_step(ack, declaration_views.QUESTION_BLOCK, ask, REFUSED) is None:
             return
         ack()
         name = services.people.display_name(client, body["user"]["id"])

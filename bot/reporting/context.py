@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.reporting.categories import load_report_categories
 from bot.reporting.sealing import Sealer
 from bot.reporting.throttle import ThrottlePolicy
 from bot.store.models import utcnow
@@ -26,6 +27,8 @@ class ReportingContext:
     notify_delay_max_minutes: int = 90
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     clock: Clock = utcnow
+    #: The report workflow's categories (value -> label): the only values stored in clear.
+    categories: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow,
@@ -37,6 +40,7 @@ class ReportingContext:
             notify_delay_max_minutes=settings.report_notify_delay_max_minutes,
             throttle=throttle or ThrottlePolicy(),
             clock=clock,
+            categories=load_report_categories(settings.workflows_dir),
         )
 
     def now(self) -> dt.datetime:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.handlers import is_handler
 from bot.reporting.activity import audit_reporter_activity
+from bot.reporting.categories import category_label
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import breaches
 from bot.reporting.records import (
@@ -223,7 +224,8 @@ def _report(session: Session, reference: str, *, for_update: bool = False) -> Re
 
 def _summary(context: ReportingContext, report: Report) -> CaseSummary:
     return CaseSummary(
-        reference=report.reference, mode=report.mode, category=report.category,
+        reference=report.reference, mode=report.mode,
+        category=category_label(context.categories, report.category),
         status=report.status, received_on=report.received_on,
         acknowledge_due=report.acknowledge_due, feedback_due=report.feedback_due,
         breaches=tuple(breaches(report, context.today())), messages=len(report.messages),

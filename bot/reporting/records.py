@@ -20,7 +20,8 @@ MAX_TEXT = 20_000
 
 @dataclass(frozen=True)
 class ReportContent:
-    """What a reporter tells the integrity unit. Everything but the category is sealed."""
+    """What a reporter tells the integrity unit; all of it is sealed (the category is also
+    listed in clear, but only as a value from a fixed list)."""
 
     category: str
     what_happened: str
@@ -39,13 +40,16 @@ class ReportContent:
                 raise ValueError(f"each part of a report must be under {MAX_TEXT} characters")
 
     def sealed_form(self) -> str:
-        body = asdict(self)
-        del body["category"]  # kept in its own column so handlers can sort without the key
-        return json.dumps(body, sort_keys=True)
+        # The category as the reporter gave it is sealed too; the clear column holds only a
+        # value from the workflow's fixed list (see bot.reporting.categories).
+        return json.dumps(asdict(self), sort_keys=True)
 
     @classmethod
-    def from_sealed_form(cls, category: str, text: str) -> ReportContent:
-        return cls(category=category, **json.loads(text))
+    def from_sealed_form(cls, listed_category: str, text: str) -> ReportContent:
+        body = json.loads(text)
+        # Reports sealed before the category was sealed too have only the listed one.
+        body.setdefault("category", listed_category)
+        return cls(**body)
 
 
 @dataclass(frozen=True)

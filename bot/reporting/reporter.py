@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.reporting.categories import category_label, listed_category
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import acknowledge_due, feedback_due, notify_after
 from bot.reporting.receipts import (
@@ -79,7 +80,7 @@ def _submit(
     report = Report(
         reference=reference,
         mode=ReportMode.ANONYMOUS if reporter is None else ReportMode.CONFIDENTIAL,
-        category=content.category,
+        category=listed_category(context.categories, content.category),
         receipt_hash=hash_receipt(receipt),
         sealed_content=context.sealer.seal(content.sealed_form(), content_purpose(reference)),
         sealed_identity=None if reporter is None else context.sealer.seal(
@@ -171,7 +172,7 @@ def _view(session: Session, context: ReportingContext, report: Report) -> Report
     return ReporterView(
         reference=report.reference,
         mode=report.mode,
-        category=report.category,
+        category=category_label(context.categories, report.category),
         status=report.status,
         received_on=report.received_on,
         content=content_of(context, report),

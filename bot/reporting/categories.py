@@ -1,0 +1,57 @@
+"""The fixed list of report categories that may be stored in clear, read from the report workflow.
+
+A report's category is the one fact about it kept unsealed, so handlers can list and count
+reports (and the force can publish statistics) without the sealing key. That is safe only if
+the column can hold nothing but a value from a short, fixed list: anything a reporter typed in
+their own words could name a person or a place. So the clear column takes the workflow's option
+value (`corruption`); any other wording is listed as `other`, and the reporter's own wording is
+sealed with the rest of the report.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+OTHER = "other"
+
+
+def load_report_categories(workflows_dir: Path) -> dict[str, str]:
+    """Option value -> label of the `category` field of the workflow that `files: report`.
+
+    Empty if there is none or it cannot be read; then every report is listed as `other`.
+    """
+    for path in sorted(workflows_dir.glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(raw, dict) or raw.get("files") != "report":
+            continue
+        for field in raw.get("fields") or ():
+            if isinstance(field, dict) and field.get("name") == "category":
+                return {str(option["value"]): str(option.get("label") or option["value"])
+                        for option in field.get("options") or ()
+                        if isinstance(option, dict) and option.get("value")}
+    log.warning("no report workflow with a category field in %s; reports are listed as %r",
+                workflows_dir, OTHER)
+    return {}
+
+
+def listed_category(categories: Mapping[str, str], given: str) -> str:
+    """What may go in the clear column for a category given as a value or a label."""
+    wanted = " ".join(given.split()).casefold()
+    for value, label in categories.items():
+        if wanted in (value.casefold(), " ".join(label.split()).casefold()):
+            return value
+    return OTHER
+
+
+def category_label(categories: Mapping[str, str], value: str) -> str:
+    """How a listed category is shown to people."""
+    return categories.get(value, "Other" if value == OTHER else value)

@@ -38,11 +38,13 @@ from bot.workflows.definitions import (
 )
 from bot.workflows.drafts import (
     Draft,
+    DraftConflict,
     MemoryDrafts,
     delete_draft,
     load_draft,
     purge_expired_drafts,
     save_draft,
+    stored_version,
 )
 from bot.workflows.engine import DialogueContext, UserInput
 from bot.workflows.filing import FILERS, Filing, load_filers
@@ -60,6 +62,8 @@ log = logging.getLogger(__name__)
 # The assistant's own words; everything about a workflow comes from its definition.
 APOLOGY = ("Sorry, something went wrong on my side. Nothing you've told me is lost; please "
            "try again in a moment.")
+CROSSED = ("Two of your messages arrived at the same moment and I couldn't take this one. "
+           "Please send it again.")
 OFFER = "It sounds like you want to declare {noun}. Start?"
 OFFER_AFTER_ANSWER = "Would you like to declare {noun} now?"
 OFFER_DECLINED = "OK. Ask me anything about the policies, or type help to see what I can do."
@@ -110,6 +114,8 @@ class TurnContext:
     line_manager: StaffMember | None
     draft: Draft | None
     people: tuple[StaffMember, ...] | None = None
+    #: The stored conversation row's version as read (None: no row); writes check it.
+    seen_version: int | None = None
 
 
 @dataclass
@@ -200,9 +206,18 @@ class Assistant:
             return [Reply(APOLOGY, kind="problem")]
 
     def _handle(self, turn: Turn) -> list[Reply]:
-        context = self._read(turn)
-        outcome = self._route(context)
-        return self._write(context, outcome)
+        # Another turn on the same conversation may write between this turn's read and its
+        # write; then this one is run again from the new state (so an answer sent twice
+        # quickly answers the next question rather than overwriting the first), and if it
+        # loses again the person is asked to repeat it. Nothing is ever silently dropped.
+        for _ in range(2):
+            context = self._read(turn)
+            outcome = self._route(context)
+            try:
+                return self._write(context, outcome)
+            except DraftConflict:
+                log.info("conversation changed by another turn; taking this turn again")
+        return [Reply(CROSSED, kind="problem")]
 
     def _read(self, turn: Turn) -> TurnContext:
         now = self.clock()
@@ -213,6 +228,7 @@ class Assistant:
                 person.line_manager_id else None
             draft = self.memory.load(turn.conversation_key, now) or load_draft(
                 session, turn.conversation_key, now)
+            seen_version = stored_version(session, turn.conversation_key)
             self.memory.purge(now)
             return TurnContext(
                 turn=turn,
@@ -225,20 +241,27 @@ class Assistant:
                          "role": person.role, "team": person.team},
                 line_manager=StaffMember.from_person(manager) if manager else None,
                 draft=draft,
+                seen_version=seen_version,
             )
 
     def _write(self, context: TurnContext, outcome: Outcome) -> list[Reply]:
         key = context.turn.conversation_key
         replies = list(outcome.replies)
         if outcome.file or outcome.save or outcome.delete or outcome.unanswered:
+            seen = context.seen_version
             with self.store.transaction() as session:
+                # Each write names the version this turn read; a DraftConflict rolls the
+                # whole transaction back, filing included.
                 if outcome.file:
                     replies += self._file(session, context, *outcome.file)
-                    delete_draft(session, key)
+                    delete_draft(session, key, seen)
                 elif outcome.save is not None and not outcome.save.in_memory:
                     save_draft(session, outcome.save, context.now,
-                               self.settings.draft_expiry_hours)
-                elif outcome.save is not None or outcome.delete:
+                               self.settings.draft_expiry_hours, seen)
+                elif outcome.delete:
+                    delete_draft(session, key, seen)
+                elif outcome.save is not None:
+                    # A draft kept in memory leaves no row behind; clearing one is tidying.
                     delete_draft(session, key)
                 if outcome.unanswered:
                     _log_unanswered(session, outcome.unanswered, context.today)

@@ -500,3 +500,87 @@ def test_blank_or_unreadable_answers_re_prompt_without_losing_anything(
     replies = amira.says_all(GIFT[3:])
     assert replies[-1].kind == "summary"
     assert len(replies[-1].data["rows"]) == 11
+
+
+# -- two turns on one conversation at once --------------------------------------------------
+
+
+@pytest.fixture
+def second_process(settings: Settings, knowledge: FakeKnowledge,
+                   definitions: dict[str, WorkflowDefinition], clock: Clock):  # noqa: ANN201
+    """Another Probity process: its own Store and Assistant over the same database."""
+    other = Store.open(settings, upgrade=False)
+    yield Assistant(settings, other, knowledge, definitions, clock=clock)
+    other.dispose()
+
+
+def _interleave(first: Assistant, other_turns: list[str | None]) -> None:
+    """Make `first` route each turn only after `other` takes one of its turns in between."""
+    route = first._route
+
+    def route_late(context: Any) -> Outcome:
+        if other_turns:
+            said = other_turns.pop(0)
+            if said is not None:
+                Member(first.other, "amira.khan").says(said)  # type: ignore[attr-defined]
+        return route(context)
+
+    first._route = route_late  # type: ignore[method-assign]
+
+
+def _state(store: Store) -> dict[str, Any]:
+    with store.session() as session:
+        row = session.scalars(select(Conversation)).one()
+        return row.state
+
+
+def test_two_answers_at_once_both_count_and_neither_overwrites_the_other(
+        probity: Assistant, second_process: Assistant, store: Store) -> None:
+    amira = Member(probity, "amira.khan")
+    amira.says("declare gift")
+    probity.other = second_process  # type: ignore[attr-defined]
+    # The other process answers "what" between this turn's read and its write.
+    _interleave(probity, ["two tickets to the rugby"])
+    replies = amira.says("hospitality")
+    answers = _state(store)["answers"]
+    # Taken again from the new state, "hospitality" answered the next question.
+    assert answers == {"what": "two tickets to the rugby", "offer_type": "hospitality"}
+    assert replies[-1].field == "donor_name"
+
+
+def test_a_turn_that_loses_twice_asks_to_be_sent_again_and_stores_nothing_stale(
+        probity: Assistant, second_process: Assistant, store: Store) -> None:
+    amira = Member(probity, "amira.khan")
+    amira.says("declare gift")
+    probity.other = second_process  # type: ignore[attr-defined]
+    _interleave(probity, ["two tickets to the rugby", "hospitality"])
+    replies = amira.says("Dave Jones")
+    assert [reply.text for reply in replies] == [assistant_module.CROSSED]
+    state = _state(store)
+    assert state["answers"] == {"what": "two tickets to the rugby", "offer_type": "hospitality"}
+    assert state["pending"] == "donor_name"
+    assert amira.says("Dave Jones")[-1].field == "donor_organisation"
+
+
+def test_a_confirm_racing_a_change_files_nothing_stale(
+        probity: Assistant, second_process: Assistant, store: Store) -> None:
+    amira = Member(probity, "amira.khan")
+    amira.says_all(GIFT)
+    probity.other = second_process  # type: ignore[attr-defined]
+    # While "confirm" is in flight, the other process opens the value for change: the
+    # confirm is taken again and, the draft no longer being at its summary, files nothing.
+    _interleave(probity, ["change the value", None])
+    amira.says("confirm")
+    assert declarations(store) == []
+    assert _state(store)["pending"] == "value"
+
+
+def test_a_new_conversation_started_twice_at_once_keeps_one_row(
+        probity: Assistant, second_process: Assistant, store: Store) -> None:
+    amira = Member(probity, "amira.khan")
+    probity.other = second_process  # type: ignore[attr-defined]
+    _interleave(probity, ["declare gift"])
+    amira.says("declare association")
+    # The second start found a draft in progress and said so, rather than replacing it.
+    assert _state(store)["workflow"] == "gift_hospitality"
+    assert conversations(store) == 1

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.casework.notify import DeclarantNotice
 from bot.surfaces.slack.blocks import section
 from bot.surfaces.slack.declaration_views import information_request
+from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.turns import SURFACE
 
 # The integrity-channel card a handler is acting on, if any. The casework service calls the
@@ -43,5 +44,5 @@ class SlackNotifier:
         else:
             blocks = [section(notice.text)]
         # Posting to a user id opens (or reuses) the bot's DM with them.
-        self._client.chat_postMessage(channel=notice.surface_id, text=notice.text,
+        self._client.chat_postMessage(channel=notice.surface_id, text=escape_mrkdwn(notice.text),
                                       blocks=blocks)

@@ -220,8 +220,8 @@ def case_view(view: HandlerView, statuses: Iterable[str], note: str | None = Non
     if note:
         blocks.append(context(note))
     blocks.append(section(
-        f"*{summary.reference}* ({escape_mrkdwn(summary.mode)}): "
-        f"{escape_mrkdwn(summary.category)}, status *{summary.status}*\nReceived "
+        f"*{escape_mrkdwn(summary.reference)}* ({escape_mrkdwn(summary.mode)}): "
+        f"{escape_mrkdwn(summary.category)}, status *{escape_mrkdwn(summary.status)}*\nReceived "
         f"{summary.received_on:%-d %B %Y}; acknowledge by {summary.acknowledge_due:%-d %B %Y}; "
         f"feedback by {summary.feedback_due:%-d %B %Y}", escape=False))
     content = view.content

@@ -16,6 +16,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.surfaces.slack import blocks, declaration_views
+from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
@@ -66,8 +67,8 @@ def register(app: App, services: SlackServices) -> None:
         ack()
         if meta.get("channel") and meta.get("ts"):
             client.chat_update(channel=meta["channel"], ts=meta["ts"],
-                               text=f"{reference}: answered", blocks=[
-                                   blocks.section(f"*{reference}*: you answered the integrity "
+                               text=escape_mrkdwn(f"{reference}: answered"), blocks=[
+                                   blocks.section(f"{reference}: you answered the integrity "
                                                   "unit's question."),
                                    blocks.context(answer)])
         channel = services.settings.integrity_channel
@@ -76,4 +77,4 @@ def register(app: App, services: SlackServices) -> None:
             line = f"{reference}: {name} answered: {answer}"
             # Under the card when the question came from it; otherwise a message of its own.
             client.chat_postMessage(channel=channel, thread_ts=meta.get("card_ts") or None,
-                                    text=line, blocks=[blocks.context(line)])
+                                    text=escape_mrkdwn(line), blocks=[blocks.context(line)])

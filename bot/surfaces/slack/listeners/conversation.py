@@ -14,6 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.surfaces.slack import blocks
+from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners import reports
 from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.services import SlackServices
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 #: The workflow Slack runs only as a modal (see listeners/reports.py).
 REPORT_WORKFLOW = "report"
 
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 _DM_ACTIONS = re.compile(rf"^({blocks.CHOICE_ACTION}(:\d+)?|{blocks.DATE_ACTION}|"
                          rf"{blocks.PERSON_ACTION}|{blocks.SELECT_ACTION})$")
 
@@ -155,11 +157,14 @@ def _close_question(client: WebClient, body: dict[str, Any], action: dict[str, A
     container = body.get("container") or {}
     if not message or not container.get("message_ts"):
         return
-    chosen = (action.get("text") or {}).get("text") or (
+    chosen = escape_mrkdwn((action.get("text") or {}).get("text") or (
         action.get("selected_option") or {}).get("text", {}).get("text") or (
-        action.get("selected_date") or "") or ("<@" + action["selected_user"] + ">"
-                                               if action.get("selected_user") else "")
+        action.get("selected_date") or ""))
+    picked = str(action.get("selected_user") or "")
+    if not chosen and _USER_ID.fullmatch(picked):
+        chosen = f"<@{picked}>"  # a checked user id: shown as the person, not as text
     kept = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-    kept.append(blocks.context(f"You chose: {chosen}" if chosen else "Answered."))
+    kept.append(blocks.context(f"You chose: {chosen}" if chosen else "Answered.",
+                               escape=False))
     client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
                        blocks=kept, text=message.get("text") or "Answered.")

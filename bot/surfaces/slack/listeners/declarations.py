@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.surfaces.slack import blocks
+from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.form_filing import file_form
 from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.modals import (
@@ -76,7 +77,7 @@ def register(app: App, services: SlackServices) -> None:
             definition.title, done, callback_id="probity_declared", submit=None, close="Done"))
         if result.reference and not result.already_filed:
             # The person keeps a copy in their DM; the unit gets its card.
-            client.chat_postMessage(channel=body["user"]["id"], text=text,
+            client.chat_postMessage(channel=body["user"]["id"], text=escape_mrkdwn(text),
                                     blocks=[blocks.section(text)])
             post_declaration_card(services, client, result.reference)
 

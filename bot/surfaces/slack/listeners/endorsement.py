@@ -65,11 +65,12 @@ def register(app: App, services: SlackServices) -> None:
         name = services.people.display_name(client, body["user"]["id"])
         if meta.get("channel") and meta.get("ts"):
             client.chat_update(channel=meta["channel"], ts=meta["ts"],
-                               text=f"{reference}: {said.lower()}", blocks=[
+                               text=escape_mrkdwn(f"{reference}: {said.lower()}"), blocks=[
                                    blocks.section(f"*{escape_mrkdwn(reference)}*",
                                                   escape=False),
                                    blocks.context(f"{said} by you: {decision.rationale}")])
         channel = services.settings.integrity_channel
         if channel:
             line = f"{reference}: {said.lower()} by {name} (line manager): {decision.rationale}"
-            client.chat_postMessage(channel=channel, text=line, blocks=[blocks.context(line)])
+            client.chat_postMessage(channel=channel, text=escape_mrkdwn(line),
+                                    blocks=[blocks.context(line)])

@@ -68,7 +68,8 @@ def register(app: App, services: SlackServices) -> None:
             client.chat_postMessage(channel=user, text=NO_CHANNEL)
             return
         name = services.people.display_name(client, user)
-        text = f"Question from {name} (<@{user}>): the policies did not answer it."
+        text = (f"Question from {escape_mrkdwn(name)} (<@{user}>): the policies did not "
+                "answer it.")
         client.chat_postMessage(channel=channel, text=text, blocks=[
             blocks.section(f"Question from {escape_mrkdwn(name)} (<@{user}>):",
                            escape=False),

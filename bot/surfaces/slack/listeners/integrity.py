@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from bot.reporting import ReportingError
 from bot.reporting.handling import STATUSES
 from bot.surfaces.slack import blocks, declaration_views, report_views
+from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.notices import READ_REPORT
@@ -95,12 +96,13 @@ def post_declaration_card(services: SlackServices, client: WebClient, reference:
     if channel:
         outcomes = [(value, label) for value, label, _ in services.outcomes(card["kind"])]
         client.chat_postMessage(channel=channel,
-                                text=f"New declaration {reference} from {card['declarant']}",
+                                text=escape_mrkdwn(f"New declaration {reference} from "
+                                                   f"{card['declarant']}"),
                                 blocks=declaration_views.declaration_card(card, outcomes))
     manager = card.get("line_manager")
     if card.get("needs_line_manager") and manager and manager[0] == "slack":
         text, request = declaration_views.endorsement_request(card)
-        client.chat_postMessage(channel=manager[1], text=text, blocks=request)
+        client.chat_postMessage(channel=manager[1], text=escape_mrkdwn(text), blocks=request)
 
 
 def _where(body: dict[str, Any]) -> dict[str, Any]:
@@ -201,11 +203,11 @@ def _mark_card(client: WebClient, meta: dict[str, Any], line: str, reference: st
     if not (channel and ts):
         return
     # Only a context line is added; the card's own text came from the store, not the payload.
-    text = f"{reference}: {line}"
+    text = escape_mrkdwn(f"{reference}: {line}")
     if keep_buttons:
         client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
                                 blocks=[blocks.context(text)])
         return
     client.chat_update(channel=channel, ts=ts, text=text,
-                       blocks=[blocks.section(f"*{reference}*", escape=False),
+                       blocks=[blocks.section(f"*{escape_mrkdwn(reference)}*", escape=False),
                                blocks.context(line)])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.casework.queries import current_decision
@@ -568,13 +569,24 @@ def _opening(draft: Draft | None, name: str) -> str | None:
 
 
 def _speaker_person(session: Session, speaker: Speaker) -> Person:
-    person = session.scalars(select(Person).where(
-        Person.surface == speaker.surface, Person.surface_id == speaker.surface_id)).first()
-    if person is None:
-        person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
-                        display_name=speaker.display_name or speaker.surface_id)
-        session.add(person)
-        session.flush()
+    """The speaker's Person row, created on their first turn.
+
+    A new user's first two messages can arrive together; both find no row and both insert.
+    The unique (surface, surface_id) constraint lets one win; the other's insert is undone
+    in its savepoint (the rest of its transaction stands) and it reads the winner's row.
+    """
+    wanted = select(Person).where(Person.surface == speaker.surface,
+                                  Person.surface_id == speaker.surface_id)
+    person = session.scalars(wanted).first()
+    if person is not None:
+        return person
+    try:
+        with session.begin_nested():
+            person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
+                            display_name=speaker.display_name or speaker.surface_id)
+            session.add(person)
+    except IntegrityError:
+        return session.scalars(wanted).one()
     return person
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot import assistant as assistant_module
 from bot.assistant import Assistant, Command, Outcome
@@ -584,3 +587,29 @@ def test_a_new_conversation_started_twice_at_once_keeps_one_row(
     # The second start found a draft in progress and said so, rather than replacing it.
     assert _state(store)["workflow"] == "gift_hospitality"
     assert conversations(store) == 1
+
+
+def test_a_new_users_first_turns_arriving_together_make_one_person(
+        probity: Assistant, store: Store) -> None:
+    """Both turns find no Person row and both insert; one wins, the other reads its row."""
+    turns = 4
+    inserting = threading.Barrier(turns, timeout=2)
+
+    def wait_for_the_others(*_: Any) -> None:
+        # Hold each insert until all are ready, so they really collide. SQLite serialises
+        # writers at BEGIN, so there the wait times out and they go one by one.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            inserting.wait()
+
+    event.listen(Person, "before_insert", wait_for_the_others)
+    newcomer = Speaker("slack", "U0NEW", "New Starter")
+    try:
+        with ThreadPoolExecutor(turns) as pool:
+            replies = list(pool.map(lambda n: probity.handle(
+                Turn(newcomer, f"slack:U0NEW:{n}", text="my declarations")), range(turns)))
+    finally:
+        event.remove(Person, "before_insert", wait_for_the_others)
+    assert all(found[-1].text == assistant_module.NO_DECLARATIONS for found in replies)
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Person).where(
+            Person.surface_id == "U0NEW")) == 1

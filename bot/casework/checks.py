@@ -309,10 +309,12 @@ def over_limit_without_approval(inputs: CheckInputs, rules: CaseworkRules) -> li
 
 
 def _people(session: Session, directory: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Plain rows, not Person objects: a large force has tens of thousands of staff.
     known = [
         {"id": p.id, "surface_id": p.surface_id, "display_name": p.display_name,
          "rank_or_grade": p.rank_or_grade}
-        for p in session.scalars(select(Person).order_by(Person.id))
+        for p in session.execute(select(Person.id, Person.surface_id, Person.display_name,
+                                        Person.rank_or_grade).order_by(Person.id))
     ]
     seen = {entry["surface_id"] for entry in known}
     extra = [{**entry, "id": None} for entry in directory if entry["surface_id"] not in seen]

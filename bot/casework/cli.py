@@ -27,6 +27,33 @@ def _date(text: str) -> dt.date:
 def register(commands: argparse._SubParsersAction) -> None:
     _register_casework(commands)
     _register_registers(commands)
+    _register_bench(commands)
+
+
+def _bench_subcommands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The `probity bench` group, shared with bot.knowledge.cli (whichever registers first)."""
+    bench = commands.choices.get("bench")
+    if bench is None:
+        bench = commands.add_parser("bench", help="benchmarks")
+        return bench.add_subparsers(dest="bench_command", required=True)
+    for action in bench._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return bench.add_subparsers(dest="bench_command", required=True)
+
+
+def _register_bench(commands: argparse._SubParsersAction) -> None:
+    bench = _bench_subcommands(commands).add_parser(
+        "casework", help="time register checks and the CSV export on a large force's year")
+    bench.add_argument("--staff", type=int, default=30_000)
+    bench.add_argument("--gifts", type=int, default=5_000)
+    bench.add_argument("--suppliers", type=int, default=2_000)
+    bench.add_argument("--interests", type=int, default=150)
+    bench.add_argument("--database-url", help="seed this empty database instead of a "
+                       "temporary SQLite file (it must be empty: the year is inserted as is)")
+    bench.add_argument("--no-slow", dest="slow", action="store_false",
+                       help="skip the pair-by-pair timings, which take minutes at full size")
+    bench.set_defaults(run=_bench_casework)
 
 
 def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
@@ -175,6 +202,13 @@ def _service(settings: Settings):  # type: ignore[no-untyped-def]
 
 def _today(settings: Settings, given: dt.date | None) -> dt.date:
     return given or dt.datetime.now(settings.zone).date()
+
+
+def _bench_casework(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework.bench import Volumes, run_casework_benchmark
+
+    volumes = Volumes(args.staff, args.gifts, args.suppliers, args.interests)
+    return run_casework_benchmark(settings, volumes, args.database_url, slow=args.slow)
 
 
 def _decide(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from typing import Generic, Literal, TypeVar
 
 import numpy as np
@@ -198,10 +199,12 @@ class NameIndex(Generic[T]):
         self.threshold = threshold
         self.keys = [key(candidate) for candidate in self.candidates]
         self.parts = [name_parts(k) for k in self.keys]
-        self._by_word: dict[str, list[int]] = defaultdict(list)
+        self._by_word: dict[str, set[int]] = defaultdict(set)
+        self._by_words: dict[frozenset[str], list[int]] = defaultdict(list)
         for number, parts in enumerate(self.parts):
+            self._by_words[parts.words].append(number)
             for word in parts.words:
-                self._by_word[word].append(number)
+                self._by_word[word].add(number)
 
     def match_many(self, names: Sequence[str | None]) -> list[list[NameMatch[T]]]:
         """For each raw name, its matches best first (as `best_matches` would give)."""
@@ -212,9 +215,7 @@ class NameIndex(Generic[T]):
             return results
         pairs = self._shape_pairs([name_parts(wanted[i]) for i in live])
         for row, number in enumerate(live):
-            tried = pairs.get(row, set())
-            for word in name_parts(wanted[number]).words:
-                tried.update(self._by_word.get(word, ()))
+            tried = pairs.get(row, set()) | self._containing(name_parts(wanted[number]))
             found = []
             for index in tried:
                 result = compare(wanted[number], self.keys[index], self.threshold)
@@ -224,6 +225,27 @@ class NameIndex(Generic[T]):
             results[number] = [NameMatch(self.candidates[index], -negated, kind)
                                for negated, index, kind in sorted(found)]
         return results
+
+    def _containing(self, query: NameParts) -> set[int]:
+        """Candidates that contain every word of `query`, or whose words are all in it."""
+        found: set[int] = set()
+        if query.distinctive:
+            postings = sorted((self._by_word.get(word, set()) for word in query.words), key=len)
+            found = set(postings[0]).intersection(*postings[1:]) if postings else set()
+        # Names are a handful of words, so looking up every smaller set of them is cheap;
+        # for a long one, count how many of each candidate's words it has instead.
+        words = sorted(query.words)
+        if len(words) <= 8:
+            for size in range(1, len(words)):
+                for subset in combinations(words, size):
+                    found.update(self._by_words.get(frozenset(subset), ()))
+        else:
+            shared: dict[int, int] = defaultdict(int)
+            for word in words:
+                for number in self._by_word.get(word, ()):
+                    shared[number] += 1
+            found.update(n for n, count in shared.items() if count == len(self.parts[n].words))
+        return found
 
     def _shape_pairs(self, queries: Sequence[NameParts]) -> dict[int, set[int]]:
         pairs: dict[int, set[int]] = defaultdict(set)

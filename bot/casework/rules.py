@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,10 +71,16 @@ class CaseworkRules:
         """Whether `rank` is listed as senior; "Det. Supt" counts as "Supt"."""
         if not rank:
             return False
-        wanted = normalise_rank(rank)
-        return any(wanted == normalise_rank(senior) for senior in self.senior_ranks)
+        return normalise_rank(rank) in _senior_set(self.senior_ranks)
 
 
+@lru_cache(maxsize=16)
+def _senior_set(ranks: tuple[str, ...]) -> frozenset[str]:
+    # A force has tens of thousands of staff and a few dozen rank spellings: normalise once.
+    return frozenset(normalise_rank(rank) for rank in ranks)
+
+
+@lru_cache(maxsize=4096)
 def normalise_rank(rank: str) -> str:
     """A rank compared without case, dots or a detective prefix (a detective rank is the rank)."""
     words = re.sub(r"[.\s]+", " ", rank).strip().casefold().split()

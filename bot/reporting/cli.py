@@ -48,6 +48,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         "notify-due", help="list new reports whose random delay has passed, and mark them told")
     notify.set_defaults(run=_notify_due)
 
+    purge = sub.add_parser(
+        "purge-closed", parents=[acting],
+        help="remove the content and thread of reports closed more than DAYS ago, keeping a stub")
+    purge.add_argument("--older-than", dest="older_than", type=int, required=True,
+                       metavar="DAYS", help="the force's retention period in days (see "
+                       "docs/reporting.md)")
+    purge.add_argument("--remove-outcome", action="store_true",
+                       help="remove the sealed outcome too (by default the stub keeps it)")
+    purge.add_argument("--dry-run", action="store_true",
+                       help="list what would be purged, and change nothing")
+    purge.set_defaults(run=_purge_closed)
+
     rotate = sub.add_parser("rotate-key", help="re-seal every report under a new key")
     rotate.add_argument(
         "--new-key-file", metavar="PATH",
@@ -144,6 +156,23 @@ def _notify_due(args: argparse.Namespace, settings: Settings) -> int:
     if not due:
         print("No new reports to announce.")
     return 0
+
+
+def _purge_closed(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reporting.retention import purge_closed
+
+    def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
+        purged = purge_closed(session, context, handler, older_than_days=args.older_than,
+                              remove_outcome=args.remove_outcome, dry_run=args.dry_run)
+        verb = "Would purge" if args.dry_run else "Purged"
+        for report in purged:
+            print(f"{verb} {report.reference} (closed {report.closed_on:%d %b %Y}, "
+                  f"{report.messages_removed} messages).")
+        if not purged:
+            print(f"No closed report is older than {args.older_than} days.")
+
+    return _handler_run(args, settings, f"purge reports closed over {args.older_than} days",
+                        work)
 
 
 def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:

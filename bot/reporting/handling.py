@@ -98,7 +98,7 @@ def list_reports(
     status: str | None = None, overdue: bool = False,
 ) -> list[CaseSummary]:
     """Reports oldest first, optionally one status only or only those past a deadline."""
-    _check(context, handler)
+    check_handler(context, handler)
     query = select(Report).order_by(Report.id)
     if status is not None:
         query = query.where(Report.status == ReportStatus(status))
@@ -114,7 +114,7 @@ def read_report(
     session: Session, context: ReportingContext, handler: Handler, reference: str
 ) -> HandlerView:
     """One report in full, a confidential reporter's identity included."""
-    _check(context, handler)
+    check_handler(context, handler)
     report = _report(session, reference)
     identity = identity_of(context, report)
     record_event(session, handler.actor, "report.read", report.reference,
@@ -127,7 +127,7 @@ def reply(
     kind: HandlerKind = "message",
 ) -> HandlerView:
     """Write to the reporter, who reads it when they next check in."""
-    _check(context, handler)
+    check_handler(context, handler)
     if kind not in ("message", "question"):
         raise ValueError(f"a handler cannot send a {kind!r}")
     report = _report(session, reference, for_update=True)
@@ -148,7 +148,7 @@ def change_status(
     status: str, outcome: str | None = None,
 ) -> HandlerView:
     """Move a report on. Closing needs an outcome, which the reporter may read; closed is final."""
-    _check(context, handler)
+    check_handler(context, handler)
     try:
         target = ReportStatus(status)
     except ValueError:
@@ -208,10 +208,11 @@ def mark_notified(session: Session, context: ReportingContext, reference: str) -
                   "received_on": report.received_on.isoformat()})
 
 
-def _check(context: ReportingContext, handler: Handler) -> None:
-    # A Handler made by hand, or one removed from settings since, is refused here too.
+def check_handler(context: ReportingContext, handler: Handler) -> None:
+    """Refuse a Handler made by hand, or one removed from settings since it was authorised."""
     if not is_handler(handler.surface, handler.surface_id, context.handlers):
         raise NotAHandler()
+
 
 
 def _report(session: Session, reference: str, *, for_update: bool = False) -> Report:

@@ -45,8 +45,8 @@ def reseal_all(session: Session, current: Sealer, new: Sealer) -> Rotation:
 
     def reseal(sealed: bytes | None, purpose: str) -> bytes | None:
         nonlocal count
-        if sealed is None:
-            return None
+        if not sealed:  # None, or content removed by retention (an empty value)
+            return sealed
         count += 1
         return new.seal(current.open(sealed, purpose), purpose)
 

@@ -44,7 +44,14 @@ def find_report(session: Session, reference: str, *, for_update: bool = False) -
     return session.scalars(query).first()
 
 
+#: Shown in place of what a report said once retention has removed it.
+REMOVED = "(removed under the retention policy)"
+
+
 def content_of(context: ReportingContext, report: Report) -> ReportContent:
+    if not report.sealed_content:  # purged (bot.reporting.retention)
+        return ReportContent(category=report.category, what_happened=REMOVED,
+                             when_and_where=REMOVED)
     text = context.sealer.open(report.sealed_content, content_purpose(report.reference))
     return ReportContent.from_sealed_form(report.category, text)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.casework.names import GENERIC_DESCRIPTORS, normalise_organisation
@@ -198,8 +198,6 @@ def plain_ratio_pairs(donors: list[str], suppliers: list[str], threshold: float)
 def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: str | None,
                            slow: bool = True) -> int:
     """Seed a year, time the checks and the export both ways, and print the figures."""
-    from sqlalchemy import select
-
     from bot.casework.checks import run_checks
     from bot.casework.registers import register_entries, write_csv
     from bot.store import Store
@@ -271,12 +269,11 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
 
 def _supplier_matching_seconds(store: Any, rules: CaseworkRules) -> float:
     """Time the indexed supplier matching alone, on the gifts the checks read."""
-    from bot.casework.checks import CheckInputs, _supplier_matches
+    from bot.casework.checks import CheckInputs, match_suppliers
     from bot.casework.queries import list_declarations
 
     with store.session() as session:
         gifts = list(list_declarations(session, kinds=[DeclarationKind.GIFT_HOSPITALITY]))
-        from sqlalchemy import select
         inputs = CheckInputs(gifts, [], list(session.scalars(select(Supplier))))
-        _, seconds = _timed(lambda: _supplier_matches(inputs, rules, True))
+        _, seconds = _timed(lambda: match_suppliers(inputs, rules))
     return seconds

@@ -111,8 +111,9 @@ def _supplier_key(supplier: Supplier) -> str:
     return normalise_organisation(supplier.name)
 
 
-def _supplier_matches(inputs: CheckInputs, rules: CaseworkRules, indexed: bool
-                      ) -> list[list[NameMatch[Supplier]]]:
+def match_suppliers(inputs: CheckInputs, rules: CaseworkRules, indexed: bool = True
+                    ) -> list[list[NameMatch[Supplier]]]:
+    """For each gift in `inputs`, the suppliers its donor organisation matches, best first."""
     donors = [gift.counterparty_organisation for gift in inputs.gifts]
     if indexed:
         index = NameIndex(inputs.suppliers, _supplier_key, rules.match_threshold)
@@ -149,7 +150,7 @@ def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules, indexed: bool = Tr
     "no" from the declarant does not outweigh the supplier list, which they may not know.
     """
     findings = []
-    for gift, matches in zip(inputs.gifts, _supplier_matches(inputs, rules, indexed),
+    for gift, matches in zip(inputs.gifts, match_suppliers(inputs, rules, indexed),
                              strict=True):
         day = register_date(gift)
         said = declared_tender(gift, rules)

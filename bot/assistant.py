@@ -23,11 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.casework.queries import current_decision
+from bot.casework.errors import CaseworkError
+from bot.casework.queries import current_decision, open_question
+from bot.casework.service import Casework
 from bot.config import Settings
 from bot.directory import StaffMember, staff_on_surface
 from bot.store import Store
 from bot.store.models import Declaration, DeclarationKind, Person, utcnow
+from bot.store.references import normalise_reference
 from bot.turns import Choice, Citation, Reply, Speaker, Turn
 from bot.workflows import engine
 from bot.workflows.definitions import (
@@ -80,6 +83,11 @@ HELP_INTRO = ("I'm Probity. Ask me about the force's integrity policies (for exa
               "accept a bottle of wine from a victim?), or make a declaration:")
 HELP_MY_DECLARATIONS = "my declarations: see what you've filed and where it has got to"
 YES_START = "Yes, start"
+ANSWER_HOW = "Answer here with: answer {reference} followed by your answer."
+ANSWER_USAGE = ("To answer the integrity unit's question, type answer, the reference and your "
+                "answer, for example: answer GH-2026-0042 I declined the tickets the same day.")
+ANSWER_SENT = "Thank you. Your answer on {reference} has gone back to the integrity unit."
+ANSWER_REFUSED = "That answer could not be recorded."
 #: Questions this short get the workflow's question_context added before searching.
 SHORT_QUESTION_WORDS = 6
 #: How strongly (in intent words) a question must sound like a declaration to be offered one.
@@ -471,6 +479,22 @@ def _declare(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
     return assistant.begin(context, definition.name)
 
 
+def _answer_question(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+    """The declarant answers the integrity unit's question: "answer GH-2026-0042 <text>"."""
+    # `rest` is normalised (lower case); the answer is kept as the person typed it.
+    _, _, typed = context.text.strip().partition(" ")
+    reference_text, _, answer = typed.strip().partition(" ")
+    reference = normalise_reference(reference_text)
+    if reference is None or not answer.strip():
+        return Outcome([Reply(ANSWER_USAGE, kind="problem")])
+    casework = Casework(assistant.store, assistant.settings)
+    try:
+        casework.provide_information(reference, answer.strip(), by=context.person_id)
+    except (CaseworkError, PermissionError) as refusal:
+        return Outcome([Reply(str(refusal) or ANSWER_REFUSED, kind="problem")])
+    return Outcome([Reply(ANSWER_SENT.format(reference=reference))])
+
+
 def _nothing_to_cancel(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
     return Outcome([Reply(NOTHING_TO_CANCEL)])
 
@@ -481,7 +505,8 @@ def _my_declarations(assistant: Assistant, context: TurnContext, rest: str) -> O
             select(Declaration).where(Declaration.person_id == context.person_id)
             .order_by(Declaration.submitted_at.desc(), Declaration.id.desc())
         ).all()
-        rows = [_declaration_row(assistant, declaration) for declaration in declarations]
+        rows = [_declaration_row(assistant, declaration, context.turn.speaker.surface)
+                for declaration in declarations]
     if not rows:
         return Outcome([Reply(NO_DECLARATIONS, kind="list", data={"rows": []})])
     lines = []
@@ -489,13 +514,23 @@ def _my_declarations(assistant: Assistant, context: TurnContext, rest: str) -> O
         line = f"{row['reference']}  {row['title']}: {row['description']} - {row['status']}"
         if row["decision"]:
             line += f"\n    Decision: {row['decision']}. {row['rationale']}"
+        if row["question"]:
+            line += f"\n    The integrity unit asks: {row['question']}\n    {row['how_to_answer']}"
         lines.append(line)
     return Outcome([Reply("\n".join(lines), kind="list", data={"rows": rows})])
 
 
-def _declaration_row(assistant: Assistant, declaration: Declaration) -> dict[str, Any]:
+def _declaration_row(assistant: Assistant, declaration: Declaration,
+                     surface: str) -> dict[str, Any]:
     # The standing decision, not a line manager's endorsement given beside it.
     latest = current_decision(declaration)
+    waiting = open_question(declaration)
+    if waiting is None:
+        how_to_answer = None
+    elif surface == "slack":
+        how_to_answer = waiting.how_to_answer(surface)
+    else:
+        how_to_answer = ANSWER_HOW.format(reference=declaration.reference)
     return {
         "reference": declaration.reference,
         "kind": declaration.kind,
@@ -505,6 +540,8 @@ def _declaration_row(assistant: Assistant, declaration: Declaration) -> dict[str
         "submitted_on": declaration.submitted_at.date().isoformat(),
         "decision": _words(latest.outcome) if latest else None,
         "rationale": latest.rationale if latest else None,
+        "question": waiting.question if waiting else None,
+        "how_to_answer": how_to_answer,
     }
 
 
@@ -525,6 +562,7 @@ COMMANDS: list[Command] = [
                                 "list declarations", "declarations"),
             _my_declarations, when_busy="run"),
     Command("cancel", ("cancel",), _nothing_to_cancel, when_busy="pass"),
+    Command("answer", ("answer",), _answer_question, takes_argument=True, when_busy="pass"),
     Command("declare", ("declare", "new declaration", "make a declaration"), _declare,
             takes_argument=True, argument_when_busy=True),
 ]

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -346,6 +347,37 @@ def test_my_declarations_lists_status_and_the_latest_decision(
     assert row["decision"] == "Approved with conditions"
     assert row["rationale"] == "Attend as the force's representative only."
     assert "two tickets to the rugby" in listing.text
+
+
+def test_the_integrity_units_question_is_shown_and_answered_from_chat(
+        probity: Assistant, settings: Settings, store: Store,
+        staff: dict[str, Person]) -> None:
+    from bot.casework.service import Casework
+
+    amira = Member(probity, "amira.khan")
+    amira.says_all(GIFT)
+    amira.says("confirm")
+    unit = Casework(store, replace(settings, handlers=("priya.shah",)))
+    unit.request_information("GH-2026-0001", "Who else from the team was invited?",
+                             by=staff["priya.shah"])
+
+    [listing] = amira.says("my declarations")
+    [row] = listing.data["rows"]
+    assert row["question"] == "Who else from the team was invited?"
+    assert "answer GH-2026-0001" in listing.text
+
+    [refused] = Member(probity, "lucy.evans").says("answer GH-2026-0001 Nobody, honestly")
+    assert refused.kind == "problem"
+    [usage] = amira.says("answer")
+    assert usage.kind == "problem" and "answer GH-2026-0042" in usage.text
+
+    [sent] = amira.says("answer gh-2026-1 Only me; the others declined")
+    assert "gone back to the integrity unit" in sent.text
+    [gift] = declarations(store)
+    assert gift.status == "submitted"
+    assert gift.history[-1].note == "Only me; the others declined"
+    [listing] = amira.says("my declarations")
+    assert listing.data["rows"][0]["question"] is None
 
 
 def test_my_declarations_mid_way_shows_the_list_and_asks_again(probity: Assistant) -> None:

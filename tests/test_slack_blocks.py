@@ -55,10 +55,58 @@ def test_an_answer_shows_its_citation_and_asks_if_it_helped() -> None:
                     "helpful": True}
 
 
-def test_long_text_is_cut_to_the_section_limit() -> None:
-    rendered = blocks.reply_blocks(Reply("x" * 10_000))
-    assert len(rendered[0]["text"]["text"]) == blocks.SECTION_TEXT
-    assert rendered[0]["text"]["text"].endswith("…")
+def _long_answer(length: int = 10_000) -> str:
+    sentence = "Gifts from suppliers & contractors must be declared within 28 days. "
+    return (sentence * (length // len(sentence) + 1))[:length]
+
+
+def test_long_text_runs_on_over_several_sections_cut_between_sentences() -> None:
+    text = _long_answer()
+    rendered = blocks.reply_blocks(Reply(text, kind="answer"))
+    parts = [b["text"]["text"] for b in rendered if b["type"] == "section"]
+    assert len(parts) == 4
+    assert all(len(part) <= blocks.SECTION_TEXT for part in parts)
+    # Nothing lost, no ellipsis, every piece but the last ends a sentence, no half entity.
+    assert " ".join(parts) == escape_mrkdwn(text).strip()
+    assert all(part.endswith("days.") for part in parts[:-1])
+    assert all(part.count("&") == part.count("&amp;") for part in parts)
+    assert "…" not in "".join(parts)
+
+
+def test_a_split_prefers_line_breaks_and_never_halves_an_escape() -> None:
+    lines = "\n".join(f"{i:03d} " + "word " * 30 for i in range(100))
+    pieces = [b["text"]["text"] for b in blocks.sections(lines)]
+    assert all(piece.startswith(tuple(f"{i:03d}" for i in range(100))) for piece in pieces)
+    unbroken = blocks.sections("a" * 2998 + "&&&", escape=True)
+    assert [len(b["text"]["text"]) for b in unbroken] == [2998, 15]
+    assert unbroken[1]["text"]["text"] == "&amp;&amp;&amp;"
+
+
+def test_a_reply_over_fifty_blocks_continues_in_the_next_message_with_its_buttons() -> None:
+    citation = Citation("gifts-and-hospitality.md", "Gifts and Hospitality", "3. Declaring",
+                        2.0, "Declare it.")
+    huge = Reply(_long_answer(200_000), kind="answer", citations=(citation,))
+    sent = blocks.messages([huge])
+    assert len(sent) == 2
+    assert all(len(message.blocks) <= blocks.BLOCKS_PER_MESSAGE for message in sent)
+    last = sent[-1].blocks
+    # "Was this helpful?" and its buttons arrive together, at the end, not dropped.
+    assert last[-2]["elements"][0]["text"] == "Was this helpful?"
+    assert last[-1]["type"] == "actions" and last[-1]["block_id"] == "feedback"
+    shown = " ".join(b["text"]["text"] for m in sent for b in m.blocks
+                     if b["type"] == "section" and not b["text"]["text"].startswith(">"))
+    assert shown == escape_mrkdwn(huge.text).strip()
+    assert sent[0].text.startswith("Gifts from") and sent[1].text == blocks.CONTINUED
+
+
+def test_a_question_and_its_buttons_are_never_split_across_messages() -> None:
+    filler = [Reply(f"line {i}") for i in range(49)]
+    question = Reply("Accept it?", kind="question", field="accepted",
+                     choices=(Choice("yes", "Yes"), Choice("no", "No")))
+    sent = blocks.messages([*filler, question])
+    assert [len(m.blocks) for m in sent] == [49, 2]
+    assert sent[1].blocks[0]["block_id"] == "q:accepted"
+    assert sent[1].blocks[1]["type"] == "actions"
 
 
 def test_button_labels_are_cut_to_seventy_five_characters() -> None:
@@ -102,3 +150,15 @@ def test_a_modal_keeps_to_one_hundred_blocks_and_short_titles() -> None:
                         callback_id="c")
     assert len(view["blocks"]) == blocks.BLOCKS_PER_MODAL
     assert len(view["title"]["text"]) <= blocks.MODAL_TITLE
+    assert view["blocks"][-1]["elements"][0]["text"] == "…and 51 more not shown here."
+
+
+def test_a_long_modal_keeps_its_inputs_and_says_what_it_left_out() -> None:
+    shown = [blocks.section(f"entry {i}") for i in range(120)]
+    box = {"type": "input", "block_id": "message", "element": {}, "label": {}}
+    view = blocks.modal("Your report", [*shown, box], callback_id="c")
+    kept = view["blocks"]
+    assert len(kept) == blocks.BLOCKS_PER_MODAL
+    assert kept[-1] is box
+    assert kept[-2]["type"] == "context" and "22 more" in kept[-2]["elements"][0]["text"]
+    assert kept[0]["text"]["text"] == "entry 0"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from bot.surfaces.slack.escaping import escape_mrkdwn, plain, truncate
+from bot.surfaces.slack.escaping import escape_mrkdwn, plain, split_text, truncate
 from bot.turns import Citation, Reply
 
 # Block Kit limits (https://api.slack.com/reference/block-kit).
@@ -58,6 +59,39 @@ def section(text: str, *, escape: bool = True, block_id: str | None = None) -> d
     return block
 
 
+def sections(text: str, *, escape: bool = True, prefix: str = "") -> list[dict[str, Any]]:
+    """Long text as several section blocks, cut at line or sentence ends, none cut short.
+
+    `prefix` (an icon, a quote mark) starts the first piece and counts towards its room.
+    """
+    body = escape_mrkdwn(text) if escape else text
+    pieces = split_text(body, SECTION_TEXT - len(prefix)) or [""]
+    pieces[0] = prefix + pieces[0]
+    return [{"type": "section", "text": mrkdwn(piece or " ")} for piece in pieces]
+
+
+def plain_section(text: str) -> dict[str, Any]:
+    """Typed text shown as plain text: Slack reads no *bold*, links or mentions in it."""
+    return {"type": "section", "text": {"type": "plain_text", "text": text or " ",
+                                        "emoji": False}}
+
+
+def plain_sections(text: str) -> list[dict[str, Any]]:
+    """Typed text of any length as plain-text sections, cut at line or sentence ends."""
+    return [plain_section(piece) for piece in split_text(text, SECTION_TEXT) or [" "]]
+
+
+def labelled(label: str, value: str) -> dict[str, Any]:
+    """A context line: a label in mrkdwn (Probity's words), the value in plain text (typed).
+
+    Slack has no escape for * _ ~ or backticks, so typed text in mrkdwn could imitate
+    Probity's own labels; in a plain_text element it is shown exactly as typed.
+    """
+    return {"type": "context", "elements": [
+        mrkdwn(truncate(label, CONTEXT_TEXT)),
+        {"type": "plain_text", "text": truncate(value, CONTEXT_TEXT) or " ", "emoji": False}]}
+
+
 def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": plain_text(text, HEADER_TEXT)}
 
@@ -93,15 +127,11 @@ def actions(elements: Sequence[dict[str, Any]], block_id: str | None = None
 
 
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """The blocks for one Reply."""
-    icon = _ICONS.get(reply.kind, "")
-    first = section(reply.text) if not icon else {
-        "type": "section",
-        "text": mrkdwn(icon + truncate(escape_mrkdwn(reply.text), SECTION_TEXT - len(icon)))}
+    """The blocks for one Reply; long text runs on over several sections, never cut."""
+    blocks = sections(reply.text, prefix=_ICONS.get(reply.kind, ""))
     if reply.kind == "question" and reply.field:
         # Names the field being asked, for listeners and tests reading a posted message.
-        first["block_id"] = f"q:{reply.field}"[:255]
-    blocks = [first]
+        blocks[0]["block_id"] = f"q:{reply.field}"[:255]
     if reply.kind == "filed":
         # A summary's text already lists the answers; a filing's does not, so show them.
         blocks.extend(_summary_rows(reply.data.get("rows")))
@@ -193,37 +223,111 @@ def _choice_elements(reply: Reply) -> list[dict[str, Any]]:
     return actions(elements, block_id=f"c:{field}")
 
 
+@dataclass(frozen=True)
+class Message:
+    """One chat message: its blocks and the notification text that goes with them."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def messages(replies: Sequence[Reply]) -> list[Message]:
+    """A turn's replies as messages of at most 50 blocks each.
+
+    A reply too long for one message continues in the next; buttons always travel with the
+    block that introduces them ("Was this helpful?", a question), so no message ends on a
+    question whose buttons went to the next, and none are dropped.
+    """
+    found: list[Message] = []
+    current: list[dict[str, Any]] = []
+    texts: list[str] = []
+
+    def close() -> None:
+        if current:
+            found.append(Message(_fallback(texts) or CONTINUED, list(current)))
+            current.clear()
+            texts.clear()
+
+    for reply in replies:
+        units = _units(reply_blocks(reply))
+        # A reply that fits in a fresh message starts one rather than straddling two.
+        if len(current) + sum(map(len, units)) > BLOCKS_PER_MESSAGE:
+            close()
+        if reply.text:
+            texts.append(reply.text)
+        for unit in units:
+            if len(current) + len(unit) > BLOCKS_PER_MESSAGE:
+                close()
+            current.extend(unit[:BLOCKS_PER_MESSAGE])
+    close()
+    return found
+
+
+#: The notification text of a message that only continues a reply begun in the one before.
+CONTINUED = "(continued)"
+
+
+def _units(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Blocks grouped so each run of actions blocks stays with the block before it."""
+    units: list[list[dict[str, Any]]] = []
+    for block in blocks:
+        if block.get("type") == "actions" and units:
+            units[-1].append(block)
+        else:
+            units.append([block])
+    return units
+
+
 def message_blocks(replies: Sequence[Reply]) -> list[list[dict[str, Any]]]:
     """Blocks for a turn's replies, split into messages of at most 50 blocks each."""
-    messages: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    for reply in replies:
-        blocks = reply_blocks(reply)[:BLOCKS_PER_MESSAGE]
-        if len(current) + len(blocks) > BLOCKS_PER_MESSAGE:
-            messages.append(current)
-            current = []
-        current.extend(blocks)
-    if current:
-        messages.append(current)
-    return messages
+    return [message.blocks for message in messages(replies)]
 
 
 def fallback_text(replies: Sequence[Reply]) -> str:
     """The notification and screen-reader text Slack shows alongside blocks."""
-    return truncate("\n".join(escape_mrkdwn(r.text) for r in replies if r.text), FALLBACK_TEXT)
+    return _fallback([r.text for r in replies if r.text])
+
+
+def _fallback(texts: Sequence[str]) -> str:
+    return truncate("\n".join(escape_mrkdwn(text) for text in texts), FALLBACK_TEXT)
+
+
+def more_line(hidden: int, what: str = "more") -> dict[str, Any]:
+    """The last line of a shortened list: how much is not shown and where to see it all."""
+    return context(f"…and {hidden} {what}: type `my declarations` in a DM to see them all.",
+                   escape=False)
 
 
 def modal(title: str, blocks: list[dict[str, Any]], *, callback_id: str,
           submit: str | None = "Submit", close: str = "Cancel",
           private_metadata: str = "") -> dict[str, Any]:
-    """A modal view; blocks beyond Slack's 100 are dropped with a note rather than refused."""
-    if len(blocks) > BLOCKS_PER_MODAL:
-        blocks = blocks[: BLOCKS_PER_MODAL - 1] + [context("(Shortened: too long to show here.)")]
+    """A modal view within Slack's 100 blocks (see `within_modal_limit`)."""
     view: dict[str, Any] = {
         "type": "modal", "callback_id": callback_id, "title": plain_text(title, MODAL_TITLE),
-        "close": plain_text(close, MODAL_TITLE), "blocks": blocks,
+        "close": plain_text(close, MODAL_TITLE), "blocks": within_modal_limit(blocks),
         "private_metadata": private_metadata[:3000],
     }
     if submit:
         view["submit"] = plain_text(submit, MODAL_TITLE)
     return view
+
+
+def within_modal_limit(blocks: list[dict[str, Any]], limit: int = BLOCKS_PER_MODAL
+                       ) -> list[dict[str, Any]]:
+    """At most `limit` blocks: every input and button kept (they are what the form is for),
+    the text that does not fit dropped from the end, and a line saying how much was left."""
+    if len(blocks) <= limit:
+        return blocks
+    needed = {i for i, b in enumerate(blocks) if b.get("type") in {"input", "actions"}}
+    text = [i for i in range(len(blocks)) if i not in needed]
+    shown = needed | set(text[:max(limit - len(needed) - 1, 0)])
+    kept: list[dict[str, Any]] = []
+    noted = False
+    for i, block in enumerate(blocks):
+        if i in shown:
+            kept.append(block)
+        elif not noted:
+            hidden = len(blocks) - len(shown)
+            kept.append(context(f"…and {hidden} more not shown here."))
+            noted = True
+    return kept[:limit]

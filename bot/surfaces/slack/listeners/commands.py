@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.listeners import declarations, reports
 from bot.surfaces.slack.services import SlackServices
+from bot.turns import Reply
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +45,15 @@ def register(app: App, services: SlackServices) -> None:
         elif verb in {"followup", "follow-up", "follow"}:
             reports.open_followup_modal(client, trigger_id)
         elif verb == "ask" and rest:
-            replies = services.answer(services.people.speaker(client, user_id), rest)
-            respond(text=blocks.fallback_text(replies),
-                    blocks=blocks.message_blocks(replies)[0])
+            respond_all(respond, services.answer(services.people.speaker(client, user_id),
+                                                 rest))
         elif verb == "declare":
             if not declarations.open_declaration_modal(services, client, trigger_id, rest):
                 respond(text="Declare what? Try `/integrity declare gift`, `interest` or "
                         "`association`.")
         elif verb == "mine":
-            replies = services.my_declarations(services.people.speaker(client, user_id))
-            respond(text=blocks.fallback_text(replies),
-                    blocks=blocks.message_blocks(replies)[0])
+            respond_all(respond, services.my_declarations(
+                services.people.speaker(client, user_id)))
         else:
             respond(text=HELP, blocks=[blocks.section(HELP, escape=False)])
 
@@ -62,3 +61,23 @@ def register(app: App, services: SlackServices) -> None:
     def declare_shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         declarations.open_choice_modal(services, client, body["trigger_id"])
+
+
+#: Slack accepts at most five messages through one command's response_url.
+RESPONSES_PER_COMMAND = 5
+
+
+def respond_all(respond: Respond, replies: list[Reply]) -> None:
+    """Every message of the replies, in order, each within Block Kit's limits."""
+    messages = blocks.messages(replies)
+    if len(messages) > RESPONSES_PER_COMMAND:
+        last = messages[RESPONSES_PER_COMMAND - 1]
+        hidden = len(messages) - RESPONSES_PER_COMMAND
+        # The fifth message gives up a block, if it must, to say where the rest is.
+        messages[RESPONSES_PER_COMMAND - 1] = blocks.Message(last.text, [
+            *last.blocks[:blocks.BLOCKS_PER_MESSAGE - 1],
+            blocks.context(f"…and {hidden} more messages: ask me in a direct message to "
+                           "see everything.")])
+        messages = messages[:RESPONSES_PER_COMMAND]
+    for message in messages:
+        respond(text=message.text, blocks=message.blocks)

@@ -95,9 +95,9 @@ def register(app: App, services: SlackServices) -> None:
 def send_replies(services: SlackServices, client: WebClient, channel: str,
                  replies: list[Reply], thread_ts: str | None = None) -> None:
     """Post replies as Block Kit (split at 50 blocks) and tell the unit of anything filed."""
-    for message in blocks.message_blocks(replies):
-        client.chat_postMessage(channel=channel, blocks=message, thread_ts=thread_ts,
-                                text=blocks.fallback_text(replies))
+    for message in blocks.messages(replies):
+        client.chat_postMessage(channel=channel, blocks=message.blocks, thread_ts=thread_ts,
+                                text=message.text)
     for reply in replies:
         reference = reply.data.get("reference") if reply.kind == "filed" else None
         # A repeat of an earlier filing: the unit already has its card.

@@ -70,7 +70,7 @@ def register(app: App, services: SlackServices) -> None:
             return
         text = (f"{result.reference} was already filed." if result.already_filed
                 else "\n\n".join(r.text for r in result.replies))
-        done = [blocks.section(text)] + [
+        done = blocks.sections(text) + [
             block for reply in result.replies if reply.kind == "filed"
             for block in blocks.reply_blocks(reply)[1:]]
         ack(response_action="update", view=blocks.modal(
@@ -78,7 +78,7 @@ def register(app: App, services: SlackServices) -> None:
         if result.reference and not result.already_filed:
             # The person keeps a copy in their DM; the unit gets its card.
             client.chat_postMessage(channel=body["user"]["id"], text=escape_mrkdwn(text),
-                                    blocks=[blocks.section(text)])
+                                    blocks=blocks.sections(text)[:blocks.BLOCKS_PER_MESSAGE])
             post_declaration_card(services, client, result.reference)
 
 

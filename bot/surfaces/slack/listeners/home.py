@@ -16,7 +16,10 @@ from bot.turns import Reply
 
 SEARCH_ACTION = "probity_home_search"
 SEARCH_BLOCK = "search"
-_HOME_BLOCKS = 100
+#: Slack's limit for a Home tab.
+HOME_BLOCKS = 100
+#: Declarations a search answer always leaves room for.
+_MIN_ROWS = 10
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -54,21 +57,32 @@ def publish_home(services: SlackServices, client: WebClient, user_id: str,
          "element": {"type": "plain_text_input", "action_id": SEARCH_ACTION,
                      "placeholder": blocks.plain_text("Can I accept a bottle of wine?", 150)}},
     ]
-    for reply in answers or []:
-        view_blocks.extend(blocks.reply_blocks(reply))
+    found = [block for reply in answers or [] for block in blocks.reply_blocks(reply)]
+    mine = services.my_declarations(speaker)
+    rows = [row for reply in mine for row in (reply.data.get("rows") or [])]
+    # The start buttons and search box come first; a search the person just made next, so
+    # it leaves room for at least a few declarations; then as many declarations as fit.
+    room_for_answers = max(HOME_BLOCKS - len(view_blocks) - 1 - _MIN_ROWS - 1, 0)
+    if len(found) > room_for_answers:
+        found = blocks.within_modal_limit(found, room_for_answers)
+    view_blocks += found
     view_blocks.append(blocks.header("My declarations"))
-    for reply in services.my_declarations(speaker):
-        rows = reply.data.get("rows")
-        if not rows:
-            view_blocks.append(blocks.section(reply.text))
-        for row in rows or []:
-            line = (f"*{escape_mrkdwn(row['reference'])}* "
-                    f"{escape_mrkdwn(row['title'])}: "
-                    f"{escape_mrkdwn(row.get('description') or '')}\n"
-                    f"Status: {escape_mrkdwn(row['status'])}")
-            if row.get("decision"):
-                line += (f". Decision: {escape_mrkdwn(row['decision'])}, "
-                         f"{escape_mrkdwn(row.get('rationale') or '')}")
-            view_blocks.append(blocks.section(line, escape=False))
-    client.views_publish(user_id=user_id, view={"type": "home",
-                                                "blocks": view_blocks[:_HOME_BLOCKS]})
+    if not rows:  # the core's own words for an empty list
+        view_blocks += [blocks.section(reply.text) for reply in mine[:1]]
+    room = HOME_BLOCKS - len(view_blocks)
+    shown = rows if len(rows) <= room else rows[:room - 1]
+    view_blocks += [_declaration_row(row) for row in shown]
+    if len(shown) < len(rows):
+        view_blocks.append(blocks.more_line(len(rows) - len(shown), "more declarations"))
+    client.views_publish(user_id=user_id, view={"type": "home", "blocks": view_blocks})
+
+
+def _declaration_row(row: dict[str, Any]) -> dict[str, Any]:
+    line = (f"*{escape_mrkdwn(row['reference'])}* "
+            f"{escape_mrkdwn(row['title'])}: "
+            f"{escape_mrkdwn(row.get('description') or '')}\n"
+            f"Status: {escape_mrkdwn(row['status'])}")
+    if row.get("decision"):
+        line += (f". Decision: {escape_mrkdwn(row['decision'])}, "
+                 f"{escape_mrkdwn(row.get('rationale') or '')}")
+    return blocks.section(line, escape=False)

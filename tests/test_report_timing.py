@@ -79,7 +79,7 @@ def test_no_reporter_side_event_is_timed_finer_than_a_day(
         ("report.reporter_message", first.reference),
         ("report.identity_revealed", second.reference),
         ("report.receipt_refused", second.reference),
-        ("report.receipt_refused", None),  # an unknown reference is not written down
+        ("report.receipt_refused", "R-2026-0999"),
     }
     for event in events:
         at = event.at.astimezone(dt.UTC)

@@ -147,12 +147,12 @@ def _unlock(
     session: Session, context: ReportingContext, typed_reference: str, receipt: str
 ) -> Report | AccessRefused:
     """The report behind a reference and receipt; throttle first, then the slow hash."""
-    reference = normalise_reference(typed_reference or "")
-    report = None
-    if reference is not None and reference.startswith(f"{ReferenceKind.REPORT.value}-"):
-        report = find_report(session, reference, for_update=True)
-    # Only a real reference is written down: a mistyped one might hold anything, even a receipt.
-    known = report.reference if report is not None else None
+    reference = _report_reference(typed_reference)
+    report = find_report(session, reference, for_update=True) if reference else None
+    # Failures count against the reference as typed whether or not it exists. Counting them
+    # only for real reports made throttling an oracle: a fourth wrong receipt was refused as
+    # "too many attempts" only for a reference that exists.
+    known = reference
     now = context.now()
     decision = check_throttle(session, known, now, context.throttle)
     # No audit event and no log line here: either would time the attempt to the second, and
@@ -166,6 +166,21 @@ def _unlock(
     after = check_throttle(session, known, now, context.throttle)
     return AccessRefused(throttled=False, retry_after=after.retry_after,
                          not_a_receipt=normalise_receipt(receipt) is None)
+
+
+#: A report reference's number never needs more digits than this; a longer one could be a
+#: receipt typed into the wrong box, and must not be written down as a reference.
+_MAX_REFERENCE_DIGITS = 6
+
+
+def _report_reference(typed: str | None) -> str | None:
+    """The canonical report reference typed, if it could be one; else None (never stored)."""
+    reference = normalise_reference(typed or "")
+    if reference is None or not reference.startswith(f"{ReferenceKind.REPORT.value}-"):
+        return None
+    if len(reference.rsplit("-", 1)[1]) > _MAX_REFERENCE_DIGITS:
+        return None
+    return reference
 
 
 def _view(session: Session, context: ReportingContext, report: Report) -> ReporterView:

@@ -76,6 +76,19 @@ class SlackServices:
                 session.flush()
             return person.id
 
+    def acting_person_id(self, client: Any, user_id: str) -> int:
+        """The Person id of the Slack user acting, without a Web API call if Probity knows them.
+
+        users.info is asked only for someone never seen before (it names their new Person),
+        so a known handler's or declarant's form submission reaches its ack() sooner.
+        """
+        with self.store.session() as session:
+            known = session.scalar(select(Person.id).where(Person.surface == SURFACE,
+                                                           Person.surface_id == user_id))
+        if known is not None:
+            return known
+        return self.person_id(self.people.speaker(client, user_id))
+
     def is_integrity_officer(self, person_id: int) -> bool:
         with self.store.session() as session:
             return self.casework.is_integrity_officer(session.get(Person, person_id))

@@ -38,7 +38,7 @@ def register(app: App, services: SlackServices) -> None:
         except ValueError:
             return
         reference = str(pressed.get("ref", ""))
-        person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+        person_id = services.acting_person_id(client, body["user"]["id"])
         if not services.may_answer(person_id, reference):
             services.refuse(person_id, STEP, reference)
             log.warning("refused an answer on %s to someone not its declarant", reference)
@@ -57,14 +57,13 @@ def register(app: App, services: SlackServices) -> None:
         reference = str(meta.get("ref", ""))
         answer = plain_values(view["state"]["values"]).get(declaration_views.ANSWER_BLOCK, "")
         user = body["user"]["id"]
-        person_id = services.person_id(services.people.speaker(client, user))
+        person_id = services.acting_person_id(client, user)
         # The modal's metadata is only as trustworthy as the payload: the core checks that
         # this person is the declarant or an officer, and audits a refusal.
         answered = casework_step(ack, declaration_views.ANSWER_BLOCK, lambda: (
             services.casework.provide_information(reference, answer, by=person_id)), NOT_YOURS)
         if answered is None:
             return
-        ack()
         if meta.get("channel") and meta.get("ts"):
             client.chat_update(channel=meta["channel"], ts=meta["ts"],
                                text=escape_mrkdwn(f"{reference}: answered"), blocks=[

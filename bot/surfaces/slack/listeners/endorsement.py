@@ -33,7 +33,7 @@ def register(app: App, services: SlackServices) -> None:
                         client: WebClient) -> None:
         ack()
         reference = str(action.get("value", ""))
-        person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+        person_id = services.acting_person_id(client, body["user"]["id"])
         if not services.may_endorse(person_id, reference):
             services.refuse(person_id, STEP, reference)
             log.warning("refused an endorsement of %s to someone not its line manager",
@@ -52,7 +52,7 @@ def register(app: App, services: SlackServices) -> None:
         reference, endorsed = str(meta.get("ref", "")), meta.get("endorsed") is True
         rationale = plain_values(view["state"]["values"]).get(
             declaration_views.RATIONALE_BLOCK, "")
-        person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+        person_id = services.acting_person_id(client, body["user"]["id"])
         # The core checks again that this person is the named line manager and audits a
         # refusal: the modal's metadata is only as trustworthy as the payload.
         decision = casework_step(ack, declaration_views.RATIONALE_BLOCK, lambda: (
@@ -60,7 +60,6 @@ def register(app: App, services: SlackServices) -> None:
             NOT_THE_MANAGER)
         if decision is None:
             return
-        ack()
         said = "Endorsed" if endorsed else "Not endorsed"
         name = services.people.display_name(client, body["user"]["id"])
         if meta.get("channel") and meta.get("ts"):

@@ -114,7 +114,7 @@ def _where(body: dict[str, Any]) -> dict[str, Any]:
 def _officer(services: SlackServices, client: WebClient, body: dict[str, Any], step: str,
              reference: str | None) -> int | None:
     """The acting user's Person id if they are an integrity officer; otherwise audit and None."""
-    person_id = services.person_id(services.people.speaker(client, body["user"]["id"]))
+    person_id = services.acting_person_id(client, body["user"]["id"])
     if services.is_integrity_officer(person_id):
         return person_id
     services.refuse(person_id, step, reference)
@@ -167,7 +167,6 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
                 conditions=values.get(declaration_views.CONDITIONS_BLOCK))), REFUSED)
         if decision is None:
             return
-        ack()
         name = services.people.display_name(client, body["user"]["id"])
         _mark_card(client, meta, f"{decision.outcome.replace('_', ' ').capitalize()} by "
                    f"{name}: {decision.rationale}", reference)
@@ -191,7 +190,6 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
 
         if casework_step(ack, declaration_views.QUESTION_BLOCK, ask, REFUSED) is None:
             return
-        ack()
         name = services.people.display_name(client, body["user"]["id"])
         _mark_card(client, meta, f"Information requested by {name}: {question}", reference,
                    keep_buttons=True)

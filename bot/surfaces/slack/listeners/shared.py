@@ -1,5 +1,5 @@
 """Small pieces several listeners share: a private word to one person, a casework step
-whose refusal or problem is shown under a modal's field."""
+whose refusal or problem is shown under a modal's field and whose DMs wait for the ack."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.casework.errors import CaseworkError
+from bot.surfaces.slack.notifier import held_until_acknowledged
 
 R = TypeVar("R")
 
@@ -26,12 +27,22 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
 
 
 def casework_step(ack: Ack, block: str, step: Callable[[], R], refused: str) -> R | None:
-    """Run a casework step for a modal; on refusal or a problem, send the modal back with
-    the reason under `block` and return None. The core has already audited a refusal."""
-    try:
-        return step()
-    except PermissionError:
-        ack(response_action="errors", errors={block: refused})
-    except CaseworkError as problem:
-        ack(response_action="errors", errors={block: str(problem)[:300]})
-    return None
+    """Run a casework step for a modal and acknowledge the submission.
+
+    On refusal or a problem the modal goes back with the reason under `block` and this
+    returns None (the core has already audited a refusal). On success the modal is closed
+    first, and only then are the DMs the step gave rise to posted, so Slack's three seconds
+    are spent on the step alone.
+    """
+    with held_until_acknowledged() as held:
+        try:
+            done = step()
+        except PermissionError:
+            ack(response_action="errors", errors={block: refused})
+            return None
+        except CaseworkError as problem:
+            ack(response_action="errors", errors={block: str(problem)[:300]})
+            return None
+    ack()
+    held.send()
+    return done

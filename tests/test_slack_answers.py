@@ -6,6 +6,7 @@ import json
 
 import pytest
 from slack_mock.harness import HANDLER, INTEGRITY_CHANNEL, OUTSIDER, STAFF, SlackHarness
+from slack_mock.rendering import mrkdwn_text, plain_text
 from sqlalchemy import select
 from test_slack_commands import _ask_for_information
 from test_slack_conversations import _card, _declarations, answers_for, declare_by_modal
@@ -72,12 +73,14 @@ def test_the_declarant_answers_and_the_declaration_returns_to_the_unit(
     assert note["thread_ts"] == asked["card"]["ts"]
     shown = json.dumps(note["blocks"])
     assert "40 each" in shown and "Sam Patel" in shown
-    assert "<!channel>" not in shown and "<https://evil" not in shown
+    said = mrkdwn_text(note["blocks"])
+    assert "<!channel>" not in said and "<https://evil" not in said
+    assert HOSTILE in plain_text(note["blocks"])  # shown exactly as typed, in plain text
     # The DM's button is gone, so the question cannot be answered twice by accident.
     updated = slack.api.wait_for("chat.update")[-1]
     assert updated["ts"] == asked["dm"]["ts"]
     assert "actions" not in [b["type"] for b in updated["blocks"]]
-    assert "<!channel>" not in json.dumps(updated["blocks"])
+    assert "<!channel>" not in mrkdwn_text(updated["blocks"])
 
 
 def test_a_forged_answer_from_someone_else_is_refused_and_audited(

@@ -34,9 +34,11 @@ def test_a_reply_with_typed_text_is_escaped_in_its_section() -> None:
     rendered = blocks.reply_blocks(Reply("You said: <!here> pay me", kind="filed",
                                          data={"rows": [{"field": "donor", "label": "Donor",
                                                          "value": "<@U0X> & co"}]}))
-    text = json.dumps(rendered)
-    assert "<!here>" not in text and "<@U0X>" not in text
-    assert "&lt;@U0X&gt; &amp; co" in text
+    assert "<!here>" not in json.dumps(rendered[0])
+    # The typed value sits in a plain_text field beside its mrkdwn label: shown, not parsed.
+    fields = rendered[1]["fields"]
+    assert fields[0] == {"type": "mrkdwn", "text": "*Donor*"}
+    assert fields[1]["type"] == "plain_text" and fields[1]["text"] == "<@U0X> & co"
 
 
 def test_an_answer_shows_its_citation_and_asks_if_it_helped() -> None:
@@ -162,3 +164,23 @@ def test_a_long_modal_keeps_its_inputs_and_says_what_it_left_out() -> None:
     assert kept[-1] is box
     assert kept[-2]["type"] == "context" and "22 more" in kept[-2]["elements"][0]["text"]
     assert kept[0]["text"]["text"] == "entry 0"
+
+
+def test_a_summary_shows_typed_answers_in_plain_text_under_mrkdwn_labels() -> None:
+    rows = [{"field": "donor", "label": "Who offered it", "value": "*Route:* none"},
+            {"field": "value", "label": "Value", "value": "£30"}]
+    summary = Reply("Here is what you told me:\nWho offered it: *Route:* none\nValue: £30",
+                    kind="summary", data={"rows": rows},
+                    choices=(Choice("confirm", "Confirm"), Choice("change", "Change")))
+    rendered = blocks.reply_blocks(summary)
+    assert rendered[0]["text"] == {"type": "mrkdwn", "text": "Here is what you told me:"}
+    assert rendered[1]["fields"] == [
+        {"type": "mrkdwn", "text": "*Who offered it*"},
+        {"type": "plain_text", "text": "*Route:* none", "emoji": False},
+        {"type": "mrkdwn", "text": "*Value*"},
+        {"type": "plain_text", "text": "£30", "emoji": False}]
+    assert rendered[2]["type"] == "actions"
+    long = blocks.reply_blocks(Reply("Filed.", kind="filed", data={"rows": [
+        {"label": "What happened", "value": "word " * 1000}]}))
+    assert long[1]["elements"][0]["text"] == "*What happened*"
+    assert [b["text"]["type"] for b in long[2:]] == ["plain_text", "plain_text"]

@@ -8,6 +8,7 @@ import json
 import time
 
 from slack_mock.harness import HANDLER, INTEGRITY_CHANNEL, OUTSIDER, STAFF, SlackHarness
+from slack_mock.rendering import mrkdwn_text, plain_text
 from sqlalchemy import func, select
 from test_slack_conversations import _card, _declarations, answers_for, declare_by_modal
 
@@ -83,7 +84,9 @@ def test_ask_the_integrity_unit_posts_the_question_to_the_channel(slack: SlackHa
     shown = json.dumps(to_unit["blocks"])
     assert "Sam Patel" in shown and f"<@{STAFF}>" in shown
     assert "hamper" in shown
-    assert "<!channel>" not in shown  # what the person typed cannot ping the channel
+    # What the person typed cannot ping the channel or pass for Probity's bold labels.
+    assert "<!channel>" not in mrkdwn_text(to_unit["blocks"])
+    assert question in plain_text(to_unit["blocks"])
     told = slack.api.wait_for("chat.postMessage", where=lambda c: c["channel"] == STAFF)
     assert "sent your question" in told[-1]["text"]
 

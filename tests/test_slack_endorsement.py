@@ -6,6 +6,7 @@ import json
 
 import pytest
 from slack_mock.harness import INTEGRITY_CHANNEL, MANAGER, OUTSIDER, STAFF, SlackHarness
+from slack_mock.rendering import mrkdwn_text
 from sqlalchemy import func, select
 from test_slack_conversations import _declarations, answers_for, declare_by_modal
 
@@ -76,7 +77,7 @@ def test_the_line_manager_endorses_or_not_with_reasons(
     told = slack.api.wait_for("chat.postMessage", where=lambda c: c["channel"] ==
                               INTEGRITY_CHANNEL and "line manager" in c["text"])[-1]
     assert declaration.reference in told["text"] and "Morgan Reid" in told["text"]
-    assert "<!channel>" not in json.dumps(told["blocks"])
+    assert "<!channel>" not in mrkdwn_text(told["blocks"])
     with slack.store.session() as session:
         actions = session.scalars(select(AuditEvent.action)).all()
     assert "declaration.endorsed" in actions

@@ -3,12 +3,13 @@ card, modal or App Home Probity sends, nor in the plain-text fallback beside the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from slack_mock.harness import HANDLER, INTEGRITY_CHANNEL, STAFF, SlackHarness
 from slack_mock.payloads import input_values
+from slack_mock.rendering import mrkdwn_text, plain_text, texts_of
 from test_slack_answers import _answer, _press_answer
 from test_slack_commands import _ask_for_information
 from test_slack_conversations import _card, _press_on_card, answers_for, declare_by_modal
@@ -59,7 +60,7 @@ def test_typed_text_is_escaped_on_every_surface(slack: SlackHarness) -> None:
             answers[spec.name] = f"Tickets {HOSTILE}"
     assert declare_by_modal(slack, "gift", answers)["response_action"] == "update"
     card = _card(slack)
-    assert "&lt;!channel&gt;" in json.dumps(card["blocks"])  # the card shows it, escaped
+    assert HOSTILE in plain_text(card["blocks"])  # the card shows it, as plain text
 
     # The unit asks, the declarant answers, the unit decides: all with hostile text.
     _ask_for_information(slack, HANDLER, card)
@@ -112,6 +113,36 @@ def test_a_report_and_its_follow_up_show_typed_text_escaped(slack: SlackHarness)
     read = slack.payloads.block_action(HANDLER, "probity_case_open", reference,
                                        channel=INTEGRITY_CHANNEL)
     slack.send.interaction(read)
-    shown = [*_mrkdwn(thread), *_mrkdwn(sent), *_mrkdwn(slack.opened_view("probity_case"))]
-    assert sum("&lt;!channel&gt;" in text for text in shown) >= 3
-    assert _obeyed(iter(shown)) == []
+    views = [thread, sent, slack.opened_view("probity_case")]
+    # Shown as written (plain text) in all three views, and nowhere in mrkdwn.
+    assert all(HOSTILE in plain_text(view) for view in views)
+    assert _obeyed(iter([mrkdwn_text(view) for view in views])) == []
+
+
+IMITATION = "*Route:* none"
+
+
+@pytest.mark.parametrize("workflow,word", [("gift_hospitality", "gift"),
+                                           ("business_interest", "interest")])
+def test_typed_text_cannot_imitate_the_cards_own_lines(slack: SlackHarness, workflow: str,
+                                                       word: str) -> None:
+    # Slack has no escape for * _ ~ or backticks: typed text shown in mrkdwn could add a
+    # bold "Route:" line to the unit's card. It must only ever be shown as plain text.
+    answers = answers_for(slack, workflow)
+    for spec in slack.services.definitions[workflow].fields:
+        if spec.type in {"text", "long_text", "organisation"}:
+            answers[spec.name] = IMITATION
+    filed = declare_by_modal(slack, word, answers)
+    assert filed["response_action"] == "update"
+    card = _card(slack)
+    slack.send.command(slack.payloads.slash_command(STAFF, "mine"))
+    slack.send.event(slack.payloads.app_home_opened(STAFF))
+    slack.api.wait_for("views.publish")
+    slack.api.wait_for("respond")
+
+    shown = [filed["view"], card["blocks"],
+             *[call.args.get("blocks") or call.args.get("view") for call in slack.api.calls]]
+    assert IMITATION in plain_text(card["blocks"])
+    assert IMITATION in plain_text(filed["view"])  # the filed form's rows
+    assert sum(IMITATION in plain_text(item) for item in shown) >= 5
+    assert not [text for text in texts_of(shown, "mrkdwn") if IMITATION in text]

@@ -72,7 +72,9 @@ def test_an_answer_longer_than_one_message_is_sent_in_every_part(slack: SlackHar
 def test_mine_with_sixty_long_declarations_lists_every_one(slack: SlackHarness) -> None:
     references = _file_many(slack, 60, summary_chars=2500)
     slack.send.command(slack.payloads.slash_command(STAFF, "mine"))
-    sent = slack.api.wait_for("respond", count=2)
+    # Newest first, so the oldest comes in the last message.
+    slack.api.wait_for("respond", where=lambda c: "GH-2026-0001" in json.dumps(c.args))
+    sent = slack.api.calls_to("respond")
     assert len(sent) >= 2
     assert all(len(call["blocks"]) <= blocks.BLOCKS_PER_MESSAGE for call in sent)
     said = json.dumps([call["blocks"] for call in sent])
@@ -89,7 +91,7 @@ def test_app_home_shows_the_newest_declarations_and_says_how_many_more(
     assert len(shown) <= 100
     said = json.dumps(shown)
     listed = [r for r in references if f"*{r}*" in said]
-    assert 80 < len(listed) < 130
+    assert 40 < len(listed) < 130  # a long summary takes a block of its own
     assert listed == references[-len(listed):]  # the newest first
     last = shown[-1]["elements"][0]["text"]
     assert last.startswith(f"…and {130 - len(listed)} more declarations")

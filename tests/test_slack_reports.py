@@ -6,6 +6,7 @@ import re
 
 from slack_mock.harness import HANDLER, INTEGRITY_CHANNEL, OUTSIDER, STAFF, SlackHarness
 from slack_mock.payloads import input_values
+from slack_mock.rendering import mrkdwn_text, plain_text
 from slack_mock.web_api import TEAM_ID
 from sqlalchemy import func, select
 
@@ -95,7 +96,7 @@ def test_the_unit_hears_of_a_report_by_reference_only_and_replies(slack: SlackHa
     assert slack.send.interaction(read).status == 200
     case = slack.opened_view("probity_case")
     assert "selling PNC checks" in str(case["blocks"])
-    assert "<!channel>" not in str(case["blocks"])  # escaped for display
+    assert "<!channel>" not in mrkdwn_text(case["blocks"])  # shown in plain text only
     reply = slack.payloads.view_submission(HANDLER, case, input_values(case, {
         "message": "Thank you. Which firm is it?", "kind": "question",
         "status": "assessing"}))
@@ -205,4 +206,5 @@ def test_a_confidential_report_is_sealed_and_shows_its_reporter_to_a_handler(
                                        channel=INTEGRITY_CHANNEL)
     assert slack.send.interaction(read).status == 200
     case = slack.opened_view("probity_case")
-    assert "Reporter (confidential):* Sam Patel" in str(case["blocks"])
+    assert "*Reporter (confidential):*" in mrkdwn_text(case["blocks"])
+    assert "Sam Patel" in plain_text(case["blocks"])

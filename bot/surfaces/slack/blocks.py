@@ -19,6 +19,8 @@ SECTION_TEXT = 3000
 CONTEXT_TEXT = 2000
 HEADER_TEXT = 150
 BUTTON_TEXT = 75
+FIELD_TEXT = 2000
+FIELDS_PER_SECTION = 10
 OPTION_TEXT = 75
 BUTTON_VALUE = 2000
 ELEMENTS_PER_ACTIONS = 25
@@ -92,6 +94,14 @@ def labelled(label: str, value: str) -> dict[str, Any]:
         {"type": "plain_text", "text": truncate(value, CONTEXT_TEXT) or " ", "emoji": False}]}
 
 
+def labelled_blocks(label: str, value: str) -> list[dict[str, Any]]:
+    """`labelled`, or for a value too long for a context line, the label and then the value
+    in plain sections."""
+    if len(value) <= CONTEXT_TEXT:
+        return [labelled(label, value)]
+    return [context(label, escape=False), *plain_sections(value)]
+
+
 def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": plain_text(text, HEADER_TEXT)}
 
@@ -127,20 +137,59 @@ def actions(elements: Sequence[dict[str, Any]], block_id: str | None = None
 
 
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """The blocks for one Reply; long text runs on over several sections, never cut."""
-    blocks = sections(reply.text, prefix=_ICONS.get(reply.kind, ""))
+    """The blocks for one Reply; long text runs on over several sections, never cut.
+
+    Where the core gives typed values as rows (a summary, a filing, "my declarations"),
+    they are shown from the rows in plain text rather than from the reply's text, so what
+    a person typed can never pass for Probity's own bold labels.
+    """
+    rows = reply.data.get("rows") if isinstance(reply.data, dict) else None
+    if reply.kind == "list" and rows:
+        blocks = [block for row in rows for block in declaration_row(row)]
+    elif reply.kind == "summary" and rows:
+        blocks = sections(_without_rows(reply.text, rows)) + _summary_rows(rows)
+    else:
+        blocks = sections(reply.text, prefix=_ICONS.get(reply.kind, ""))
+        if reply.kind == "filed":
+            # A summary's text already lists the answers; a filing's does not, so show them.
+            blocks.extend(_summary_rows(rows))
     if reply.kind == "question" and reply.field:
         # Names the field being asked, for listeners and tests reading a posted message.
         blocks[0]["block_id"] = f"q:{reply.field}"[:255]
-    if reply.kind == "filed":
-        # A summary's text already lists the answers; a filing's does not, so show them.
-        blocks.extend(_summary_rows(reply.data.get("rows")))
     if reply.citations:
         blocks.extend(citation_blocks(reply.citations))
     blocks.extend(_inputs(reply))
     if reply.kind == "answer":
         blocks.extend(feedback_blocks(reply))
     return blocks
+
+
+def _without_rows(text: str, rows: Any) -> str:
+    """A summary's introduction: its text without the "label: value" lines the rows give."""
+    pairs = _pairs(rows)
+    listed = "\n".join(f"{label}: {value}" for label, value in pairs)
+    if pairs and text.endswith(listed):
+        return text[: len(text) - len(listed)].rstrip() or " "
+    return text.split("\n", 1)[0]
+
+
+def declaration_row(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """One of "my declarations": reference, kind and status in mrkdwn, and what was
+    declared and the unit's reasons (both typed) in plain text beside them."""
+    line = (f"*{escape_mrkdwn(str(row.get('reference', '')))}* "
+            f"{escape_mrkdwn(str(row.get('title', '')))}\n"
+            f"Status: {escape_mrkdwn(str(row.get('status', '')))}")
+    if row.get("decision"):
+        line += f". Decision: {escape_mrkdwn(str(row['decision']))}"
+    typed = [str(row[key]) for key in ("description", "rationale") if row.get(key)]
+    block: dict[str, Any] = {"type": "section", "text": mrkdwn(line)}
+    if all(len(value) <= FIELD_TEXT for value in typed):
+        if typed:
+            block["fields"] = [{"type": "plain_text", "text": value, "emoji": False}
+                               for value in typed]
+        return [block]
+    # Too long for a field: the typed text runs on in plain sections of its own.
+    return [block, *(piece for value in typed for piece in plain_sections(value))]
 
 
 def citation_blocks(citations: Iterable[Citation]) -> list[dict[str, Any]]:
@@ -169,25 +218,35 @@ def feedback_blocks(reply: Reply) -> list[dict[str, Any]]:
     ]
 
 
-def _summary_rows(rows: Any) -> list[dict[str, Any]]:
-    if not rows:
-        return []
+def _pairs(rows: Any) -> list[tuple[str, str]]:
     if isinstance(rows, dict):
-        pairs = list(rows.items())
-    else:  # the engine's rows: [{"field", "label", "value"}, ...]
-        pairs = [(row.get("label", ""), row.get("value", "")) for row in rows
-                 if isinstance(row, dict)]
-    lines = [f"*{escape_mrkdwn(str(label))}:* {escape_mrkdwn(str(value))}"
-             for label, value in pairs]
-    # Several sections rather than one cut short, so a long summary still shows every row.
-    blocks, current = [], ""
-    for line in lines:
-        if current and len(current) + len(line) + 1 > SECTION_TEXT:
-            blocks.append(section(current, escape=False))
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        blocks.append(section(current, escape=False))
+        return [(str(label), str(value)) for label, value in rows.items()]
+    # the engine's rows: [{"field", "label", "value"}, ...]
+    return [(str(row.get("label", "")), str(row.get("value", ""))) for row in rows or []
+            if isinstance(row, dict)]
+
+
+def _summary_rows(rows: Any) -> list[dict[str, Any]]:
+    """Answers as a two-column table: each label in mrkdwn, each typed value in plain text."""
+    blocks: list[dict[str, Any]] = []
+    fields: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if fields:
+            blocks.append({"type": "section", "fields": list(fields)})
+            fields.clear()
+
+    for label, value in _pairs(rows):
+        label_text = mrkdwn(truncate(f"*{escape_mrkdwn(label)}*", FIELD_TEXT))
+        if len(value) > FIELD_TEXT:  # a long answer gets its own label and plain sections
+            flush()
+            blocks.append({"type": "context", "elements": [label_text]})
+            blocks.extend(plain_sections(value))
+            continue
+        fields += [label_text, {"type": "plain_text", "text": value or " ", "emoji": False}]
+        if len(fields) == FIELDS_PER_SECTION:
+            flush()
+    flush()
     return blocks
 
 

@@ -6,7 +6,16 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from bot.surfaces.slack.blocks import actions, button, context, modal, section
+from bot.surfaces.slack.blocks import (
+    actions,
+    button,
+    labelled,
+    labelled_blocks,
+    modal,
+    plain_sections,
+    section,
+    sections,
+)
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.modals import text_input
 
@@ -31,25 +40,29 @@ def declaration_card(card: dict[str, Any], outcomes: Iterable[tuple[str, str]]
     """The channel card: who declared what, its route and due date, and the decision buttons.
 
     `card` holds plain values (reference, kind, declarant, summary, approvers, decision_due).
+    Probity's own lines are mrkdwn; the declarant's name and summary (typed, and able to
+    imitate a "*Route:*" line in mrkdwn) are plain text.
     """
     reference = card["reference"]
-    lines = [f"*{escape_mrkdwn(reference)}*: {escape_mrkdwn(card['kind_label'])} from "
-             f"{escape_mrkdwn(card['declarant'])}",
-             escape_mrkdwn(card.get("summary") or "")]
+    own = [f"*{escape_mrkdwn(reference)}*: {escape_mrkdwn(card['kind_label'])}"]
     if card.get("approvers"):
-        lines.append("Route: " + escape_mrkdwn(", ".join(card["approvers"])))
+        own.append("*Route:* " + escape_mrkdwn(", ".join(card["approvers"])))
     if card.get("decision_due"):
-        lines.append(f"Decision due by {escape_mrkdwn(card['decision_due'])}")
+        own.append(f"*Decision due by* {escape_mrkdwn(card['decision_due'])}")
     buttons = [button(label, f"{DECIDE_ACTION}:{value}", json.dumps(
         {"ref": reference, "outcome": value}), _STYLE.get(value)) for value, label in outcomes]
     buttons.append(button("Ask for information", ASK_ACTION, reference))
-    return [section("\n".join(line for line in lines if line), escape=False),
+    return [section(own[0], escape=False),
+            labelled("*Declared by:*", str(card["declarant"])),
+            *plain_sections(card.get("summary") or ""),
+            section("\n".join(own[1:]) or " ", escape=False),
             *actions(buttons, block_id=f"decide:{reference}")]
 
 
-def decided_card(card_text: str, line: str) -> list[dict[str, Any]]:
-    """The card once decided: the summary kept, the buttons replaced by what was done."""
-    return [section(card_text, escape=False), context(line)]
+def card_note(reference: str, label: str, typed: str) -> list[dict[str, Any]]:
+    """A line under or in place of a card: the reference and what was done in mrkdwn, the
+    words someone typed (a rationale, a question, an answer) in plain text."""
+    return labelled_blocks(f"*{escape_mrkdwn(reference)}*: {escape_mrkdwn(label)}", typed)
 
 
 def rationale_modal(reference: str, outcome: str, outcome_label: str, needs_conditions: bool,
@@ -79,8 +92,13 @@ def endorsement_request(card: dict[str, Any]) -> tuple[str, list[dict[str, Any]]
     text = (f"{card['declarant']} named you as their line manager on {reference} "
             f"({card['kind_label']}): {card.get('summary') or ''}. Its approval route asks for "
             "your endorsement; the integrity unit decides after reading it.")
+    intro = (f"You were named as line manager on *{escape_mrkdwn(reference)}* "
+             f"({escape_mrkdwn(card['kind_label'])}). Its approval route asks for your "
+             "endorsement; the integrity unit decides after reading it.")
     return text, [
-        section(text),
+        section(intro, escape=False),
+        labelled("*Declared by:*", str(card["declarant"])),
+        *plain_sections(card.get("summary") or ""),
         *actions([button("Endorse", f"{ENDORSE_ACTION}:yes", reference, "primary"),
                   button("Do not endorse", f"{ENDORSE_ACTION}:no", reference, "danger")],
                  block_id=f"endorse:{reference}"),
@@ -97,14 +115,20 @@ def endorsement_modal(reference: str, endorsed: bool, where: dict[str, Any]) -> 
         {"ref": reference, "endorsed": endorsed, **where}))
 
 
-def information_request(text: str, reference: str, card_ts: str | None
-                        ) -> list[dict[str, Any]]:
+def information_request(text: str, reference: str, card_ts: str | None,
+                        question: str | None = None) -> list[dict[str, Any]]:
     """The declarant's DM when the unit asks for more: the question and an Answer button.
 
     The button carries the reference and where the unit's card is, so the answer can be
-    noted under it; who may answer is decided on the server, never by the button.
+    noted under it; who may answer is decided on the server, never by the button. The
+    unit's `question`, when the core's `text` ends with it, is shown in plain text.
     """
-    return [section(text), *actions([button(
+    if question and text.endswith(question):
+        shown = [section(text[: len(text) - len(question)].rstrip() or " "),
+                 *plain_sections(question)]
+    else:
+        shown = sections(text)
+    return [*shown, *actions([button(
         "Answer", ANSWER_ACTION, json.dumps({"ref": reference, "card_ts": card_ts}), "primary",
     )], block_id=f"answer:{reference}")]
 
@@ -113,7 +137,7 @@ def answer_modal(reference: str, question: str | None, where: dict[str, Any]
                  ) -> dict[str, Any]:
     blocks = [section(f"*{escape_mrkdwn(reference)}*: the integrity unit asked", escape=False)]
     if question:
-        blocks.append(section("> " + escape_mrkdwn(" ".join(question.split())), escape=False))
+        blocks += plain_sections(question)
     blocks.append(text_input(ANSWER_BLOCK, "Your answer", multiline=True,
                              hint="Kept with the declaration and read by the integrity unit."))
     return modal("Answer the question", blocks, callback_id=ANSWER_CALLBACK, submit="Send",

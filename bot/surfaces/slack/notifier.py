@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 
 from bot.casework.notify import DeclarantNotice
-from bot.surfaces.slack.blocks import section
+from bot.surfaces.slack.blocks import labelled_blocks, section, sections
 from bot.surfaces.slack.declaration_views import information_request
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.turns import SURFACE
@@ -95,9 +95,10 @@ class SlackNotifier:
             return
         if notice.event == "information_requested":
             # The card is read now: the holder posts later, outside acting_on_card.
-            blocks = information_request(notice.text, notice.reference, _card_ts.get())
+            blocks = information_request(notice.text, notice.reference, _card_ts.get(),
+                                         notice.question)
         else:
-            blocks = [section(notice.text)]
+            blocks = _notice_blocks(notice)
 
         def post() -> object:
             # Posting to a user id opens (or reuses) the bot's DM with them.
@@ -111,3 +112,17 @@ class SlackNotifier:
         else:
             post()
 
+
+
+def _notice_blocks(notice: DeclarantNotice) -> list[dict[str, object]]:
+    """A decision DM: its first line as Probity says it, the unit's typed reasons and
+    conditions in plain text under mrkdwn labels."""
+    if notice.event not in {"decision", "appeal_decision"}:
+        return sections(notice.text)
+    heading = notice.text.split("\n", 1)[0]
+    shown: list[dict[str, object]] = [section(heading)]
+    if notice.rationale:
+        shown += labelled_blocks("*Why:*", notice.rationale)
+    if notice.conditions:
+        shown += labelled_blocks("*Conditions:*", notice.conditions)
+    return shown

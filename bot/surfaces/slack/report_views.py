@@ -15,7 +15,15 @@ from typing import Any
 
 from bot.reporting import ReporterView, ThreadEntry
 from bot.reporting.records import HandlerView
-from bot.surfaces.slack.blocks import context, header, modal, section
+from bot.surfaces.slack.blocks import (
+    BLOCKS_PER_MODAL,
+    context,
+    header,
+    labelled,
+    modal,
+    plain_sections,
+    section,
+)
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.modals import fields_modal, text_input
 from bot.workflows.fields import Option
@@ -175,32 +183,57 @@ def thread_view(view: ReporterView, sealed_receipt: str, note: str | None = None
     blocks.append(section(
         f"*{escape_mrkdwn(view.reference)}*: {escape_mrkdwn(view.category)}, status "
         f"*{escape_mrkdwn(view.status)}* (received {view.received_on:%-d %B %Y})", escape=False))
-    blocks.append(section("*What you reported:* " + escape_mrkdwn(view.content.what_happened),
-                          escape=False))
-    blocks.extend(_thread_blocks(view.thread))
+    blocks += _typed("What you reported", view.content.what_happened)
+    tail: list[dict[str, Any]] = []
     if view.outcome:
-        blocks.append(section("*Outcome:* " + escape_mrkdwn(view.outcome), escape=False))
+        tail += _typed("Outcome", view.outcome)
     submit: str | None = None
     if not view.closed:
         label = ("Answer the integrity unit's question" if view.open_questions
                  else "Add information (optional)")
-        blocks.append(text_input(MESSAGE_BLOCK, label, multiline=True, optional=True))
+        tail.append(text_input(MESSAGE_BLOCK, label, multiline=True, optional=True))
         submit = "Send"
+    blocks = _with_thread(blocks, view.thread, tail)
     return modal("Your report", blocks, callback_id=THREAD_CALLBACK, submit=submit,
                  close="Close", private_metadata=json.dumps(
                      {"ref": view.reference, "receipt": sealed_receipt}))
 
 
-def _thread_blocks(thread: Iterable[ThreadEntry]) -> list[dict[str, Any]]:
-    blocks = []
-    for entry in thread:
-        label = {"question": "asked", "answer": "answered", "status": "update"}.get(
-            entry.kind, "wrote")
-        blocks.append(context(f"{entry.author} {label}, {entry.on:%-d %B %Y}"))
-        blocks.append(section(entry.text))
-    if not blocks:
-        blocks.append(context("No messages yet."))
-    return blocks
+def _typed(label: str, value: str) -> list[dict[str, Any]]:
+    """A label in mrkdwn over what someone typed, in plain text: Slack has no escape for
+    * _ ~ or backticks, so typed text in mrkdwn could pass for Probity's own labels."""
+    return [section(f"*{label}:*", escape=False), *plain_sections(value)]
+
+
+def _entry_blocks(entry: ThreadEntry) -> list[dict[str, Any]]:
+    label = {"question": "asked", "answer": "answered", "status": "update"}.get(
+        entry.kind, "wrote")
+    return [context(f"{entry.author} {label}, {entry.on:%-d %B %Y}"),
+            *plain_sections(entry.text)]
+
+
+def _with_thread(head: list[dict[str, Any]], thread: Iterable[ThreadEntry],
+                 tail: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """head, the thread, tail: within a modal's 100 blocks by leaving out the oldest
+    messages (the newest are what a reader came back for), saying how many."""
+    entries = [_entry_blocks(entry) for entry in thread]
+    if not entries:
+        return [*head, context("No messages yet."), *tail]
+    room = BLOCKS_PER_MODAL - len(head) - len(tail)
+    kept: list[list[dict[str, Any]]] = []
+    used = 0
+    for entry in reversed(entries):
+        spare = 0 if len(kept) == len(entries) - 1 else 1  # for the "earlier" line
+        if used + len(entry) > room - spare:
+            break
+        kept.insert(0, entry)
+        used += len(entry)
+    shown = [block for entry in kept for block in entry]
+    if len(kept) < len(entries):
+        earlier = len(entries) - len(kept)
+        shown.insert(0, context(f"{earlier} earlier message{'s' if earlier != 1 else ''} "
+                                "not shown here."))
+    return [*head, *shown, *tail]
 
 
 CASE_CALLBACK = "probity_case"
@@ -231,25 +264,25 @@ def case_view(view: HandlerView, statuses: Iterable[str], note: str | None = Non
                          ("Evidence", content.evidence),
                          ("Raised elsewhere", content.raised_elsewhere)):
         if value:
-            blocks.append(section(f"*{label}:* {escape_mrkdwn(value)}", escape=False))
+            blocks += _typed(label, value)
     if view.identity is not None:
-        blocks.append(section(f"*Reporter (confidential):* "
-                              f"{escape_mrkdwn(view.identity.display_name)}", escape=False))
-    blocks.extend(_thread_blocks(view.thread))
+        blocks.append(labelled("*Reporter (confidential):*", view.identity.display_name))
+    tail: list[dict[str, Any]] = []
     if view.outcome:
-        blocks.append(section("*Outcome:* " + escape_mrkdwn(view.outcome), escape=False))
+        tail += _typed("Outcome", view.outcome)
     submit: str | None = None
     if summary.status != "closed":
-        blocks.append(text_input(CASE_MESSAGE, "Message to the reporter", multiline=True,
+        tail.append(text_input(CASE_MESSAGE, "Message to the reporter", multiline=True,
+                               optional=True))
+        tail.append(select_input(CASE_KIND, "Send it as", [("message", "A message"),
+                                                           ("question", "A question")],
+                                 optional=True, initial="message"))
+        tail.append(select_input(CASE_STATUS, "Change status to",
+                                 [(s, s) for s in statuses if s != summary.status],
                                  optional=True))
-        blocks.append(select_input(CASE_KIND, "Send it as", [("message", "A message"),
-                                                             ("question", "A question")],
-                                   optional=True, initial="message"))
-        blocks.append(select_input(CASE_STATUS, "Change status to",
-                                   [(s, s) for s in statuses if s != summary.status],
-                                   optional=True))
-        blocks.append(text_input(CASE_OUTCOME, "Outcome the reporter may read (when closing)",
-                                 multiline=True, optional=True))
+        tail.append(text_input(CASE_OUTCOME, "Outcome the reporter may read (when closing)",
+                               multiline=True, optional=True))
         submit = "Save"
+    blocks = _with_thread(blocks, view.thread, tail)
     return modal(summary.reference, blocks, callback_id=CASE_CALLBACK, submit=submit,
                  close="Close", private_metadata=json.dumps({"ref": summary.reference}))

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.surfaces.slack import blocks, declaration_views
+from bot.surfaces.slack import declaration_views
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
@@ -66,14 +66,15 @@ def register(app: App, services: SlackServices) -> None:
             return
         if meta.get("channel") and meta.get("ts"):
             client.chat_update(channel=meta["channel"], ts=meta["ts"],
-                               text=escape_mrkdwn(f"{reference}: answered"), blocks=[
-                                   blocks.section(f"{reference}: you answered the integrity "
-                                                  "unit's question."),
-                                   blocks.context(answer)])
+                               text=escape_mrkdwn(f"{reference}: answered"),
+                               blocks=declaration_views.card_note(
+                                   reference, "you answered the integrity unit's question:",
+                                   answer))
         channel = services.settings.integrity_channel
         if channel:
             name = services.people.display_name(client, user)
             line = f"{reference}: {name} answered: {answer}"
             # Under the card when the question came from it; otherwise a message of its own.
             client.chat_postMessage(channel=channel, thread_ts=meta.get("card_ts") or None,
-                                    text=escape_mrkdwn(line), blocks=[blocks.context(line)])
+                                    text=escape_mrkdwn(line), blocks=declaration_views.card_note(
+                                        reference, f"{name} answered:", answer))

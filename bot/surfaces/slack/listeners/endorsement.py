@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.surfaces.slack import blocks, declaration_views
+from bot.surfaces.slack import declaration_views
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
@@ -64,12 +64,13 @@ def register(app: App, services: SlackServices) -> None:
         name = services.people.display_name(client, body["user"]["id"])
         if meta.get("channel") and meta.get("ts"):
             client.chat_update(channel=meta["channel"], ts=meta["ts"],
-                               text=escape_mrkdwn(f"{reference}: {said.lower()}"), blocks=[
-                                   blocks.section(f"*{escape_mrkdwn(reference)}*",
-                                                  escape=False),
-                                   blocks.context(f"{said} by you: {decision.rationale}")])
+                               text=escape_mrkdwn(f"{reference}: {said.lower()}"),
+                               blocks=declaration_views.card_note(
+                                   reference, f"{said} by you:", decision.rationale))
         channel = services.settings.integrity_channel
         if channel:
             line = f"{reference}: {said.lower()} by {name} (line manager): {decision.rationale}"
             client.chat_postMessage(channel=channel, text=escape_mrkdwn(line),
-                                    blocks=[blocks.context(line)])
+                                    blocks=declaration_views.card_note(
+                                        reference, f"{said.lower()} by {name} (line manager):",
+                                        decision.rationale))

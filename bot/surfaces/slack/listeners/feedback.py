@@ -73,6 +73,6 @@ def register(app: App, services: SlackServices) -> None:
         client.chat_postMessage(channel=channel, text=text, blocks=[
             blocks.section(f"Question from {escape_mrkdwn(name)} (<@{user}>):",
                            escape=False),
-            blocks.section("> " + escape_mrkdwn(question), escape=False)])
+            *blocks.plain_sections(question)])
         client.chat_postMessage(channel=user, text="I've sent your question to the integrity "
                                 "unit. They will reply to you directly.")

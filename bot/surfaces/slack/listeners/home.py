@@ -8,7 +8,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.surfaces.slack import blocks
-from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.declarations import OPEN_DECLARATION
 from bot.surfaces.slack.listeners.reports import OPEN_FOLLOWUP, OPEN_REPORT
 from bot.surfaces.slack.services import SlackServices
@@ -70,19 +69,13 @@ def publish_home(services: SlackServices, client: WebClient, user_id: str,
     if not rows:  # the core's own words for an empty list
         view_blocks += [blocks.section(reply.text) for reply in mine[:1]]
     room = HOME_BLOCKS - len(view_blocks)
-    shown = rows if len(rows) <= room else rows[:room - 1]
-    view_blocks += [_declaration_row(row) for row in shown]
-    if len(shown) < len(rows):
-        view_blocks.append(blocks.more_line(len(rows) - len(shown), "more declarations"))
+    for index, row in enumerate(rows):
+        shown = blocks.declaration_row(row)
+        # The last row may use the final block; any other leaves one for the "more" line.
+        spare = 0 if index == len(rows) - 1 else 1
+        if len(shown) > room - spare:
+            view_blocks.append(blocks.more_line(len(rows) - index, "more declarations"))
+            break
+        view_blocks += shown
+        room -= len(shown)
     client.views_publish(user_id=user_id, view={"type": "home", "blocks": view_blocks})
-
-
-def _declaration_row(row: dict[str, Any]) -> dict[str, Any]:
-    line = (f"*{escape_mrkdwn(row['reference'])}* "
-            f"{escape_mrkdwn(row['title'])}: "
-            f"{escape_mrkdwn(row.get('description') or '')}\n"
-            f"Status: {escape_mrkdwn(row['status'])}")
-    if row.get("decision"):
-        line += (f". Decision: {escape_mrkdwn(row['decision'])}, "
-                 f"{escape_mrkdwn(row.get('rationale') or '')}")
-    return blocks.section(line, escape=False)

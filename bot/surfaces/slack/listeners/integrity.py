@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bot.reporting import ReportingError
 from bot.reporting.handling import STATUSES
-from bot.surfaces.slack import blocks, declaration_views, report_views
+from bot.surfaces.slack import declaration_views, report_views
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
 from bot.surfaces.slack.modals import metadata_of, plain_values
@@ -169,7 +169,7 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
             return
         name = services.people.display_name(client, body["user"]["id"])
         _mark_card(client, meta, f"{decision.outcome.replace('_', ' ').capitalize()} by "
-                   f"{name}: {decision.rationale}", reference)
+                   f"{name}:", decision.rationale, reference)
 
     @app.view(declaration_views.ASK_CALLBACK)
     def question_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -191,21 +191,20 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
         if casework_step(ack, declaration_views.QUESTION_BLOCK, ask, REFUSED) is None:
             return
         name = services.people.display_name(client, body["user"]["id"])
-        _mark_card(client, meta, f"Information requested by {name}: {question}", reference,
+        _mark_card(client, meta, f"Information requested by {name}:", question, reference,
                    keep_buttons=True)
 
 
-def _mark_card(client: WebClient, meta: dict[str, Any], line: str, reference: str,
-               keep_buttons: bool = False) -> None:
+def _mark_card(client: WebClient, meta: dict[str, Any], label: str, typed: str,
+               reference: str, keep_buttons: bool = False) -> None:
+    """Note what was done on a card: in its thread, or in place of its buttons."""
     channel, ts = meta.get("channel"), meta.get("ts")
     if not (channel and ts):
         return
-    # Only a context line is added; the card's own text came from the store, not the payload.
-    text = escape_mrkdwn(f"{reference}: {line}")
+    # Only a note is added; the card's own text came from the store, not the payload.
+    text = escape_mrkdwn(f"{reference}: {label} {typed}")
+    note = declaration_views.card_note(reference, label, typed)
     if keep_buttons:
-        client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
-                                blocks=[blocks.context(text)])
+        client.chat_postMessage(channel=channel, thread_ts=ts, text=text, blocks=note)
         return
-    client.chat_update(channel=channel, ts=ts, text=text,
-                       blocks=[blocks.section(f"*{escape_mrkdwn(reference)}*", escape=False),
-                               blocks.context(line)])
+    client.chat_update(channel=channel, ts=ts, text=text, blocks=note)

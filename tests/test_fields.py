@@ -622,6 +622,30 @@ def test_a_vague_since_when_asks_roughly_which_year(typed: str) -> None:
     assert not parsed.ok and "year" in (parsed.problem or "")
 
 
+@pytest.mark.parametrize("typed", ["last week", "a few days ago", "the other day",
+                                   "last weekend", "this week"])
+def test_a_recent_span_is_its_month_where_a_month_will_do(typed: str) -> None:
+    # Seen in acceptance: "last week" to "since when?" was told "a year is fine".
+    parsed = parse_date(typed, today=TODAY, allow_future=False, precision="month")
+    assert (parsed.value, parsed.precision, parsed.display) == (
+        date(2026, 11, 1), "month", "November 2026")
+
+
+def test_a_recent_span_across_two_months_asks_which_and_still_needs_a_day_elsewhere() -> None:
+    parsed = parse_date("this week", today=date(2026, 12, 2), allow_future=False,
+                        precision="month")
+    assert parsed.problem == "Was that in November or December 2026?"
+    assert parse_date("december", today=date(2026, 12, 2), allow_future=False,
+                      precision="month").value == date(2026, 12, 1)
+    assert not parse_date("last week", today=TODAY, allow_future=False).ok
+
+
+def test_a_month_without_a_day_says_which_month_for_the_next_answer() -> None:
+    parsed = parse_date("January 2027", today=TODAY)
+    assert (parsed.ok, parsed.partial) == (False, "January 2027")
+    assert parse_date("the 9th", today=TODAY).partial is None
+
+
 def test_a_year_alone_still_needs_a_day_where_the_field_wants_one() -> None:
     assert not parse_date("2019", today=TODAY, allow_future=False).ok
     assert not parse_date("the 90s", today=TODAY, allow_future=False).ok  # was read as today

@@ -114,6 +114,35 @@ def test_a_future_date_for_something_that_happened_re_prompts(
     assert dialogue.answers["offered_on"] == "2026-05-08"
 
 
+def test_a_day_given_after_which_day_in_the_month_keeps_the_month(
+        gift: WorkflowDefinition) -> None:
+    # Seen in acceptance: "January 2027", then "the 9th", was filed as the 9th of this month.
+    dialogue = Dialogue(gift)
+    for text in ("flowers", "gift", "skip", "skip", "public", "£10"):
+        dialogue.say(text)
+    dialogue.say("April")
+    assert dialogue.step.replies[0].text.startswith("Which day in April?")
+    dialogue.say("the 3rd")
+    assert dialogue.answers["offered_on"] == "2026-04-03"
+
+
+def test_a_full_date_after_which_day_replaces_the_month_and_the_month_is_not_kept_longer(
+        gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    for text in ("flowers", "gift", "skip", "skip", "public", "£10"):
+        dialogue.say(text)
+    dialogue.say("April 2026")
+    dialogue.say("12 March")
+    assert dialogue.answers["offered_on"] == "2026-03-12"
+    dialogue = Dialogue(gift)
+    for text in ("flowers", "gift", "skip", "skip", "public", "£10"):
+        dialogue.say(text)
+    dialogue.say("April 2026")
+    dialogue.say("no idea")  # a second problem: the month is only kept for one answer
+    dialogue.say("the 3rd")
+    assert dialogue.answers["offered_on"] == "2026-05-03"
+
+
 def test_back_returns_to_the_previous_question_showing_the_current_answer(
         gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)
@@ -290,6 +319,13 @@ def test_confirming_at_the_summary_is_the_signal_to_file(gift: WorkflowDefinitio
     assert dialogue.say("confirm").status == "confirmed"
 
 
+@pytest.mark.parametrize("said", ["yes submit it", "Yes, that's correct", "ok send it please"])
+def test_a_confirmation_wrapped_in_polite_words_files(gift: WorkflowDefinition, said: str) -> None:
+    dialogue = Dialogue(gift)
+    answer_all(dialogue, GIFT_ANSWERS)
+    assert dialogue.say(said).status == "confirmed"
+
+
 def test_cancel_works_at_any_point(gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)
     dialogue.say("wine")
@@ -377,6 +413,13 @@ def test_control_words_and_questions() -> None:
     assert control_word("Go back") == "back"
     assert control_word("change the value") == "change"
     assert control_word("two tickets") is None
+    # Seen in acceptance: "yes submit it" at the summary was refused.
+    assert control_word("yes submit it") == "confirm"
+    assert control_word("Yes, that's correct, thanks") == "confirm"
+    assert control_word("ok cancel") == "cancel"
+    assert control_word("thank you gift") is None
+    assert control_word("thanks") is None
+    assert control_word("yes " * 5000) is None
     assert looks_like_question("is this allowed?")
     assert looks_like_question("can I keep it")
     assert not looks_like_question("two tickets to the rugby")

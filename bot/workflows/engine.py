@@ -158,6 +158,8 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
                  user_input: UserInput, text: str, context: DialogueContext) -> Step:
     pending = state["pending"]
     spec = definition.field(pending)
+    # Only the very next answer may complete a partly understood one.
+    earlier = state.pop("partial", None) or {}
     if command == "back":
         previous = _previous(definition, state, context, pending)
         if previous is None:
@@ -196,7 +198,7 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
         return _problem(definition, state, context,
                         f"{UNSURE_TEXT} {_fill(spec.help, definition)}")
     else:
-        reading = _read_answer(spec, user_input, text, context)
+        reading = _read_with_earlier(spec, user_input, text, context, earlier)
     if reading.candidates:
         choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
         which = Reply(WHICH_PERSON.format(text=text), kind="question", field=spec.name,
@@ -206,6 +208,9 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
         if spec.type not in TEXT_TYPES and looks_like_question(text):
             return Step(state, (), ASKING, policy_question=text)
         problem = reading.problem
+        if reading.partial:
+            # "January 2027" then "the 9th": the month is kept for the next answer.
+            state["partial"] = {"field": pending, "text": reading.partial}
         if says_unsure(text) and spec.type in {"yes_no", "choice"}:
             # The field's help is where a definition says what to do when unsure.
             problem = f"{problem} {_fill(spec.help, definition)}"
@@ -536,6 +541,23 @@ class _Reading:
     candidates: tuple[StaffMember, ...] = ()
     #: "month" or "year" for a date that stands for a whole month or year.
     precision: str | None = None
+    #: What a rejected answer did say, to combine with the next one (see Parsed.partial).
+    partial: str | None = None
+
+
+def _read_with_earlier(spec: FieldSpec, user_input: UserInput, text: str,
+                       context: DialogueContext, earlier: Mapping[str, Any]) -> _Reading:
+    """The answer read on its own, or together with the part of the last one understood.
+
+    Asked "Which day in January?" after "January 2027", "the 9th" means 9 January 2027,
+    not the 9th of this month. The pair is tried first and kept only if it reads cleanly;
+    otherwise the new answer stands alone ("12 March" replaces the month).
+    """
+    if earlier.get("field") == spec.name and earlier.get("text") and user_input.action is None:
+        together = _read_answer(spec, user_input, f"{text} {earlier['text']}", context)
+        if together.problem is None and not together.candidates:
+            return together
+    return _read_answer(spec, user_input, text, context)
 
 
 def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
@@ -568,7 +590,7 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["precision"] = spec.precision
     parsed = parse_field(spec.type, text, **options)
     if not parsed.ok:
-        return _Reading(problem=parsed.problem or ANSWER_NEEDED)
+        return _Reading(problem=parsed.problem or ANSWER_NEEDED, partial=parsed.partial)
     problem = _out_of_bounds(spec, parsed.value)
     if problem is not None:
         return _Reading(problem=problem)

@@ -19,11 +19,17 @@ _CONTROL_WORDS = {
     "help": {"help", "help me", "what do you mean", "i don't understand", "?"},
     "keep": {"keep", "keep it", "same", "same as before", "no change", "unchanged", "leave it"},
     "confirm": {"confirm", "submit", "send", "send it", "file it", "confirm and submit",
-                "that's right", "thats right", "correct", "looks good", "all correct"},
+                "that's right", "thats right", "correct", "looks good", "all correct",
+                "submit it", "submit that", "send that", "file that", "confirm it",
+                "that's correct", "thats correct", "looks right", "all good", "all fine"},
     "yes": {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "go ahead", "start", "yes please"},
     "no": {"no", "n", "nope", "not now", "no thanks", "no thank you"},
 }
 _CHANGE = re.compile(r"^(change|edit|amend|correct)\b", re.IGNORECASE)
+# Words people wrap round a command ("yes, submit it please"); they say nothing by themselves.
+_POLITE_LEAD = re.compile(r"^(?:yes|yeah|yep|yup|ok|okay|sure|great|fine|thanks|thank you)"
+                          r"\b[\s,!.]*")
+_POLITE_TRAIL = re.compile(r"[\s,!.]*\b(?:please|thanks|thank you|cheers)$")
 _QUESTION_START = re.compile(
     r"^(is|are|can|could|may|might|should|would|will|do|does|did|am|must|what|how|why|when|"
     r"where|who|which|whats|what's|tell me|explain)\b",
@@ -68,7 +74,18 @@ def control_word(text: str) -> str | None:
             return command
     if _CHANGE.match(said):
         return "change"
-    return None
+    # "yes submit it", "ok, cancel please": the command inside the polite words, if any.
+    inner = said
+    while True:  # a loop, not recursion: "yes yes yes ..." can be any length
+        shorter = _POLITE_TRAIL.sub("", _POLITE_LEAD.sub("", inner)).strip(" ,!.")
+        if shorter == inner:
+            break
+        inner = shorter
+    if not inner or inner == said:
+        return None
+    # "change" is left out: the engine reads which answer from the whole text.
+    return next((command for command, phrases in _CONTROL_WORDS.items() if inner in phrases),
+                None)
 
 
 def looks_like_question(text: str) -> bool:

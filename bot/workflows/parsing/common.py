@@ -20,6 +20,9 @@ class Parsed:
     display: str | None = None
     #: For approximate dates: "month" or "year" when the value stands for a whole one.
     precision: str | None = None
+    #: With a problem: the part of the answer that was understood ("January 2027" when only
+    #: the day is missing), for a dialogue to combine with the next answer ("the 9th").
+    partial: str | None = None
 
     @property
     def ok(self) -> bool:

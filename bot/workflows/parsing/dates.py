@@ -12,7 +12,9 @@ because the date goes on a register and a guessed day would look authoritative.
 Some questions only need a month or a year ("since when have you known them?"): with
 precision="month" the answer may be "March 2019", "2019", "last year" or "5 years ago". The
 value is the first day of that month or year, Parsed.precision says which, and the display
-says it the way the person did ("March 2019", "2019"), never a made-up day.
+says it the way the person did ("March 2019", "2019"), never a made-up day. There a recent
+span ("last week", "a few days ago") is the month it falls in, or asks which of two months
+when it straddles them.
 """
 
 from __future__ import annotations
@@ -347,6 +349,15 @@ def _from_month_name(text: str, field: _Field) -> date | str | None:
     return None
 
 
+def _month_said(text: str) -> str | None:
+    """ "January 2027" when the answer named a month (and year) but no day, else None."""
+    match = _MONTH_ONLY.match(text)
+    if not match:
+        return None
+    name = _MONTH_NAMES[_MONTHS[match["month"]] - 1]
+    return f"{name} {match['year']}" if match["year"] else name
+
+
 def _day_of_month(day: int, field: _Field) -> date | str:
     """ "The 3rd": that day in this month, the last or the next, whichever the field means."""
     today = field.today
@@ -433,6 +444,13 @@ _NUMERIC_MONTH_YEAR = re.compile(r"^(?P<month>\d{1,2})[/.-](?P<year>\d{4})$"
 _MONTH_ALONE = re.compile(rf"^(?P<month>{_MON})$")
 _YEARS_AGO = re.compile(r"^(?P<n>\d+|a|an|one)\s+(?P<unit>month|year)s?\s+(?:ago|back)$")
 _THIS_OR_LAST = re.compile(r"^(?P<which>this|last)\s+(?P<unit>month|year)$")
+# Recent spans of days: too vague for a day, but usually inside one month, which is enough
+# for a month-precision question ("since when?" - "last week").
+_RECENT_SPAN = re.compile(
+    r"^(?P<week>(?:this|last|the last|past|the past|previous)\s+(?:week|weekend))$"
+    r"|^(?P<days>the other day|(?:a few|few|a couple of|a couple|couple of|several)\s+days"
+    r"\s+ago)$"
+)
 _ROUGH = ("Roughly when? A year is fine, for example '2019' or 'March 2019'. If it's been "
           "a long time, your best guess at the year is fine.")
 
@@ -461,6 +479,9 @@ def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
         years = range(field.today.year - 1, field.today.year + 2)
         best = _nearest([date(year, month, 1) for year in years], field)
         return (best, "month") if best else None
+    match = _RECENT_SPAN.match(said)
+    if match:
+        return _month_of_span(match, field)
     match = _YEARS_AGO.match(said) or _THIS_OR_LAST.match(said)
     if match:
         unit = match["unit"]
@@ -470,6 +491,25 @@ def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
         return (date(moved.year, 1, 1), "year") if unit == "year" else (
             date(moved.year, moved.month, 1), "month")
     return None
+
+
+def _month_of_span(match: re.Match[str], field: _Field) -> tuple[date, str] | str:
+    """The month a recent span of days falls in, or which of two months, when it straddles."""
+    today = field.today
+    if match["week"]:
+        monday = today - timedelta(days=today.weekday())
+        if match["week"].startswith("this"):
+            first, last = monday, today
+        else:
+            first, last = monday - timedelta(weeks=1), monday - timedelta(days=1)
+            if match["week"].endswith("weekend"):
+                first = last - timedelta(days=1)
+    else:
+        first, last = today - timedelta(days=6), today - timedelta(days=1)
+    if (first.year, first.month) == (last.year, last.month):
+        return date(first.year, first.month, 1), "month"
+    return (f"Was that in {_MONTH_NAMES[first.month - 1]} or "
+            f"{_MONTH_NAMES[last.month - 1]} {last.year}?")
 
 
 def _parse_approximate(normalised: str, field: _Field, max_years_back: int,
@@ -517,11 +557,12 @@ def parse_date(text: str, *, today: date, allow_future: bool = True, allow_past:
     if contains_any(normalised, UNSURE_PHRASES):
         return reject("Please give your best guess at the date, for example "
                       f"{field.examples()}. You can change it before anything is filed.")
-    found = _read(_simplify(normalised), field)
+    simplified = _simplify(normalised)
+    found = _read(simplified, field)
     if found is None:
         return reject(f"I couldn't read that as a date. You can type things like "
                       f"{field.examples()}.")
     if isinstance(found, str):
-        return reject(found)
+        return Parsed(problem=found, partial=_month_said(simplified))
     problem = _out_of_range(found, field, max_years_back, max_years_ahead)
     return reject(problem) if problem else accept(found, format_date(found))

@@ -93,6 +93,19 @@ _MENU_WORDS = {
     "done": FINISH.value, "finish": FINISH.value, "no": FINISH.value, "exit": FINISH.value,
     "that's all": FINISH.value, "nothing": FINISH.value, "bye": FINISH.value,
 }
+# The first word of a longer reply ("answer the question", "add some more"). Revealing who
+# one is stays exact-words only (it asks for a yes anyway, but should never be a guess).
+_MENU_FIRST_WORDS = {"add": ADD.value, "answer": ANSWER.value, "reply": ANSWER.value,
+                     "done": FINISH.value}
+
+
+def menu_choice(said: str) -> str | None:
+    """The follow-up menu option a typed reply stands for, or None."""
+    said = said.strip(" .!")
+    if said in _MENU_WORDS:
+        return _MENU_WORDS[said]
+    first = said.split(" ", 1)[0]
+    return _MENU_FIRST_WORDS.get(first)
 
 
 # -- filing a report -------------------------------------------------------------------------
@@ -194,7 +207,7 @@ def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outco
         state.update(phase="menu", receipt=context.text)
         return Outcome(_show(view), save=_draft(context, _remember(state, view)))
     if phase == "menu":
-        choice = context.action or _MENU_WORDS.get(said)
+        choice = context.action or menu_choice(said)
         return _from_menu(assistant, context, state, choice)
     if phase in {"message", "answer"}:
         if not context.text.strip():

@@ -31,7 +31,7 @@ from bot.directory import StaffMember, staff_on_surface
 from bot.store import Store
 from bot.store.models import Declaration, DeclarationKind, Person, utcnow
 from bot.store.references import normalise_reference
-from bot.turns import Choice, Citation, Reply, Speaker, Turn
+from bot.turns import RESUME, Choice, Citation, Reply, Speaker, Turn
 from bot.workflows import engine
 from bot.workflows.definitions import (
     DefinitionError,
@@ -74,6 +74,8 @@ OFFER_DECLINED = "OK. Ask me anything about the policies, or type help to see wh
 BUSY = ("You're in the middle of a declaration ({title}). Finish it, or type cancel to stop, "
         "before starting something else.")
 WHICH_KIND = "What would you like to declare?"
+RESUMING = ("You have an unfinished declaration ({title}) from last time. Carry on where you "
+            "left off, or type cancel to stop it.")
 NO_KNOWLEDGE = "I can't look up the policies right now. Please try again later."
 NOTHING_TO_CANCEL = "There's nothing in progress to cancel."
 WORKFLOW_GONE = ("The declaration you had started is no longer available, so I've cleared it. "
@@ -297,6 +299,12 @@ class Assistant:
 
     def _route(self, context: TurnContext) -> Outcome:
         draft = context.draft
+        if context.action == RESUME:
+            # A surface opening a new session asks where the person left off, so a draft
+            # kept from last time is never answered by words meant for something else.
+            if draft and draft.workflow in self.definitions:
+                return self._pending(context, draft, RESUMING)
+            return Outcome([])
         if draft and draft.workflow in DIALOGUES:
             return DIALOGUES[draft.workflow](self, context, draft)
         if context.action and context.action.startswith("start:"):
@@ -380,10 +388,14 @@ class Assistant:
         return Outcome(list(step.replies), save=kept)
 
     def _busy(self, context: TurnContext, draft: Draft) -> Outcome:
+        return self._pending(context, draft, BUSY)
+
+    def _pending(self, context: TurnContext, draft: Draft, notice: str) -> Outcome:
+        """Say `notice` about the workflow in progress, then ask its pending question again."""
         definition = self.definitions[draft.workflow or ""]
         step = engine.reprompt(definition, draft.state, self.dialogue_context(context,
                                                                               definition))
-        return Outcome([Reply(BUSY.format(title=definition.title))] + list(step.replies),
+        return Outcome([Reply(notice.format(title=definition.title))] + list(step.replies),
                        save=draft)
 
     # -- building blocks (also for commands added by other modules) -----------------------

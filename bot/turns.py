@@ -10,6 +10,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+#: The action a surface sends when a person comes back (a new terminal session), so the core
+#: can pick up an unfinished draft before anything typed is taken as its answer.
+RESUME = "resume"
+
 
 @dataclass(frozen=True)
 class Speaker:

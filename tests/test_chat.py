@@ -233,6 +233,35 @@ def test_probity_chat_runs_a_scripted_conversation(
     assert gift.value_pence == 1200 and gift.counterparty_relationship == "victim"
 
 
+def test_a_new_chat_session_picks_up_an_unfinished_declaration_before_anything_else(
+        probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], store: Store) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("declare association\nJohn Carter\n"))
+    assert main(["chat", "--as", "Lucy Evans"]) == 0
+    capsys.readouterr()
+
+    # Next session: words meant for something new must not answer the old draft unseen.
+    monkeypatch.setattr("sys.stdin", io.StringIO("declare interest\n"))
+    assert main(["chat", "--as", "Lucy Evans"]) == 0
+    out = capsys.readouterr().out
+    welcome_end = out.index("/quit leaves.")
+    resumed = out.index("You have an unfinished declaration (Notifiable association)")
+    typed = out.index("> declare interest")
+    assert welcome_end < resumed < typed
+    assert "You're in the middle of a declaration" in out[typed:]
+    assert filed(store) == []
+
+
+def test_a_new_chat_session_without_a_draft_shows_only_the_welcome(
+        probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--as", "Lucy Evans"]) == 0
+    out = capsys.readouterr().out
+    assert "unfinished" not in out
+    assert out.rstrip().endswith("/quit leaves.")
+
+
 def test_probity_chat_defaults_to_the_first_directory_member_and_refuses_unknown_names(
         probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Settings
-from bot.turns import Choice, Reply, Speaker, Turn
+from bot.turns import RESUME, Choice, Reply, Speaker, Turn
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
@@ -54,6 +54,9 @@ class ConsoleChat:
 
     def run(self, lines: Iterable[str], welcome: str) -> int:
         self.say(welcome)
+        resumed = self.assistant.handle(Turn(self.speaker, self.conversation_key, action=RESUME))
+        if resumed:
+            self.show(resumed)
         for line in lines:
             text = line.strip()
             if not text:

@@ -25,7 +25,7 @@ from bot.handlers import is_handler
 from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
 from bot.store import Store
-from bot.store.models import AnswerFeedback, DeclarationStatus, Person
+from bot.store.models import DeclarationStatus, Person
 from bot.surfaces.slack.reporting_desk import ReportDesk
 from bot.surfaces.slack.turns import SURFACE, People
 from bot.turns import Reply, Speaker, Turn
@@ -159,13 +159,6 @@ class SlackServices:
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.settings.zone).date()
-
-    def record_feedback(self, document: str | None, section: str | None, helpful: bool) -> None:
-        """A "was this helpful?" vote: which passage and the date, never who voted."""
-        with self.store.transaction() as session:
-            session.add(AnswerFeedback(document=(document or None) and document[:300],
-                                       section=(section or None) and section[:300],
-                                       helpful=helpful, given_on=self.today()))
 
     def answer(self, speaker: Speaker, question: str) -> list[Reply]:
         """A policy answer alone, never a workflow (mentions, `/integrity ask`, App Home).

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.knowledge.feedback import record_feedback
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.modals import plain_values, text_input
@@ -29,8 +30,9 @@ def register(app: App, services: SlackServices) -> None:
         except ValueError:
             return
         # Only the passage and the vote are passed on: the voter is not.
-        services.record_feedback(cast.get("document"), cast.get("section"),
-                                 bool(cast.get("helpful")))
+        with services.store.transaction() as session:
+            record_feedback(session, _name(cast.get("document")), _name(cast.get("section")),
+                            cast.get("helpful") is True, services.today())
         container = body.get("container") or {}
         message = body.get("message") or {}
         if container.get("message_ts") and message.get("blocks"):
@@ -76,3 +78,8 @@ def register(app: App, services: SlackServices) -> None:
             *blocks.plain_sections(question)])
         client.chat_postMessage(channel=user, text="I've sent your question to the integrity "
                                 "unit. They will reply to you directly.")
+
+
+def _name(value: object) -> str | None:
+    # The button's value is only as trustworthy as the payload: keep text, drop anything else.
+    return value if isinstance(value, str) else None

@@ -20,18 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.casework.errors import CaseworkError
 from bot.casework.queries import current_decision, open_question
 from bot.casework.service import Casework
 from bot.config import Settings
-from bot.directory import StaffMember, staff_on_surface
+from bot.directory import StaffMember, person_for_speaker, staff_on_surface
 from bot.store import Store
 from bot.store.models import Declaration, DeclarationKind, Person, utcnow
 from bot.store.references import normalise_reference
-from bot.turns import RESUME, Choice, Citation, Reply, Speaker, Turn
+from bot.turns import RESUME, Choice, Citation, Reply, Turn
 from bot.workflows import engine
 from bot.workflows.definitions import (
     DefinitionError,
@@ -234,7 +233,7 @@ class Assistant:
         now = self.clock()
         with self.store.transaction() as session:
             purge_expired_drafts(session, now)
-            person = _speaker_person(session, turn.speaker)
+            person = person_for_speaker(session, turn.speaker)
             manager = session.get(Person, person.line_manager_id) if \
                 person.line_manager_id else None
             draft = self.memory.load(turn.conversation_key, now) or load_draft(
@@ -616,28 +615,6 @@ def _opening(draft: Draft | None, name: str) -> str | None:
         return None
     opening = draft.state.get("opening")
     return opening if isinstance(opening, str) else None
-
-
-def _speaker_person(session: Session, speaker: Speaker) -> Person:
-    """The speaker's Person row, created on their first turn.
-
-    A new user's first two messages can arrive together; both find no row and both insert.
-    The unique (surface, surface_id) constraint lets one win; the other's insert is undone
-    in its savepoint (the rest of its transaction stands) and it reads the winner's row.
-    """
-    wanted = select(Person).where(Person.surface == speaker.surface,
-                                  Person.surface_id == speaker.surface_id)
-    person = session.scalars(wanted).first()
-    if person is not None:
-        return person
-    try:
-        with session.begin_nested():
-            person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
-                            display_name=speaker.display_name or speaker.surface_id)
-            session.add(person)
-    except IntegrityError:
-        return session.scalars(wanted).one()
-    return person
 
 
 def _log_unanswered(session: Session, question: str, today: dt.date) -> None:

@@ -14,9 +14,11 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.models import Person
+from bot.turns import Speaker
 
 STAFF_TYPES = frozenset({"officer", "staff"})
 #: How alike (0-100) a typed name and a directory name must be to count as a match.
@@ -151,3 +153,25 @@ def match_staff(text: str, members: Iterable[StaffMember]) -> list[StaffMember]:
 def _name_score(wanted: str, name: str, **kwargs: object) -> float:
     # token_set_ratio lets "khan" or "sgt khan" find "Sgt Amira Khan"; partial handles typos.
     return max(fuzz.token_set_ratio(wanted, name), fuzz.WRatio(wanted, name))
+
+
+def person_for_speaker(session: Session, speaker: Speaker) -> Person:
+    """The speaker's Person row, created on their first turn.
+
+    A new user's first two messages can arrive together; both find no row and both insert.
+    The unique (surface, surface_id) constraint lets one win; the other's insert is undone
+    in its savepoint (the rest of its transaction stands) and it reads the winner's row.
+    """
+    wanted = select(Person).where(Person.surface == speaker.surface,
+                                  Person.surface_id == speaker.surface_id)
+    person = session.scalars(wanted).first()
+    if person is not None:
+        return person
+    try:
+        with session.begin_nested():
+            person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
+                            display_name=speaker.display_name or speaker.surface_id)
+            session.add(person)
+    except IntegrityError:
+        return session.scalars(wanted).one()
+    return person

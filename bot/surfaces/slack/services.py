@@ -21,6 +21,7 @@ from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
 from bot.casework.queries import get_declaration
 from bot.casework.service import Casework
 from bot.config import Settings
+from bot.directory import person_for_speaker
 from bot.handlers import is_handler
 from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
@@ -66,15 +67,7 @@ class SlackServices:
     def person_id(self, speaker: Speaker) -> int:
         """The store's Person for a Slack user, added the first time they act."""
         with self.store.transaction() as session:
-            person = session.scalars(select(Person).where(
-                Person.surface == speaker.surface, Person.surface_id == speaker.surface_id)
-            ).first()
-            if person is None:
-                person = Person(surface=speaker.surface, surface_id=speaker.surface_id,
-                                display_name=speaker.display_name or speaker.surface_id)
-                session.add(person)
-                session.flush()
-            return person.id
+            return person_for_speaker(session, speaker).id
 
     def acting_person_id(self, client: Any, user_id: str) -> int:
         """The Person id of the Slack user acting, without a Web API call if Probity knows them.

@@ -173,3 +173,24 @@ def test_a_declarant_answers_the_integrity_units_question_from_the_terminal(
     assert main(["casework", "answer", filed["gift"], "--answer", "Again.",
                  "--as", "pc.jones"]) == 1
     assert "Nobody has asked for more information" in capsys.readouterr().err
+
+
+def test_show_lists_the_filing_snapshot_as_details_not_as_answers(
+    store: Store, filed: dict[str, str], capsys: pytest.CaptureFixture[str],
+) -> None:
+    with store.transaction() as session:
+        gift = session.scalars(select(Declaration).where(
+            Declaration.reference == filed["gift"])).one()
+        gift.answers = {**gift.answers, "_precision": {"occurred_on": "month"},
+                        "_declarant": {"name": "Chris Jones", "rank_or_grade": "Special Constable",
+                                       "staff_type": "officer", "role": None,
+                                       "team": "Response North"}}
+    assert main(["casework", "show", filed["gift"]]) == 0
+    shown = capsys.readouterr().out
+    when_filed, answers = shown.split("declarant when filed:\n")[1].split("answers:\n")
+    assert when_filed.split("\n")[:4] == [
+        f"  {'name':24} Chris Jones", f"  {'rank_or_grade':24} Special Constable",
+        f"  {'staff_type':24} officer", f"  {'team':24} Response North"]
+    assert "_declarant" not in shown and "_precision" not in shown
+    assert answers.split("decisions:")[0].split("\n")[:2] == [
+        f"  {'what':24} Hospitality", f"  {'donor_name':24} None"]

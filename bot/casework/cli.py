@@ -323,7 +323,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     def step() -> int:
         from bot.casework.queries import get_declaration
-        from bot.casework.registers import register_entry
+        from bot.casework.registers import declarant_snapshot, register_entry
         from bot.casework.rules import CaseworkRules
 
         rules = CaseworkRules.from_settings(settings)
@@ -331,11 +331,18 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         with store.session() as session:
             declaration = get_declaration(session, args.reference)
             entry = register_entry(session, rules, declaration)
+            when_filed = declarant_snapshot(declaration)
         for key, value in entry.items():
             if key in ("answers", "decisions", "appeals", "history", "approvers"):
                 continue
             if value not in (None, ""):
                 print(f"{key:26} {value}")
+        if any(value not in (None, "") for value in when_filed.values()):
+            # The declarant's details when they filed; the lines above are today's.
+            print("declarant when filed:")
+            for key, value in when_filed.items():
+                if value not in (None, ""):
+                    print(f"  {key:24} {value}")
         print("answers:")
         for key, value in entry["answers"].items():
             print(f"  {key:24} {value}")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.casework.errors import CaseworkError
 from bot.casework.queries import current_decision, list_declarations, register_date
-from bot.casework.registers import pounds
+from bot.casework.registers import declarant_snapshot, pounds
 from bot.store.models import Declaration, DeclarationKind
 
 #: Every field a public register may show; the configuration picks from these.
@@ -30,6 +30,19 @@ PUBLISHABLE_FIELDS = frozenset({
     "outcome", "destination", "decision",
 })
 RIGHT_ALIGNED = frozenset({"value"})
+
+#: Where an offer stands, each needing its published wording in publication.yaml.
+OUTCOME_KEYS = ("declined", "awaiting_decision", "approved", "approved_with_conditions",
+                "noted", "refused")
+#: The standing a decision's outcome gives an accepted offer. An appeal's decision stands
+#: in place of the refusal it answered: dismissed keeps it refused; upheld approves it.
+_STANDING = {
+    "approved": "approved",
+    "approved_with_conditions": "approved_with_conditions",
+    "noted": "noted",
+    "refused": "refused",
+    "appeal_dismissed": "refused",
+}
 
 
 class PublicationConfigError(CaseworkError):
@@ -58,6 +71,13 @@ class PublicationConfig:
     destination_labels: dict[str, str]
     donor_unknown: str
     withhold_statuses: tuple[str, ...]
+    #: Published outcome wording by standing (see OUTCOME_KEYS); organisation content.
+    outcome_labels: dict[str, str]
+    #: Whether a refused gift's destination ("where it went") is published.
+    destination_when_refused: bool
+    #: Whether PSD's conditions are published with an approval, and how they read.
+    publish_conditions: bool
+    conditions_wording: str
 
     @classmethod
     def load(cls, path: Path) -> PublicationConfig:
@@ -81,6 +101,23 @@ class PublicationConfig:
         quarters = str(raw.get("quarters", "calendar"))
         if quarters not in ("calendar", "financial"):
             raise PublicationConfigError(f"{path}: quarters must be calendar or financial")
+        labels = raw.get("outcome_labels") or {}
+        if not isinstance(labels, dict):
+            raise PublicationConfigError(f"{path}: outcome_labels must be a mapping")
+        missing = [key for key in OUTCOME_KEYS if not labels.get(key)]
+        if missing:
+            # A wording the organisation has not chosen must not be invented here.
+            raise PublicationConfigError(
+                f"{path}: outcome_labels needs wording for {', '.join(missing)}")
+        unknown = sorted(set(labels) - set(OUTCOME_KEYS))
+        if unknown:
+            raise PublicationConfigError(
+                f"{path}: unknown outcome_labels {', '.join(unknown)}; choose from "
+                f"{', '.join(OUTCOME_KEYS)}")
+        conditions_wording = str(raw.get("conditions_wording") or "{outcome}: {conditions}")
+        if "{conditions}" not in conditions_wording or "{outcome}" not in conditions_wording:
+            raise PublicationConfigError(
+                f"{path}: conditions_wording must contain {{outcome}} and {{conditions}}")
         recipient = str(raw.get("recipient", "rank_or_role"))
         if recipient not in ("rank_or_role", "rank", "role"):
             raise PublicationConfigError(f"{path}: recipient must be rank_or_role, rank or role")
@@ -98,6 +135,10 @@ class PublicationConfig:
                                 for k, v in (raw.get("destination_labels") or {}).items()},
             donor_unknown=str(raw.get("donor_unknown") or "Not stated"),
             withhold_statuses=tuple(raw.get("withhold_statuses") or ()),
+            outcome_labels={key: str(labels[key]) for key in OUTCOME_KEYS},
+            destination_when_refused=bool(raw.get("destination_when_refused", False)),
+            publish_conditions=bool(raw.get("publish_conditions", False)),
+            conditions_wording=conditions_wording,
         )
 
 
@@ -133,6 +174,7 @@ class PublicEntry:
 
     cells: dict[str, str]
     day: dt.date
+    declined: bool = False
 
 
 def public_entries(session: Session, config: PublicationConfig, quarter: Quarter
@@ -145,21 +187,45 @@ def public_entries(session: Session, config: PublicationConfig, quarter: Quarter
     wanted = [column.field for column in config.columns]
     return [
         PublicEntry({field: _field(declaration, field, config) for field in wanted},
-                    register_date(declaration))
+                    register_date(declaration), declaration.outcome == "declined")
         for declaration in published
     ]
+
+
+def standing_of(declaration: Declaration) -> str:
+    """Where the offer stands, one of OUTCOME_KEYS: the declarant's "declined" first (PSD
+    noting a declined offer changes nothing), else the integrity unit's standing decision,
+    so the register never says the force allowed what it refused."""
+    if declaration.outcome == "declined":
+        return "declined"
+    decision = current_decision(declaration)
+    if decision is None:
+        return "awaiting_decision"
+    if decision.outcome == "appeal_upheld":
+        return "approved_with_conditions" if decision.conditions else "approved"
+    # An outcome this table does not know is not published as an approval.
+    return _STANDING.get(decision.outcome, "awaiting_decision")
+
+
+def _outcome(declaration: Declaration, config: PublicationConfig) -> str:
+    where = standing_of(declaration)
+    label = config.outcome_labels[where]
+    if where == "approved_with_conditions" and config.publish_conditions:
+        decision = current_decision(declaration)
+        conditions = (decision.conditions or "").strip() if decision else ""
+        if conditions:
+            return config.conditions_wording.format(outcome=label, conditions=conditions)
+    return label
 
 
 def _recipient(declaration: Declaration) -> dict[str, Any]:
     """The declarant as they were when they declared: filing keeps a snapshot, because the
     register must show the rank held at the time, not after a promotion."""
-    snapshot = (declaration.answers or {}).get("_declarant")
+    snapshot = declarant_snapshot(declaration)
     person = declaration.person
     current = {"name": person.display_name, "rank_or_grade": person.rank_or_grade,
                "role": person.role, "team": person.team}
-    if isinstance(snapshot, dict):
-        return {**current, **{k: v for k, v in snapshot.items() if k in current and v}}
-    return current
+    return {**current, **{k: v for k, v in snapshot.items() if k in current and v}}
 
 
 def _field(declaration: Declaration, field: str, config: PublicationConfig) -> str:
@@ -191,9 +257,12 @@ def _field(declaration: Declaration, field: str, config: PublicationConfig) -> s
     if field == "value":
         return pounds(declaration.value_pence) or ""
     if field == "outcome":
-        return (declaration.outcome or "").capitalize()
+        return _outcome(declaration, config)
     if field == "destination":
         if declaration.outcome != "accepted":
+            return ""
+        if standing_of(declaration) == "refused" and not config.destination_when_refused:
+            # The declarant's answer, e.g. "shared with the team", would read as allowed.
             return ""
         destination = _first_answer(answers, config.destination_answers)
         return config.destination_labels.get(_key(destination), destination)
@@ -248,7 +317,7 @@ def render_public_html(entries: Sequence[PublicEntry], config: PublicationConfig
     """A standalone, accessible page: one table with a caption and scoped headers."""
     esc = html.escape
     period = f"{_long_date(quarter.start)} to {_long_date(quarter.end)}"
-    declined = sum(1 for entry in entries if entry.cells.get("outcome") == "Declined")
+    declined = sum(1 for entry in entries if entry.declined)
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',

@@ -45,6 +45,20 @@ def _name(person: Person | None) -> str | None:
     return person.display_name if person is not None else None
 
 
+def declared_answers(declaration: Declaration) -> dict[str, Any]:
+    """What the declarant answered. Keys starting with "_" are Probity's own bookkeeping
+    (the `_declarant` snapshot, `_precision`), never answers, so they are left out."""
+    return {key: value for key, value in (declaration.answers or {}).items()
+            if not str(key).startswith("_")}
+
+
+def declarant_snapshot(declaration: Declaration) -> dict[str, Any]:
+    """The declarant's details as they were when they filed (name, rank, role, team...),
+    kept by filing because a later promotion must not rewrite the register; {} if none."""
+    snapshot = (declaration.answers or {}).get("_declarant")
+    return dict(snapshot) if isinstance(snapshot, dict) else {}
+
+
 def register_entries(
     session: Session,
     rules: CaseworkRules,
@@ -140,7 +154,7 @@ def register_entry(session: Session, rules: CaseworkRules, declaration: Declarat
         "workflow": declaration.workflow,
         "workflow_version": declaration.workflow_version,
         "approvers": list(declaration.approvers or []),
-        "answers": dict(declaration.answers or {}),
+        "answers": declared_answers(declaration),
         "decisions": [
             {
                 "stage": decision.stage,

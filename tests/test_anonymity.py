@@ -52,7 +52,10 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
     folder = tmp_path / "workflows"
     folder.mkdir()
     shutil.copy(PROJECT_ROOT / "workflows" / "report.yaml", folder)
-    return dataclasses.replace(settings, workflows_dir=folder, handlers=(HANDLER,))
+    # No notification delay: these tests are about identity, not timing (test_report_service
+    # and test_report_timing cover the delay), and handlers see only announced reports.
+    return dataclasses.replace(settings, workflows_dir=folder, handlers=(HANDLER,),
+                               report_notify_delay_max_minutes=0)
 
 
 @pytest.fixture

@@ -24,8 +24,12 @@ def handler_env(probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("PROBITY_HANDLERS", f"{HANDLER_KEY},U0SLACK1")
 
 
-def _submit(store: Store, settings: Settings, days_ago: int = 0) -> tuple[str, str]:
-    clock = FakeClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago))
+def _submit(store: Store, settings: Settings, days_ago: int = 0,
+            minutes_ago: int = 91) -> tuple[str, str]:
+    """File a report; by default long enough ago that its random delay (up to 90 minutes) has
+    passed, so a handler's command announces it and then sees it."""
+    clock = FakeClock(dt.datetime.now(dt.UTC)
+                      - dt.timedelta(days=days_ago, minutes=minutes_ago))
     with store.transaction() as session:
         done = submit_anonymous_report(session, reporting_context(settings, clock),
                                        sample_content())
@@ -56,6 +60,25 @@ def test_a_handler_lists_reads_replies_and_closes(
     with store.transaction() as session:
         view = open_report(session, context, reference, receipt)
     assert isinstance(view, ReporterView) and view.outcome == "Advice given."
+
+
+def test_a_report_inside_its_delay_is_not_there_for_handlers(
+    store: Store, settings: Settings, handler_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Filed "a minute from now": its delay cannot have passed while the test runs.
+    reference, _ = _submit(store, settings, minutes_ago=-1)
+    assert main(["cases", "list", "--as", HANDLER_KEY]) == 0
+    assert capsys.readouterr().out == "No reports.\n"
+    for command in (["show", reference], ["reply", reference, "Thanks"],
+                    ["status", reference, "assessing"]):
+        assert main(["cases", *command, "--as", HANDLER_KEY]) == 1
+        assert capsys.readouterr().err == f"probity: There is no report {reference}.\n"
+    assert main(["cases", "notify-due"]) == 0
+    assert "No new reports" in capsys.readouterr().out
+    with store.session() as session:
+        assert not session.scalars(select(Report)).one().handlers_notified
+        assert [e.action for e in session.scalars(select(AuditEvent))
+                if e.subject == reference] == []
 
 
 def test_a_non_handler_is_refused_and_the_attempt_audited(

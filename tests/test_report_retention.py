@@ -8,7 +8,13 @@ import secrets
 
 import pytest
 from sqlalchemy import select
-from test_report_support import HANDLER_KEY, FakeClock, reporting_context, sample_content
+from test_report_support import (
+    HANDLER_KEY,
+    FakeClock,
+    announce,
+    reporting_context,
+    sample_content,
+)
 
 from bot.cli import main
 from bot.config import Settings
@@ -48,6 +54,9 @@ def _file_and_close(store: Store, context: ReportingContext, handler: Handler, *
         else:
             done = submit_anonymous_report(session, context, sample_content(),
                                            idempotency_key=secrets.token_hex(8))
+    assert isinstance(context.clock, FakeClock)
+    assert announce(store, context, context.clock) == [done.reference]
+    with store.transaction() as session:
         reply(session, context, handler, done.reference, "Which day?", kind="question")
         add_reporter_message(session, context, done.reference, done.receipt, "A Tuesday.",
                              kind="answer")

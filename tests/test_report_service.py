@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from test_report_support import HANDLER_KEY, FakeClock, reporting_context, sample_content
+from test_report_support import (
+    HANDLER_KEY,
+    FakeClock,
+    announce,
+    reporting_context,
+    sample_content,
+)
 
 from bot.config import Settings
 from bot.reporting import (
@@ -16,6 +22,7 @@ from bot.reporting import (
     ReportClosed,
     ReporterView,
     ReportingError,
+    UnknownReport,
     add_reporter_message,
     authorise_handler,
     change_status,
@@ -83,6 +90,7 @@ def test_a_handler_reply_reaches_the_reporter_who_answers(
 ) -> None:
     context = reporting_context(settings, clock)
     reference, receipt = _submit(store, context)
+    assert announce(store, context, clock) == [reference]
     handler = _handler(store, context)
     with store.transaction() as session:
         reply(session, context, handler, reference, "Thank you, we are looking into this.")
@@ -109,7 +117,7 @@ def test_a_handler_reply_reaches_the_reporter_who_answers(
         report = session.scalars(select(Report)).one()
         assert report.acknowledged_on == report.first_feedback_on == dt.date(2026, 3, 2)
     # The reporter's answer is audited the next day, in the daily batch, not as it happens.
-    assert actors == {f"person:{handler.person_id}"}
+    assert actors == {"system", f"person:{handler.person_id}"}
     clock.advance(days=1)
     with store.transaction() as session:
         due_notifications(session, context)
@@ -212,6 +220,7 @@ def test_confidential_identity_is_sealed_and_shown_to_handlers_only(
     with store.transaction() as session:
         view = open_report(session, context, submission.reference, submission.receipt)
     assert isinstance(view, ReporterView) and not hasattr(view, "identity")
+    announce(store, context, clock)
     handler = _handler(store, context)
     with store.transaction() as session:
         full = read_report(session, context, handler, submission.reference)
@@ -233,6 +242,7 @@ def test_an_anonymous_reporter_may_reveal_themselves_but_not_go_back(
     with pytest.raises(ReportingError, match="already confidential"), \
             store.transaction() as session:
         reveal_identity(session, context, reference, receipt, COLLEAGUE)
+    announce(store, context, clock)
     handler = _handler(store, context)
     with store.transaction() as session:
         assert read_report(session, context, handler, reference).identity == COLLEAGUE
@@ -260,6 +270,7 @@ def test_a_closed_report_shows_its_outcome_and_takes_no_more_messages(
 ) -> None:
     context = reporting_context(settings, clock)
     reference, receipt = _submit(store, context)
+    announce(store, context, clock)
     handler = _handler(store, context)
     with pytest.raises(ReportingError, match="needs an outcome"), store.transaction() as s:
         change_status(s, context, handler, reference, "closed")
@@ -291,6 +302,7 @@ def test_overdue_reports_are_listed_with_their_breaches(
     context = reporting_context(settings, clock)
     late, _ = _submit(store, context)
     acknowledged, _ = _submit(store, context)
+    announce(store, context, clock)
     handler = _handler(store, context)
     with store.transaction() as session:
         change_status(session, context, handler, acknowledged, "acknowledged")
@@ -351,6 +363,7 @@ def test_a_surface_retry_does_not_file_twice(
 def test_status_values_are_checked(store: Store, settings: Settings, clock: FakeClock) -> None:
     context = reporting_context(settings, clock)
     reference, _ = _submit(store, context)
+    announce(store, context, clock)
     handler = _handler(store, context)
     for status, problem in (("done", "not a status"), ("received", "already received"),
                             ("assessing", None)):
@@ -386,3 +399,86 @@ def test_a_receipt_typed_with_odd_separators_opens_and_a_short_one_counts_as_a_f
     assert isinstance(blocked, AccessRefused) and blocked.throttled
     with store.session() as session:
         assert len(session.scalars(select(ReceiptFailure)).all()) == 3
+
+
+def test_a_handler_cannot_list_or_act_on_a_report_before_its_delay(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, receipt = _submit(store, context)
+    handler = _handler(store, context)
+    with store.transaction() as session:
+        assert list_reports(session, context, handler) == []
+    # Inside its delay the reference reads exactly like one that was never issued.
+    for typed in (reference, "R-2026-0099"):
+        for act in (lambda s, r: read_report(s, context, handler, r),
+                    lambda s, r: reply(s, context, handler, r, "Thanks"),
+                    lambda s, r: reply(s, context, handler, r, "When?", kind="question"),
+                    lambda s, r: change_status(s, context, handler, r, "closed", "Done.")):
+            with pytest.raises(UnknownReport) as refused, store.transaction() as session:
+                act(session, typed)
+            assert str(refused.value) == f"There is no report {typed}."
+    # The reporter may check in, and add to it, at once.
+    with store.transaction() as session:
+        view = add_reporter_message(session, context, reference, receipt, "One more thing")
+    assert isinstance(view, ReporterView) and view.status == "received"
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert not report.handlers_notified and report.status == ReportStatus.RECEIVED
+        assert [message.author for message in report.messages] == ["reporter"]
+        assert session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "report.received")).all() == []
+
+
+def test_after_its_delay_a_report_is_announced_once_then_visible(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, _ = _submit(store, context)
+    handler = _handler(store, context)
+    with store.session() as session:
+        notify_after = session.scalars(select(Report)).one().notify_after
+    clock.now = notify_after - dt.timedelta(seconds=1)
+    with store.transaction() as session:
+        assert list_reports(session, context, handler) == []
+    clock.now = notify_after
+    # The handler's own list announces it: the same moment the notice job would have.
+    with store.transaction() as session:
+        assert [s.reference for s in list_reports(session, context, handler)] == [reference]
+    with store.transaction() as session:
+        assert read_report(session, context, handler, reference).summary.reference == reference
+        assert due_notifications(session, context) == []
+        assert list_reports(session, context, handler)[0].reference == reference
+    with store.session() as session:
+        received = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "report.received")).all()
+        assert [(e.actor, e.subject) for e in received] == [("system", reference)]
+        assert session.scalars(select(Report)).one().handlers_notified
+
+
+def test_report_received_is_audited_before_any_handler_event_about_it(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    context = reporting_context(settings, clock)
+    reference, _ = _submit(store, context)
+    handler = _handler(store, context)
+    for _ in range(3):  # a handler polling during the delay
+        clock.advance(minutes=1)
+        with store.transaction() as session:
+            list_reports(session, context, handler)
+        with pytest.raises(UnknownReport), store.transaction() as session:
+            read_report(session, context, handler, reference)
+    clock.advance(minutes=context.notify_delay_max_minutes)
+    with store.transaction() as session:
+        read_report(session, context, handler, reference)
+        change_status(session, context, handler, reference, "closed", outcome="No case.")
+    with store.transaction() as session:
+        # Nothing is left for the notice job to announce about a report already closed.
+        assert due_notifications(session, context) == []
+    with store.session() as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    about = [e.action for e in events if e.subject == reference]
+    assert about == ["report.received", "report.read", "report.status_changed"]
+    # Every list made while the report was hidden counted nothing.
+    counts = [e.details["count"] for e in events if e.action == "reports.listed"]
+    assert counts == [0, 0, 0]

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.config import Settings
-from bot.reporting import ReportContent, ReportingContext
+from bot.reporting import ReportContent, ReportingContext, announce_due
+from bot.store import Store
 
 HANDLER_KEY = "hwright"
 
@@ -27,6 +28,14 @@ class FakeClock:
 def reporting_context(settings: Settings, clock: FakeClock,
                       handlers: tuple[str, ...] = (HANDLER_KEY,)) -> ReportingContext:
     return ReportingContext.from_settings(replace(settings, handlers=handlers), clock=clock)
+
+
+def announce(store: Store, context: ReportingContext, clock: FakeClock) -> list[str]:
+    """Move the clock past every report's random delay and announce them, as the notice job
+    would; handlers see a report only after this. Returns the references announced."""
+    clock.advance(minutes=context.notify_delay_max_minutes, seconds=1)
+    with store.transaction() as session:
+        return [notice.reference for notice in announce_due(session, context)]
 
 
 def sample_content(**changes: str) -> ReportContent:

@@ -6,7 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from test_report_support import HANDLER_KEY, FakeClock, reporting_context, sample_content
+from test_report_support import (
+    HANDLER_KEY,
+    FakeClock,
+    announce,
+    reporting_context,
+    sample_content,
+)
 
 from bot.config import Settings
 from bot.reporting import (
@@ -44,6 +50,8 @@ def test_no_reporter_side_event_is_timed_finer_than_a_day(
     with store.transaction() as session:
         first = submit_anonymous_report(session, context, sample_content())
         second = submit_anonymous_report(session, context, sample_content())
+    announce(store, context, clock)
+    with store.transaction() as session:
         handler = authorise_handler(session, context, Speaker("console", HANDLER_KEY, "DS W"),
                                     "test")
         assert handler is not None

@@ -4,6 +4,7 @@ from bot.reporting.context import ReportingContext
 from bot.reporting.handling import (
     DueNotice,
     Handler,
+    announce_due,
     authorise_handler,
     change_status,
     due_notifications,
@@ -39,7 +40,8 @@ __all__ = [
     "AccessRefused", "CaseSummary", "ConfidentialReporter", "DueNotice", "DuplicateSubmission",
     "Handler", "HandlerView", "NotAHandler", "ReportClosed", "ReportContent", "ReporterView",
     "ReportingContext", "ReportingError", "Submission", "ThreadEntry", "UnknownReport",
-    "add_reporter_message", "authorise_handler", "change_status", "due_notifications",
+    "add_reporter_message", "announce_due", "authorise_handler", "change_status",
+    "due_notifications",
     "list_reports", "mark_notified", "open_report", "read_report", "reply", "reveal_identity",
     "submit_anonymous_report", "submit_confidential_report",
 ]

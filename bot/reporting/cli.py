@@ -144,13 +144,12 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _notify_due(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.reporting.handling import due_notifications, mark_notified
+    from bot.reporting.handling import announce_due
 
     store, context = _desk(settings)
     with store.transaction() as session:
-        due = due_notifications(session, context)
+        due = announce_due(session, context)
         for notice in due:
-            mark_notified(session, context, notice.reference)
             print(f"New report {notice.reference}: {notice.category} ({notice.mode}), "
                   f"received {notice.received_on:%d %b %Y}.")
     if not due:

@@ -2,6 +2,12 @@
 
 Only people named in settings.handlers get a `Handler`; every call checks it again and
 appends an audit event ("person:N"), and a refused attempt is audited too.
+
+A report exists for handlers only once it has been announced (`handlers_notified`): every
+handler call first announces the reports whose random delay has passed, so `report.received`
+always precedes any handler event about a report, and a report still inside its delay reads
+exactly like an unknown reference. Otherwise a handler could learn the moment of submission
+by listing reports every few minutes.
 """
 
 from __future__ import annotations
@@ -99,7 +105,8 @@ def list_reports(
 ) -> list[CaseSummary]:
     """Reports oldest first, optionally one status only or only those past a deadline."""
     check_handler(context, handler)
-    query = select(Report).order_by(Report.id)
+    announce_due(session, context)
+    query = select(Report).where(Report.handlers_notified.is_(True)).order_by(Report.id)
     if status is not None:
         query = query.where(Report.status == ReportStatus(status))
     summaries = [_summary(context, report) for report in session.scalars(query)]
@@ -115,6 +122,7 @@ def read_report(
 ) -> HandlerView:
     """One report in full, a confidential reporter's identity included."""
     check_handler(context, handler)
+    announce_due(session, context)
     report = _report(session, reference)
     identity = identity_of(context, report)
     record_event(session, handler.actor, "report.read", report.reference,
@@ -130,6 +138,7 @@ def reply(
     check_handler(context, handler)
     if kind not in ("message", "question"):
         raise ValueError(f"a handler cannot send a {kind!r}")
+    announce_due(session, context)
     report = _report(session, reference, for_update=True)
     add_message(session, context, report, author=HANDLER, kind=kind, text=text,
                 handler_id=handler.person_id)
@@ -154,6 +163,7 @@ def change_status(
     except ValueError:
         raise ReportingError(
             f"{status!r} is not a status; use one of {', '.join(STATUSES)}.") from None
+    announce_due(session, context)
     report = _report(session, reference, for_update=True)
     if report.status == ReportStatus.CLOSED:
         raise ReportingError(f"{report.reference} is closed and cannot change status.")
@@ -196,8 +206,12 @@ def due_notifications(session: Session, context: ReportingContext) -> list[DueNo
 
 
 def mark_notified(session: Session, context: ReportingContext, reference: str) -> None:
-    """Record that handlers were told; only now is the report's receipt audited (see reporter)."""
-    report = _report(session, reference, for_update=True)
+    """Record that handlers were told; only now is the report's receipt audited (see reporter).
+
+    Only the announcer calls this (a surface that has just posted the notice, or
+    `announce_due`); a report is marked once, however many processes try at the same time.
+    """
+    report = _report(session, reference, for_update=True, announced_only=False)
     if report.handlers_notified:
         return
     report.handlers_notified = True
@@ -208,17 +222,30 @@ def mark_notified(session: Session, context: ReportingContext, reference: str) -
                   "received_on": report.received_on.isoformat()})
 
 
+def announce_due(session: Session, context: ReportingContext) -> list[DueNotice]:
+    """Mark every report whose delay has passed as announced; the ones newly announced.
+
+    Handler calls run this first, so a report becomes visible to handlers at the same moment
+    its `report.received` event is written, and never before its delay has passed.
+    """
+    due = due_notifications(session, context)
+    for notice in due:
+        mark_notified(session, context, notice.reference)
+    return due
+
+
 def check_handler(context: ReportingContext, handler: Handler) -> None:
     """Refuse a Handler made by hand, or one removed from settings since it was authorised."""
     if not is_handler(handler.surface, handler.surface_id, context.handlers):
         raise NotAHandler()
 
 
-
-def _report(session: Session, reference: str, *, for_update: bool = False) -> Report:
+def _report(session: Session, reference: str, *, for_update: bool = False,
+            announced_only: bool = True) -> Report:
     canonical = normalise_reference(reference) or reference.strip()
     report = find_report(session, canonical, for_update=for_update)
-    if report is None:
+    # Not yet announced: to a handler it does not exist yet, with the very same message.
+    if report is None or (announced_only and not report.handlers_notified):
         raise UnknownReport(canonical)
     return report
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.reporting.activity import audit_reporter_activity
 from bot.reporting.context import ReportingContext
-from bot.reporting.handling import Handler, check_handler
+from bot.reporting.handling import Handler, announce_due, check_handler
 from bot.store.audit import record_event
 from bot.store.models import ReceiptFailure, Report, ReportMessage, ReportStatus
 
@@ -46,9 +46,12 @@ def purge_closed(
         raise ValueError("the retention period must be at least one day")
     # Messages about to go may not be audited yet (the daily batch reads them): do that first.
     audit_reporter_activity(session, context)
+    # Like every handler call, it sees only reports handlers have been told of.
+    announce_due(session, context)
     cutoff = context.today() - dt.timedelta(days=older_than_days)
     query = select(Report).where(
         Report.status == ReportStatus.CLOSED, Report.closed_on < cutoff,
+        Report.handlers_notified.is_(True),
     ).order_by(Report.id)
     if not dry_run:
         query = query.with_for_update()

@@ -40,7 +40,9 @@ def message_purpose(reference: str) -> str:
 def find_report(session: Session, reference: str, *, for_update: bool = False) -> Report | None:
     query = select(Report).where(Report.reference == reference)
     if for_update:
-        query = query.with_for_update()
+        # Refresh a row already loaded in this session: after waiting for the lock, the
+        # stale copy could say "not yet notified" when another process has just done it.
+        query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalars(query).first()
 
 

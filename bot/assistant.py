@@ -28,7 +28,7 @@ from bot.casework.service import Casework
 from bot.config import Settings
 from bot.directory import StaffMember, person_for_speaker, staff_on_surface
 from bot.store import Store
-from bot.store.models import Declaration, DeclarationKind, Person, utcnow
+from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person, utcnow
 from bot.store.references import normalise_reference
 from bot.turns import RESUME, Choice, Citation, Reply, Turn
 from bot.workflows import engine
@@ -88,7 +88,12 @@ ANSWER_HOW = "Answer here with: answer {reference} followed by your answer."
 ANSWER_USAGE = ("To answer the integrity unit's question, type answer, the reference and your "
                 "answer, for example: answer GH-2026-0042 I declined the tickets the same day.")
 ANSWER_SENT = "Thank you. Your answer on {reference} has gone back to the integrity unit."
-ANSWER_REFUSED = "That answer could not be recorded."
+APPEAL_HOW = "You can appeal: type appeal {reference} followed by why it should change."
+APPEAL_USAGE = ("To appeal against a refusal, type appeal, the reference and your grounds, for "
+                "example: appeal BI-2026-0042 The taxi work is outside my force area.")
+APPEAL_LODGED = ("Your appeal on {reference} is lodged. Someone other than the person who "
+                 "refused it will decide, and you'll see the outcome under my declarations.")
+STEP_REFUSED = "That could not be recorded."
 #: Questions this short get the workflow's question_context added before searching.
 SHORT_QUESTION_WORDS = 6
 #: How strongly (in intent words) a question must sound like a declaration to be offered one.
@@ -490,20 +495,35 @@ def _declare(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
     return assistant.begin(context, definition.name)
 
 
-def _answer_question(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
-    """The declarant answers the integrity unit's question: "answer GH-2026-0042 <text>"."""
-    # `rest` is normalised (lower case); the answer is kept as the person typed it.
-    _, _, typed = context.text.strip().partition(" ")
-    reference_text, _, answer = typed.strip().partition(" ")
-    reference = normalise_reference(reference_text)
-    if reference is None or not answer.strip():
-        return Outcome([Reply(ANSWER_USAGE, kind="problem")])
-    casework = Casework(assistant.store, assistant.settings)
-    try:
-        casework.provide_information(reference, answer.strip(), by=context.person_id)
-    except (CaseworkError, PermissionError) as refusal:
-        return Outcome([Reply(str(refusal) or ANSWER_REFUSED, kind="problem")])
-    return Outcome([Reply(ANSWER_SENT.format(reference=reference))])
+@dataclass(frozen=True)
+class DeclarantStep:
+    """A step a declarant takes on their own record from a conversation: "<word> REF <text>"."""
+
+    usage: str
+    done: str
+    take: Callable[[Casework, str, str, int], Any]
+
+    def __call__(self, assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
+        # `rest` is normalised (lower case); the text is kept as the person typed it.
+        _, _, typed = context.text.strip().partition(" ")
+        reference_text, _, text = typed.strip().partition(" ")
+        reference = normalise_reference(reference_text)
+        if reference is None or not text.strip():
+            return Outcome([Reply(self.usage, kind="problem")])
+        try:
+            self.take(Casework(assistant.store, assistant.settings), reference, text.strip(),
+                      context.person_id)
+        except (CaseworkError, PermissionError) as refusal:
+            return Outcome([Reply(str(refusal) or STEP_REFUSED, kind="problem")])
+        return Outcome([Reply(self.done.format(reference=reference))])
+
+
+_answer_question = DeclarantStep(
+    ANSWER_USAGE, ANSWER_SENT,
+    lambda casework, reference, text, by: casework.provide_information(reference, text, by=by))
+_appeal = DeclarantStep(
+    APPEAL_USAGE, APPEAL_LODGED,
+    lambda casework, reference, text, by: casework.lodge_appeal(reference, text, by=by))
 
 
 def _nothing_to_cancel(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
@@ -525,6 +545,8 @@ def _my_declarations(assistant: Assistant, context: TurnContext, rest: str) -> O
         line = f"{row['reference']}  {row['title']}: {row['description']} - {row['status']}"
         if row["decision"]:
             line += f"\n    Decision: {row['decision']}. {row['rationale']}"
+        if row["appeal_how"]:
+            line += f"\n    {row['appeal_how']}"
         if row["question"]:
             line += f"\n    The integrity unit asks: {row['question']}\n    {row['how_to_answer']}"
         lines.append(line)
@@ -551,6 +573,8 @@ def _declaration_row(assistant: Assistant, declaration: Declaration,
         "submitted_on": declaration.submitted_at.date().isoformat(),
         "decision": _words(latest.outcome) if latest else None,
         "rationale": latest.rationale if latest else None,
+        "appeal_how": (APPEAL_HOW.format(reference=declaration.reference)
+                       if declaration.status == DeclarationStatus.REFUSED else None),
         "question": waiting.question if waiting else None,
         "how_to_answer": how_to_answer,
     }
@@ -574,6 +598,7 @@ COMMANDS: list[Command] = [
             _my_declarations, when_busy="run"),
     Command("cancel", ("cancel",), _nothing_to_cancel, when_busy="pass"),
     Command("answer", ("answer",), _answer_question, takes_argument=True, when_busy="pass"),
+    Command("appeal", ("appeal",), _appeal, takes_argument=True, when_busy="pass"),
     Command("declare", ("declare", "new declaration", "make a declaration"), _declare,
             takes_argument=True, argument_when_busy=True),
 ]

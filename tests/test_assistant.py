@@ -380,6 +380,31 @@ def test_the_integrity_units_question_is_shown_and_answered_from_chat(
     assert listing.data["rows"][0]["question"] is None
 
 
+def test_a_refusal_can_be_appealed_from_chat(
+        probity: Assistant, settings: Settings, store: Store,
+        staff: dict[str, Person]) -> None:
+    from bot.casework.service import Casework
+
+    amira = Member(probity, "amira.khan")
+    amira.says_all(GIFT)
+    amira.says("confirm")
+    unit = Casework(store, replace(settings, handlers=("priya.shah",)))
+    unit.decide("GH-2026-0001", "refused", "Hospitality from a bidder during a tender.",
+                by=staff["priya.shah"])
+
+    [listing] = amira.says("my declarations")
+    assert "appeal GH-2026-0001" in listing.text
+
+    [refused] = Member(probity, "lucy.evans").says("appeal GH-2026-0001 Not mine to appeal")
+    assert refused.kind == "problem"
+    [lodged] = amira.says("appeal GH-2026-0001 The tender had closed the week before")
+    assert "appeal on GH-2026-0001 is lodged" in lodged.text
+    [gift] = declarations(store)
+    assert gift.status == "appealed"
+    [again] = amira.says("appeal GH-2026-0001 And again")
+    assert again.kind == "problem"
+
+
 def test_my_declarations_mid_way_shows_the_list_and_asks_again(probity: Assistant) -> None:
     amira = Member(probity, "amira.khan")
     amira.says_all(GIFT[:2])

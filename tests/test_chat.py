@@ -382,3 +382,79 @@ def test_a_new_user_declares_all_three_kinds_in_plain_words(
     assert association.answers["known_since"] == "2019-03-01"
     assert association.answers["_precision"] == {"known_since": "month"}
     assert "anything_else" not in association.answers
+
+
+def _reads_as(person: Terminal, answer: str, next_question: str) -> str:
+    """Answer the question asked, check it was taken and led on, then go back to it."""
+    screen = person.type(answer)
+    assert "\n! " not in screen, f"{answer!r} was not understood:\n{screen}"
+    assert next_question in screen, f"after {answer!r}:\n{screen}"
+    return person.type("back")
+
+
+def test_a_gift_described_the_way_a_constable_types(probity: Assistant, store: Store) -> None:
+    """Everyday words for the giver and the gift pick the right option, never two."""
+    amira = Terminal(probity, "amira.khan")
+    amira.type("declare gift", "a bottle of Prosecco")
+    assert "Who offered it?" in amira.type("a bottle of Prosecco")  # a gift, not hospitality
+    amira.type("Mrs Patel", "skip")
+    worth = "Roughly what is it worth"
+    assert "Currently: Supplier or bidder" in _reads_as(
+        amira, "they supply our canteen", "bidding for a force contract")
+    assert "Currently: Media" in _reads_as(amira, "she's a journo", worth)
+    assert "Currently: Partner agency" in _reads_as(amira, "the council", worth)
+    assert "Currently: Offender or suspect" in _reads_as(amira, "he's on bail", worth)
+    screen = amira.type("a grateful victim's mum")
+    assert "Alcohol from victims, witnesses or members of the public" in screen
+    amira.type("about 12 quid", "yesterday", "turned it down")
+    amira.type("Alcohol from a victim's family can't be accepted")
+    assert "GH-2026-0001" in amira.type("confirm")
+    [gift] = filed(store)
+    assert gift.answers["offer_type"] == "gift"
+    assert gift.counterparty_relationship == "victim"
+    assert gift.outcome == "declined"
+
+
+def test_a_business_interest_described_the_way_a_constable_types(
+        probity: Assistant, store: Store) -> None:
+    amira = Terminal(probity, "amira.khan")
+    amira.type("declare business interest")
+    work = "What does (or will) the work involve?"
+    assert "Currently: Letting property" in _reads_as(amira, "I rent out my flat", work)
+    assert "Currently: Self-employment" in _reads_as(amira, "doing Uber at weekends", work)
+    assert "Currently: A company directorship" in _reads_as(
+        amira, "director of my mate's gym", work)
+    assert work in amira.type("I want to teach guitar lessons at weekends")
+    amira.type("Guitar lessons for beginners at home", "Self-employed", "skip", "4",
+               "Saturday mornings", "yes", "about £40 a week", "1 June",
+               "no", "no", "no", "no", "yes", "no")
+    assert "BI-2026-0001" in amira.type("my sergeant", "confirm")
+    [interest] = filed(store)
+    assert interest.answers["interest_type"] == "self_employment"
+    assert interest.answers["pay"] == 208000
+
+
+def test_an_association_described_the_way_a_constable_types(
+        probity: Assistant, store: Store) -> None:
+    sam = Terminal(probity, "sam.reid")
+    sam.type("declare association", "Gary Pike")
+    why = "Why might the association be notifiable?"
+    assert "Currently: Friend" in _reads_as(sam, "we're mates from school", why)
+    assert "Currently: Partner or former partner" in _reads_as(sam, "my other half", why)
+    sam.type("my brother in law")
+    how_often = "How often are you in contact?"
+    assert "Currently: Journalist or media work" in _reads_as(sam, "she's a journo", how_often)
+    assert "Currently: They have a criminal record" in _reads_as(
+        sam, "he's done time", how_often)
+    screen = sam.type("he got nicked last week")
+    assert "Please don't search police systems" in screen
+    since = "Since when have you known them"
+    assert "Currently: Every week or so" in _reads_as(sam, "see him at the pub on Fridays", since)
+    assert "Currently: No longer in contact" in _reads_as(sam, "we fell out", since)
+    assert since in sam.type("every couple of months at family dos")
+    sam.type("2015", "skip", "no")
+    assert "NA-2026-0001" in sam.type("skip", "confirm")
+    [association] = filed(store)
+    assert association.counterparty_relationship == "family"
+    assert association.answers["concern"] == "under_investigation"
+    assert association.answers["contact_frequency"] == "occasionally"

@@ -688,3 +688,60 @@ def test_a_negated_option_is_not_chosen(typed: str, expected: str | None) -> Non
 def test_a_possessive_still_names_the_option() -> None:
     family = [Option("family", "Family", ("cousin",)), Option("friend", "Friend", ("mate",))]
     assert parse_choice("my cousin's staying with me", family).value == "family"
+
+
+# -- a longer name found inside an answer wins over the shorter names within it --------------
+
+# Trimmed copies of the report category and association relationship options, keeping the
+# synonyms that clashed in practice ("sexual" / "sexual harassment", "other" / "other half").
+CATEGORY = [
+    Option("sexual_purpose", "Abuse of position for a sexual purpose",
+           ("abuse of position", "sexual purpose", "victim", "sexual")),
+    Option("drugs_alcohol", "Drugs or alcohol misuse", ("drugs", "alcohol", "drunk")),
+    Option("discrimination_bullying", "Discrimination, bullying or harassment",
+           ("discrimination", "bullying", "harassment", "sexual harassment")),
+    Option("other", "Other misconduct", ("other", "something else")),
+]
+RELATIONSHIP = [
+    Option("family", "Family member", ("family", "cousin", "half brother")),
+    Option("partner", "Partner or former partner", ("partner", "ex", "other half")),
+    Option("friend", "Friend", ("friend", "mate")),
+    Option("other", "Other", ("other", "something else")),
+]
+_CHOICE_SETS = {"category": CATEGORY, "relationship": RELATIONSHIP, "decision": DECISION}
+
+
+@pytest.mark.parametrize("options, typed, expected, could_be", [
+    # Known cases: the longer phrase consumes the words it spans.
+    ("category", "it was sexual harassment by my sergeant", "discrimination_bullying", ()),
+    ("category", "Sexual harassment, in the canteen", "discrimination_bullying", ()),
+    ("relationship", "well, my other half I suppose", "partner", ()),
+    ("relationship", "she's my other half", "partner", ()),
+    # Exact names still win, short or not.
+    ("category", "sexual", "sexual_purpose", ()),
+    ("category", "other", "other", ()),
+    ("relationship", "other half", "partner", ()),
+    # Separate mentions of two options are still a question, not a guess.
+    ("category", "bullying and drugs", None, ("drugs_alcohol", "discrimination_bullying")),
+    ("category", "sexual harassment while drunk", None,
+     ("drugs_alcohol", "discrimination_bullying")),
+    ("relationship", "my other half and a mate", None, ("partner", "friend")),
+    # Overlapping names, neither inside the other, are both counted.
+    ("relationship", "my other half brother", None, ("family", "partner")),
+    # Negation still holds, and a negated longer name still consumes its words.
+    ("category", "it was sexual, not harassment", "sexual_purpose", ()),
+    ("category", "not sexual harassment, he was drunk", "drugs_alcohol", ()),
+    ("decision", "I didn't accept it", "declined", ()),
+    ("relationship", "not my other half, just a mate", "friend", ()),
+])
+def test_a_longer_name_inside_an_answer_beats_the_shorter_ones_it_contains(
+        options: str, typed: str, expected: str | None, could_be: tuple[str, ...]) -> None:
+    choices = _CHOICE_SETS[options]
+    parsed = parse_choice(typed, choices)
+    assert parsed.value == expected, parsed.problem
+    if could_be:
+        labels = {o.value: o.label for o in choices}
+        problem = parsed.problem or ""
+        assert problem.startswith("That could be")
+        named = problem.split(".")[0]
+        assert [v for v in labels if labels[v] in named] == list(could_be)

@@ -135,29 +135,44 @@ def _by_phrase(key: str, names: Sequence[tuple[str, ...]]) -> list[int]:
     """Options named as whole words inside a longer answer ("from a supplier").
 
     A name just after a negation ("I didn't accept it", "not a supplier") doesn't count,
-    unless the name carries the negation itself ("didn't accept", "said no").
+    unless the name carries the negation itself ("didn't accept", "said no"). A name lying
+    inside a longer name found at the same place gives way to it: "my other half" is the
+    partner, not also "other"; "sexual harassment" is not also "sexual". Names in separate
+    places still both count, so "bullying and drugs" stays a question.
     """
     tokens = key.split()
-    found = []
-    for index, cands in enumerate(names):
-        for cand in cands:
-            if _named_plainly(tokens, cand.split()):
-                found.append(index)
-                break
-    return found
+    mentions = [mention for index, cands in enumerate(names) for cand in cands
+                for mention in _mentions(tokens, cand.split(), index)]
+    # A negated longer name still claims its words: "not sexual harassment" says nothing
+    # for "sexual" either.
+    found = [index for index, start, end, plain in mentions
+             if plain and not any(_covers(other[1], other[2], start, end)
+                                  for other in mentions)]
+    return list(dict.fromkeys(found))
 
 
-def _named_plainly(tokens: list[str], name: list[str]) -> bool:
-    """Whether `name` occurs in `tokens` as whole words, not negated just before."""
+def _mentions(tokens: list[str], name: list[str],
+              index: int) -> list[tuple[int, int, int, bool]]:
+    """Each place `name` occurs in `tokens` as whole words: (option, start, end, plain).
+
+    `plain` is False when a negation comes just before and the name doesn't carry its own.
+    """
     width = len(name)
     negates_itself = bool(_NEGATED.intersection(name))
+    found = []
     for start in range(len(tokens) - width + 1):
         if tokens[start:start + width] != name:
             continue
         before = tokens[max(0, start - _NEGATION_REACH):start]
-        if negates_itself or not _NEGATED.intersection(before):
-            return True
-    return False
+        found.append((index, start, start + width,
+                      negates_itself or not _NEGATED.intersection(before)))
+    return found
+
+
+def _covers(outer_start: int, outer_end: int, start: int, end: int) -> bool:
+    """Whether the span [outer_start, outer_end) holds [start, end) and is longer."""
+    return (outer_start <= start and end <= outer_end
+            and outer_end - outer_start > end - start)
 
 
 def _by_typo(key: str, names: Sequence[tuple[str, ...]]) -> int | None:

@@ -28,15 +28,31 @@ def require_integrity_officer(person: Person | None, handlers: Iterable[str], st
         raise NotAuthorised(f"{who} is not an integrity officer, so cannot {step}.")
 
 
+def can_act_for_declarant(person: Person | None, declaration: Declaration,
+                          handlers: Iterable[str]) -> bool:
+    """Whether `person` may take a declarant's step on `declaration` (answer a question,
+    appeal, report a change): its declarant, or an integrity officer acting for them."""
+    return is_declarant(person, declaration) or is_integrity_officer(person, handlers)
+
+
+def can_answer(person: Person | None, declaration: Declaration, handlers: Iterable[str]) -> bool:
+    """Whether `person` may answer the integrity unit's question on `declaration`."""
+    return can_act_for_declarant(person, declaration, handlers)
+
+
 def require_declarant_or_officer(
     person: Person | None, declaration: Declaration, handlers: Iterable[str], step: str
 ) -> None:
-    if not (is_declarant(person, declaration) or is_integrity_officer(person, handlers)):
-        who = person.display_name if person is not None else "An unknown person"
-        raise NotAuthorised(
-            f"{who} can only {step} on their own declarations; {declaration.reference} "
-            "belongs to someone else."
-        )
+    if not can_act_for_declarant(person, declaration, handlers):
+        raise not_their_declaration(person, declaration, step)
+
+
+def not_their_declaration(person: Person | None, declaration: Declaration,
+                          step: str) -> NotAuthorised:
+    """The refusal for someone taking a declarant's `step` on another person's record."""
+    who = person.display_name if person is not None else "An unknown person"
+    return NotAuthorised(f"{who} can only {step} on their own declarations; "
+                         f"{declaration.reference} belongs to someone else.")
 
 
 def record_refusal(session: Session, person: Person | None, step: str, subject: str | None) -> None:

@@ -6,7 +6,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.casework.authorisation import require_declarant_or_officer, require_integrity_officer
+from bot.casework.authorisation import (
+    can_answer,
+    not_their_declaration,
+    require_integrity_officer,
+)
 from bot.casework.errors import CaseworkError
 from bot.casework.followup import set_follow_up_dates
 from bot.casework.outcomes import outcome_for
@@ -130,7 +134,8 @@ def provide_information(
 ) -> StatusChange:
     """The declarant's answer to a question: the record goes back to the integrity unit."""
     declaration = get_declaration(session, reference, lock=True)
-    require_declarant_or_officer(by, declaration, rules.handlers, "answer questions")
+    if not can_answer(by, declaration, rules.handlers):
+        raise not_their_declaration(by, declaration, "answer questions")
     answer = (answer or "").strip()
     if not answer:
         raise CaseworkError("Write the answer to the integrity unit's question.")

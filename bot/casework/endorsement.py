@@ -33,6 +33,15 @@ def is_named_line_manager(person: Person | None, declaration: Declaration) -> bo
             and person.id == declaration.line_manager_id)
 
 
+def can_endorse(person: Person | None, declaration: Declaration) -> bool:
+    """Whether `person` may endorse `declaration`: only the line manager named on it.
+
+    Whether the record still takes an endorsement (its route, its status) is checked when
+    the endorsement is given, with the reasons why not.
+    """
+    return is_named_line_manager(person, declaration)
+
+
 def latest_endorsement(declaration: Declaration) -> Decision | None:
     found = [d for d in declaration.decisions if d.stage == ENDORSEMENT]
     return found[-1] if found else None
@@ -53,7 +62,7 @@ def endorse(
     caller, as every refusal is).
     """
     declaration = get_declaration(session, reference, lock=True)
-    if not is_named_line_manager(by, declaration):
+    if not can_endorse(by, declaration):
         raise NotAuthorised(f"{by.display_name} is not the line manager named on "
                             f"{declaration.reference}, so cannot endorse it.")
     if LINE_MANAGER not in (declaration.approvers or []):

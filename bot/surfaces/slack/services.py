@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.casework.authorisation import is_declarant, record_refusal
-from bot.casework.endorsement import is_named_line_manager
+from bot.casework.authorisation import can_answer, record_refusal
+from bot.casework.endorsement import can_endorse
 from bot.casework.errors import UnknownDeclaration
 from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
-from bot.casework.queries import get_declaration
+from bot.casework.queries import get_declaration, open_question
 from bot.casework.service import Casework
 from bot.config import Settings
 from bot.directory import person_for_speaker
@@ -26,7 +26,7 @@ from bot.handlers import is_handler
 from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
 from bot.store import Store
-from bot.store.models import DeclarationStatus, Person
+from bot.store.models import Person
 from bot.surfaces.slack.reporting_desk import ReportDesk
 from bot.surfaces.slack.turns import SURFACE, People
 from bot.turns import Reply, Speaker, Turn
@@ -92,35 +92,32 @@ class SlackServices:
             record_refusal(session, session.get(Person, person_id), step, reference)
 
     def may_endorse(self, person_id: int, reference: str) -> bool:
-        """Whether this person is the line manager named on the declaration."""
+        """The core's endorsement rule (bot.casework.endorsement.can_endorse), asked before
+        opening the form; the core checks again when the endorsement is submitted."""
         with self.store.session() as session:
             try:
                 declaration = get_declaration(session, reference)
             except UnknownDeclaration:
                 return False
-            return is_named_line_manager(session.get(Person, person_id), declaration)
+            return can_endorse(session.get(Person, person_id), declaration)
 
     def may_answer(self, person_id: int, reference: str) -> bool:
-        """Whether this person may answer the unit's question on a declaration: its declarant
-        or an integrity officer. Only spares a refused person the form; the core checks again
-        when the answer is submitted."""
+        """The core's rule for answering a question (bot.casework.authorisation.can_answer),
+        asked before opening the form; the core checks again when the answer is submitted."""
         with self.store.session() as session:
             try:
                 declaration = get_declaration(session, reference)
             except UnknownDeclaration:
                 return False
-            person = session.get(Person, person_id)
-            return is_declarant(person, declaration) or self.casework.is_integrity_officer(
-                person)
+            return can_answer(session.get(Person, person_id), declaration,
+                              self.casework.rules.handlers)
 
-    def latest_question(self, reference: str) -> str | None:
-        """The integrity unit's most recent question on a declaration, to show beside the
-        answer box; whether it is still open is the core's to say on submission."""
+    def open_question(self, reference: str) -> str | None:
+        """The integrity unit's question waiting on a declaration, to show beside the answer
+        box (bot.casework.queries.open_question); None if none is waiting."""
         with self.store.session() as session:
-            declaration = get_declaration(session, reference)
-            asked = [step.note for step in declaration.history
-                     if step.to_status == DeclarationStatus.INFORMATION_REQUESTED and step.note]
-            return asked[-1] if asked else None
+            waiting = open_question(get_declaration(session, reference))
+            return waiting.question if waiting else None
 
     def declaration_card(self, reference: str) -> dict[str, Any]:
         """Plain values for the integrity channel's card on one declaration."""

@@ -48,7 +48,7 @@ def register(app: App, services: SlackServices) -> None:
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts"),
                  "card_ts": pressed.get("card_ts")}
         client.views_open(trigger_id=body["trigger_id"], view=declaration_views.answer_modal(
-            reference, services.latest_question(reference), where))
+            reference, services.open_question(reference), where))
 
     @app.view(declaration_views.ANSWER_CALLBACK)
     def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],

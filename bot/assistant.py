@@ -340,10 +340,9 @@ class Assistant:
             rest = command.matches(said)
             if rest is not None:
                 return command.run(self, context, rest)
-        if not looks_like_question(context.text):
-            wanted = match_intent(context.text, self.definitions.values())
-            if wanted is not None:
-                return self.offer(context, wanted, OFFER, opening=context.text)
+        wanted = self.workflow_asked_for(context.text)
+        if wanted is not None:
+            return self.offer(context, wanted, OFFER, opening=context.text)
         outcome = self.answer_question(context, context.text)
         # After an answer, offer only on a strong signal ("I was offered tickets, can I...?"),
         # not whenever a question mentions a gift.
@@ -354,6 +353,12 @@ class Assistant:
             outcome.replies += offer.replies
             outcome.save = offer.save
         return outcome
+
+    def workflow_asked_for(self, text: str) -> WorkflowDefinition | None:
+        """The workflow a statement (not a question) sounds like it wants started, if any."""
+        if looks_like_question(text):
+            return None
+        return match_intent(text, self.definitions.values())
 
     def _continue(self, context: TurnContext, draft: Draft) -> Outcome:
         definition = self.definitions.get(draft.workflow or "")
@@ -603,6 +608,15 @@ COMMANDS: list[Command] = [
             takes_argument=True, argument_when_busy=True),
 ]
 COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def command_for(text: str) -> str | None:
+    """The name of the keyword command a fresh message is ("follow up R-2026-0001" ->
+    "follow up"), or None; surfaces ask it to route some commands their own way."""
+    load_filers()  # commands added by filer modules (reporting's) count too
+    said = normalise(printable(text or "").strip())
+    return next((command.name for command in COMMANDS if command.matches(said) is not None),
+                None)
 
 #: Conversations that are not workflow definitions (reporting's follow-up), by the name they
 #: keep in Draft.workflow; each takes every turn while its draft lasts.

@@ -144,6 +144,18 @@ class SlackServices:
         return [(outcome.value, describe(outcome.value).capitalize(), effect.needs_conditions)
                 for outcome, effect in OUTCOMES_BY_KIND.get(kind, {}).items()]
 
+    @staticmethod
+    def command_for(text: str) -> str | None:
+        """The core's keyword command a DM is, by name (bot.assistant.command_for)."""
+        from bot.assistant import command_for
+
+        return command_for(text)
+
+    def workflow_asked_for(self, text: str) -> str | None:
+        """The workflow a DM sounds like it wants started, by name, as the core judges it."""
+        wanted = self.assistant.workflow_asked_for(text)
+        return wanted.name if wanted is not None else None
+
     def is_handler(self, user_id: str) -> bool:
         return is_handler("slack", user_id, self.settings.handlers)
 

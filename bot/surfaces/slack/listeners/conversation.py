@@ -20,12 +20,14 @@ from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.services import SlackServices
 from bot.surfaces.slack.turns import action_turn, conversation_key, message_turn, plain_text_of
 from bot.turns import Reply
-from bot.workflows.intents import looks_like_question, match_intent
 
 log = logging.getLogger(__name__)
 
 #: The workflow Slack runs only as a modal (see listeners/reports.py).
 REPORT_WORKFLOW = "report"
+#: The core's keyword commands (bot.reporting.chat) Slack answers with a modal's button.
+REPORT_COMMAND = "report"
+FOLLOW_UP_COMMAND = "follow up"
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 _DM_ACTIONS = re.compile(rf"^({blocks.CHOICE_ACTION}(:\d+)?|{blocks.DATE_ACTION}|"
@@ -44,11 +46,11 @@ def register(app: App, services: SlackServices) -> None:
         if _wants_to_report(services, text):
             _offer_report_form(client, event["channel"])
             return
-        if _wants_to_follow_up(text):
+        if _wants_to_follow_up(services, text):
             _offer_followup_form(client, event["channel"])
             return
         replies = services.handle(message_turn(speaker, key, text))
-        if _report_started(services, replies):
+        if _report_started(replies):
             # Belt and braces: if the core began the report workflow anyway, drop it.
             services.handle(message_turn(speaker, key, "cancel"))
             _offer_report_form(client, event["channel"])
@@ -107,17 +109,15 @@ def send_replies(services: SlackServices, client: WebClient, channel: str,
 
 def _wants_to_report(services: SlackServices, text: str) -> bool:
     """Whether a DM asks to make a report: that is done in a modal, never in the chat."""
-    definition = services.definitions.get(REPORT_WORKFLOW)
-    if definition is None or looks_like_question(text):
+    if REPORT_WORKFLOW not in services.definitions:
         return False
-    said = text.strip().lower()
-    return said in set(definition.commands) | {"report"} or match_intent(
-        text, services.definitions.values()) is definition
+    return (services.command_for(text) == REPORT_COMMAND
+            or services.workflow_asked_for(text) == REPORT_WORKFLOW)
 
 
-def _wants_to_follow_up(text: str) -> bool:
+def _wants_to_follow_up(services: SlackServices, text: str) -> bool:
     # A receipt typed into a DM would stay in message history; follow-up is a modal.
-    return text.strip().lower().replace("-", " ").startswith(("follow up", "followup"))
+    return services.command_for(text) == FOLLOW_UP_COMMAND
 
 
 def _offer_followup_form(client: WebClient, channel: str) -> None:
@@ -130,14 +130,9 @@ def _offer_followup_form(client: WebClient, channel: str) -> None:
     ])
 
 
-def _report_started(services: SlackServices, replies: list[Reply]) -> bool:
-    definition = services.definitions.get(REPORT_WORKFLOW)
-    if definition is None:
-        return False
-    others = {spec.name for name, d in services.definitions.items() if name != REPORT_WORKFLOW
-              for spec in d.fields}
-    own = {spec.name for spec in definition.fields} - others
-    return any(reply.kind == "question" and reply.field in own for reply in replies)
+def _report_started(replies: list[Reply]) -> bool:
+    return any(reply.kind == "question" and reply.data.get("workflow") == REPORT_WORKFLOW
+               for reply in replies)
 
 
 def _offer_report_form(client: WebClient, channel: str) -> None:

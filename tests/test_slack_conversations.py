@@ -238,6 +238,24 @@ def test_a_modal_delivered_twice_at_once_files_once(slack: SlackHarness) -> None
 
 # -- the integrity unit --------------------------------------------------------------------
 
+def file_gift_needing_endorsement(slack: SlackHarness) -> Declaration:
+    """Sam Patel files an £80 accepted gift; its route needs his line manager, Morgan Reid."""
+    from bot.store.models import Person
+
+    # Slack knows nothing of line management: the directory (or an earlier answer) does.
+    with slack.store.transaction() as session:
+        manager = Person(surface="slack", surface_id=MANAGER, display_name="Morgan Reid")
+        session.add(manager)
+        session.flush()
+        session.add(Person(surface="slack", surface_id=STAFF, display_name="Sam Patel",
+                           line_manager_id=manager.id))
+    answers = {**answers_for(slack, "gift_hospitality"), "value": "£80",
+               "decision": "accepted"}
+    assert declare_by_modal(slack, "gift", answers)["response_action"] == "update"
+    [declaration] = _declarations(slack)
+    return declaration
+
+
 def _card(slack: SlackHarness) -> dict:
     call = slack.api.wait_for("chat.postMessage",
                               where=lambda c: c["channel"] == INTEGRITY_CHANNEL)[-1]
@@ -317,19 +335,7 @@ def test_reports_and_follow_ups_are_never_taken_in_a_dm(slack: SlackHarness, sai
 
 def test_a_line_manager_is_told_when_the_route_needs_their_endorsement(
         slack: SlackHarness) -> None:
-    from bot.store.models import Person
-
-    # Slack knows nothing of line management: the directory (or an earlier answer) does.
-    with slack.store.transaction() as session:
-        manager = Person(surface="slack", surface_id=MANAGER, display_name="Morgan Reid")
-        session.add(manager)
-        session.flush()
-        session.add(Person(surface="slack", surface_id=STAFF, display_name="Sam Patel",
-                           line_manager_id=manager.id))
-    answers = {**answers_for(slack, "gift_hospitality"), "value": "£80",
-               "decision": "accepted"}
-    assert declare_by_modal(slack, "gift", answers)["response_action"] == "update"
-    [declaration] = _declarations(slack)
+    declaration = file_gift_needing_endorsement(slack)
     assert declaration.approvers[0] == "line_manager"
     told = slack.api.wait_for("chat.postMessage", where=lambda c: c["channel"] == MANAGER)
     assert declaration.reference in told[0]["text"]

@@ -8,9 +8,9 @@ import pytest
 from slack_mock.harness import INTEGRITY_CHANNEL, MANAGER, OUTSIDER, STAFF, SlackHarness
 from slack_mock.rendering import mrkdwn_text
 from sqlalchemy import func, select
-from test_slack_conversations import _declarations, answers_for, declare_by_modal
+from test_slack_conversations import _declarations, file_gift_needing_endorsement
 
-from bot.store.models import AuditEvent, Decision, Person
+from bot.store.models import AuditEvent, Decision
 
 pytest_plugins = ["slack_mock.fixtures"]
 
@@ -18,17 +18,7 @@ pytest_plugins = ["slack_mock.fixtures"]
 @pytest.fixture
 def request_to_manager(slack: SlackHarness) -> dict:
     """A gift whose route needs the line manager, filed; returns the manager's DM."""
-    # Slack knows nothing of line management: the directory (or an earlier answer) does.
-    with slack.store.transaction() as session:
-        manager = Person(surface="slack", surface_id=MANAGER, display_name="Morgan Reid")
-        session.add(manager)
-        session.flush()
-        session.add(Person(surface="slack", surface_id=STAFF, display_name="Sam Patel",
-                           line_manager_id=manager.id))
-    answers = {**answers_for(slack, "gift_hospitality"), "value": "£80",
-               "decision": "accepted"}
-    assert declare_by_modal(slack, "gift", answers)["response_action"] == "update"
-    [declaration] = _declarations(slack)
+    declaration = file_gift_needing_endorsement(slack)
     assert "line_manager" in declaration.approvers
     [dm] = slack.api.wait_for("chat.postMessage", where=lambda c: c["channel"] == MANAGER)
     assert declaration.reference in dm["text"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -76,6 +77,12 @@ def _log_level(text: str) -> str:
     return level
 
 
+def _locale(text: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", text.strip()):
+        raise ValueError
+    return text.strip()
+
+
 def _optional_text(text: str) -> str | None:
     return text.strip() or None
 
@@ -114,6 +121,15 @@ class Settings:
     workflows_dir: Path = _setting(
         "PROBITY_WORKFLOWS", _path, "a directory path",
         "Guided workflow definitions (YAML).", PROJECT_ROOT / "workflows",
+    )
+    messages_dir: Path = _setting(
+        "PROBITY_MESSAGES", _path, "a directory path",
+        "The message catalogue: every sentence Probity says, one folder per language.",
+        PROJECT_ROOT / "messages",
+    )
+    locale: str = _setting(
+        "PROBITY_LOCALE", _locale, "a language folder name in the message catalogue, e.g. en",
+        "The language Probity speaks unless a person has chosen another.", "en",
     )
     directory_file: Path = _setting(
         "PROBITY_DIRECTORY", _path, "a YAML file path",

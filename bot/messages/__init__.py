@@ -1,0 +1,162 @@
+"""The message catalogue: every sentence a person reads, by key, in each language.
+
+Wording lives in YAML under ``messages/<locale>/<area>.yaml`` (the organisation edits it,
+like ``workflows/``), one key per message; the key ``assistant.apology`` is the entry
+``apology`` in ``messages/en/assistant.yaml``. English is complete by construction (a test
+checks every key the code uses); another language is another folder, and any key it lacks
+falls back to English, so adding Welsh needs no code change.
+
+Code asks for a sentence with ``say("area.key", **fields)``. The composition root installs
+the configured catalogue with ``install()``; until then the bundled one is loaded on first
+use, which keeps tests and one-off scripts simple. ``speaking(locale)`` sets the language for
+the current turn (a context variable, so concurrent turns in threads do not mix).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.yamlio import load_yaml_file
+
+DEFAULT_LOCALE = "en"
+#: The bundled catalogue, beside the other content folders.
+BUNDLED = Path(__file__).resolve().parent.parent.parent / "messages"
+
+
+class CatalogueError(ValueError):
+    """A catalogue file cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence to be said later (an error raised in the core, rendered by a surface)."""
+
+    key: str
+    fields: Mapping[str, object]
+
+    def __str__(self) -> str:
+        return say(self.key, **self.fields)
+
+
+class Catalogue:
+    """Messages by locale and key; a locale's missing keys fall back to English."""
+
+    def __init__(self, texts: Mapping[str, Mapping[str, str]],
+                 default_locale: str = DEFAULT_LOCALE) -> None:
+        if DEFAULT_LOCALE not in texts:
+            raise CatalogueError(f"the catalogue has no {DEFAULT_LOCALE!r} messages")
+        self._texts = {locale: dict(entries) for locale, entries in texts.items()}
+        self.default_locale = default_locale if default_locale in texts else DEFAULT_LOCALE
+        _check_fields(self._texts)
+
+    @classmethod
+    def load(cls, directory: Path, default_locale: str = DEFAULT_LOCALE) -> Catalogue:
+        """Every ``<locale>/<area>.yaml`` under `directory`; raises CatalogueError."""
+        texts: dict[str, dict[str, str]] = {}
+        if not directory.is_dir():
+            raise CatalogueError(f"{directory}: no message catalogue here")
+        for locale_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
+            entries: dict[str, str] = {}
+            for path in sorted(locale_dir.glob("*.yaml")):
+                entries.update(_read_area(path))
+            texts[locale_dir.name] = entries
+        return cls(texts, default_locale)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return tuple(sorted(self._texts))
+
+    def keys(self, locale: str = DEFAULT_LOCALE) -> frozenset[str]:
+        return frozenset(self._texts.get(locale, {}))
+
+    def has(self, key: str) -> bool:
+        return key in self._texts[DEFAULT_LOCALE]
+
+    def text(self, key: str, locale: str | None = None, /, **fields: object) -> str:
+        """The sentence `key` in `locale` (or the current one), with `fields` filled in.
+
+        Raises KeyError for a key English lacks: a missing sentence is a bug, not something
+        to paper over with the key's name.
+        """
+        chosen = locale or _locale.get() or self.default_locale
+        template = self._texts.get(chosen, {}).get(key)
+        if template is None:
+            template = self._texts[DEFAULT_LOCALE][key]
+        return template.format_map(fields) if fields or "{" in template else template
+
+
+def _read_area(path: Path) -> dict[str, str]:
+    try:
+        data = load_yaml_file(path)
+    except Exception as error:  # noqa: BLE001 - any parse failure names the file
+        raise CatalogueError(f"{path}: not valid YAML ({type(error).__name__})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{path}: expected a mapping of key: sentence")
+    area = path.stem
+    entries = {}
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise CatalogueError(f"{path}: {key!r} must be a sentence (a string)")
+        entries[f"{area}.{key}"] = value.rstrip("\n") if value.endswith("\n") else value
+    return entries
+
+
+def _field_names(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _check_fields(texts: Mapping[str, Mapping[str, str]]) -> None:
+    # A translation that names a field English does not fill would fail at the moment a
+    # person needs the sentence; refuse it when the catalogue loads instead.
+    english = texts[DEFAULT_LOCALE]
+    for locale, entries in texts.items():
+        for key, template in entries.items():
+            try:
+                names = _field_names(template)
+            except ValueError as error:
+                raise CatalogueError(f"{locale}/{key}: {error}") from None
+            if locale != DEFAULT_LOCALE and key in english and not names <= _field_names(
+                    english[key]):
+                raise CatalogueError(f"{locale}/{key}: uses fields English does not have: "
+                                     f"{', '.join(sorted(names - _field_names(english[key])))}")
+
+
+_installed: Catalogue | None = None
+_locale: contextvars.ContextVar[str | None] = contextvars.ContextVar("probity_locale",
+                                                                      default=None)
+
+
+def install(catalogue: Catalogue) -> None:
+    """Make `catalogue` the one `say` uses (the composition root calls this once)."""
+    global _installed
+    _installed = catalogue
+
+
+def catalogue() -> Catalogue:
+    """The installed catalogue, or the bundled one loaded on first use."""
+    global _installed
+    if _installed is None:
+        _installed = Catalogue.load(BUNDLED)
+    return _installed
+
+
+def say(key: str, /, **fields: object) -> str:
+    """The sentence `key` in the current language, with `fields` filled in."""
+    return catalogue().text(key, **fields)
+
+
+@contextlib.contextmanager
+def speaking(locale: str | None) -> Iterator[None]:
+    """Say everything inside the block in `locale` (None: the catalogue's default)."""
+    token = _locale.set(locale)
+    try:
+        yield
+    finally:
+        _locale.reset(token)

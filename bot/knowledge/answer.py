@@ -11,6 +11,7 @@ from bot.knowledge.chunking import Passage
 from bot.knowledge.contacts import Contact
 from bot.knowledge.text import Sentence, sentence_units, terms, words
 from bot.knowledge.vocabulary import QueryTerms
+from bot.messages import say
 from bot.turns import Citation
 
 #: How many sources an answer cites, best first.
@@ -25,8 +26,6 @@ HEADING_SHARE = 0.5
 RULE_BONUS = 1.5
 _RULE_WORDS = frozenset({"may", "must", "never", "should", "need", "needs", "only", "cannot",
                         "not", "required", "allowed", "permitted", "prohibited"})
-
-NOT_COVERED = "The policies don't cover this."
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,8 @@ class Answer:
         if not self.citations:
             return None
         best = self.citations[0]
-        return f"Source: {best.title}, section {best.section} ({best.document})"
+        return say("knowledge.source_line", title=best.title, section=best.section,
+                   document=best.document)
 
 
 def cite(hit: ScoredPassage) -> Citation:
@@ -188,8 +188,8 @@ def _leans_back(sentence: str) -> bool:
 
 def not_covered(question: str, contact: Contact, confidence: Confidence | None = None) -> Answer:
     """The honest answer when no passage is good enough, pointing to someone who knows."""
-    text = f"{NOT_COVERED} Ask {contact.name}: {contact.how}."
-    return Answer(question=question, answered=False, answer=text.replace("..", "."),
+    text = say("knowledge.not_covered", name=contact.name, how=contact.how.rstrip("."))
+    return Answer(question=question, answered=False, answer=text,
                   citations=(), contact=contact, confidence=confidence)
 
 

@@ -13,13 +13,14 @@ from bot.config import Settings
 from bot.knowledge import answer as answers
 from bot.knowledge.answer import Answer, Confidence, ScoredPassage
 from bot.knowledge.cache import content_key, load_or_build
-from bot.knowledge.chunking import chunk
+from bot.knowledge.chunking import Passage, chunk
 from bot.knowledge.contacts import ContactBook
 from bot.knowledge.faq import FaqEntry, load_faq
+from bot.knowledge.fields import PolicyIndex, section_key
 from bot.knowledge.index import K1, B, SearchIndex, passage_terms, ranked
 from bot.knowledge.loaders import load_folder, policy_files
-from bot.knowledge.scope import Route, is_out_of_scope, load_routes
-from bot.knowledge.text import fold, terms
+from bot.knowledge.scope import Route, load_routes
+from bot.knowledge.text import fold, unstemmed_terms
 from bot.knowledge.vocabulary import QueryTerms, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -66,18 +67,19 @@ FAQ_BOOST = 1.5
 #: of flowers" is asking exactly what that heading decides, though no word says "below".
 AMOUNT_BOOST = 1.5
 
+#: Exact (unstemmed) word matches add this share of their BM25 in a field of unstemmed words:
+#: where two topics share a stem ("leaving do" and "annual leave"), the passage using the
+#: person's own word form wins the tie.
+EXACT_WEIGHT = 0.1
+
 _QUESTION_AMOUNT = re.compile(r"£\s*(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s*(?:quid|pounds?|gbp)\b")
-_HEADING_LIMIT = re.compile(
-    r"\b(below|under|less than|up to|at or above|above|over|more than|at least|exceeding)"
-    r"\s+£\s*(\d+(?:\.\d+)?)")
-_BELOW = ("below", "under", "less than")
 
 
 @dataclass
 class Knowledge:
     """Indexed policies plus the curated vocabulary, contacts and FAQ that steer answers."""
 
-    index: SearchIndex
+    fields: PolicyIndex
     vocabulary: Vocabulary
     contacts: ContactBook
     faq: tuple[FaqEntry, ...]
@@ -99,40 +101,61 @@ class Knowledge:
         key = content_key(files, folder, (knowledge_dir / name for name in KNOWLEDGE_FILES))
 
         routes = load_routes(knowledge_dir / "out_of_scope.yaml")
+        faq = load_faq(knowledge_dir / "faq.yaml")
+        cache_dir = settings.home / "index" if use_cache else None
 
-        def build() -> tuple[SearchIndex, list[str]]:
-            documents, problems = load_folder(folder)
+        def build() -> tuple[PolicyIndex, list[str]]:
+            documents, problems = load_folder(folder, skipped=skip_list)
             # Routes share the index (and so the IDF scale) with the policy passages, so
             # their scores compare directly with the policies' for the same question.
             passages = chunk(documents) + [route.passage() for route in routes]
-            return SearchIndex.build(passages), problems
+            return PolicyIndex.build(passages, faq), problems
 
-        cache_dir = settings.home / "index" if use_cache else None
-        index, problems, from_cache = load_or_build(cache_dir, key, build)
-        if from_cache:
-            for problem in problems:
-                log.warning("Skipped policy file %s", problem)
+        from bot.knowledge.cache import SkipList
+
+        skip_list = SkipList(cache_dir)
+        fields, problems, from_cache = load_or_build(cache_dir, key, build)
         if not folder.is_dir():
             log.warning("The policies folder %s does not exist; nothing can be answered", folder)
         return cls(
-            index=index,
+            fields=fields,
             vocabulary=Vocabulary.load(knowledge_dir / "vocabulary.yaml"),
             contacts=ContactBook.load(knowledge_dir / "contacts.yaml"),
-            faq=load_faq(knowledge_dir / "faq.yaml"),
+            faq=faq,
             problems=problems,
             policies_dir=folder,
             from_cache=from_cache,
             routes=routes,
         )
 
+    @classmethod
+    def from_passages(cls, passages: list[Passage], settings: Settings,
+                      body_tokens: list[list[str]] | None = None) -> Knowledge:
+        """Knowledge over given passages with the configured vocabulary, contacts, FAQ and
+        routes (the benchmark's generated corpora)."""
+        knowledge_dir = Path(settings.knowledge_dir)
+        routes = load_routes(knowledge_dir / "out_of_scope.yaml")
+        faq = load_faq(knowledge_dir / "faq.yaml")
+        route_passages = [route.passage() for route in routes]
+        if body_tokens is not None:
+            body_tokens = body_tokens + [passage_terms(p) for p in route_passages]
+        return cls(
+            fields=PolicyIndex.build(passages + route_passages, faq, body_tokens),
+            vocabulary=Vocabulary.load(knowledge_dir / "vocabulary.yaml"),
+            contacts=ContactBook.load(knowledge_dir / "contacts.yaml"),
+            faq=faq, problems=[], policies_dir=Path(settings.policies_dir), routes=routes)
+
+    @property
+    def index(self) -> SearchIndex:
+        """The body index (passage text, headings and title)."""
+        return self.fields.body
+
     # Searching ------------------------------------------------------------------------
 
     def query_terms(self, question: str) -> QueryTerms:
         query = self.vocabulary.query_terms(question)
-        found = amounts(question)
-        if found:
-            query = replace(query, amounts=found)
-        return query
+        exact = dict.fromkeys(unstemmed_terms(question), 1.0)
+        return replace(query, amounts=amounts(question), exact=exact)
 
     def search(self, query: str, limit: int = 10) -> list[ScoredPassage]:
         """The best passages for `query`, best first, with vocabulary expansion and FAQ boost."""
@@ -144,12 +167,19 @@ class Knowledge:
                 for number, score in ranked(scores, limit)]
 
     def _scores(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
-        """(re-ranked scores of policy passages only, plain BM25 of every passage)."""
-        plain = self.index.scores(query.weights)
-        scores = plain + HEADING_WEIGHT * self._heading_index().scores(query.weights)
+        """(re-ranked scores of policy passages only, plain BM25 of every passage).
+
+        Every step is a vectorised pass over the passages that match at least one term, so
+        the cost of a question grows with the corpus no faster than the postings it reads.
+        """
+        fields = self.fields
+        plain = fields.body.scores(query.weights)
+        scores = plain + HEADING_WEIGHT * fields.headings.scores(query.weights)
         if FAQ_FIELD_WEIGHT and self.faq:
-            scores += FAQ_FIELD_WEIGHT * self._faq_index().scores(query.weights)
-        scores[self._route_mask()] = 0.0
+            scores += FAQ_FIELD_WEIGHT * fields.faq.scores(query.weights)
+        if EXACT_WEIGHT and query.exact:
+            scores += EXACT_WEIGHT * fields.exact.scores(query.exact)
+        scores[self._route_numbers()] = 0.0
         self._boost_faq_targets(query, scores)
         self._boost_amount_limits(query, scores)
         self._apply_document_prior(scores)
@@ -159,101 +189,94 @@ class Knowledge:
         """Lift sections whose heading's money limit the question's sum falls within."""
         if not query.amounts:
             return
-        for number, limits in self._heading_limits().items():
-            if scores[number] > 0 and any(
-                    _within(amount, limits) for amount in query.amounts):
-                scores[number] *= AMOUNT_BOOST
+        numbers, kinds, limits = self._limit_arrays()
+        if not numbers.size:
+            return
+        for amount in query.amounts:
+            failed = ~_satisfies(amount, kinds, limits)
+            # A heading's limits must all hold: "over £25 and up to £100".
+            bad = np.zeros(len(scores), dtype=bool)
+            bad[numbers[failed]] = True
+            lifted = np.unique(numbers[~failed])
+            lifted = lifted[~bad[lifted] & (scores[lifted] > 0)]
+            scores[lifted] *= AMOUNT_BOOST
 
-    def _heading_limits(self) -> dict[int, list[tuple[str, float]]]:
-        """Passage number -> the (comparison, £ limit) pairs its deepest heading states."""
-        if getattr(self, "_heading_limits_cache", None) is None:
-            found: dict[int, list[tuple[str, float]]] = {}
-            for number, passage in enumerate(self.index.passages):
-                limits = [(match.group(1), float(match.group(2)))
-                          for match in _HEADING_LIMIT.finditer(fold(passage.section))]
-                if limits:
-                    found[number] = limits
-            self._heading_limits_cache = found
-        return self._heading_limits_cache
+    def _limit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The heading limits as parallel arrays (passage, comparison code, £ limit)."""
+        if getattr(self, "_limit_cache", None) is None:
+            rows = [(number, _COMPARISONS[comparison], limit)
+                    for number, pairs in self.fields.heading_limits.items()
+                    for comparison, limit in pairs]
+            self._limit_cache = (np.asarray([r[0] for r in rows], dtype=np.int64),
+                                 np.asarray([r[1] for r in rows], dtype=np.int64),
+                                 np.asarray([r[2] for r in rows], dtype=np.float64))
+        return self._limit_cache
 
-    def _heading_index(self) -> SearchIndex:
-        """A second, tiny index of each passage's deepest heading and its document's title.
-
-        Headings name what a section is about in a few chosen words; matching one is better
-        evidence than the same word somewhere in a long passage, which repeating the heading
-        inside the passage's own text (where length normalisation dilutes it) undersells.
-        """
-        if getattr(self, "_heading_index_cache", None) is None:
-            self._heading_index_cache = SearchIndex.build(
-                self.index.passages,
-                [terms(passage.section) + terms(passage.title) for passage in self.index.passages])
-        return self._heading_index_cache
-
-    def _faq_index(self) -> SearchIndex:
-        """Each passage's FAQ questions (those pointing at its section) as a field of its own.
-
-        FAQ questions are written in the words staff use, so they bridge the gap between a
-        question and the policy's formal wording better than the policy text can.
-        """
-        if getattr(self, "_faq_index_cache", None) is None:
-            by_section: dict[tuple[str, str], list[str]] = {}
-            for entry in self.faq:
-                key = (entry.document, fold(entry.section).strip())
-                by_section.setdefault(key, []).extend(entry.terms)
-            self._faq_index_cache = SearchIndex.build(self.index.passages, [
-                by_section.get((passage.document, fold(passage.section).strip()), [])
-                for passage in self.index.passages])
-        return self._faq_index_cache
-
-    def _route_mask(self) -> np.ndarray:
-        if getattr(self, "_route_mask_cache", None) is None:
-            self._route_mask_cache = np.asarray(
-                [is_out_of_scope(passage) for passage in self.index.passages], dtype=bool)
-        return self._route_mask_cache
+    def _route_numbers(self) -> np.ndarray:
+        if getattr(self, "_route_cache", None) is None:
+            self._route_cache = np.flatnonzero(self.fields.route_mask)
+        return self._route_cache
 
     def _winning_route(self, plain: np.ndarray, margin: float) -> Route | None:
         """The out-of-scope route scoring at least `margin` times the best policy passage."""
-        mask = self._route_mask()
-        if not mask.any():
+        numbers = self._route_numbers()
+        if not numbers.size:
             return None
-        route_scores = np.where(mask, plain, 0.0)
-        best = int(np.argmax(route_scores))
-        policy_best = float(np.max(np.where(mask, 0.0, plain)))
-        if route_scores[best] <= 0 or route_scores[best] < margin * policy_best:
+        route_scores = plain[numbers]
+        best = int(numbers[int(np.argmax(route_scores))])
+        saved = plain[numbers].copy()
+        plain[numbers] = 0.0
+        policy_best = float(plain.max()) if plain.size else 0.0
+        plain[numbers] = saved
+        if plain[best] <= 0 or plain[best] < margin * policy_best:
             return None
         topic = self.index.passages[best].title
         return next((route for route in self.routes if route.topic == topic), None)
 
     def _apply_document_prior(self, scores: np.ndarray) -> None:
-        """Scale each passage by how well its whole document matches (its best passages)."""
-        if not scores.any():
-            return
-        document_of = self._document_numbers()
-        strengths = np.zeros(int(document_of.max()) + 1)
-        for number in np.unique(document_of[scores > 0]):
-            best = np.sort(scores[document_of == number])[-DOCUMENT_PRIOR_PASSAGES:]
-            strengths[number] = best.sum()
-        scores *= 1.0 + DOCUMENT_PRIOR * strengths[document_of] / strengths.max()
+        """Scale each passage by how well its whole document matches (its best passages).
 
-    def _document_numbers(self) -> np.ndarray:
-        if getattr(self, "_documents_cache", None) is None:
-            names: dict[str, int] = {}
-            self._documents_cache = np.asarray(
-                [names.setdefault(p.document, len(names)) for p in self.index.passages],
-                dtype=np.int64)
-        return self._documents_cache
+        One pass over the matching passages: sort them by (document, score), keep each
+        document's best DOCUMENT_PRIOR_PASSAGES and sum them per document.
+        """
+        candidates = np.flatnonzero(scores)
+        if not candidates.size:
+            return
+        documents = self.fields.document_of[candidates]
+        values = scores[candidates]
+        order = np.lexsort((-values, documents))
+        sorted_documents = documents[order]
+        starts = np.flatnonzero(np.r_[True, sorted_documents[1:] != sorted_documents[:-1]])
+        sizes = np.diff(np.r_[starts, order.size])
+        rank = np.arange(order.size) - np.repeat(starts, sizes)
+        keep = rank < DOCUMENT_PRIOR_PASSAGES
+        strengths = np.bincount(sorted_documents[keep], weights=values[order][keep],
+                                minlength=int(documents.max()) + 1)
+        scores[candidates] *= 1.0 + DOCUMENT_PRIOR * strengths[documents] / strengths.max()
+
+    def _section_passages(self) -> dict[str, np.ndarray]:
+        """Section key -> the passage numbers of that section (FAQ targets)."""
+        if getattr(self, "_sections_cache", None) is None:
+            section_of = self.fields.section_of
+            order = np.argsort(section_of, kind="stable")
+            count = len(self.fields.section_keys)
+            bounds = np.searchsorted(section_of[order], np.arange(count + 1))
+            self._sections_cache = {
+                key: order[bounds[number]:bounds[number + 1]]
+                for number, key in enumerate(self.fields.section_keys)}
+        return self._sections_cache
 
     def _boost_faq_targets(self, query: QueryTerms, scores: np.ndarray) -> None:
         own = set(query.own)
         if not own or not self.faq:
             return
+        sections = self._section_passages()
         for entry in self.faq:
             if self._similarity(own, entry.terms) < FAQ_SIMILARITY:
                 continue
-            for number, passage in enumerate(self.index.passages):
-                if passage.document == entry.document and _same_section(
-                        passage.section, entry.section):
-                    scores[number] *= FAQ_BOOST
+            numbers = sections.get(section_key(entry.document, entry.section))
+            if numbers is not None:
+                scores[numbers] *= FAQ_BOOST
 
     def _similarity(self, first: set[str], second: frozenset[str]) -> float:
         union = first | second
@@ -337,25 +360,16 @@ def amounts(question: str) -> tuple[float, ...]:
                  for first, second in _QUESTION_AMOUNT.findall(fold(question)))
 
 
-def _within(amount: float, limits: list[tuple[str, float]]) -> bool:
-    """Whether `amount` satisfies every limit a heading states."""
-    for comparison, limit in limits:
-        if comparison == "up to":
-            if amount > limit:
-                return False
-        elif comparison in _BELOW:
-            if amount >= limit:
-                return False
-        elif comparison in ("above", "over", "more than", "exceeding"):
-            if amount <= limit:
-                return False
-        elif amount < limit:  # at or above, at least
-            return False
-    return True
+#: Comparison words coded for vectorised checks: below (strict), up to, above (strict),
+#: at least.
+_COMPARISONS = {"below": 0, "under": 0, "less than": 0, "up to": 1, "above": 2, "over": 2,
+                "more than": 2, "exceeding": 2, "at or above": 3, "at least": 3}
 
 
-def _same_section(cited: str, wanted: str) -> bool:
-    return fold(cited).strip() == fold(wanted).strip()
+def _satisfies(amount: float, kinds: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """Whether `amount` meets each (comparison code, limit) pair."""
+    return np.select([kinds == 0, kinds == 1, kinds == 2],
+                     [amount < limits, amount <= limits, amount > limits], amount >= limits)
 
 
 def _distinct_sections(hits: list[ScoredPassage]) -> list[ScoredPassage]:

@@ -12,8 +12,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import yaml
+
+from bot.knowledge.limits import DEFAULT_LIMITS, FileLimits, file_digest, refusal
+from bot.messages import say
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +48,36 @@ class Document:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-def load_folder(folder: Path) -> tuple[list[Document], list[str]]:
-    """Every readable document in `folder` (sorted by name) and a problem line per bad file."""
+class SkippedFiles(Protocol):
+    """Where reasons for skipping a file are remembered by content hash (see cache.SkipList)."""
+
+    def reason(self, digest: str) -> str | None: ...
+
+    def remember(self, digest: str, reason: str) -> None: ...
+
+
+def load_folder(folder: Path, skipped: SkippedFiles | None = None,
+                limits: FileLimits = DEFAULT_LIMITS) -> tuple[list[Document], list[str]]:
+    """Every readable document in `folder` (sorted by name) and a problem line per bad file.
+
+    A file is checked against `limits` before any parser sees it. With `skipped`, a file
+    already refused (same bytes) is not opened again: its earlier reason is reused.
+    """
     documents: list[Document] = []
     problems: list[str] = []
     for path in policy_files(folder):
+        digest = file_digest(path, limits) if skipped is not None else None
+        known = skipped.reason(digest) if skipped is not None and digest else None
+        if known is not None:
+            problems.append(f"{path.name}: {known}")
+            continue
         try:
-            documents.append(load_document(path))
+            documents.append(load_document(path, limits))
         except UnreadableDocument as error:
             log.warning("Skipped policy file %s: %s", path.name, error)
             problems.append(f"{path.name}: {error}")
+            if skipped is not None and digest:
+                skipped.remember(digest, str(error))
     return documents, problems
 
 
@@ -68,20 +92,36 @@ def policy_files(folder: Path) -> list[Path]:
     )
 
 
-def load_document(path: Path) -> Document:
-    """Read one file with the loader for its suffix; raise UnreadableDocument if it cannot."""
+def load_document(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
+    """Read one file with the loader for its suffix; raise UnreadableDocument if it cannot.
+
+    The file is checked against `limits` first (size, zip members, pages), so a
+    decompression bomb is refused before a parser unpacks it.
+    """
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise UnreadableDocument(f"Probity does not read {path.suffix or 'extensionless'} files")
+        raise UnreadableDocument(say("knowledge.file_type_unread",
+                                     suffix=path.suffix or "extensionless"))
+    try:
+        refused = refusal(path, limits)
+    except OSError as error:
+        raise _unreadable(error) from error
+    if refused:
+        raise UnreadableDocument(refused)
     try:
         document = loader(path)
     except UnreadableDocument:
         raise
     except Exception as error:  # each library fails in its own way on a damaged file
-        raise UnreadableDocument(f"could not be read ({type(error).__name__}: {error})") from error
+        raise _unreadable(error) from error
     if not any(section.text.strip() for section in document.sections):
-        raise UnreadableDocument("no text could be found in it (a scanned image?)")
+        raise UnreadableDocument(say("knowledge.file_no_text"))
     return document
+
+
+def _unreadable(error: Exception) -> UnreadableDocument:
+    return UnreadableDocument(say("knowledge.file_unreadable", kind=type(error).__name__,
+                                  error=str(error)))
 
 
 def _humanised_stem(path: Path) -> str:
@@ -103,7 +143,8 @@ def load_markdown(path: Path) -> Document:
         try:
             front = yaml.safe_load(match.group(1)) or {}
         except yaml.YAMLError as error:
-            raise UnreadableDocument(f"its front matter is not valid YAML ({error})") from error
+            raise UnreadableDocument(say("knowledge.front_matter_invalid",
+                                         error=str(error))) from error
         if isinstance(front, dict):
             metadata = {str(key): str(value) for key, value in front.items() if value is not None}
         text = text[match.end():]
@@ -178,7 +219,7 @@ def load_pdf(path: Path) -> Document:
         try:
             reader.decrypt("")
         except Exception as error:
-            raise UnreadableDocument("it is password-protected") from error
+            raise UnreadableDocument(say("knowledge.pdf_password")) from error
     pages = [page.extract_text() or "" for page in reader.pages]
     document = _document_from_plain_text(path, "\n\n".join(pages))
     info_title = (reader.metadata.title if reader.metadata else None) or None
@@ -242,7 +283,8 @@ def _document_from_plain_text(path: Path, text: str) -> Document:
         for _, line in lines:
             if line.strip() and previous_blank:
                 paragraph_number += 1
-                numbered.append((2, f"Paragraph {paragraph_number}"))
+                numbered.append((2, say("knowledge.paragraph_heading",
+                                           number=paragraph_number)))
             numbered.append((0, line))
             previous_blank = not line.strip()
         lines = numbered

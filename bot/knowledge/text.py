@@ -68,6 +68,11 @@ def terms(text: str) -> list[str]:
     return [stem(word) for word in words(text) if len(word) > 1 and word not in STOP_WORDS]
 
 
+def unstemmed_terms(text: str) -> list[str]:
+    """The words `terms` would keep, not stemmed: "leaving" stays apart from "leave"."""
+    return [word for word in words(text) if len(word) > 1 and word not in STOP_WORDS]
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")
 _ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
 

@@ -35,6 +35,8 @@ class QueryTerms:
     alternatives: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Sums of money the question names, in pounds (set by Knowledge.query_terms).
     amounts: tuple[float, ...] = ()
+    #: The question's own words unstemmed, for the exact-word field (set by Knowledge).
+    exact: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

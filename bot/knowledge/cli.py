@@ -25,19 +25,29 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask.set_defaults(run=_ask)
 
     evaluate = commands.add_parser(
-        "eval", help="measure answer quality (hit@3, MRR, off-topic refusals)")
+        "eval", help="measure answer quality on every corpus (hit@3, MRR, off-topic refusals)",
+        description="Ask every evaluation question and report hit@3, MRR and off-topic "
+        "answers for the bundled set and each corpus under tests/eval/corpora, by split.")
+    evaluate.add_argument("--corpus", action="append", metavar="NAME",
+                          help="only this corpus ('bundled' or a folder name under "
+                          "tests/eval/corpora); repeatable")
+    evaluate.add_argument("--split", choices=("tune", "held_out"),
+                          help="only this split of each corpus")
+    evaluate.add_argument("--misses", action="store_true",
+                          help="list every miss and every answered off-topic question")
     evaluate.add_argument("--questions", type=Path, metavar="DIR",
-                          help="folder with questions_*.yaml and off_topic.yaml "
-                          "(default: the bundled tests/eval)")
+                          help="a folder with questions_*.yaml and off_topic.yaml, or a corpus "
+                          "folder (documents/ and questions.yaml), instead of the bundled sets")
     evaluate.add_argument("--policies", type=Path, metavar="DIR",
-                          help="index DIR instead of the bundled policies")
+                          help="index DIR instead of the corpus's own documents")
     evaluate.set_defaults(run=_eval)
 
     bench = commands.add_parser("bench", help="benchmarks")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     search = bench_commands.add_parser(
-        "search", help="time Probity's search against rank-bm25 and bm25s on generated corpora")
-    search.add_argument("--sizes", default="1000,10000,50000",
+        "search", help="time Probity's whole ask path and index against rank-bm25 and bm25s "
+        "on generated corpora, and how cost grows")
+    search.add_argument("--sizes", default="10000,50000,100000",
                         help="comma-separated corpus sizes in passages (default: %(default)s)")
     search.add_argument("--queries", type=int, default=60,
                         help="how many queries to time per engine (default: %(default)s)")
@@ -114,17 +124,44 @@ class _UnansweredRecorder:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge import Knowledge
-    from bot.knowledge.evaluation import DEFAULT_EVAL_DIR, evaluate, load_questions
+    from bot.knowledge.evaluation import (
+        Corpus,
+        all_corpora,
+        bundled_corpus,
+        evaluate_corpus,
+        load_corpus,
+    )
 
-    knowledge = Knowledge.load(settings, policies_dir=args.policies)
-    questions, off_topic = load_questions(args.questions or DEFAULT_EVAL_DIR)
-    if not questions:
+    if args.questions is not None:
+        folder = args.questions
+        chosen = [load_corpus(folder) if (folder / "questions.yaml").is_file()
+                  else bundled_corpus(folder)]
+    else:
+        chosen = all_corpora()
+        if args.corpus:
+            chosen = [corpus for corpus in chosen if corpus.name in args.corpus]
+    if args.policies is not None:
+        chosen = [Corpus(c.name, args.policies, c.questions, c.off_topic) for c in chosen]
+    if args.split:
+        chosen = [corpus.split(args.split) for corpus in chosen]
+    chosen = [corpus for corpus in chosen if corpus.questions]
+    if not chosen:
         print("probity: no evaluation questions found", file=sys.stderr)
         return 2
-    report = evaluate(knowledge, questions, off_topic)
-    print("\n".join(report.lines()))
-    return 0 if report.passed else 1
+    passed = True
+    for corpus in chosen:
+        reports = evaluate_corpus(corpus, settings)
+        print(f"{corpus.name} ({corpus.documents or 'bundled policies'})")
+        for split, report in reports.items():
+            print(f"  {split:9} {report.summary()}")
+        overall = reports["all"]
+        passed = passed and overall.passed
+        if args.misses:
+            for line in overall.lines()[1:]:
+                print(f"    {line}")
+    print("bar per corpus: hit@3 >= 0.9, MRR >= 0.75, at most 1 off-topic answered in 20; "
+          + ("every corpus meets it" if passed else "not every corpus meets it"))
+    return 0 if passed else 1
 
 
 def _bench_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -36,6 +36,8 @@ OFF_TOPIC_PER = 20
 #: A quote counts as found when a cited passage holds at least this share of its words as one
 #: run (a quote cut by a passage boundary is still found in the passage holding most of it).
 QUOTE_SHARE = 0.6
+#: ...and that run is at least this many words (a short quote must be found whole).
+QUOTE_MIN_RUN = 8
 SPLITS = ("tune", "held_out")
 
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
@@ -290,7 +292,7 @@ def quote_found(quote: str, passage: str) -> bool:
         return True
     match = SequenceMatcher(None, text, wanted, autojunk=False).find_longest_match(
         0, len(text), 0, len(wanted))
-    return match.size >= QUOTE_SHARE * len(wanted)
+    return match.size >= max(QUOTE_SHARE * len(wanted), min(len(wanted), QUOTE_MIN_RUN))
 
 
 def evaluate(knowledge: Knowledge, questions: Iterable[EvalQuestion],

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from test_knowledge_support import write_docx, write_pdf
 
-from bot.knowledge.chunking import chunk
+from bot.knowledge.chunking import WINDOW_WORDS, chunk
 from bot.knowledge.loaders import load_document, load_folder
 
 MARKDOWN = """---
@@ -75,15 +75,34 @@ def test_plain_text_headings_are_found_from_numbered_and_capitalised_lines(tmp_p
     ]
 
 
-def test_plain_text_without_headings_is_cut_into_numbered_paragraphs(tmp_path: Path) -> None:
+def test_plain_text_without_headings_is_cut_into_overlapping_paragraph_windows(
+        tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    paragraphs = [f"Paragraph about topic {n} " + "word " * 60 + "ends." for n in range(12)]
+    paragraphs[5] = "A short rule carried over."
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+    document = load_document(path)
+    passages = chunk([document])
+
+    assert document.title == "Notes" and len(document.sections) == 1
+    assert 1 < len(passages) < 12
+    assert all(len(p.text.split()) <= WINDOW_WORDS + 70 for p in passages)
+    assert passages[0].section == "Paragraph 1"
+    # every paragraph is in some window, and the short one ends one window and starts the next
+    assert all(any(p.split()[4] in w.text for w in passages) for p in paragraphs)
+    assert sum("A short rule carried over." in w.text for w in passages) == 2
+
+
+def test_a_short_text_without_headings_is_one_passage_named_by_its_title(
+        tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("The first paragraph runs on.\nIt has two lines.\n\nThe second one.\n",
                     encoding="utf-8")
 
-    document = load_document(path)
+    passages = chunk([load_document(path)])
 
-    assert [s.headings for s in document.sections] == [("Paragraph 1",), ("Paragraph 2",)]
-    assert document.title == "Notes"
+    assert [(p.section, p.headings) for p in passages] == [("Notes", ())]
 
 
 def test_pdf_text_is_read_with_its_numbered_headings(tmp_path: Path) -> None:

@@ -26,9 +26,18 @@ ENGINE_VERSION = "4"
 KEEP_ENTRIES = 6
 
 
+#: The modules whose code decides what is indexed: a change to any of them rebuilds the
+#: cache even if ENGINE_VERSION was not bumped.
+_INDEXING_MODULES = ("loaders.py", "furniture.py", "chunking.py", "text.py", "index.py",
+                     "fields.py", "limits.py", "faq.py", "scope.py")
+
+
 def content_key(policy_files: Iterable[Path], root: Path, knowledge_files: Iterable[Path]) -> str:
     """A hex digest that changes whenever any file's name or content, or the engine, changes."""
     digest = hashlib.sha256(f"probity-index:{ENGINE_VERSION}\n".encode())
+    here = Path(__file__).resolve().parent
+    for module in _INDEXING_MODULES:
+        digest.update(hashlib.sha256((here / module).read_bytes()).digest())
     for label, files in (("policy", policy_files), ("knowledge", knowledge_files)):
         for path in files:
             if not path.is_file():

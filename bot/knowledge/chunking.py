@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from bot.knowledge import furniture
 from bot.knowledge.loaders import Document
+from bot.messages import say
 
-#: Sections longer than this many words are split at paragraph breaks, so a long section in
-#: a foreign document does not drown its one relevant sentence in BM25's length penalty.
+#: Sections longer than this many words are cut into paragraph windows, so a long section
+#: in a foreign document does not drown its one relevant sentence in BM25's length penalty.
 MAX_PASSAGE_WORDS = 400
+#: The size a window aims at, and the longest paragraph carried into the next window.
+WINDOW_WORDS = 250
+OVERLAP_WORDS = 80
 
 
 @dataclass(frozen=True)
@@ -39,32 +45,78 @@ class Passage:
 
 
 def chunk(documents: Iterable[Document]) -> list[Passage]:
-    """Passages for every section of every document, in document order."""
+    """Passages for every section of every document, in document order.
+
+    A section longer than MAX_PASSAGE_WORDS is cut into paragraph windows; a document with
+    no headings at all is cut the same way, each window cited by the paragraph it starts
+    at. Paragraphs that recur across many documents (a site's footer, a standard
+    disclaimer) are furniture and are left out.
+    """
+    documents = list(documents)
+    shared = furniture.shared_paragraphs(
+        [[p for section in document.sections for p in _paragraphs(section.text)]
+         for document in documents])
     passages = []
     for document in documents:
         for section in document.sections:
-            for part in _split_long(section.text):
+            paragraphs = [p for p in _paragraphs(section.text)
+                          if furniture.normalised(p) not in shared]
+            parts = windows(paragraphs)
+            for first, part in parts:
+                headings = section.headings or (
+                    (say("knowledge.paragraph_heading", number=first + 1),)
+                    if len(parts) > 1 else ())
                 passages.append(Passage(document.name, document.title, document.version,
-                                        section.headings, part))
+                                        headings, part))
     return passages
 
 
-def _split_long(text: str) -> list[str]:
-    """The text itself, or paragraph groups of at most MAX_PASSAGE_WORDS words each."""
-    if len(text.split()) <= MAX_PASSAGE_WORDS:
-        return [text]
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
+def _paragraphs(text: str) -> list[str]:
+    """Paragraphs (blank-line separated); one too long for a window is cut into runs of
+    whole lines or sentences, since PDFs and OCR often give a page as one paragraph."""
+    found: list[str] = []
     for paragraph in (p.strip() for p in text.split("\n\n")):
         if not paragraph:
             continue
-        length = len(paragraph.split())
-        if current and size + length > MAX_PASSAGE_WORDS:
-            parts.append("\n\n".join(current))
-            current, size = [], 0
-        current.append(paragraph)
-        size += length
-    if current:
-        parts.append("\n\n".join(current))
-    return parts
+        if len(paragraph.split()) <= MAX_PASSAGE_WORDS:
+            found.append(paragraph)
+            continue
+        pieces = paragraph.splitlines() if paragraph.count("\n") > 3 else re.split(
+            r"(?<=[.!?])\s+", paragraph)
+        current: list[str] = []
+        size = 0
+        for piece in pieces:
+            length = len(piece.split())
+            if current and size + length > WINDOW_WORDS:
+                found.append("\n".join(current))
+                current, size = [], 0
+            current.append(piece)
+            size += length
+        if current:
+            found.append("\n".join(current))
+    return found
+
+
+def windows(paragraphs: list[str]) -> list[tuple[int, str]]:
+    """(number of the first paragraph, text) of each window over `paragraphs`.
+
+    Everything fits in one passage when it is at most MAX_PASSAGE_WORDS; otherwise windows
+    of about WINDOW_WORDS words, each starting with the last paragraph of the one before
+    (when that is short), so a rule split across a paragraph break is whole in one of them.
+    """
+    sizes = [len(p.split()) for p in paragraphs]
+    if sum(sizes) <= MAX_PASSAGE_WORDS:
+        return [(0, "\n\n".join(paragraphs))] if paragraphs else []
+    found: list[tuple[int, str]] = []
+    start = 0
+    while start < len(paragraphs):
+        end, size = start, 0
+        while end < len(paragraphs) and (end == start or size + sizes[end] <= WINDOW_WORDS):
+            size += sizes[end]
+            end += 1
+        found.append((start, "\n\n".join(paragraphs[start:end])))
+        if end >= len(paragraphs):
+            break
+        overlap = end - 1 if end - 1 > start and sizes[end - 1] <= OVERLAP_WORDS else end
+        start = overlap
+    return found

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import yaml
 
+from bot.knowledge import furniture
 from bot.knowledge.limits import DEFAULT_LIMITS, FileLimits, file_digest, refusal
 from bot.messages import say
 
@@ -174,6 +175,7 @@ def _sections_from_lines(
     path: list[tuple[int, str]] = []
     sections: list[Section] = []
     body: list[str] = []
+    lines = _without_furniture(lines)
 
     def flush() -> None:
         joined = "\n".join(body).strip()
@@ -197,6 +199,29 @@ def _sections_from_lines(
     return title, sections
 
 
+def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The lines without contents entries, page numbers and consent-banner paragraphs."""
+    kept: list[tuple[int, str]] = []
+    paragraph: list[tuple[int, str]] = []
+
+    def close() -> None:
+        text = " ".join(line for _, line in paragraph)
+        if not furniture.is_consent_banner(text):
+            kept.extend(paragraph)
+        paragraph.clear()
+
+    for level, line in lines:
+        if furniture.is_contents_line(line) or furniture.is_page_number(line):
+            continue
+        if level or not line.strip():
+            close()
+            kept.append((level, line))
+        else:
+            paragraph.append((level, line))
+    close()
+    return kept
+
+
 # Plain text and PDF ---------------------------------------------------------------------
 
 _NUMBERED_HEADING = re.compile(r"^(?:section\s+)?\d+(?:\.\d+)*\.?\s+\S", re.IGNORECASE)
@@ -210,7 +235,20 @@ def load_text(path: Path) -> Document:
     return _document_from_plain_text(path, path.read_text(encoding="utf-8", errors="replace"))
 
 
-def load_pdf(path: Path) -> Document:
+def _pdf_pages(reader, max_chars: int) -> list[str]:
+    """Each page's text, stopping once `max_chars` have been read."""
+    pages: list[str] = []
+    total = 0
+    for page in reader.pages:
+        text = page.extract_text() or ""
+        pages.append(text)
+        total += len(text)
+        if total > max_chars:
+            break
+    return pages
+
+
+def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
     """A PDF's extracted text, read like plain text; encrypted or image-only PDFs are refused."""
     from pypdf import PdfReader
 
@@ -220,8 +258,8 @@ def load_pdf(path: Path) -> Document:
             reader.decrypt("")
         except Exception as error:
             raise UnreadableDocument(say("knowledge.pdf_password")) from error
-    pages = [page.extract_text() or "" for page in reader.pages]
-    document = _document_from_plain_text(path, "\n\n".join(pages))
+    pages = _pdf_pages(reader, limits.max_text_chars)
+    document = _document_from_plain_text(path, "\n\n".join(furniture.strip_running(pages)))
     info_title = (reader.metadata.title if reader.metadata else None) or None
     if info_title and document.title == _humanised_stem(path):
         document = Document(document.name, str(info_title), document.version,
@@ -252,11 +290,10 @@ def _heading_level(line: str, alone: bool) -> int:
 
 
 def _document_from_plain_text(path: Path, text: str) -> Document:
-    raw_lines = [line.rstrip() for line in text.splitlines()]
+    raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
     metadata: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
     title: str | None = None
-    paragraph_number = 0
     for index, line in enumerate(raw_lines):
         meta = _METADATA_LINE.match(line.strip())
         if meta and index < 15:
@@ -274,20 +311,8 @@ def _document_from_plain_text(path: Path, text: str) -> Document:
             title = line.strip()
             continue
         lines.append((level, line))
-    has_headings = any(level for level, _ in lines)
-    if not has_headings:
-        # No headings at all: each paragraph becomes a section named by its position, so a
-        # citation still tells the reader where to look.
-        numbered: list[tuple[int, str]] = []
-        previous_blank = True
-        for _, line in lines:
-            if line.strip() and previous_blank:
-                paragraph_number += 1
-                numbered.append((2, say("knowledge.paragraph_heading",
-                                           number=paragraph_number)))
-            numbered.append((0, line))
-            previous_blank = not line.strip()
-        lines = numbered
+    # Text with no headings at all stays one section; chunking cuts it into paragraph
+    # windows, each cited by the paragraph it starts at.
     _, sections = _sections_from_lines(lines, top_level_is_title=False)
     return Document(
         name=path.name,

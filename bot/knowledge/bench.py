@@ -25,6 +25,7 @@ from bot.knowledge.index import K1, B, NonNegativeBM25, SearchIndex, ranked
 from bot.knowledge.loaders import load_folder
 from bot.knowledge.text import sentences, terms
 from bot.knowledge.vocabulary import Vocabulary
+from bot.messages import say
 
 TOP_K = 10
 
@@ -102,8 +103,7 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
         import bm25s
     except ImportError:
         bm25s = None
-        print("bm25s is not installed, so its column is skipped "
-              "(pip install 'probity[bench]' or pip install bm25s).", file=sys.stderr)
+        print(say("knowledge.bench_no_bm25s"), file=sys.stderr)
 
     from bot.knowledge.engine import Knowledge
     from bot.knowledge.evaluation import DEFAULT_EVAL_DIR, load_questions
@@ -111,7 +111,7 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
     documents, _ = load_folder(settings.policies_dir)
     real = chunk(documents)
     if not real:
-        print(f"probity: no policies found in {settings.policies_dir}", file=sys.stderr)
+        print(say("knowledge.bench_no_policies", folder=settings.policies_dir), file=sys.stderr)
         return 2
     vocabulary = Vocabulary.load(settings.knowledge_dir / "vocabulary.yaml")
     eval_questions, _ = load_questions(DEFAULT_EVAL_DIR)
@@ -122,8 +122,7 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
     query_terms = [query for _, query in pairs]
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-    print(f"Search benchmark: {len(query_terms)} queries (evaluation questions, tokenised and "
-          f"expanded), top {TOP_K}, BM25 k1={K1} b={B}.")
+    print(say("knowledge.bench_heading", queries=len(query_terms), top=TOP_K, k1=K1, b=B))
     growth: dict[str, list[tuple[int, float]]] = {}
     for size in sizes:
         passages, tokens = generate_corpus(real, size)
@@ -161,8 +160,8 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
             rank_match += result == probity_top[number]
 
         rows = [
-            ("Probity index lookup", probity_build, Timing(probity_times), None),
-            ("Probity whole ask path", knowledge_build, Timing(ask_times), None),
+            (say("knowledge.bench_lookup"), probity_build, Timing(probity_times), None),
+            (say("knowledge.bench_ask_path"), knowledge_build, Timing(ask_times), None),
             ("rank-bm25 get_scores+argsort", rank_build, Timing(rank_times),
              rank_match / len(query_terms)),
         ]
@@ -170,8 +169,8 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
             rows.append(_bench_bm25s(bm25s, tokens, query_texts, vocabulary, probity_top,
                                      scores_of))
 
-        print(f"\n{size:,} passages ({sum(map(len, tokens)) / len(tokens):.0f} indexed terms "
-              f"per passage on average)")
+        print("\n" + say("knowledge.bench_size", size=f"{size:,}",
+                          terms=f"{sum(map(len, tokens)) / len(tokens):.0f}"))
         print(f"  {'engine':30} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} "
               f"{'p50 vs lookup':>14} {'same top 10':>12}")
         base = rows[0][2]
@@ -192,7 +191,7 @@ def _print_growth(growth: dict[str, list[tuple[int, float]]]) -> None:
     a linear engine's ratio follows the passages'."""
     sizes = [size for size, _ in next(iter(growth.values()))]
     first = sizes[0]
-    print("\nHow cost grows (mean ms per question; in brackets, times the smallest corpus)")
+    print("\n" + say("knowledge.bench_growth"))
     header = "".join(f"{size:>18,}" for size in sizes)
     print(f"  {'engine':30}{header}")
     print(f"  {'passages':30}" + "".join(f"{f'({size / first:.1f}x)':>18}" for size in sizes))

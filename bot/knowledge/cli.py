@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
+from bot.messages import say
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -146,7 +147,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         chosen = [corpus.split(args.split) for corpus in chosen]
     chosen = [corpus for corpus in chosen if corpus.questions]
     if not chosen:
-        print("probity: no evaluation questions found", file=sys.stderr)
+        print(say("knowledge.eval_no_questions"), file=sys.stderr)
         return 2
     passed = True
     for corpus in chosen:
@@ -159,8 +160,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         if args.misses:
             for line in overall.lines()[1:]:
                 print(f"    {line}")
-    print("bar per corpus: hit@3 >= 0.9, MRR >= 0.75, at most 1 off-topic answered in 20; "
-          + ("every corpus meets it" if passed else "not every corpus meets it"))
+    print(say("knowledge.eval_bar_met" if passed else "knowledge.eval_bar_missed"))
     return 0 if passed else 1
 
 
@@ -170,7 +170,6 @@ def _bench_search(args: argparse.Namespace, settings: Settings) -> int:
     try:
         sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
     except ValueError:
-        print(f"probity: --sizes must be whole numbers separated by commas; got {args.sizes!r}",
-              file=sys.stderr)
+        print(say("knowledge.bench_sizes_invalid", sizes=args.sizes), file=sys.stderr)
         return 2
     return run_search_benchmark(settings, sizes, queries=args.queries)

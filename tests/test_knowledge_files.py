@@ -150,3 +150,30 @@ def test_a_paragraph_repeated_across_most_documents_is_left_out(tmp_path: Path) 
 
     assert len(passages) == 4
     assert not any("equality" in p.text for p in passages)
+
+
+def test_a_page_saved_as_text_with_an_html_name_is_read_as_text(tmp_path: Path) -> None:
+    page = tmp_path / "kent-gifts.html"
+    page.write_text("Skip to main content\nNOT PROTECTIVELY MARKED\nGifts and hospitality\n\n"
+                    "1. Declaring\nDeclare every gift within 28 days.\n", encoding="utf-8")
+
+    document = load_document(page)
+
+    assert document.title == "Gifts and hospitality"
+    assert [(s.headings, s.text) for s in document.sections] == [
+        (("1. Declaring",), "Declare every gift within 28 days.")]
+
+
+def test_a_line_every_page_of_a_site_shares_is_dropped_and_a_furniture_title_replaced(
+        tmp_path: Path) -> None:
+    beta = "This site is a beta, which means it's a work in progress."
+    for topic in ("gifts", "debt", "vetting"):
+        (tmp_path / f"kent-{topic}.txt").write_text(
+            f"{beta}\n\n1. {topic.title()} rule\nThe {topic} rule applies to everyone.\n",
+            encoding="utf-8")
+
+    documents, _ = load_folder(tmp_path)
+    passages = chunk(documents)
+
+    assert [p.title for p in passages] == ["Kent debt", "Kent gifts", "Kent vetting"]
+    assert not any("beta" in p.text for p in passages)

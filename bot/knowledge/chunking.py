@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from bot.knowledge import furniture
-from bot.knowledge.loaders import Document
+from bot.knowledge.loaders import Document, humanised_stem
 from bot.messages import say
 
 #: Sections longer than this many words are cut into paragraph windows, so a long section
@@ -49,24 +49,29 @@ def chunk(documents: Iterable[Document]) -> list[Passage]:
 
     A section longer than MAX_PASSAGE_WORDS is cut into paragraph windows; a document with
     no headings at all is cut the same way, each window cited by the paragraph it starts
-    at. Paragraphs that recur across many documents (a site's footer, a standard
-    disclaimer) are furniture and are left out.
+    at. Lines that recur across several documents (a site's banner or footer, a report's
+    running header) are furniture and are left out; a title that is furniture gives way to
+    the file's name.
     """
     documents = list(documents)
-    shared = furniture.shared_paragraphs(
-        [[p for section in document.sections for p in _paragraphs(section.text)]
-         for document in documents])
+    shared = furniture.shared_lines(
+        [[line for section in document.sections for line in section.text.splitlines()]
+         + [document.title] for document in documents])
     passages = []
     for document in documents:
+        title = document.title
+        if furniture.normalised(title) in shared or furniture.is_furniture_line(title):
+            title = humanised_stem(document.name)
         for section in document.sections:
-            paragraphs = [p for p in _paragraphs(section.text)
-                          if furniture.normalised(p) not in shared]
+            text = "\n".join(line for line in section.text.splitlines()
+                             if furniture.normalised(line) not in shared)
+            paragraphs = _paragraphs(text)
             parts = windows(paragraphs)
             for first, part in parts:
                 headings = section.headings or (
                     (say("knowledge.paragraph_heading", number=first + 1),)
                     if len(parts) > 1 else ())
-                passages.append(Passage(document.name, document.title, document.version,
+                passages.append(Passage(document.name, title, document.version,
                                         headings, part))
     return passages
 

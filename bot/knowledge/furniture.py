@@ -4,7 +4,7 @@ Forces publish policies as web pages with cookie banners and navigation, and as 
 contents pages, page numbers and running headers. Left in, that text becomes passages that
 match nothing useful, and dilutes (by BM25's length normalisation) the passage it sits in.
 What is furniture is told mostly by repetition, not by a list of phrases: a line at the top
-or foot of most pages of a PDF, a paragraph that recurs across many documents. Two shapes
+or foot of most pages of a PDF, a line that recurs across several documents. Two shapes
 are recognised directly: contents lines ending in dot leaders and a page number, and bare
 page numbers. Consent banners are recognised by what they are about (cookies and the
 consent to them), since a force's site shows its banner once per page.
@@ -31,15 +31,24 @@ _COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
 _CONSENT = re.compile(
     r"\b(accept|consent|reject|preferences|analytics|necessary|essential|settings|"
     r"browsing|experience|third[- ]party|tracking)\b", re.IGNORECASE)
+#: The furniture of public-sector web pages and documents: skip and quick-exit links, and
+#: Government Security Classification markings printed at the top of every page.
+_NAVIGATION = re.compile(
+    r"^\s*(?:skip to (?:main )?content|skip to main|quickly exit this site\b.*|leave (?:this )?"
+    r"site(?: skip to (?:main )?content)?|exit this site|back to top|print this page|"
+    r"share this page|you are here:?.*|breadcrumb.*|menu|search this site|"
+    r"accessibility tools?)\s*$", re.IGNORECASE)
+_MARKING = re.compile(
+    r"^\s*(?:not protectively marked|official(?:[- ]sensitive)?|unclassified|restricted|"
+    r"protect|protectively marked)\s*$", re.IGNORECASE)
 #: A line seen at the top or foot of at least this share of a PDF's pages (and on three
 #: pages or more) is a running header or footer.
 RUNNING_SHARE = 0.5
 #: How many lines at each end of a page may be running heads or feet.
 EDGE_LINES = 3
-#: A paragraph found in at least this many documents, and this share of them, is shared
-#: furniture (a site's footer, a standard disclaimer) rather than any one policy's text.
+#: A line found in at least this many documents is shared furniture (a site's banner or
+#: footer, a report's running header) rather than any one policy's text.
 SHARED_DOCUMENTS = 3
-SHARED_SHARE = 0.3
 
 
 def is_contents_line(line: str) -> bool:
@@ -61,9 +70,16 @@ def is_consent_banner(paragraph: str) -> bool:
         _COOKIE.findall(paragraph)) >= 3
 
 
+def is_furniture_line(line: str) -> bool:
+    """A line that is page furniture on its own: a contents entry, a page number, a skip or
+    quick-exit link, a protective marking, or a sentence of a consent banner."""
+    return bool(is_contents_line(line) or is_page_number(line) or _NAVIGATION.match(line)
+                or _MARKING.match(line) or (len(line.split()) <= 60 and is_consent_banner(line)))
+
+
 def strip_lines(lines: Iterable[str]) -> list[str]:
-    """The lines without contents entries and bare page numbers."""
-    return [line for line in lines if not (is_contents_line(line) or is_page_number(line))]
+    """The lines that are not furniture (see is_furniture_line)."""
+    return [line for line in lines if not is_furniture_line(line)]
 
 
 def running_lines(pages: Sequence[str]) -> set[str]:
@@ -118,15 +134,17 @@ def mend_hyphenation(text: str) -> str:
     return _HYPHEN_BREAK.sub(join, text)
 
 
-def shared_paragraphs(documents: Sequence[Sequence[str]]) -> set[str]:
-    """Paragraphs (normalised) that recur across many documents of a folder."""
-    if len(documents) < SHARED_DOCUMENTS:
-        return set()
+def shared_lines(documents: Sequence[Iterable[str]]) -> set[str]:
+    """Lines (normalised, three words or more) found in SHARED_DOCUMENTS documents or more.
+
+    A force's site prints the same banner, beta notice and footer on every page, and a
+    report's running header recurs through its chapters; a policy's own rule is written
+    once. Counted per document, so a line repeated inside one document is not shared.
+    """
     seen: Counter[str] = Counter()
-    for paragraphs in documents:
-        seen.update({normalised(p) for p in paragraphs if len(p.split()) >= 4})
-    needed = max(SHARED_DOCUMENTS, int(SHARED_SHARE * len(documents) + 0.999))
-    return {paragraph for paragraph, count in seen.items() if count >= needed}
+    for lines in documents:
+        seen.update({shape for shape in map(normalised, lines) if len(shape.split()) >= 3})
+    return {line for line, count in seen.items() if count >= SHARED_DOCUMENTS}
 
 
 def normalised(paragraph: str) -> str:

@@ -125,7 +125,9 @@ def _unreadable(error: Exception) -> UnreadableDocument:
                                   error=str(error)))
 
 
-def _humanised_stem(path: Path) -> str:
+def humanised_stem(name: str | Path) -> str:
+    """A file name as a title: "gifts-and-hospitality.pdf" -> "Gifts and hospitality"."""
+    path = Path(name)
     return re.sub(r"[-_]+", " ", path.stem).strip().capitalize() or path.name
 
 
@@ -156,7 +158,7 @@ def load_markdown(path: Path) -> Document:
     title, sections = _sections_from_lines(lines, top_level_is_title=True)
     return Document(
         name=path.name,
-        title=metadata.get("title") or title or _humanised_stem(path),
+        title=metadata.get("title") or title or humanised_stem(path),
         version=metadata.get("version"),
         sections=tuple(sections),
         metadata=metadata,
@@ -211,7 +213,7 @@ def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]
         paragraph.clear()
 
     for level, line in lines:
-        if furniture.is_contents_line(line) or furniture.is_page_number(line):
+        if furniture.is_furniture_line(line):
             continue
         if level or not line.strip():
             close()
@@ -261,7 +263,7 @@ def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
     pages = _pdf_pages(reader, limits.max_text_chars)
     document = _document_from_plain_text(path, "\n\n".join(furniture.strip_running(pages)))
     info_title = (reader.metadata.title if reader.metadata else None) or None
-    if info_title and document.title == _humanised_stem(path):
+    if info_title and document.title == humanised_stem(path):
         document = Document(document.name, str(info_title), document.version,
                             document.sections, document.metadata)
     return document
@@ -291,6 +293,9 @@ def _heading_level(line: str, alone: bool) -> int:
 
 def _document_from_plain_text(path: Path, text: str) -> Document:
     raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
+    # Furniture goes before the title is chosen: a page's first line is often "Skip to
+    # main content" or a protective marking, not its title.
+    raw_lines = ["" if furniture.is_furniture_line(line) else line for line in raw_lines]
     metadata: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
     title: str | None = None
@@ -316,7 +321,7 @@ def _document_from_plain_text(path: Path, text: str) -> Document:
     _, sections = _sections_from_lines(lines, top_level_is_title=False)
     return Document(
         name=path.name,
-        title=metadata.get("title") or title or _humanised_stem(path),
+        title=metadata.get("title") or title or humanised_stem(path),
         version=metadata.get("version"),
         sections=tuple(sections),
         metadata=metadata,
@@ -353,11 +358,12 @@ def load_docx(path: Path) -> Document:
         for row in table.rows:
             lines.append((0, " | ".join(cell.text.strip() for cell in row.cells)))
     _, sections = _sections_from_lines(lines, top_level_is_title=False)
-    return Document(path.name, title or _humanised_stem(path), version, tuple(sections))
+    return Document(path.name, title or humanised_stem(path), version, tuple(sections))
 
 
 # HTML -----------------------------------------------------------------------------------
 
+_MARKUP = re.compile(rb"<(?:html|body|head|p|div|h[1-6]|li|table|span|br|!doctype)\b", re.I)
 _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote",
                 "dt", "dd"]
 
@@ -366,7 +372,12 @@ def load_html(path: Path) -> Document:
     """An HTML page: h1-h6 are headings, paragraphs and list items the text under them."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
+    raw = path.read_bytes()
+    if not _MARKUP.search(raw[:65536]):
+        # A page saved as its visible text (a browser's "save as text", a copy-paste) keeps
+        # the .html name but has no markup: read it as the plain text it is.
+        return _document_from_plain_text(path, raw.decode("utf-8", errors="replace"))
+    soup = BeautifulSoup(raw, "html.parser")
     for hidden in soup(["script", "style", "nav", "header", "footer", "noscript"]):
         hidden.decompose()
     meta_version = soup.find("meta", attrs={"name": "version"})
@@ -386,7 +397,7 @@ def load_html(path: Path) -> Document:
             lines.append((0, f"- {text}" if element.name == "li" else text))
             lines.append((0, ""))
     h1_title, sections = _sections_from_lines(lines, top_level_is_title=True)
-    return Document(path.name, h1_title or page_title or _humanised_stem(path),
+    return Document(path.name, h1_title or page_title or humanised_stem(path),
                     str(version) if version else None, tuple(sections))
 
 

@@ -67,11 +67,19 @@ FAQ_BOOST = 1.5
 #: of flowers" is asking exactly what that heading decides, though no word says "below".
 AMOUNT_BOOST = 1.5
 
+#: A question about a limit ("what's the limit", "how much can", "maximum value") is
+#: answered by a rule that states an amount, whether or not it says "limit": passages with
+#: a sum of money get this much more.
+LIMIT_BOOST = 1.5
 #: Exact (unstemmed) word matches add this share of their BM25 in a field of unstemmed words:
 #: where two topics share a stem ("leaving do" and "annual leave"), the passage using the
 #: person's own word form wins the tie.
 EXACT_WEIGHT = 0.1
 
+#: How a question asks for an amount rather than naming one.
+_LIMIT_QUESTION = re.compile(
+    r"\b(limits?|threshold|maximum|max|cap|ceiling|how much|how many pounds|"
+    r"value|worth|upper|lower|minimum|over what|under what|at what)\b")
 _QUESTION_AMOUNT = re.compile(r"£\s*(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s*(?:quid|pounds?|gbp)\b")
 
 
@@ -155,7 +163,8 @@ class Knowledge:
     def query_terms(self, question: str) -> QueryTerms:
         query = self.vocabulary.query_terms(question)
         exact = dict.fromkeys(unstemmed_terms(question), 1.0)
-        return replace(query, amounts=amounts(question), exact=exact)
+        return replace(query, amounts=amounts(question), exact=exact,
+                       limit_question=bool(_LIMIT_QUESTION.search(fold(question))))
 
     def search(self, query: str, limit: int = 10) -> list[ScoredPassage]:
         """The best passages for `query`, best first, with vocabulary expansion and FAQ boost."""
@@ -179,6 +188,8 @@ class Knowledge:
             scores += FAQ_FIELD_WEIGHT * fields.faq.scores(query.weights)
         if EXACT_WEIGHT and query.exact:
             scores += EXACT_WEIGHT * fields.exact.scores(query.exact)
+        if query.limit_question:
+            scores[fields.states_amount] *= LIMIT_BOOST
         scores[self._route_numbers()] = 0.0
         self._boost_faq_targets(query, scores)
         self._boost_amount_limits(query, scores)

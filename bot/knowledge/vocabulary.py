@@ -37,6 +37,8 @@ class QueryTerms:
     amounts: tuple[float, ...] = ()
     #: The question's own words unstemmed, for the exact-word field (set by Knowledge).
     exact: dict[str, float] = field(default_factory=dict)
+    #: Whether the question asks for an amount ("what's the limit", "how much can").
+    limit_question: bool = False
 
 
 @dataclass(frozen=True)

@@ -384,11 +384,13 @@ def _satisfies(amount: float, kinds: np.ndarray, limits: np.ndarray) -> np.ndarr
 
 
 def _distinct_sections(hits: list[ScoredPassage]) -> list[ScoredPassage]:
-    """Keep one passage per (document, section): parts of a long section cite as one."""
-    seen: set[tuple[str, tuple[str, ...]]] = set()
+    """Keep one passage per (document, section, text): a passage repeated word for word (a
+    window overlap, a duplicated page) cites once. Windows of one long section stay apart,
+    since each holds different rules under the same heading."""
+    seen: set[tuple[str, tuple[str, ...], str]] = set()
     kept = []
     for hit in hits:
-        key = (hit.passage.document, hit.passage.headings)
+        key = (hit.passage.document, hit.passage.headings, hit.passage.text)
         if key not in seen:
             seen.add(key)
             kept.append(hit)

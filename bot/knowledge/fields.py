@@ -21,11 +21,25 @@ from bot.knowledge.faq import FaqEntry
 from bot.knowledge.index import SearchIndex, passage_terms
 from bot.knowledge.scope import is_out_of_scope
 from bot.knowledge.text import fold, terms, unstemmed_terms
+from bot.messages import say
 
 _HEADING_LIMIT = re.compile(
     r"\b(below|under|less\s+than|up\s+to|at\s+or\s+above|above|over|more\s+than|at\s+least|exceeding)"
     r"\s+£\s*(\d+(?:\.\d+)?)")
 _MONEY = re.compile(r"£\s*\d")
+#: Windows of a heading-less document are named "Paragraph N" (the catalogue's wording):
+#: not a heading the author chose, so not part of the heading field.
+_PARAGRAPH_PREFIX = say("knowledge.paragraph_heading", number="").strip()
+
+
+def heading_terms(passage: Passage) -> list[str]:
+    """The heading field of a passage: its deepest heading, and its document's title with it
+    when the document has headings of its own. A passage without a heading (a page cut
+    into windows, a page with no sub-headings) has an empty field: giving it the title
+    would make every page on a topic "match its heading" and drown the body's evidence."""
+    if not passage.headings or passage.headings[-1].startswith(_PARAGRAPH_PREFIX):
+        return []
+    return terms(passage.section) + terms(passage.title)
 
 
 def section_key(document: str, section: str) -> str:
@@ -69,8 +83,7 @@ class PolicyIndex:
         """Index `passages` (their body terms computed here unless given) with every field."""
         passages = list(passages)
         body = SearchIndex.build(passages, body_tokens or [passage_terms(p) for p in passages])
-        headings = SearchIndex.build(
-            passages, [terms(p.section) + terms(p.title) for p in passages])
+        headings = SearchIndex.build(passages, [heading_terms(p) for p in passages])
         by_section: dict[str, list[str]] = {}
         for entry in faq:
             by_section.setdefault(section_key(entry.document, entry.section), []).extend(

@@ -50,6 +50,9 @@ class Confidence:
     coverage: float
     strength: float
     answered: bool
+    #: The fitted answer rule's probability that the question is answerable (None when the
+    #: fixed floors decided).
+    probability: float | None = None
 
 
 @dataclass(frozen=True)

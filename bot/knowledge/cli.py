@@ -36,6 +36,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="only this split of each corpus")
     evaluate.add_argument("--misses", action="store_true",
                           help="list every miss and every answered off-topic question")
+    evaluate.add_argument("--calibrate", action="store_true",
+                          help="first refit the answer rule on the tune split of every corpus "
+                          "(bot/knowledge/answer_rule.json), then report")
     evaluate.add_argument("--questions", type=Path, metavar="DIR",
                           help="a folder with questions_*.yaml and off_topic.yaml, or a corpus "
                           "folder (documents/ and questions.yaml), instead of the bundled sets")
@@ -129,6 +132,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         Corpus,
         all_corpora,
         bundled_corpus,
+        calibrate,
         evaluate_corpus,
         load_corpus,
     )
@@ -146,6 +150,11 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.split:
         chosen = [corpus.split(args.split) for corpus in chosen]
     chosen = [corpus for corpus in chosen if corpus.questions]
+    if args.calibrate:
+        rule = calibrate(settings, all_corpora())
+        rule.save()
+        print(say("knowledge.eval_calibrated", corpora=", ".join(rule.fitted_on),
+                  threshold=f"{rule.threshold:.3f}"))
     if not chosen:
         print(say("knowledge.eval_no_questions"), file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 from bot.config import Settings
 from bot.knowledge import answer as answers
 from bot.knowledge.answer import Answer, Confidence, ScoredPassage
+from bot.knowledge.answer_rule import AnswerRule, Evidence
 from bot.knowledge.cache import content_key, load_or_build
 from bot.knowledge.chunking import Passage, chunk
 from bot.knowledge.contacts import ContactBook
@@ -51,13 +53,13 @@ WEAK_STRENGTH = 0.6
 #: Passages in the document that matches the question best as a whole get up to this much
 #: extra: staff questions often carry incidental words that pull single passages from the
 #: wrong policy, while the right policy matches across several of its sections.
-DOCUMENT_PRIOR = 2.0
-DOCUMENT_PRIOR_PASSAGES = 2
+DOCUMENT_PRIOR = 1.0
+DOCUMENT_PRIOR_PASSAGES = 1
 #: A question this close to an FAQ entry's (IDF-weighted overlap of terms) lifts the entry's
 #: target section; the FAQ only re-ranks, the answer still comes from the policy text.
 FAQ_SIMILARITY = 0.5
 #: How much a match in the deepest heading or title adds, relative to the passage text.
-HEADING_WEIGHT = 1.0
+HEADING_WEIGHT = 0.25
 #: How much a match in the FAQ questions written for a section adds.
 FAQ_FIELD_WEIGHT = 0.5
 
@@ -74,7 +76,7 @@ LIMIT_BOOST = 1.5
 #: Exact (unstemmed) word matches add this share of their BM25 in a field of unstemmed words:
 #: where two topics share a stem ("leaving do" and "annual leave"), the passage using the
 #: person's own word form wins the tie.
-EXACT_WEIGHT = 0.1
+EXACT_WEIGHT = 0.3
 
 #: How a question asks for an amount rather than naming one.
 _LIMIT_QUESTION = re.compile(
@@ -181,6 +183,14 @@ class Knowledge:
         Every step is a vectorised pass over the passages that match at least one term, so
         the cost of a question grows with the corpus no faster than the postings it reads.
         """
+        scores, plain = self._first_pass(query)
+        scores[self._route_numbers()] = 0.0
+        self._boost_faq_targets(query, scores)
+        self._boost_amount_limits(query, scores)
+        self._apply_document_prior(scores)
+        return scores, plain
+
+    def _first_pass(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
         fields = self.fields
         plain = fields.body.scores(query.weights)
         scores = plain + HEADING_WEIGHT * fields.headings.scores(query.weights)
@@ -190,10 +200,6 @@ class Knowledge:
             scores += EXACT_WEIGHT * fields.exact.scores(query.exact)
         if query.limit_question:
             scores[fields.states_amount] *= LIMIT_BOOST
-        scores[self._route_numbers()] = 0.0
-        self._boost_faq_targets(query, scores)
-        self._boost_amount_limits(query, scores)
-        self._apply_document_prior(scores)
         return scores, plain
 
     def _boost_amount_limits(self, query: QueryTerms, scores: np.ndarray) -> None:
@@ -313,17 +319,83 @@ class Knowledge:
         route = self._winning_route(plain, ROUTE_MARGIN)
         if route is not None:
             return answers.not_covered(question, route.contact, Confidence(0.0, 0.0, False))
-        confidence = self.confidence(query, hits, self._in_domain(question, query))
-        if confidence.answered and confidence.strength < WEAK_STRENGTH:
-            route = self._winning_route(plain, ROUTE_TIE_MARGIN)
-            if route is not None:
-                confidence = Confidence(confidence.coverage, confidence.strength, False)
+        in_domain = self._in_domain(question, query)
+        rule = self.rule()
+        if rule is not None and hits and query.own:
+            evidence = self.evidence(query, hits, plain, in_domain)
+            probability = rule.probability(evidence)
+            confidence = Confidence(round(evidence.coverage, 3),
+                                    round(math.expm1(evidence.strength), 3),
+                                    probability >= rule.threshold, round(probability, 3))
+        else:
+            confidence = self.confidence(query, hits, in_domain)
+            if confidence.answered and confidence.strength < WEAK_STRENGTH:
+                route = self._winning_route(plain, ROUTE_TIE_MARGIN)
+                if route is not None:
+                    confidence = Confidence(confidence.coverage, confidence.strength, False)
         if not confidence.answered:
+            if route is None:
+                route = self._winning_route(plain, ROUTE_TIE_MARGIN)
             contact = route.contact if route is not None else self.contacts.to_ask(question)
             return answers.not_covered(question, contact, confidence)
         idf = {term: self._idf(term) for term in query.weights}
         return answers.covered(question, hits, query, idf, self.contacts.for_question(question),
                                confidence)
+
+    def evidence_for(self, question: str) -> Evidence | None:
+        """The answer rule's features for `question`, or None where the rule is not asked
+        (no passage matches, no search terms, or an out-of-scope route wins outright)."""
+        query = self.query_terms(question.strip())
+        scores, plain = self._scores(query)
+        hits = _distinct_sections([
+            ScoredPassage(self.index.passages[number], score, float(plain[number]))
+            for number, score in ranked(scores, 10)])
+        if not hits or not query.own or self._winning_route(plain, ROUTE_MARGIN) is not None:
+            return None
+        return self.evidence(query, hits, plain, self._in_domain(question, query))
+
+    def rule(self) -> AnswerRule | None:
+        """The fitted answer rule (answer_rule.json), or None to use the fixed floors."""
+        if not hasattr(self, "_rule"):
+            try:
+                self._rule: AnswerRule | None = AnswerRule.load()
+            except (OSError, ValueError, KeyError) as error:
+                log.warning("Using the fixed answer floors: the fitted rule is unreadable (%s)",
+                            error)
+                self._rule = None
+        return self._rule
+
+    def evidence(self, query: QueryTerms, hits: list[ScoredPassage], plain: np.ndarray,
+                 in_domain: bool) -> Evidence:
+        """The answer rule's features for a question's ranked passages (see Evidence)."""
+        best = hits[0]
+        present = set(passage_terms(best.passage))
+        total = covered = rarest = 0.0
+        for term in query.own:
+            weight = self._idf(term)
+            total += weight
+            if term in present or present & query.alternatives.get(term, frozenset()):
+                covered += weight
+                rarest = max(rarest, weight)
+        ideal = sum(self._idf(term) * (K1 + 1) / (1 + K1 * (1 - B + B)) for term in query.own)
+        same = [hit for hit in hits[:answers.CITATIONS]
+                if hit.passage.document == best.passage.document]
+        strength = max(hit.bm25 for hit in same) / ideal if ideal else 0.0
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        numbers = self._route_numbers()
+        route_best = float(plain[numbers].max()) if numbers.size else 0.0
+        policy_best = max((hit.bm25 for hit in hits), default=0.0)
+        return Evidence(
+            coverage=covered / total if total else 0.0,
+            strength=math.log1p(strength),
+            known=sum(self._known(term, query) for term in query.own) / len(query.own),
+            margin=math.log((best.score + 1e-9) / (runner_up + 1e-9)) if runner_up else 3.0,
+            agreement=len(same) / min(len(hits), answers.CITATIONS),
+            route_ratio=min(route_best / policy_best, 3.0) if policy_best else 3.0,
+            in_domain=float(in_domain),
+            question_terms=math.log1p(len(query.own)),
+            floors=float(self.confidence(query, hits, in_domain).answered),
+            rarest_covered=rarest / self.index.unseen_idf() if len(self.index) else 0.0)
 
     def _known(self, term: str, query: QueryTerms) -> bool:
         """Whether the policies use this question word, or a policy term the vocabulary gives

@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.knowledge.answer_rule import AnswerRule, Evidence
 from bot.knowledge.engine import Knowledge
 from bot.knowledge.text import fold
 from bot.turns import Citation
@@ -351,3 +352,28 @@ def evaluate_corpus(corpus: Corpus, settings: Settings,
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def calibrate(settings: Settings, corpora: Iterable[Corpus]) -> AnswerRule:
+    """Fit the answer rule on the tune split of every corpus (all of the bundled set, which
+    has no held-out part) and return it; held_out questions are never looked at."""
+    answerable: list[Evidence] = []
+    off_topic: list[Evidence] = []
+    names = []
+    asked = 0
+    for corpus in corpora:
+        part = corpus if corpus.documents is None else corpus.split("tune")
+        if not part.questions:
+            continue
+        names.append(corpus.name)
+        knowledge = knowledge_for(corpus, settings)
+        for question in part.questions:
+            evidence = knowledge.evidence_for(question.question)
+            if evidence is not None:
+                answerable.append(evidence)
+        asked += len(part.off_topic)
+        for item in part.off_topic:
+            evidence = knowledge.evidence_for(item.question)
+            if evidence is not None:
+                off_topic.append(evidence)
+    return AnswerRule.fit(answerable, off_topic, names, off_topic_asked=asked)

@@ -25,7 +25,7 @@ import numpy as np
 
 #: The features, in order. Each is a number a person can read (see Evidence).
 FEATURES = ("coverage", "known", "margin", "agreement", "route_ratio", "in_domain",
-            "question_terms")
+            "question_terms", "faq_similarity", "heading_coverage")
 RULE_FILE = Path(__file__).with_name("answer_rule.json")
 #: The share of off-topic tune questions the threshold may let through (one in twenty is
 #: the bar; the threshold aims below it so held-out data has room).
@@ -48,6 +48,8 @@ class Evidence:
     question_terms: float  # log(1 + number of the question's own search terms)
     rarest_covered: float  # highest IDF among covered words, over the scale's top
     floors: float  # 1 when the fixed floors (engine.MIN_COVERAGE ...) would answer
+    faq_similarity: float  # closest FAQ question's IDF-weighted term overlap
+    heading_coverage: float  # IDF share of the question's own words in the best heading
 
     def vector(self) -> np.ndarray:
         return np.asarray([getattr(self, name) for name in FEATURES], dtype=np.float64)
@@ -95,22 +97,25 @@ class AnswerRule:
 
     @classmethod
     def fit(cls, answerable: Sequence[Evidence], off_topic: Sequence[Evidence],
-            fitted_on: Sequence[str] = (), off_topic_asked: int | None = None) -> AnswerRule:
+            fitted_on: Sequence[str] = (), off_topic_asked: int | None = None,
+            also_off_topic: Sequence[Evidence] = ()) -> AnswerRule:
         """Fit on answerable (label 1) and off-topic (label 0) examples; set the threshold
         to the lowest probability that answers at most OFF_TOPIC_RATE of the off-topic
         questions asked (`off_topic_asked`, counting those an out-of-scope route declined
         before the rule was asked; default: the examples given).
 
         Classes are weighted to count equally, since corpora bring far more answerable
-        questions than off-topic ones.
+        questions than off-topic ones. `also_off_topic` are off-topic examples used in the
+        fit but not in setting the threshold (those an out-of-scope route turns away first).
         """
-        x = np.asarray([e.vector() for e in [*answerable, *off_topic]])
-        y = np.asarray([1.0] * len(answerable) + [0.0] * len(off_topic))
+        negatives = [*off_topic, *also_off_topic]
+        x = np.asarray([e.vector() for e in [*answerable, *negatives]])
+        y = np.asarray([1.0] * len(answerable) + [0.0] * len(negatives))
         means = x.mean(axis=0)
         scales = x.std(axis=0)
         scales[scales == 0] = 1.0
         standard = (x - means) / scales
-        sample = np.where(y == 1, 0.5 / max(len(answerable), 1), 0.5 / max(len(off_topic), 1))
+        sample = np.where(y == 1, 0.5 / max(len(answerable), 1), 0.5 / max(len(negatives), 1))
         weights, bias = _newton(standard, y, sample * len(y))
         rule = cls(tuple(weights.tolist()), bias, tuple(means.tolist()),
                    tuple(scales.tolist()), 0.5, tuple(fitted_on))

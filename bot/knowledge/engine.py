@@ -18,11 +18,11 @@ from bot.knowledge.cache import content_key, load_or_build
 from bot.knowledge.chunking import Passage, chunk
 from bot.knowledge.contacts import ContactBook
 from bot.knowledge.faq import FaqEntry, load_faq
-from bot.knowledge.fields import PolicyIndex, section_key
+from bot.knowledge.fields import PolicyIndex, heading_terms, section_key
 from bot.knowledge.index import K1, B, SearchIndex, passage_terms, ranked
 from bot.knowledge.loaders import load_folder, policy_files
 from bot.knowledge.scope import Route, load_routes
-from bot.knowledge.text import fold, unstemmed_terms
+from bot.knowledge.text import fold, stem, unstemmed_terms
 from bot.knowledge.vocabulary import QueryTerms, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ FAQ_BOOST = 1.5
 #: A section whose heading sets a money limit ("Gifts below £25", "Offers at or above £25")
 #: that a sum in the question falls on the right side of gets this much more: "a £15 bunch
 #: of flowers" is asking exactly what that heading decides, though no word says "below".
-AMOUNT_BOOST = 1.5
+AMOUNT_BOOST = 2.0
 
 #: A question about a limit ("what's the limit", "how much can", "maximum value") is
 #: answered by a rule that states an amount, whether or not it says "limit": passages with
@@ -78,6 +78,8 @@ LIMIT_BOOST = 1.5
 #: person's own word form wins the tie.
 EXACT_WEIGHT = 0.3
 
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}(?:'s)?\b")
+_CURLY = str.maketrans({"\u2019": "'"})
 #: How a question asks for an amount rather than naming one.
 _LIMIT_QUESTION = re.compile(
     r"\b(limits?|threshold|maximum|max|cap|ceiling|how much|how many pounds|"
@@ -165,8 +167,22 @@ class Knowledge:
     def query_terms(self, question: str) -> QueryTerms:
         query = self.vocabulary.query_terms(question)
         exact = dict.fromkeys(unstemmed_terms(question), 1.0)
+        names = self._names(question, query)
         return replace(query, amounts=amounts(question), exact=exact,
+                       own=tuple(term for term in query.own if term not in names),
                        limit_question=bool(_LIMIT_QUESTION.search(fold(question))))
+
+    def _names(self, question: str, query: QueryTerms) -> set[str]:
+        """Terms of capitalised words the documents never use: the name of a shop, a person,
+        a place or a firm ("Costa gave me a coffee", "family in Iran"). No policy can list
+        every name, so they do not count against the question when judging whether the
+        documents answer it (they still search, in case a document does name them)."""
+        found = set()
+        for word in _CAPITALISED.findall(question.translate(_CURLY)):
+            term = stem(word.lower())
+            if self.index.idf_of(term) is None and not query.alternatives.get(term):
+                found.add(term)
+        return found
 
     def search(self, query: str, limit: int = 10) -> list[ScoredPassage]:
         """The best passages for `query`, best first, with vocabulary expansion and FAQ boost."""
@@ -342,15 +358,18 @@ class Knowledge:
         return answers.covered(question, hits, query, idf, self.contacts.for_question(question),
                                confidence)
 
-    def evidence_for(self, question: str) -> Evidence | None:
+    def evidence_for(self, question: str, routed: bool = False) -> Evidence | None:
         """The answer rule's features for `question`, or None where the rule is not asked
-        (no passage matches, no search terms, or an out-of-scope route wins outright)."""
+        (no passage matches, no search terms, or, unless `routed`, an out-of-scope route
+        wins outright)."""
         query = self.query_terms(question.strip())
         scores, plain = self._scores(query)
         hits = _distinct_sections([
             ScoredPassage(self.index.passages[number], score, float(plain[number]))
             for number, score in ranked(scores, 10)])
-        if not hits or not query.own or self._winning_route(plain, ROUTE_MARGIN) is not None:
+        if not hits or not query.own:
+            return None
+        if not routed and self._winning_route(plain, ROUTE_MARGIN) is not None:
             return None
         return self.evidence(query, hits, plain, self._in_domain(question, query))
 
@@ -370,13 +389,16 @@ class Knowledge:
         """The answer rule's features for a question's ranked passages (see Evidence)."""
         best = hits[0]
         present = set(passage_terms(best.passage))
-        total = covered = rarest = 0.0
+        heading = set(heading_terms(best.passage))
+        total = covered = rarest = in_heading = 0.0
         for term in query.own:
             weight = self._idf(term)
             total += weight
             if term in present or present & query.alternatives.get(term, frozenset()):
                 covered += weight
                 rarest = max(rarest, weight)
+            if term in heading or heading & query.alternatives.get(term, frozenset()):
+                in_heading += weight
         ideal = sum(self._idf(term) * (K1 + 1) / (1 + K1 * (1 - B + B)) for term in query.own)
         same = [hit for hit in hits[:answers.CITATIONS]
                 if hit.passage.document == best.passage.document]
@@ -395,6 +417,9 @@ class Knowledge:
             in_domain=float(in_domain),
             question_terms=math.log1p(len(query.own)),
             floors=float(self.confidence(query, hits, in_domain).answered),
+            heading_coverage=in_heading / total if total else 0.0,
+            faq_similarity=max((self._similarity(set(query.own), entry.terms)
+                                for entry in self.faq), default=0.0),
             rarest_covered=rarest / self.index.unseen_idf() if len(self.index) else 0.0)
 
     def _known(self, term: str, query: QueryTerms) -> bool:

@@ -359,6 +359,7 @@ def calibrate(settings: Settings, corpora: Iterable[Corpus]) -> AnswerRule:
     has no held-out part) and return it; held_out questions are never looked at."""
     answerable: list[Evidence] = []
     off_topic: list[Evidence] = []
+    routed: list[Evidence] = []
     names = []
     asked = 0
     for corpus in corpora:
@@ -373,7 +374,12 @@ def calibrate(settings: Settings, corpora: Iterable[Corpus]) -> AnswerRule:
                 answerable.append(evidence)
         asked += len(part.off_topic)
         for item in part.off_topic:
-            evidence = knowledge.evidence_for(item.question)
-            if evidence is not None:
-                off_topic.append(evidence)
-    return AnswerRule.fit(answerable, off_topic, names, off_topic_asked=asked)
+            evidence = knowledge.evidence_for(item.question, routed=True)
+            if evidence is None:
+                continue
+            # Off-topic questions a route turns away teach the rule too, but only those
+            # the rule itself would decide set its threshold.
+            (off_topic if knowledge.evidence_for(item.question) is not None
+             else routed).append(evidence)
+    return AnswerRule.fit(answerable, off_topic, names, off_topic_asked=asked,
+                          also_off_topic=routed)

@@ -38,11 +38,12 @@ _stemmer = snowballstemmer.stemmer("english")
 
 #: English irregular forms the Snowball stemmer leaves apart from their base ("gave" is not
 #: "give", "sold" is not "sell"): the exception table every lemmatiser carries, limited to
-#: verbs that say what happens to an offer, a gift or money. ("paid" and "sales" were tried
-#: and left out: on the bundled set they pulled pay-day and eBay-breach questions to the
-#: wrong passages.)
+#: verbs that say what happens to an offer, a gift or money, and "sale" with "sell" so that
+#: "occasional sales of your own belongings" answers "can I sell my old stuff". ("paid" was
+#: tried and left out: it drew pay-day questions to the expenses policy.)
 _IRREGULAR = {
-    "gave": "give", "given": "give", "sold": "sell", "bought": "buy", "lent": "lend",
+    "gave": "give", "given": "give", "sold": "sell", "sale": "sell", "sales": "sell",
+    "bought": "buy", "lent": "lend",
     "won": "win", "spent": "spend",
 }
 

@@ -53,7 +53,7 @@ WEAK_STRENGTH = 0.6
 #: Passages in the document that matches the question best as a whole get up to this much
 #: extra: staff questions often carry incidental words that pull single passages from the
 #: wrong policy, while the right policy matches across several of its sections.
-DOCUMENT_PRIOR = 1.0
+DOCUMENT_PRIOR = 1.5
 DOCUMENT_PRIOR_PASSAGES = 1
 #: A question this close to an FAQ entry's (IDF-weighted overlap of terms) lifts the entry's
 #: target section; the FAQ only re-ranks, the answer still comes from the policy text.

@@ -41,6 +41,8 @@ class Evidence:
     coverage: float  # IDF share of the question's own words in the best passage
     strength: float  # best BM25 over that of a passage holding each word once
     known: float  # share of the question's words the documents use at all
+    #: Measured against the runners-up, so NaN (average) when fewer than three passages
+    #: match: in a tiny folder a lone match says nothing about how isolated it is.
     margin: float  # log of best score over the next distinct passage's
     agreement: float  # share of the top three passages from the best one's document
     route_ratio: float  # best out-of-scope route's BM25 over the best passage's
@@ -67,7 +69,10 @@ class AnswerRule:
     fitted_on: tuple[str, ...] = ()
 
     def probability(self, evidence: Evidence) -> float:
-        standard = (evidence.vector() - np.asarray(self.means)) / np.asarray(self.scales)
+        """P(answerable); a feature that could not be measured (NaN) counts as average."""
+        vector = evidence.vector()
+        vector = np.where(np.isnan(vector), np.asarray(self.means), vector)
+        standard = (vector - np.asarray(self.means)) / np.asarray(self.scales)
         z = float(standard @ np.asarray(self.weights) + self.bias)
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
@@ -111,7 +116,8 @@ class AnswerRule:
         negatives = [*off_topic, *also_off_topic]
         x = np.asarray([e.vector() for e in [*answerable, *negatives]])
         y = np.asarray([1.0] * len(answerable) + [0.0] * len(negatives))
-        means = x.mean(axis=0)
+        means = np.nanmean(x, axis=0)
+        x = np.where(np.isnan(x), means, x)
         scales = x.std(axis=0)
         scales[scales == 0] = 1.0
         standard = (x - means) / scales

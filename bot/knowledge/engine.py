@@ -411,8 +411,10 @@ class Knowledge:
             coverage=covered / total if total else 0.0,
             strength=math.log1p(strength),
             known=sum(self._known(term, query) for term in query.own) / len(query.own),
-            margin=math.log((best.score + 1e-9) / (runner_up + 1e-9)) if runner_up else 3.0,
-            agreement=len(same) / min(len(hits), answers.CITATIONS),
+            margin=math.log((best.score + 1e-9) / (runner_up + 1e-9))
+            if len(hits) >= answers.CITATIONS else math.nan,
+            agreement=len(same) / answers.CITATIONS
+            if len(hits) >= answers.CITATIONS else math.nan,
             route_ratio=min(route_best / policy_best, 3.0) if policy_best else 3.0,
             in_domain=float(in_domain),
             question_terms=math.log1p(len(query.own)),

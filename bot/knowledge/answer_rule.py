@@ -93,7 +93,8 @@ class AnswerRule:
         """The saved rule; raises ValueError if it was fitted on other features."""
         data = json.loads(path.read_text(encoding="utf-8"))
         if tuple(data["features"]) != FEATURES:
-            raise ValueError(f"{path.name} was fitted on other features; refit it")
+            # Fitted by an older Probity: the caller falls back to the fixed floors.
+            raise ValueError(path.name)
         return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["means"]),
                    tuple(data["scales"]), float(data["threshold"]),
                    tuple(data.get("fitted_on", ())))

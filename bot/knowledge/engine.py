@@ -82,8 +82,8 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}(?:'s)?\b")
 _CURLY = str.maketrans({"\u2019": "'"})
 #: How a question asks for an amount rather than naming one.
 _LIMIT_QUESTION = re.compile(
-    r"\b(limits?|threshold|maximum|max|cap|ceiling|how much|how many pounds|"
-    r"value|worth|upper|lower|minimum|over what|under what|at what)\b")
+    r"\b(limits?|threshold|maximum|max|cap|ceiling|how\s+much|how\s+many\s+pounds|"
+    r"value|worth|upper|lower|minimum|over\s+what|under\s+what|at\s+what)\b")
 _QUESTION_AMOUNT = re.compile(r"£\s*(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s*(?:quid|pounds?|gbp)\b")
 
 
@@ -340,9 +340,12 @@ class Knowledge:
         if rule is not None and hits and query.own:
             evidence = self.evidence(query, hits, plain, in_domain)
             probability = rule.probability(evidence)
+            # The nonsense floor stays a hard rule: a question most of whose words no
+            # document uses is not one the documents answer, whatever else matches.
+            answered = probability >= rule.threshold and evidence.known >= MIN_KNOWN
             confidence = Confidence(round(evidence.coverage, 3),
-                                    round(math.expm1(evidence.strength), 3),
-                                    probability >= rule.threshold, round(probability, 3))
+                                    round(math.expm1(evidence.strength), 3), answered,
+                                    round(probability, 3))
         else:
             confidence = self.confidence(query, hits, in_domain)
             if confidence.answered and confidence.strength < WEAK_STRENGTH:

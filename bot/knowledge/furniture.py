@@ -34,13 +34,13 @@ _CONSENT = re.compile(
 #: The furniture of public-sector web pages and documents: skip and quick-exit links, and
 #: Government Security Classification markings printed at the top of every page.
 _NAVIGATION = re.compile(
-    r"^\s*(?:skip to (?:main )?content|skip to main|quickly exit this site\b.*|leave (?:this )?"
-    r"site(?: skip to (?:main )?content)?|exit this site|back to top|print this page|"
-    r"share this page|you are here:?.*|breadcrumb.*|menu|search this site|"
-    r"accessibility tools?)\s*$", re.IGNORECASE)
+    r"^\s*(?:skip\s+to\s+(?:main\s+)?content|skip\s+to\s+main|quickly\s+exit\s+this\s+site\b.*|"
+    r"leave\s+(?:this\s+)?site(?:\s+skip\s+to\s+(?:main\s+)?content)?|exit\s+this\s+site|"
+    r"back\s+to\s+top|print\s+this\s+page|share\s+this\s+page|you\s+are\s+here:?.*|"
+    r"breadcrumb.*|menu|search\s+this\s+site|accessibility\s+tools?)\s*$", re.IGNORECASE)
 _MARKING = re.compile(
-    r"^\s*(?:not protectively marked|official(?:[- ]sensitive)?|unclassified|restricted|"
-    r"protect|protectively marked)\s*$", re.IGNORECASE)
+    r"^\s*(?:not\s+protectively\s+marked|official(?:[- ]sensitive)?|unclassified|restricted|"
+    r"protect|protectively\s+marked)\s*$", re.IGNORECASE)
 #: A line seen at the top or foot of at least this share of a PDF's pages (and on three
 #: pages or more) is a running header or footer.
 RUNNING_SHARE = 0.5

@@ -16,7 +16,7 @@ from bot.knowledge.answer import Answer, Confidence, ScoredPassage
 from bot.knowledge.answer_rule import AnswerRule, Evidence
 from bot.knowledge.cache import content_key, load_or_build
 from bot.knowledge.chunking import Passage, chunk
-from bot.knowledge.contacts import ContactBook
+from bot.knowledge.contacts import Contact, ContactBook
 from bot.knowledge.faq import FaqEntry, load_faq
 from bot.knowledge.fields import PolicyIndex, heading_terms, section_key
 from bot.knowledge.index import K1, B, SearchIndex, passage_terms, ranked
@@ -300,23 +300,33 @@ class Knowledge:
         return self._sections_cache
 
     def _boost_faq_targets(self, query: QueryTerms, scores: np.ndarray) -> None:
-        own = set(query.own)
-        if not own or not self.faq:
+        if not query.own or not self.faq:
             return
         sections = self._section_passages()
-        for entry in self.faq:
-            if self._similarity(own, entry.terms) < FAQ_SIMILARITY:
+        for entry, similarity in zip(self.faq, self._faq_similarities(query), strict=True):
+            if similarity < FAQ_SIMILARITY:
                 continue
             numbers = sections.get(section_key(entry.document, entry.section))
             if numbers is not None:
                 scores[numbers] *= FAQ_BOOST
 
-    def _similarity(self, first: set[str], second: frozenset[str]) -> float:
-        union = first | second
-        if not union:
-            return 0.0
-        shared = sum(self._idf(term) for term in first & second)
-        return shared / sum(self._idf(term) for term in union)
+    def _faq_similarities(self, query: QueryTerms) -> list[float]:
+        """IDF-weighted overlap (shared / union) of the question's own terms with each FAQ
+        question's, computed once per question (the boost and the answer rule both use it)."""
+        own = frozenset(query.own)
+        cached = getattr(self, "_faq_memo", None)
+        if cached is not None and cached[0] == own:
+            return cached[1]
+        if getattr(self, "_faq_idf", None) is None:
+            self._faq_idf = [sum(self._idf(term) for term in entry.terms) for entry in self.faq]
+        first = sum(self._idf(term) for term in own)
+        found = []
+        for entry, entry_idf in zip(self.faq, self._faq_idf, strict=True):
+            shared = sum(self._idf(term) for term in own & entry.terms)
+            union = first + entry_idf - shared
+            found.append(shared / union if union else 0.0)
+        self._faq_memo = (own, found)
+        return found
 
     def _idf(self, term: str) -> float:
         idf = self.index.idf_of(term)
@@ -335,7 +345,8 @@ class Knowledge:
         route = self._winning_route(plain, ROUTE_MARGIN)
         if route is not None:
             return answers.not_covered(question, route.contact, Confidence(0.0, 0.0, False))
-        in_domain = self._in_domain(question, query)
+        contact = self.contacts.for_question(question)
+        in_domain = self._in_domain(query, contact)
         rule = self.rule()
         if rule is not None and hits and query.own:
             evidence = self.evidence(query, hits, plain, in_domain)
@@ -358,7 +369,7 @@ class Knowledge:
             contact = route.contact if route is not None else self.contacts.to_ask(question)
             return answers.not_covered(question, contact, confidence)
         idf = {term: self._idf(term) for term in query.weights}
-        return answers.covered(question, hits, query, idf, self.contacts.for_question(question),
+        return answers.covered(question, hits, query, idf, contact,
                                confidence)
 
     def evidence_for(self, question: str, routed: bool = False) -> Evidence | None:
@@ -374,7 +385,8 @@ class Knowledge:
             return None
         if not routed and self._winning_route(plain, ROUTE_MARGIN) is not None:
             return None
-        return self.evidence(query, hits, plain, self._in_domain(question, query))
+        return self.evidence(query, hits, plain,
+                             self._in_domain(query, self.contacts.for_question(question)))
 
     def rule(self) -> AnswerRule | None:
         """The fitted answer rule (answer_rule.json), or None to use the fixed floors."""
@@ -423,8 +435,7 @@ class Knowledge:
             question_terms=math.log1p(len(query.own)),
             floors=float(self.confidence(query, hits, in_domain).answered),
             heading_coverage=in_heading / total if total else 0.0,
-            faq_similarity=max((self._similarity(set(query.own), entry.terms)
-                                for entry in self.faq), default=0.0),
+            faq_similarity=max(self._faq_similarities(query), default=0.0),
             rarest_covered=rarest / self.index.unseen_idf() if len(self.index) else 0.0)
 
     def _known(self, term: str, query: QueryTerms) -> bool:
@@ -434,10 +445,10 @@ class Knowledge:
             self.index.idf_of(other) is not None
             for other in query.alternatives.get(term, frozenset()))
 
-    def _in_domain(self, question: str, query: QueryTerms) -> bool:
-        """Whether the question uses the organisation's vocabulary or a contact topic's words."""
-        return len(query.weights) > len(query.own) or self.contacts.for_question(
-            question) is not None
+    def _in_domain(self, query: QueryTerms, contact: Contact | None) -> bool:
+        """Whether the question uses the organisation's vocabulary, or a contact topic's
+        words (`contact`: the topic contact found for it, if any)."""
+        return len(query.weights) > len(query.own) or contact is not None
 
     def confidence(self, query: QueryTerms, hits: list[ScoredPassage],
                    in_domain: bool = False) -> Confidence:

@@ -227,6 +227,7 @@ def _bench_bm25s(bm25s, tokens: list[list[str]], query_texts: list[str],
         found: list = []
 
         def search(t: str = text, out: list = found) -> None:
+            out.clear()  # timed more than once: keep the last run's results only
             query = [term for term in vocabulary.query_terms(t).weights if term in known]
             if not query:
                 return

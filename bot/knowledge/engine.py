@@ -50,11 +50,12 @@ MIN_STRENGTH_IN_DOMAIN = 0.2
 ROUTE_MARGIN = 1.4
 ROUTE_TIE_MARGIN = 1.0
 WEAK_STRENGTH = 0.6
-#: Passages in the document that matches the question best as a whole get up to this much
-#: extra: staff questions often carry incidental words that pull single passages from the
-#: wrong policy, while the right policy matches across several of its sections.
+#: Each passage is scaled by 1 + DOCUMENT_PRIOR x (its document's best score / the best
+#: document's): staff questions often carry incidental words that pull single passages from
+#: the wrong policy, and the sections of the policy that matches best follow its best one.
+#: (Summing each document's two best passages, as before, favoured whichever pages of a
+#: folder of short pages happened to have two.)
 DOCUMENT_PRIOR = 1.5
-DOCUMENT_PRIOR_PASSAGES = 1
 #: A question this close to an FAQ entry's (IDF-weighted overlap of terms) lifts the entry's
 #: target section; the FAQ only re-ranks, the answer still comes from the policy text.
 FAQ_SIMILARITY = 0.5
@@ -267,25 +268,32 @@ class Knowledge:
         return next((route for route in self.routes if route.topic == topic), None)
 
     def _apply_document_prior(self, scores: np.ndarray) -> None:
-        """Scale each passage by how well its whole document matches (its best passages).
+        """Scale each passage by how well its whole document matches (its best passage).
 
-        One pass over the matching passages: sort them by (document, score), keep each
-        document's best DOCUMENT_PRIOR_PASSAGES and sum them per document.
+        No sort per question: the passages are grouped by document once (cached), and each
+        question takes every document's best score with one reduceat over that grouping,
+        so the prior costs a few linear passes over the score array.
         """
-        candidates = np.flatnonzero(scores)
-        if not candidates.size:
+        order, starts, documents = self._document_groups()
+        if not starts.size:
             return
-        documents = self.fields.document_of[candidates]
-        values = scores[candidates]
-        order = np.lexsort((-values, documents))
-        sorted_documents = documents[order]
-        starts = np.flatnonzero(np.r_[True, sorted_documents[1:] != sorted_documents[:-1]])
-        sizes = np.diff(np.r_[starts, order.size])
-        rank = np.arange(order.size) - np.repeat(starts, sizes)
-        keep = rank < DOCUMENT_PRIOR_PASSAGES
-        strengths = np.bincount(sorted_documents[keep], weights=values[order][keep],
-                                minlength=int(documents.max()) + 1)
-        scores[candidates] *= 1.0 + DOCUMENT_PRIOR * strengths[documents] / strengths.max()
+        strengths = np.zeros(int(self.fields.document_of.max()) + 1)
+        strengths[documents] = np.maximum.reduceat(scores[order], starts)
+        top = strengths.max()
+        if top <= 0:
+            return
+        scores *= 1.0 + DOCUMENT_PRIOR * strengths[self.fields.document_of] / top
+
+    def _document_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passage numbers grouped by document, where each group starts, its document)."""
+        if getattr(self, "_groups_cache", None) is None:
+            document_of = self.fields.document_of
+            order = np.argsort(document_of, kind="stable")
+            grouped = document_of[order]
+            starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(
+                grouped) else np.zeros(0, dtype=np.int64)
+            self._groups_cache = (order, starts, grouped[starts])
+        return self._groups_cache
 
     def _section_passages(self) -> dict[str, np.ndarray]:
         """Section key -> the passage numbers of that section (FAQ targets)."""

@@ -167,3 +167,37 @@ def test_unreadable_files_are_skipped_and_reported_by_name(tmp_path: Path, caplo
                                                                "scanned.pdf"]
     assert "scan" in problems[2]
     assert "broken.pdf" in caplog.text
+
+
+def test_word_headings_made_by_hand_are_recognised(tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("Gifts Procedure", style="Title")
+    bold = word.add_paragraph()
+    bold.add_run("Who may accept").bold = True
+    word.add_paragraph("Only the officer offered the gift may accept it.")
+    word.add_paragraph("3.2 Hospitality")
+    word.add_paragraph("Hospitality is declared within 28 days.")
+    emphasised = word.add_paragraph()
+    emphasised.add_run("This whole sentence is bold but it is a rule, not a heading.").bold = True
+    word.save(str(tmp_path / "gifts.docx"))
+
+    document = load_document(tmp_path / "gifts.docx")
+
+    assert [s.headings[-1] for s in document.sections] == ["Who may accept", "3.2 Hospitality"]
+    assert "not a heading" in document.sections[1].text
+
+
+def test_html_paragraphs_that_are_only_bold_are_headings(tmp_path: Path) -> None:
+    page = tmp_path / "gifts.html"
+    page.write_text(
+        "<html><body><h1>Gifts</h1><p><strong>Who may accept</strong></p>"
+        "<p>Only the officer offered the gift may accept it, <b>never</b> a colleague.</p>"
+        "<nav><p>Home | Policies</p></nav></body></html>", encoding="utf-8")
+
+    document = load_document(page)
+
+    assert [(s.headings, s.text) for s in document.sections] == [
+        (("Who may accept",),
+         "Only the officer offered the gift may accept it, never a colleague.")]

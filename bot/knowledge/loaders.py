@@ -351,9 +351,12 @@ def load_docx(path: Path) -> Document:
             title = title or text
             continue
         level = _STYLE_LEVEL.match(style)
-        lines.append((int(level.group(1)) + 1, text) if level else (0, text))
-        if not level and style.lower().startswith("list"):
-            lines[-1] = (0, f"- {text}")
+        if level:
+            lines.append((int(level.group(1)) + 1, text))
+        elif style.lower().startswith("list"):
+            lines.append((0, f"- {text}"))
+        else:
+            lines.append((_docx_direct_heading(paragraph, text), text))
     for table in word.tables:
         for row in table.rows:
             lines.append((0, " | ".join(cell.text.strip() for cell in row.cells)))
@@ -361,11 +364,43 @@ def load_docx(path: Path) -> Document:
     return Document(path.name, title or humanised_stem(path), version, tuple(sections))
 
 
+def _docx_direct_heading(paragraph, text: str) -> int:
+    """A heading level for a paragraph formatted as a heading without a Heading style.
+
+    Word documents exported by forces often make headings by hand: an outline level set on
+    the paragraph, every run bold, or a numbered short line ("3.2 Hospitality"). Body
+    paragraphs are longer and end with a full stop, so length and punctuation keep
+    emphasised sentences out.
+    """
+    outline = paragraph._p.find(".//" + _W_NS + "outlineLvl")
+    if outline is not None:
+        value = outline.get(_W_NS + "val")
+        if value is not None and value.isdigit() and int(value) < 9:
+            return int(value) + 2
+    if _heading_level(text, alone=False) and _NUMBERED_HEADING.match(text.strip()):
+        return _heading_level(text, alone=False)
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if runs and all(run.bold for run in runs) and _heading_level(text, alone=True):
+        return 3
+    return 0
+
+
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
 # HTML -----------------------------------------------------------------------------------
 
+_BANNER_ID = re.compile(r"cookie|consent|gdpr|skip-link|breadcrumb", re.IGNORECASE)
 _MARKUP = re.compile(rb"<(?:html|body|head|p|div|h[1-6]|li|table|span|br|!doctype)\b", re.I)
 _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote",
                 "dt", "dd"]
+
+
+def _emphasised_whole(element, text: str) -> bool:
+    """Whether a paragraph is nothing but bold or strong text, short enough for a heading."""
+    strong = " ".join(part.get_text(" ", strip=True) for part in element.find_all(["strong", "b"]))
+    return bool(strong) and " ".join(strong.split()) == " ".join(text.split()) and bool(
+        _heading_level(text, alone=True))
 
 
 def load_html(path: Path) -> Document:
@@ -378,8 +413,14 @@ def load_html(path: Path) -> Document:
         # the .html name but has no markup: read it as the plain text it is.
         return _document_from_plain_text(path, raw.decode("utf-8", errors="replace"))
     soup = BeautifulSoup(raw, "html.parser")
-    for hidden in soup(["script", "style", "nav", "header", "footer", "noscript"]):
+    for hidden in soup(["script", "style", "nav", "header", "footer", "noscript", "aside",
+                        "form", "button"]):
         hidden.decompose()
+    # Consent banners and skip links are furniture, whatever tag holds them.
+    for element in soup.find_all(attrs={"id": _BANNER_ID}) + soup.find_all(
+            class_=_BANNER_ID) + soup.find_all(attrs={"role": ["navigation", "banner"]}):
+        if not element.decomposed:
+            element.decompose()
     meta_version = soup.find("meta", attrs={"name": "version"})
     version = meta_version.get("content") if meta_version else None
     page_title = soup.title.get_text(" ", strip=True) if soup.title else None
@@ -393,6 +434,9 @@ def load_html(path: Path) -> Document:
             continue
         if element.name[0] == "h" and element.name[1:].isdigit():
             lines.append((int(element.name[1]), text))
+        elif element.name == "p" and _emphasised_whole(element, text):
+            # <p><strong>Who can accept gifts</strong></p>: a heading made by hand.
+            lines.append((4, text))
         else:
             lines.append((0, f"- {text}" if element.name == "li" else text))
             lines.append((0, ""))

@@ -201,3 +201,16 @@ def test_html_paragraphs_that_are_only_bold_are_headings(tmp_path: Path) -> None
     assert [(s.headings, s.text) for s in document.sections] == [
         (("Who may accept",),
          "Only the officer offered the gift may accept it, never a colleague.")]
+
+
+def test_pdf_headings_are_found_from_their_larger_type(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "gifts.pdf", [
+        "Gifts Procedure", "Who may accept", "Only the officer offered a gift may accept it",
+        "and only after declaring it.", "Declining offers",
+        "A declined offer is recorded too, with the reason",
+    ], larger=frozenset({"Gifts Procedure", "Who may accept", "Declining offers"}))
+
+    document = load_document(path)
+
+    assert [s.headings for s in document.sections] == [("Who may accept",),
+                                                        ("Declining offers",)]

@@ -237,17 +237,47 @@ def load_text(path: Path) -> Document:
     return _document_from_plain_text(path, path.read_text(encoding="utf-8", errors="replace"))
 
 
-def _pdf_pages(reader, max_chars: int) -> list[str]:
-    """Each page's text, stopping once `max_chars` have been read."""
+def _pdf_pages(reader, max_chars: int) -> tuple[list[str], set[str]]:
+    """Each page's text (stopping once `max_chars` have been read), and the lines set in a
+    larger type than the body: a PDF exported from Word keeps its headings' sizes, though
+    not their styles."""
     pages: list[str] = []
+    sizes: dict[str, float] = {}
+    body: list[tuple[float, int]] = []
     total = 0
+
+    def visit(text: str, cm: list, tm: list, font: object, size: float) -> None:
+        scale = abs(tm[3]) if tm and tm[3] else 1.0
+        effective = float(size or 0) * scale * (abs(cm[3]) if cm and cm[3] else 1.0)
+        for line in text.splitlines():
+            line = " ".join(line.split())
+            if line and effective:
+                sizes[line] = max(sizes.get(line, 0.0), effective)
+                body.append((effective, len(line)))
+
     for page in reader.pages:
-        text = page.extract_text() or ""
+        try:
+            text = page.extract_text(visitor_text=visit) or ""
+        except TypeError:  # a pypdf without visitors: text only
+            text = page.extract_text() or ""
         pages.append(text)
         total += len(text)
         if total > max_chars:
             break
-    return pages
+    return pages, _larger_lines(sizes, body)
+
+
+def _larger_lines(sizes: dict[str, float], body: list[tuple[float, int]]) -> set[str]:
+    """Lines whose type is at least 15% larger than the body's (the size most characters
+    are set in) and that are short enough to be headings."""
+    if not body:
+        return set()
+    weight: dict[float, int] = {}
+    for size, length in body:
+        weight[round(size, 1)] = weight.get(round(size, 1), 0) + length
+    body_size = max(weight, key=lambda size: weight[size])
+    return {line for line, size in sizes.items()
+            if size >= 1.15 * body_size and _heading_level(line, alone=True)}
 
 
 def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
@@ -260,8 +290,9 @@ def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
             reader.decrypt("")
         except Exception as error:
             raise UnreadableDocument(say("knowledge.pdf_password")) from error
-    pages = _pdf_pages(reader, limits.max_text_chars)
-    document = _document_from_plain_text(path, "\n\n".join(furniture.strip_running(pages)))
+    pages, larger = _pdf_pages(reader, limits.max_text_chars)
+    document = _document_from_plain_text(path, "\n\n".join(furniture.strip_running(pages)),
+                                         larger)
     info_title = (reader.metadata.title if reader.metadata else None) or None
     if info_title and document.title == humanised_stem(path):
         document = Document(document.name, str(info_title), document.version,
@@ -291,7 +322,8 @@ def _heading_level(line: str, alone: bool) -> int:
     return 0
 
 
-def _document_from_plain_text(path: Path, text: str) -> Document:
+def _document_from_plain_text(path: Path, text: str,
+                              larger: set[str] | frozenset[str] = frozenset()) -> Document:
     raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
     # Furniture goes before the title is chosen: a page's first line is often "Skip to
     # main content" or a protective marking, not its title.
@@ -310,7 +342,7 @@ def _document_from_plain_text(path: Path, text: str) -> Document:
         # The first short line of a document is its title even when a PDF's extracted text
         # has no blank line after it.
         level = _heading_level(line, alone=(before_blank and after_blank) or (
-            nothing_yet and title is None))
+            nothing_yet and title is None) or " ".join(line.split()) in larger)
         if (level and title is None and nothing_yet
                 and not _NUMBERED_HEADING.match(line.strip())):
             title = line.strip()

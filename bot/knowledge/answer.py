@@ -121,7 +121,7 @@ def trim(passage: Passage, query: QueryTerms, idf: dict[str, float]) -> str:
         scored.append((score, position))
     best = max(score for score, _ in scored)
     if best <= 0:
-        return _render(units, _with_context(units, 0))
+        return _render(units, sorted(_with_context(units, 0)))
     chosen: list[int] = []
     for score, position in sorted(scored, key=lambda item: (-item[0], item[1])):
         if score < SENTENCE_SHARE * best:
@@ -139,8 +139,9 @@ def _with_context(units: list[Sentence], position: int) -> set[int]:
     unit = {position}
     while True:
         first = min(unit)
-        if units[first].item and units[first].lead_in is not None:
-            unit.add(units[first].lead_in)
+        lead_in = units[first].lead_in
+        if units[first].item and lead_in is not None:
+            unit.add(lead_in)
         elif first > 0 and not units[first].item and _leans_back(units[first].text):
             unit.add(first - 1)
         else:

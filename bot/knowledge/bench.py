@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -100,6 +101,11 @@ def _time(function: Callable[[], object], repeats: int = 1) -> float:
     return best
 
 
+def _lookup(index: SearchIndex, weights: dict[str, float], found: dict[int, list[int]],
+            number: int) -> None:
+    found[number] = [i for i, _ in ranked(index.scores(weights), TOP_K)]
+
+
 def _rank_bm25_top(bm25: NonNegativeBM25, query: list[str]) -> list[int]:
     scores = bm25.get_scores(query)
     order = np.argsort(-scores, kind="stable")[:TOP_K]
@@ -145,29 +151,27 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
         knowledge = Knowledge.from_passages(passages, settings, tokens)
         knowledge_build = time.perf_counter() - start
 
-        probity_top = {}
-        probity_times = []
-        for number, query in enumerate(query_terms):
-            weights = dict.fromkeys(query, 1.0)
-            probity_times.append(_time(lambda w=weights, n=number, found=probity_top, at=index:
-                                       found.__setitem__(n, [i for i, _ in
-                                                             ranked(at.scores(w), TOP_K)]),
-                                       REPEATS))
+        probity_top: dict[int, list[int]] = {}
+
+        probity_times = [_time(partial(_lookup, index, dict.fromkeys(query, 1.0), probity_top,
+                                       number), REPEATS)
+                         for number, query in enumerate(query_terms)]
 
         # The whole path `probity ask` takes for a question: tokenising, expansion, every
         # field, the document prior, FAQ and money boosts, the answer rule, the trimmed
         # answer and its citations.
         knowledge.answer(query_texts[0])  # first-use caches, as in a running process
-        ask_times = [_time(lambda t=text, k=knowledge: k.answer(t), REPEATS)
-                     for text in query_texts]
+        ask_times = [_time(partial(knowledge.answer, text), REPEATS) for text in query_texts]
         scores_of = [index.scores(dict.fromkeys(query, 1.0)) for query in query_terms]
+
+        def rank_bm25(text: str, out: list[int], model: NonNegativeBM25 = bm25) -> None:
+            # rank-bm25's whole path for the same question: its terms, then scores and sort.
+            out.extend(_rank_bm25_top(model, list(vocabulary.query_terms(text).weights)))
 
         rank_times, rank_match = [], 0
         for number, text in enumerate(query_texts):
             result: list[int] = []
-            # rank-bm25's whole path for the same question: its terms, then scores and sort.
-            rank_times.append(_time(lambda t=text, r=result, m=bm25: r.extend(
-                _rank_bm25_top(m, list(vocabulary.query_terms(t).weights)))))
+            rank_times.append(_time(partial(rank_bm25, text, result)))
             # Same passages in the same order: both break ties by passage number.
             rank_match += result == probity_top[number]
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.messages import say
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -64,6 +69,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     knowledge = Knowledge.load(settings, policies_dir=args.policies)
     for problem in knowledge.problems:
         print(f"probity: skipped {problem}", file=sys.stderr)
+    questions: Iterator[str]
     if args.question == ["-"]:
         questions = (line.strip() for line in sys.stdin)
     else:
@@ -101,7 +107,7 @@ class _UnansweredRecorder:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = None
+        self.store: Store | None = None
         self.broken = False
 
     def record(self, question: str) -> None:

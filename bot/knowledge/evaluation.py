@@ -213,10 +213,10 @@ def all_corpora() -> list[Corpus]:
 def _items(raw: object, *keys: str) -> list:
     if isinstance(raw, dict):
         for key in keys:
-            if raw.get(key):
+            if isinstance(raw.get(key), list):
                 return list(raw[key])
         return []
-    return list(raw or [])
+    return list(raw) if isinstance(raw, list) else []
 
 
 def _questions(raw: object) -> list[EvalQuestion]:

@@ -144,7 +144,11 @@ class PolicyIndex:
             encoding="utf-8"))
         if any(len(array) != len(body) for array in lookups.values()):
             raise ValueError(stem.name)
-        return cls(body=body, **fields, **lookups, section_keys=list(extra["section_keys"]),
+        return cls(body=body, headings=fields["headings"], faq=fields["faq"],
+                   exact=fields["exact"], document_of=lookups["document_of"],
+                   section_of=lookups["section_of"], route_mask=lookups["route_mask"],
+                   states_amount=lookups["states_amount"],
+                   section_keys=list(extra["section_keys"]),
                    heading_limits={int(number): [(str(c), float(v)) for c, v in pairs]
                                    for number, pairs in extra["heading_limits"]})
 

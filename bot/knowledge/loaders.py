@@ -449,8 +449,10 @@ def load_html(path: Path) -> Document:
                         "form", "button"]):
         hidden.decompose()
     # Consent banners and skip links are furniture, whatever tag holds them.
-    for element in soup.find_all(attrs={"id": _BANNER_ID}) + soup.find_all(
-            class_=_BANNER_ID) + soup.find_all(attrs={"role": ["navigation", "banner"]}):
+    furniture_elements = [
+        *soup.find_all(id=_BANNER_ID), *soup.find_all(class_=_BANNER_ID),
+        *soup.find_all(role=re.compile(r"^(?:navigation|banner)$"))]
+    for element in furniture_elements:
         if not element.decomposed:
             element.decompose()
     meta_version = soup.find("meta", attrs={"name": "version"})

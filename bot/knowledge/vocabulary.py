@@ -51,6 +51,8 @@ class Vocabulary:
     """
 
     entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    _by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
@@ -98,7 +100,7 @@ class Vocabulary:
         alternatives: dict[str, set[str]] = {}
         sequence = words(question)
         own_set = set(own)
-        matches = []
+        matches: list[tuple[int, int, tuple[str, ...], tuple[str, ...]]] = []
         for key, added in self._candidates(sequence):
             matches.extend((start, start + len(key), key, added)
                            for start in _positions(sequence, key))

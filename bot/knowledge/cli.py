@@ -68,7 +68,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
     knowledge = Knowledge.load(settings, policies_dir=args.policies)
     for problem in knowledge.problems:
-        print(f"probity: skipped {problem}", file=sys.stderr)
+        print(say("knowledge.skipped_file", problem=problem), file=sys.stderr)
     questions: Iterator[str]
     if args.question == ["-"]:
         questions = (line.strip() for line in sys.stdin)

@@ -9,10 +9,12 @@ import yaml
 
 from bot.knowledge.text import words
 from bot.knowledge.vocabulary import _contains
+from bot.messages import say
 
-#: Used when a force has no contacts file at all.
-FALLBACK_CONTACT_NAME = "Professional Standards Department"
-FALLBACK_CONTACT_HOW = "ask your line manager to put you in touch"
+
+def _fallback() -> Contact:
+    """The contact used when a force has no contacts file at all (wording in the catalogue)."""
+    return Contact(say("knowledge.fallback_contact_name"), say("knowledge.fallback_contact_how"))
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class ContactBook:
     def load(cls, path: Path) -> ContactBook:
         """Read `default: {name, how}` and `topics: [{name, keywords, contact}]`."""
         if not path.is_file():
-            return cls(Contact(FALLBACK_CONTACT_NAME, FALLBACK_CONTACT_HOW))
+            return cls(_fallback())
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         default = raw.get("default") or {}
         topics = []
@@ -53,8 +55,8 @@ class ContactBook:
             topics.append(Topic(str(item.get("name", "")), tuple(k for k in keywords if k),
                                 Contact(str(contact.get("name", "")), str(contact.get("how", "")))))
         return cls(
-            Contact(str(default.get("name") or FALLBACK_CONTACT_NAME),
-                    str(default.get("how") or FALLBACK_CONTACT_HOW)),
+            Contact(str(default.get("name") or _fallback().name),
+                    str(default.get("how") or _fallback().how)),
             tuple(topics),
         )
 

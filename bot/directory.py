@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import Person
 from bot.turns import Speaker
+from bot.yamlio import YAMLError, load_yaml_file
 
 STAFF_TYPES = frozenset({"officer", "staff"})
 #: How alike (0-100) a typed name and a directory name must be to count as a match.
@@ -59,8 +59,8 @@ class StaffMember:
 def load_directory(path: Path) -> list[StaffMember]:
     """Every entry in the directory file, in its order, checked for the mistakes that bite."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        raw = load_yaml_file(path)
+    except (OSError, YAMLError) as error:
         raise DirectoryError(f"{path}: cannot read the staff directory: {error}") from None
     entries = raw.get("staff") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from bot.config import Settings
 from bot.store.models import DeclarationKind
+from bot.yamlio import load_yaml
 
 #: Review cycle used only when neither workflow nor caller names one (the domain's 12 months).
 FALLBACK_REVIEW_MONTHS = 12
@@ -94,7 +93,7 @@ def _load_workflow(directory: Path, kind: str) -> Any:
         path = directory / f"{kind}{suffix}"
         if path.is_file():
             with path.open(encoding="utf-8") as handle:
-                return yaml.safe_load(handle)
+                return load_yaml(handle)
     return None
 
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
+from bot.yamlio import YAMLError, load_yaml_file
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ def load_report_categories(workflows_dir: Path) -> dict[str, str]:
     """
     for path in sorted(workflows_dir.glob("*.yaml")):
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            raw = load_yaml_file(path)
+        except (OSError, YAMLError):
             continue
         if not isinstance(raw, dict) or raw.get("files") != "report":
             continue

@@ -15,8 +15,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.workflows.conditions import (
     OPERATORS,
     Comparison,
@@ -26,6 +24,7 @@ from bot.workflows.conditions import (
     parse_condition,
 )
 from bot.workflows.fields import FIELD_TYPES, Option, format_money
+from bot.yamlio import YAMLError, load_yaml_file
 
 #: Declaration columns a definition may fill from an answer, and the field types that fit.
 RECORD_COLUMNS: dict[str, frozenset[str]] = {
@@ -224,8 +223,8 @@ def load_definition(
 ) -> WorkflowDefinition:
     """One definition file, validated against the citable policy sections."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
+        raw = load_yaml_file(path)
+    except YAMLError as error:
         raise DefinitionError(path, f"is not valid YAML: {error}") from None
     try:
         return _Builder(path, raw, sections).build()

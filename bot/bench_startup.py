@@ -25,9 +25,8 @@ from pathlib import Path
 from bot.config import Settings
 from bot.messages import say
 
-QUESTION = "can I accept a bottle of wine from a victim?"
 #: What the installed `probity` console script does, without depending on PATH.
-PROBITY = ("-c", "import sys; from bot.cli import main; sys.exit(main())")
+PROBITY = ("-c", "import sys, bot.cli\nsys.exit(bot.cli.main())")
 #: Seconds a person should wait at most, on this kind of machine (issue 10's targets).
 TARGETS = {"help": 0.5, "version": 0.5, "ask": 1.0, "chat": 1.2}
 
@@ -35,8 +34,9 @@ TARGETS = {"help": 0.5, "version": 0.5, "ask": 1.0, "chat": 1.2}
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=7,
                         help="fresh processes per command (default: %(default)s)")
-    parser.add_argument("--question", default=QUESTION,
-                        help="the question `ask` and `chat` answer (default: %(default)r)")
+    parser.add_argument("--question",
+                        help="the question `ask` and `chat` answer (default: a gift question "
+                        "from the catalogue, bench.startup_question)")
     parser.set_defaults(run=_run)
 
 
@@ -179,7 +179,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     print(say("bench.startup_heading", runs=args.runs, cpus=os.cpu_count() or 1, load=load,
               bytecode=bytecode))
     try:
-        results = measure(args.runs, args.question,
+        results = measure(args.runs, args.question or say("bench.startup_question"),
                           report=lambda line: print(line, file=sys.stderr, flush=True))
     except RuntimeError as error:
         print(error, file=sys.stderr)

@@ -34,6 +34,10 @@ TARGETS = {"help": 0.5, "version": 0.5, "ask": 1.0, "chat": 1.2}
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=7,
                         help="fresh processes per command (default: %(default)s)")
+    parser.add_argument("--no-bytecode-cache", dest="bytecode_cache", action="store_false",
+                        help="compile Python's modules on every start, as with "
+                        "PYTHONDONTWRITEBYTECODE (default: a private bytecode cache, written "
+                        "while warming up, as an installed Probity has)")
     parser.add_argument("--question",
                         help="the question `ask` and `chat` answer (default: a gift question "
                         "from the catalogue, bench.startup_question)")
@@ -47,7 +51,7 @@ class Case:
     name: str
     label: str
     target: float | None
-    run: Callable[[Path], float]
+    run: Callable[[dict[str, str]], float]
 
 
 @dataclass(frozen=True)
@@ -64,19 +68,26 @@ class Result:
         return max(self.seconds)
 
 
-def _environment(home: Path) -> dict[str, str]:
+def environment(home: Path, pycache: Path | None) -> dict[str, str]:
+    """The variables a timed process runs with: its own home, and the chosen bytecode cache."""
     env = dict(os.environ)
     env["PROBITY_HOME"] = str(home)
     # A temporary SQLite store under the copied home: the benchmark never touches real data.
     env.pop("PROBITY_DATABASE_URL", None)
     env.setdefault("PROBITY_LOG_LEVEL", "WARNING")
+    if pycache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        # Written during the warm-up, outside the source tree, and read by every timed run.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     return env
 
 
-def _timed(argv: Sequence[str], home: Path, stdin: str | None = None) -> float:
+def _timed(argv: Sequence[str], env: dict[str, str], stdin: str | None = None) -> float:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, *argv], input=stdin, capture_output=True, text=True,
-                          env=_environment(home), check=False)
+                          env=env, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(say("bench.startup_failed", command=" ".join(argv[2:]) or argv[-1],
@@ -88,11 +99,11 @@ def _first_reply(question: str) -> Callable[[Path], float]:
     """Seconds from starting `probity chat` to the end of its answer to `question`."""
     echo = say("terminal.echo", text=question)
 
-    def run(home: Path) -> float:
+    def run(env: dict[str, str]) -> float:
         start = time.perf_counter()
         chat = subprocess.Popen([sys.executable, *PROBITY, "chat"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=_environment(home))
+                                env=env)
         assert chat.stdin is not None and chat.stdout is not None
         # End of input straight after the question: the reply is timed as it arrives, and a
         # console that printed something unexpected still exits instead of waiting for more.
@@ -121,27 +132,30 @@ def _first_reply(question: str) -> Callable[[Path], float]:
 def cases(question: str) -> list[Case]:
     return [
         Case("python", say("bench.startup_python"), None,
-             lambda home: _timed(("-c", "pass"), home)),
+             lambda env: _timed(("-c", "pass"), env)),
         Case("help", "probity --help", TARGETS["help"],
-             lambda home: _timed((*PROBITY, "--help"), home)),
+             lambda env: _timed((*PROBITY, "--help"), env)),
         Case("version", "probity version", TARGETS["version"],
-             lambda home: _timed((*PROBITY, "version"), home)),
+             lambda env: _timed((*PROBITY, "version"), env)),
         Case("ask", say("bench.startup_ask"), TARGETS["ask"],
-             lambda home: _timed((*PROBITY, "ask", question), home)),
+             lambda env: _timed((*PROBITY, "ask", question), env)),
         Case("chat", say("bench.startup_chat"), TARGETS["chat"], _first_reply(question)),
     ]
 
 
-def prepare_home(home: Path, question: str) -> None:
+def prepare_home(home: Path, question: str, pycache: Path | None) -> None:
     """Build the index cache, bring the schema up and sync the staff: the warm state."""
-    _timed((*PROBITY, "ask", question), home)
-    _timed((*PROBITY, "chat"), home, stdin="/quit\n")
+    env = environment(home, pycache)
+    _timed((*PROBITY, "ask", question), env)
+    _timed((*PROBITY, "chat"), env, stdin="/quit\n")
 
 
-def measure(runs: int, question: str, report: Callable[[str], None] = print) -> list[Result]:
+def measure(runs: int, question: str, report: Callable[[str], None] = print,
+            bytecode_cache: bool = True) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="probity-startup-") as scratch:
         warm = Path(scratch) / "warm"
-        prepare_home(warm, question)
+        pycache = Path(scratch) / "pycache" if bytecode_cache else None
+        prepare_home(warm, question, pycache)
         timings: dict[str, list[float]] = {}
         chosen = cases(question)
         # Interleaved rounds, so a burst of load from elsewhere hits every command alike.
@@ -149,7 +163,7 @@ def measure(runs: int, question: str, report: Callable[[str], None] = print) -> 
             for case in chosen:
                 home = Path(scratch) / f"{case.name}-{round_number}"
                 shutil.copytree(warm, home)
-                timings.setdefault(case.name, []).append(case.run(home))
+                timings.setdefault(case.name, []).append(case.run(environment(home, pycache)))
                 shutil.rmtree(home, ignore_errors=True)
             report(say("bench.startup_progress", done=round_number + 1, runs=runs))
     return [Result(case, timings[case.name]) for case in chosen]
@@ -174,13 +188,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(say("bench.startup_bad_runs"), file=sys.stderr)
         return 2
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    bytecode = say("bench.startup_bytecode_off" if sys.dont_write_bytecode
-                   else "bench.startup_bytecode_on")
+    bytecode = say("bench.startup_bytecode_on" if args.bytecode_cache
+                   else "bench.startup_bytecode_off")
     print(say("bench.startup_heading", runs=args.runs, cpus=os.cpu_count() or 1, load=load,
               bytecode=bytecode))
     try:
         results = measure(args.runs, args.question or say("bench.startup_question"),
-                          report=lambda line: print(line, file=sys.stderr, flush=True))
+                          report=lambda line: print(line, file=sys.stderr, flush=True),
+                          bytecode_cache=args.bytecode_cache)
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1

@@ -69,7 +69,6 @@ def test_no_domain_package_imports_the_router_a_surface_or_the_root() -> None:
     assert offences == []
 
 
-@pytest.mark.xfail(strict=True, reason="the engine still reads the directory (next commit)")
 def test_the_engine_imports_neither_the_directory_nor_sqlalchemy() -> None:
     engine = BOT / "workflows" / "engine.py"
     imported = set(imports_of(engine))

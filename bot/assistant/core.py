@@ -19,7 +19,7 @@ from bot.assistant import router
 from bot.assistant.commands import core_commands
 from bot.assistant.turn_store import TurnStore
 from bot.config import Settings
-from bot.directory import staff_on_surface
+from bot.directory import match_staff, staff_on_surface
 from bot.knowledge.unanswered import log_unanswered
 from bot.messages import say
 from bot.plugins import Command, Dialogue, Outcome, Plugin, TurnContext
@@ -162,7 +162,7 @@ class Assistant:
         if definition is None:
             return self.choose_kind()
         step = engine.start(definition, self.dialogue_context(context, definition), opening)
-        draft = Draft(context.turn.conversation_key, definition.name, step.state,
+        draft = Draft(context.turn.conversation_key, definition.name, step.state.to_json(),
                       in_memory=not definition.persist_draft)
         return Outcome(list(step.replies), save=draft)
 
@@ -215,7 +215,8 @@ class Assistant:
             with self.store.session() as session:
                 context.people = tuple(staff_on_surface(session, context.turn.speaker.surface))
         return DialogueContext(today=context.today, person=context.profile,
-                               people=context.people or (), line_manager=context.line_manager)
+                               people=context.people or (), line_manager=context.line_manager,
+                               match_people=match_staff)
 
     def title_of_kind(self, kind: str) -> str:
         for definition in self._definitions.values():

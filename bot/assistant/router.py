@@ -112,7 +112,7 @@ def _continue(assistant: Assistant, context: TurnContext, draft: Draft) -> Outco
             return Outcome(outcome.replies, save=draft)
     step = engine.advance(definition, draft.state,
                           UserInput(context.text or None, context.action), dialogue)
-    kept = Draft(draft.key, definition.name, step.state, not definition.persist_draft)
+    kept = Draft(draft.key, definition.name, step.state.to_json(), not definition.persist_draft)
     if step.policy_question:
         outcome = assistant.answer_question(context, step.policy_question,
                                             definition.question_context)
@@ -124,7 +124,7 @@ def _continue(assistant: Assistant, context: TurnContext, draft: Draft) -> Outco
             outcome.unanswered = None
         return outcome
     if step.status == engine.CONFIRMED:
-        return Outcome(list(step.replies), file=(definition, step.state))
+        return Outcome(list(step.replies), file=(definition, step.state.to_json()))
     if step.status == engine.CANCELLED_STATUS:
         return Outcome(list(step.replies), delete=True)
     return Outcome(list(step.replies), save=kept)

@@ -15,8 +15,9 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from bot.assistant import router
+from bot.assistant import forms, router
 from bot.assistant.commands import core_commands
+from bot.assistant.forms import FormOutcome
 from bot.assistant.turn_store import TurnStore
 from bot.config import Settings
 from bot.directory import match_staff, staff_on_surface
@@ -25,7 +26,7 @@ from bot.messages import say
 from bot.plugins import Command, Dialogue, Outcome, Plugin, TurnContext
 from bot.store import Store
 from bot.store.models import DeclarationKind, utcnow
-from bot.turns import Choice, Citation, Reply, Turn
+from bot.turns import Choice, Citation, Reply, Speaker, Turn
 from bot.workflows import engine
 from bot.workflows.definitions import (
     DefinitionError,
@@ -143,6 +144,12 @@ class Assistant:
         """The name of the keyword command a fresh message is ("follow up R-2026-0001" ->
         "follow up"), or None; surfaces ask it to route some commands their own way."""
         return command_for(text, self.commands)
+
+    def file_form(self, speaker: Speaker | None, definition: WorkflowDefinition,
+                  answers: Mapping[str, Any], idempotency_key: str | None = None
+                  ) -> FormOutcome:
+        """Validate a whole form and file it in one transaction (see bot.assistant.forms)."""
+        return forms.file_form(self, speaker, definition, answers, idempotency_key)
 
     def workflow_asked_for(self, text: str) -> WorkflowDefinition | None:
         """The workflow a statement (not a question) sounds like it wants started, if any."""

@@ -105,12 +105,23 @@ class TurnStore:
     def file(self, session: Session, context: TurnContext, definition: WorkflowDefinition,
              state: Mapping[str, Any]) -> list[Reply]:
         """File a confirmed workflow with its filer, inside the caller's transaction."""
+        return self.file_state(session, definition, state, person_id=context.person_id,
+                               profile=context.profile, today=context.today,
+                               idempotency_key=context.turn.idempotency_key)
+
+    def file_state(self, session: Session, definition: WorkflowDefinition,
+                   state: Mapping[str, Any], *, person_id: int | None,
+                   profile: Mapping[str, Any], today: dt.date,
+                   idempotency_key: str | None) -> list[Reply]:
+        """File `state` (DraftState JSON) for `person_id` (None: nobody may be named)."""
         entry = self.filers[definition.files]
         # An unidentified filing is built without the speaker: no person row and no
         # directory facts (rank, role and team together can name someone).
         identified = entry.wants_identity(state)
-        declarant = session.get(Person, context.person_id) if identified else None
+        if identified and person_id is None:
+            raise ValueError(f"files={definition.files}: person_id required")
+        declarant = session.get(Person, person_id) if identified else None
         filing = Filing(definition=definition, state=state, settings=self.settings,
-                        today=context.today, profile=context.profile if identified else {},
-                        declarant=declarant, idempotency_key=context.turn.idempotency_key)
+                        today=today, profile=profile if identified else {},
+                        declarant=declarant, idempotency_key=idempotency_key)
         return entry.filer(session, filing)

@@ -250,12 +250,12 @@ def _question_control(definition: WorkflowDefinition, state: dict[str, Any],
 
 def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
                  user_input: UserInput, text: str, context: DialogueContext,
-                 earlier: Mapping[str, Any]) -> _Reading | _Move:
+                 earlier: Mapping[str, Any]) -> Reading | _Move:
     """The answer given: a suggestion taken, a blank or "don't know", or the text read."""
     action = user_input.action
     suggestion = _suggestion_for(state, spec.name)
     if suggestion is not None and (action == "accept" or (not action and says_yes(text))):
-        return _Reading(suggestion["value"], suggestion["display"],
+        return Reading(suggestion["value"], suggestion["display"],
                         precision=suggestion.get("precision"))
     if action == "accept":
         return _reprompt(definition, state, context)
@@ -270,7 +270,7 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
 
 
 def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
-                  reading: _Reading, text: str, context: DialogueContext) -> _Move:
+                  reading: Reading, text: str, context: DialogueContext) -> _Move:
     """Store a clean reading and move on; otherwise ask which person, or say what is wrong."""
     if reading.candidates:
         choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
@@ -280,13 +280,13 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
     if reading.problem is not None:
         return _rejected(definition, state, spec, reading, text, context)
     record_answer(state, spec.name, reading)
-    warnings = _hints_after(definition, spec.name, state, context)
+    warnings = hints_after(definition, spec.name, state, context)
     move = _next(definition, state, context)
     return _Move(move.state, warnings + move.replies, move.status)
 
 
 def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
-              reading: _Reading, text: str, context: DialogueContext) -> _Move:
+              reading: Reading, text: str, context: DialogueContext) -> _Move:
     if spec.type not in TEXT_TYPES and looks_like_question(text):
         return _Move(state, (), ASKING, policy_question=text)
     problem = reading.problem or ANSWER_NEEDED
@@ -299,7 +299,7 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
     return _problem(definition, state, context, problem)
 
 
-def record_answer(state: dict[str, Any], name: str, reading: _Reading) -> None:
+def record_answer(state: dict[str, Any], name: str, reading: Reading) -> None:
     """Keep one answer in a working state: value, display and date precision."""
     state["answers"][name] = reading.value
     state["displays"][name] = reading.display
@@ -615,7 +615,7 @@ def _previous(definition: WorkflowDefinition, state: dict[str, Any],
 
 
 @dataclass(frozen=True)
-class _Reading:
+class Reading:
     """One answer read: its JSON value and display, or a problem, or people to choose from."""
 
     value: Any = None
@@ -628,8 +628,13 @@ class _Reading:
     partial: str | None = None
 
 
+def read_field(spec: FieldSpec, text: str, context: DialogueContext) -> Reading:
+    """One typed answer to `spec` read by the chat's own parsers (the form API uses this)."""
+    return _read_answer(spec, UserInput(text), text, context)
+
+
 def _read_with_earlier(spec: FieldSpec, user_input: UserInput, text: str,
-                       context: DialogueContext, earlier: Mapping[str, Any]) -> _Reading:
+                       context: DialogueContext, earlier: Mapping[str, Any]) -> Reading:
     """The answer read on its own, or together with the part of the last one understood.
 
     Asked "Which day in January?" after "January 2027", "the 9th" means 9 January 2027,
@@ -644,7 +649,7 @@ def _read_with_earlier(spec: FieldSpec, user_input: UserInput, text: str,
 
 
 def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
-                 context: DialogueContext) -> _Reading:
+                 context: DialogueContext) -> Reading:
     action = user_input.action
     if action is not None:
         return _read_choice(spec, action.removeprefix("choice:"), context)
@@ -652,10 +657,10 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         manager = context.line_manager
         if spec.suggest == "line_manager" and manager is not None and (
                 says_yes(text) or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
-            return _Reading({"key": manager.key, "name": manager.label}, manager.label)
+            return Reading({"key": manager.key, "name": manager.label}, manager.label)
         tidied = parse_field("person", text)
         if not tidied.ok:
-            return _Reading(problem=tidied.problem or ANSWER_NEEDED)
+            return Reading(problem=tidied.problem or ANSWER_NEEDED)
         return _read_person(str(tidied.value), context)
     # parse_field passes each type only the options it understands.
     options: dict[str, Any] = {"today": context.today, "options": list(spec.options)}
@@ -673,12 +678,12 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["precision"] = spec.precision
     parsed = parse_field(spec.type, text, **options)
     if not parsed.ok:
-        return _Reading(problem=parsed.problem or ANSWER_NEEDED, partial=parsed.partial)
+        return Reading(problem=parsed.problem or ANSWER_NEEDED, partial=parsed.partial)
     problem = _out_of_bounds(spec, parsed.value)
     if problem is not None:
-        return _Reading(problem=problem)
+        return Reading(problem=problem)
     value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
-    return _Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
+    return Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
 
 
 # "my sergeant", "my line manager", "the boss": the line manager the directory suggests.
@@ -688,27 +693,27 @@ _MY_MANAGER = re.compile(
     r"supervisor)$|^(?:him|her|them|that one|that's them|thats them|same|the suggestion)$")
 
 
-def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Reading:
+def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> Reading:
     if spec.type == "yes_no" and value in {"yes", "no"}:
-        return _Reading(value == "yes", value.capitalize())
+        return Reading(value == "yes", value.capitalize())
     if spec.type == "choice":
         for option in spec.options:
             if option.value == value:
-                return _Reading(option.value, option.label)
+                return Reading(option.value, option.label)
     if spec.type == "person":
         for member in context.people:
             if member.key == value:
-                return _Reading({"key": member.key, "name": member.label}, member.label)
-    return _Reading(problem=ANSWER_NEEDED)
+                return Reading({"key": member.key, "name": member.label}, member.label)
+    return Reading(problem=ANSWER_NEEDED)
 
 
-def _read_person(text: str, context: DialogueContext) -> _Reading:
+def _read_person(text: str, context: DialogueContext) -> Reading:
     matches = list(context.match_people(text, context.people))
     if len(matches) == 1:
-        return _Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
+        return Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
     if not matches:
-        return _Reading(problem=NO_PERSON.format(text=text))
-    return _Reading(candidates=tuple(matches))
+        return Reading(problem=NO_PERSON.format(text=text))
+    return Reading(candidates=tuple(matches))
 
 
 def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:
@@ -818,8 +823,9 @@ def hint_reply(definition: WorkflowDefinition, hint: Hint) -> Reply:
                  data={"hint": hint.id})
 
 
-def _hints_after(definition: WorkflowDefinition, name: str, state: dict[str, Any],
-                 context: DialogueContext) -> tuple[Reply, ...]:
+def hints_after(definition: WorkflowDefinition, name: str, state: Mapping[str, Any],
+                context: DialogueContext) -> tuple[Reply, ...]:
+    """The policy hints answering `name` triggers, given the answers in working `state`."""
     current = effective_answers(definition, state["answers"], context.person)
     return tuple(hint_reply(definition, hint) for hint in definition.hints
                  if hint.after == name and hint.when.holds(current, context.person))

@@ -15,12 +15,14 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
 from bot.assistant import forms, router
 from bot.assistant.commands import core_commands
 from bot.assistant.forms import FormOutcome
 from bot.assistant.turn_store import TurnStore
 from bot.config import Settings
-from bot.directory import match_staff, staff_on_surface
+from bot.directory import StaffMember, match_staff, staff_on_surface
 from bot.knowledge.unanswered import log_unanswered
 from bot.messages import say
 from bot.plugins import Command, Dialogue, Outcome, Plugin, TurnContext
@@ -35,7 +37,7 @@ from bot.workflows.definitions import (
     scan_policy_sections,
 )
 from bot.workflows.drafts import Draft, DraftConflict
-from bot.workflows.engine import DialogueContext
+from bot.workflows.engine import Colleague, DialogueContext
 from bot.workflows.filing import FilerEntry
 from bot.workflows.intents import looks_like_question, match_intent, normalise, printable
 
@@ -46,8 +48,12 @@ SHORT_QUESTION_WORDS = 6
 
 
 class Contact(Protocol):
-    name: str
-    how: str
+    """Who to ask when the policies do not answer (bot.knowledge.contacts.Contact)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def how(self) -> str: ...
 
 
 class PolicyAnswer(Protocol):
@@ -100,7 +106,7 @@ class Assistant:
         self.commands_by_name = {command.name: command for command in self.commands}
         for definition in self._definitions.values():
             check_filer(definition, filers)
-        self.turns = TurnStore(settings, store, filers, clock, log_unanswered)
+        self.turns = TurnStore(settings, store, filers, clock, _log_unanswered)
 
     @property
     def definitions(self) -> Mapping[str, WorkflowDefinition]:
@@ -223,13 +229,18 @@ class Assistant:
                 context.people = tuple(staff_on_surface(session, context.turn.speaker.surface))
         return DialogueContext(today=context.today, person=context.profile,
                                people=context.people or (), line_manager=context.line_manager,
-                               match_people=match_staff)
+                               match_people=_match_colleagues)
 
     def title_of_kind(self, kind: str) -> str:
         for definition in self._definitions.values():
             if definition.kind == kind:
                 return definition.title
         return kind.replace("_", " ").capitalize()
+
+
+def _match_colleagues(text: str, people: Sequence[Colleague]) -> list[Colleague]:
+    # The directory's matcher, over the StaffMembers this assistant put in the context.
+    return list(match_staff(text, [p for p in people if isinstance(p, StaffMember)]))
 
 
 def command_for(text: str, commands: Iterable[Command]) -> str | None:
@@ -250,6 +261,10 @@ def policy_sections(knowledge: Any, settings: Settings) -> list[PolicySection]:
             found[(passage.document, heading)] = PolicySection(passage.document, passage.title,
                                                                heading)
     return list(found.values())
+
+
+def _log_unanswered(session: Session, question: str, today: dt.date) -> None:
+    log_unanswered(session, question, today)
 
 
 def check_filer(definition: WorkflowDefinition, filers: Mapping[str, FilerEntry]) -> None:

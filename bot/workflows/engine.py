@@ -118,7 +118,7 @@ class DialogueContext:
 class Step:
     """The outcome of one step: the new state, what to show, and what the caller must do."""
 
-    state: dict[str, Any]
+    state: DraftState
     replies: tuple[Reply, ...] = ()
     #: "asking", "summary", "choosing_change", "confirmed" (file it) or "cancelled".
     status: str = ASKING
@@ -853,6 +853,7 @@ def _json(state: DraftState | Mapping[str, Any]) -> Mapping[str, Any]:
     return state.to_json() if isinstance(state, DraftState) else state
 
 
-__all__ = ["DialogueContext", "DraftState", "Step", "UserInput", "advance", "date_precisions",
+__all__ = ["CANCELLED_STATUS", "CONFIRMED", "Colleague", "DialogueContext", "DraftState",
+           "PeopleMatcher", "Reading", "Step", "UserInput", "advance", "date_precisions",
            "effective_answers",
            "reprompt", "start", "summary_rows", "triggered_hints", "visible_fields"]

@@ -11,7 +11,7 @@ from bot.app import build_assistant
 from bot.config import PROJECT_ROOT, Settings
 from bot.directory import load_directory, sync_people
 from bot.store import Store
-from bot.store.models import Declaration
+from bot.store.models import Declaration, Person
 from bot.turns import Speaker
 from bot.workflows.definitions import WorkflowDefinition, load_definitions, scan_policy_sections
 from bot.workflows.engine import DialogueContext
@@ -104,3 +104,56 @@ def test_a_form_with_problems_files_nothing(probity, store: Store,
 def test_an_identified_form_needs_someone_to_file_it(probity, gift: WorkflowDefinition) -> None:
     with pytest.raises(ValueError, match="person_id"):
         probity.file_form(None, gift, GIFT)
+
+
+# -- a report form: the form API never creates a person for it ------------------------------
+
+REPORT = {"category": "corruption", "what_happened": "A colleague takes cash from a garage",
+          "when_and_where": "Most Fridays at the Eastgate garage", "who_is_involved": "",
+          "evidence": "", "raised_elsewhere": "No"}
+
+
+@pytest.fixture
+def reporting(settings: Settings, store: Store):  # noqa: ANN201
+    definitions = load_definitions(PROJECT_ROOT / "workflows",
+                                   scan_policy_sections(PROJECT_ROOT / "policies"))
+    return build_assistant(settings, store, knowledge=_NoPolicies(),
+                           definitions={"report": definitions["report"]})
+
+
+def _people(store: Store) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(Person)) or 0
+
+
+def test_an_anonymous_report_form_is_filed_with_nobody_behind_it(reporting, store: Store) -> None:
+    definition = reporting.definitions["report"]
+    outcome = reporting.file_form(None, definition, {**REPORT, "mode": "anonymous"},
+                                  idempotency_key="report-1")
+    assert outcome.problems == {}
+    filed = next(reply for reply in outcome.replies if reply.kind == "filed")
+    assert outcome.reference and outcome.reference.startswith("R-")
+    # The receipt is shown once, on its own and in the text, but never in data.
+    assert filed.secret and str(filed.secret) in filed.text
+    assert str(filed.secret) not in str(filed.data)
+    assert _people(store) == 0
+    again = reporting.file_form(None, definition, {**REPORT, "mode": "anonymous"},
+                                idempotency_key="report-1")
+    assert again.already_filed and again.reference == outcome.reference
+
+
+def test_a_confidential_report_form_seals_the_speaker_without_a_person_row(
+        reporting, store: Store) -> None:
+    definition = reporting.definitions["report"]
+    sam = Speaker("slack", "U0STAFF01", "Sam Patel")
+    outcome = reporting.file_form(sam, definition, {**REPORT, "mode": "confidential"},
+                                  idempotency_key="report-2")
+    assert outcome.reference and not outcome.problems
+    assert _people(store) == 0
+
+
+def test_a_report_form_missing_what_happened_names_that_field(reporting) -> None:
+    definition = reporting.definitions["report"]
+    outcome = reporting.file_form(None, definition,
+                                  {**REPORT, "what_happened": "", "mode": "anonymous"})
+    assert set(outcome.problems) == {"what_happened"}

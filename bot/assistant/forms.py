@@ -39,11 +39,14 @@ def file_form(assistant: Assistant, speaker: Speaker | None, definition: Workflo
     """Validate `answers` and, if every field is acceptable, file them in one transaction.
 
     `speaker` is None for a form whose filer must never learn who sent it (an anonymous
-    report): then no person is read or created, and the filing carries no identity.
+    report): then no person is read or created, and the filing carries no identity. A
+    filer that needs no Person row (a confidential report) is given the speaker alone.
     The same `idempotency_key` filed twice returns the first record, marked already_filed.
     """
     turns = assistant.turns
-    if speaker is None:
+    if speaker is None or not turns.filers[definition.files].needs_person:
+        # No Person row is read or created: an anonymous report has nobody to name, and a
+        # confidential one seals the speaker rather than keeping them in the directory.
         today = assistant.clock().astimezone(assistant.settings.zone).date()
         dialogue = DialogueContext(today=today)
         person_id, profile = None, {}
@@ -61,7 +64,7 @@ def file_form(assistant: Assistant, speaker: Speaker | None, definition: Workflo
             with assistant.store.transaction() as session:
                 replies = turns.file_state(session, definition, state, person_id=person_id,
                                            profile=profile, today=today,
-                                           idempotency_key=idempotency_key)
+                                           idempotency_key=idempotency_key, speaker=speaker)
             break
         except IntegrityError:
             # Two deliveries of one submission racing: the loser's filing hit the unique

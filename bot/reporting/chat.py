@@ -14,15 +14,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.messages import say
 from bot.plugins import Command, Core, Outcome, Plugin, TurnContext, phrases
 from bot.reporting.context import ReportingContext
 from bot.reporting.records import (
     AccessRefused,
     ConfidentialReporter,
+    DuplicateSubmission,
     ReportClosed,
     ReportContent,
     ReporterView,
     ReportingError,
+    Submission,
 )
 from bot.reporting.reporter import (
     add_reporter_message,
@@ -116,18 +119,13 @@ def file_report(session: Session, filing: Filing) -> list[Reply]:
     answers, displays = state["answers"], state.get("displays", {})
     content = report_content(answers, displays)
     context = ReportingContext.from_settings(filing.settings)
-    if is_confidential(state):
-        if filing.declarant is None:
-            raise ValueError("a confidential report needs the reporter, and none was given")
-        person = filing.declarant
-        reporter = ConfidentialReporter(person.surface, person.surface_id, person.display_name)
-        submission = submit_confidential_report(session, context, content, reporter)
-    else:
-        # The assistant built this filing without the reporter (see is_confidential), and the
-        # service has no parameter for one: refuse rather than hold an identity here at all.
-        if filing.declarant is not None or filing.profile:
-            raise ValueError("an anonymous report was handed the reporter's identity")
-        submission = submit_anonymous_report(session, context, content)
+    try:
+        submission = _submit(session, context, content, filing)
+    except DuplicateSubmission as duplicate:
+        # The same form delivered twice: the first stands, and its receipt was shown then.
+        return [Reply(say("reporting_chat.already_filed", reference=duplicate.reference),
+                      kind="filed", data={"reference": duplicate.reference,
+                                          "already_filed": True})]
     reviewers = ", ".join(definition.approvers[a] for a in definition.route[-1].approvers)
     values = {"reference": submission.reference, "reviewers": reviewers, "decision_due": "",
               "review_due": ""}
@@ -135,9 +133,38 @@ def file_report(session: Session, filing: Filing) -> list[Reply]:
                   RECEIPT_SHOWN.format(receipt=submission.receipt)]
     paragraphs += [fill(step.text, definition, values) for step in definition.next_steps
                    if step.when is None or step.when.holds(answers, filing.profile)]
-    # The receipt is in the text only: data may be logged or stored by a surface.
+    # The receipt is in the text and the reply's secret, never in data: a surface may log
+    # or store data.
     return [Reply("\n\n".join(paragraphs), kind="filed",
-                  data={"reference": submission.reference, "receipt_shown": True})]
+                  data={"reference": submission.reference, "receipt_shown": True},
+                  secret=submission.receipt)]
+
+
+def _submit(session: Session, context: ReportingContext, content: ReportContent,
+            filing: Filing) -> Submission:
+    if is_confidential(filing.state):
+        reporter = _reporter(filing)
+        submission = submit_confidential_report(session, context, content, reporter,
+                                                idempotency_key=filing.idempotency_key)
+    else:
+        # The assistant built this filing without the reporter (see is_confidential), and the
+        # service has no parameter for one: refuse rather than hold an identity here at all.
+        if filing.declarant is not None or filing.profile or filing.speaker is not None:
+            raise ValueError("an anonymous report was handed the reporter's identity")
+        submission = submit_anonymous_report(session, context, content,
+                                             idempotency_key=filing.idempotency_key)
+    return submission
+
+
+def _reporter(filing: Filing) -> ConfidentialReporter:
+    """Who made a confidential report, to be sealed: the speaker, else their Person row."""
+    speaker, person = filing.speaker, filing.declarant
+    if speaker is not None:
+        return ConfidentialReporter(speaker.surface, speaker.surface_id,
+                                    speaker.display_name or speaker.surface_id)
+    if person is None:
+        raise ValueError("a confidential report needs the reporter, and none was given")
+    return ConfidentialReporter(person.surface, person.surface_id, person.display_name)
 
 
 def is_confidential(state: Mapping[str, Any]) -> bool:
@@ -342,7 +369,8 @@ def reporting_plugin() -> Plugin:
     """What reporting adds to the assistant; bot.app hands it over with the other plug-ins."""
     return Plugin(
         name="reporting",
-        filers={"report": FilerEntry(file_report, identified=is_confidential)},
+        filers={"report": FilerEntry(file_report, identified=is_confidential,
+                                     needs_person=False)},
         commands=(
             Command("report", phrases("commands.report"), start_report),
             Command("follow up", phrases("commands.follow_up"), start_follow_up,

@@ -629,7 +629,13 @@ class Reading:
 
 
 def read_field(spec: FieldSpec, text: str, context: DialogueContext) -> Reading:
-    """One typed answer to `spec` read by the chat's own parsers (the form API uses this)."""
+    """One answer to `spec` read by the chat's own parsers (the form API uses this).
+
+    A choice given as one of its option values (what a form's menu sends) is taken as that
+    option, as a pressed button is in the chat; anything else is read as typed words.
+    """
+    if spec.type == "choice" and any(option.value == text for option in spec.options):
+        return _read_answer(spec, UserInput(action=f"choice:{text}"), text, context)
     return _read_answer(spec, UserInput(text), text, context)
 
 

@@ -60,9 +60,10 @@ class SlackServices:
         """The Slack surface's view of a core the composition root (bot.app) built."""
         return cls(
             settings=app.settings, store=app.store, knowledge=app.knowledge,
-            reports=ReportDesk(app.store, ReportingContext.from_settings(app.settings)),
+            reports=ReportDesk(app.store, ReportingContext.from_settings(
+                app.settings, categories=app.catalogue.report_categories())),
             casework=app.casework, assistant=app.assistant,
-            definitions=dict(app.definitions),
+            definitions=dict(app.catalogue),
         )
 
     def handle(self, turn: Turn) -> list[Reply]:

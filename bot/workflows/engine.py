@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process, utils
 
+from bot.messages import say
 from bot.turns import Choice, Citation, Reply
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
@@ -26,34 +27,22 @@ from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
 from bot.workflows.state import CANCELLED as CANCELLED_PHASE
 
-# What the engine itself says. Question text, help and policy wording live in the YAML.
-ANSWER_NEEDED = "This one needs an answer. Type it, or say back, help or cancel."
-LEFT_BLANK = "OK, I've left that one blank."
-UNSURE_TEXT = "That's fine, but I need something here."
-CANNOT_SKIP = "This question can't be skipped."
-NOTHING_BEFORE = "This is the first question, so there is nothing to go back to."
-CURRENTLY = "Currently: {value}. Type a new answer, or keep to leave it."
-CANCELLED = "Cancelled. Nothing was filed and your draft has been deleted."
-WHICH_PERSON = "More than one person matches {text!r}. Which one do you mean?"
-NO_PERSON = ("I can't find {text!r} in the staff directory. Try their surname, or their "
-             "first name and surname.")
-TOO_LOW = "That is less than {limit}. Please check the amount."
-TOO_HIGH = "That is more than {limit}. Please check the amount."
-SUGGESTED = "You said: {value}. Is that right? Say yes to use it, or type the answer."
-SUGGESTED_CHOICE = ("From what you said, I think: {value}. Say yes if that's right, or choose "
-                    "another.")
-NOT_YET = "We haven't come to {label} yet; it's a few questions on."
-CHOOSE_CHANGE = "Which answer would you like to change?"
-UNKNOWN_CHANGE = "I couldn't tell which answer to change."
-NOTHING_TO_CHANGE = "There's nothing to change yet: no question has been answered."
-AT_SUMMARY = "Please confirm to submit, change an answer, or cancel."
-CONTROLS = ("You can say back to return to the previous question, skip for an optional one, "
-            "cancel to stop, or ask me a question about the policy.")
-USE_SUGGESTION = Choice("accept", "Yes, use that")
-CONFIRM = Choice("confirm", "Confirm and submit")
-CHANGE = Choice("change", "Change an answer")
-CANCEL = Choice("cancel", "Cancel")
-YES_NO = (Choice("choice:yes", "Yes"), Choice("choice:no", "No"))
+# What the engine itself says is in messages/en/engine.yaml; question text, help and policy
+# wording live in the workflow YAML.
+
+
+def _use_suggestion() -> Choice:
+    return Choice("accept", say("engine.use_suggestion"))
+
+
+def _summary_choices() -> tuple[Choice, ...]:
+    return (Choice("confirm", say("engine.confirm")), Choice("change", say("engine.change")),
+            Choice("cancel", say("engine.cancel")))
+
+
+def _yes_no() -> tuple[Choice, ...]:
+    return (Choice("choice:yes", say("engine.yes_label")), Choice("choice:no", say("engine.no_label")))
+
 
 #: Free-text field types: an answer to these is never taken for a policy question by shape.
 TEXT_TYPES = frozenset({"text", "long_text", "organisation"})
@@ -177,7 +166,7 @@ def advance(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any
     command = user_input.action or control_word(text)
     if command == "cancel":
         work["phase"] = CANCELLED_STATUS
-        return _Move(work, (Reply(CANCELLED),), CANCELLED_STATUS).step()
+        return _Move(work, (Reply(say("engine.cancelled")),), CANCELLED_STATUS).step()
     if command == "help":
         return _help(definition, work, context).step()
     phase = work["phase"]
@@ -226,11 +215,11 @@ def _question_control(definition: WorkflowDefinition, state: dict[str, Any],
     if command == "back":
         previous = _previous(definition, state, context, pending)
         if previous is None:
-            return _problem(definition, state, context, NOTHING_BEFORE)
+            return _problem(definition, state, context, say("engine.nothing_before"))
         return _ask(definition, state, context, previous)
     if command == "skip":
         if spec.required:
-            return _problem(definition, state, context, CANNOT_SKIP)
+            return _problem(definition, state, context, say("engine.cannot_skip"))
         return _skip(definition, state, context, pending, quiet=True)
     if command == "keep" and pending in state["answers"]:
         return _next(definition, state, context)
@@ -244,7 +233,7 @@ def _question_control(definition: WorkflowDefinition, state: dict[str, Any],
     if not action and text.endswith("?") and not _is_account(spec, text):
         return _Move(state, (), ASKING, policy_question=text)
     if not action and not text:
-        return _problem(definition, state, context, ANSWER_NEEDED)
+        return _problem(definition, state, context, say("engine.answer_needed"))
     return None
 
 
@@ -265,7 +254,7 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
         return _skip(definition, state, context, spec.name)
     if not action and spec.required and says_unsure(text) and spec.type in TEXT_TYPES:
         return _problem(definition, state, context,
-                        f"{UNSURE_TEXT} {_fill(spec.help, definition)}")
+                        f"{say('engine.unsure_text')} {_fill(spec.help, definition)}")
     return _read_with_earlier(spec, user_input, text, context, earlier)
 
 
@@ -274,8 +263,8 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
     """Store a clean reading and move on; otherwise ask which person, or say what is wrong."""
     if reading.candidates:
         choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
-        which = Reply(WHICH_PERSON.format(text=text), kind="question", field=spec.name,
-                      field_type=spec.type, choices=choices)
+        which = Reply(say("engine.which_person", text=text), kind="question",
+                      field=spec.name, field_type=spec.type, choices=choices)
         return _Move(state, (which,), ASKING)
     if reading.problem is not None:
         return _rejected(definition, state, spec, reading, text, context)
@@ -289,7 +278,7 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
               reading: Reading, text: str, context: DialogueContext) -> _Move:
     if spec.type not in TEXT_TYPES and looks_like_question(text):
         return _Move(state, (), ASKING, policy_question=text)
-    problem = reading.problem or ANSWER_NEEDED
+    problem = reading.problem or say("engine.answer_needed")
     if reading.partial:
         # "January 2027" then "the 9th": the month is kept for the next answer.
         state["partial"] = {"field": spec.name, "text": reading.partial}
@@ -322,7 +311,7 @@ def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: Dialog
     step = _next(definition, state, context)
     if quiet:
         return step
-    return _Move(step.state, (Reply(LEFT_BLANK),) + step.replies, step.status)
+    return _Move(step.state, (Reply(say("engine.left_blank")),) + step.replies, step.status)
 
 
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
@@ -351,7 +340,8 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
     if text and looks_like_question(text):
         return _Move(state, (), SUMMARY, policy_question=text)
     step = _summary(definition, state, context)
-    return _Move(step.state, (Reply(AT_SUMMARY, kind="problem"),) + step.replies, step.status)
+    problem = Reply(say("engine.at_summary"), kind="problem")
+    return _Move(step.state, (problem,) + step.replies, step.status)
 
 
 def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
@@ -380,7 +370,7 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
                if spec.name in state["answers"] or spec.name in state["skipped"]]
     wanted = _wanted(command, text)
     if not visible and state["phase"] == ASKING and state["pending"]:
-        return _problem(definition, state, context, NOTHING_TO_CHANGE)
+        return _problem(definition, state, context, say("engine.nothing_to_change"))
     if not wanted.strip():
         return _choose_change(definition, state, context)
     target = _find_field(wanted, visible)
@@ -391,10 +381,12 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
         state["phase"] = ASKING
         if later.name == state["pending"]:
             return _ask(definition, state, context, later.name)
-        return _problem(definition, state, context, NOT_YET.format(label=later.label.lower()))
+        return _problem(definition, state, context,
+                        say("engine.not_yet", label=later.label.lower()))
     if target is None:
         step = _choose_change(definition, state, context)
-        return _Move(step.state, (Reply(UNKNOWN_CHANGE, kind="problem"),) + step.replies,
+        unknown = Reply(say("engine.unknown_change"), kind="problem")
+        return _Move(step.state, (unknown,) + step.replies,
                     step.status)
     state["phase"] = ASKING
     return _ask(definition, state, context, target.name)
@@ -489,14 +481,14 @@ def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: Dialogu
     suggestion = _suggestion_for(state, name)
     if name in state["displays"]:
         data["current"] = state["displays"][name]
-        text = f"{text}\n{CURRENTLY.format(value=state['displays'][name])}"
+        text = f"{text}\n{say('engine.currently', value=state['displays'][name])}"
     elif suggestion is not None:
         data["suggested"] = suggestion["display"]
         if spec.type == "choice":
-            text = f"{text}\n{SUGGESTED_CHOICE.format(value=suggestion['display'])}"
+            text = f"{text}\n{say('engine.suggested_choice', value=suggestion['display'])}"
         else:
-            text = f"{text}\n{SUGGESTED.format(value=suggestion['display'])}"
-            choices = (USE_SUGGESTION,) + choices
+            text = f"{text}\n{say('engine.suggested', value=suggestion['display'])}"
+            choices = (_use_suggestion(),) + choices
     question = Reply(text, kind="question", field=name, field_type=spec.type,
                      choices=choices, data=data)
     return _Move(state, prefix + (question,), ASKING)
@@ -572,9 +564,9 @@ def _help(definition: WorkflowDefinition, state: dict[str, Any],
           context: DialogueContext) -> _Move:
     if state["phase"] == ASKING and state["pending"]:
         spec = definition.field(state["pending"])
-        help_reply = Reply(f"{_fill(spec.help, definition)}\n{CONTROLS}")
+        help_reply = Reply(f"{_fill(spec.help, definition)}\n{say('engine.controls')}")
     else:
-        help_reply = Reply(CONTROLS)
+        help_reply = Reply(say("engine.controls"))
     step = _reprompt(definition, state, context)
     return _Move(step.state, (help_reply,) + step.replies, step.status)
 
@@ -586,7 +578,7 @@ def _summary(definition: WorkflowDefinition, state: dict[str, Any],
     rows = summary_rows(definition, state, context.person)
     lines = "\n".join(f"{row['label']}: {row['value']}" for row in rows)
     reply = Reply(f"{_fill(definition.summary_intro, definition)}\n{lines}", kind="summary",
-                  choices=(CONFIRM, CHANGE, CANCEL),
+                  choices=_summary_choices(),
                   data={"title": definition.title, "rows": rows, "workflow": definition.name})
     return _Move(state, (reply,), SUMMARY)
 
@@ -596,7 +588,7 @@ def _choose_change(definition: WorkflowDefinition, state: dict[str, Any],
     state["phase"] = CHOOSING_CHANGE
     choices = tuple(Choice(f"change:{row['field']}", row["label"])
                     for row in summary_rows(definition, state, context.person))
-    return _Move(state, (Reply(CHOOSE_CHANGE, kind="question", choices=choices),),
+    return _Move(state, (Reply(say("engine.choose_change"), kind="question", choices=choices),),
                 CHOOSING_CHANGE)
 
 
@@ -666,7 +658,7 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
             return Reading({"key": manager.key, "name": manager.label}, manager.label)
         tidied = parse_field("person", text)
         if not tidied.ok:
-            return Reading(problem=tidied.problem or ANSWER_NEEDED)
+            return Reading(problem=tidied.problem or say("engine.answer_needed"))
         return _read_person(str(tidied.value), context)
     # parse_field passes each type only the options it understands.
     options: dict[str, Any] = {"today": context.today, "options": list(spec.options)}
@@ -684,7 +676,8 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["precision"] = spec.precision
     parsed = parse_field(spec.type, text, **options)
     if not parsed.ok:
-        return Reading(problem=parsed.problem or ANSWER_NEEDED, partial=parsed.partial)
+        return Reading(problem=parsed.problem or say("engine.answer_needed"),
+                       partial=parsed.partial)
     problem = _out_of_bounds(spec, parsed.value)
     if problem is not None:
         return Reading(problem=problem)
@@ -710,7 +703,7 @@ def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> Readi
         for member in context.people:
             if member.key == value:
                 return Reading({"key": member.key, "name": member.label}, member.label)
-    return Reading(problem=ANSWER_NEEDED)
+    return Reading(problem=say("engine.answer_needed"))
 
 
 def _read_person(text: str, context: DialogueContext) -> Reading:
@@ -718,7 +711,7 @@ def _read_person(text: str, context: DialogueContext) -> Reading:
     if len(matches) == 1:
         return Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
     if not matches:
-        return Reading(problem=NO_PERSON.format(text=text))
+        return Reading(problem=say("engine.no_person", text=text))
     return Reading(candidates=tuple(matches))
 
 
@@ -727,15 +720,15 @@ def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:
         return format_money(int(bound)) if spec.type == "money" else f"{bound:g}"
 
     if spec.minimum is not None and value < spec.minimum:
-        return TOO_LOW.format(limit=shown(spec.minimum))
+        return say("engine.too_low", limit=shown(spec.minimum))
     if spec.maximum is not None and value > spec.maximum:
-        return TOO_HIGH.format(limit=shown(spec.maximum))
+        return say("engine.too_high", limit=shown(spec.maximum))
     return None
 
 
 def _choices(spec: FieldSpec, context: DialogueContext) -> tuple[Choice, ...]:
     if spec.type == "yes_no":
-        return YES_NO
+        return _yes_no()
     if spec.type == "choice":
         return tuple(Choice(f"choice:{option.value}", option.label) for option in spec.options)
     if spec.suggest == "line_manager" and context.line_manager is not None:

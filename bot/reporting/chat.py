@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -178,7 +178,7 @@ def _reporter(filing: Filing) -> ConfidentialReporter:
 
 def is_confidential(state: Mapping[str, Any]) -> bool:
     """Only a confidential report's filing is told who the reporter is."""
-    return state.get("answers", {}).get("mode") == "confidential"
+    return bool(state.get("answers", {}).get("mode") == "confidential")
 
 
 def report_content(answers: dict[str, Any], displays: dict[str, str]) -> ReportContent:
@@ -316,7 +316,7 @@ def _from_menu(
 
 
 def _add(core: Core, context: TurnContext, state: dict[str, Any], phase: str) -> Outcome:
-    kind = "answer" if phase == "answer" else "message"
+    kind: Literal["message", "answer"] = "answer" if phase == "answer" else "message"
     try:
         with core.store.transaction() as session:
             view = add_reporter_message(

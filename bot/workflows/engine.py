@@ -41,7 +41,8 @@ def _summary_choices() -> tuple[Choice, ...]:
 
 
 def _yes_no() -> tuple[Choice, ...]:
-    return (Choice("choice:yes", say("engine.yes_label")), Choice("choice:no", say("engine.no_label")))
+    return (Choice("choice:yes", say("engine.yes_label")),
+            Choice("choice:no", say("engine.no_label")))
 
 
 #: Free-text field types: an answer to these is never taken for a policy question by shape.

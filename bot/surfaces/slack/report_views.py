@@ -134,7 +134,7 @@ def seal_receipt(sealer: Any, receipt: str) -> str:
 
 
 def unseal_receipt(sealer: Any, sealed: str) -> str:
-    return sealer.open(base64.urlsafe_b64decode(sealed.encode()), _RECEIPT_PURPOSE)
+    return str(sealer.open(base64.urlsafe_b64decode(sealed.encode()), _RECEIPT_PURPOSE))
 
 
 def thread_view(view: ReporterView, sealed_receipt: str, note: str | None = None

@@ -42,14 +42,6 @@ CONFIDENTIAL = "confidential"
 _RECEIPT_PURPOSE = "slack/followup-receipt"
 
 
-# Slack's own wording for the mode question: the workflow's help speaks of moving to
-# confidential later, which only the chat follow-up offers, and this says what Slack keeps.
-_MODE_HELP = (
-    "Anonymous: Probity keeps nothing that links you to the report, not your Slack name or "
-    "id; nobody can contact you, and you check back with the reference and receipt. "
-    "Confidential: Probity keeps your Slack name and id with the report, sealed, and only "
-    "the integrity unit's handlers can see them, so they can contact, support and protect you."
-)
 def report_fields(definition: WorkflowDefinition) -> tuple[FieldSpec, ...]:
     """The report form's questions, from workflows/report.yaml, the mode question last.
 
@@ -59,7 +51,9 @@ def report_fields(definition: WorkflowDefinition) -> tuple[FieldSpec, ...]:
     mode = next((spec for spec in definition.fields if spec.name == MODE_FIELD), None)
     if mode is None:
         return content
-    return (*content, replace(mode, help=_MODE_HELP, required=True))
+    # Slack's own wording for the mode question: the workflow's help speaks of moving to
+    # confidential later, which only the chat follow-up offers; this says what Slack keeps.
+    return (*content, replace(mode, help=say("slack.report_mode_help"), required=True))
 
 
 def offers_confidential(definition: WorkflowDefinition) -> bool:
@@ -81,51 +75,42 @@ def report_form(definition: WorkflowDefinition | None) -> dict[str, Any]:
                      callback_id="probity_report_unavailable", submit=None, close="Close")
     # The workflow's own introduction speaks of a conversation, so the form has its own.
     if offers_confidential(definition):
-        intro = [
-            "Choose at the end whether this report is anonymous (the default) or "
-            "confidential. After you submit you get a reference and a receipt; with both "
-            "you can come back to read replies and answer questions.",
-        ]
+        intro = [say("slack.report_intro_choice")]
     else:
-        intro = [
-            "This report is anonymous: Probity does not keep your Slack name or id with it, "
-            "and nobody can contact you. After you submit you get a reference and a receipt; "
-            "with both you can come back to read replies and answer questions.",
-        ]
+        intro = [say("slack.report_intro_anonymous")]
     title = definition.title
     return fields_modal(title, report_fields(definition), callback_id=REPORT_CALLBACK,
                         metadata={"key": secrets.token_urlsafe(24)}, intro=intro,
-                        submit="Send report", initial={MODE_FIELD: ANONYMOUS})
+                        submit=say("slack.report_submit"), initial={MODE_FIELD: ANONYMOUS})
 
 
 def receipt_view(reference: str, receipt: str, *, confidential: bool = False
                  ) -> dict[str, Any]:
     """The final view: shown once, in the modal only, never posted as a message."""
-    who = ("Only the integrity unit's handlers can see who sent this report." if confidential
-           else "Nobody, the integrity unit included, can tell who sent this report.")
-    return modal("Report received", [
-        header("Write these down now"),
+    who = say("slack.receipt_who_confidential" if confidential
+              else "slack.receipt_who_anonymous")
+    return modal(say("slack.receipt_title"), [
+        header(say("slack.receipt_header")),
         section(f"*Reference:* `{escape_mrkdwn(reference)}`\n*Receipt:* "
                 f"`{escape_mrkdwn(str(receipt))}`", escape=False),
-        section(f"This is the only time the receipt is shown, and nobody can recover it. {who} "
-                "To read replies or add information later, use `/integrity followup` with "
-                "both."),
-    ], callback_id="probity_receipt", submit=None, close="Done")
+        section(say("slack.receipt_once", who=who)),
+    ], callback_id="probity_receipt", submit=None, close=say("slack.done"))
 
 
 def already_filed_view(reference: str) -> dict[str, Any]:
-    return modal("Report received", [
-        section(f"This report was already received as *{escape_mrkdwn(reference)}*. Its "
-                "receipt was shown when it was first sent.", escape=False),
-    ], callback_id="probity_receipt", submit=None, close="Done")
+    return modal(say("slack.receipt_title"), [
+        section(say("slack.already_received", reference=escape_mrkdwn(reference)),
+                escape=False),
+    ], callback_id="probity_receipt", submit=None, close=say("slack.done"))
 
 
 def followup_form() -> dict[str, Any]:
-    return modal("Follow up a report", [
-        section("Enter the reference and receipt you were given when you reported."),
-        text_input(REFERENCE_BLOCK, "Reference", hint="For example R-2026-0042", max_length=40),
-        text_input(RECEIPT_BLOCK, "Receipt", max_length=80),
-    ], callback_id=FOLLOWUP_CALLBACK, submit="Open")
+    return modal(say("slack.followup_title"), [
+        section(say("slack.followup_intro")),
+        text_input(REFERENCE_BLOCK, say("slack.followup_reference"),
+                   hint=say("slack.followup_reference_hint"), max_length=40),
+        text_input(RECEIPT_BLOCK, say("slack.followup_receipt"), max_length=80),
+    ], callback_id=FOLLOWUP_CALLBACK, submit=say("slack.followup_open"))
 
 
 def seal_receipt(sealer: Any, receipt: str) -> str:
@@ -146,19 +131,19 @@ def thread_view(view: ReporterView, sealed_receipt: str, note: str | None = None
     blocks.append(section(
         f"*{escape_mrkdwn(view.reference)}*: {escape_mrkdwn(view.category)}, status "
         f"*{escape_mrkdwn(view.status)}* (received {view.received_on:%-d %B %Y})", escape=False))
-    blocks += _typed("What you reported", view.content.what_happened)
+    blocks += _typed(say("slack.thread_what_you_reported"), view.content.what_happened)
     tail: list[dict[str, Any]] = []
     if view.outcome:
-        tail += _typed("Outcome", view.outcome)
+        tail += _typed(say("slack.thread_outcome"), view.outcome)
     submit: str | None = None
     if not view.closed:
-        label = ("Answer the integrity unit's question" if view.open_questions
-                 else "Add information (optional)")
+        label = say("slack.thread_answer_question" if view.open_questions
+                    else "slack.thread_add_information")
         tail.append(text_input(MESSAGE_BLOCK, label, multiline=True, optional=True))
-        submit = "Send"
+        submit = say("slack.thread_send")
     blocks = _with_thread(blocks, view.thread, tail)
-    return modal("Your report", blocks, callback_id=THREAD_CALLBACK, submit=submit,
-                 close="Close", private_metadata=json.dumps(
+    return modal(say("slack.thread_title"), blocks, callback_id=THREAD_CALLBACK, submit=submit,
+                 close=say("slack.close"), private_metadata=json.dumps(
                      {"ref": view.reference, "receipt": sealed_receipt}))
 
 
@@ -181,7 +166,7 @@ def _with_thread(head: list[dict[str, Any]], thread: Iterable[ThreadEntry],
     messages (the newest are what a reader came back for), saying how many."""
     entries = [_entry_blocks(entry) for entry in thread]
     if not entries:
-        return [*head, context("No messages yet."), *tail]
+        return [*head, context(say("slack.thread_no_messages")), *tail]
     room = BLOCKS_PER_MODAL - len(head) - len(tail)
     kept: list[list[dict[str, Any]]] = []
     used = 0
@@ -194,8 +179,8 @@ def _with_thread(head: list[dict[str, Any]], thread: Iterable[ThreadEntry],
     shown = [block for entry in kept for block in entry]
     if len(kept) < len(entries):
         earlier = len(entries) - len(kept)
-        shown.insert(0, context(f"{earlier} earlier message{'s' if earlier != 1 else ''} "
-                                "not shown here."))
+        shown.insert(0, context(say("slack.thread_earlier_one") if earlier == 1
+                                else say("slack.thread_earlier_many", count=earlier)))
     return [*head, *shown, *tail]
 
 
@@ -221,31 +206,32 @@ def case_view(view: HandlerView, statuses: Iterable[str], note: str | None = Non
         f"{summary.received_on:%-d %B %Y}; acknowledge by {summary.acknowledge_due:%-d %B %Y}; "
         f"feedback by {summary.feedback_due:%-d %B %Y}", escape=False))
     content = view.content
-    for label, value in (("What happened", content.what_happened),
-                         ("When and where", content.when_and_where),
-                         ("Who is involved", content.who_is_involved),
-                         ("Evidence", content.evidence),
-                         ("Raised elsewhere", content.raised_elsewhere)):
+    for label, value in ((say("slack.case_what_happened"), content.what_happened),
+                         (say("slack.case_when_and_where"), content.when_and_where),
+                         (say("slack.case_who_is_involved"), content.who_is_involved),
+                         (say("slack.case_evidence"), content.evidence),
+                         (say("slack.case_raised_elsewhere"), content.raised_elsewhere)):
         if value:
             blocks += _typed(label, value)
     if view.identity is not None:
         blocks.append(labelled("*Reporter (confidential):*", view.identity.display_name))
     tail: list[dict[str, Any]] = []
     if view.outcome:
-        tail += _typed("Outcome", view.outcome)
+        tail += _typed(say("slack.thread_outcome"), view.outcome)
     submit: str | None = None
     if summary.status != "closed":
-        tail.append(text_input(CASE_MESSAGE, "Message to the reporter", multiline=True,
+        tail.append(text_input(CASE_MESSAGE, say("slack.case_message"), multiline=True,
                                optional=True))
-        tail.append(select_input(CASE_KIND, "Send it as", [("message", "A message"),
-                                                           ("question", "A question")],
+        tail.append(select_input(CASE_KIND, say("slack.case_send_as"),
+                                 [("message", say("slack.case_as_message")),
+                                  ("question", say("slack.case_as_question"))],
                                  optional=True, initial="message"))
-        tail.append(select_input(CASE_STATUS, "Change status to",
+        tail.append(select_input(CASE_STATUS, say("slack.case_change_status"),
                                  [(s, s) for s in statuses if s != summary.status],
                                  optional=True))
-        tail.append(text_input(CASE_OUTCOME, "Outcome the reporter may read (when closing)",
+        tail.append(text_input(CASE_OUTCOME, say("slack.case_outcome"),
                                multiline=True, optional=True))
-        submit = "Save"
+        submit = say("slack.case_save")
     blocks = _with_thread(blocks, view.thread, tail)
     return modal(summary.reference, blocks, callback_id=CASE_CALLBACK, submit=submit,
-                 close="Close", private_metadata=json.dumps({"ref": summary.reference}))
+                 close=say("slack.close"), private_metadata=json.dumps({"ref": summary.reference}))

@@ -160,7 +160,7 @@ def _add_to_thread(services: SlackServices) -> Callable[..., None]:
                                                   str(meta.get("receipt", "")))
         except (SealingError, ValueError):  # tampered or foreign private_metadata
             ack(response_action="errors",
-                errors={report_views.MESSAGE_BLOCK: "Please open the report again."})
+                errors={report_views.MESSAGE_BLOCK: say("slack.open_report_again")})
             return
         reference = str(meta.get("ref", ""))
         current = services.reports.open(reference, receipt)
@@ -183,7 +183,7 @@ def _add_to_thread(services: SlackServices) -> Callable[..., None]:
             return
         ack(response_action="update",
             view=report_views.thread_view(updated, str(meta["receipt"]),
-                                          note="Sent. The integrity unit will see it."))
+                                          note=say("slack.followup_sent")))
 
     return submit
 
@@ -191,5 +191,5 @@ def _add_to_thread(services: SlackServices) -> Callable[..., None]:
 def _refusal_text(refused: AccessRefused) -> str:
     if refused.throttled:
         minutes = max(1, int(refused.retry_after.total_seconds() // 60) + 1)
-        return f"Too many attempts. Please try again in {minutes} minutes."
-    return "That reference and receipt don't open a report. Check both and try again."
+        return say("slack.too_many_attempts", minutes=minutes)
+    return say("slack.no_such_report")

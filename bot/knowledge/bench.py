@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +120,7 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
         import bm25s
     except ImportError:
         bm25s = None
-        print(say("knowledge.bench_no_bm25s"), file=sys.stderr)
+        print(say("bench.search_no_bm25s"), file=sys.stderr)
 
     from bot.knowledge.engine import Knowledge
     from bot.knowledge.evaluation import DEFAULT_EVAL_DIR, load_questions
@@ -127,7 +128,7 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
     documents, _ = load_folder(settings.policies_dir)
     real = chunk(documents)
     if not real:
-        print(say("knowledge.bench_no_policies", folder=settings.policies_dir), file=sys.stderr)
+        print(say("bench.search_no_policies", folder=settings.policies_dir), file=sys.stderr)
         return 2
     vocabulary = Vocabulary.load(settings.knowledge_dir / "vocabulary.yaml")
     eval_questions, _ = load_questions(DEFAULT_EVAL_DIR)
@@ -138,7 +139,7 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
     query_terms = [query for _, query in pairs]
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-    print(say("knowledge.bench_heading", queries=len(query_terms), top=TOP_K, k1=K1, b=B))
+    print(say("bench.search_heading", queries=len(query_terms), top=TOP_K, k1=K1, b=B))
     growth: dict[str, list[tuple[int, float]]] = {}
     for size in sizes:
         passages, tokens = generate_corpus(real, size)
@@ -178,15 +179,15 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
         rows = [
             (say("knowledge.bench_lookup"), probity_build, Timing(probity_times), None),
             (say("knowledge.bench_ask_path"), knowledge_build, Timing(ask_times), None),
-            ("rank-bm25 get_scores+argsort", rank_build, Timing(rank_times),
+            (say("bench.search_rank_bm25"), rank_build, Timing(rank_times),
              rank_match / len(query_terms)),
         ]
         if bm25s is not None:
             rows.append(_bench_bm25s(bm25s, tokens, query_texts, vocabulary, probity_top,
                                      scores_of))
 
-        print("\n" + say("knowledge.bench_size", size=f"{size:,}",
-                          terms=f"{sum(map(len, tokens)) / len(tokens):.0f}"))
+        print()
+        print(say("bench.search_size", size=size, terms=sum(map(len, tokens)) / len(tokens)))
         print(f"  {'engine':30} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} "
               f"{'p50 vs lookup':>14} {'same top 10':>12}")
         base = rows[0][2]
@@ -217,7 +218,7 @@ def _print_growth(growth: dict[str, list[tuple[int, float]]]) -> None:
         print(f"  {name:30}{cells}")
 
 
-def _bench_bm25s(bm25s, tokens: list[list[str]], query_texts: list[str],
+def _bench_bm25s(bm25s: Any, tokens: list[list[str]], query_texts: list[str],
                  vocabulary: Vocabulary, probity_top: dict[int, list[int]],
                  scores_of: list[np.ndarray]) -> tuple[str, float, Timing, float]:
     """bm25s with Lucene's IDF (the same as Probity's) on the same questions' terms."""
@@ -228,9 +229,9 @@ def _bench_bm25s(bm25s, tokens: list[list[str]], query_texts: list[str],
     known = set(retriever.vocab_dict)
     times, matches = [], 0
     for number, text in enumerate(query_texts):
-        found: list = []
+        found: list[int] = []
 
-        def search(t: str = text, out: list = found) -> None:
+        def search(t: str = text, out: list[int] = found) -> None:
             out.clear()  # timed more than once: keep the last run's results only
             query = [term for term in vocabulary.query_terms(t).weights if term in known]
             if not query:
@@ -245,4 +246,4 @@ def _bench_bm25s(bm25s, tokens: list[list[str]], query_texts: list[str],
         theirs = np.sort(scores_of[number][found])[::-1]
         ours = np.sort(scores_of[number][probity_top[number]])[::-1]
         matches += len(theirs) == len(ours) and bool(np.allclose(theirs, ours, rtol=1e-5))
-    return "bm25s (lucene, numpy)", build, Timing(times), matches / len(query_texts)
+    return say("bench.search_bm25s"), build, Timing(times), matches / len(query_texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from bot.knowledge import furniture
 from bot.knowledge.loaders import Document, humanised_stem
@@ -33,13 +34,13 @@ class Passage:
         """The deepest heading above the passage, as a citation names it."""
         return self.headings[-1] if self.headings else self.title
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["headings"] = list(self.headings)
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> Passage:
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
         return cls(data["document"], data["title"], data.get("version"),
                    tuple(data["headings"]), data["text"])
 

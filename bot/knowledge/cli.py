@@ -16,12 +16,7 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    ask = commands.add_parser(
-        "ask", help="answer a policy question with citations",
-        description="Answer a question from the policies. QUESTION '-' reads one question "
-        "a line from standard input.",
-    )
+def configure_ask(ask: argparse.ArgumentParser) -> None:
     ask.add_argument("question", metavar="QUESTION", nargs="+",
                      help="the question, or - to read one question a line from stdin")
     ask.add_argument("--policies", type=Path, metavar="DIR",
@@ -30,10 +25,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="print each answer as one JSON line (the DESIGN.md contract)")
     ask.set_defaults(run=_ask)
 
-    evaluate = commands.add_parser(
-        "eval", help="measure answer quality on every corpus (hit@3, MRR, off-topic refusals)",
-        description="Ask every evaluation question and report hit@3, MRR and off-topic "
-        "answers for the bundled set and each corpus under tests/eval/corpora, by split.")
+
+def configure_eval(evaluate: argparse.ArgumentParser) -> None:
     evaluate.add_argument("--corpus", action="append", metavar="NAME",
                           help="only this corpus ('bundled' or a folder name under "
                           "tests/eval/corpora); repeatable")
@@ -51,11 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="index DIR instead of the corpus's own documents")
     evaluate.set_defaults(run=_eval)
 
-    bench = commands.add_parser("bench", help="benchmarks")
-    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
-    search = bench_commands.add_parser(
-        "search", help="time Probity's whole ask path and index against rank-bm25 and bm25s "
-        "on generated corpora, and how cost grows")
+
+def configure_bench_search(search: argparse.ArgumentParser) -> None:
     search.add_argument("--sizes", default="10000,50000,100000",
                         help="comma-separated corpus sizes in passages (default: %(default)s)")
     search.add_argument("--queries", type=int, default=60,
@@ -68,7 +58,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
     knowledge = Knowledge.load(settings, policies_dir=args.policies)
     for problem in knowledge.problems:
-        print(say("knowledge.skipped_file", problem=problem), file=sys.stderr)
+        print(say("cli.ask_skipped", problem=problem), file=sys.stderr)
     questions: Iterator[str]
     if args.question == ["-"]:
         questions = (line.strip() for line in sys.stdin)
@@ -162,7 +152,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         print(say("knowledge.eval_calibrated", corpora=", ".join(rule.fitted_on),
                   threshold=f"{rule.threshold:.3f}"))
     if not chosen:
-        print(say("knowledge.eval_no_questions"), file=sys.stderr)
+        print(say("cli.eval_no_questions"), file=sys.stderr)
         return 2
     passed = True
     for corpus in chosen:
@@ -185,6 +175,6 @@ def _bench_search(args: argparse.Namespace, settings: Settings) -> int:
     try:
         sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
     except ValueError:
-        print(say("knowledge.bench_sizes_invalid", sizes=args.sizes), file=sys.stderr)
+        print(say("cli.bench_bad_sizes", sizes=repr(args.sizes)), file=sys.stderr)
         return 2
     return run_search_benchmark(settings, sizes, queries=args.queries)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.text import words
 from bot.knowledge.vocabulary import _contains
 from bot.messages import say
+from bot.yamlio import load_yaml_file
 
 
 def _fallback() -> Contact:
@@ -44,7 +43,7 @@ class ContactBook:
         """Read `default: {name, how}` and `topics: [{name, keywords, contact}]`."""
         if not path.is_file():
             return cls(_fallback())
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml_file(path) or {}
         default = raw.get("default") or {}
         topics = []
         for item in raw.get("topics") or []:

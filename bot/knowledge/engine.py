@@ -324,7 +324,7 @@ class Knowledge:
         own = frozenset(query.own)
         cached = getattr(self, "_faq_memo", None)
         if cached is not None and cached[0] == own:
-            return cached[1]
+            return list(cached[1])
         if getattr(self, "_faq_idf", None) is None:
             self._faq_idf = [sum(self._idf(term) for term in entry.terms) for entry in self.faq]
         first = sum(self._idf(term) for term in own)

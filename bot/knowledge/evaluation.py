@@ -210,7 +210,7 @@ def all_corpora() -> list[Corpus]:
     return [bundled_corpus(), *corpora()]
 
 
-def _items(raw: object, *keys: str) -> list:
+def _items(raw: object, *keys: str) -> list[object]:
     if isinstance(raw, dict):
         for key in keys:
             if isinstance(raw.get(key), list):

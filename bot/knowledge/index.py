@@ -33,7 +33,7 @@ def passage_terms(passage: Passage) -> list[str]:
     return indexed
 
 
-class NonNegativeBM25(BM25Okapi):
+class NonNegativeBM25(BM25Okapi):  # type: ignore[misc]  # rank-bm25 is untyped
     """rank-bm25's Okapi BM25 with an IDF that can never be zero or negative.
 
     Okapi's IDF, log((N - n + 0.5) / (n + 0.5)), is zero for a term in exactly half the

@@ -12,13 +12,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import yaml
+from typing import Any, Protocol
 
 from bot.knowledge import furniture
 from bot.knowledge.limits import DEFAULT_LIMITS, FileLimits, file_digest, refusal
 from bot.messages import say
+from bot.yamlio import YAMLError, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +143,8 @@ def load_markdown(path: Path) -> Document:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            front = yaml.safe_load(match.group(1)) or {}
-        except yaml.YAMLError as error:
+            front = load_yaml(match.group(1)) or {}
+        except YAMLError as error:
             raise UnreadableDocument(say("knowledge.front_matter_invalid",
                                          error=str(error))) from error
         if isinstance(front, dict):
@@ -237,7 +236,7 @@ def load_text(path: Path) -> Document:
     return _document_from_plain_text(path, path.read_text(encoding="utf-8", errors="replace"))
 
 
-def _pdf_pages(reader, max_chars: int) -> tuple[list[str], set[str]]:
+def _pdf_pages(reader: Any, max_chars: int) -> tuple[list[str], set[str]]:
     """Each page's text (stopping once `max_chars` have been read), and the lines set in a
     larger type than the body: a PDF exported from Word keeps its headings' sizes, though
     not their styles."""
@@ -246,7 +245,7 @@ def _pdf_pages(reader, max_chars: int) -> tuple[list[str], set[str]]:
     body: list[tuple[float, int]] = []
     total = 0
 
-    def visit(text: str, cm: list, tm: list, font: object, size: float) -> None:
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         scale = abs(tm[3]) if tm and tm[3] else 1.0
         effective = float(size or 0) * scale * (abs(cm[3]) if cm and cm[3] else 1.0)
         for line in text.splitlines():
@@ -396,7 +395,7 @@ def load_docx(path: Path) -> Document:
     return Document(path.name, title or humanised_stem(path), version, tuple(sections))
 
 
-def _docx_direct_heading(paragraph, text: str) -> int:
+def _docx_direct_heading(paragraph: Any, text: str) -> int:
     """A heading level for a paragraph formatted as a heading without a Heading style.
 
     Word documents exported by forces often make headings by hand: an outline level set on
@@ -428,7 +427,7 @@ _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre"
                 "dt", "dd"]
 
 
-def _emphasised_whole(element, text: str) -> bool:
+def _emphasised_whole(element: Any, text: str) -> bool:
     """Whether a paragraph is nothing but bold or strong text, short enough for a heading."""
     strong = " ".join(part.get_text(" ", strip=True) for part in element.find_all(["strong", "b"]))
     return bool(strong) and " ".join(strong.split()) == " ".join(text.split()) and bool(

@@ -72,7 +72,7 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of one lower-case word (of its base form, for an irregular
     one), cached: stemming is the slow part."""
-    return _stemmer.stemWord(_IRREGULAR.get(word, word))
+    return str(_stemmer.stemWord(_IRREGULAR.get(word, word)))
 
 
 def terms(text: str) -> list[str]:

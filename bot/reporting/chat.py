@@ -201,7 +201,9 @@ def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outco
     reporting = _reporting(assistant)
     if phase == "receipt":
         with assistant.store.transaction() as session:
-            view = open_report(session, reporting, state["reference"], context.text)
+            view = open_report(session, reporting, state["reference"], context.text,
+                               sender=reporting.guesses.sender(context.turn.speaker.surface,
+                                                               context.turn.speaker.surface_id))
         if isinstance(view, AccessRefused):
             return _refused(view, draft)
         state.update(phase="menu", receipt=context.text)

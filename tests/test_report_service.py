@@ -40,9 +40,9 @@ from bot.reporting import (
 )
 from bot.reporting.handling import Handler
 from bot.reporting.records import NotAHandler
-from bot.store import Store
 from bot.reporting.vault.batch import apply_batch_if_due, batch_moment
 from bot.reporting.vault.models import ReceiptFailure, Report, ReportStatus
+from bot.store import Store
 from bot.store.models import AuditEvent
 from bot.turns import Speaker
 

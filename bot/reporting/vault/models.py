@@ -27,6 +27,9 @@ from bot.store.models import NAMING
 
 #: Random ids stay below 2**62 so every backend's signed 64-bit integer holds them.
 _ID_SPACE = 2**62
+#: On SQLite only "INTEGER PRIMARY KEY" is the rowid itself; any other type gets a hidden
+#: rowid counting up in insertion order, which is exactly the order the ids must not show.
+RandomId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def random_id() -> int:
@@ -59,7 +62,7 @@ class Report(VaultBase):
 
     __tablename__ = "reports"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False,
                                     default=random_id)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     mode: Mapped[str] = mapped_column(String(20))
@@ -96,9 +99,9 @@ class ReportMessage(VaultBase):
 
     __tablename__ = "report_messages"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False,
                                     default=random_id)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    report_id: Mapped[int] = mapped_column(RandomId, ForeignKey("reports.id"), index=True)
     #: "reporter" or "handler"; a handler is named, a reporter never is.
     author: Mapped[str] = mapped_column(String(20))
     #: The main store's person id (another database, so no foreign key).
@@ -118,7 +121,7 @@ class ReceiptFailure(VaultBase):
 
     __tablename__ = "receipt_failures"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False,
                                     default=random_id)
     reference: Mapped[str | None] = mapped_column(String(32), index=True)
     on: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -140,7 +143,7 @@ class Padding(VaultBase):
 
     __tablename__ = "padding"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False,
                                     default=random_id)
     filler: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -30,7 +30,8 @@ from bot.reporting import (
     reply,
 )
 from bot.store import Store
-from bot.store.models import AuditEvent, Base, Person, ReceiptFailure, Report, ReportMessage
+from bot.reporting.vault.models import ReceiptFailure, Report, ReportMessage, VaultBase
+from bot.store.models import AuditEvent, Base, Person
 from bot.surfaces.console import ConsoleChat
 from bot.turns import Speaker
 

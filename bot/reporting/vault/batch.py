@@ -110,7 +110,7 @@ def _apply(session: Session, context: ReportingContext, entry: SpoolEntry,
         session.flush()
         return
     report = find_report(session, entry.reference or "")
-    if report is None:  # purged or never applied: nothing to attach it to
+    if report is None or not report.sealed_content:  # purged meanwhile: nothing to add to
         return
     if entry.kind == REVEAL:
         report.sealed_identity = _bytes(body["sealed_identity"])

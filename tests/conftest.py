@@ -110,6 +110,17 @@ def store(settings: Settings) -> Iterator[Store]:
     opened.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_guess_limits() -> Iterator[None]:
+    """Each test starts with no receipt guesses counted against anyone (the limiter lives in
+    process memory, like a server's, so it would otherwise carry from test to test)."""
+    from bot.reporting.throttle import PROCESS_LIMITER
+
+    PROCESS_LIMITER.reset()
+    yield
+    PROCESS_LIMITER.reset()
+
+
 @pytest.fixture
 def probity_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Environment variables that point a `probity` subprocess or main() at the test store."""

@@ -82,6 +82,11 @@ class GuessLimiter:
         with self._lock:
             self._failures.pop(sender.digest, None)
 
+    def reset(self) -> None:
+        """Forget every sender, as a restart does."""
+        with self._lock:
+            self._failures.clear()
+
     def _recent(self, sender: Sender, now: dt.datetime) -> deque[dt.datetime]:
         failures = self._failures.setdefault(sender.digest, deque())
         while failures and failures[0] <= now - self.policy.window:

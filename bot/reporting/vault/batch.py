@@ -94,7 +94,7 @@ def _apply(session: Session, context: ReportingContext, entry: SpoolEntry,
             receipt_hash=body["receipt_hash"], sealed_content=_bytes(body["sealed_content"]),
             sealed_identity=_bytes(body["sealed_identity"]) if body["sealed_identity"] else None,
             received_on=entry.day, acknowledge_due=acknowledge_due(entry.day),
-            feedback_due=feedback_due(entry.day), notify_after=entry.day + dt.timedelta(days=1),
+            feedback_due=feedback_due(entry.day), notify_after=entry.day,
             handlers_notified=False, idempotency_key=body.get("idempotency_key")))
         session.flush()
         return

@@ -78,8 +78,8 @@ class Report(VaultBase):
     first_feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     sealed_outcome: Mapped[bytes | None] = mapped_column(LargeBinary)
-    #: The first day handlers may be told of it: the day after it was made, by when the
-    #: batch that brings it has run.
+    #: The day it was made, set by the batch that brings it (a later day): from then on
+    #: handlers may be told. Only ever a date; there is no other notice delay to keep.
     notify_after: Mapped[dt.date | None] = mapped_column(Date)
     handlers_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)

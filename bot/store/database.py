@@ -101,6 +101,7 @@ class Store:
 
         self.engine = engine
         self.vault_engine = vault_engine
+        self._adopt_unkeyed_chain = False
         binds = {VaultBase: vault_engine} if vault_engine is not None else {}
         self._sessions = sessionmaker(engine, binds=binds,  # type: ignore[arg-type]
                                       expire_on_commit=False,
@@ -122,15 +123,11 @@ class Store:
             ensure_postgres_database(reports_url)
         store = cls(create_store_engine(settings.effective_database_url, settings.sql_echo),
                     create_store_engine(reports_url, settings.sql_echo), audit_key)
+        # Only with a brand-new key: adopting an unkeyed chain at any later start would let
+        # someone rebuild the chain with plain SHA-256 and have it re-keyed for them.
+        store._adopt_unkeyed_chain = first_key
         if upgrade:
             store.upgrade()
-        if first_key:
-            # Only with a brand-new key: adopting an unkeyed chain at any later start would
-            # let someone rebuild the chain with plain SHA-256 and have it re-keyed for them.
-            with store.transaction() as session:
-                adopted = adopt_legacy_chain(session)
-            if adopted:
-                log.info("re-hashed %d audit events under the new audit key", adopted)
         return store
 
     @property
@@ -170,6 +167,12 @@ class Store:
                 config.attributes["vault_engine"] = self.vault_engine
                 command.upgrade(config, "head")
             log.info("store schema upgraded to %s", self.head_revision())
+        if self._adopt_unkeyed_chain:
+            self._adopt_unkeyed_chain = False
+            with self.transaction() as session:
+                adopted = adopt_legacy_chain(session)
+            if adopted:
+                log.info("re-hashed %d audit events under the new audit key", adopted)
 
     def dispose(self) -> None:
         self.engine.dispose()

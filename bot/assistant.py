@@ -27,7 +27,9 @@ from bot.casework.queries import current_decision, open_question
 from bot.casework.service import Casework
 from bot.config import Settings
 from bot.directory import StaffMember, person_for_speaker, staff_on_surface
+from bot.messages import say
 from bot.store import Store
+from bot.store.database import is_unwritable
 from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person, utcnow
 from bot.store.references import normalise_reference
 from bot.turns import RESUME, Choice, Citation, Reply, Turn
@@ -218,6 +220,10 @@ class Assistant:
             # Type and place only: an exception's message could quote what the person typed.
             log.error("turn failed with %s at:\n%s", type(error).__name__,
                       "".join(traceback.format_tb(error.__traceback__)))
+            if is_unwritable(error):
+                # Saying "nothing is lost" would be false: give their line back to resend.
+                return [Reply(say("common.store_unwritable", line=turn.text or ""),
+                              kind="problem")]
             return [Reply(APOLOGY, kind="problem")]
 
     def _handle(self, turn: Turn) -> list[Reply]:

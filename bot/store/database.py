@@ -29,6 +29,25 @@ _MIGRATION_LOCK_ID = 0x5072_6F62
 AUDIT_KEY_FILE = "audit.key"
 
 
+#: What the backends say when the store cannot be written at all (not a passing conflict).
+_UNWRITABLE = ("readonly", "read-only", "read only", "disk i/o error", "permission denied",
+               "database or disk is full", "unable to open database file")
+
+
+def is_unwritable(error: BaseException) -> bool:
+    """Whether `error` means the store cannot take writes now (read-only, full, gone), so a
+    reply must not claim that what the person typed was kept."""
+    from sqlalchemy.exc import OperationalError
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OperationalError | OSError) and any(
+                marker in str(seen).lower() for marker in _UNWRITABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def restrict_file_modes(home: Path | None = None) -> None:
     """Everything Probity writes from now on is readable by its owner only (umask 077), and
     an existing PROBITY_HOME and its files are brought down to that too: the SQLite store

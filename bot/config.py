@@ -112,14 +112,14 @@ class Settings:
     )
     reports_database_url: str | None = _setting(
         "PROBITY_REPORTS_DATABASE_URL", _database_url,
-        "a SQLAlchemy URL such as postgresql+psycopg://user@host/db_reports",
-        "The reporting vault's own database (default: a SQLite file beside the main one, or "
-        "for PostgreSQL a sibling database named <main>_reports, created if missing).",
+        expected="a SQLAlchemy URL (postgresql+psycopg://user@host/db_reports)",
+        help="The reporting vault's own database (default: a SQLite file beside the main "
+        "one, or for PostgreSQL a sibling database named <main>_reports, created if missing).",
     )
     audit_anchor: str | None = _setting(
         "PROBITY_AUDIT_ANCHOR", _optional_text,
-        "a file path, syslog: or syslog:FACILITY, or several separated by commas",
-        "Where keyed audit checkpoints are appended, outside the database (default "
+        expected="file paths, syslog: or syslog:FACILITY, comma-separated",
+        help="Where keyed audit checkpoints are appended, outside the database (default "
         "PROBITY_HOME/audit-anchor.log).",
     )
     policies_dir: Path = _setting(

@@ -46,17 +46,19 @@ def has_own_interest(person: Person | None, declaration: Declaration) -> bool:
 
 
 def require_no_own_interest(person: Person | None, declaration: Declaration, step: str) -> None:
-    """Refuse a judging `step` (decide, ask, check, endorse) by someone with a stake in the
-    record. Every surface reaches this through the core step, so none can skip it; the
-    refusal is audited by the caller like any other (Casework._run)."""
+    """Refuse a judging `step` (decide, request_information, compliance_check,
+    decide_appeal, endorse) by someone with a stake in the record. Every surface reaches
+    this through the core step, so none can skip it; the refusal is audited by the caller
+    like any other (Casework._run)."""
     if person is None:
         return
+    doing = say(f"casework.step_{step}")
     if is_declarant(person, declaration):
         raise NotAuthorised(say("casework.own_declaration", who=person.display_name,
-                                step=step, reference=declaration.reference))
+                                step=doing, reference=declaration.reference))
     if step != "endorse" and has_own_interest(person, declaration):
         raise NotAuthorised(say("casework.own_endorsement", who=person.display_name,
-                                step=step, reference=declaration.reference))
+                                step=doing, reference=declaration.reference))
 
 
 def can_act_for_declarant(person: Person | None, declaration: Declaration,

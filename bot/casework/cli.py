@@ -56,8 +56,11 @@ def _register_bench(commands: argparse._SubParsersAction) -> None:
     bench.set_defaults(run=_bench_casework)
 
 
-AS_HELP = ("who you are: a handler's directory key or Slack id (or name) that this shell user "
-           "is listed as in PROBITY_HOME/operators.yaml; optional if only one")
+def _as_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as", dest="as_name", metavar="NAME",
+        help="who you are: a handler's directory key or Slack id (or name) that this shell "
+        "user is listed as in PROBITY_HOME/operators.yaml; optional if only one")
 
 
 def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
@@ -65,7 +68,7 @@ def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
     """A step on one declaration, taken by a named person (checked and audited later)."""
     step = steps.add_parser(name, help=help)
     step.add_argument("reference")
-    step.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
+    _as_argument(step)
     step.set_defaults(run=run)
     return step
 
@@ -78,12 +81,12 @@ def _register_casework(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--kind", choices=REGISTER_NAMES)
     listing.add_argument("--status", action="append", help="only this status (repeatable)")
     listing.add_argument("--all", action="store_true", help="every status, not just open ones")
-    listing.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
+    _as_argument(listing)
     listing.set_defaults(run=_list)
 
     show = steps.add_parser("show", help="one declaration with its answers and history")
     show.add_argument("reference")
-    show.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
+    _as_argument(show)
     show.set_defaults(run=_show)
 
     decide = _officer_step(steps, "decide", "decide a declaration, with a rationale", _decide)
@@ -144,7 +147,7 @@ def _register_registers(commands: argparse._SubParsersAction) -> None:
         export.add_argument("--to", dest="end", type=_date)
         export.add_argument("--format", choices=("csv", "json"), default="csv")
         export.add_argument("--output", type=Path, help="write here instead of standard output")
-        export.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
+        _as_argument(export)
         export.set_defaults(run=_export, register_name=name)
 
     publish = actions.add_parser("publish", help="write the public register for a quarter")

@@ -93,6 +93,7 @@ def _unsealable(problem: Exception) -> int:
 def _apply_batch(args: argparse.Namespace, settings: Settings) -> int:
     import random
 
+    from bot.messages import say
     from bot.reporting.sealing import SealingError
     from bot.reporting.vault.batch import apply_batch_if_due, apply_reporter_batch
 
@@ -105,7 +106,7 @@ def _apply_batch(args: argparse.Namespace, settings: Settings) -> int:
     else:
         result = apply_batch_if_due(store, context)
     # Counts only: what the batch carried is said nowhere, not even here.
-    print("Batch applied." if result is not None else "No batch due yet.")
+    print(say("reporting.batch_applied" if result is not None else "reporting.batch_not_due"))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Iterator
@@ -29,20 +30,29 @@ _MIGRATION_LOCK_ID = 0x5072_6F62
 AUDIT_KEY_FILE = "audit.key"
 
 
-#: What the backends say when the store cannot be written at all (not a passing conflict).
-_UNWRITABLE = ("readonly", "read-only", "read only", "disk i/o error", "permission denied",
-               "database or disk is full", "unable to open database file")
+#: SQLite's primary result codes for a store that cannot take writes at all: PERM, READONLY,
+#: IOERR, FULL, CANTOPEN (not BUSY or LOCKED, which pass).
+_SQLITE_UNWRITABLE = {3, 8, 10, 13, 14}
+#: PostgreSQL's SQLSTATEs for the same: read-only transaction, disk full, out of memory,
+#: insufficient privilege.
+_POSTGRES_UNWRITABLE = {"25006", "53100", "53200", "42501"}
+_OS_UNWRITABLE = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM}
 
 
 def is_unwritable(error: BaseException) -> bool:
     """Whether `error` means the store cannot take writes now (read-only, full, gone), so a
     reply must not claim that what the person typed was kept."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError
 
     seen: BaseException | None = error
     while seen is not None:
-        if isinstance(seen, OperationalError | OSError) and any(
-                marker in str(seen).lower() for marker in _UNWRITABLE):
+        original = seen.orig if isinstance(seen, DBAPIError) else seen
+        code = getattr(original, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _SQLITE_UNWRITABLE:
+            return True
+        if getattr(original, "sqlstate", None) in _POSTGRES_UNWRITABLE:
+            return True
+        if isinstance(original, OSError) and original.errno in _OS_UNWRITABLE:
             return True
         seen = seen.__cause__ or seen.__context__
     return False

@@ -82,8 +82,19 @@ def test_a_store_that_cannot_be_written_says_so_and_gives_the_line_back(
 
     probity = Assistant.from_settings(settings, store, knowledge=Unanswerable())
 
+    # A genuine read-only failure: SQLite refusing a write to a database opened read-only
+    # (as root, file modes would not stop the write, so the mode is in the connection).
+    import sqlite3
+
+    path = Path(settings.home) / "read-only.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    try:
+        sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("INSERT INTO t VALUES (1)")
+    except sqlite3.OperationalError as refused:
+        failure = OperationalError("INSERT", {}, refused)
+
     def read_only(*args: object, **kwargs: object) -> None:
-        raise OperationalError("INSERT", {}, Exception("attempt to write a readonly database"))
+        raise failure
 
     monkeypatch.setattr(probity, "_handle", read_only)
     line = "I was given two rugby tickets by Acme"

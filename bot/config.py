@@ -182,6 +182,12 @@ class Settings:
         "Handlers hear of a new report after a random delay up to this long, so timing "
         "does not point at the reporter.", 90,
     )
+    schedules: tuple[str, ...] = _setting(
+        "PROBITY_SCHEDULES", _word_list,
+        "comma-separated name=timing entries, e.g. reminders=daily 07:00,late-digest=off",
+        "Change when background schedules run (times in PROBITY_TIMEZONE); see docs/jobs.md.",
+        (),
+    )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",
         "Slack Web API base URL (GovSlack, tests).",

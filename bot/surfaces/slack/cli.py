@@ -22,6 +22,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="serve Slack's HTTP requests instead of connecting by Socket Mode")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on")
+    serve.add_argument("--no-worker", dest="worker", action="store_false",
+                       help="do not run background jobs in this process (run `probity "
+                       "worker` separately)")
     serve.set_defaults(run=_serve)
 
 
@@ -42,10 +45,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except DefinitionError as error:
         print(f"probity serve: a workflow definition cannot be used: {error}", file=sys.stderr)
         return 2
-    from bot.surfaces.slack.notices import start_notice_loop
+    if args.worker:
+        from bot.jobs.builtin import ScheduleSettingError, build_registry
+        from bot.jobs.worker import Worker
 
-    # New reports are announced in the integrity channel once their random delay passes.
-    start_notice_loop(services, app.client)
+        try:
+            registry = build_registry(settings, services.store, slack_client=app.client)
+        except ScheduleSettingError as error:
+            print(f"probity serve: {error}", file=sys.stderr)
+            return 2
+        # Schedules (announcing reports, reminders, purges) and the Slack outbox run here.
+        Worker(services.store, registry, zone=settings.zone).start_in_thread()
     if args.http:
         from bot.surfaces.slack.server import EVENTS_PATH, SlackHttpServer
 

@@ -285,8 +285,9 @@ def _person_for_conversation(session: Session, key: str) -> Person | None:
 
 
 def _late_week(due: dt.date, today: dt.date) -> str:
-    """Which week of lateness `today` is in: a missed deadline is repeated weekly."""
-    return f"{due.isoformat()}:late-w{(today - due).days // 7}"
+    """Which week of lateness `today` is in, counted from the first day late: a missed
+    deadline is repeated weekly."""
+    return f"{due.isoformat()}:late-w{((today - due).days - 1) // 7}"
 
 
 def _day(day: dt.date) -> str:

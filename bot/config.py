@@ -184,9 +184,10 @@ class Settings:
     )
     schedules: tuple[str, ...] = _setting(
         "PROBITY_SCHEDULES", _word_list,
-        "comma-separated name=timing entries, e.g. reminders=daily 07:00,late-digest=off",
-        "Change when background schedules run (times in PROBITY_TIMEZONE); see docs/jobs.md.",
-        (),
+        expected="name=timing pairs, comma-separated (reminders=daily 07:00,late-digest=off)",
+        help="Change when background schedules run (times in PROBITY_TIMEZONE); see "
+        "docs/jobs.md.",
+        default=(),
     )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",

@@ -74,13 +74,13 @@ def apply_schedule_settings(registry: Registry, overrides: tuple[str, ...]) -> N
         name, sep, timing = entry.partition("=")
         name, timing = name.strip(), timing.strip()
         if not sep or name not in known:
-            raise ScheduleSettingError(
-                f"PROBITY_SCHEDULES: {entry!r} should be name=timing, with a name from "
-                f"{', '.join(sorted(known))}")
+            raise ScheduleSettingError(say("jobs.schedule_setting_wrong", entry=entry,
+                                           names=", ".join(sorted(known))))
         try:
             registry.retime(name, None if timing.lower() == "off" else timing)
         except TimingError as error:
-            raise ScheduleSettingError(f"PROBITY_SCHEDULES: {error}") from None
+            raise ScheduleSettingError(say("jobs.schedule_setting_timing", problem=error)
+                                       ) from None
 
 
 def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None:

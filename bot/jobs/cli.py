@@ -29,11 +29,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     jobs.add_argument("--json", action="store_true", help="print one JSON object")
     jobs.set_defaults(run=_show)
     steps = jobs.add_subparsers(dest="jobs_command", required=False, metavar="ACTION")
-    for name, help in (("retry", "queue failed jobs to run again"),
-                       ("drop", "delete failed jobs for good")):
-        step = steps.add_parser(name, help=help)
-        step.add_argument("ids", type=int, nargs="+", metavar="ID")
-        step.set_defaults(run=_retry if name == "retry" else _drop)
+    retry = steps.add_parser("retry", help="queue failed jobs to run again")
+    retry.add_argument("ids", type=int, nargs="+", metavar="ID")
+    retry.set_defaults(run=_retry)
+    drop = steps.add_parser("drop", help="delete failed jobs for good")
+    drop.add_argument("ids", type=int, nargs="+", metavar="ID")
+    drop.set_defaults(run=_drop)
+
+    now = steps.add_parser("run", help="enqueue a schedule's job now (the worker runs it)")
+    now.add_argument("schedule", metavar="NAME", help="a schedule's name, e.g. reminders")
+    now.set_defaults(run=_run_now)
 
     _register_bench(commands)
 
@@ -188,6 +193,27 @@ def _each_failed(args: argparse.Namespace, settings: Settings, step: Any) -> int
     finally:
         store.dispose()
     return status
+
+
+def _run_now(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.jobs.schedules import fire_now
+    from bot.messages import say
+    from bot.store.models import utcnow
+
+    store, registry = _open(settings)
+    try:
+        found = {schedule.name: schedule for schedule in registry.active_schedules}
+        schedule = found.get(args.schedule)
+        if schedule is None:
+            print(say("jobs.unknown_schedule", name=args.schedule,
+                      names=", ".join(sorted(found))), file=sys.stderr)
+            return 2
+        with store.transaction() as session:
+            job_id = fire_now(session, schedule, utcnow())
+        print(say("jobs.run_now", name=schedule.name, id=job_id))
+        return 0
+    finally:
+        store.dispose()
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.jobs.queue import JobView
 from bot.jobs.timing import Timing
+from bot.messages import say
 from bot.store.models import Notice, Person
 
 #: Runs inside the transaction that marks the job done: its writes commit with it.
@@ -64,7 +65,7 @@ class Registry:
                  payload: Mapping[str, Any] | None = None) -> None:
         """Enqueue a `kind` job once per period of `timing` (see bot.jobs.timing)."""
         if name in self._schedules:
-            raise ValueError(f"schedule {name!r} is registered twice")
+            raise ValueError(say("jobs.registered_twice", what=name))
         parsed = timing if isinstance(timing, Timing) else Timing.parse(timing)
         self._schedules[name] = Schedule(name, kind, parsed, dict(payload or {}))
 
@@ -83,7 +84,7 @@ class Registry:
         """How notices reach people on `surface` (the terminal needs none: it shows them
         at the start of the next session)."""
         if surface in self._deliveries:
-            raise ValueError(f"notice delivery for {surface!r} is registered twice")
+            raise ValueError(say("jobs.registered_twice", what=surface))
         self._deliveries[surface] = delivery
 
     def handler(self, kind: str) -> HandlerEntry | None:
@@ -108,5 +109,5 @@ class Registry:
 
     def _add(self, entry: HandlerEntry) -> None:
         if entry.kind in self._handlers:
-            raise ValueError(f"job kind {entry.kind!r} has two handlers")
+            raise ValueError(say("jobs.registered_twice", what=entry.kind))
         self._handlers[entry.kind] = entry

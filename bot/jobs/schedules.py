@@ -70,6 +70,14 @@ def fire_due(session: Session, schedules: Iterable[Schedule], now: dt.datetime,
     return fired
 
 
+def fire_now(session: Session, schedule: Schedule, now: dt.datetime) -> int:
+    """Enqueue `schedule`'s job at once, outside its timing (an operator's "run it now");
+    its next run stays as it was. Returns the job's id."""
+    return enqueue(session, schedule.kind, {**schedule.payload, "period": "now"},
+                   idempotency_key=f"schedule:{schedule.name}:now:{now.isoformat()}",
+                   run_at=now)
+
+
 @dataclass(frozen=True)
 class ScheduleStatus:
     """One schedule as `probity jobs` shows it."""

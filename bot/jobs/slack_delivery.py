@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.jobs.notices import action_label, mark_delivered, text_of
 from bot.jobs.queue import GiveUp, JobView, RetryLater, enqueue
 from bot.jobs.registry import Registry
+from bot.messages import say
 from bot.store import Store
 from bot.store.models import Notice, Person, utcnow
 from bot.surfaces.slack.blocks import actions, button, sections
@@ -110,14 +111,14 @@ def _call(client: WebClient, arguments: dict[str, Any]) -> None:
         response = error.response
         code = str(response.get("error") or "unknown_error")
         if response.status_code == 429 or code == "ratelimited":
-            raise RetryLater("Slack rate limit on chat.postMessage",
+            raise RetryLater(say("jobs.slack_rate_limited"),
                              after=_retry_after(response.headers)) from None
         if code in PASSING_ERRORS or response.status_code >= 500:
-            raise RetryLater(f"Slack answered {code}") from None
-        raise GiveUp(f"Slack refused chat.postMessage: {code}") from None
+            raise RetryLater(say("jobs.slack_passing", code=code)) from None
+        raise GiveUp(say("jobs.slack_refused", code=code)) from None
     except (SlackRequestError, OSError) as error:
         # Connection refused, timed out, DNS: Slack may be back in a moment.
-        raise RetryLater(f"could not reach Slack ({type(error).__name__})") from None
+        raise RetryLater(say("jobs.slack_unreachable", error=type(error).__name__)) from None
 
 
 def _retry_after(headers: Mapping[str, Any]) -> float:
@@ -133,7 +134,7 @@ def _retry_after(headers: Mapping[str, Any]) -> float:
 def _required(payload: Mapping[str, Any], name: str) -> str:
     value = payload.get(name)
     if not value:
-        raise GiveUp(f"the job has no {name}")
+        raise GiveUp(say("jobs.payload_missing", field=name))
     return str(value)
 
 

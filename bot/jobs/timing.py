@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.messages import say
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EVERY = re.compile(r"every\s+(\d+)\s*([smhd])")
@@ -39,15 +41,14 @@ class Timing:
         if match := _EVERY.fullmatch(written):
             seconds = int(match[1]) * _UNITS[match[2]]
             if seconds <= 0:
-                raise TimingError(f"{text!r}: the interval must be above zero")
+                raise TimingError(say("jobs.timing_zero", timing=text))
             return cls(written, every_seconds=seconds)
         if match := _DAILY.fullmatch(written):
             return cls(written, at=_clock(text, match[1], match[2]))
         if match := _WEEKLY.fullmatch(written):
             return cls(written, at=_clock(text, match[2], match[3]),
                        weekday=_DAYS.index(match[1]))
-        raise TimingError(f"{text!r} is not a timing; write 'every 5m' (s, m, h or d), "
-                          "'daily 08:00' or 'weekly mon 07:30'")
+        raise TimingError(say("jobs.timing_unknown", timing=text))
 
     def next_after(self, moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
         """The first run after `moment` (UTC in, UTC out)."""
@@ -63,12 +64,12 @@ class Timing:
             if candidate > moment and (self.weekday is None or day.weekday() == self.weekday):
                 return candidate
             day += dt.timedelta(days=1)
-        raise AssertionError("unreachable: a week always has the day")
+        raise AssertionError(self.text)  # unreachable: every week has the weekday
 
 
 def _clock(text: str, hours: str, minutes: str) -> dt.time:
     if int(hours) > 23 or int(minutes) > 59:
-        raise TimingError(f"{text!r}: {hours}:{minutes} is not a time of day")
+        raise TimingError(say("jobs.timing_clock", timing=text))
     return dt.time(int(hours), int(minutes))
 
 

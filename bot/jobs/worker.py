@@ -27,6 +27,7 @@ from bot.jobs.queue import (
 )
 from bot.jobs.registry import HandlerEntry, Registry
 from bot.jobs.schedules import fire_due, sync_schedules
+from bot.messages import say
 from bot.store import Store
 from bot.store.models import utcnow
 
@@ -112,8 +113,7 @@ class Worker:
         limit = entry.max_attempts or job.max_attempts
         if job.attempt > limit:
             # Its earlier runs never came back (the worker died each time): stop here.
-            self._failed(job, entry, GiveUp(f"gave up after {job.attempt - 1} attempts "
-                                            "whose worker stopped before finishing"))
+            self._failed(job, entry, GiveUp(say("jobs.worker_lost", attempts=job.attempt - 1)))
             return
         try:
             if entry.in_transaction:

@@ -47,10 +47,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.worker:
         from bot.jobs.builtin import ScheduleSettingError, build_registry
+        from bot.jobs.slack_delivery import slack_client
         from bot.jobs.worker import Worker
 
         try:
-            registry = build_registry(settings, services.store, slack_client=app.client)
+            registry = build_registry(settings, services.store, slack_client=slack_client(
+                credentials.bot_token or "", settings.slack_api_url))
         except ScheduleSettingError as error:
             print(f"probity serve: {error}", file=sys.stderr)
             return 2

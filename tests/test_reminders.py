@@ -297,3 +297,43 @@ def test_pending_reminders_are_shown_at_the_start_of_the_next_chat_and_only_once
         shown = session.scalars(select(Notice).where(Notice.kind == "information_unanswered")
                                 ).one()
         assert shown.delivered and shown.delivered_on is not None
+
+
+def test_a_report_enqueues_nothing_until_announced_and_then_only_its_reference(
+        unit: Settings, store: Store) -> None:
+    from bot.jobs.builtin import build_registry
+    from bot.jobs.schedules import fire_now
+    from bot.jobs.worker import Worker
+
+    settings = dataclasses.replace(unit, integrity_channel="C0INTEGRITY",
+                                   report_notify_delay_max_minutes=0)
+    clock = Clock(dt.date(2027, 3, 1))
+    context = ReportingContext.from_settings(settings, clock=clock)
+    with store.transaction() as session:
+        reference = submit_anonymous_report(session, context, ReportContent(
+            category="corruption", what_happened="Selling PNC checks to a garage",
+            when_and_where="Last week", who_is_involved="PC Grey", evidence="",
+            raised_elsewhere="no")).reference
+    with store.session() as session:
+        assert session.scalars(select(Job)).all() == []  # nothing dated by the act
+    registry = build_registry(settings, store, clock=clock)  # no Slack client here
+    announce = next(s for s in registry.schedules if s.name == "announce-reports")
+    clock.now += dt.timedelta(hours=3)
+    with store.transaction() as session:
+        fire_now(session, announce, clock())
+    Worker(store, registry, clock=clock).run_until_idle()
+    with store.session() as session:
+        [post] = session.scalars(select(Job).where(Job.kind == "slack.post")).all()
+    assert post.state == "queued"  # waits for a worker that can reach Slack
+    assert post.payload == {
+        "channel": "C0INTEGRITY",
+        "text": f"New report {reference} received, due for acknowledgement by 8 March 2027.",
+        "buttons": [{"label": "Read report", "action": "read_report", "reference": reference}]}
+    assert post.idempotency_key == f"report-announced:{reference}"
+
+
+def test_probity_serve_runs_the_worker_unless_told_not_to() -> None:
+    from bot.cli import build_parser
+
+    assert build_parser().parse_args(["serve"]).worker is True
+    assert build_parser().parse_args(["serve", "--http", "--no-worker"]).worker is False

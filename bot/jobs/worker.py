@@ -59,10 +59,10 @@ class Worker:
     def fire_schedules(self) -> list[str]:
         """Enqueue the jobs of schedules now due; the names fired."""
         schedules = self.registry.active_schedules
-        with self.store.transaction() as session:
-            if not self._synced:
+        if not self._synced:
+            with self.store.transaction() as session:
                 sync_schedules(session, schedules, self.clock(), self.zone)
-        self._synced = True
+            self._synced = True
         with self.store.transaction() as session:
             return fire_due(session, schedules, self.clock(), self.zone)
 

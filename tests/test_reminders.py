@@ -91,6 +91,18 @@ def file_interest(store: Store, submitted: dt.datetime, reference: str = "BI-202
     return reference
 
 
+def file_report(store: Store, settings: Settings, clock: Clock
+                ) -> tuple[ReportingContext, str]:
+    """An anonymous report filed on the clock's day; its context and reference."""
+    context = ReportingContext.from_settings(settings, clock=clock)
+    with store.transaction() as session:
+        reference = submit_anonymous_report(session, context, ReportContent(
+            category="corruption", what_happened="Selling PNC checks to a garage",
+            when_and_where="Last week", who_is_involved="PC Grey", evidence="",
+            raised_elsewhere="no")).reference
+    return context, reference
+
+
 def rules(plan: ReminderPlan) -> CaseworkRules:
     return plan.rules
 
@@ -177,12 +189,7 @@ def test_the_unit_hears_once_of_each_late_decision_and_weekly_of_everything_late
 def test_handlers_are_reminded_of_a_reports_deadlines_from_its_day_only(
         unit: Settings, store: Store, plan: ReminderPlan) -> None:
     clock = Clock(dt.date(2027, 3, 1))
-    context = ReportingContext.from_settings(unit, clock=clock)
-    with store.transaction() as session:
-        reference = submit_anonymous_report(session, context, ReportContent(
-            category="corruption", what_happened="Selling PNC checks to a garage",
-            when_and_where="Last week", who_is_involved="PC Grey", evidence="",
-            raised_elsewhere="no")).reference
+    context, reference = file_report(store, unit, clock)
     # Not yet announced: for handlers it does not exist, so nothing is said about it.
     assert remind(store, plan, clock.on(dt.date(2027, 3, 7))) == []
     with store.transaction() as session:
@@ -308,12 +315,7 @@ def test_a_report_enqueues_nothing_until_announced_and_then_only_its_reference(
     settings = dataclasses.replace(unit, integrity_channel="C0INTEGRITY",
                                    report_notify_delay_max_minutes=0)
     clock = Clock(dt.date(2027, 3, 1))
-    context = ReportingContext.from_settings(settings, clock=clock)
-    with store.transaction() as session:
-        reference = submit_anonymous_report(session, context, ReportContent(
-            category="corruption", what_happened="Selling PNC checks to a garage",
-            when_and_where="Last week", who_is_involved="PC Grey", evidence="",
-            raised_elsewhere="no")).reference
+    _, reference = file_report(store, settings, clock)
     with store.session() as session:
         assert session.scalars(select(Job)).all() == []  # nothing dated by the act
     registry = build_registry(settings, store, clock=clock)  # no Slack client here

@@ -18,7 +18,7 @@ from bot.jobs.builtin import build_registry
 from bot.jobs.schedules import fire_now
 from bot.jobs.slack_delivery import register_slack_outbox, slack_client
 from bot.store import Store
-from bot.store.models import Declaration, Job, Notice, Person, StatusChange
+from bot.store.models import AuditEvent, Declaration, Job, Notice, Person, StatusChange
 
 STAFF = "U0STAFF01"
 HANDLER = "U0HANDLER"
@@ -86,6 +86,9 @@ def test_a_reminder_for_a_slack_user_is_a_dm_with_an_answer_button(
     with store.session() as session:
         notice = session.scalars(select(Notice)).one()
         assert notice.delivered
+        audited = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "reminders.sent")).one()
+        assert audited.details == {"information_unanswered": 1}  # counts, never names
     # The next day's run sends nothing new (once per period), so Slack hears nothing more.
     clock.now += dt.timedelta(days=1)
     with store.transaction() as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,8 @@ from bot.jobs.reminders import ReminderPlan, send_late_digest, send_reminders
 from bot.jobs.timing import TimingError
 from bot.messages import say
 from bot.store import Store
-from bot.store.models import ProcessedDelivery, utcnow
+from bot.store.audit import record_event
+from bot.store.models import Notice, ProcessedDelivery, utcnow
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -124,10 +126,22 @@ def _add_reminders(registry: Registry, settings: Settings, clock: Clock) -> None
             plans.append(reminder_plan(settings))
         return plans[0]
 
-    registry.handle("reminders.send", lambda session, job: _discard(
-        send_reminders(session, plan(), clock(), registry.notice_delivery)))
-    registry.handle("reminders.late_digest", lambda session, job: _discard(
-        send_late_digest(session, plan(), clock(), registry.notice_delivery)))
+    def remind(session: Session, job: JobView) -> None:
+        _audit_sent(session, send_reminders(session, plan(), clock(), registry.notice_delivery))
+
+    def digest(session: Session, job: JobView) -> None:
+        _audit_sent(session, send_late_digest(session, plan(), clock(),
+                                              registry.notice_delivery))
+
+    registry.handle("reminders.send", remind)
+    registry.handle("reminders.late_digest", digest)
+
+
+def _audit_sent(session: Session, notices: list[Notice]) -> None:
+    """One audit event per run: how many reminders of each kind went out (never to whom)."""
+    if notices:
+        record_event(session, "system", "reminders.sent", "reminders",
+                     dict(Counter(notice.kind for notice in notices)))
 
 
 def reminder_plan(settings: Settings) -> ReminderPlan:

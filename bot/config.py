@@ -195,6 +195,13 @@ class Settings:
         "at a random moment up to this many minutes after midnight, so no write dates "
         "the reporter's act.", 90,
     )
+    schedules: tuple[str, ...] = _setting(
+        "PROBITY_SCHEDULES", _word_list,
+        expected="name=timing pairs, comma-separated (reminders=daily 07:00,late-digest=off)",
+        help="Change when background schedules run (times in PROBITY_TIMEZONE); see "
+        "docs/jobs.md.",
+        default=(),
+    )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",
         "Slack Web API base URL (GovSlack, tests).",

@@ -32,7 +32,7 @@ SPOOL_DIR = "report-spool"
 _SUFFIX = ".sealed"
 #: Failed receipt checks are named apart, so a reporter's lookup never opens them: a flood
 #: of junk attempts must not slow down (or crowd out) a real reporter.
-_FAILURE_PREFIX = "f"
+_FAILURE_PREFIX = "failure-"  # never the start of a hex id
 
 #: What a spooled write does when applied.
 SUBMISSION = "submission"

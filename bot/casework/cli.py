@@ -442,7 +442,8 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
         yield handle
 
 
-def _audit(store: Any, actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+def _audit(store: Any, actor: str, action: str, subject: str | None,
+           details: dict[str, Any]) -> None:
     from bot.store.audit import record_event
 
     with store.transaction() as session:

@@ -95,16 +95,15 @@ def _apply_batch(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.messages import say
     from bot.reporting.sealing import SealingError
-    from bot.reporting.vault.batch import apply_batch_if_due, apply_reporter_batch
+    from bot.reporting.vault.batch import BatchResult, apply_batch_if_due, apply_reporter_batch
 
     try:
         store, context = _desk(settings)
     except SealingError as problem:
         return _unsealable(problem)
-    if args.now:
-        result = apply_reporter_batch(store, context, random.SystemRandom(), context.today())
-    else:
-        result = apply_batch_if_due(store, context)
+    result: BatchResult | None = (
+        apply_reporter_batch(store, context, random.SystemRandom(), context.today())
+        if args.now else apply_batch_if_due(store, context))
     # Counts only: what the batch carried is said nowhere, not even here.
     print(say("reporting.batch_applied" if result is not None else "reporting.batch_not_due"))
     return 0

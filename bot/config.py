@@ -112,6 +112,12 @@ class Settings:
     database_url: str | None = _setting(
         "PROBITY_DATABASE_URL", _database_url, "settings.expect_database_url",
     )
+    reports_database_url: str | None = _setting(
+        "PROBITY_REPORTS_DATABASE_URL", _database_url, "settings.expect_reports_database_url",
+    )
+    audit_anchor: str | None = _setting(
+        "PROBITY_AUDIT_ANCHOR", _optional_text, "settings.expect_audit_anchor",
+    )
     policies_dir: Path = _setting(
         "PROBITY_POLICIES", _path, "settings.expect_directory", PROJECT_ROOT / "policies",
     )
@@ -159,6 +165,9 @@ class Settings:
     report_key: str | None = _setting("PROBITY_REPORT_KEY", _optional_text, "settings.expect_key")
     report_notify_delay_max_minutes: int = _setting(
         "PROBITY_REPORT_NOTIFY_DELAY_MAX", _non_negative_int, "settings.expect_minutes", 90,
+    )
+    schedules: tuple[str, ...] = _setting(
+        "PROBITY_SCHEDULES", _word_list, "settings.expect_schedules", (),
     )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "settings.expect_api_url",

@@ -1,7 +1,8 @@
 """The backing store's tables, as SQLAlchemy 2.0 typed models.
 
-Money is integer pence, instants are UTC. Anything about an anonymous report lives only in
-`Report`/`ReportMessage`, and those tables have no column that could hold who reported.
+Money is integer pence, instants are UTC. Reports are not here: they live in the reporting
+vault's own database (bot.reporting.vault.models), so nothing they write shares a counter,
+a transaction id or a log with these tables.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Text,
@@ -88,19 +88,6 @@ class DeclarationStatus(StrEnum):
     APPEALED = "appealed"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
-
-
-class ReportMode(StrEnum):
-    ANONYMOUS = "anonymous"
-    CONFIDENTIAL = "confidential"
-
-
-class ReportStatus(StrEnum):
-    RECEIVED = "received"
-    ACKNOWLEDGED = "acknowledged"
-    ASSESSING = "assessing"
-    INVESTIGATING = "investigating"
-    CLOSED = "closed"
 
 
 class Person(Base):
@@ -266,68 +253,6 @@ class ReferenceCounter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Report(Base):
-    """A report of wrongdoing. Content is sealed; only the receipt's slow hash is kept.
-
-    Deliberately no person id, surface id or submission time: the date alone is stored, and
-    a confidential reporter's identity is itself sealed.
-    """
-
-    __tablename__ = "reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(32), unique=True)
-    mode: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.RECEIVED)
-    receipt_hash: Mapped[str] = mapped_column(String(200))
-    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
-    sealed_identity: Mapped[bytes | None] = mapped_column(LargeBinary)
-    received_on: Mapped[dt.date] = mapped_column(Date)
-    acknowledge_due: Mapped[dt.date] = mapped_column(Date)
-    feedback_due: Mapped[dt.date] = mapped_column(Date)
-    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
-    first_feedback_on: Mapped[dt.date | None] = mapped_column(Date)
-    closed_on: Mapped[dt.date | None] = mapped_column(Date)
-    sealed_outcome: Mapped[bytes | None] = mapped_column(LargeBinary)
-    #: When handlers may be told of it: a random delay hides the moment of submission.
-    notify_after: Mapped[dt.datetime | None]
-    handlers_notified: Mapped[bool] = mapped_column(Boolean, default=False)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-
-    messages: Mapped[list[ReportMessage]] = relationship(
-        back_populates="report", order_by="ReportMessage.id"
-    )
-
-
-class ReportMessage(Base):
-    """A sealed message in a report's two-way thread (reporter <-> handlers)."""
-
-    __tablename__ = "report_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
-    #: "reporter" or "handler"; a handler is named, a reporter never is.
-    author: Mapped[str] = mapped_column(String(20))
-    handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    #: "message", "question", "answer" or "status".
-    kind: Mapped[str] = mapped_column(String(20), default="message")
-    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
-    created_on: Mapped[dt.date] = mapped_column(Date)
-
-    report: Mapped[Report] = relationship(back_populates="messages")
-
-
-class ReceiptFailure(Base):
-    """A failed receipt check, kept to throttle guessing (the attempted value is never kept)."""
-
-    __tablename__ = "receipt_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str | None] = mapped_column(String(32), index=True)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-
-
 class Supplier(Base):
     """A supplier or bidder from the organisation's procurement list."""
 
@@ -373,3 +298,79 @@ class ProcessedDelivery(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(Base):
+    """Work to do later or elsewhere (bot.jobs): enqueued with the change that needs it.
+
+    A job row holds no report content and no reporter: a job about a report names its
+    reference only, and none is enqueued in a reporter's own transaction (its times would
+    date the act).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_run_at", "state", "run_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Which handler runs it, e.g. "slack.dm", "reminders.send".
+    kind: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED)
+    #: Not before this instant (retries push it back).
+    run_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    #: The worker holding it while running, and until when; after that another may take it.
+    locked_by: Mapped[str | None] = mapped_column(String(120))
+    locked_until: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: Enqueuing the same key twice makes one job (a schedule's period, a Slack retry).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    finished_at: Mapped[dt.datetime | None]
+
+
+class JobSchedule(Base):
+    """A named, repeating job (e.g. "reminders" daily at 08:00 local time) and its next run."""
+
+    __tablename__ = "job_schedules"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    #: How often, as written in settings: "every 5m", "daily 08:00", "weekly mon 07:00".
+    timing: Mapped[str] = mapped_column(String(80))
+    next_run_at: Mapped[dt.datetime]
+    last_run_at: Mapped[dt.datetime | None]
+
+
+class Notice(Base):
+    """Something to tell one person (a reminder), shown by their surface and then marked.
+
+    Held as a message key and its fields, so it is worded in the person's language when
+    shown. Dated to the day only; `dedupe_key` makes each reminder once per period.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_person_delivered", "person_id", "delivered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    #: The reminder it is, e.g. "review_due_soon"; `subject` the record it is about.
+    kind: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str | None] = mapped_column(String(80))
+    text_key: Mapped[str] = mapped_column(String(120))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: What the person can do from it: [{"action": "answer_request", "reference": ...}].
+    actions: Mapped[list[Any]] = mapped_column(default=list)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivered_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Set when the thing was done before the notice was shown: it is then never shown.
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    dedupe_key: Mapped[str | None] = mapped_column(String(240), unique=True)

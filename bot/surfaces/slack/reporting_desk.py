@@ -19,8 +19,6 @@ from bot.reporting import (
     add_reporter_message,
     authorise_handler,
     change_status,
-    due_notifications,
-    mark_notified,
     open_report,
     read_report,
     reply,
@@ -34,9 +32,11 @@ class ReportDesk:
     store: Store
     context: ReportingContext
 
-    def open(self, reference: str, receipt: str) -> ReporterView | AccessRefused:
+    def open(self, reference: str, receipt: str, *, sender_id: str | None = None
+             ) -> ReporterView | AccessRefused:
+        sender = None if sender_id is None else self.context.guesses.sender("slack", sender_id)
         with self.store.transaction() as session:
-            return open_report(session, self.context, reference, receipt)
+            return open_report(session, self.context, reference, receipt, sender=sender)
 
     def add_message(self, reference: str, receipt: str, text: str, *, answering: bool
                     ) -> ReporterView | AccessRefused:
@@ -65,11 +65,3 @@ class ReportDesk:
                 view = change_status(session, self.context, handler, reference, status,
                                      outcome or None)
             return view or read_report(session, self.context, handler, reference)
-
-    def due_notices(self) -> list[DueNotice]:
-        with self.store.transaction() as session:
-            return due_notifications(session, self.context)
-
-    def mark_notified(self, reference: str) -> None:
-        with self.store.transaction() as session:
-            mark_notified(session, self.context, reference)

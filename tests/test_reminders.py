@@ -339,5 +339,5 @@ def test_a_report_enqueues_nothing_until_announced_and_then_only_its_reference(
 def test_probity_serve_runs_the_worker_unless_told_not_to() -> None:
     from bot.cli import build_parser
 
-    assert build_parser().parse_args(["serve"]).worker is True
-    assert build_parser().parse_args(["serve", "--http", "--no-worker"]).worker is False
+    assert build_parser(["serve"]).parse_args(["serve"]).worker is True
+    assert build_parser(["serve"]).parse_args(["serve", "--http", "--no-worker"]).worker is False

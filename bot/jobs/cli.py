@@ -14,18 +14,15 @@ from typing import Any
 from bot.config import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    worker = commands.add_parser(
-        "worker", help="run background jobs: deliveries, reminders, schedules",
-        description="Runs due jobs and fires schedules until stopped. Run one with SQLite; "
-        "any number against one PostgreSQL database.")
+def configure_worker(worker: argparse.ArgumentParser) -> None:
     worker.add_argument("--until-idle", action="store_true",
                         help="run everything due now, then exit (cron, tests)")
     worker.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
                         help="how long to wait when nothing is due (default 1)")
     worker.set_defaults(run=_worker)
 
-    jobs = commands.add_parser("jobs", help="background jobs by state, schedules, failures")
+
+def configure_jobs(jobs: argparse.ArgumentParser) -> None:
     jobs.add_argument("--json", action="store_true", help="print one JSON object")
     jobs.set_defaults(run=_show)
     steps = jobs.add_subparsers(dest="jobs_command", required=False, metavar="ACTION")
@@ -35,30 +32,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     drop = steps.add_parser("drop", help="delete failed jobs for good")
     drop.add_argument("ids", type=int, nargs="+", metavar="ID")
     drop.set_defaults(run=_drop)
-
     now = steps.add_parser("run", help="enqueue a schedule's job now (the worker runs it)")
     now.add_argument("schedule", metavar="NAME", help="a schedule's name, e.g. reminders")
     now.set_defaults(run=_run_now)
 
-    _register_bench(commands)
 
-
-def _register_bench(commands: argparse._SubParsersAction) -> None:
-    bench = commands.choices.get("bench")
-    if bench is None:
-        group = commands.add_parser("bench", help="benchmarks").add_subparsers(
-            dest="bench_command", required=True)
-    else:
-        group = next(action for action in bench._actions
-                     if isinstance(action, argparse._SubParsersAction))
-    parser = group.add_parser("jobs", help="job runner throughput, one and two workers, "
-                              "on SQLite and PostgreSQL")
-    parser.add_argument("--jobs", type=int, default=1000, help="jobs in the largest run")
-    parser.add_argument("--batch", type=int, default=10, help="jobs claimed at a time")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="PostgreSQL to measure on (a schema is made and dropped); "
-                        "default PROBITY_TEST_DATABASE_URL")
-    parser.set_defaults(run=_bench)
+def configure_bench(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument("--jobs", type=int, default=1000, help="jobs in the largest run")
+    bench.add_argument("--batch", type=int, default=10, help="jobs claimed at a time")
+    bench.add_argument("--postgres", metavar="URL",
+                       help="PostgreSQL to measure on (a schema is made and dropped); "
+                       "default PROBITY_TEST_DATABASE_URL")
+    bench.set_defaults(run=_bench)
 
 
 def _open(settings: Settings):  # type: ignore[no-untyped-def]

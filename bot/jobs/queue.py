@@ -188,7 +188,7 @@ def backoff(attempt: int) -> dt.timedelta:
     """How long to wait after failed attempt number `attempt` (1-based)."""
     wait = min(BACKOFF_BASE * 2 ** max(attempt - 1, 0), BACKOFF_CAP)
     # Jitter keeps many jobs that failed together (Slack down) from retrying together.
-    return wait * (1 + random.random() / 4)
+    return dt.timedelta(seconds=wait.total_seconds() * (1 + random.random() / 4))
 
 
 def describe(error: BaseException) -> str:

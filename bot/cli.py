@@ -66,7 +66,7 @@ COMMANDS: tuple[Command, ...] = (
             help="talk to Probity in the terminal (one line per turn; can be scripted)"),
     Command("drafts", "bot.surfaces.console:configure_drafts",
             help="look after unfinished declarations"),
-    Command("worker", "bot.jobs.cli:configure_worker",
+    Command("worker", "bot.surfaces.worker:configure_worker",
             help="run background jobs: deliveries, reminders, schedules",
             description="Runs due jobs and fires schedules until stopped. Run one with "
             "SQLite; any number against one PostgreSQL database."),

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from bot.reporting import (
     AccessRefused,
-    DueNotice,
     Handler,
     HandlerView,
     ReporterView,

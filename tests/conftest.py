@@ -70,7 +70,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _empty_postgres(url: str) -> None:
-    from bot.reporting.vault.models import VaultBase, VaultSchema
+    from bot.store.vault.models import VaultBase, VaultSchema
 
     for engine_url, metadata in ((url, Base.metadata),
                                  (vault_schema_url(url), VaultBase.metadata)):

@@ -32,7 +32,7 @@ from bot.reporting import (
     reply,
 )
 from bot.reporting.vault.batch import apply_reporter_batch
-from bot.reporting.vault.models import ReceiptFailure, Report, ReportMessage, VaultBase
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, VaultBase
 from bot.store import Store
 from bot.store.models import AuditEvent, Base, Person
 from bot.surfaces.console import ConsoleChat

@@ -26,7 +26,7 @@ from bot.reporting import (
     submit_confidential_report,
 )
 from bot.reporting.categories import listed_category
-from bot.reporting.vault.models import Report, VaultBase
+from bot.store.vault.models import Report, VaultBase
 from bot.store import Store
 from bot.store.models import Base
 from bot.turns import Speaker

@@ -13,7 +13,7 @@ from test_report_support import FakeClock, next_batch, reporting_context, sample
 from bot.config import Settings
 from bot.reporting import AccessRefused, open_report, submit_anonymous_report
 from bot.reporting import receipts as receipts_module
-from bot.reporting.vault.models import ReceiptFailure
+from bot.store.vault.models import ReceiptFailure
 from bot.store import Store
 
 WRONG = "1234 5678 9012 3456 7890"

@@ -56,7 +56,7 @@ def vault_is_empty(store: Store) -> bool:
     in the spool)."""
     from sqlalchemy import func, select
 
-    from bot.reporting.vault.models import ReceiptFailure, Report, ReportMessage
+    from bot.store.vault.models import ReceiptFailure, Report, ReportMessage
 
     with store.session() as session:
         return all(session.scalar(select(func.count()).select_from(model)) == 0

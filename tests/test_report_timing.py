@@ -30,7 +30,7 @@ from bot.reporting import (
 )
 from bot.reporting.activity import REPORTER_ACTORS, audit_reporter_activity
 from bot.reporting.vault.batch import apply_reporter_batch
-from bot.reporting.vault.models import ReceiptFailure
+from bot.store.vault.models import ReceiptFailure
 from bot.store import Store
 from bot.store.audit import verify_chain
 from bot.store.models import AuditEvent

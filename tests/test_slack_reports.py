@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.jobs.builtin import build_registry
 from bot.jobs.schedules import fire_now
 from bot.jobs.worker import Worker
-from bot.reporting.vault.models import Report
+from bot.store.vault.models import Report
 from bot.store.models import AuditEvent, utcnow
 from bot.surfaces.slack.outbox import slack_jobs_plugin
 

@@ -24,7 +24,7 @@ from bot.casework.rules import CaseworkRules
 from bot.handlers import is_handler
 from bot.jobs.notices import Reminder, add_notice, withdraw_stale
 from bot.reporting.deadlines import breaches
-from bot.reporting.vault.models import Report, ReportStatus
+from bot.store.vault.models import Report, ReportStatus
 from bot.store.models import (
     Conversation,
     Declaration,

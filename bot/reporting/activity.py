@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.reporting.context import ReportingContext
 from bot.reporting.threads import REPORTER
-from bot.reporting.vault.models import ReceiptFailure, Report, ReportMessage, ReportMode
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, ReportMode
 from bot.store.audit import lock_chain, record_event
 from bot.store.models import AuditEvent
 

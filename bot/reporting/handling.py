@@ -42,7 +42,7 @@ from bot.reporting.threads import (
     outcome_purpose,
     thread_of,
 )
-from bot.reporting.vault.models import Report, ReportStatus
+from bot.store.vault.models import Report, ReportStatus
 from bot.store.audit import record_event
 from bot.store.models import Person
 from bot.store.references import normalise_reference

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.reporting.vault.models import Report
+from bot.store.vault.models import Report
 from bot.store.references import ReferenceKind, format_reference
 
 #: Six digits: a year's references rarely collide, and a typed receipt (20 digits) is never

@@ -52,7 +52,7 @@ from bot.reporting.threads import (
     thread_of,
 )
 from bot.reporting.throttle import Sender
-from bot.reporting.vault.models import Report, ReportMode, ReportStatus
+from bot.store.vault.models import Report, ReportMode, ReportStatus
 from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
 from bot.store.references import ReferenceKind, normalise_reference
 

@@ -28,7 +28,7 @@ from bot.reporting.threads import (
     message_purpose,
     outcome_purpose,
 )
-from bot.reporting.vault.models import Report
+from bot.store.vault.models import Report
 from bot.reporting.vault.spool import Spool
 from bot.store.audit import record_event
 

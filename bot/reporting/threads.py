@@ -13,7 +13,7 @@ from bot.reporting.records import (
     ReportContent,
     ThreadEntry,
 )
-from bot.reporting.vault.models import Report, ReportMessage, ReportStatus
+from bot.store.vault.models import Report, ReportMessage, ReportStatus
 from bot.store.models import Person
 
 REPORTER = "reporter"

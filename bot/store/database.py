@@ -152,14 +152,14 @@ def migration_heads() -> frozenset[str] | None:
 class Store:
     """The database Probity keeps its records in, and the reporting vault beside it.
 
-    A session binds the vault's models (bot.reporting.vault.models) to the vault's engine
+    A session binds the vault's models (bot.store.vault.models) to the vault's engine
     and everything else to the main one, so one `transaction()` reads a report and writes
     the handler's audit event. Each database commits on its own: they share nothing.
     """
 
     def __init__(self, engine: Engine, vault_engine: Engine | None = None,
                  audit_key: bytes | None = None) -> None:
-        from bot.reporting.vault.models import VaultBase
+        from bot.store.vault.models import VaultBase
 
         self.engine = engine
         self.vault_engine = vault_engine
@@ -172,7 +172,7 @@ class Store:
     @classmethod
     def open(cls, settings: Settings, upgrade: bool = True) -> Store:
         """Open the configured store and vault, bringing both schemas up to date first."""
-        from bot.reporting.vault.location import ensure_postgres_database, vault_url
+        from bot.store.vault.location import ensure_postgres_database, vault_url
 
         restrict_file_modes()
         settings.ensure_home()
@@ -235,7 +235,7 @@ class Store:
         """Apply any pending migrations (the vault's first, since the main store's may move
         old reports into it); safe when several processes start at once."""
         if self.vault_engine is not None:
-            from bot.reporting.vault.schema import upgrade_vault
+            from bot.store.vault.schema import upgrade_vault
 
             upgrade_vault(self.vault_engine)
         if not self.is_current():

@@ -1,7 +1,7 @@
 """The backing store's tables, as SQLAlchemy 2.0 typed models.
 
 Money is integer pence, instants are UTC. Reports are not here: they live in the reporting
-vault's own database (bot.reporting.vault.models), so nothing they write shares a counter,
+vault's own database (bot.store.vault.models), so nothing they write shares a counter,
 a transaction id or a log with these tables.
 """
 

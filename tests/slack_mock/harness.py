@@ -46,7 +46,7 @@ class SlackHarness:
         vault) as text: for asserting what was (not) stored."""
         from sqlalchemy import select
 
-        from bot.reporting.vault.models import Report, VaultBase
+        from bot.store.vault.models import Report, VaultBase
         from bot.store.models import Base, Person
 
         with self.store.session() as session:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import acknowledge_due, feedback_due
 from bot.reporting.threads import REPORTER, find_report, next_position
-from bot.reporting.vault.models import (
+from bot.store.vault.models import (
     AppliedEntry,
     BatchRun,
     Padding,

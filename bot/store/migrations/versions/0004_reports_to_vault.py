@@ -42,7 +42,7 @@ def upgrade() -> None:
 
 
 def _copy(bind: sa.Connection, legacy: sa.MetaData, vault: sa.Engine) -> None:
-    from bot.reporting.vault.models import Report, ReportMessage, random_id
+    from bot.store.vault.models import Report, ReportMessage, random_id
 
     reports, messages = legacy.tables["reports"], legacy.tables["report_messages"]
     failures = legacy.tables.get("receipt_failures")
@@ -62,7 +62,7 @@ def _copy(bind: sa.Connection, legacy: sa.MetaData, vault: sa.Engine) -> None:
                 handler_id=row["handler_id"], kind=row["kind"], sealed_body=row["sealed_body"],
                 created_on=row["created_on"], position=positions[row["report_id"]]))
         if failures is not None:
-            from bot.reporting.vault.models import ReceiptFailure
+            from bot.store.vault.models import ReceiptFailure
 
             counts = Counter((row.reference, row.at.date())
                              for row in bind.execute(sa.select(failures)))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, delete, insert, inspect, select, text
 
-from bot.reporting.vault.models import VaultBase, VaultSchema
+from bot.store.vault.models import VaultBase, VaultSchema
 
 _LOCK_ID = 0x5661_756C  # "Vaul": any constant, the same in every process
 

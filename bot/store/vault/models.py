@@ -1,6 +1,6 @@
 """The vault's tables: reports, their threads, failed receipt checks, and batch bookkeeping.
 
-They live in their own database (bot.reporting.vault.location) so no counter, sequence,
+They live in their own database (bot.store.vault.location) so no counter, sequence,
 transaction id or log is shared with declarations. Nothing here holds a time finer than the
 day. Ids are random, not sequences: a sequence would number reports in the order they came.
 """
@@ -158,7 +158,7 @@ class BatchRun(VaultBase):
 
 
 class VaultSchema(VaultBase):
-    """The vault's schema version (see bot.reporting.vault.schema)."""
+    """The vault's schema version (see bot.store.vault.schema)."""
 
     __tablename__ = "vault_schema"
 

@@ -32,9 +32,9 @@ from bot.reporting import (
     reply,
 )
 from bot.reporting.vault.batch import apply_reporter_batch
-from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, VaultBase
 from bot.store import Store
 from bot.store.models import AuditEvent, Base, Person
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, VaultBase
 from bot.surfaces.console import ConsoleChat
 from bot.turns import Speaker
 

@@ -23,10 +23,10 @@ from bot.reporting import ReporterView, open_report, submit_anonymous_report
 from bot.reporting.context import ReportingContext
 from bot.reporting.sealing import KEY_FILE_NAME, Sealer, SealingError
 from bot.reporting.vault.batch import apply_reporter_batch
-from bot.store.vault.models import Report
 from bot.store import Store
 from bot.store.models import AuditEvent
 from bot.store.operators import KEY_VARIABLE, OPERATORS_FILE, os_user
+from bot.store.vault.models import Report
 
 
 @pytest.fixture

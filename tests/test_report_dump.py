@@ -26,9 +26,9 @@ from bot.reporting import (
     submit_confidential_report,
 )
 from bot.reporting.categories import listed_category
-from bot.store.vault.models import Report, VaultBase
 from bot.store import Store
 from bot.store.models import Base
+from bot.store.vault.models import Report, VaultBase
 from bot.turns import Speaker
 
 # Distinctive words, none of which is also a status, mode, kind or author name.

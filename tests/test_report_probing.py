@@ -13,8 +13,8 @@ from test_report_support import FakeClock, next_batch, reporting_context, sample
 from bot.config import Settings
 from bot.reporting import AccessRefused, open_report, submit_anonymous_report
 from bot.reporting import receipts as receipts_module
-from bot.store.vault.models import ReceiptFailure
 from bot.store import Store
+from bot.store.vault.models import ReceiptFailure
 
 WRONG = "1234 5678 9012 3456 7890"
 

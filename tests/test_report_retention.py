@@ -37,10 +37,10 @@ from bot.reporting.retention import purge_closed
 from bot.reporting.rotation import reseal_all
 from bot.reporting.sealing import Sealer, generate_key
 from bot.reporting.threads import REMOVED
-from bot.store.vault.models import ReceiptFailure, Report, ReportMessage
 from bot.store import Store
 from bot.store.audit import verify_chain
 from bot.store.models import AuditEvent
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage
 from bot.turns import Speaker
 
 OUTCOME = "Final written warning; access to the PNC removed for a year."

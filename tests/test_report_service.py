@@ -41,9 +41,9 @@ from bot.reporting import (
 from bot.reporting.handling import Handler
 from bot.reporting.records import NotAHandler
 from bot.reporting.vault.batch import apply_batch_if_due, batch_moment
-from bot.store.vault.models import ReceiptFailure, Report, ReportStatus
 from bot.store import Store
 from bot.store.models import AuditEvent
+from bot.store.vault.models import ReceiptFailure, Report, ReportStatus
 from bot.turns import Speaker
 
 HANDLER = Speaker("console", HANDLER_KEY, "DS Helen Wright")

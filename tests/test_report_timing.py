@@ -30,10 +30,10 @@ from bot.reporting import (
 )
 from bot.reporting.activity import REPORTER_ACTORS, audit_reporter_activity
 from bot.reporting.vault.batch import apply_reporter_batch
-from bot.store.vault.models import ReceiptFailure
 from bot.store import Store
 from bot.store.audit import verify_chain
 from bot.store.models import AuditEvent
+from bot.store.vault.models import ReceiptFailure
 from bot.turns import Speaker
 
 WRONG = "1111 2222 3333 4444 5555"

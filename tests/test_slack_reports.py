@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from bot.jobs.builtin import build_registry
 from bot.jobs.schedules import fire_now
 from bot.jobs.worker import Worker
-from bot.store.vault.models import Report
 from bot.store.models import AuditEvent, utcnow
+from bot.store.vault.models import Report
 from bot.surfaces.slack.outbox import slack_jobs_plugin
 
 pytest_plugins = ["slack_mock.fixtures"]

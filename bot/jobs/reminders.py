@@ -24,7 +24,6 @@ from bot.casework.rules import CaseworkRules
 from bot.handlers import is_handler
 from bot.jobs.notices import Reminder, add_notice, withdraw_stale
 from bot.reporting.deadlines import breaches
-from bot.store.vault.models import Report, ReportStatus
 from bot.store.models import (
     Conversation,
     Declaration,
@@ -34,6 +33,7 @@ from bot.store.models import (
     Person,
     StatusChange,
 )
+from bot.store.vault.models import Report, ReportStatus
 
 #: Sends a new notice on the person's surface (see Registry.deliver_notices).
 DeliveryFor = Callable[[str], Callable[[Session, Notice, Person], None] | None]

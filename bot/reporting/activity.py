@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from bot.reporting.context import ReportingContext
 from bot.reporting.threads import REPORTER
-from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, ReportMode
 from bot.store.audit import lock_chain, record_event
 from bot.store.models import AuditEvent
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, ReportMode
 
 #: How the audit log names reporters; never by identity. "unverified" made a failed check.
 UNVERIFIED = "unverified reporter"

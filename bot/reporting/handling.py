@@ -42,10 +42,10 @@ from bot.reporting.threads import (
     outcome_purpose,
     thread_of,
 )
-from bot.store.vault.models import Report, ReportStatus
 from bot.store.audit import record_event
 from bot.store.models import Person
 from bot.store.references import normalise_reference
+from bot.store.vault.models import Report, ReportStatus
 from bot.turns import Speaker
 
 log = logging.getLogger(__name__)

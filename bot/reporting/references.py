@@ -8,8 +8,8 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.vault.models import Report
 from bot.store.references import ReferenceKind, format_reference
+from bot.store.vault.models import Report
 
 #: Six digits: a year's references rarely collide, and a typed receipt (20 digits) is never
 #: mistaken for one (bot.reporting.reporter caps a reference's number at six digits).

@@ -52,9 +52,9 @@ from bot.reporting.threads import (
     thread_of,
 )
 from bot.reporting.throttle import Sender
-from bot.store.vault.models import Report, ReportMode, ReportStatus
 from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
 from bot.store.references import ReferenceKind, normalise_reference
+from bot.store.vault.models import Report, ReportMode, ReportStatus
 
 #: The status note a reveal adds to the thread (sealed like any message).
 REVEALED_NOTE = "The reporter chose to tell the integrity unit who they are."

@@ -28,9 +28,9 @@ from bot.reporting.threads import (
     message_purpose,
     outcome_purpose,
 )
-from bot.store.vault.models import Report
 from bot.reporting.vault.spool import Spool
 from bot.store.audit import record_event
+from bot.store.vault.models import Report
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from bot.reporting.records import (
     ReportContent,
     ThreadEntry,
 )
-from bot.store.vault.models import Report, ReportMessage, ReportStatus
 from bot.store.models import Person
+from bot.store.vault.models import Report, ReportMessage, ReportStatus
 
 REPORTER = "reporter"
 HANDLER = "handler"

@@ -46,8 +46,8 @@ class SlackHarness:
         vault) as text: for asserting what was (not) stored."""
         from sqlalchemy import select
 
-        from bot.store.vault.models import Report, VaultBase
         from bot.store.models import Base, Person
+        from bot.store.vault.models import Report, VaultBase
 
         with self.store.session() as session:
             rows = [repr(tuple(row)) for metadata, routed in ((Base.metadata, Person),

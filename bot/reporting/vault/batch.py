@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import acknowledge_due, feedback_due
 from bot.reporting.threads import REPORTER, find_report, next_position
+from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
+from bot.store import Store
 from bot.store.vault.models import (
     AppliedEntry,
     BatchRun,
@@ -36,8 +38,6 @@ from bot.store.vault.models import (
     ReportMode,
     VaultBase,
 )
-from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
-from bot.store import Store
 
 #: Reports exist before anything is added to them; failures last (they name reports).
 _PHASE = {SUBMISSION: 0, REVEAL: 1, MESSAGE: 2, FAILURE: 3}

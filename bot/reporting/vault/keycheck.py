@@ -9,9 +9,9 @@ from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
+from bot.reporting.vault.spool import SPOOL_DIR
 from bot.store.vault.location import vault_url
 from bot.store.vault.models import Report, ReportMessage
-from bot.reporting.vault.spool import SPOOL_DIR
 
 #: Bytes 1..9 of a sealed value name its key (bot.reporting.sealing's format).
 _KEY_ID = slice(1, 9)

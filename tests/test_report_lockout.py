@@ -28,8 +28,9 @@ def quick_hash(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.reporting import receipts
 
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(receipts, "_HASHER", cheap)
-    monkeypatch.setattr(receipts, "_DUMMY_HASH", cheap.hash("0" * 20))
+    dummy = cheap.hash("0" * 20)
+    monkeypatch.setattr(receipts, "_hasher", lambda: cheap)
+    monkeypatch.setattr(receipts, "_dummy_hash", lambda: dummy)
 
 
 def test_an_attacker_guessing_her_reference_all_day_never_locks_her_out(

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_report_support import HANDLER_KEY, FakeClock, reporting_context, sample_content
+from test_report_support import (
+    HANDLER_KEY,
+    FakeClock,
+    reporting_context,
+    sample_content,
+    vault_is_empty,
+)
 
 from bot.cli import main
 from bot.config import Settings
 from bot.reporting import ReporterView, open_report, submit_anonymous_report
 from bot.reporting.context import ReportingContext
 from bot.reporting.sealing import KEY_FILE_NAME, Sealer, SealingError
+from bot.reporting.vault.batch import apply_reporter_batch
+from bot.reporting.vault.models import Report
 from bot.store import Store
-from bot.store.models import AuditEvent, Report
+from bot.store.models import AuditEvent
 
 
 @pytest.fixture
@@ -24,15 +33,17 @@ def handler_env(probity_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("PROBITY_HANDLERS", f"{HANDLER_KEY},U0SLACK1")
 
 
-def _submit(store: Store, settings: Settings, days_ago: int = 0,
-            minutes_ago: int = 91) -> tuple[str, str]:
-    """File a report; by default long enough ago that its random delay (up to 90 minutes) has
-    passed, so a handler's command announces it and then sees it."""
-    clock = FakeClock(dt.datetime.now(dt.UTC)
-                      - dt.timedelta(days=days_ago, minutes=minutes_ago))
+def _submit(store: Store, settings: Settings, days_ago: int = 1,
+            batched: bool = True) -> tuple[str, str]:
+    """File a report `days_ago`, and by default run today's batch, so a handler's command
+    announces it and then sees it."""
+    clock = FakeClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago))
+    context = reporting_context(settings, clock)
     with store.transaction() as session:
-        done = submit_anonymous_report(session, reporting_context(settings, clock),
-                                       sample_content())
+        done = submit_anonymous_report(session, context, sample_content())
+    if batched:
+        clock.now = dt.datetime.now(dt.UTC)
+        apply_reporter_batch(store, context, random.Random(2), context.today())
     return done.reference, done.receipt
 
 
@@ -62,11 +73,11 @@ def test_a_handler_lists_reads_replies_and_closes(
     assert isinstance(view, ReporterView) and view.outcome == "Advice given."
 
 
-def test_a_report_inside_its_delay_is_not_there_for_handlers(
+def test_a_report_before_its_batch_is_not_there_for_handlers(
     store: Store, settings: Settings, handler_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Filed "a minute from now": its delay cannot have passed while the test runs.
-    reference, _ = _submit(store, settings, minutes_ago=-1)
+    # Filed today: it reaches the vault in tomorrow's batch.
+    reference, _ = _submit(store, settings, days_ago=0, batched=False)
     assert main(["cases", "list", "--as", HANDLER_KEY]) == 0
     assert capsys.readouterr().out == "No reports.\n"
     for command in (["show", reference], ["reply", reference, "Thanks"],
@@ -75,8 +86,9 @@ def test_a_report_inside_its_delay_is_not_there_for_handlers(
         assert capsys.readouterr().err == f"probity: There is no report {reference}.\n"
     assert main(["cases", "notify-due"]) == 0
     assert "No new reports" in capsys.readouterr().out
+    assert main(["cases", "apply-batch"]) == 0  # not today's writes, whatever the moment
+    assert vault_is_empty(store)
     with store.session() as session:
-        assert not session.scalars(select(Report)).one().handlers_notified
         assert [e.action for e in session.scalars(select(AuditEvent))
                 if e.subject == reference] == []
 
@@ -96,7 +108,7 @@ def test_list_overdue_shows_only_breaches(
     store: Store, settings: Settings, handler_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     late, _ = _submit(store, settings, days_ago=10)
-    fresh, _ = _submit(store, settings)
+    fresh, _ = _submit(store, settings, days_ago=1)
     assert main(["cases", "list", "--overdue", "--as", HANDLER_KEY]) == 0
     out = capsys.readouterr().out
     assert late in out and "acknowledgement overdue by" in out

@@ -10,7 +10,8 @@ from slack_mock.rendering import mrkdwn_text, plain_text
 from slack_mock.web_api import TEAM_ID
 from sqlalchemy import func, select
 
-from bot.store.models import AuditEvent, Report
+from bot.reporting.vault.models import Report
+from bot.store.models import AuditEvent
 from bot.surfaces.slack.notices import announce_due_reports
 
 pytest_plugins = ["slack_mock.fixtures"]

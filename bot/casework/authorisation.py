@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.casework.errors import NotAuthorised
 from bot.handlers import is_handler
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import Declaration, Person
@@ -26,6 +27,35 @@ def require_integrity_officer(person: Person | None, handlers: Iterable[str], st
     if not is_integrity_officer(person, handlers):
         who = person.display_name if person is not None else "An unknown person"
         raise NotAuthorised(f"{who} is not an integrity officer, so cannot {step}.")
+
+
+def has_own_interest(person: Person | None, declaration: Declaration) -> bool:
+    """Whether `person` has a stake in `declaration` that bars them from judging it: it is
+    their own, or they endorsed it (or are the line manager its route asks to endorse it),
+    so deciding it as the integrity unit would approve their own advice."""
+    if person is None:
+        return False
+    if is_declarant(person, declaration):
+        return True
+    if declaration.line_manager_id == person.id and "line_manager" in (
+            declaration.approvers or []):
+        return True
+    return any(decision.stage == "endorsement" and decision.decided_by_id == person.id
+               for decision in declaration.decisions)
+
+
+def require_no_own_interest(person: Person | None, declaration: Declaration, step: str) -> None:
+    """Refuse a judging `step` (decide, ask, check, endorse) by someone with a stake in the
+    record. Every surface reaches this through the core step, so none can skip it; the
+    refusal is audited by the caller like any other (Casework._run)."""
+    if person is None:
+        return
+    if is_declarant(person, declaration):
+        raise NotAuthorised(say("casework.own_declaration", who=person.display_name,
+                                step=step, reference=declaration.reference))
+    if step != "endorse" and has_own_interest(person, declaration):
+        raise NotAuthorised(say("casework.own_endorsement", who=person.display_name,
+                                step=step, reference=declaration.reference))
 
 
 def can_act_for_declarant(person: Person | None, declaration: Declaration,

@@ -21,6 +21,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "verify", help="recompute the audit log's hash chain and name the first broken event"
     )
     verify.set_defaults(run=_verify)
+    checkpoint = audit_commands.add_parser(
+        "checkpoint", help="write a keyed checkpoint of the audit log to PROBITY_AUDIT_ANCHOR now")
+    checkpoint.set_defaults(run=_checkpoint)
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,15 +49,46 @@ def _current(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.messages import say
     from bot.store import Store
-    from bot.store.audit import verify_chain
+    from bot.store.anchor import anchor_targets, verify_anchored
 
     store = Store.open(settings)
     with store.session() as session:
-        result = verify_chain(session)
-    if result.intact:
-        print(f"Audit log intact: {result.checked} events checked.")
+        result = verify_anchored(session, settings)
+    chain, checkpoint = result.chain, result.checkpoint
+    if result.bad_lines:
+        print(say("audit.bad_anchor_lines", count=result.bad_lines))
+    if not chain.intact:
+        print(say("audit.broken", event=chain.broken_event_id, problem=chain.problem,
+                  count=chain.checked))
+        return 1
+    if checkpoint is None:
+        print(say("audit.intact", count=chain.checked))
+        print(say("audit.no_checkpoint", where=", ".join(anchor_targets(settings))))
         return 0
-    print(f"Audit log BROKEN at event {result.broken_event_id}: {result.problem}. "
-          f"{result.checked} events before it are intact.")
-    return 1
+    at = f"{checkpoint.at.astimezone(settings.zone):%d %b %Y %H:%M}"
+    if result.mismatch is not None:
+        print(say("audit.anchor_mismatch", at=at, problem=result.mismatch))
+        return 1
+    print(say("audit.intact_anchored", count=chain.checked, at=at, events=checkpoint.events))
+    return 0
+
+
+def _checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    import sys
+
+    from bot.messages import say
+    from bot.store import Store
+    from bot.store.anchor import anchor_targets, write_checkpoint
+
+    store = Store.open(settings)
+    try:
+        with store.transaction() as session:
+            checkpoint = write_checkpoint(session, settings)
+    except (ValueError, OSError) as problem:
+        print(f"probity: {problem}", file=sys.stderr)
+        return 1
+    print(say("audit.checkpoint_written", events=checkpoint.events, head=checkpoint.head_id,
+              targets=", ".join(anchor_targets(settings))))
+    return 0

@@ -33,15 +33,23 @@ from bot.reporting.vault.models import (
     Padding,
     ReceiptFailure,
     Report,
+    ReportAttachment,
     ReportMessage,
     ReportMode,
     VaultBase,
 )
-from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
+from bot.reporting.vault.spool import (
+    ATTACHMENT,
+    FAILURE,
+    MESSAGE,
+    REVEAL,
+    SUBMISSION,
+    SpoolEntry,
+)
 from bot.store import Store
 
 #: Reports exist before anything is added to them; failures last (they name reports).
-_PHASE = {SUBMISSION: 0, REVEAL: 1, MESSAGE: 2, FAILURE: 3}
+_PHASE = {SUBMISSION: 0, REVEAL: 1, MESSAGE: 2, ATTACHMENT: 2, FAILURE: 3}
 #: Padding rows per batch: a random number in this range, each of random length.
 PADDING_ROWS = (2, 24)
 PADDING_BYTES = (48, 600)
@@ -111,6 +119,13 @@ def _apply(session: Session, context: ReportingContext, entry: SpoolEntry,
         return
     report = find_report(session, entry.reference or "")
     if report is None or not report.sealed_content:  # purged meanwhile: nothing to add to
+        return
+    if entry.kind == ATTACHMENT:
+        session.add(ReportAttachment(report=report, n=int(body["n"]),
+                                     sealed_meta=_bytes(body["sealed_meta"]),
+                                     sealed_body=_bytes(body["sealed_body"]),
+                                     added_on=entry.day))
+        session.flush()
         return
     if entry.kind == REVEAL:
         report.sealed_identity = _bytes(body["sealed_identity"])

@@ -17,7 +17,12 @@ from bot.app import build_assistant
 from bot.assistant import Assistant
 from bot.config import PROJECT_ROOT, Settings
 from bot.reporting import ReportingContext, authorise_handler, reply
-from bot.reporting.attachments import AttachmentFile, AttachmentInfo, attachments_of, open_attachment
+from bot.reporting.attachments import (
+    AttachmentFile,
+    AttachmentInfo,
+    attachments_of,
+    open_attachment,
+)
 from bot.reporting.vault.batch import apply_reporter_batch
 from bot.reporting.vault.models import Report, VaultBase
 from bot.store import Store

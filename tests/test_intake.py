@@ -88,10 +88,10 @@ def test_the_form_asks_the_workflow_questions_and_sets_no_cookie(client: TestCli
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page = response.text
-    for prompt in ("What kind of wrongdoing is it?", "What happened?", "When and where",
-                   "Who is involved?", "Have you raised this anywhere else?"):
-        assert prompt in page
-    assert "anonymous or confidential" not in page  # the web form is anonymous only
+    for label in ("What kind of wrongdoing", "What happened", "When and where",
+                  "Who is involved", "Evidence held", "Raised elsewhere"):
+        assert f">{label}" in page
+    assert "How you report" not in page  # the web form is anonymous only
     # Nothing from another host, no inline script or style.
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<script>" not in page and "style=" not in page and "<style" not in page

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.messages import say
 from bot.reporting.context import ReportingContext
 from bot.reporting.handling import Handler, _report, announce_due, check_handler
 from bot.reporting.records import AccessRefused, ReporterView, ReportingError
@@ -67,11 +68,16 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 class AttachmentRefused(ReportingError):
-    """A file we will not keep; `code` names why (the surface words it: attachments.*)."""
+    """A file we will not keep, or an attachment there is not; `code` names why, and the
+    message is attachments.refused_<code> from the catalogue."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **fields: object) -> None:
         super().__init__(code)
         self.code = code
+        self.fields = fields
+
+    def __str__(self) -> str:
+        return say(f"attachments.refused_{self.code}", **self.fields)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,11 @@ _OFFICE_MAIN_PARTS = (("word/document.xml", DOCX), ("xl/workbook.xml", XLSX),
 #: Formats people often have that we cannot clean, so the refusal can say what to do.
 _KNOWN_UNCLEANABLE = (b"\xd0\xcf\x11\xe0",  # old Word/Excel (OLE2)
                       b"GIF8", b"RIFF", b"II*\x00", b"MM\x00*")  # GIF, WebP, TIFF
+
+
+def megabytes(size: int) -> str:
+    """A size as a person reads it in a limit: "10" MB, or "0.4" below one."""
+    return f"{size / 2**20:.0f}" if size >= 2**20 else f"{size / 2**20:.1f}"
 
 
 def detect_type(data: bytes) -> FileType:
@@ -145,7 +156,7 @@ def clean_upload(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Cleaned:
     if not data:
         raise AttachmentRefused("empty")
     if len(data) > max_bytes:
-        raise AttachmentRefused("too_big")
+        raise AttachmentRefused("too_big", most=megabytes(max_bytes))
     file_type = detect_type(data)
     try:
         if file_type.kind == "image":
@@ -347,6 +358,12 @@ class AttachmentFile:
     data: bytes
 
 
+def removed_list(removed: Iterable[str]) -> str:
+    """What was removed from a file, as a sentence's list ("none found" when nothing)."""
+    names = [say(f"attachments.removed_{code}") for code in removed]
+    return ", ".join(names) if names else say("attachments.nothing_removed")
+
+
 def attachment_purpose(reference: str, n: int) -> str:
     return f"{reference}/attachment/{n}"
 
@@ -368,7 +385,7 @@ def add_attachment(
         raise AttachmentRefused("closed")
     existing = reporter_attachments(session, context, view)
     if len(existing) >= MAX_ATTACHMENTS:
-        raise AttachmentRefused("too_many")
+        raise AttachmentRefused("too_many", count=MAX_ATTACHMENTS)
     n = 1 + max((info.n for info in existing), default=0)
     today = context.today()
     info = AttachmentInfo(n, f"attachment-{n}.{cleaned.file_type.extension}",

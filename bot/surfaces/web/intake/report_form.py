@@ -1,7 +1,8 @@
 """The report workflow's questions as web form fields, and a posted form read back into answers.
 
-The questions, their order, labels and help come from workflows/report.yaml, exactly as the
-chat and the Slack modal ask them; the answers are checked by the form API
+The questions, their order, labels and help come from workflows/report.yaml, as the chat and
+the Slack modal ask them (a field shows its label and help, as in Slack: the chat's prompts
+speak of typing "skip"); the answers are checked by the form API
 (bot.workflows.forms.fill_form) with the chat's own parsers. The web form is anonymous only
 (it knows nobody to name), so the workflow's mode question is answered for the reporter.
 """

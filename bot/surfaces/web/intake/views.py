@@ -24,12 +24,12 @@ from bot.assistant import Assistant
 from bot.messages import say
 from bot.reporting import add_reporter_message, open_report
 from bot.reporting.attachments import (
-    MAX_ATTACHMENTS,
     AttachmentInfo,
     AttachmentRefused,
     Cleaned,
     add_attachment,
     clean_upload,
+    megabytes,
     reporter_attachments,
 )
 from bot.reporting.context import ReportingContext
@@ -82,16 +82,12 @@ class Intake:
 
     def render(self, template: str, status_code: int = 200, **values: Any) -> Response:
         page = self.templates.get_template(template).render(
-            max_bytes=self.max_bytes, max_megabytes=_megabytes(self.max_bytes),
+            max_bytes=self.max_bytes, max_megabytes=megabytes(self.max_bytes),
             files_per_form=FILES_PER_FORM, **values)
         return HTMLResponse(page, status_code=status_code, headers=NO_STORE)
 
     def today(self) -> dt.date:
         return self.reporting.today()
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f}" if size >= 1024 * 1024 else f"{size / (1024 * 1024):.1f}"
 
 
 # -- making a report ----------------------------------------------------------------------
@@ -120,7 +116,7 @@ async def submit_report(intake: Intake, request: Request) -> Response:
         form = await read_form(request, intake.post_limit, FILES_PER_FORM)
     except TooLarge:
         return intake.render("problem.html", 413, problem=say(
-            "intake.request_too_big", most=_megabytes(intake.max_bytes),
+            "intake.request_too_big", most=megabytes(intake.max_bytes),
             files=FILES_PER_FORM))
     except ValueError:
         return report_page(intake, {}, {"": say("intake.form_unreadable")}, 400)
@@ -150,13 +146,10 @@ def _clean_all(files: list[bytes], max_bytes: int) -> tuple[list[Cleaned], str |
             cleaned.append(clean_upload(data, max_bytes))
         except AttachmentRefused as refusal:
             return [], say("intake.file_problem", number=number,
-                           problem=attachment_refusal(refusal, max_bytes))
+                           problem=str(refusal))
     return cleaned, None
 
 
-def attachment_refusal(refusal: AttachmentRefused, max_bytes: int) -> str:
-    return say(f"attachments.refused_{refusal.code}", most=_megabytes(max_bytes),
-               count=MAX_ATTACHMENTS)
 
 
 def _file_report(intake: Intake, entered: dict[str, str], cleaned: list[Cleaned],
@@ -249,7 +242,7 @@ async def act_on_thread(intake: Intake, request: Request) -> Response:
         form = await read_form(request, intake.post_limit, FILES_PER_FORM)
     except TooLarge:
         return intake.render("problem.html", 413, problem=say(
-            "intake.request_too_big", most=_megabytes(intake.max_bytes),
+            "intake.request_too_big", most=megabytes(intake.max_bytes),
             files=FILES_PER_FORM))
     except ValueError:
         return follow_up_page(intake, "", say("intake.form_unreadable"), 400)
@@ -298,8 +291,8 @@ def _add_to_thread(intake: Intake, session_id: str, followed: FollowUp, typed: s
                                      followed.receipt, typed, kind,  # type: ignore[arg-type]
                                      sender=sender)
     except AttachmentRefused as refusal:
-        return thread_page(intake, session_id, None, attachment_refusal(
-            refusal, intake.max_bytes), typed, kind, status_code=400)
+        return thread_page(intake, session_id, None, str(refusal), typed, kind,
+                           status_code=400)
     except ReportingError as error:
         return thread_page(intake, session_id, None, str(error), typed, kind, status_code=400)
     return thread_page(intake, session_id, None, notice=say("intake.added"))

@@ -197,8 +197,8 @@ class Settings:
     )
     report_attachment_max_bytes: int = _setting(
         "PROBITY_REPORT_ATTACHMENT_MAX_BYTES", _positive_int, "a whole number of bytes above 0",
-        "The largest photo, PDF or document a reporter may attach on the web report form.",
-        10 * 1024 * 1024,
+        help="The largest photo, PDF or document a reporter may attach on the web report form.",
+        default=10 * 1024 * 1024,
     )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",

@@ -32,7 +32,7 @@ def build_intake(settings: Settings, assistant: Assistant | None = None,
     reporting = ReportingContext.from_settings(settings, clock=assistant.clock)
     definition = assistant.definitions["report"]
     # A key of its own for form tokens, derived from the report key so every process agrees.
-    key = reporting.sealer.digest("web intake form tokens").encode()
+    key = reporting.sealer.digest("web-intake/form-tokens").encode()
     return Intake(assistant=assistant, definition=definition, reporting=reporting,
                   tokens=FormTokens(key), pacing=pacing or Pacing(),
                   max_bytes=settings.report_attachment_max_bytes)

@@ -48,7 +48,7 @@ async def read_form(request: Request, limit: int, max_files: int) -> FormData:
             return await FormParser(request.headers, capped()).parse()
     except MultiPartException as problem:
         raise ValueError(str(problem)) from None
-    raise ValueError("not a form")
+    raise ValueError(content_type)  # neither of the encodings a form is sent in
 
 
 async def uploads(form: FormData, name: str) -> list[bytes]:

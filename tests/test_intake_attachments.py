@@ -69,6 +69,34 @@ def png_with_text() -> bytes:
     return out.getvalue()
 
 
+def pdf_with_xmp_and_a_comment() -> bytes:
+    """A PDF whose XMP packet and whose comment (annotation) both name someone."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        StreamObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    packet = StreamObject()
+    packet.set_data(f"<x:xmpmeta><dc:creator>{OFFICE_AUTHOR}</dc:creator></x:xmpmeta>".encode())
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(packet)
+    note = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Text"),
+        NameObject("/T"): TextStringObject(OFFICE_AUTHOR),
+        NameObject("/Contents"): TextStringObject("Paid twice"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4)})
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(note)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_types_are_told_by_content_not_name() -> None:
     assert detect_type(gps_jpeg()) is JPEG
     assert detect_type(png_with_text()) is PNG
@@ -108,6 +136,9 @@ def test_each_format_loses_what_could_identify_its_author() -> None:
     assert {"author", "title"} <= set(pdf.removed)
     assert not PdfReader(io.BytesIO(pdf.data)).metadata
     assert PDF_AUTHOR.encode() not in pdf.data and len(PdfReader(io.BytesIO(pdf.data)).pages)
+    marked = clean_upload(pdf_with_xmp_and_a_comment())
+    assert {"xmp", "comment_authors"} <= set(marked.removed)
+    assert OFFICE_AUTHOR.encode() not in marked.data and b"Paid twice" in marked.data
     docx = clean_upload(office_file("word/document.xml"))
     assert {"core_properties", "app_properties", "comment_authors"} <= set(docx.removed)
     assert OFFICE_AUTHOR.encode() not in docx.data and b"Eastgate Towing" not in docx.data

@@ -35,7 +35,7 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -245,11 +245,11 @@ def _clean_pdf(data: bytes) -> Cleaned:
     if reader.is_encrypted:
         raise AttachmentRefused("encrypted")
     found: list[str] = []
-    info = reader.metadata or {}
+    info: Mapping[str, object] = reader.metadata or {}
     for key, code in _PDF_INFO_CODES.items():
         if info.get(key) and code not in found:
             found.append(code)
-    if "/Metadata" in reader.trailer["/Root"]:
+    if "/Metadata" in reader.trailer["/Root"].get_object():  # type: ignore[operator]
         found.append("xmp")
     writer = PdfWriter()
     for page in reader.pages:

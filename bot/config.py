@@ -112,14 +112,14 @@ class Settings:
     )
     reports_database_url: str | None = _setting(
         "PROBITY_REPORTS_DATABASE_URL", _database_url,
-        "a SQLAlchemy URL such as postgresql+psycopg://user@host/db_reports",
-        "The reporting vault's own database (default: a SQLite file beside the main one, or "
-        "for PostgreSQL a sibling database named <main>_reports, created if missing).",
+        expected="a SQLAlchemy URL (postgresql+psycopg://user@host/db_reports)",
+        help="The reporting vault's own database (default: a SQLite file beside the main "
+        "one, or for PostgreSQL a sibling database named <main>_reports, created if missing).",
     )
     audit_anchor: str | None = _setting(
         "PROBITY_AUDIT_ANCHOR", _optional_text,
-        "a file path, syslog: or syslog:FACILITY, or several separated by commas",
-        "Where keyed audit checkpoints are appended, outside the database (default "
+        expected="file paths, syslog: or syslog:FACILITY, comma-separated",
+        help="Where keyed audit checkpoints are appended, outside the database (default "
         "PROBITY_HOME/audit-anchor.log).",
     )
     policies_dir: Path = _setting(
@@ -199,6 +199,13 @@ class Settings:
         "PROBITY_REPORT_ATTACHMENT_MAX_BYTES", _positive_int, "a whole number of bytes above 0",
         help="The largest photo, PDF or document a reporter may attach on the web report form.",
         default=10 * 1024 * 1024,
+    )
+    schedules: tuple[str, ...] = _setting(
+        "PROBITY_SCHEDULES", _word_list,
+        expected="name=timing pairs, comma-separated (reminders=daily 07:00,late-digest=off)",
+        help="Change when background schedules run (times in PROBITY_TIMEZONE); see "
+        "docs/jobs.md.",
+        default=(),
     )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",

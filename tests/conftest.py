@@ -121,9 +121,21 @@ def _fresh_guess_limits() -> Iterator[None]:
     PROCESS_LIMITER.reset()
 
 
+#: The integrity-unit names the CLI tests act as. The test's shell user is listed as all of
+#: them in PROBITY_HOME/operators.yaml, as an administrator would list a shared account, so
+#: `--as` chooses among them and is refused for anyone else (bot.store.operators).
+CLI_OPERATORS = ("psd.khan", "psd.okafor", "hwright", "U0SLACK1", "owen.price", "sgt.reid")
+
+
 @pytest.fixture
 def probity_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Environment variables that point a `probity` subprocess or main() at the test store."""
+    """Environment variables that point a `probity` subprocess or main() at the test store,
+    with this shell user listed as the CLI tests' handlers."""
+    from bot.store.operators import add_operator, os_user
+
+    for name in CLI_OPERATORS:
+        add_operator(settings, name, os_users=(os_user(),))
+    monkeypatch.delenv("PROBITY_OPERATOR_KEY", raising=False)
     values = {"PROBITY_HOME": str(settings.home), "PROBITY_DATABASE_URL": settings.database_url}
     if settings.reports_database_url:
         values["PROBITY_REPORTS_DATABASE_URL"] = settings.reports_database_url

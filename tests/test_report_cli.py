@@ -26,6 +26,7 @@ from bot.reporting.vault.batch import apply_reporter_batch
 from bot.reporting.vault.models import Report
 from bot.store import Store
 from bot.store.models import AuditEvent
+from bot.store.operators import KEY_VARIABLE, OPERATORS_FILE, os_user
 
 
 @pytest.fixture
@@ -98,10 +99,60 @@ def test_a_non_handler_is_refused_and_the_attempt_audited(
 ) -> None:
     reference, _ = _submit(store, settings)
     assert main(["cases", "show", reference, "--as", "nosy"]) == 1
-    assert "not a report handler" in capsys.readouterr().err
+    assert "cannot act as nosy" in capsys.readouterr().err
     with store.session() as session:
         event = session.scalars(select(AuditEvent)).one()
-    assert (event.actor, event.action) == ("console:nosy", "report.access_refused")
+    # Blamed on the shell user who tried, never on the name they typed.
+    assert (event.actor, event.action) == (f"os:{os_user()}", "cli.identity_refused")
+    assert event.details["claimed"] == "nosy"
+
+
+def test_as_is_checked_against_the_shell_user_not_taken_on_trust(
+    store: Store, settings: Settings, handler_env: None, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Issue 13: `--as` was any string, and the audit log blamed whoever was named.
+    reference, _ = _submit(store, settings)
+    (settings.home / OPERATORS_FILE).unlink()
+    assert main(["cases", "show", reference, "--as", HANDLER_KEY]) == 1
+    assert "is not listed as a handler" in capsys.readouterr().err
+    # A handler's own key file identifies them on a shared account; --as may then be left out.
+    key = tmp_path / "hwright.key"
+    assert main(["operator", "add", HANDLER_KEY, "--key-file", str(key)]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv(KEY_VARIABLE, str(key))
+    assert main(["cases", "show", reference]) == 0
+    assert "A sergeant looked up" in capsys.readouterr().out
+    assert main(["cases", "show", reference, "--as", "U0SLACK1"]) == 1  # not this key's
+    assert "cannot act as U0SLACK1" in capsys.readouterr().err
+    with store.session() as session:
+        actions = [(e.actor, e.action) for e in session.scalars(
+            select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[0][1] == "cli.identity_refused" and actions[-1][1] == "cli.identity_refused"
+    assert ("report.read" in {action for _, action in actions})
+
+
+def test_a_lost_report_key_is_never_replaced_and_the_cli_says_so_in_one_line(
+    store: Store, settings: Settings, handler_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference, _ = _submit(store, settings)
+    home = Path(settings.home)
+    key_id = Sealer.from_settings(settings).key_id
+    (home / KEY_FILE_NAME).rename(home / "moved-away.key")
+    for command in (["cases", "show", reference, "--as", HANDLER_KEY], ["cases", "notify-due"],
+                    ["cases", "apply-batch"]):
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and key_id in err and "no new key was made" in err
+    assert not (home / KEY_FILE_NAME).exists()
+    # With another key in its place, reading says so in one line too, not a traceback.
+    from bot.reporting.sealing import generate_key
+    from bot.store.keyfiles import write_key_file
+
+    write_key_file(home / KEY_FILE_NAME, generate_key())
+    assert main(["cases", "show", reference, "--as", HANDLER_KEY]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Cannot open the sealed reports" in err and key_id in err
 
 
 def test_list_overdue_shows_only_breaches(

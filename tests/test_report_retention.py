@@ -37,9 +37,9 @@ from bot.reporting.retention import purge_closed
 from bot.reporting.rotation import reseal_all
 from bot.reporting.sealing import Sealer, generate_key
 from bot.reporting.threads import REMOVED
+from bot.reporting.vault.models import ReceiptFailure, Report, ReportMessage
 from bot.store import Store
 from bot.store.audit import verify_chain
-from bot.reporting.vault.models import ReceiptFailure, Report, ReportMessage
 from bot.store.models import AuditEvent
 from bot.turns import Speaker
 
@@ -176,6 +176,6 @@ def test_purge_closed_from_the_command_line(
     assert main(["cases", "purge-closed", "--older-than", "730", "--as", HANDLER_KEY]) == 0
     assert f"Purged {reference}" in capsys.readouterr().out
     assert main(["cases", "purge-closed", "--older-than", "730", "--as", "nosy"]) == 1
-    assert "not a report handler" in capsys.readouterr().err
+    assert "cannot act as nosy" in capsys.readouterr().err
     assert main(["cases", "show", reference, "--as", HANDLER_KEY]) == 0
     assert REMOVED in capsys.readouterr().out

@@ -76,7 +76,7 @@ def decide_appeal(
     """
     require_integrity_officer(by, rules.handlers, "decide appeals")
     declaration = get_declaration(session, reference, lock=True)
-    require_no_own_interest(by, declaration, "decide the appeal on")
+    require_no_own_interest(by, declaration, "decide_appeal")
     appeal = open_appeal(session, declaration)
     if declaration.status != DeclarationStatus.APPEALED or appeal is None:
         raise CaseworkError(f"{declaration.reference} has no appeal waiting for a decision.")

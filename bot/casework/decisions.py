@@ -114,7 +114,7 @@ def request_information(
     """Ask the declarant a question before deciding; the record waits in information_requested."""
     require_integrity_officer(by, rules.handlers, "ask for more information")
     declaration = get_declaration(session, reference, lock=True)
-    require_no_own_interest(by, declaration, "ask for more information on")
+    require_no_own_interest(by, declaration, "request_information")
     question = (question or "").strip()
     if not question:
         raise CaseworkError("Write the question the declarant should answer.")

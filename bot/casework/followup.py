@@ -148,7 +148,7 @@ def record_compliance_check(
     """
     require_integrity_officer(by, rules.handlers, "record a compliance check")
     declaration = get_declaration(session, reference, lock=True)
-    require_no_own_interest(by, declaration, "record a compliance check on")
+    require_no_own_interest(by, declaration, "compliance_check")
     if declaration.kind != DeclarationKind.BUSINESS_INTEREST or \
             declaration.status not in COMPLIANCE_STATUSES:
         raise CaseworkError(

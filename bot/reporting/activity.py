@@ -121,5 +121,5 @@ def _applied_through(context: ReportingContext) -> dt.date:
     """The last day whose reporter writes are all in the vault: yesterday once today's batch
     has run, else the day before the oldest write still waiting in the spool."""
     yesterday = context.today() - dt.timedelta(days=1)
-    waiting = [entry.day for entry in context.spool.entries() if entry.day <= yesterday]
+    waiting = [day for day in context.spool.days_waiting() if day <= yesterday]
     return min(waiting) - dt.timedelta(days=1) if waiting else yesterday

@@ -18,8 +18,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     cases = commands.add_parser("cases", help="handle reports of wrongdoing (integrity unit)")
     sub = cases.add_subparsers(dest="cases_command", required=True, metavar="ACTION")
     acting = argparse.ArgumentParser(add_help=False)
-    acting.add_argument("--as", dest="acting_as", required=True, metavar="NAME",
-                        help="your directory key or Slack id; must be a named handler")
+    acting.add_argument("--as", dest="acting_as", metavar="NAME",
+                        help="your directory key or Slack id: a named handler this shell "
+                        "user is listed as in PROBITY_HOME/operators.yaml (optional if only "
+                        "one)")
 
     listing = sub.add_parser("list", parents=[acting], help="list reports, oldest first")
     listing.add_argument("--overdue", action="store_true",
@@ -103,19 +105,19 @@ def _unsealable(problem: Exception) -> int:
 def _apply_batch(args: argparse.Namespace, settings: Settings) -> int:
     import random
 
+    from bot.messages import say
     from bot.reporting.sealing import SealingError
-    from bot.reporting.vault.batch import apply_batch_if_due, apply_reporter_batch
+    from bot.reporting.vault.batch import BatchResult, apply_batch_if_due, apply_reporter_batch
 
     try:
         store, context = _desk(settings)
     except SealingError as problem:
         return _unsealable(problem)
-    if args.now:
-        result = apply_reporter_batch(store, context, random.SystemRandom(), context.today())
-    else:
-        result = apply_batch_if_due(store, context)
+    result: BatchResult | None = (
+        apply_reporter_batch(store, context, random.SystemRandom(), context.today())
+        if args.now else apply_batch_if_due(store, context))
     # Counts only: what the batch carried is said nowhere, not even here.
-    print("Batch applied." if result is not None else "No batch due yet.")
+    print(say("reporting.batch_applied" if result is not None else "reporting.batch_not_due"))
     return 0
 
 
@@ -130,7 +132,21 @@ def _handler_run(args: argparse.Namespace, settings: Settings, attempted: str, w
         store, context = _desk(settings)
     except SealingError as problem:
         return _unsealable(problem)
-    speaker = Speaker("console", args.acting_as, args.acting_as)
+    from bot.store.audit import record_event
+    from bot.store.operators import OperatorRefused, acting_handler, current_operator
+
+    try:
+        _, name = acting_handler(settings, args.acting_as)
+    except OperatorRefused as refused:
+        operator = current_operator(settings)
+        with store.transaction() as session:
+            record_event(session, operator.actor, "cli.identity_refused", None,
+                         {"claimed": args.acting_as, "attempted": attempted,
+                          "by": operator.by})
+        print(f"probity: {refused}", file=sys.stderr)
+        return 1
+    args.acting_as = name
+    speaker = Speaker("console", name, name)
     with store.transaction() as session:
         handler = authorise_handler(session, context, speaker, attempted)
     if handler is None:

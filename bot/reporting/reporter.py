@@ -85,7 +85,7 @@ def _submit(
     reporter: ConfidentialReporter | None, idempotency_key: str | None,
 ) -> Submission:
     digest = context.sealer.digest(idempotency_key) if idempotency_key else None
-    pending = context.spool.entries()
+    pending = context.spool.writes()
     if digest is not None:
         earlier = session.scalars(select(Report.reference).where(
             Report.idempotency_key == digest)).first() or next(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from bot.config import Settings
 
@@ -24,6 +26,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     checkpoint = audit_commands.add_parser(
         "checkpoint", help="write a keyed checkpoint of the audit log to PROBITY_AUDIT_ANCHOR now")
     checkpoint.set_defaults(run=_checkpoint)
+
+    operator = commands.add_parser(
+        "operator", help="list who may use the integrity unit's commands at this shell")
+    operator_commands = operator.add_subparsers(dest="operator_command", required=True)
+    add = operator_commands.add_parser(
+        "add", help="let an operating-system user (or a key file's holder) act as a handler")
+    add.add_argument("handler", help="the handler's directory key or Slack id")
+    add.add_argument("--os-user", action="append", default=[], metavar="USER",
+                     help="an operating-system user who is this handler (repeatable)")
+    add.add_argument("--key-file", type=Path, metavar="PATH",
+                     help="also write a new key file here for them to hold")
+    add.set_defaults(run=_add_operator)
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -76,8 +90,6 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _checkpoint(args: argparse.Namespace, settings: Settings) -> int:
-    import sys
-
     from bot.messages import say
     from bot.store import Store
     from bot.store.anchor import anchor_targets, write_checkpoint
@@ -91,4 +103,21 @@ def _checkpoint(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(say("audit.checkpoint_written", events=checkpoint.events, head=checkpoint.head_id,
               targets=", ".join(anchor_targets(settings))))
+    return 0
+
+
+def _add_operator(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.messages import say
+    from bot.store.operators import add_operator
+
+    try:
+        written = add_operator(settings, args.handler, os_users=tuple(args.os_user),
+                               key_file=args.key_file)
+    except (OSError, ValueError) as problem:
+        print(f"probity: {problem}", file=sys.stderr)
+        return 1
+    print(say("audit.operator_added", handler=args.handler,
+              users=", ".join(args.os_user) or "-"))
+    if written is not None:
+        print(say("audit.operator_key_written", handler=args.handler, path=written))
     return 0

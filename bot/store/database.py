@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Iterator
@@ -27,6 +28,34 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_ID = 0x5072_6F62
 #: The key the audit chain's HMAC and its checkpoints use, under PROBITY_HOME.
 AUDIT_KEY_FILE = "audit.key"
+
+
+#: SQLite's primary result codes for a store that cannot take writes at all: PERM, READONLY,
+#: IOERR, FULL, CANTOPEN (not BUSY or LOCKED, which pass).
+_SQLITE_UNWRITABLE = {3, 8, 10, 13, 14}
+#: PostgreSQL's SQLSTATEs for the same: read-only transaction, disk full, out of memory,
+#: insufficient privilege.
+_POSTGRES_UNWRITABLE = {"25006", "53100", "53200", "42501"}
+_OS_UNWRITABLE = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM}
+
+
+def is_unwritable(error: BaseException) -> bool:
+    """Whether `error` means the store cannot take writes now (read-only, full, gone), so a
+    reply must not claim that what the person typed was kept."""
+    from sqlalchemy.exc import DBAPIError
+
+    seen: BaseException | None = error
+    while seen is not None:
+        original = seen.orig if isinstance(seen, DBAPIError) else seen
+        code = getattr(original, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _SQLITE_UNWRITABLE:
+            return True
+        if getattr(original, "sqlstate", None) in _POSTGRES_UNWRITABLE:
+            return True
+        if isinstance(original, OSError) and original.errno in _OS_UNWRITABLE:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def restrict_file_modes(home: Path | None = None) -> None:
@@ -101,6 +130,7 @@ class Store:
 
         self.engine = engine
         self.vault_engine = vault_engine
+        self._adopt_unkeyed_chain = False
         binds = {VaultBase: vault_engine} if vault_engine is not None else {}
         self._sessions = sessionmaker(engine, binds=binds,  # type: ignore[arg-type]
                                       expire_on_commit=False,
@@ -122,15 +152,11 @@ class Store:
             ensure_postgres_database(reports_url)
         store = cls(create_store_engine(settings.effective_database_url, settings.sql_echo),
                     create_store_engine(reports_url, settings.sql_echo), audit_key)
+        # Only with a brand-new key: adopting an unkeyed chain at any later start would let
+        # someone rebuild the chain with plain SHA-256 and have it re-keyed for them.
+        store._adopt_unkeyed_chain = first_key
         if upgrade:
             store.upgrade()
-        if first_key:
-            # Only with a brand-new key: adopting an unkeyed chain at any later start would
-            # let someone rebuild the chain with plain SHA-256 and have it re-keyed for them.
-            with store.transaction() as session:
-                adopted = adopt_legacy_chain(session)
-            if adopted:
-                log.info("re-hashed %d audit events under the new audit key", adopted)
         return store
 
     @property
@@ -170,6 +196,12 @@ class Store:
                 config.attributes["vault_engine"] = self.vault_engine
                 command.upgrade(config, "head")
             log.info("store schema upgraded to %s", self.head_revision())
+        if self._adopt_unkeyed_chain:
+            self._adopt_unkeyed_chain = False
+            with self.transaction() as session:
+                adopted = adopt_legacy_chain(session)
+            if adopted:
+                log.info("re-hashed %d audit events under the new audit key", adopted)
 
     def dispose(self) -> None:
         self.engine.dispose()

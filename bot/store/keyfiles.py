@@ -9,6 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.messages import say
+
 
 class KeyFileError(ValueError):
     """A key file that cannot be used; the message says why."""
@@ -37,9 +39,9 @@ def decode_key_text(text: str, size: int) -> bytes:
     try:
         key = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise KeyFileError("the key is not valid base64") from None
+        raise KeyFileError(say("audit.key_not_base64")) from None
     if len(key) != size:
-        raise KeyFileError(f"the key must be {size} bytes, not {len(key)}")
+        raise KeyFileError(say("audit.key_wrong_size", size=size, got=len(key)))
     return key
 
 

@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import hmac
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, text
@@ -178,8 +177,9 @@ def batch_moment(context: ReportingContext, day: dt.date) -> dt.datetime:
     return (midnight + dt.timedelta(seconds=seconds)).astimezone(dt.UTC)
 
 
-def waiting_before(context: ReportingContext, today: dt.date) -> Sequence[SpoolEntry]:
-    return [entry for entry in context.spool.entries() if entry.day < today]
+def waiting_before(context: ReportingContext, today: dt.date) -> bool:
+    """Whether any write from before `today` waits (by file dates: nothing is opened)."""
+    return any(day < today for day in context.spool.days_waiting())
 
 
 def apply_batch_if_due(store: Store, context: ReportingContext,

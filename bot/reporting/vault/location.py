@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from bot.config import Settings
+from bot.messages import say
 
 #: The default vault's SQLite file, beside the main store's.
 SQLITE_SUFFIX = "-reports"
@@ -28,7 +29,7 @@ def sibling_url(main_url: str) -> str:
     url = make_url(main_url)
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
-            raise ValueError("an in-memory store needs PROBITY_REPORTS_DATABASE_URL set")
+            raise ValueError(say("reporting.memory_store_needs_vault_url"))
         path = Path(url.database)
         return url.set(database=str(path.with_name(f"{path.stem}{SQLITE_SUFFIX}{path.suffix}"))
                        ).render_as_string(hide_password=False)

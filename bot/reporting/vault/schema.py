@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, delete, insert, inspect, select, text
 
 from bot.reporting.vault.models import VaultBase, VaultSchema
 
@@ -41,7 +41,6 @@ def upgrade_vault(engine: Engine) -> int:
         for step in STEPS[version:]:
             step(connection)
         if version < HEAD:
-            table = VaultSchema.__table__
-            connection.execute(table.delete())
-            connection.execute(table.insert().values(version=HEAD))
+            connection.execute(delete(VaultSchema))
+            connection.execute(insert(VaultSchema).values(version=HEAD))
     return HEAD

@@ -30,6 +30,9 @@ from bot.reporting.sealing import Sealer, SealingError
 
 SPOOL_DIR = "report-spool"
 _SUFFIX = ".sealed"
+#: Failed receipt checks are named apart, so a reporter's lookup never opens them: a flood
+#: of junk attempts must not slow down (or crowd out) a real reporter.
+_FAILURE_PREFIX = "failure-"  # never the start of a hex id
 
 #: What a spooled write does when applied.
 SUBMISSION = "submission"
@@ -61,21 +64,34 @@ class Spool:
     def put(self, kind: str, day: dt.date, reference: str | None,
             body: dict[str, Any] | None = None) -> SpoolEntry:
         """Queue one write, durably, before the reporter is told it was received."""
-        entry = SpoolEntry(secrets.token_hex(16), kind, day, reference, dict(body or {}))
+        prefix = _FAILURE_PREFIX if kind == FAILURE else ""
+        entry = SpoolEntry(prefix + secrets.token_hex(16), kind, day, reference, dict(body or {}))
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._write(entry, self.sealer)
         return entry
 
     def entries(self) -> list[SpoolEntry]:
-        """Every waiting write this Probity can open (a file it cannot open is skipped by
-        name in `unreadable`, never deleted)."""
+        """Every waiting write this Probity can open, failures included (a file it cannot
+        open is skipped, named by `unreadable`, and never deleted)."""
         return [entry for entry in self._read_all() if entry is not None]
+
+    def writes(self) -> list[SpoolEntry]:
+        """The waiting submissions, messages and reveals: what a reporter reads back."""
+        return [entry for entry in self._read_all(failures=False) if entry is not None]
+
+    def days_waiting(self) -> set[dt.date]:
+        """The days of every waiting file, from the day its modification time was set to,
+        without opening any (the batch's schedule asks this every few minutes)."""
+        if not self.directory.exists():
+            return set()
+        return {dt.datetime.fromtimestamp(path.stat().st_mtime, self.zone).date()
+                for path in self.directory.glob(f"*{_SUFFIX}")}
 
     def unreadable(self) -> list[str]:
         return [path.stem for path, entry in self._paths_and_entries() if entry is None]
 
     def for_reference(self, reference: str) -> list[SpoolEntry]:
-        return [entry for entry in self.entries() if entry.reference == reference]
+        return [entry for entry in self.writes() if entry.reference == reference]
 
     def remove(self, entry_ids: Iterable[str]) -> None:
         for entry_id in entry_ids:
@@ -100,7 +116,10 @@ class Spool:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(sealed)
                 handle.flush()
-                os.fsync(handle.fileno())
+                # A reporter's write must survive a crash before they are told it was
+                # received; a failed guess need not, and a flood of them must stay cheap.
+                if entry.kind != FAILURE:
+                    os.fsync(handle.fileno())
             self._backdate(temporary, entry.day)
             os.replace(temporary, final)
         finally:
@@ -114,10 +133,13 @@ class Spool:
         with contextlib.suppress(OSError):
             os.utime(path, (midnight, midnight))
 
-    def _paths_and_entries(self) -> Iterator[tuple[Path, SpoolEntry | None]]:
+    def _paths_and_entries(self, failures: bool = True
+                           ) -> Iterator[tuple[Path, SpoolEntry | None]]:
         if not self.directory.exists():
             return
         for path in sorted(self.directory.glob(f"*{_SUFFIX}")):
+            if not failures and path.name.startswith(_FAILURE_PREFIX):
+                continue
             try:
                 text = self.sealer.open(path.read_bytes(), _purpose(path.stem))
                 raw = json.loads(text)
@@ -126,5 +148,5 @@ class Spool:
             except (OSError, SealingError, ValueError, KeyError):
                 yield path, None
 
-    def _read_all(self) -> list[SpoolEntry | None]:
-        return [entry for _, entry in self._paths_and_entries()]
+    def _read_all(self, failures: bool = True) -> list[SpoolEntry | None]:
+        return [entry for _, entry in self._paths_and_entries(failures)]

@@ -1,7 +1,7 @@
 """reports move to the reporting vault's own database
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 18:00:00
 
 Reports, their threads and failed receipt checks shared the main store's counters,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

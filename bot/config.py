@@ -196,7 +196,7 @@ class Settings:
         "the reporter's act.", 90,
     )
     report_attachment_max_bytes: int = _setting(
-        "PROBITY_REPORT_ATTACHMENT_MAX_BYTES", _positive_int, "a whole number of bytes above 0",
+        "PROBITY_REPORT_ATTACHMENT_MAX_BYTES", _positive_int, "an integer > 0 (bytes)",
         help="The largest photo, PDF or document a reporter may attach on the web report form.",
         default=10 * 1024 * 1024,
     )

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.assistant import Assistant
+from bot.app import build_assistant
 from bot.config import Settings
 from bot.knowledge.unanswered import log_unanswered
 from bot.store import Store
@@ -65,7 +65,7 @@ def test_a_lone_surrogate_is_scrubbed_at_the_turn_and_never_fails_an_insert(
 def test_fuzzed_questions_with_surrogates_get_answers_not_apologies(
     store: Store, settings: Settings
 ) -> None:
-    probity = Assistant.from_settings(settings, store, knowledge=Unanswerable())
+    probity = build_assistant(settings, store, knowledge=Unanswerable())
     out = io.StringIO()
     chat = ConsoleChat(probity, Speaker("console", "pc.jones", "Chris Jones"), out)
     for n in range(17):
@@ -80,7 +80,7 @@ def test_a_store_that_cannot_be_written_says_so_and_gives_the_line_back(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    probity = Assistant.from_settings(settings, store, knowledge=Unanswerable())
+    probity = build_assistant(settings, store, knowledge=Unanswerable())
 
     # A genuine read-only failure: SQLite refusing a write to a database opened read-only
     # (as root, file modes would not stop the write, so the mode is in the connection).

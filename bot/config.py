@@ -167,9 +167,8 @@ class Settings:
         "PROBITY_REPORT_NOTIFY_DELAY_MAX", _non_negative_int, "settings.expect_minutes", 90,
     )
     report_attachment_max_bytes: int = _setting(
-        "PROBITY_REPORT_ATTACHMENT_MAX_BYTES", _positive_int, "an integer > 0 (bytes)",
-        help="The largest photo, PDF or document a reporter may attach on the web report form.",
-        default=10 * 1024 * 1024,
+        "PROBITY_REPORT_ATTACHMENT_MAX_BYTES", _positive_int, "settings.expect_bytes",
+        10 * 1024 * 1024,
     )
     schedules: tuple[str, ...] = _setting(
         "PROBITY_SCHEDULES", _word_list, "settings.expect_schedules", (),

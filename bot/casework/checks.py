@@ -24,7 +24,7 @@ from bot.casework.names import (
     normalise_organisation,
     similarity,
 )
-from bot.casework.queries import CLOSED_STATUSES, list_declarations, register_date
+from bot.casework.queries import CLOSED_STATUSES, list_declarations, register_date, register_day
 from bot.casework.registers import pounds
 from bot.casework.rules import CaseworkRules
 from bot.store.models import (
@@ -356,3 +356,41 @@ def compliance_checks_overdue(inputs: CheckInputs, today: dt.date) -> list[Findi
             f"on {due}, {(today - due).days} days ago, and none has been recorded.",
             (interest.person.display_name,)))
     return findings
+
+
+def findings_for(session: Session, rules: CaseworkRules, declaration: Declaration,
+                 today: dt.date) -> list[Finding]:
+    """The cross-check findings that name `declaration`, for its case page.
+
+    Only the records a finding about it could involve are read: for a gift, the gifts in
+    the repeat window from its declarant or their team (a repeated-offer finding needs one
+    of those), and the supplier list.
+    """
+    if declaration.status in CLOSED_STATUSES:
+        return []
+    inputs = CheckInputs(gifts=[], interests=[], suppliers=[])
+    findings: list[Finding] = []
+    if declaration.kind == DeclarationKind.GIFT_HOSPITALITY:
+        since = today - dt.timedelta(days=rules.repeat_window_days)
+        team = declaration.person.team
+        near = select(Person.id).where(Person.team == team) if team else None
+        statement = select(Declaration).where(
+            Declaration.kind == DeclarationKind.GIFT_HOSPITALITY,
+            Declaration.status.not_in([str(s) for s in CLOSED_STATUSES]),
+            register_day() >= since, register_day() <= today)
+        statement = statement.where(
+            (Declaration.person_id == declaration.person_id) if near is None else
+            (Declaration.person_id == declaration.person_id) | Declaration.person_id.in_(near))
+        nearby = list(session.scalars(statement.order_by(Declaration.submitted_at,
+                                                         Declaration.id)))
+        if declaration not in nearby:
+            nearby.append(declaration)
+        inputs.gifts = nearby
+        inputs.suppliers = list(session.scalars(select(Supplier).order_by(Supplier.id)))
+        own = CheckInputs([declaration], [], inputs.suppliers)
+        findings += supplier_gifts(own, rules)
+        findings += over_limit_without_approval(own, rules)
+        findings += repeated_offers(inputs, rules, today)
+    elif declaration.kind == DeclarationKind.BUSINESS_INTEREST:
+        findings += compliance_checks_overdue(CheckInputs([], [declaration], []), today)
+    return [finding for finding in findings if declaration.reference in finding.records]

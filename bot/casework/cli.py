@@ -298,9 +298,12 @@ def _kinds(name: str | None) -> list[str] | None:
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework import labels
     from bot.casework.followup import time_to_decision
     from bot.casework.queries import OPEN_STATUSES, current_decision, list_declarations
     from bot.casework.rules import CaseworkRules
+    from bot.messages import say
+    from bot.workflows.parsing.money import format_money
 
     rules = CaseworkRules.from_settings(settings)
     statuses = args.status or (None if args.all else sorted(OPEN_STATUSES))
@@ -308,53 +311,84 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     with store.session() as session:
         found = list_declarations(session, kinds=_kinds(args.kind), statuses=statuses)
         if not found:
-            print("No declarations match.")
+            print(say("casework_cli.none_match"))
             return 0
+        rows = []
         for declaration in found:
             timing = time_to_decision(declaration, rules)
             standing = current_decision(declaration)
-            late = " LATE" if timing.breached and not timing.decided else ""
-            print(f"{declaration.reference:14} {declaration.status:25} "
-                  f"{declaration.person.display_name:24} day {timing.days:>3}{late}  "
-                  f"{(standing.outcome if standing else declaration.summary or '')[:60]}")
+            late = say("casework_cli.late") if timing.breached and not timing.decided else ""
+            rows.append([
+                declaration.reference, labels.kind_label(declaration.kind),
+                labels.status_label(declaration.status), declaration.person.display_name,
+                format_money(declaration.value_pence) if declaration.value_pence is not None
+                else "", f"{timing.days}{late}",
+                labels.outcome_label(standing.outcome) if standing else declaration.summary
+                or ""])
+    header = [say(f"casework_cli.col_{name}") for name in
+              ("reference", "kind", "status", "declarant", "value", "days", "summary")]
+    # Widths from the longest cell; the last column is never cut (a terminal wraps it).
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [str(cell).rjust(width) if i in (4, 5) else str(cell).ljust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths, strict=False))]
+        print("  ".join([*cells, str(row[-1])]).rstrip())
     return 0
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     def step() -> int:
+        from bot.casework import labels
         from bot.casework.queries import get_declaration
         from bot.casework.registers import declarant_snapshot, register_entry
         from bot.casework.rules import CaseworkRules
+        from bot.messages import say
 
+        zone = settings.zone
         rules = CaseworkRules.from_settings(settings)
+        answer_labels = labels.AnswerLabels.load(settings.workflows_dir)
         store = _open(settings)
         with store.session() as session:
             declaration = get_declaration(session, args.reference)
             entry = register_entry(session, rules, declaration)
             when_filed = declarant_snapshot(declaration)
+            decisions = [(d.decided_at, d.stage, d.outcome,
+                          d.decided_by.display_name if d.decided_by else None, d.rationale,
+                          d.conditions) for d in declaration.decisions]
+            history = [(c.at, c.to_status, c.note) for c in declaration.history]
+            answers = answer_labels.rows(declaration.kind, entry["answers"], zone)
+        coded = {"kind": labels.kind_label, "status": labels.status_label,
+                 "outcome": labels.outcome_label, "current_decision": labels.outcome_label}
+        skip = {"answers", "decisions", "appeals", "history", "approvers", "value_pence"}
+        shown = []
         for key, value in entry.items():
-            if key in ("answers", "decisions", "appeals", "history", "approvers"):
+            if key in skip or value in (None, ""):
                 continue
-            if value not in (None, ""):
-                print(f"{key:26} {value}")
+            text = coded[key](value) if key in coded else \
+                f"£{value}" if key == "value_gbp" else labels.plain(value, zone)
+            shown.append((labels.field_label(key), text))
+        width = max(len(label) for label, _ in [*shown, *answers]) if shown else 20
+        for label, text in shown:
+            print(f"{label:{width}}  {text}")
         if any(value not in (None, "") for value in when_filed.values()):
             # The declarant's details when they filed; the lines above are today's.
-            print("declarant when filed:")
+            print(f"\n{say('casework_cli.when_filed')}")
             for key, value in when_filed.items():
                 if value not in (None, ""):
-                    print(f"  {key:24} {value}")
-        print("answers:")
-        for key, value in entry["answers"].items():
-            print(f"  {key:24} {value}")
-        print("decisions:")
-        for item in entry["decisions"]:
-            conditions = f" [conditions: {item['conditions']}]" if item["conditions"] else ""
-            print(f"  {item['decided_at']} {item['stage']} {item['outcome']} by "
-                  f"{item['decided_by']}: {item['rationale']}{conditions}")
-        print("history:")
-        for item in entry["history"]:
-            note = f": {item['note']}" if item["note"] else ""
-            print(f"  {item['at']} {item['from'] or '-'} -> {item['to']}{note}")
+                    print(f"  {labels.field_label(key):{width}}  {labels.plain(value, zone)}")
+        print(f"\n{say('casework_cli.answers')}")
+        for label, text in answers:
+            print(f"  {label:{width}}  {text}")
+        print(f"\n{say('casework_cli.decisions')}")
+        for at, stage, outcome, by, rationale, conditions in decisions:
+            extra = f" [{say('casework_cli.conditions', conditions=conditions)}]" \
+                if conditions else ""
+            print(f"  {labels.when(at, zone)}  {labels.stage_label(stage)}: "
+                  f"{labels.outcome_label(outcome)}, {by or '-'}: {rationale}{extra}")
+        print(f"\n{say('casework_cli.history')}")
+        for at, to_status, note in history:
+            print(f"  {labels.when(at, zone)}  {labels.status_label(to_status)}"
+                  + (f": {note}" if note else ""))
         return 0
     return _guarded(step)
 

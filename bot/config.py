@@ -186,45 +186,48 @@ class Settings:
         "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",
         "Slack Web API base URL (GovSlack, tests).",
     )
+    # The console's settings give their explanation as help= (operator documentation, like
+    # argparse help): it is what `probity config` prints, not something staff read.
     console_base_url: str = _setting(
-        "PROBITY_CONSOLE_BASE_URL", _optional_text, "a URL such as https://probity.force.example",
-        "Where the web console is reached; sign-in links and OpenID Connect redirects use it.",
-        "http://127.0.0.1:8080",
+        "PROBITY_CONSOLE_BASE_URL", _optional_text, "a URL",
+        help="Where the web console is reached; sign-in links and OpenID Connect redirects "
+        "use it.", default="http://127.0.0.1:8080",
     )
     console_link_minutes: int = _setting(
-        "PROBITY_CONSOLE_LINK_MINUTES", _positive_int, "a whole number of minutes above 0",
-        "How long a one-time console sign-in link works.", 15,
+        "PROBITY_CONSOLE_LINK_MINUTES", _positive_int, "minutes: 1 or more",
+        help="How long a one-time console sign-in link works.", default=15,
     )
     console_session_minutes: int = _setting(
-        "PROBITY_CONSOLE_SESSION_MINUTES", _positive_int, "a whole number of minutes above 0",
-        "A console session ends after this long without a request.", 30,
+        "PROBITY_CONSOLE_SESSION_MINUTES", _positive_int, "minutes: 1 or more",
+        help="A console session ends after this long without a request.", default=30,
     )
     console_session_max_hours: int = _setting(
-        "PROBITY_CONSOLE_SESSION_MAX_HOURS", _positive_int, "a whole number of hours above 0",
-        "A console session ends this long after sign-in, however busy.", 8,
+        "PROBITY_CONSOLE_SESSION_MAX_HOURS", _positive_int, "hours: 1 or more",
+        help="A console session ends this long after sign-in, however busy.", default=8,
     )
     oidc_issuer: str | None = _setting(
-        "PROBITY_OIDC_ISSUER", _optional_text, "an OpenID Connect issuer URL",
-        "Sign in to the console with OpenID Connect (https://slack.com, or Entra ID's "
+        "PROBITY_OIDC_ISSUER", _optional_text, "an issuer URL",
+        help="Sign in to the console with OpenID Connect (https://slack.com, or Entra ID's "
         "https://login.microsoftonline.com/TENANT/v2.0); unset offers one-time links only.",
     )
     oidc_client_id: str | None = _setting(
-        "PROBITY_OIDC_CLIENT_ID", _optional_text, "the client id the provider issued",
-        "The console's OpenID Connect client id.",
+        "PROBITY_OIDC_CLIENT_ID", _optional_text, "a client id",
+        help="The console's OpenID Connect client id.",
     )
     oidc_client_secret: str | None = _setting(
-        "PROBITY_OIDC_CLIENT_SECRET", _optional_text, "the client secret the provider issued",
-        "The console's OpenID Connect client secret.",
+        "PROBITY_OIDC_CLIENT_SECRET", _optional_text, "a client secret",
+        help="The console's OpenID Connect client secret.",
     )
     oidc_id_claim: str = _setting(
-        "PROBITY_OIDC_ID_CLAIM", _optional_text, "an ID-token claim name",
-        "The ID-token claim holding the person's id as PROBITY_HANDLERS and the staff "
+        "PROBITY_OIDC_ID_CLAIM", _optional_text, "a claim, e.g. sub",
+        help="The ID-token claim holding the person's id as PROBITY_HANDLERS and the staff "
         "directory name them (Slack: https://slack.com/user_id; Entra ID: "
-        "preferred_username).", "sub",
+        "preferred_username).", default="sub",
     )
     oidc_surface: str = _setting(
-        "PROBITY_OIDC_SURFACE", _optional_text, "a surface name such as slack or console",
-        "Which surface's ids that claim holds, to find the person in the store.", "slack",
+        "PROBITY_OIDC_SURFACE", _optional_text, "a surface, e.g. slack",
+        help="Which surface's ids that claim holds, to find the person in the store.",
+        default="slack",
     )
     log_level: str = _setting(
         "PROBITY_LOG_LEVEL", _log_level, "one of DEBUG, INFO, WARNING, ERROR",

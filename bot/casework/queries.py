@@ -123,15 +123,18 @@ def list_declarations(
     end: dt.date | None = None,
     *,
     with_history: bool = True,
+    with_decisions: bool = True,
 ) -> Sequence[Declaration]:
     """Declarations oldest first, filtered by kind, status and register date (inclusive).
 
     The dates are compared in SQL (see register_day), so a quarter reads only its own
     records; `with_history=False` skips loading status histories for callers that never
-    read them (publication), which is most of the memory at 50,000 records.
+    read them (publication), which is most of the memory at 50,000 records;
+    `with_decisions=False` skips the decisions too (the cross-checks read neither).
     """
-    loads = [selectinload(Declaration.decisions).selectinload(Decision.decided_by),
-             selectinload(Declaration.person)]
+    loads = [selectinload(Declaration.person)]
+    if with_decisions:
+        loads.append(selectinload(Declaration.decisions).selectinload(Decision.decided_by))
     if with_history:
         loads.append(selectinload(Declaration.history))
     statement = (

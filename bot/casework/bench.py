@@ -198,6 +198,7 @@ def plain_ratio_pairs(donors: list[str], suppliers: list[str], threshold: float)
 def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: str | None,
                            slow: bool = True) -> int:
     """Seed a year, time the checks and the export both ways, and print the figures."""
+    from bot.casework import bench_scale
     from bot.casework.checks import run_checks
     from bot.casework.registers import register_entries, write_csv
     from bot.store import Store
@@ -258,6 +259,14 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
             line += f"; looking up appeals and predecessors per record {one_by_one_s:.2f} s, {same}"
         rows.append(("gift register CSV export", export_s, one_by_one_s if slow else None))
         print(line)
+        scale = bench_scale.scale_rows(local, slow)
+
+    print("\n| what | in SQL | peak memory | the old way | its peak memory |\n"
+          "|---|---|---|---|---|")
+    for what, seconds, megabytes, old_seconds, old_megabytes in scale:
+        print(f"| {what} | {seconds:.2f} s | {megabytes:.0f} MB | "
+              + (f"{old_seconds:.2f} s | {old_megabytes:.0f} MB |" if old_seconds is not None
+                 and old_megabytes is not None else "- | - |"))
 
     print("\n| what | Probity | the obvious way | ratio |\n|---|---|---|---|")
     for what, ours, obvious in rows:

@@ -1,0 +1,209 @@
+"""The console's scale figures for `probity bench casework`: a console page, a quarter's
+publication and the cross-checks, each done Probity's way (filtered and paged in SQL) and
+the old way (every record loaded, then filtered in Python), in the same run.
+
+Each measurement runs in a fresh interpreter so its peak memory is its own: the figure is
+the process's peak resident size, imports included (about 100 MB of it is Python,
+SQLAlchemy and the rest before any record is read).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.config import Settings
+
+AS_OF = dt.date(2026, 12, 31)
+QUARTER = "2026Q3"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _store(settings: Settings) -> Any:
+    from bot.store import Store
+
+    return Store.open(settings, upgrade=False)
+
+
+def queue_page_sql(settings: Settings) -> Callable[[], int]:
+    """The console's queue page, rendered through the app as a handler sees it."""
+    from starlette.testclient import TestClient
+
+    from bot.surfaces.web.app import WebConfig, WebPart, build_web_app
+    from bot.surfaces.web.console.part import build_context, console_routes
+    from bot.surfaces.web.console.signin import redeem_link
+
+    store = _store(settings)
+    context = build_context(settings, store)
+    client = TestClient(build_web_app(WebConfig(parts=[WebPart(
+        "console", console_routes(context))])), base_url="https://testserver")
+    client.cookies.set("probity_console", redeem_link(store, settings, _LINK_TOKEN))
+    client.get("/console/queue")  # a running server has its templates compiled already
+
+    def page() -> int:
+        shown = client.get("/console/queue?person=staff&page=3")
+        assert shown.status_code == 200, shown.status_code
+        return len(shown.text)
+    return page
+
+
+def queue_page_old(settings: Settings) -> Callable[[], int]:
+    """The same page's records the old way: every open declaration loaded, then a slice."""
+    from bot.casework.queries import OPEN_STATUSES, list_declarations
+
+    store = _store(settings)
+
+    def page() -> int:
+        with store.session() as session:
+            found = [d for d in list_declarations(session, statuses=sorted(OPEN_STATUSES))
+                     if "staff" in d.person.display_name.lower()]
+            return len(found[50:75])
+    return page
+
+
+def publish_sql(settings: Settings) -> Callable[[], int]:
+    from bot.casework.publication import PublicationConfig, parse_quarter, public_entries
+
+    config = PublicationConfig.load(settings.knowledge_dir / "publication.yaml")
+    store = _store(settings)
+
+    def publish() -> int:
+        with store.session() as session:
+            return len(public_entries(session, config, parse_quarter(QUARTER, config.quarters)))
+    return publish
+
+
+def publish_old(settings: Settings) -> Callable[[], int]:
+    """Every gift with its decisions and history, the quarter picked out in Python."""
+    from bot.casework.publication import (
+        PublicationConfig,
+        PublicEntry,
+        _field,
+        parse_quarter,
+    )
+    from bot.casework.queries import list_declarations, register_date
+    from bot.store.models import DeclarationKind
+
+    config = PublicationConfig.load(settings.knowledge_dir / "publication.yaml")
+    quarter = parse_quarter(QUARTER, config.quarters)
+    store = _store(settings)
+
+    def publish() -> int:
+        with store.session() as session:
+            found = [d for d in list_declarations(session,
+                                                  kinds=[DeclarationKind.GIFT_HOSPITALITY])
+                     if quarter.start <= register_date(d) <= quarter.end
+                     and d.status not in config.withhold_statuses]
+            return len([PublicEntry({c.field: _field(d, c.field, config)
+                                     for c in config.columns}, register_date(d))
+                        for d in found])
+    return publish
+
+
+def checks_sql(settings: Settings) -> Callable[[], int]:
+    from bot.casework.checks import run_checks
+    from bot.casework.rules import CaseworkRules
+
+    store, rules = _store(settings), CaseworkRules.from_settings(settings)
+
+    def check() -> int:
+        with store.session() as session:
+            return len(run_checks(session, rules, AS_OF))
+    return check
+
+
+def checks_old(settings: Settings) -> Callable[[], int]:
+    """Every declaration loaded with decisions and histories, donors grouped force-wide."""
+    from bot.casework.rules import CaseworkRules
+
+    store, rules = _store(settings), CaseworkRules.from_settings(settings)
+
+    def check() -> int:
+        with store.session() as session:
+            return _old_checks(session, rules)
+    return check
+
+
+def _old_checks(session: Any, rules: Any) -> int:
+    """The supplier and repeated-offer checks as they were: the two that dominate the cost."""
+    from collections import defaultdict
+
+    from bot.casework import checks
+    from bot.casework.queries import CLOSED_STATUSES, list_declarations, register_date
+    from bot.store.models import DeclarationKind, Supplier
+
+    live = [d for d in list_declarations(session) if d.status not in CLOSED_STATUSES]
+    gifts = [d for d in live if d.kind == DeclarationKind.GIFT_HOSPITALITY]
+    suppliers = list(session.scalars(checks.select(Supplier).order_by(Supplier.id)))
+    found = len(checks.supplier_gifts(checks.CheckInputs(gifts, [], suppliers), rules))
+    since = AS_OF - dt.timedelta(days=rules.repeat_window_days)
+    recent = [g for g in gifts if since <= register_date(g) <= AS_OF]
+    for group in checks._donor_groups_indexed(recent, rules.match_threshold):
+        by_person: dict[int, int] = defaultdict(int)
+        for gift in group:
+            by_person[gift.person_id] += 1
+        found += sum(1 for n in by_person.values() if n >= rules.repeat_person_threshold)
+    return found
+
+
+_LINK_TOKEN = "bench-sign-in-token"
+
+
+def _measure(work: Callable[[Settings], Callable[[], int]], settings: Settings,
+             results: Any) -> None:  # pragma: no cover - runs in a child process
+    run = work(settings)  # opening the store and importing are not what is timed
+    start = time.perf_counter()
+    made = run()
+    results.put((time.perf_counter() - start, _peak_mb(), made))
+
+
+def measured(work: Callable[[Settings], Callable[[], int]], settings: Settings
+             ) -> tuple[float, float, int]:
+    """(seconds, peak MB, result) for `work` run in a fresh interpreter."""
+    spawn = multiprocessing.get_context("spawn")
+    results = spawn.Queue()
+    child = spawn.Process(target=_measure, args=(work, settings, results))
+    child.start()
+    outcome = results.get()
+    child.join()
+    return outcome
+
+
+def prepare(settings: Settings) -> Settings:
+    """A handler and a sign-in link for the page benchmark, in the seeded store."""
+    from bot.store.models import ConsoleSignInLink, Person, utcnow
+    from bot.surfaces.web.console.signin import token_hash
+
+    settings = dataclasses.replace(settings, handlers=("psd.bench",))
+    with _store(settings).transaction() as session:
+        person = Person(surface="console", surface_id="psd.bench", display_name="Bench Handler")
+        session.add(person)
+        session.flush()
+        session.add(ConsoleSignInLink(token_hash=token_hash(_LINK_TOKEN), person_id=person.id,
+                                      expires_at=utcnow() + dt.timedelta(hours=1)))
+    return settings
+
+
+def scale_rows(settings: Settings, slow: bool = True
+               ) -> list[tuple[str, float, float, float | None, float | None]]:
+    """(what, seconds, MB, old seconds, old MB) for the page, the publication and the checks."""
+    settings = prepare(settings)
+    rows = []
+    for what, ours, old in (("console queue page (filtered, page 3)", queue_page_sql,
+                             queue_page_old),
+                            (f"register publish {QUARTER}", publish_sql, publish_old),
+                            ("register checks", checks_sql, checks_old)):
+        seconds, megabytes, _ = measured(ours, settings)
+        old_seconds = old_megabytes = None
+        if slow:
+            old_seconds, old_megabytes, _ = measured(old, settings)
+        rows.append((what, seconds, megabytes, old_seconds, old_megabytes))
+    return rows

@@ -113,20 +113,20 @@ def decide(context: ConsoleContext, call: Call) -> Response:
     outcome, rationale = call.field("outcome"), call.field("rationale")
     conditions = call.field("conditions") or None
     return _step(context, call, lambda reference: context.casework.decide(
-        reference, outcome, rationale, conditions=conditions, by=call.user.person_id),
-        "decided")
+        reference, outcome, rationale, conditions=conditions, by=call.user.person_id,
+        now=context.clock()), "decided")
 
 
 def ask(context: ConsoleContext, call: Call) -> Response:
     question = call.field("question")
     return _step(context, call, lambda reference: context.casework.request_information(
-        reference, question, by=call.user.person_id), "asked")
+        reference, question, by=call.user.person_id, now=context.clock()), "asked")
 
 
 def answer(context: ConsoleContext, call: Call) -> Response:
     text = call.field("answer")
     return _step(context, call, lambda reference: context.casework.provide_information(
-        reference, text, by=call.user.person_id), "answered")
+        reference, text, by=call.user.person_id, now=context.clock()), "answered")
 
 
 def endorse(context: ConsoleContext, call: Call) -> Response:
@@ -134,12 +134,13 @@ def endorse(context: ConsoleContext, call: Call) -> Response:
     if choice not in ("yes", "no"):
         return show_case(context, call, problem=say("console.endorse_choose"), status_code=400)
     return _step(context, call, lambda reference: context.casework.endorse(
-        reference, choice == "yes", rationale, by=call.user.person_id), "endorsed")
+        reference, choice == "yes", rationale, by=call.user.person_id, now=context.clock()),
+        "endorsed")
 
 
 def decide_appeal(context: ConsoleContext, call: Call) -> Response:
     outcome, rationale = call.field("outcome"), call.field("rationale")
     conditions = call.field("conditions") or None
     return _step(context, call, lambda reference: context.casework.decide_appeal(
-        reference, outcome, rationale, conditions=conditions, by=call.user.person_id),
-        "appeal_decided")
+        reference, outcome, rationale, conditions=conditions, by=call.user.person_id,
+        now=context.clock()), "appeal_decided")

@@ -22,6 +22,7 @@ from bot.store import Store
 from bot.store.audit import record_event
 from bot.store.models import utcnow
 from bot.surfaces.web.console.signin import SignedIn
+from bot.workflows.parsing.money import format_money
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "probity_console"
@@ -35,7 +36,8 @@ def _environment(settings: Settings) -> Environment:
     environment.globals.update(say=say, status_label=labels.status_label,
                                outcome_label=labels.outcome_label, kind_label=labels.kind_label,
                                stage_label=labels.stage_label,
-                               report_status_label=labels.report_status_label)
+                               report_status_label=labels.report_status_label,
+                               money=format_money)
     environment.filters.update(
         when=lambda value: labels.when(value, zone),
         day=labels.day,

@@ -50,7 +50,8 @@ def chart_and_table(figures: Figures, name: str) -> tuple[Chart, Table]:
     if name == "declined":
         shares = [figures.declined_share(m) for m in figures.months]
         return (Chart(say("console.chart_declined"), months,
-                      {say("console.series_declined"): [(s or 0) * 100 for s in shares]},
+                      {say("console.series_declined"):
+                       [float("nan") if s is None else s * 100 for s in shares]},
                       "line", say("console.axis_percent")),
                 Table(say("console.chart_declined"),
                       [say("console.col_month"), say("console.col_gifts"),
@@ -64,7 +65,9 @@ def chart_and_table(figures: Figures, name: str) -> tuple[Chart, Table]:
         medians = [times.median_days[m] for m in figures.months]
         target = say("console.series_target", days=times.target_days)
         return (Chart(say("console.chart_decision_times"), months,
-                      {say("console.series_median"): [v or 0 for v in medians]}, "line",
+                      {say("console.series_median"):
+                       # A month with no decisions is a gap in the line, not a zero.
+                       [float("nan") if v is None else v for v in medians]}, "line",
                       say("console.axis_days"), times.target_days, target),
                 Table(say("console.chart_decision_times"),
                       [say("console.col_month"), say("console.col_decided"),

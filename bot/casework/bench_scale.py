@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.config import Settings
+from bot.messages import say
 
 AS_OF = dt.date(2026, 12, 31)
 QUARTER = "2026Q3"
@@ -159,6 +160,9 @@ _LINK_TOKEN = "bench-sign-in-token"
 
 def _measure(work: Callable[[Settings], Callable[[], int]], settings: Settings,
              results: Any) -> None:  # pragma: no cover - runs in a child process
+    import warnings
+
+    warnings.simplefilter("ignore", DeprecationWarning)  # Starlette's TestClient notice
     run = work(settings)  # opening the store and importing are not what is timed
     start = time.perf_counter()
     made = run()
@@ -197,10 +201,10 @@ def scale_rows(settings: Settings, slow: bool = True
     """(what, seconds, MB, old seconds, old MB) for the page, the publication and the checks."""
     settings = prepare(settings)
     rows = []
-    for what, ours, old in (("console queue page (filtered, page 3)", queue_page_sql,
-                             queue_page_old),
-                            (f"register publish {QUARTER}", publish_sql, publish_old),
-                            ("register checks", checks_sql, checks_old)):
+    for what, ours, old in ((say("casework_bench.queue_page"), queue_page_sql, queue_page_old),
+                            (say("casework_bench.publish", quarter=QUARTER), publish_sql,
+                             publish_old),
+                            (say("casework_bench.checks"), checks_sql, checks_old)):
         seconds, megabytes, _ = measured(ours, settings)
         old_seconds = old_megabytes = None
         if slow:

@@ -10,9 +10,10 @@ import base64
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from bot.messages import say
 from bot.reporting import ReporterView, ThreadEntry
 from bot.reporting.records import HandlerView
 from bot.surfaces.slack.blocks import (
@@ -26,7 +27,7 @@ from bot.surfaces.slack.blocks import (
 )
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.modals import fields_modal, text_input
-from bot.workflows.fields import Option
+from bot.workflows.definitions import FieldSpec, WorkflowDefinition
 
 REPORT_CALLBACK = "probity_report"
 FOLLOWUP_CALLBACK = "probity_followup"
@@ -41,42 +42,6 @@ CONFIDENTIAL = "confidential"
 _RECEIPT_PURPOSE = "slack/followup-receipt"
 
 
-@dataclass(frozen=True)
-class _Field:
-    """A report question when no workflows/report.yaml is installed (see report_fields)."""
-
-    name: str
-    label: str
-    type: str
-    required: bool = True
-    help: str = ""
-    prompt: str = ""
-    options: tuple[Option, ...] = ()
-    show_if: None = None
-
-
-# Used only if the organisation has no report workflow; its definition wins when present.
-_FALLBACK_FIELDS = (
-    _Field("category", "What kind of wrongdoing is it?", "choice", options=tuple(
-        Option(value, label, ()) for value, label in (
-            ("corruption", "Corruption or bribery"),
-            ("misuse_of_systems", "Misuse of police systems or information"),
-            ("sexual_misconduct", "Abuse of position for a sexual purpose"),
-            ("drugs_alcohol", "Drugs or alcohol"),
-            ("discrimination", "Discrimination"),
-            ("bullying", "Bullying or harassment"),
-            ("dishonesty", "Dishonesty"),
-            ("other", "Other misconduct"),
-        ))),
-    _Field("what_happened", "What happened?", "long_text"),
-    _Field("when_and_where", "When and where?", "text"),
-    _Field("who_is_involved", "Who is involved?", "long_text", required=False),
-    _Field("evidence", "What evidence is there, and who holds it?", "long_text",
-           required=False),
-    _Field("raised_elsewhere", "Have you raised this anywhere else?", "text", required=False),
-)
-
-
 # Slack's own wording for the mode question: the workflow's help speaks of moving to
 # confidential later, which only the chat follow-up offers, and this says what Slack keeps.
 _MODE_HELP = (
@@ -85,28 +50,19 @@ _MODE_HELP = (
     "Confidential: Probity keeps your Slack name and id with the report, sealed, and only "
     "the integrity unit's handlers can see them, so they can contact, support and protect you."
 )
-_FALLBACK_MODE = _Field(MODE_FIELD, "How you report", "choice", options=(
-    Option(ANONYMOUS, "Anonymous: nobody knows it was me", ()),
-    Option(CONFIDENTIAL, "Confidential: only the handlers know it was me", ()),
-))
-
-
-def report_fields(definition: Any | None) -> tuple[Any, ...]:
-    """The report form's questions, the mode question last when there is one.
+def report_fields(definition: WorkflowDefinition) -> tuple[FieldSpec, ...]:
+    """The report form's questions, from workflows/report.yaml, the mode question last.
 
     A report workflow without a mode field files anonymously only, as the chat does.
     """
-    if definition is None:
-        content, mode = _FALLBACK_FIELDS, _FALLBACK_MODE
-    else:
-        content = tuple(spec for spec in definition.fields if spec.name != MODE_FIELD)
-        mode = next((spec for spec in definition.fields if spec.name == MODE_FIELD), None)
+    content = tuple(spec for spec in definition.fields if spec.name != MODE_FIELD)
+    mode = next((spec for spec in definition.fields if spec.name == MODE_FIELD), None)
     if mode is None:
         return content
     return (*content, replace(mode, help=_MODE_HELP, required=True))
 
 
-def offers_confidential(definition: Any | None) -> bool:
+def offers_confidential(definition: WorkflowDefinition) -> bool:
     return any(spec.name == MODE_FIELD for spec in report_fields(definition))
 
 
@@ -114,8 +70,15 @@ def chose_confidential(answers: dict[str, Any]) -> bool:
     return answers.get(MODE_FIELD) == CONFIDENTIAL
 
 
-def report_form(definition: Any | None) -> dict[str, Any]:
-    """The report modal, carrying a fresh random key so a repeated submission files once."""
+def report_form(definition: WorkflowDefinition | None) -> dict[str, Any]:
+    """The report modal, carrying a fresh random key so a repeated submission files once.
+
+    Its questions come only from the report workflow; without one, it says so.
+    """
+    if definition is None:
+        return modal(say("slack.reporting_unavailable_title"),
+                     [section(say("slack.reporting_unavailable"))],
+                     callback_id="probity_report_unavailable", submit=None, close="Close")
     # The workflow's own introduction speaks of a conversation, so the form has its own.
     if offers_confidential(definition):
         intro = [
@@ -129,7 +92,7 @@ def report_form(definition: Any | None) -> dict[str, Any]:
             "and nobody can contact you. After you submit you get a reference and a receipt; "
             "with both you can come back to read replies and answer questions.",
         ]
-    title = getattr(definition, "title", None) or "Report wrongdoing"
+    title = definition.title
     return fields_modal(title, report_fields(definition), callback_id=REPORT_CALLBACK,
                         metadata={"key": secrets.token_urlsafe(24)}, intro=intro,
                         submit="Send report", initial={MODE_FIELD: ANONYMOUS})

@@ -11,7 +11,6 @@ from slack_sdk import WebClient
 
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
-from bot.surfaces.slack.form_filing import file_form
 from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.modals import (
     errors_for,
@@ -60,7 +59,7 @@ def register(app: App, services: SlackServices) -> None:
         answers = _as_typed_text(services, client, definition,
                                  submitted_values(view["state"]["values"]))
         speaker = services.people.speaker(client, body["user"]["id"])
-        result = file_form(services, speaker, definition, answers, str(meta.get("key")))
+        result = services.assistant.file_form(speaker, definition, answers, str(meta.get("key")))
         if result.problems:
             fields = {spec.name for spec in definition.fields}
             shown = {name: text for name, text in result.problems.items() if name in fields}

@@ -99,10 +99,10 @@ def post_declaration_card(services: SlackServices, client: WebClient, reference:
                                 text=escape_mrkdwn(f"New declaration {reference} from "
                                                    f"{card['declarant']}"),
                                 blocks=declaration_views.declaration_card(card, outcomes))
-    manager = card.get("line_manager")
-    if card.get("needs_line_manager") and manager and manager[0] == "slack":
+    if card["ask_endorsement_of"]:
         text, request = declaration_views.endorsement_request(card)
-        client.chat_postMessage(channel=manager[1], text=escape_mrkdwn(text), blocks=request)
+        client.chat_postMessage(channel=card["ask_endorsement_of"], text=escape_mrkdwn(text),
+                                blocks=request)
 
 
 def _where(body: dict[str, Any]) -> dict[str, Any]:

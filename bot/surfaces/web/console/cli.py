@@ -59,12 +59,13 @@ def _monthly_summary(args: argparse.Namespace, settings: Settings) -> int:
     import re
 
     from bot.casework.rules import CaseworkRules
+    from bot.messages import say
     from bot.store import Store
     from bot.surfaces.web.console.summary import post_summary, summary_text
 
     month = args.month or last_month(dt.datetime.now(settings.zone).date())
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        print(f"probity: {month!r} is not a month; write it like 2026-11", file=sys.stderr)
+        print(f"probity: {say('console.cli_bad_month', month=month)}", file=sys.stderr)
         return 2
     store = Store.open(settings)
     rules = CaseworkRules.from_settings(settings)
@@ -74,8 +75,8 @@ def _monthly_summary(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     channel = args.channel or settings.integrity_channel
     if not channel:
-        print("probity: give --channel or set PROBITY_INTEGRITY_CHANNEL", file=sys.stderr)
+        print(f"probity: {say('console.cli_no_channel')}", file=sys.stderr)
         return 2
     posted = post_summary(store, settings, rules, month, today, channel)
-    print(f"Posted the {month} summary to {channel} with {posted} charts.")
+    print(say("console.cli_posted", month=month, channel=channel, charts=posted))
     return 0

@@ -19,7 +19,7 @@ import httpx
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.messages import Message
+from bot.messages import Message, say
 from bot.store import Store
 from bot.store.audit import record_event
 from bot.store.models import Person
@@ -28,6 +28,7 @@ from bot.surfaces.web.console.signin import SignInRefused
 CALLBACK_PATH = "/console/oidc/callback"
 #: Holds state, nonce and the PKCE verifier between the redirect out and the one back.
 PENDING_COOKIE = "probity_oidc"
+SCOPES = ("openid", "profile", "email")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class OidcSignIn:
 
     def __init__(self, settings: Settings, http: httpx.Client | None = None) -> None:
         if not (settings.oidc_issuer and settings.oidc_client_id):
-            raise ValueError("PROBITY_OIDC_ISSUER and PROBITY_OIDC_CLIENT_ID are both needed")
+            raise ValueError(say("console.oidc_not_configured"))
         self.settings = settings
         self.issuer = settings.oidc_issuer.rstrip("/")
         self.http = http or httpx.Client(timeout=10)
@@ -80,7 +81,7 @@ class OidcSignIn:
         from authlib.integrations.httpx_client import OAuth2Client
 
         return OAuth2Client(self.settings.oidc_client_id, self.settings.oidc_client_secret,
-                            scope="openid profile email", redirect_uri=self.redirect_uri,
+                            scope=" ".join(SCOPES), redirect_uri=self.redirect_uri,
                             code_challenge_method="S256", timeout=10)
 
     def begin(self) -> tuple[str, Pending]:

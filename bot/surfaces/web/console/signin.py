@@ -26,6 +26,8 @@ from bot.store.models import ConsoleSession, ConsoleSignInLink, Declaration, Per
 HANDLER = "handler"
 LINE_MANAGER = "line_manager"
 SIGN_IN_PATH = "/console/sign-in/"
+#: Why a sign-in was refused, as the audit log records it.
+NOT_ELIGIBLE = "not_handler_or_line_manager"
 
 
 class SignInRefused(Exception):
@@ -64,7 +66,7 @@ def issue_link(store: Store, settings: Settings, person_id: int, base_url: str |
         role = console_role(session, person, settings)
         if role is None:
             record_event(session, actor_name(person), "console.link_refused", None,
-                         {"why": "not a handler or line manager"})
+                         {"why": NOT_ELIGIBLE})
             refused = True
         else:
             refused = False
@@ -142,7 +144,7 @@ def open_session(store: Store, settings: Settings, person_id: int, method: str,
         person = session.get(Person, person_id)
         if console_role(session, person, settings) is None:
             record_event(session, actor_name(person), "console.sign_in_refused", None,
-                         {"why": "not a handler or line manager", "method": method})
+                         {"why": NOT_ELIGIBLE, "method": method})
             cookie = None
         else:
             cookie = _open_session(session, settings, person_id, method, now)

@@ -110,6 +110,18 @@ class Settings:
         "a SQLAlchemy URL such as postgresql+psycopg://user@host/db",
         "Use this database instead of the SQLite file under PROBITY_HOME.",
     )
+    reports_database_url: str | None = _setting(
+        "PROBITY_REPORTS_DATABASE_URL", _database_url,
+        "a SQLAlchemy URL such as postgresql+psycopg://user@host/db_reports",
+        "The reporting vault's own database (default: a SQLite file beside the main one, or "
+        "for PostgreSQL a sibling database named <main>_reports, created if missing).",
+    )
+    audit_anchor: str | None = _setting(
+        "PROBITY_AUDIT_ANCHOR", _optional_text,
+        "a file path, syslog: or syslog:FACILITY, or several separated by commas",
+        "Where keyed audit checkpoints are appended, outside the database (default "
+        "PROBITY_HOME/audit-anchor.log).",
+    )
     policies_dir: Path = _setting(
         "PROBITY_POLICIES", _path, "a directory path",
         "The policy documents to answer from.", PROJECT_ROOT / "policies",
@@ -179,8 +191,9 @@ class Settings:
     )
     report_notify_delay_max_minutes: int = _setting(
         "PROBITY_REPORT_NOTIFY_DELAY_MAX", _non_negative_int, "a whole number of minutes",
-        "Handlers hear of a new report after a random delay up to this long, so timing "
-        "does not point at the reporter.", 90,
+        "Reports and reporters' messages reach the vault (and handlers) in a daily batch "
+        "at a random moment up to this many minutes after midnight, so no write dates "
+        "the reporter's act.", 90,
     )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",

@@ -56,12 +56,16 @@ def _register_bench(commands: argparse._SubParsersAction) -> None:
     bench.set_defaults(run=_bench_casework)
 
 
+AS_HELP = ("who you are: a handler's directory key or Slack id (or name) that this shell user "
+           "is listed as in PROBITY_HOME/operators.yaml; optional if only one")
+
+
 def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
                   run: Callable[[argparse.Namespace, Settings], int]) -> argparse.ArgumentParser:
     """A step on one declaration, taken by a named person (checked and audited later)."""
     step = steps.add_parser(name, help=help)
     step.add_argument("reference")
-    step.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    step.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
     step.set_defaults(run=run)
     return step
 
@@ -74,10 +78,12 @@ def _register_casework(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--kind", choices=REGISTER_NAMES)
     listing.add_argument("--status", action="append", help="only this status (repeatable)")
     listing.add_argument("--all", action="store_true", help="every status, not just open ones")
+    listing.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
     listing.set_defaults(run=_list)
 
     show = steps.add_parser("show", help="one declaration with its answers and history")
     show.add_argument("reference")
+    show.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
     show.set_defaults(run=_show)
 
     decide = _officer_step(steps, "decide", "decide a declaration, with a rationale", _decide)
@@ -138,8 +144,7 @@ def _register_registers(commands: argparse._SubParsersAction) -> None:
         export.add_argument("--to", dest="end", type=_date)
         export.add_argument("--format", choices=("csv", "json"), default="csv")
         export.add_argument("--output", type=Path, help="write here instead of standard output")
-        export.add_argument("--as", dest="as_name", metavar="NAME",
-                            help="who is exporting (recorded in the audit log)")
+        export.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
         export.set_defaults(run=_export, register_name=name)
 
     publish = actions.add_parser("publish", help="write the public register for a quarter")
@@ -186,11 +191,23 @@ def _open(settings: Settings):  # type: ignore[no-untyped-def]
     return Store.open(settings)
 
 
-def _person_id(store: Any, settings: Settings, name: str) -> int:
+def _person_id(store: Any, settings: Settings, name: str | None, *,
+               reading: bool = False) -> int:
+    """Who a step runs as: `--as` checked against the shell's operator (see
+    bot.casework.authorisation.check_operator), or the operator's own handler."""
+    from bot.casework.authorisation import check_operator
+    from bot.casework.errors import NotAuthorised
     from bot.casework.people import find_person
 
+    refused: NotAuthorised | None = None
     with store.transaction() as session:
-        return find_person(session, name, settings.directory_file).id
+        person = find_person(session, name, settings.directory_file) if name else None
+        try:
+            return check_operator(session, settings, person, name, " ".join(sys.argv[1:3]),
+                                  reading=reading).id
+        except NotAuthorised as problem:
+            refused = problem  # committed with its audit event, then raised
+    raise refused
 
 
 def _service(settings: Settings):  # type: ignore[no-untyped-def]
@@ -299,6 +316,7 @@ def _kinds(name: str | None) -> list[str] | None:
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     from bot.casework import labels
+    from bot.casework.errors import NotAuthorised
     from bot.casework.followup import time_to_decision
     from bot.casework.queries import OPEN_STATUSES, current_decision, list_declarations
     from bot.casework.rules import CaseworkRules
@@ -308,11 +326,12 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     rules = CaseworkRules.from_settings(settings)
     statuses = args.status or (None if args.all else sorted(OPEN_STATUSES))
     store = _open(settings)
+    try:
+        actor = _actor(store, settings, args.as_name, reading=True)
+    except NotAuthorised as refused:
+        return _fail(str(refused))
     with store.session() as session:
         found = list_declarations(session, kinds=_kinds(args.kind), statuses=statuses)
-        if not found:
-            print(say("casework_cli.none_match"))
-            return 0
         rows = []
         for declaration in found:
             timing = time_to_decision(declaration, rules)
@@ -325,6 +344,12 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
                 else "", f"{timing.days}{late}",
                 labels.outcome_label(standing.outcome) if standing else declaration.summary
                 or ""])
+    # Names and statuses of colleagues' records: who listed them is recorded.
+    _audit(store, actor, "declarations.listed", None,
+           {"kind": args.kind, "statuses": statuses, "count": len(rows)})
+    if not rows:
+        print(say("casework_cli.none_match"))
+        return 0
     header = [say(f"casework_cli.col_{name}") for name in
               ("reference", "kind", "status", "declarant", "value", "days", "summary")]
     # Widths from the longest cell; the last column is never cut (a terminal wraps it).
@@ -348,6 +373,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         rules = CaseworkRules.from_settings(settings)
         answer_labels = labels.AnswerLabels.load(settings.workflows_dir)
         store = _open(settings)
+        actor = _actor(store, settings, args.as_name, reading=True)
         with store.session() as session:
             declaration = get_declaration(session, args.reference)
             entry = register_entry(session, rules, declaration)
@@ -360,6 +386,8 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         coded = {"kind": labels.kind_label, "status": labels.status_label,
                  "outcome": labels.outcome_label, "current_decision": labels.outcome_label}
         skip = {"answers", "decisions", "appeals", "history", "approvers", "value_pence"}
+        # Personal data leaves the store on screen: who read it is recorded.
+        _audit(store, actor, "declaration.read", declaration.reference, {"surface": "cli"})
         shown = []
         for key, value in entry.items():
             if key in skip or value in (None, ""):
@@ -453,10 +481,8 @@ def _audit(store: Any, actor: str, action: str, subject: str, details: dict[str,
         record_event(session, actor, action, subject, details)
 
 
-def _actor(store: Any, settings: Settings, name: str | None) -> str:
-    from bot.store.history import actor_name
-
-    return actor_name(None) if not name else f"person:{_person_id(store, settings, name)}"
+def _actor(store: Any, settings: Settings, name: str | None, *, reading: bool = False) -> str:
+    return f"person:{_person_id(store, settings, name, reading=reading)}"
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
@@ -466,7 +492,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
         rules = CaseworkRules.from_settings(settings)
         store = _open(settings)
-        actor = _actor(store, settings, args.as_name)
+        actor = _actor(store, settings, args.as_name, reading=True)
         with store.session() as session:
             entries = register_entries(session, rules, REGISTERS[args.register_name],
                                        args.start, args.end)

@@ -22,7 +22,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from bot.casework.queries import OPEN_STATUSES
 from bot.casework.rules import CaseworkRules
-from bot.store.models import Declaration, DeclarationKind, Report
+from bot.reporting.vault.models import Report
+from bot.store.models import Declaration, DeclarationKind
 
 #: Report counts from 1 to this minus one are shown as "fewer than 5".
 SUPPRESS_BELOW = 5

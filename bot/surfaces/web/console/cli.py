@@ -37,12 +37,24 @@ def _link(args: argparse.Namespace, settings: Settings) -> int:
     from bot.casework.errors import CaseworkError
     from bot.casework.people import find_person
     from bot.store import Store
+    from bot.store.audit import record_event
+    from bot.store.operators import OperatorRefused, acting_handler, current_operator
     from bot.surfaces.web.console.signin import SignInRefused, issue_link
 
     store = Store.open(settings)
     try:
+        # A link signs its holder in as NAME, so the person at the shell must be NAME's
+        # operator (bot.store.operators), as for every other handler command.
+        _, name = acting_handler(settings, args.as_name)
+    except OperatorRefused as refused:
         with store.transaction() as session:
-            person_id = find_person(session, args.as_name, settings.directory_file).id
+            record_event(session, f"os:{current_operator(settings).os_user}",
+                         "console.link_refused", None, {"claimed": args.as_name})
+        print(f"probity: {refused}", file=sys.stderr)
+        return 1
+    try:
+        with store.transaction() as session:
+            person_id = find_person(session, name, settings.directory_file).id
         print(issue_link(store, settings, person_id, args.base_url))
     except (CaseworkError, SignInRefused) as refused:
         print(f"probity: {refused}", file=sys.stderr)

@@ -12,7 +12,8 @@ from bot.messages import say
 from bot.reporting import handling
 from bot.reporting.context import ReportingContext
 from bot.reporting.records import ReportingError, UnknownReport
-from bot.store.models import Person, ReportStatus
+from bot.reporting.vault.models import ReportStatus
+from bot.store.models import Person
 from bot.surfaces.web.console.context import ConsoleContext
 from bot.surfaces.web.console.routing import Call, back_to
 

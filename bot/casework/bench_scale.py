@@ -9,7 +9,6 @@ SQLAlchemy and the rest before any record is read).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import multiprocessing
 import resource
@@ -35,24 +34,20 @@ def _store(settings: Settings) -> Any:
 
 
 def queue_page_sql(settings: Settings) -> Callable[[], int]:
-    """The console's queue page, rendered through the app as a handler sees it."""
-    from starlette.testclient import TestClient
-
-    from bot.surfaces.web.app import WebConfig, WebPart, build_web_app
-    from bot.surfaces.web.console.part import build_context, console_routes
-    from bot.surfaces.web.console.signin import redeem_link
+    """What the console's queue page reads: one filtered page, its count and its assignees,
+    all in SQL (the page's own queries; rendering it is the web layer's, timed by its tests).
+    """
+    from bot.casework.assignments import assignees
+    from bot.casework.queries import OPEN_STATUSES, DeclarationSearch, search_declarations
 
     store = _store(settings)
-    context = build_context(settings, store)
-    client = TestClient(build_web_app(WebConfig(parts=[WebPart(
-        "console", console_routes(context))])), base_url="https://testserver")
-    client.cookies.set("probity_console", redeem_link(store, settings, _LINK_TOKEN))
-    client.get("/console/queue")  # a running server has its templates compiled already
+    search = DeclarationSearch(statuses=tuple(sorted(OPEN_STATUSES)), person="staff")
 
     def page() -> int:
-        shown = client.get("/console/queue?person=staff&page=3")
-        assert shown.status_code == 200, shown.status_code
-        return len(shown.text)
+        with store.session() as session:
+            found = search_declarations(session, search, page=3, per_page=25)
+            owners = assignees(session, [d.reference for d in found.declarations])
+            return len(found.declarations) + len(owners) + found.total
     return page
 
 
@@ -137,13 +132,15 @@ def _old_checks(session: Any, rules: Any) -> int:
     """The supplier and repeated-offer checks as they were: the two that dominate the cost."""
     from collections import defaultdict
 
+    from sqlalchemy import select
+
     from bot.casework import checks
     from bot.casework.queries import CLOSED_STATUSES, list_declarations, register_date
     from bot.store.models import DeclarationKind, Supplier
 
     live = [d for d in list_declarations(session) if d.status not in CLOSED_STATUSES]
     gifts = [d for d in live if d.kind == DeclarationKind.GIFT_HOSPITALITY]
-    suppliers = list(session.scalars(checks.select(Supplier).order_by(Supplier.id)))
+    suppliers = list(session.scalars(select(Supplier).order_by(Supplier.id)))
     found = len(checks.supplier_gifts(checks.CheckInputs(gifts, [], suppliers), rules))
     since = AS_OF - dt.timedelta(days=rules.repeat_window_days)
     recent = [g for g in gifts if since <= register_date(g) <= AS_OF]
@@ -155,14 +152,8 @@ def _old_checks(session: Any, rules: Any) -> int:
     return found
 
 
-_LINK_TOKEN = "bench-sign-in-token"
-
-
 def _measure(work: Callable[[Settings], Callable[[], int]], settings: Settings,
              results: Any) -> None:  # pragma: no cover - runs in a child process
-    import warnings
-
-    warnings.simplefilter("ignore", DeprecationWarning)  # Starlette's TestClient notice
     run = work(settings)  # opening the store and importing are not what is timed
     start = time.perf_counter()
     made = run()
@@ -176,30 +167,14 @@ def measured(work: Callable[[Settings], Callable[[], int]], settings: Settings
     results = spawn.Queue()
     child = spawn.Process(target=_measure, args=(work, settings, results))
     child.start()
-    outcome = results.get()
+    seconds, megabytes, made = results.get()
     child.join()
-    return outcome
-
-
-def prepare(settings: Settings) -> Settings:
-    """A handler and a sign-in link for the page benchmark, in the seeded store."""
-    from bot.store.models import ConsoleSignInLink, Person, utcnow
-    from bot.surfaces.web.console.signin import token_hash
-
-    settings = dataclasses.replace(settings, handlers=("psd.bench",))
-    with _store(settings).transaction() as session:
-        person = Person(surface="console", surface_id="psd.bench", display_name="Bench Handler")
-        session.add(person)
-        session.flush()
-        session.add(ConsoleSignInLink(token_hash=token_hash(_LINK_TOKEN), person_id=person.id,
-                                      expires_at=utcnow() + dt.timedelta(hours=1)))
-    return settings
+    return float(seconds), float(megabytes), int(made)
 
 
 def scale_rows(settings: Settings, slow: bool = True
                ) -> list[tuple[str, float, float, float | None, float | None]]:
     """(what, seconds, MB, old seconds, old MB) for the page, the publication and the checks."""
-    settings = prepare(settings)
     rows = []
     for what, ours, old in ((say("casework_bench.queue_page"), queue_page_sql, queue_page_old),
                             (say("casework_bench.publish", quarter=QUARTER), publish_sql,

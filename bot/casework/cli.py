@@ -517,13 +517,15 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
             render_public_html,
             write_public_csv,
         )
+        from bot.casework.publishing import exclusions_for
 
         config = PublicationConfig.load(args.config or settings.knowledge_dir /
                                         "publication.yaml")
         quarter = parse_quarter(args.quarter, config.quarters)
         store = _open(settings)
         with store.session() as session:
-            entries = public_entries(session, config, quarter)
+            # The redactions and hold-backs decided in the console apply here too.
+            entries = public_entries(session, config, quarter, exclusions_for(session, quarter))
         with _output(args.output) as stream:
             if args.format == "html":
                 stream.write(render_public_html(entries, config, quarter))

@@ -24,7 +24,7 @@ from bot.casework.queries import (
 )
 from bot.casework.registers import declarant_snapshot
 from bot.messages import say
-from bot.store.models import DeclarationStatus, Person
+from bot.store.models import Declaration, DeclarationStatus, Person
 from bot.surfaces.web.console.context import ConsoleContext
 from bot.surfaces.web.console.routing import Call, back_to
 
@@ -42,8 +42,10 @@ def _case(context: ConsoleContext, call: Call, reference: str) -> dict[str, Any]
             return None
         appeals = appeals_for(session, declaration)
         replaced = predecessor(session, declaration)
-        successor = declaration.superseded_by_id
-        view = {
+        successor = session.get(Declaration, declaration.superseded_by_id) \
+            if declaration.superseded_by_id else None
+        history = list(declaration.history)
+        view: dict[str, Any] = {
             "declaration": declaration,
             "person": declaration.person,
             "line_manager": declaration.line_manager,
@@ -54,14 +56,13 @@ def _case(context: ConsoleContext, call: Call, reference: str) -> dict[str, Any]
             "decisions": [(d, d.decided_by) for d in declaration.decisions],
             "standing": current_decision(declaration),
             "endorsement": latest_endorsement(declaration),
-            "history": list(declaration.history),
+            "history": history,
             "appeals": appeals,
             "open_appeal": open_appeal(session, declaration),
             "question": open_question(declaration),
             "timing": time_to_decision(declaration, context.rules, context.clock()),
             "replaced": replaced.reference if replaced else None,
-            "successor": session.get(type(declaration), successor).reference
-            if successor else None,
+            "successor": successor.reference if successor else None,
             "findings": findings_for(session, context.rules, declaration, context.today())
             if call.user.is_handler else [],
             "outcomes": list(OUTCOMES_BY_KIND.get(declaration.kind, {})),
@@ -75,7 +76,7 @@ def _case(context: ConsoleContext, call: Call, reference: str) -> dict[str, Any]
             "appealed": declaration.status == DeclarationStatus.APPEALED,
         }
         # Read while the session is open; the template runs after it closes.
-        for change in view["history"]:
+        for change in history:
             _ = change.note
     return view
 

@@ -12,7 +12,7 @@ import sys
 from bot.config import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     console = commands.add_parser("console", help="the integrity unit's web console")
     actions = console.add_subparsers(dest="console_command", required=True, metavar="ACTION")
     link = actions.add_parser(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ class ConsoleContext:
     casework: Casework
     answer_labels: AnswerLabels
     templates: Environment = field(init=False)
-    clock: Any = utcnow
+    clock: Callable[[], dt.datetime] = utcnow
 
     def __post_init__(self) -> None:
         self.templates = _environment(self.settings)

@@ -78,7 +78,9 @@ class OidcSignIn:
             return self._metadata
 
     def _client(self) -> Any:
-        from authlib.integrations.httpx_client import OAuth2Client
+        from authlib.integrations.httpx_client import (  # type: ignore[import-untyped]
+            OAuth2Client,
+        )
 
         return OAuth2Client(self.settings.oidc_client_id, self.settings.oidc_client_secret,
                             scope=" ".join(SCOPES), redirect_uri=self.redirect_uri,
@@ -118,7 +120,7 @@ class OidcSignIn:
             decoded = jwt.decode(id_token, keys)
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.issuer},
-                aud={"essential": True, "value": self.settings.oidc_client_id},
+                aud={"essential": True, "value": str(self.settings.oidc_client_id)},
                 nonce={"essential": True, "value": nonce},
                 exp={"essential": True},
             ).validate(decoded.claims)

@@ -6,6 +6,8 @@ read itself; nothing here sees or logs who reported.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
 
 from bot.messages import say
@@ -41,7 +43,8 @@ def show_report(context: ConsoleContext, call: Call, problem: str | None = None,
 def reply_to_report(context: ConsoleContext, call: Call) -> Response:
     reporting = ReportingContext.from_settings(context.settings, clock=context.clock)
     reference = call.request.path_params["reference"]
-    kind = "question" if call.field("kind") == "question" else "message"
+    kind: Literal["message", "question"] = \
+        "question" if call.field("kind") == "question" else "message"
     text = call.field("text")
     if not text:
         return show_report(context, call, problem=say("console.report_reply_empty"),

@@ -63,3 +63,50 @@ def test_monthly_summary_prints_the_figures(office, capsys):
     assert "Integrity monthly summary: Jun 2026" in out
     assert "Declarations filed this month: 1" in out
     assert main(["console", "monthly-summary", "--month", "June"]) == 2
+
+
+def test_monthly_summary_is_posted_to_slack_with_png_charts(office, monkeypatch, capsys):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from slack_mock.web_api import VALID_BOT_TOKEN, MockSlackWebApi
+
+    received: list[bytes] = []
+
+    class Uploads(BaseHTTPRequestHandler):
+        """Slack's upload address: takes the file's bytes (the mock Web API reads forms)."""
+
+        def do_POST(self) -> None:  # noqa: N802
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"OK")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    upload_server = ThreadingHTTPServer(("127.0.0.1", 0), Uploads)
+    threading.Thread(target=upload_server.serve_forever, daemon=True).start()
+    upload_url = f"http://127.0.0.1:{upload_server.server_address[1]}/upload"
+    with MockSlackWebApi() as api:
+        uploads: list[str] = []
+        api.override("files.getUploadURLExternal", lambda args: uploads.append(
+            args["filename"]) or {"ok": True, "upload_url": upload_url,
+                                  "file_id": f"F{len(uploads)}"})
+        api.override("files.completeUploadExternal", lambda args: {
+            "ok": True, "files": [{"id": "F1", "title": "chart"}]})
+        monkeypatch.setenv("SLACK_BOT_TOKEN", VALID_BOT_TOKEN)
+        monkeypatch.setenv("PROBITY_SLACK_API_URL", api.url)
+        assert main(["console", "monthly-summary", "--month", "2026-06", "--post",
+                     "--channel", "C0CHIEFS"]) == 0
+        [message] = api.calls_to("chat.postMessage")
+        assert message["channel"] == "C0CHIEFS"
+        assert "Integrity monthly summary: Jun 2026" in message["text"]
+        assert uploads and all(name.endswith(".png") for name in uploads)
+        completed = api.calls_to("files.completeUploadExternal")
+        assert completed and completed[-1]["channel_id"] == "C0CHIEFS"
+        assert completed[-1]["thread_ts"]
+    upload_server.shutdown()
+    assert received and all(b"\x89PNG" in body for body in received)
+    assert "Posted the 2026-06 summary to C0CHIEFS" in capsys.readouterr().out

@@ -3,8 +3,6 @@ a line manager's endorsements."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from starlette.responses import Response
 
@@ -14,6 +12,7 @@ from bot.casework.followup import decision_due
 from bot.casework.queries import OPEN_STATUSES, search_declarations
 from bot.reporting import handling
 from bot.reporting.context import ReportingContext
+from bot.reporting.records import CaseSummary
 from bot.store.models import Declaration, DeclarationStatus, Person
 from bot.surfaces.web.console.context import ConsoleContext
 from bot.surfaces.web.console.filters import read_filters
@@ -47,16 +46,20 @@ def queue(context: ConsoleContext, call: Call) -> Response:
         handlers = [(p.id, p.display_name) for p in handlers_known(session,
                                                                    context.settings.handlers)]
     reports = _reports_needing_action(context, call) if filters.page == 1 else []
+    with context.store.session() as session:
+        report_owners = {ref: person.id for ref, person in assignees(
+            session, [r.reference for r in reports]).items()}
     context.audit_view(call.user, "queue", None, {
         "filters": {k: v for k, v in filters.values.items() if v}, "page": filters.page,
         "shown": [d.reference for d in found.declarations]})
     return context.render(call.request, "queue.html", call.user, filters=filters, found=found,
-                          rows=rows, reports=reports, handlers=handlers,
+                          rows=rows, reports=reports, report_owners=report_owners,
+                          handlers=handlers,
                           statuses=list(DeclarationStatus),
                           notice=call.arg("notice"), target=context.rules.decision_target_days)
 
 
-def _reports_needing_action(context: ConsoleContext, call: Call) -> list[object]:
+def _reports_needing_action(context: ConsoleContext, call: Call) -> list[CaseSummary]:
     reporting = ReportingContext.from_settings(context.settings, clock=context.clock)
     with context.store.transaction() as session:
         person = session.get(Person, call.user.person_id)
@@ -94,5 +97,4 @@ def endorsements(context: ConsoleContext, call: Call) -> Response:
             _ = row["declaration"].person  # type: ignore[attr-defined]
     context.audit_view(call.user, "endorsements", None,
                        {"shown": [d.reference for d in waiting]})
-    return context.render(call.request, "endorsements.html", call.user, rows=rows,
-                          today=dt.date.today())
+    return context.render(call.request, "endorsements.html", call.user, rows=rows)

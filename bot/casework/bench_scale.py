@@ -24,6 +24,15 @@ QUARTER = "2026Q3"
 
 
 def _peak_mb() -> float:
+    """This process's peak resident size. VmHWM, not getrusage's ru_maxrss: Linux carries
+    ru_maxrss over an exec, so a spawned child would report its parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -198,7 +198,8 @@ def public_entries(session: Session, config: PublicationConfig, quarter: Quarter
     """
     exclusions = exclusions or {}
     found = list_declarations(session, kinds=[DeclarationKind.GIFT_HOSPITALITY],
-                              start=quarter.start, end=quarter.end, with_history=False)
+                              start=quarter.start, end=quarter.end, with_history=False,
+                              with_deciders=False)
     published = [d for d in found if d.status not in config.withhold_statuses
                  and (include_held or exclusions.get(d.reference) != HOLD)]
     published.sort(key=lambda d: (register_date(d), d.reference))
@@ -206,7 +207,8 @@ def public_entries(session: Session, config: PublicationConfig, quarter: Quarter
     entries = []
     for declaration in published:
         excluded = exclusions.get(declaration.reference)
-        cells = {field: _field(declaration, field, config) for field in wanted}
+        recipient = _recipient(declaration)
+        cells = {field: _field(declaration, field, config, recipient) for field in wanted}
         if excluded == REDACT:
             cells = {field: say("publication.redacted") if field in REDACTED_FIELDS and text
                      else text for field, text in cells.items()}
@@ -252,8 +254,9 @@ def _recipient(declaration: Declaration) -> dict[str, Any]:
     return {**current, **{k: v for k, v in snapshot.items() if k in current and v}}
 
 
-def _field(declaration: Declaration, field: str, config: PublicationConfig) -> str:
-    person = _recipient(declaration)
+def _field(declaration: Declaration, field: str, config: PublicationConfig,
+           recipient: dict[str, Any] | None = None) -> str:
+    person = recipient if recipient is not None else _recipient(declaration)
     answers = declaration.answers or {}
     if field == "date":
         return register_date(declaration).isoformat()

@@ -131,6 +131,7 @@ def list_declarations(
     *,
     with_history: bool = True,
     with_decisions: bool = True,
+    with_deciders: bool = True,
 ) -> Sequence[Declaration]:
     """Declarations oldest first, filtered by kind, status and register date (inclusive).
 
@@ -141,7 +142,10 @@ def list_declarations(
     """
     loads = [selectinload(Declaration.person)]
     if with_decisions:
-        loads.append(selectinload(Declaration.decisions).selectinload(Decision.decided_by))
+        decisions = selectinload(Declaration.decisions)
+        # Who decided is read by the registers, not by publication.
+        loads.append(decisions.selectinload(Decision.decided_by) if with_deciders
+                     else decisions)
     if with_history:
         loads.append(selectinload(Declaration.history))
     statement = (

@@ -13,7 +13,11 @@ from bot.config import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    console = commands.add_parser("console", help="the integrity unit's web console")
+    configure_console(commands.add_parser("console", help="the integrity unit's web console"))
+
+
+def configure_console(console: argparse.ArgumentParser) -> None:
+    """The `probity console` parser's actions (for a command table that makes the parser)."""
     actions = console.add_subparsers(dest="console_command", required=True, metavar="ACTION")
     link = actions.add_parser(
         "link", help="print a one-time sign-in link for a handler (refused for anyone else)")

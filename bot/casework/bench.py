@@ -202,7 +202,6 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
     from bot.casework import bench_scale
     from bot.casework.checks import run_checks
     from bot.casework.registers import register_entries, write_csv
-    from bot.messages import say
     from bot.store import Store
 
     with tempfile.TemporaryDirectory(prefix="probity-bench-") as home:

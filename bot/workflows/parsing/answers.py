@@ -255,3 +255,13 @@ def _find(key: str, names: Sequence[tuple[str, ...]], count: int) -> int | set[i
             return found
     typo = _by_typo(stripped, names)
     return typo if typo is not None else set()
+
+
+def mentioned_options(text: str, options: Sequence[Option]) -> list[Option]:
+    """The options named as whole words in a longer message, not negated (maybe several).
+
+    "my neighbour's lad got nicked" names an arrest option; "not a supplier" names none.
+    """
+    key = _match_key(normalise_short(text)[:SHORT_ANSWER_LIMIT * 3])
+    names = [_candidates(o) for o in options]
+    return [options[index] for index in sorted(set(_by_phrase(key, names)))]

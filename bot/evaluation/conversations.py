@@ -1,0 +1,398 @@
+"""`probity eval conversations`: scripted conversations driven through the real assistant.
+
+Each conversation (tests/eval/conversations/*.yaml) is a person's opening message and how
+they would answer each question, by field name, in their own words. The harness sends
+the opening, accepts the offer if the script says so, answers whatever it is asked from
+`answers` (saying yes to a suggestion it has no answer for), injects scripted corrections
+when their question comes up, confirms at the summary and compares what was filed with
+`expect`. A fixed clock (the file's `today`) makes dates repeatable.
+
+Figures, reported for the `tune` and `held_out` splits separately and per workflow:
+- right first time: the filed record has the expected workflow and every expected answer;
+- re-prompts: replies of kind "problem" (the assistant did not take what was said);
+- turns: messages the person sent; `excess` is turns beyond one for each question the
+  opening did not answer (plus the opening, the offer's yes, each scripted correction and
+  the confirmation), so 0 means nothing was asked twice or asked needlessly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import statistics
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.turns import Reply, Speaker, Turn
+from bot.yamlio import load_yaml_file
+
+DEFAULT_DIR = PROJECT_ROOT / "tests" / "eval" / "conversations"
+#: The bar (tests/test_understanding_eval.py and CI hold the assistant to it).
+MIN_RIGHT_FIRST_TIME = 0.9
+MAX_REPROMPTS_PER_CONVERSATION = 0.5
+MAX_MEDIAN_EXCESS_TURNS = 0
+#: A conversation that has not filed after this many messages has failed.
+MAX_TURNS = 45
+#: The same question asked this many times with the scripted answer: give up on it.
+MAX_ASKS = 3
+SPLITS = ("tune", "held_out")
+
+
+@dataclass(frozen=True)
+class Correction:
+    when_asked: str
+    say: str
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    source: str
+    today: dt.date
+    person: str | None
+    opening: str
+    accept_offer: str | None
+    answers: Mapping[str, str]
+    corrections: tuple[Correction, ...]
+    confirm: str
+    workflow: str | None
+    expected: Mapping[str, Any]
+    split: str
+    file: str
+
+
+@dataclass
+class Outcome:
+    """What happened in one conversation."""
+
+    conversation: Conversation
+    workflow: str | None = None
+    filed: Mapping[str, Any] | None = None
+    mismatches: list[str] = field(default_factory=list)
+    reprompts: int = 0
+    turns: int = 0
+    overhead: int = 0
+    questions: int = 0
+    asked: list[str] = field(default_factory=list)
+    transcript: list[str] = field(default_factory=list)
+
+    @property
+    def right(self) -> bool:
+        return self.workflow == self.conversation.workflow and not self.mismatches
+
+    @property
+    def excess(self) -> int:
+        """Turns beyond what the questions the opening left open need (0 is ideal)."""
+        return self.turns - self.overhead - len(set(self.asked))
+
+
+def load_conversations(folder: Path = DEFAULT_DIR) -> list[Conversation]:
+    """Every conversation in the folder's *.yaml files, in file and then script order."""
+    found = []
+    for path in sorted(folder.glob("*.yaml")):
+        raw = load_yaml_file(path) or {}
+        today = _date(raw.get("today"))
+        for item in raw.get("conversations") or []:
+            found.append(_conversation(item, today, path.name))
+    return found
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)) if value else dt.date(2026, 5, 12)
+
+
+def _conversation(item: Mapping[str, Any], today: dt.date, file: str) -> Conversation:
+    corrections = item.get("corrections") or ()
+    if isinstance(corrections, Mapping):
+        corrections = (corrections,)
+    accept = item.get("accept_offer", True)
+    expect = item.get("expect") or {}
+    return Conversation(
+        id=str(item.get("id")), source=str(item.get("source", "")),
+        today=_date(item["today"]) if item.get("today") else today,
+        person=item.get("as"), opening=str(item.get("opening", "")),
+        accept_offer=("yes" if accept is True else None if accept in (False, None)
+                      else str(accept)),
+        answers={str(k): _words(v) for k, v in (item.get("answers") or {}).items()},
+        corrections=tuple(Correction(str(c["when_asked"]), str(c["say"]))
+                          for c in corrections),
+        confirm=str(item.get("confirm") or "confirm"),
+        workflow=expect.get("workflow"), expected=dict(expect.get("answers") or {}),
+        split=str(item.get("split", "tune")), file=file)
+
+
+def _words(value: Any) -> str:
+    # YAML turns a bare yes/no into a bool and 40 into an int; the person typed words.
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+class Harness:
+    """Drives conversations through one assistant on a scratch store with a movable clock."""
+
+    def __init__(self, settings: Settings, make_assistant: Callable[[Callable[[], dt.datetime]],
+                                                                    Any]) -> None:
+        self.settings = settings
+        self.now = dt.datetime(2026, 5, 12, 9, 0, tzinfo=dt.UTC)
+        self.assistant = make_assistant(lambda: self.now)
+        self.captured: list[tuple[str, dict[str, Any]]] = []
+        self._wrap_filers()
+
+    def _wrap_filers(self) -> None:
+        from bot.workflows.engine import effective_answers
+        from bot.workflows.filing import FILERS, FilerEntry
+
+        for name, entry in list(FILERS.items()):
+            if getattr(entry.filer, "_eval_wrapped", False):
+                continue
+
+            def filer(session: Any, filing: Any, _inner: Any = entry.filer) -> list[Reply]:
+                replies = _inner(session, filing)
+                answers = effective_answers(filing.definition, filing.state["answers"],
+                                            filing.profile)
+                self.captured.append((filing.definition.name, dict(answers)))
+                return replies
+
+            filer._eval_wrapped = True  # type: ignore[attr-defined]
+            FILERS[name] = FilerEntry(filer, entry.identified)
+
+    def run(self, conversation: Conversation, speaker: Speaker) -> Outcome:
+        zone = ZoneInfo(self.settings.timezone)
+        self.now = dt.datetime.combine(conversation.today, dt.time(10, 0), zone).astimezone(dt.UTC)
+        outcome = Outcome(conversation)
+        key = f"eval:{conversation.file}:{conversation.id}"
+        pending = list(conversation.corrections)
+        asks: dict[str, int] = {}
+        captured_before = len(self.captured)
+
+        def send(text: str | None = None, action: str | None = None) -> list[Reply]:
+            outcome.turns += 1
+            outcome.transcript.append(f"> {text if text is not None else '[' + str(action) + ']'}")
+            replies = self.assistant.handle(Turn(speaker, key, text=text, action=action))
+            for reply in replies:
+                outcome.transcript.append(f"  [{reply.kind}{':' + reply.field if reply.field else ''}]"
+                                          f" {reply.text[:160]}")
+            outcome.reprompts += sum(1 for reply in replies if reply.kind == "problem")
+            return replies
+
+        replies = send(conversation.opening)
+        outcome.overhead = 1
+        while outcome.turns < MAX_TURNS and len(self.captured) == captured_before:
+            last = replies[-1] if replies else None
+            if last is None:
+                break
+            offer = last.data.get("offer")
+            choose = last.data.get("did_you_mean")
+            if choose:
+                wanted = conversation.workflow
+                outcome.overhead += 1
+                replies = send(action=f"start:{wanted}") if wanted in choose else send("no")
+                continue
+            if offer and last.kind == "question":
+                if conversation.accept_offer is None or offer != conversation.workflow and \
+                        conversation.workflow is None:
+                    break
+                outcome.overhead += 1
+                replies = send(conversation.accept_offer)
+                continue
+            if last.kind == "summary":
+                outcome.overhead += 1
+                replies = send(conversation.confirm)
+                continue
+            if last.kind == "question" and last.field:
+                name = last.field
+                correction = next((c for c in pending if c.when_asked == name), None)
+                if correction is not None:
+                    pending.remove(correction)
+                    outcome.overhead += 1
+                    replies = send(correction.say)
+                    continue
+                asks[name] = asks.get(name, 0) + 1
+                outcome.asked.append(name)
+                if asks[name] > MAX_ASKS:
+                    outcome.mismatches.append(f"{name}: asked {asks[name]} times")
+                    break
+                if name in conversation.answers:
+                    replies = send(conversation.answers[name])
+                elif last.data.get("suggested") is not None:
+                    replies = send("yes")
+                else:
+                    outcome.mismatches.append(f"{name}: asked, but the script has no answer")
+                    replies = send("skip")
+                continue
+            break
+        if len(self.captured) > captured_before:
+            outcome.workflow, outcome.filed = self.captured[-1]
+            outcome.questions = len(outcome.filed)
+        elif conversation.workflow is not None:
+            outcome.mismatches.append("nothing was filed")
+        if outcome.filed is not None:
+            outcome.mismatches += compare(conversation.expected, outcome.filed)
+        if outcome.workflow != conversation.workflow:
+            outcome.mismatches.insert(0, f"workflow {outcome.workflow} != "
+                                         f"{conversation.workflow}")
+        return outcome
+
+
+def compare(expected: Mapping[str, Any], filed: Mapping[str, Any]) -> list[str]:
+    """A line for each expected answer the filed record does not match."""
+    problems = []
+    for name, wanted in expected.items():
+        got = filed.get(name)
+        if not matches(wanted, got):
+            problems.append(f"{name}: expected {wanted!r}, filed {got!r}")
+    return problems
+
+
+def matches(wanted: Any, got: Any) -> bool:
+    if isinstance(wanted, Mapping) and "contains" in wanted:
+        needles = wanted["contains"]
+        needles = needles if isinstance(needles, list) else [needles]
+        text = _text_of(got).casefold()
+        return got is not None and all(str(n).casefold() in text for n in needles)
+    if isinstance(wanted, Mapping) and "any_of" in wanted:
+        return any(matches(option, got) for option in wanted["any_of"])
+    if wanted is None:
+        return got in (None, "")
+    if isinstance(got, Mapping):
+        return str(wanted).casefold() in _text_of(got).casefold()
+    if isinstance(wanted, dt.date):
+        return str(got) == wanted.isoformat()
+    if isinstance(wanted, bool) or isinstance(got, bool):
+        return wanted is got
+    if isinstance(wanted, int | float) and isinstance(got, int | float):
+        return abs(float(wanted) - float(got)) < 1e-6
+    return str(wanted) == str(got)
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return " ".join(str(v) for v in value.values())
+    return "" if value is None else str(value)
+
+
+@dataclass
+class Figures:
+    """The figures for a group of outcomes."""
+
+    outcomes: list[Outcome]
+
+    @property
+    def count(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def right_first_time(self) -> float:
+        return sum(o.right for o in self.outcomes) / self.count if self.count else 0.0
+
+    @property
+    def reprompts(self) -> float:
+        return sum(o.reprompts for o in self.outcomes) / self.count if self.count else 0.0
+
+    @property
+    def median_turns(self) -> float:
+        return statistics.median(o.turns for o in self.outcomes) if self.outcomes else 0.0
+
+    @property
+    def median_excess(self) -> float:
+        return statistics.median(o.excess for o in self.outcomes) if self.outcomes else 0.0
+
+    def line(self, label: str) -> str:
+        return (f"{label:34} {self.count:3} conversations  right first time "
+                f"{self.right_first_time:5.2f}  re-prompts/conv {self.reprompts:4.2f}  "
+                f"median turns {self.median_turns:4.1f}  median excess turns "
+                f"{self.median_excess:+.1f}")
+
+    @property
+    def passed(self) -> bool:
+        return (self.right_first_time >= MIN_RIGHT_FIRST_TIME
+                and self.reprompts <= MAX_REPROMPTS_PER_CONVERSATION
+                and self.median_excess <= MAX_MEDIAN_EXCESS_TURNS)
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome]
+
+    def split(self, name: str) -> Figures:
+        return Figures([o for o in self.outcomes if o.conversation.split == name])
+
+    def lines(self, verbose: bool = False) -> list[str]:
+        lines = []
+        for split in SPLITS:
+            figures = self.split(split)
+            if not figures.count:
+                continue
+            lines.append(figures.line(split))
+            for workflow in sorted({str(o.conversation.workflow) for o in figures.outcomes}):
+                lines.append(Figures([o for o in figures.outcomes
+                                      if str(o.conversation.workflow) == workflow])
+                             .line(f"  {workflow}"))
+        lines.append(Figures(self.outcomes).line("all"))
+        for outcome in self.outcomes:
+            if not outcome.right or outcome.reprompts or outcome.excess > 0:
+                c = outcome.conversation
+                lines.append(f"- {c.file}:{c.id} [{c.split}] reprompts {outcome.reprompts} "
+                             f"excess {outcome.excess:+d}: {'; '.join(outcome.mismatches) or 'ok'}")
+                if verbose:
+                    lines += [f"    {line}" for line in outcome.transcript]
+        return lines
+
+
+def evaluate(conversations: Sequence[Conversation], settings: Settings | None = None,
+             knowledge: Any = None) -> Report:
+    """Run every conversation on a scratch store; `settings` gives workflows and knowledge."""
+    from bot.assistant import Assistant
+    from bot.directory import load_directory, match_staff, sync_people
+    from bot.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="probity-eval-") as scratch:
+        base = settings or Settings.from_env()
+        settings = dataclasses.replace(base, home=Path(scratch),
+                                       database_url=None)
+        store = Store.open(settings)
+        members = load_directory(settings.directory_file)
+        with store.transaction() as session:
+            sync_people(session, members, surface="console")
+
+        def make(clock: Callable[[], dt.datetime]) -> Any:
+            return Assistant.from_settings(settings, store, knowledge=knowledge, clock=clock)
+
+        harness = Harness(settings, make)
+        outcomes = []
+        try:
+            for conversation in conversations:
+                person = members[0]
+                if conversation.person:
+                    found = match_staff(conversation.person, members)
+                    person = found[0] if found else person
+                speaker = Speaker("console", person.key, person.name)
+                outcomes.append(harness.run(conversation, speaker))
+        finally:
+            store.dispose()
+    return Report(outcomes)
+
+
+def run(folder: Path | None, verbose: bool, only: Iterable[str] = ()) -> int:
+    """The command: print the figures; exit 1 when a split misses the bar."""
+    conversations = load_conversations(folder or DEFAULT_DIR)
+    wanted = set(only)
+    if wanted:
+        conversations = [c for c in conversations if c.id in wanted or c.split in wanted
+                         or c.file in wanted]
+    if not conversations:
+        print("probity: no conversations found")
+        return 2
+    report = evaluate(conversations)
+    print("\n".join(report.lines(verbose)))
+    return 0 if all(report.split(s).passed for s in SPLITS if report.split(s).count) else 1

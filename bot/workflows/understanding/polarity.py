@@ -1,0 +1,67 @@
+"""Yes, no or "I don't know" in the many ways people say them, learned from examples.
+
+The exact word lists of bot.workflows.parsing.answers answer the commonest forms; a
+classifier trained on knowledge/answers.yaml reads the rest ("go for it", "I doubt it",
+"not that I know of"). It only answers when it is sure: a hedge it cannot place is asked
+again rather than guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.workflows.understanding.model import LinearTextModel
+from bot.workflows.understanding.training import fitted
+from bot.yamlio import load_yaml_file
+
+YES, NO, UNSURE = "yes", "no", "unsure"
+#: How sure the classifier must be before its reading counts.
+SURE_ENOUGH = 0.6
+#: Longer answers than this are accounts, not a yes or a no.
+MAX_WORDS = 8
+
+
+class AnswerExamplesError(ValueError):
+    """knowledge/answers.yaml cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """A reading of a plain answer: "yes", "no", "unsure", or None when unclear."""
+
+    value: str | None
+    confidence: float
+
+
+def load_answer_examples(path: Path) -> dict[str, tuple[str, ...]]:
+    if not path.exists():
+        return {}
+    raw = load_yaml_file(path)
+    answers = raw.get("answers") if isinstance(raw, dict) else None
+    if not isinstance(answers, dict) or set(answers) - {YES, NO, UNSURE}:
+        raise AnswerExamplesError(f"{path}: expected 'answers:' with yes, no and unsure lists")
+    return {str(label): tuple(str(t).strip() for t in texts if str(t).strip())
+            for label, texts in answers.items() if isinstance(texts, list)}
+
+
+class PolarityReader:
+    """Reads yes / no / unsure from a short answer."""
+
+    def __init__(self, model: LinearTextModel) -> None:
+        self.model = model
+
+    @classmethod
+    def build(cls, answers_file: Path, cache_dir: Path | None) -> PolarityReader | None:
+        examples = load_answer_examples(answers_file)
+        if len([label for label, texts in examples.items() if texts]) < 2:
+            return None
+        return cls(fitted("answers", examples, cache_dir))
+
+    def read(self, text: str) -> Polarity:
+        if not text.strip() or len(text.split()) > MAX_WORDS:
+            return Polarity(None, 0.0)
+        guess = self.model.guess(text)
+        if guess.confidence < SURE_ENOUGH:
+            return Polarity(None, guess.confidence)
+        return Polarity(guess.label, guess.confidence)

@@ -136,3 +136,11 @@ def list_declarations(
         if (start is None or register_date(declaration) >= start)
         and (end is None or register_date(declaration) <= end)
     ]
+
+
+def declarations_of(session: Session, person_id: int) -> list[Declaration]:
+    """A declarant's own declarations, newest first ("my declarations")."""
+    return list(session.scalars(
+        select(Declaration).where(Declaration.person_id == person_id)
+        .order_by(Declaration.submitted_at.desc(), Declaration.id.desc())
+    ).all())

@@ -1,18 +1,20 @@
 """Reporting in a conversation: files `files: report` workflows, and runs "follow up".
 
-Plugs into the assistant through its seams: a filer registered for `files: report`, keyword
-commands ("report", "follow up"), and a dialogue for the follow-up. The follow-up keeps the
-reference and receipt only in the assistant's process memory, never in the database.
+The reporting plug-in (REPORTING, see bot.plugins), assembled by the composition root: the
+filer for `files: report`, the keyword commands "report" and "follow up", and the follow-up
+dialogue. The follow-up keeps the reference and receipt only in the assistant's process
+memory, never in the database.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.plugins import Command, Core, Outcome, Plugin, TurnContext, phrases
 from bot.reporting.context import ReportingContext
 from bot.reporting.records import (
     AccessRefused,
@@ -33,11 +35,8 @@ from bot.store.references import normalise_reference
 from bot.turns import Choice, Reply
 from bot.workflows.drafts import Draft
 from bot.workflows.engine import fill
-from bot.workflows.filing import Filing, register_filer
+from bot.workflows.filing import FilerEntry, Filing
 from bot.workflows.intents import control_word, normalise
-
-if TYPE_CHECKING:
-    from bot.assistant import Assistant, Outcome, TurnContext
 
 log = logging.getLogger(__name__)
 
@@ -167,13 +166,11 @@ def report_content(answers: dict[str, Any], displays: dict[str, str]) -> ReportC
 # -- commands and the follow-up dialogue -----------------------------------------------------
 
 
-def start_report(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
-    return assistant.begin(context, "report")
+def start_report(core: Core, context: TurnContext, rest: str) -> Outcome:
+    return core.begin(context, "report")
 
 
-def start_follow_up(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
-    from bot.assistant import Outcome
-
+def start_follow_up(core: Core, context: TurnContext, rest: str) -> Outcome:
     state: dict[str, Any] = {"phase": "reference"}
     reference = normalise_reference(rest) if rest else None
     if reference:
@@ -182,10 +179,8 @@ def start_follow_up(assistant: Assistant, context: TurnContext, rest: str) -> Ou
     return Outcome([_question(ASK_REFERENCE, "reference")], save=_draft(context, state))
 
 
-def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
+def follow_up(core: Core, context: TurnContext, draft: Draft) -> Outcome:
     """One turn of the follow-up: reference, receipt, then read, add, answer or reveal."""
-    from bot.assistant import Outcome
-
     state = dict(draft.state)
     said = normalise(context.text)
     if context.action == "cancel" or control_word(context.text) == "cancel":
@@ -198,9 +193,9 @@ def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outco
                             _question(ASK_REFERENCE, "reference")], save=draft)
         state.update(phase="receipt", reference=reference)
         return Outcome([_question(ASK_RECEIPT, "receipt")], save=_draft(context, state))
-    reporting = _reporting(assistant)
+    reporting = _reporting(core)
     if phase == "receipt":
-        with assistant.store.transaction() as session:
+        with core.store.transaction() as session:
             view = open_report(session, reporting, state["reference"], context.text)
         if isinstance(view, AccessRefused):
             return _refused(view, draft)
@@ -208,24 +203,22 @@ def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outco
         return Outcome(_show(view), save=_draft(context, _remember(state, view)))
     if phase == "menu":
         choice = context.action or menu_choice(said)
-        return _from_menu(assistant, context, state, choice)
+        return _from_menu(core, context, state, choice)
     if phase in {"message", "answer"}:
         if not context.text.strip():
             return Outcome([_question(ASK_ADDITION, "message")], save=draft)
-        return _add(assistant, context, state, phase)
+        return _add(core, context, state, phase)
     if phase == "reveal":
         if context.action == "choice:yes" or control_word(context.text) == "yes":
-            return _reveal(assistant, context, state)
+            return _reveal(core, context, state)
         state["phase"] = "menu"
         return Outcome([Reply(WHAT_NEXT, kind="question", choices=_menu(state))],
                        save=_draft(context, state))
     return Outcome([Reply(DONE)], delete=True)
 
 
-def _from_menu(assistant: Assistant, context: TurnContext, state: dict[str, Any],
+def _from_menu(core: Core, context: TurnContext, state: dict[str, Any],
                choice: str | None) -> Outcome:
-    from bot.assistant import Outcome
-
     if choice == FINISH.value:
         return Outcome([Reply(DONE)], delete=True)
     if choice in {ADD.value, ANSWER.value}:
@@ -245,14 +238,12 @@ def _from_menu(assistant: Assistant, context: TurnContext, state: dict[str, Any]
                    save=_draft(context, state))
 
 
-def _add(assistant: Assistant, context: TurnContext, state: dict[str, Any],
+def _add(core: Core, context: TurnContext, state: dict[str, Any],
          phase: str) -> Outcome:
-    from bot.assistant import Outcome
-
     kind = "answer" if phase == "answer" else "message"
     try:
-        with assistant.store.transaction() as session:
-            view = add_reporter_message(session, _reporting(assistant), state["reference"],
+        with core.store.transaction() as session:
+            view = add_reporter_message(session, _reporting(core), state["reference"],
                                         state["receipt"], context.text, kind=kind)
     except ReportClosed:
         return Outcome([Reply(CLOSED), Reply(DONE)], delete=True)
@@ -264,15 +255,13 @@ def _add(assistant: Assistant, context: TurnContext, state: dict[str, Any],
     return Outcome(replies, save=_draft(context, state))
 
 
-def _reveal(assistant: Assistant, context: TurnContext, state: dict[str, Any]) -> Outcome:
-    from bot.assistant import Outcome
-
+def _reveal(core: Core, context: TurnContext, state: dict[str, Any]) -> Outcome:
     speaker = context.turn.speaker
     reporter = ConfidentialReporter(speaker.surface, speaker.surface_id,
                                     speaker.display_name or speaker.surface_id)
     try:
-        with assistant.store.transaction() as session:
-            view = reveal_identity(session, _reporting(assistant), state["reference"],
+        with core.store.transaction() as session:
+            view = reveal_identity(session, _reporting(core), state["reference"],
                                    state["receipt"], reporter)
     except ReportingError as problem:
         return Outcome([Reply(str(problem), kind="problem"), Reply(DONE)], delete=True)
@@ -324,8 +313,6 @@ def _menu(state: dict[str, Any]) -> tuple[Choice, ...]:
 
 
 def _refused(refused: AccessRefused, draft: Draft | None) -> Outcome:
-    from bot.assistant import Outcome
-
     if refused.throttled:
         minutes = max(1, round(refused.retry_after.total_seconds() / 60))
         wait = "a minute" if minutes == 1 else f"{minutes} minutes"
@@ -347,30 +334,19 @@ def _draft(context: TurnContext, state: dict[str, Any]) -> Draft:
     return Draft(context.turn.conversation_key, FOLLOW_UP, state, in_memory=True)
 
 
-def _reporting(assistant: Assistant) -> ReportingContext:
-    return ReportingContext.from_settings(assistant.settings, clock=assistant.clock)
+def _reporting(core: Core) -> ReportingContext:
+    return ReportingContext.from_settings(core.settings, clock=core.clock)
 
 
-def install() -> None:
-    """Register the filer, the commands and the follow-up dialogue with the assistant.
-
-    Runs when the assistant imports this module (it is listed in FILER_MODULES).
-    """
-    from bot.assistant import COMMANDS, COMMANDS_BY_NAME, DIALOGUES, Command
-
-    register_filer("report", file_report, identified=is_confidential)
-    DIALOGUES[FOLLOW_UP] = follow_up
-    for command in (
-        Command("report", ("report", "make a report", "report something", "report wrongdoing",
-                           "new report", "speak up", "i want to report something"),
-                start_report),
-        Command("follow up", ("follow up", "follow-up", "followup", "check my report",
-                              "my report", "report follow up"), start_follow_up,
-                takes_argument=True),
-    ):
-        if command.name not in COMMANDS_BY_NAME:
-            COMMANDS.append(command)
-            COMMANDS_BY_NAME[command.name] = command
-
-
-install()
+def reporting_plugin() -> Plugin:
+    """What reporting adds to the assistant; bot.app hands it over with the other plug-ins."""
+    return Plugin(
+        name="reporting",
+        filers={"report": FilerEntry(file_report, identified=is_confidential)},
+        commands=(
+            Command("report", phrases("commands.report"), start_report),
+            Command("follow up", phrases("commands.follow_up"), start_follow_up,
+                    takes_argument=True),
+        ),
+        dialogues={FOLLOW_UP: follow_up},
+    )

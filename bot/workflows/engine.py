@@ -1,7 +1,9 @@
 """The dialogue engine: one pure step of a guided workflow, (definition, state, input) -> Step.
 
-No I/O: the state is plain JSON (the caller stores it in Conversation.state), the context
-carries the date and the staff directory, and filing happens afterwards, elsewhere. The
+No I/O: the state is a frozen DraftState (bot.workflows.state; the caller stores its JSON in
+Conversation.state), the context carries the date, the people a "person" answer may name
+and how to match a name against them, and filing happens afterwards, elsewhere. Nothing
+here imports the directory or the store. The
 engine asks one question at a time, understands back / skip / cancel / help / change, shows
 a summary, and hands policy questions back to the caller to answer.
 """
@@ -10,18 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.directory import StaffMember, match_staff
 from bot.turns import Choice, Citation, Reply
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
 from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
+from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
+from bot.workflows.state import CANCELLED as CANCELLED_PHASE
 
 # What the engine itself says. Question text, help and policy wording live in the YAML.
 ANSWER_NEEDED = "This one needs an answer. Type it, or say back, help or cancel."
@@ -61,8 +64,7 @@ NONE_ANSWERS = frozenset({
     "not applicable", "that's all", "thats all", "that's it", "thats it", "all good", "no ta",
 })
 
-ASKING, SUMMARY, CHOOSING_CHANGE, CONFIRMED, CANCELLED_STATUS = (
-    "asking", "summary", "choosing_change", "confirmed", "cancelled")
+CANCELLED_STATUS = CANCELLED_PHASE
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,26 @@ class UserInput:
     action: str | None = None
 
 
+class Colleague(Protocol):
+    """Someone a "person" answer may name (bot.directory.StaffMember is one)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
+#: Who fits a typed name, best first: one is a match, several a choice, none nobody.
+PeopleMatcher = Callable[[str, Sequence[Colleague]], Sequence[Colleague]]
+
+
+def exact_names(text: str, people: Sequence[Colleague]) -> list[Colleague]:
+    """The plainest matcher: the people whose key or label is exactly what was typed."""
+    wanted = " ".join(text.split()).casefold()
+    return [member for member in people
+            if wanted in {member.key.casefold(), member.label.casefold()}]
+
+
 @dataclass(frozen=True)
 class DialogueContext:
     """Everything outside the definition and state that a step may read."""
@@ -85,8 +107,11 @@ class DialogueContext:
     #: The declarant's directory facts (staff_type, rank_or_grade, role, team).
     person: Mapping[str, Any] = field(default_factory=dict)
     #: Whom a "person" answer may name.
-    people: tuple[StaffMember, ...] = ()
-    line_manager: StaffMember | None = None
+    people: tuple[Colleague, ...] = ()
+    line_manager: Colleague | None = None
+    #: How a typed name is matched against `people` (the caller passes the directory's
+    #: bot.directory.match_staff; the default takes exact names only).
+    match_people: PeopleMatcher = exact_names
 
 
 @dataclass(frozen=True)
@@ -101,6 +126,20 @@ class Step:
     policy_question: str | None = None
 
 
+@dataclass(frozen=True)
+class _Move:
+    """A step inside the engine, over a private working copy of the state's JSON."""
+
+    state: dict[str, Any]
+    replies: tuple[Reply, ...] = ()
+    status: str = ASKING
+    policy_question: str | None = None
+
+    def step(self) -> Step:
+        return Step(DraftState.from_json(self.state), self.replies, self.status,
+                    self.policy_question)
+
+
 def start(definition: WorkflowDefinition, context: DialogueContext,
           opening: str | None = None) -> Step:
     """A fresh draft: the introduction, then the first question.
@@ -110,19 +149,47 @@ def start(definition: WorkflowDefinition, context: DialogueContext,
     suggestion when they are asked: "yes" takes it, anything else is the answer. Nothing is
     filled in silently, so a wrong guess costs one word.
     """
-    state = {"workflow": definition.name, "version": definition.version, "answers": {},
-             "displays": {}, "skipped": [], "pending": None, "phase": ASKING, "precisions": {},
-             "suggested": _suggestions(definition, opening, context) if opening else {}}
+    fresh = DraftState(definition.name, definition.version,
+                       suggested=_suggestions(definition, opening, context) if opening else {})
     intro = tuple(Reply(_fill(text.text, definition)) for text in definition.intro
                   if text.when is None or text.when.holds({}, context.person))
-    step = _next(definition, state, context)
-    return Step(step.state, intro + step.replies, step.status)
+    move = _next(definition, fresh.to_json(), context)
+    return _Move(move.state, intro + move.replies, move.status).step()
 
 
-def reprompt(definition: WorkflowDefinition, state: dict[str, Any],
+def reprompt(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
              context: DialogueContext) -> Step:
-    """Show again whatever the person was last asked (after a policy answer, a restart...)."""
-    state = _copy(state)
+    """Show again whatever the person was last asked (after a policy answer, a restart...).
+
+    `state` may be a DraftState or its stored JSON (DraftState.to_json()).
+    """
+    return _reprompt(definition, _work(state), context).step()
+
+
+def advance(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
+            user_input: UserInput, context: DialogueContext) -> Step:
+    """Take one input and move the dialogue on; earlier answers always survive bad input.
+
+    `state` may be a DraftState or its stored JSON; it is never changed.
+    """
+    work = _work(state)
+    text = (user_input.text or "").strip()
+    command = user_input.action or control_word(text)
+    if command == "cancel":
+        work["phase"] = CANCELLED_STATUS
+        return _Move(work, (Reply(CANCELLED),), CANCELLED_STATUS).step()
+    if command == "help":
+        return _help(definition, work, context).step()
+    phase = work["phase"]
+    if phase == SUMMARY:
+        return _at_summary(definition, work, command, text, context).step()
+    if phase == CHOOSING_CHANGE:
+        return _at_choose_change(definition, work, command, text, context).step()
+    return _at_question(definition, work, command, user_input, text, context).step()
+
+
+def _reprompt(definition: WorkflowDefinition, state: dict[str, Any],
+              context: DialogueContext) -> _Move:
     if state["phase"] == SUMMARY:
         return _summary(definition, state, context)
     if state["phase"] == CHOOSING_CHANGE:
@@ -132,34 +199,30 @@ def reprompt(definition: WorkflowDefinition, state: dict[str, Any],
     return _ask(definition, state, context, state["pending"])
 
 
-def advance(definition: WorkflowDefinition, state: dict[str, Any], user_input: UserInput,
-            context: DialogueContext) -> Step:
-    """Take one input and move the dialogue on; earlier answers always survive bad input."""
-    state = _copy(state)
-    text = (user_input.text or "").strip()
-    command = user_input.action or control_word(text)
-    if command == "cancel":
-        state["phase"] = CANCELLED_STATUS
-        return Step(state, (Reply(CANCELLED),), CANCELLED_STATUS)
-    if command == "help":
-        return _help(definition, state, context)
-    phase = state["phase"]
-    if phase == SUMMARY:
-        return _at_summary(definition, state, command, text, context)
-    if phase == CHOOSING_CHANGE:
-        return _at_choose_change(definition, state, command, text, context)
-    return _at_question(definition, state, command, user_input, text, context)
-
-
 # -- phases -------------------------------------------------------------------------------
 
 
 def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
-                 user_input: UserInput, text: str, context: DialogueContext) -> Step:
-    pending = state["pending"]
-    spec = definition.field(pending)
+                 user_input: UserInput, text: str, context: DialogueContext) -> _Move:
+    """One input while a question is pending: a control word, or an answer to read."""
+    spec = definition.field(state["pending"])
     # Only the very next answer may complete a partly understood one.
     earlier = state.pop("partial", None) or {}
+    controlled = _question_control(definition, state, command, user_input, text, context)
+    if controlled is not None:
+        return controlled
+    reading = _reading_for(definition, state, spec, user_input, text, context, earlier)
+    if isinstance(reading, _Move):
+        return reading
+    return _take_reading(definition, state, spec, reading, text, context)
+
+
+def _question_control(definition: WorkflowDefinition, state: dict[str, Any],
+                      command: str | None, user_input: UserInput, text: str,
+                      context: DialogueContext) -> _Move | None:
+    """back / skip / keep / change, a stray button, a policy question or a blank; else None."""
+    pending = state["pending"]
+    spec = definition.field(pending)
     if command == "back":
         previous = _previous(definition, state, context, pending)
         if previous is None:
@@ -173,65 +236,85 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
         return _next(definition, state, context)
     if command and command.startswith("change"):
         return _start_change(definition, state, command, text, context)
-    if user_input.action and not user_input.action.startswith("choice:") and \
-            user_input.action != "accept":
-        return reprompt(definition, state, context)
+    action = user_input.action
+    if action and not action.startswith("choice:") and action != "accept":
+        return _reprompt(definition, state, context)
     # A question mark usually marks a question for the policies ("is this allowed?" is never
     # a gift description), but a person's longer account may well end with one: keep that.
-    if not user_input.action and text.endswith("?") and not _is_account(spec, text):
-        return Step(state, (), ASKING, policy_question=text)
-    if not user_input.action and not text:
+    if not action and text.endswith("?") and not _is_account(spec, text):
+        return _Move(state, (), ASKING, policy_question=text)
+    if not action and not text:
         return _problem(definition, state, context, ANSWER_NEEDED)
-    suggestion = _suggestion_for(state, pending)
-    if suggestion is not None and (user_input.action == "accept" or (
-            not user_input.action and says_yes(text))):
-        reading = _Reading(suggestion["value"], suggestion["display"],
-                           precision=suggestion.get("precision"))
-    elif user_input.action == "accept":
-        return reprompt(definition, state, context)
-    elif not user_input.action and not spec.required and _says_none(spec, text):
+    return None
+
+
+def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                 user_input: UserInput, text: str, context: DialogueContext,
+                 earlier: Mapping[str, Any]) -> _Reading | _Move:
+    """The answer given: a suggestion taken, a blank or "don't know", or the text read."""
+    action = user_input.action
+    suggestion = _suggestion_for(state, spec.name)
+    if suggestion is not None and (action == "accept" or (not action and says_yes(text))):
+        return _Reading(suggestion["value"], suggestion["display"],
+                        precision=suggestion.get("precision"))
+    if action == "accept":
+        return _reprompt(definition, state, context)
+    if not action and not spec.required and _says_none(spec, text):
         # "nah", "nothing", "don't know" to an optional question: left blank, not stored as
         # someone's name or as "anything else: nah".
-        return _skip(definition, state, context, pending)
-    elif not user_input.action and spec.required and says_unsure(text) and \
-            spec.type in TEXT_TYPES:
+        return _skip(definition, state, context, spec.name)
+    if not action and spec.required and says_unsure(text) and spec.type in TEXT_TYPES:
         return _problem(definition, state, context,
                         f"{UNSURE_TEXT} {_fill(spec.help, definition)}")
-    else:
-        reading = _read_with_earlier(spec, user_input, text, context, earlier)
+    return _read_with_earlier(spec, user_input, text, context, earlier)
+
+
+def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                  reading: _Reading, text: str, context: DialogueContext) -> _Move:
+    """Store a clean reading and move on; otherwise ask which person, or say what is wrong."""
     if reading.candidates:
         choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
         which = Reply(WHICH_PERSON.format(text=text), kind="question", field=spec.name,
                       field_type=spec.type, choices=choices)
-        return Step(state, (which,), ASKING)
+        return _Move(state, (which,), ASKING)
     if reading.problem is not None:
-        if spec.type not in TEXT_TYPES and looks_like_question(text):
-            return Step(state, (), ASKING, policy_question=text)
-        problem = reading.problem
-        if reading.partial:
-            # "January 2027" then "the 9th": the month is kept for the next answer.
-            state["partial"] = {"field": pending, "text": reading.partial}
-        if says_unsure(text) and spec.type in {"yes_no", "choice"}:
-            # The field's help is where a definition says what to do when unsure.
-            problem = f"{problem} {_fill(spec.help, definition)}"
-        return _problem(definition, state, context, problem)
-    state["answers"][pending] = reading.value
-    state["displays"][pending] = reading.display
-    state["suggested"].pop(pending, None)
+        return _rejected(definition, state, spec, reading, text, context)
+    record_answer(state, spec.name, reading)
+    warnings = _hints_after(definition, spec.name, state, context)
+    move = _next(definition, state, context)
+    return _Move(move.state, warnings + move.replies, move.status)
+
+
+def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+              reading: _Reading, text: str, context: DialogueContext) -> _Move:
+    if spec.type not in TEXT_TYPES and looks_like_question(text):
+        return _Move(state, (), ASKING, policy_question=text)
+    problem = reading.problem or ANSWER_NEEDED
+    if reading.partial:
+        # "January 2027" then "the 9th": the month is kept for the next answer.
+        state["partial"] = {"field": spec.name, "text": reading.partial}
+    if says_unsure(text) and spec.type in {"yes_no", "choice"}:
+        # The field's help is where a definition says what to do when unsure.
+        problem = f"{problem} {_fill(spec.help, definition)}"
+    return _problem(definition, state, context, problem)
+
+
+def record_answer(state: dict[str, Any], name: str, reading: _Reading) -> None:
+    """Keep one answer in a working state: value, display and date precision."""
+    state["answers"][name] = reading.value
+    state["displays"][name] = reading.display
+    state["suggested"].pop(name, None)
     precisions = state["precisions"]
     if reading.precision:
-        precisions[pending] = reading.precision
+        precisions[name] = reading.precision
     else:
-        precisions.pop(pending, None)
-    if pending in state["skipped"]:
-        state["skipped"].remove(pending)
-    warnings = _hints_after(definition, pending, state, context)
-    step = _next(definition, state, context)
-    return Step(step.state, warnings + step.replies, step.status)
+        precisions.pop(name, None)
+    if name in state["skipped"]:
+        state["skipped"].remove(name)
 
 
 def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
-          pending: str, quiet: bool = False) -> Step:
+          pending: str, quiet: bool = False) -> _Move:
     state["answers"].pop(pending, None)
     state["displays"].pop(pending, None)
     if pending not in state["skipped"]:
@@ -239,11 +322,11 @@ def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: Dialog
     step = _next(definition, state, context)
     if quiet:
         return step
-    return Step(step.state, (Reply(LEFT_BLANK),) + step.replies, step.status)
+    return _Move(step.state, (Reply(LEFT_BLANK),) + step.replies, step.status)
 
 
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
-                text: str, context: DialogueContext) -> Step:
+                text: str, context: DialogueContext) -> _Move:
     if command is None and text:
         # "actually the date is wrong", "no wait, change the organisation": a change, said
         # the way people say it rather than as the command.
@@ -255,7 +338,7 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
             # Only a complete draft files: a summary reached early (or a stale button) asks on.
             return _next(definition, state, context)
         state["phase"] = CONFIRMED
-        return Step(state, (), CONFIRMED)
+        return _Move(state, (), CONFIRMED)
     if command == "back":
         visible = visible_fields(definition, state["answers"], context.person)
         state["phase"] = ASKING
@@ -266,13 +349,13 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
         # "no" to "please check it": something is wrong, so ask which answer.
         return _choose_change(definition, state, context)
     if text and looks_like_question(text):
-        return Step(state, (), SUMMARY, policy_question=text)
+        return _Move(state, (), SUMMARY, policy_question=text)
     step = _summary(definition, state, context)
-    return Step(step.state, (Reply(AT_SUMMARY, kind="problem"),) + step.replies, step.status)
+    return _Move(step.state, (Reply(AT_SUMMARY, kind="problem"),) + step.replies, step.status)
 
 
 def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
-                      command: str | None, text: str, context: DialogueContext) -> Step:
+                      command: str | None, text: str, context: DialogueContext) -> _Move:
     if command in {"back", "keep", "confirm", "no"}:
         # Back to where they were: the summary only if every question has been answered
         # (a confirm there then needs one more press, so nothing is filed by surprise).
@@ -291,7 +374,7 @@ def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
 
 
 def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command: str,
-                  text: str, context: DialogueContext) -> Step:
+                  text: str, context: DialogueContext) -> _Move:
     """"change", "change:value" or "change the value": re-ask one answered field."""
     visible = [spec for spec in visible_fields(definition, state["answers"], context.person)
                if spec.name in state["answers"] or spec.name in state["skipped"]]
@@ -311,7 +394,7 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
         return _problem(definition, state, context, NOT_YET.format(label=later.label.lower()))
     if target is None:
         step = _choose_change(definition, state, context)
-        return Step(step.state, (Reply(UNKNOWN_CHANGE, kind="problem"),) + step.replies,
+        return _Move(step.state, (Reply(UNKNOWN_CHANGE, kind="problem"),) + step.replies,
                     step.status)
     state["phase"] = ASKING
     return _ask(definition, state, context, target.name)
@@ -371,7 +454,7 @@ def wants_change(text: str) -> str | None:
 
 
 def _next(definition: WorkflowDefinition, state: dict[str, Any],
-          context: DialogueContext) -> Step:
+          context: DialogueContext) -> _Move:
     """Ask the first visible question not yet answered or skipped; else show the summary."""
     name = _first_unanswered(definition, state, context)
     if name is not None:
@@ -396,7 +479,7 @@ def _is_account(spec: FieldSpec, text: str) -> bool:
 
 
 def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
-         name: str, prefix: tuple[Reply, ...] = ()) -> Step:
+         name: str, prefix: tuple[Reply, ...] = ()) -> _Move:
     spec = definition.field(name)
     state["pending"] = name
     state["phase"] = ASKING
@@ -416,7 +499,7 @@ def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: Dialogu
             choices = (USE_SUGGESTION,) + choices
     question = Reply(text, kind="question", field=name, field_type=spec.type,
                      choices=choices, data=data)
-    return Step(state, prefix + (question,), ASKING)
+    return _Move(state, prefix + (question,), ASKING)
 
 
 def _suggestion_for(state: Mapping[str, Any], name: str) -> dict[str, Any] | None:
@@ -481,23 +564,23 @@ def _says_none(spec: FieldSpec, text: str) -> bool:
 
 
 def _problem(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
-             problem: str) -> Step:
+             problem: str) -> _Move:
     return _ask(definition, state, context, state["pending"], (Reply(problem, kind="problem"),))
 
 
 def _help(definition: WorkflowDefinition, state: dict[str, Any],
-          context: DialogueContext) -> Step:
+          context: DialogueContext) -> _Move:
     if state["phase"] == ASKING and state["pending"]:
         spec = definition.field(state["pending"])
         help_reply = Reply(f"{_fill(spec.help, definition)}\n{CONTROLS}")
     else:
         help_reply = Reply(CONTROLS)
-    step = reprompt(definition, state, context)
-    return Step(step.state, (help_reply,) + step.replies, step.status)
+    step = _reprompt(definition, state, context)
+    return _Move(step.state, (help_reply,) + step.replies, step.status)
 
 
 def _summary(definition: WorkflowDefinition, state: dict[str, Any],
-             context: DialogueContext) -> Step:
+             context: DialogueContext) -> _Move:
     state["phase"] = SUMMARY
     state["pending"] = None
     rows = summary_rows(definition, state, context.person)
@@ -505,15 +588,15 @@ def _summary(definition: WorkflowDefinition, state: dict[str, Any],
     reply = Reply(f"{_fill(definition.summary_intro, definition)}\n{lines}", kind="summary",
                   choices=(CONFIRM, CHANGE, CANCEL),
                   data={"title": definition.title, "rows": rows, "workflow": definition.name})
-    return Step(state, (reply,), SUMMARY)
+    return _Move(state, (reply,), SUMMARY)
 
 
 def _choose_change(definition: WorkflowDefinition, state: dict[str, Any],
-                   context: DialogueContext) -> Step:
+                   context: DialogueContext) -> _Move:
     state["phase"] = CHOOSING_CHANGE
     choices = tuple(Choice(f"change:{row['field']}", row["label"])
                     for row in summary_rows(definition, state, context.person))
-    return Step(state, (Reply(CHOOSE_CHANGE, kind="question", choices=choices),),
+    return _Move(state, (Reply(CHOOSE_CHANGE, kind="question", choices=choices),),
                 CHOOSING_CHANGE)
 
 
@@ -538,7 +621,7 @@ class _Reading:
     value: Any = None
     display: str = ""
     problem: str | None = None
-    candidates: tuple[StaffMember, ...] = ()
+    candidates: tuple[Colleague, ...] = ()
     #: "month" or "year" for a date that stands for a whole month or year.
     precision: str | None = None
     #: What a rejected answer did say, to combine with the next one (see Parsed.partial).
@@ -620,7 +703,7 @@ def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Read
 
 
 def _read_person(text: str, context: DialogueContext) -> _Reading:
-    matches = match_staff(text, context.people)
+    matches = list(context.match_people(text, context.people))
     if len(matches) == 1:
         return _Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
     if not matches:
@@ -694,20 +777,22 @@ def effective_answers(definition: WorkflowDefinition, answers: Mapping[str, Any]
             if spec.name in answers}
 
 
-def date_precisions(definition: WorkflowDefinition, state: Mapping[str, Any],
+def date_precisions(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
                     person: Mapping[str, Any]) -> dict[str, str]:
     """{field: "month" | "year"} for filed dates that stand for a whole month or year.
 
     Their value is the period's first day; this says it is not a known day.
     """
+    state = _json(state)
     answered = effective_answers(definition, state["answers"], person)
     return {name: precision for name, precision in (state.get("precisions") or {}).items()
             if name in answered}
 
 
-def summary_rows(definition: WorkflowDefinition, state: Mapping[str, Any],
+def summary_rows(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
                  person: Mapping[str, Any]) -> list[dict[str, str]]:
     """One row per applicable answer: {"field", "label", "value"}, in question order."""
+    state = _json(state)
     rows = []
     for spec in visible_fields(definition, state["answers"], person):
         if spec.name in state["answers"]:
@@ -752,13 +837,16 @@ def fill(text: str, definition: WorkflowDefinition, extra: Mapping[str, str]) ->
     return _fill(text, definition, extra)
 
 
-def _copy(state: Mapping[str, Any]) -> dict[str, Any]:
-    # Deep enough: the engine never mutates the caller's state, so a fault leaves it intact.
-    return {**state, "answers": dict(state["answers"]), "displays": dict(state["displays"]),
-            "skipped": list(state["skipped"]), "suggested": dict(state.get("suggested") or {}),
-            "precisions": dict(state.get("precisions") or {})}
+def _work(state: DraftState | Mapping[str, Any]) -> dict[str, Any]:
+    # A private mutable copy: the engine never changes the caller's state, so a fault
+    # leaves it intact.
+    return DraftState.of(state).to_json()
 
 
-__all__ = ["DialogueContext", "Step", "UserInput", "advance", "date_precisions",
+def _json(state: DraftState | Mapping[str, Any]) -> Mapping[str, Any]:
+    return state.to_json() if isinstance(state, DraftState) else state
+
+
+__all__ = ["DialogueContext", "DraftState", "Step", "UserInput", "advance", "date_precisions",
            "effective_answers",
            "reprompt", "start", "summary_rows", "triggered_hints", "visible_fields"]

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -23,13 +23,16 @@ from bot.casework.service import Casework
 from bot.config import Settings
 from bot.directory import person_for_speaker
 from bot.handlers import is_handler
-from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
 from bot.store import Store
 from bot.store.models import Person
 from bot.surfaces.slack.reporting_desk import ReportDesk
 from bot.surfaces.slack.turns import SURFACE, People
 from bot.turns import Reply, Speaker, Turn
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.assistant import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +41,29 @@ log = logging.getLogger(__name__)
 class SlackServices:
     settings: Settings
     store: Store
-    knowledge: Knowledge
+    knowledge: Any
     reports: ReportDesk
     casework: Casework
-    assistant: Any = None
+    assistant: Assistant
     people: People = field(default_factory=People)
     definitions: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> SlackServices:
         """Open the store and load the policies and workflows once, before serving anyone."""
-        from bot.assistant import Assistant
+        from bot.app import build_app
 
-        store = Store.open(settings)
-        knowledge = Knowledge.load(settings)
-        assistant = Assistant.from_settings(settings, store, knowledge)
+        app = build_app(settings)
+        return cls.from_app(app)
+
+    @classmethod
+    def from_app(cls, app: App) -> SlackServices:
+        """The Slack surface's view of a core the composition root (bot.app) built."""
         return cls(
-            settings=settings, store=store, knowledge=knowledge,
-            reports=ReportDesk(store, ReportingContext.from_settings(settings)),
-            casework=Casework(store, settings), assistant=assistant,
-            definitions=dict(assistant.definitions),
+            settings=app.settings, store=app.store, knowledge=app.knowledge,
+            reports=ReportDesk(app.store, ReportingContext.from_settings(app.settings)),
+            casework=app.casework, assistant=app.assistant,
+            definitions=dict(app.definitions),
         )
 
     def handle(self, turn: Turn) -> list[Reply]:
@@ -144,12 +150,9 @@ class SlackServices:
         return [(outcome.value, describe(outcome.value).capitalize(), effect.needs_conditions)
                 for outcome, effect in OUTCOMES_BY_KIND.get(kind, {}).items()]
 
-    @staticmethod
-    def command_for(text: str) -> str | None:
-        """The core's keyword command a DM is, by name (bot.assistant.command_for)."""
-        from bot.assistant import command_for
-
-        return command_for(text)
+    def command_for(self, text: str) -> str | None:
+        """The core's keyword command a DM is, by name (Assistant.command_for)."""
+        return self.assistant.command_for(text)
 
     def workflow_asked_for(self, text: str) -> str | None:
         """The workflow a DM sounds like it wants started, by name, as the core judges it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from bot.config import Settings
 
@@ -26,12 +27,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.surfaces.slack.app import build_app
     from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
+
+    credentials = SlackCredentials.from_env()
+    if args.http and not (credentials.bot_token or credentials.signing_secret):
+        # The console and the report form need no Slack: a force may run them first.
+        log.info("Slack is not configured (no SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET); "
+                 "serving the web pages only")
+        return _serve_http(args, settings, slack_app=None)
+    from bot.surfaces.slack.app import build_app
     from bot.surfaces.slack.services import SlackServices
     from bot.workflows.definitions import DefinitionError
 
-    credentials = SlackCredentials.from_env()
     try:
         credentials.check(socket_mode=not args.http)
         services = SlackServices.open(settings)
@@ -47,12 +54,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # New reports are announced in the integrity channel once their random delay passes.
     start_notice_loop(services, app.client)
     if args.http:
-        from bot.surfaces.slack.server import EVENTS_PATH, SlackHttpServer
-
-        server = SlackHttpServer(app, args.host, args.port)
-        log.info("serving Slack requests at http://%s:%d%s", args.host, server.port, EVENTS_PATH)
-        server.serve_forever()
-        return 0
+        return _serve_http(args, settings, slack_app=app)
     from slack_sdk.errors import SlackApiError
 
     from bot.surfaces.slack.app import socket_mode_handler
@@ -65,4 +67,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"probity serve: Slack refused SLACK_APP_TOKEN ({code}): make an app-level token "
               "with the connections:write scope and turn Socket Mode on", file=sys.stderr)
         return 2
+    return 0
+
+
+def _serve_http(args: argparse.Namespace, settings: Settings, slack_app: Any) -> int:
+    """Slack's endpoint (if configured), the console and the report form on one port."""
+    from bot.surfaces.web.app import SLACK_EVENTS_PATH, WebConfig, build_web_app
+    from bot.surfaces.web.parts import web_parts
+    from bot.surfaces.web.server import serve
+
+    web = build_web_app(WebConfig(parts=web_parts(settings), slack_app=slack_app))
+    if slack_app is not None:
+        log.info("serving Slack requests at http://%s:%d%s", args.host, args.port,
+                 SLACK_EVENTS_PATH)
+    log.info("serving the web pages at http://%s:%d/", args.host, args.port)
+    serve(web, args.host, args.port)
     return 0

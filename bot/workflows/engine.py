@@ -18,13 +18,20 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process, utils
 
+from bot.messages import say
 from bot.turns import Choice, Citation, Reply
+from bot.workflows.conditions import Comparison
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
 from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
+from bot.workflows.parsing.quantities import weekly_hours
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
 from bot.workflows.state import CANCELLED as CANCELLED_PHASE
+from bot.workflows.understanding import Understanding
+from bot.workflows.understanding.corrections import read_correction
+from bot.workflows.understanding.junk import junk_kind
+from bot.workflows.understanding.slots import snippets
 
 # What the engine itself says. Question text, help and policy wording live in the YAML.
 ANSWER_NEEDED = "This one needs an answer. Type it, or say back, help or cancel."
@@ -112,6 +119,8 @@ class DialogueContext:
     #: How a typed name is matched against `people` (the caller passes the directory's
     #: bot.directory.match_staff; the default takes exact names only).
     match_people: PeopleMatcher = exact_names
+    #: The trained readers of plain answers (yes/no, described choices); None: rules only.
+    understanding: Understanding | None = None
 
 
 @dataclass(frozen=True)
@@ -153,8 +162,10 @@ def start(definition: WorkflowDefinition, context: DialogueContext,
                        suggested=_suggestions(definition, opening, context) if opening else {})
     intro = tuple(Reply(_fill(text.text, definition)) for text in definition.intro
                   if text.when is None or text.when.holds({}, context.person))
-    move = _next(definition, fresh.to_json(), context)
-    return _Move(move.state, intro + move.replies, move.status).step()
+    work = fresh.to_json()
+    noted = _facts_from(definition, work, opening, context, opening=True) if opening else ()
+    move = _next(definition, work, context)
+    return _Move(move.state, intro + noted + move.replies, move.status).step()
 
 
 def reprompt(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
@@ -211,6 +222,13 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
     controlled = _question_control(definition, state, command, user_input, text, context)
     if controlled is not None:
         return controlled
+    if not user_input.action:
+        refused = _refuse_junk(definition, state, text, context)
+        if refused is not None:
+            return refused
+        corrected = _correction(definition, state, spec, text, context)
+        if corrected is not None:
+            return corrected
     reading = _reading_for(definition, state, spec, user_input, text, context, earlier)
     if isinstance(reading, _Move):
         return reading
@@ -254,19 +272,30 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
     """The answer given: a suggestion taken, a blank or "don't know", or the text read."""
     action = user_input.action
     suggestion = _suggestion_for(state, spec.name)
-    if suggestion is not None and (action == "accept" or (not action and says_yes(text))):
+    if suggestion is not None and (action == "accept" or (
+            not action and says_yes(text, context.understanding))):
         return _Reading(suggestion["value"], suggestion["display"],
                         precision=suggestion.get("precision"))
     if action == "accept":
         return _reprompt(definition, state, context)
     if not action and not spec.required and _says_none(spec, text):
         # "nah", "nothing", "don't know" to an optional question: left blank, not stored as
-        # someone's name or as "anything else: nah".
-        return _skip(definition, state, context, spec.name)
+        # someone's name or as "anything else: nah". What else it says still counts: "none,
+        # she's just a member of the public" tells the giver's relationship.
+        state["skipped"].append(spec.name)
+        noted = _facts_from(definition, state, text, context)
+        move = _skip(definition, state, context, spec.name)
+        return _Move(move.state, noted + move.replies, move.status)
     if not action and spec.required and says_unsure(text) and spec.type in TEXT_TYPES:
         return _problem(definition, state, context,
                         f"{UNSURE_TEXT} {_fill(spec.help, definition)}")
-    return _read_with_earlier(spec, user_input, text, context, earlier)
+    if not action:
+        text = _with_known_hours(definition, state, spec, text)
+    reading = _read_with_earlier(spec, user_input, text, context, earlier)
+    if reading.problem and not action and _tells_gated_fact(definition, spec, text, context):
+        # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
+        return _Reading(True, say("understanding.yes"))
+    return reading
 
 
 def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
@@ -281,8 +310,10 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
         return _rejected(definition, state, spec, reading, text, context)
     record_answer(state, spec.name, reading)
     warnings = _hints_after(definition, spec.name, state, context)
+    noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES or \
+        spec.type == "long_text" else ()
     move = _next(definition, state, context)
-    return _Move(move.state, warnings + move.replies, move.status)
+    return _Move(move.state, warnings + noted + move.replies, move.status)
 
 
 def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
@@ -327,11 +358,17 @@ def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: Dialog
 
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
                 text: str, context: DialogueContext) -> _Move:
-    if command is None and text:
+    if command is None and text and not junk_kind(text):
+        corrected = _apply_correction(definition, state, text, context, None)
+        if corrected is not None:
+            label, display = corrected
+            move = _summary(definition, state, context)
+            return _Move(move.state, (Reply(say("understanding.changed", label=label,
+                                                value=display)),) + move.replies, move.status)
         # "actually the date is wrong", "no wait, change the organisation": a change, said
         # the way people say it rather than as the command.
-        command = wants_change(text)
-        if command is not None:
+        command = wants_change(text) or _plain_yes_no(text, context)
+        if command is not None and command.startswith("change"):
             text = command
     if command in {"confirm", "yes"}:
         if _first_unanswered(definition, state, context) is not None:
@@ -519,8 +556,8 @@ def _suggestions(definition: WorkflowDefinition, opening: str,
     """
     found: dict[str, dict[str, Any]] = {}
     for spec in definition.fields:
-        if spec.from_opening is None:
-            continue
+        if spec.from_opening is None or spec.type == "choice":
+            continue  # choices the opening names are filled in (see _facts_from)
         text = _after_lead_in(opening, spec.from_opening)
         if not text:
             continue
@@ -542,12 +579,23 @@ def _after_lead_in(opening: str, lead_ins: tuple[str, ...]) -> str:
     return text
 
 
-def says_yes(text: str) -> bool:
-    """A short plain yes ("yes", "yeah", "that's right"); longer answers are answers."""
+def says_yes(text: str, understanding: Understanding | None = None) -> bool:
+    """A short plain yes ("yes", "yeah", "that's right", "go for it"); longer answers are
+    answers."""
     if len(text.split()) > 4:
         return False
     parsed = parse_yes_no(text)
-    return parsed.ok and parsed.value is True
+    if parsed.ok:
+        return parsed.value is True
+    return understanding is not None and understanding.yes_no(text) == "yes"
+
+
+def _plain_yes_no(text: str, context: DialogueContext) -> str | None:
+    """"yes" or "no" for a plain answer the word lists miss ("yep that's it", "nah")."""
+    if context.understanding is None:
+        return None
+    said = context.understanding.yes_no(text)
+    return said if said in {"yes", "no"} else None
 
 
 def says_unsure(text: str) -> bool:
@@ -560,7 +608,16 @@ def _says_none(spec: FieldSpec, text: str) -> bool:
     said = normalise_short(text).strip(" .!")
     if says_unsure(text):
         return spec.type != "yes_no"
+    if spec.type == "organisation" and _NO_ORGANISATION.match(said):
+        return True
     return spec.type in TEXT_TYPES and said in NONE_ANSWERS
+
+
+# An organisation answer that says there is none: "none, she's just a member of the public".
+_NO_ORGANISATION = re.compile(
+    r"^(?:none|no|nope|nah|n/?a|nobody|no one|nothing|not applicable|not from any\w*|no company"
+    r"|no organi[sz]ation|no business|no firm|private(?:ly)?|(?:he|she|they)(?:'s|'re| is| are|s)"
+    r" just|just a|member of the public|an individual|individual)\b")
 
 
 def _problem(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
@@ -651,7 +708,8 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
     if spec.type == "person":
         manager = context.line_manager
         if spec.suggest == "line_manager" and manager is not None and (
-                says_yes(text) or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
+                says_yes(text, context.understanding)
+                or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
             return _Reading({"key": manager.key, "name": manager.label}, manager.label)
         tidied = parse_field("person", text)
         if not tidied.ok:
@@ -665,6 +723,9 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["allow_past"] = spec.allow_past
     if spec.type == "number":
         options.update(minimum=spec.minimum, maximum=spec.maximum)
+        hours = weekly_hours(text) if spec.period == "week" else None
+        if hours is not None:
+            text = f"{hours}"
     if spec.type == "money" and spec.maximum is not None:
         options["max_pence"] = int(spec.maximum)
     if spec.period is not None:
@@ -673,6 +734,9 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["precision"] = spec.precision
     parsed = parse_field(spec.type, text, **options)
     if not parsed.ok:
+        understood = _understood(spec, text, context)
+        if understood is not None:
+            return understood
         return _Reading(problem=parsed.problem or ANSWER_NEEDED, partial=parsed.partial)
     problem = _out_of_bounds(spec, parsed.value)
     if problem is not None:
@@ -748,6 +812,200 @@ def _find_field(wanted: str, candidates: list[FieldSpec]) -> FieldSpec | None:
     labels = {index: pair[1] for index, pair in names.items()}
     best = process.extractOne(said, labels, scorer=fuzz.WRatio, score_cutoff=80)
     return candidates[best[2]] if best else None
+
+
+# -- understanding: facts said in passing, corrections, junk, described answers ----------
+
+
+def _refuse_junk(definition: WorkflowDefinition, state: dict[str, Any], text: str,
+                 context: DialogueContext) -> _Move | None:
+    """A plain re-prompt for an answer with control codes or nothing readable in it."""
+    kind = junk_kind(text)
+    if kind is None:
+        return None
+    return _problem(definition, state, context, say(f"understanding.junk_{kind}"))
+
+
+def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                text: str, context: DialogueContext) -> _Move | None:
+    """"sorry it was 70 not 40" typed at any question: change the answer it is about.
+
+    A correction that answers the question being asked ("actually it was Tuesday") is
+    that answer; one that names or replaces an earlier answer changes that one and asks
+    the pending question again. None: not a correction, read the text as the answer.
+    """
+    correction = read_correction(text)
+    if correction is None:
+        return None
+    if correction.old is None and correction.field_words is None:
+        reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
+        if reading.problem is None and not reading.candidates:
+            return _take_reading(definition, state, spec, reading, correction.new, context)
+    applied = _apply_correction(definition, state, text, context, spec.name)
+    if applied is None:
+        return None
+    label, display = applied
+    move = _ask(definition, state, context, spec.name)
+    return _Move(move.state, (Reply(say("understanding.changed", label=label, value=display)),)
+                 + move.replies, move.status)
+
+
+def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], text: str,
+                      context: DialogueContext, pending: str | None) -> tuple[str, str] | None:
+    """Change the earlier answer a correction is about; (label, new display) or None."""
+    correction = read_correction(text)
+    if correction is None:
+        return None
+    answered = [spec for spec in visible_fields(definition, state["answers"], context.person)
+                if spec.name in state["answers"] and spec.name != pending]
+    candidates = list(reversed(answered))  # the most recent answers are the likeliest
+    if correction.field_words:
+        named = _find_field(correction.field_words, answered)
+        candidates = [named] if named else candidates
+    if correction.old:
+        candidates.sort(key=lambda spec: not _says_old(state["displays"].get(spec.name, ""),
+                                                       correction.old or ""))
+    for spec in candidates:
+        if spec.type in TEXT_TYPES | {"person"} and not (
+                correction.field_words or correction.old and _says_old(
+                    state["displays"].get(spec.name, ""), correction.old)):
+            continue  # a bare "actually ..." never rewrites a description
+        reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
+        if reading.problem is None and not reading.candidates and \
+                reading.value != state["answers"][spec.name]:
+            record_answer(state, spec.name, reading)
+            return spec.label, reading.display
+    return None
+
+
+def _says_old(display: str, old: str) -> bool:
+    """Whether an answer as shown ("£40.00") is what a correction replaces ("40")."""
+    plain = re.sub(r"[£,]|\.00\b", "", display).casefold()
+    return bool(old.strip()) and old.strip().casefold().lstrip("£") in plain
+
+
+def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str,
+                context: DialogueContext, opening: bool = False) -> tuple[Reply, ...]:
+    """Fill every unanswered question that `text` already answers; say once what was noted.
+
+    Each candidate is read with the field's own parser, so a fact is checked exactly as a
+    typed answer would be; questions revealed by a fact (a supplier's tender question) get
+    their turn too. Descriptions are taken only from the opening, after a lead-in.
+    """
+    noted: list[tuple[str, str]] = []
+    for _ in range(3):
+        before = len(noted)
+        for spec in _open_fields(definition, state, context):
+            reading = _fact(spec, text, context, opening)
+            if reading is not None:
+                record_answer(state, spec.name, reading)
+                noted.append((spec.label, reading.display))
+        if len(noted) == before:
+            break
+    if not noted:
+        return ()
+    facts = "; ".join(f"{label}: {display}" for label, display in noted)
+    key = "understanding.noted" if opening else "understanding.noted_more"
+    return (Reply(say(key, facts=facts), data={"noted": [label for label, _ in noted]}),)
+
+
+def _open_fields(definition: WorkflowDefinition, state: dict[str, Any],
+                 context: DialogueContext) -> list[FieldSpec]:
+    return [spec for spec in visible_fields(definition, state["answers"], context.person)
+            if spec.name not in state["answers"] and spec.name not in state["skipped"]]
+
+
+def _fact(spec: FieldSpec, text: str, context: DialogueContext,
+          opening: bool) -> _Reading | None:
+    if spec.type in TEXT_TYPES:
+        if not (opening and spec.from_opening):
+            return None
+        if spec.type == "organisation":
+            found = snippets(spec, text)
+        else:
+            found = [_clause(_after_lead_in(text, spec.from_opening))] if _lead_in_found(
+                text, spec.from_opening) else []
+    else:
+        found = snippets(spec, text)
+    for snippet in found[:6]:
+        reading = _read_answer(spec, UserInput(snippet), snippet, context)
+        if reading.problem is None and not reading.candidates and reading.value not in (None, ""):
+            return reading
+    return None
+
+
+def _lead_in_found(text: str, lead_ins: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE)
+               for phrase in lead_ins)
+
+
+_CLAUSE_END = re.compile(r"\s*(?:[,.;!?]|\s-\s|\b(?:but|and i|and we|which|so i|i said|i "
+                         r"turned|i declined|i refused|i accepted|i took)\b)", re.IGNORECASE)
+
+
+def _clause(text: str) -> str:
+    """The description up to where the sentence moves on ("..., I said no")."""
+    match = _CLAUSE_END.search(text)
+    return text[:match.start()].strip() if match and match.start() > 0 else text
+
+
+def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | None:
+    """A plain answer the word lists missed, read by the trained models when they are sure."""
+    if spec.type in {"date", "money", "number"}:
+        # The answer inside a longer one: "my whole life, but he got arrested in October".
+        for snippet in snippets(spec, text)[:6]:
+            if snippet.strip() != text.strip():
+                reading = _read_answer(spec, UserInput(snippet), snippet, context)
+                if reading.problem is None and not reading.candidates:
+                    return reading
+    understanding = context.understanding
+    if understanding is None:
+        return None
+    if spec.type == "yes_no":
+        said = understanding.yes_no(text)
+        if said in {"yes", "no"}:
+            return _Reading(said == "yes", said.capitalize())
+    if spec.type == "choice":
+        value = understanding.option(spec, text)
+        for option in spec.options:
+            if option.value == value:
+                return _Reading(option.value, option.label)
+    return None
+
+
+def _tells_gated_fact(definition: WorkflowDefinition, spec: FieldSpec, text: str,
+                      context: DialogueContext) -> bool:
+    """Whether a yes/no answer gives the fact its yes would ask for next (so it is a yes)."""
+    if spec.type != "yes_no":
+        return False
+    for other in definition.fields:
+        gate = other.show_if
+        if isinstance(gate, Comparison) and gate.source == "answer" and \
+                gate.subject == spec.name and gate.operator == "is" and gate.operand is True:
+            for snippet in snippets(other, text)[:3]:
+                reading = _read_answer(other, UserInput(snippet), snippet, context)
+                if reading.problem is None and not reading.candidates:
+                    return True
+    return False
+
+
+_HOURLY = re.compile(r"£?\s*(?P<rate>\d+(?:\.\d{1,2})?)\s*(?:quid|pounds?|gbp)?\s*(?:an?|per|/)"
+                     r"\s*(?:hour|hr)\b|\b(?P<rate2>\d+(?:\.\d{1,2})?)\s*(?:ph|p/h)\b")
+
+
+def _with_known_hours(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                      text: str) -> str:
+    """ "£12 an hour" to a yearly pay question, with the weekly hours answered: a week's pay."""
+    match = _HOURLY.search(normalise_short(text))
+    if spec.type != "money" or spec.period != "year" or not match:
+        return text
+    hours = next((state["answers"].get(other.name) for other in definition.fields
+                  if other.type == "number" and other.period == "week"
+                  and isinstance(state["answers"].get(other.name), int | float)), None)
+    if not hours:
+        return text
+    rate = float(match.group("rate") or match.group("rate2"))
+    return f"£{rate * hours:.2f} a week"
 
 
 # -- what the answers mean ----------------------------------------------------------------

@@ -34,8 +34,8 @@ class Understanding:
 
     intents: IntentRecogniser | None = None
     polarity: PolarityReader | None = None
-    #: (workflow, field) -> a classifier over that choice field's options.
-    options: Mapping[tuple[str, str], LinearTextModel] = field(default_factory=dict)
+    #: option_key(field) -> a classifier over that choice field's options.
+    options: Mapping[tuple[str, tuple[str, ...]], LinearTextModel] = field(default_factory=dict)
 
     @classmethod
     def build(cls, definitions: Iterable[WorkflowDefinition], knowledge_dir: Path,
@@ -47,7 +47,7 @@ class Understanding:
             for spec in definition.fields:
                 examples = option_examples(spec)
                 if len(examples) >= 2:
-                    options[(definition.name, spec.name)] = fitted(
+                    options[option_key(spec)] = fitted(
                         f"options-{definition.name}-{spec.name}", examples, cache_dir)
         return cls(
             intents=IntentRecogniser.build(definitions, knowledge_dir / INTENTS_FILE, cache_dir),
@@ -63,13 +63,18 @@ class Understanding:
         """"yes", "no" or "unsure" when the polarity model is sure, else None."""
         return self.polarity.read(text).value if self.polarity else None
 
-    def option(self, workflow: str, spec: FieldSpec, text: str) -> str | None:
+    def option(self, spec: FieldSpec, text: str) -> str | None:
         """The option value a description most likely means, when the model is sure enough."""
-        model = self.options.get((workflow, spec.name))
+        model = self.options.get(option_key(spec))
         if model is None or not text.strip():
             return None
         guess = model.guess(text)
         return guess.label if guess.confidence >= OPTION_SURE else None
+
+
+def option_key(spec: FieldSpec) -> tuple[str, tuple[str, ...]]:
+    """A choice field by its name and options (the same field name may recur elsewhere)."""
+    return spec.name, tuple(option.value for option in spec.options)
 
 
 def option_examples(spec: FieldSpec) -> dict[str, tuple[str, ...]]:

@@ -37,6 +37,8 @@ class Intent:
     confidence: float
     #: A second workflow to offer beside the first when the model is unsure, else None.
     alternative: str | None = None
+    #: Every label with its probability, most likely first.
+    ranked: tuple[tuple[str, float], ...] = ()
 
     @property
     def sure(self) -> bool:
@@ -100,4 +102,4 @@ class IntentRecogniser:
             second = guess.runner_up
             if second and second[0] in self.workflows and second[1] >= DID_YOU_MEAN:
                 alternative = second[0]
-        return Intent(guess.label, guess.confidence, alternative)
+        return Intent(guess.label, guess.confidence, alternative, guess.ranked)

@@ -18,6 +18,7 @@ from bot.workflows import engine
 from bot.workflows.drafts import Draft
 from bot.workflows.engine import UserInput
 from bot.workflows.definitions import WorkflowDefinition
+from bot.workflows.fields import parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question, normalise
 from bot.workflows.understanding.intent import FOLLOW_UP, SMALL_TALK, Intent
 
@@ -64,8 +65,11 @@ def _start_pressed(assistant: Assistant, context: TurnContext, draft: Draft | No
 def _after_offer(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
     said = control_word(context.text)
     if said is None and context.text and not context.action:
-        # "aye", "go for it", "nah not bothered": a plain yes or no the word lists miss.
-        said = assistant.understanding.yes_no(context.text)
+        # "yes but don't name me", "aye", "go for it", "nah not bothered": a plain yes or no
+        # leading a longer answer, or one the word lists miss.
+        plain = parse_yes_no(context.text)
+        said = ("yes" if plain.value else "no") if plain.ok else \
+            assistant.understanding.yes_no(context.text)
     if context.action == "dismiss" or said == "no":
         return Outcome([Reply(say("assistant.offer_declined"))], delete=True)
     if said in {"yes", "confirm"}:

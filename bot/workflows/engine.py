@@ -25,7 +25,8 @@ from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
 from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
-from bot.workflows.parsing.quantities import weekly_hours
+from bot.workflows.parsing.common import one_line, words_to_digits
+from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
 from bot.workflows.state import CANCELLED as CANCELLED_PHASE
 from bot.workflows.understanding import Understanding
@@ -724,8 +725,13 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
     if spec.type == "number":
         options.update(minimum=spec.minimum, maximum=spec.maximum)
         hours = weekly_hours(text) if spec.period == "week" else None
-        if hours is not None:
-            text = f"{hours}"
+        if hours is not None and normalise_short(text) != f"{hours}":
+            # Shown with the words it came from, "12 (three 8 hour shifts a fortnight)",
+            # which also tell a later per-shift or per-lesson rate how many there are.
+            reading = _read_answer(spec, UserInput(f"{hours}"), f"{hours}", context)
+            if reading.problem is None:
+                return _Reading(reading.value, f"{reading.display} ({one_line(text)})")
+            return reading
     if spec.type == "money" and spec.maximum is not None:
         options["max_pence"] = int(spec.maximum)
     if spec.period is not None:
@@ -989,23 +995,31 @@ def _tells_gated_fact(definition: WorkflowDefinition, spec: FieldSpec, text: str
     return False
 
 
-_HOURLY = re.compile(r"£?\s*(?P<rate>\d+(?:\.\d{1,2})?)\s*(?:quid|pounds?|gbp)?\s*(?:an?|per|/)"
-                     r"\s*(?:hour|hr)\b|\b(?P<rate2>\d+(?:\.\d{1,2})?)\s*(?:ph|p/h)\b")
+_PER_UNIT = re.compile(r"£?\s*(?P<rate>\d+(?:\.\d{1,2})?)\s*(?:quid|pounds?|gbp)?\s*(?:an?|per|/|each)"
+                       r"\s*(?P<unit>hour|hr|lesson|session|shift|class|gig|match|game|night"
+                       r"|evening|day)s?\b|\b(?P<rate2>\d+(?:\.\d{1,2})?)\s*(?:ph|p/h)\b")
 
 
 def _with_known_hours(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
                       text: str) -> str:
-    """ "£12 an hour" to a yearly pay question, with the weekly hours answered: a week's pay."""
-    match = _HOURLY.search(normalise_short(text))
+    """ "£12 an hour" or "£25 a lesson" to a yearly pay question: a week's pay, from the
+    weekly hours answered (and, for a lesson or a shift, how many the person said)."""
+    match = _PER_UNIT.search(normalise_short(words_to_digits(normalise_short(text))))
     if spec.type != "money" or spec.period != "year" or not match:
         return text
-    hours = next((state["answers"].get(other.name) for other in definition.fields
-                  if other.type == "number" and other.period == "week"
-                  and isinstance(state["answers"].get(other.name), int | float)), None)
-    if not hours:
+    hours_field = next((other for other in definition.fields if other.type == "number"
+                        and other.period == "week" and other.name in state["answers"]), None)
+    if hours_field is None:
+        return text
+    unit = match.group("unit") or "hour"
+    if unit in {"hour", "hr"}:
+        count = state["answers"][hours_field.name]
+    else:
+        count = weekly_count(state["displays"].get(hours_field.name, ""), unit)
+    if not count:
         return text
     rate = float(match.group("rate") or match.group("rate2"))
-    return f"£{rate * hours:.2f} a week"
+    return f"£{rate * float(count):.2f} a week"
 
 
 # -- what the answers mean ----------------------------------------------------------------

@@ -37,7 +37,9 @@ _HARDLY = re.compile(r"\b(?:barely any|hardly any|next to nothing|not many|very 
 
 def weekly_hours(text: str) -> Decimal | None:
     """Hours a week that `text` says (anywhere in it), or None if it gives no hours."""
-    said = words_to_digits(normalise_short(text).replace("-", " "))
+    said = normalise_short(text).replace("-", " ")
+    said = re.sub(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day)\b", r"1 \1", said)
+    said = words_to_digits(said)
     said = re.sub(r"\b(\d+)\s+(?:or|to)\s+(\d+)\b", r"\2", said)  # "2 or 3 hours": the top
     hours = _hours(said)
     if hours is None:
@@ -46,6 +48,20 @@ def weekly_hours(text: str) -> Decimal | None:
     weeks = _WEEKS[period[0]] * (2 if period[1] else 1)
     weekly = (hours / weeks).quantize(Decimal("0.1"))
     return weekly.to_integral_value() if weekly == weekly.to_integral_value() else weekly
+
+
+def weekly_count(text: str, unit: str) -> Decimal | None:
+    """How many of `unit` ("lesson", "shift") a week `text` says: "4 lessons a week" -> 4,
+    "three 8 hour shifts a fortnight" -> 1.5; None if it does not count them."""
+    said = normalise_short(text).replace("-", " ")
+    said = re.sub(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day|lesson)\b", r"1 \1", said)
+    said = words_to_digits(said)
+    match = re.search(rf"{_NUM}\s+(?:\d+(?:\.\d+)?\s*{_HOURS}\s*)?{re.escape(unit)}s?\b", said)
+    if not match:
+        return None
+    period, every_other = _period(said)
+    weeks = _WEEKS[period] * (2 if every_other else 1)
+    return Decimal(match.group(1)) / weeks
 
 
 def _hours(said: str) -> Decimal | None:

@@ -8,6 +8,7 @@ again rather than guessed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +60,21 @@ class PolarityReader:
         return cls(fitted("answers", examples, cache_dir))
 
     def read(self, text: str) -> Polarity:
+        """The answer's polarity; a longer answer is read by its first clause ("possibly,
+        I'd be doing checks for coaches")."""
+        found = self._read(text)
+        first = _FIRST_CLAUSE.split(text.strip(), maxsplit=1)[0]
+        if found.value is None and first.strip() and first.strip() != text.strip():
+            return self._read(first)
+        return found
+
+    def _read(self, text: str) -> Polarity:
         if not text.strip() or len(text.split()) > MAX_WORDS:
             return Polarity(None, 0.0)
         guess = self.model.guess(text)
         if guess.confidence < SURE_ENOUGH:
             return Polarity(None, guess.confidence)
         return Polarity(guess.label, guess.confidence)
+
+
+_FIRST_CLAUSE = re.compile(r"\s*[,.;:!?]\s*|\s+-\s+|\s+(?:but|because|as|since|though)\s+")

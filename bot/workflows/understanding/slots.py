@@ -22,6 +22,8 @@ _MONEY = re.compile(
     r"|\b\d[\d,]*(?:\.\d{1,2})?\s*(?:quid|pounds?|grand|gbp)\b"
     r"(?:\s*(?:each|a head|per head|per person))?"
     r"|\b(?:a\s+)?(?:fiver|tenner)\b")
+_BARE_WITH_PERIOD = re.compile(
+    r"(?<![£\d.,])(\d[\d,]*(?:\.\d{1,2})?)\s+((?:an?|per|each|every)\s+(?:week|month|year))\b")
 _PERIOD_AFTER = re.compile(
     r"\s*(?:an?|per|each|every|/)\s*(?:hour|hr|week|wk|month|mth|year|yr|shift|session|day"
     r"|night|lesson|gig|job)\b|\s*(?:weekly|monthly|yearly|annually|pcm|pa|ph)\b")
@@ -55,6 +57,10 @@ def snippets(spec: FieldSpec, text: str) -> list[str]:
 
 def _money(spec: FieldSpec, text: str) -> Iterator[str]:
     said = words_to_digits(normalise_short(text))
+    if spec.period == "year":
+        # For pay, a bare figure with a period is money: "about 50 a week".
+        for match in _BARE_WITH_PERIOD.finditer(said):
+            yield f"£{match.group(1)} {match.group(2)}"
     for match in _MONEY.finditer(said):
         found = match.group(0).strip()
         if spec.period == "year":
@@ -87,14 +93,16 @@ def _date(spec: FieldSpec, text: str) -> Iterator[str]:
             end += 1
         window = " ".join(tokens[start:end])
         yield window
+        if window != match.group(0):
+            yield match.group(0)
         stripped = _LEAD.sub("", window)
         if stripped != window:
             yield stripped
 
 
 _DATEISH = re.compile(
-    r"^(?:\d{1,4}(?:st|nd|rd|th)?|of|the|last|next|this|on|in|since|early|mid|late|start"
-    r"|end|ago|days?|weeks?|months?|years?|a|few|couple|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*"
+    r"^(?:\d{1,4}(?:st|nd|rd|th)?|of|the|last|next|this|on|in|since|early|mid|late"
+    r"|ago|days?|weeks?|months?|years?|a|few|couple|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*"
     r"|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|\w+day)$")
 
 

@@ -44,6 +44,7 @@ def fit(examples: Examples) -> LinearTextModel:
     """Train on `examples` ({label: [text, ...]}, at least two labels)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     from bot.workflows.understanding.features import analyse
 
@@ -55,7 +56,10 @@ def fit(examples: Examples) -> LinearTextModel:
     vectoriser = TfidfVectorizer(analyzer=analyse, sublinear_tf=True)
     matrix = vectoriser.fit_transform(texts)
     classifier = LogisticRegression(C=REGULARISATION_C, max_iter=2000)
-    classifier.fit(matrix, targets)
+    # One thread: the problem is small, and BLAS threads fighting over a busy machine made
+    # the same fit twenty times slower.
+    with threadpool_limits(limits=1):
+        classifier.fit(matrix, targets)
     classes = tuple(str(label) for label in classifier.classes_)
     coef = classifier.coef_
     intercepts = classifier.intercept_

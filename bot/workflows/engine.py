@@ -23,6 +23,7 @@ from bot.turns import Choice, Citation, Reply
 from bot.workflows.conditions import Comparison
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
+from bot.workflows.parsing.answers import mentioned_options
 from bot.workflows.intents import control_word, looks_like_question
 from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
 from bot.workflows.parsing.common import one_line, words_to_digits
@@ -32,6 +33,7 @@ from bot.workflows.state import CANCELLED as CANCELLED_PHASE
 from bot.workflows.understanding import Understanding
 from bot.workflows.understanding.corrections import read_correction
 from bot.workflows.understanding.junk import junk_kind
+from bot.workflows.understanding.polarity import echo_polarity
 from bot.workflows.understanding.slots import snippets
 
 # What the engine itself says. Question text, help and policy wording live in the YAML.
@@ -279,7 +281,7 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
                         precision=suggestion.get("precision"))
     if action == "accept":
         return _reprompt(definition, state, context)
-    if not action and not spec.required and _says_none(spec, text):
+    if not action and not spec.required and _says_none(spec, text, context.understanding):
         # "nah", "nothing", "don't know" to an optional question: left blank, not stored as
         # someone's name or as "anything else: nah". What else it says still counts: "none,
         # she's just a member of the public" tells the giver's relationship.
@@ -605,13 +607,19 @@ def says_unsure(text: str) -> bool:
     return said in UNSURE_PHRASES or said.replace("’", "'") in UNSURE_PHRASES
 
 
-def _says_none(spec: FieldSpec, text: str) -> bool:
+def _says_none(spec: FieldSpec, text: str, understanding: Understanding | None = None) -> bool:
     said = normalise_short(text).strip(" .!")
     if says_unsure(text):
         return spec.type != "yes_no"
     if spec.type == "organisation" and _NO_ORGANISATION.match(said):
         return True
-    return spec.type in TEXT_TYPES and said in NONE_ANSWERS
+    return spec.type in TEXT_TYPES and (said in NONE_ANSWERS or _plain_no(text, understanding))
+
+
+def _plain_no(text: str, understanding: Understanding | None) -> bool:
+    """ "no that's it", "nope nothing": a short no to an optional question."""
+    return len(text.split()) <= 4 and understanding is not None and \
+        understanding.yes_no(text) == "no"
 
 
 # An organisation answer that says there is none: "none, she's just a member of the public".
@@ -969,10 +977,12 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> _Readin
         return None
     if spec.type == "yes_no":
         said = understanding.yes_no(text)
+        if said not in {"yes", "no"}:
+            said = echo_polarity(spec.prompt, text)
         if said in {"yes", "no"}:
-            return _Reading(said == "yes", said.capitalize())
+            return _Reading(said == "yes", say(f"understanding.{said}"))
     if spec.type == "choice":
-        value = understanding.option(spec, text)
+        value = understanding.option(spec, text, among=mentioned_options(text, spec.options))
         for option in spec.options:
             if option.value == value:
                 return _Reading(option.value, option.label)

@@ -14,7 +14,8 @@ from bot.workflows.parsing.common import normalise_short, words_to_digits
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _HOURS = r"(?:hours?|hrs?|h)\b"
-_SHIFTS = r"(?:shifts?|sessions?|evenings?|nights?|days?|mornings?|afternoons?|lessons?|gigs?)\b"
+_SHIFTS = (r"(?:shifts?|sessions?|evenings?|eves?|nights?|days?|mornings?|afternoons?|lessons?"
+           r"|gigs?|matche?s?|games?|classes|class|weekends?)\b")
 #: How many weeks each period is, for turning "a month" into a week.
 _WEEKS = {
     "day": Decimal(1) / 7, "week": Decimal(1), "fortnight": Decimal(2), "month": Decimal(52) / 12,

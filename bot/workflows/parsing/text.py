@@ -83,12 +83,21 @@ def parse_organisation(text: str) -> Parsed:
     return accept(value, value)
 
 
+_TITLES = re.compile(
+    r"^(?:(?:it's|its|it is|that's|my|our|the|line manager|manager|boss|is)\s+|,\s*)*"
+    r"(?:(?:acting|a/|temporary|t/|detective|det|chief|deputy|police)\s+)*"
+    r"(?:sergeant|sarge|sgt|inspector|insp|superintendent|supt|constable|pc|dc|ds|di|dci"
+    r"|pcso|mr|mrs|ms|miss|dr|sir|madam)\.?(?:\s+|,\s*)", re.IGNORECASE)
+
+
 def tidy_person_name(text: str) -> Parsed:
     """A name typed for a person field, tidied for the engine to look up in the directory.
 
     Slack mentions are resolved by the surface; here a leading "@" is just dropped.
     """
     value = one_line(text).strip(_WRAPPING).lstrip("@").rstrip(_TRAILING).strip()
+    # "sergeant reid", "DS Patel", "my inspector, Tom Reid": the name without the rank.
+    value = _TITLES.sub("", value).strip() or value
     if not value:
         return reject("Please type the person's name, for example 'Sam Patel'.")
     if len(value) > ORGANISATION_MAX_LENGTH:

@@ -9,11 +9,12 @@ reading: nothing is stored or said.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.workflows.definitions import FieldSpec, WorkflowDefinition
+from bot.workflows.parsing.common import Option
 from bot.workflows.understanding.intent import Intent, IntentRecogniser
 from bot.workflows.understanding.model import Guess, LinearTextModel
 from bot.workflows.understanding.polarity import Polarity, PolarityReader
@@ -63,12 +64,21 @@ class Understanding:
         """"yes", "no" or "unsure" when the polarity model is sure, else None."""
         return self.polarity.read(text).value if self.polarity else None
 
-    def option(self, spec: FieldSpec, text: str) -> str | None:
-        """The option value a description most likely means, when the model is sure enough."""
+    def option(self, spec: FieldSpec, text: str, among: Sequence[Option] = ()) -> str | None:
+        """The option value a description most likely means, when the model is sure enough.
+
+        With `among` (the options an answer names, when it names more than one: "his quad
+        bike was nicked so he's the victim"), the likelier of those, if it is one of the
+        model's two best.
+        """
         model = self.options.get(option_key(spec))
         if model is None or not text.strip():
             return None
         guess = model.guess(text)
+        named = {option.value for option in among}
+        if len(named) > 1:
+            best = [label for label, _ in guess.ranked[:2] if label in named]
+            return best[0] if best else None
         return guess.label if guess.confidence >= OPTION_SURE else None
 
 

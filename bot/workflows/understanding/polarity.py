@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.workflows.understanding.features import words
 from bot.workflows.understanding.model import LinearTextModel
 from bot.workflows.understanding.training import fitted
 from bot.yamlio import load_yaml_file
 
-YES, NO, UNSURE = "yes", "no", "unsure"
+YES, NO, UNSURE, OTHER = "yes", "no", "unsure", "other"
 #: How sure the classifier must be before its reading counts.
 SURE_ENOUGH = 0.6
 #: Longer answers than this are accounts, not a yes or a no.
@@ -29,7 +30,8 @@ class AnswerExamplesError(ValueError):
 
 @dataclass(frozen=True)
 class Polarity:
-    """A reading of a plain answer: "yes", "no", "unsure", or None when unclear."""
+    """A reading of a plain answer: "yes", "no", "unsure", or None when unclear or when it
+    is some other answer altogether ("a bottle of wine")."""
 
     value: str | None
     confidence: float
@@ -40,8 +42,9 @@ def load_answer_examples(path: Path) -> dict[str, tuple[str, ...]]:
         return {}
     raw = load_yaml_file(path)
     answers = raw.get("answers") if isinstance(raw, dict) else None
-    if not isinstance(answers, dict) or set(answers) - {YES, NO, UNSURE}:
-        raise AnswerExamplesError(f"{path}: expected 'answers:' with yes, no and unsure lists")
+    if not isinstance(answers, dict) or set(answers) - {YES, NO, UNSURE, OTHER}:
+        raise AnswerExamplesError(f"{path}: expected 'answers:' with yes, no, unsure and "
+                                  "other lists")
     return {str(label): tuple(str(t).strip() for t in texts if str(t).strip())
             for label, texts in answers.items() if isinstance(texts, list)}
 
@@ -72,9 +75,42 @@ class PolarityReader:
         if not text.strip() or len(text.split()) > MAX_WORDS:
             return Polarity(None, 0.0)
         guess = self.model.guess(text)
-        if guess.confidence < SURE_ENOUGH:
+        if guess.confidence < SURE_ENOUGH or guess.label == OTHER:
             return Polarity(None, guess.confidence)
         return Polarity(guess.label, guess.confidence)
 
 
 _FIRST_CLAUSE = re.compile(r"\s*[,.;:!?]\s*|\s+-\s+|\s+(?:but|because|as|since|though)\s+")
+
+
+# Words of a question that say nothing about its subject, left out when matching an echo.
+_QUESTION_WORDS = frozenset({
+    "could", "would", "will", "have", "they", "them", "their", "your", "from", "with", "that",
+    "this", "ever", "anyone", "about", "been", "being", "does", "into", "there", "what",
+    "when", "were", "some", "other", "right", "properly", "know", "think",
+})
+_NEGATIONS = frozenset({"not", "never", "no", "nothing", "none", "nobody", "nor", "neither",
+                        "hardly", "without"})
+
+
+def echo_polarity(question: str, answer: str) -> str | None:
+    """Yes or no from an answer that echoes the question's own words.
+
+    "he made a joke but not asked anything" to "Have they ever asked you ...?" is a no;
+    "people might want to know who's wanted" to "Could anyone want police information?"
+    is a yes. Each echoed word counts as a no when a negation comes just before it; the
+    answer is read only when every echo agrees. None when nothing is echoed.
+    """
+    stems = {word[:4] for word in words(question)
+             if len(word) >= 4 and word not in _QUESTION_WORDS}
+    tokens = words(answer)
+    echoes = []
+    for index, token in enumerate(tokens):
+        if len(token) >= 4 and token[:4] in stems:
+            before = tokens[max(0, index - 3):index]
+            echoes.append(any(word in _NEGATIONS or word.endswith("n't") for word in before))
+    if not echoes or len(tokens) < 3:
+        return None
+    if all(echoes):
+        return NO
+    return YES if not any(echoes) else None

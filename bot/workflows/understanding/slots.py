@@ -32,7 +32,8 @@ _DATE_WORD = re.compile(
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april"
     r"|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug"
     r"|sept?|oct|nov|dec|christmas|xmas|boxing day|\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:19|20)\d{2}"
-    r"|\d+\s+(?:days?|weeks?|months?|years?)\s+ago|last\s+(?:week|month|year)|the other day)\b")
+    r"|\d+\s+(?:days?|weeks?|months?|years?)\s+ago|last\s+(?:week|month|year)|the other day"
+    r"|\d{1,2}(?:st|nd|rd|th))\b")
 # "may" is a month only next to a day or a year: "I may start" is not a date.
 _MAY_AS_VERB = re.compile(r"\b(?:i|we|you|they|he|she|it|might|may)\s+may\b|\bmay\s+(?:be|have"
                           r"|start|do|not|get|need)\b")
@@ -92,6 +93,9 @@ def _date(spec: FieldSpec, text: str) -> Iterator[str]:
         while end < len(tokens) and _DATEISH.match(tokens[end]):
             end += 1
         window = " ".join(tokens[start:end])
+        if _FORWARD.search(said) and re.fullmatch(r"(?:on\s+)?\w+day", window):
+            # "starting monday", "from friday": the coming one, not the last.
+            yield f"next {window.removeprefix('on ')}"
         yield window
         if window != match.group(0):
             yield match.group(0)
@@ -100,6 +104,7 @@ def _date(spec: FieldSpec, text: str) -> Iterator[str]:
             yield stripped
 
 
+_FORWARD = re.compile(r"\b(?:start\w*|begin\w*|from|will|going to|gonna|plan\w*|due to|next)\b")
 _DATEISH = re.compile(
     r"^(?:\d{1,4}(?:st|nd|rd|th)?|of|the|last|next|this|on|in|since|early|mid|late"
     r"|ago|days?|weeks?|months?|years?|a|few|couple|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*"

@@ -313,8 +313,10 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
         return _rejected(definition, state, spec, reading, text, context)
     record_answer(state, spec.name, reading)
     warnings = _hints_after(definition, spec.name, state, context)
-    noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES or \
-        spec.type == "long_text" else ()
+    # Facts in a short answer count ("£30, and I turned it down"); an account in prose
+    # mentions too much in passing ("a sergeant") to be read for other questions.
+    noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES \
+        else ()
     move = _next(definition, state, context)
     return _Move(move.state, warnings + noted + move.replies, move.status)
 
@@ -782,11 +784,37 @@ def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Read
 
 def _read_person(text: str, context: DialogueContext) -> _Reading:
     matches = list(context.match_people(text, context.people))
+    if len(matches) > 1:
+        matches = _narrowed(text, matches, context)
     if len(matches) == 1:
         return _Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
     if not matches:
         return _Reading(problem=NO_PERSON.format(text=text))
     return _Reading(candidates=tuple(matches))
+
+
+# Ranks as people say them, and as the directory writes them at the start of a label.
+_RANKS = {"sergeant": "sgt", "sarge": "sgt", "skipper": "sgt", "sgt": "sgt", "inspector": "insp",
+          "insp": "insp", "guv": "insp", "constable": "pc", "pc": "pc", "dc": "dc", "ds": "ds",
+          "di": "di", "dci": "dci", "superintendent": "supt", "supt": "supt", "pcso": "pcso",
+          "chief inspector": "ch insp", "chief superintendent": "ch supt"}
+
+
+def _narrowed(text: str, matches: list[Colleague], context: DialogueContext,
+              ) -> list[Colleague]:
+    """Several people fit a name: the one with the rank said ("sgt reid"), or the line
+    manager the question suggests, when that leaves one."""
+    said = normalise_short(text)
+    for word, rank in sorted(_RANKS.items(), key=lambda pair: -len(pair[0])):
+        if re.match(rf"(?:my |the )?{re.escape(word)}\b", said):
+            ranked = [m for m in matches if normalise_short(m.label).startswith(rank + " ")]
+            if ranked:
+                matches = ranked
+            break
+    manager = context.line_manager
+    if len(matches) > 1 and manager is not None and any(m.key == manager.key for m in matches):
+        return [m for m in matches if m.key == manager.key]
+    return matches
 
 
 def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:

@@ -120,7 +120,8 @@ def _choose_pence(reading: Reading, normalised: str) -> int | str:
 
 # A yearly figure given for a shorter period: how many of them make a year.
 _PER_PERIOD = re.compile(
-    r"\s*(?:(?P<week>a week|per week|each week|every week|weekly|pw|p/w|/week|/wk|a wk|per wk)"
+    r"\s*(?:(?P<week>a week|per week|each week|every week|weekly|pw|p/w|/week|/wk|a wk|per wk"
+    r"|a weekend|per weekend|each weekend|every weekend)"
     r"|(?P<month>a month|per month|each month|every month|monthly|pcm|p/m|/month|a mth"
     r"|per mth)|(?P<year>a year|per year|per annum|pa|p/a|a yr|per yr|/year|/yr|annually"
     r"|yearly))\b\.?")

@@ -32,6 +32,9 @@ _SHORT = {"w": "week", "m": "month", "a": "year"}
 _COUNT_OF_LENGTH = re.compile(rf"{_NUM}\s*(?:x\s*)?{_NUM}\s*-?\s*{_HOURS}\s*{_SHIFTS}")
 _COUNT_THEN_LENGTH = re.compile(
     rf"{_NUM}\s*{_SHIFTS}[^\d]{{0,25}}?{_NUM}\s*{_HOURS}(?:\s*(?:each|a time|long|apiece))?")
+# "one wedding a month, 10 hours each": a count of anything with a length each.
+_COUNT_EACH = re.compile(
+    rf"{_NUM}\s+[a-z]+\b[^\d]{{0,30}}?{_NUM}\s*{_HOURS}\s*(?:each|a time|apiece|per)")
 _PLAIN_HOURS = re.compile(rf"{_NUM}\s*-?\s*{_HOURS}")
 _HARDLY = re.compile(r"\b(?:barely any|hardly any|next to nothing|not many|very few)\b")
 
@@ -70,6 +73,9 @@ def _hours(said: str) -> Decimal | None:
     if match:
         return Decimal(match.group(1)) * Decimal(match.group(2))
     match = _COUNT_THEN_LENGTH.search(said)
+    if match:
+        return Decimal(match.group(1)) * Decimal(match.group(2))
+    match = _COUNT_EACH.search(said)
     if match:
         return Decimal(match.group(1)) * Decimal(match.group(2))
     match = _PLAIN_HOURS.search(said)

@@ -83,11 +83,8 @@ def parse_organisation(text: str) -> Parsed:
     return accept(value, value)
 
 
-_TITLES = re.compile(
-    r"^(?:(?:it's|its|it is|that's|my|our|the|line manager|manager|boss|is)\s+|,\s*)*"
-    r"(?:(?:acting|a/|temporary|t/|detective|det|chief|deputy|police)\s+)*"
-    r"(?:sergeant|sarge|sgt|inspector|insp|superintendent|supt|constable|pc|dc|ds|di|dci"
-    r"|pcso|mr|mrs|ms|miss|dr|sir|madam)\.?(?:\s+|,\s*)", re.IGNORECASE)
+_LEAD_WORDS = re.compile(r"^(?:(?:it's|its|it is|that's|thats|that is|is|my|our|the)\s+)+"
+                         r"(?=\S+\s+\S)", re.IGNORECASE)
 
 
 def tidy_person_name(text: str) -> Parsed:
@@ -96,8 +93,8 @@ def tidy_person_name(text: str) -> Parsed:
     Slack mentions are resolved by the surface; here a leading "@" is just dropped.
     """
     value = one_line(text).strip(_WRAPPING).lstrip("@").rstrip(_TRAILING).strip()
-    # "sergeant reid", "DS Patel", "my inspector, Tom Reid": the name without the rank.
-    value = _TITLES.sub("", value).strip() or value
+    # "it's my sergeant, Tom Reid": the name (with any rank, which the directory matches).
+    value = _LEAD_WORDS.sub("", value).strip() or value
     if not value:
         return reject("Please type the person's name, for example 'Sam Patel'.")
     if len(value) > ORGANISATION_MAX_LENGTH:

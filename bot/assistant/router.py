@@ -20,7 +20,7 @@ from bot.workflows.engine import UserInput
 from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.fields import parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question, normalise
-from bot.workflows.understanding.intent import FOLLOW_UP, SMALL_TALK, Intent
+from bot.workflows.understanding.intent import DECLARE_SOMETHING, FOLLOW_UP, SMALL_TALK, Intent
 
 if TYPE_CHECKING:
     from bot.assistant.core import Assistant
@@ -93,6 +93,8 @@ def _fresh(assistant: Assistant, context: TurnContext) -> Outcome:
     if intent is not None and intent.label == FOLLOW_UP and "follow up" in \
             assistant.commands_by_name:
         return assistant.commands_by_name["follow up"].run(assistant, context, "")
+    if intent is not None and intent.label == DECLARE_SOMETHING and intent.sure:
+        return assistant.choose_kind()
     if intent is not None and intent.label == SMALL_TALK and intent.sure:
         return Outcome([Reply(say("understanding.small_talk"))])
     question = looks_like_question(context.text)

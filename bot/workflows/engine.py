@@ -31,7 +31,7 @@ from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
 from bot.workflows.state import CANCELLED as CANCELLED_PHASE
 from bot.workflows.understanding import Understanding
-from bot.workflows.understanding.corrections import read_correction
+from bot.workflows.understanding.corrections import Correction, read_correction
 from bot.workflows.understanding.junk import junk_kind
 from bot.workflows.understanding.polarity import echo_polarity
 from bot.workflows.understanding.slots import snippets
@@ -784,6 +784,9 @@ def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Read
 
 def _read_person(text: str, context: DialogueContext) -> _Reading:
     matches = list(context.match_people(text, context.people))
+    if not matches:
+        # "sergeant reid": the directory writes "Sgt"; try the rank as it is written there.
+        matches = list(context.match_people(_rank_abbreviated(text), context.people))
     if len(matches) > 1:
         matches = _narrowed(text, matches, context)
     if len(matches) == 1:
@@ -794,10 +797,18 @@ def _read_person(text: str, context: DialogueContext) -> _Reading:
 
 
 # Ranks as people say them, and as the directory writes them at the start of a label.
-_RANKS = {"sergeant": "sgt", "sarge": "sgt", "skipper": "sgt", "sgt": "sgt", "inspector": "insp",
+_RANKS = {"detective constable": "dc", "detective sergeant": "ds", "detective inspector": "di",
+          "sergeant": "sgt", "sarge": "sgt", "skipper": "sgt", "sgt": "sgt", "inspector": "insp",
           "insp": "insp", "guv": "insp", "constable": "pc", "pc": "pc", "dc": "dc", "ds": "ds",
           "di": "di", "dci": "dci", "superintendent": "supt", "supt": "supt", "pcso": "pcso",
           "chief inspector": "ch insp", "chief superintendent": "ch supt"}
+
+
+def _rank_abbreviated(text: str) -> str:
+    said = normalise_short(text)
+    for word, rank in sorted(_RANKS.items(), key=lambda pair: -len(pair[0])):
+        said = re.sub(rf"\b{re.escape(word)}\b", rank, said)
+    return said
 
 
 def _narrowed(text: str, matches: list[Colleague], context: DialogueContext,
@@ -905,25 +916,41 @@ def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], tex
         named = _find_field(correction.field_words, answered)
         candidates = [named] if named else candidates
     if correction.old:
-        candidates.sort(key=lambda spec: not _says_old(state["displays"].get(spec.name, ""),
-                                                       correction.old or ""))
+        # "70 not 40" is about the answer that was 40, and nothing else.
+        candidates = [spec for spec in candidates
+                      if _says_old(state["displays"].get(spec.name, ""), correction.old)]
     for spec in candidates:
         if spec.type in TEXT_TYPES | {"person"} and not (
                 correction.field_words or correction.old and _says_old(
                     state["displays"].get(spec.name, ""), correction.old)):
             continue  # a bare "actually ..." never rewrites a description
-        reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
-        if reading.problem is None and not reading.candidates and \
-                reading.value != state["answers"][spec.name]:
-            record_answer(state, spec.name, reading)
-            return spec.label, reading.display
+        for wording in _corrected_wordings(state["displays"].get(spec.name, ""), correction):
+            reading = _read_answer(spec, UserInput(wording), wording, context)
+            if reading.problem is None and not reading.candidates and \
+                    reading.value != state["answers"][spec.name]:
+                record_answer(state, spec.name, reading)
+                return spec.label, reading.display
     return None
+
+
+def _corrected_wordings(display: str, correction: Correction) -> list[str]:
+    """What to read as the corrected answer: the person's earlier words with the old figure
+    replaced ("one wedding a month, 10 hours each" with 8 for 10), then the new words."""
+    words = re.search(r"\((.+)\)\s*$", display)
+    new_figure = re.search(r"\d+(?:\.\d+)?", words_to_digits(normalise_short(correction.new)))
+    old = words_to_digits(normalise_short(correction.old or ""))
+    if words and new_figure and old and re.search(rf"\b{re.escape(old)}\b", words.group(1)):
+        return [re.sub(rf"\b{re.escape(old)}\b", new_figure.group(0), words.group(1), count=1),
+                correction.new]
+    return [correction.new]
 
 
 def _says_old(display: str, old: str) -> bool:
     """Whether an answer as shown ("£40.00") is what a correction replaces ("40")."""
     plain = re.sub(r"[£,]|\.00\b", "", display).casefold()
-    return bool(old.strip()) and old.strip().casefold().lstrip("£") in plain
+    said = re.sub(r"\s*(?:quid|pounds?)\b", "", words_to_digits(normalise_short(old)))
+    said = said.strip().lstrip("£").strip()
+    return bool(said) and re.search(rf"(?<![\w.]){re.escape(said)}(?![\w])", plain) is not None
 
 
 def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str,

@@ -217,12 +217,28 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
     index = _find(key, names, len(options))
     if index == set():
         index = _by_yes_no(normalised, names)
+    if isinstance(index, set) and len(index) > 1:
+        index = _said_to_be(key, names, index)
     if isinstance(index, int):
         return accept(options[index].value, options[index].label)
     if index:
         labels = " or ".join(options[i].label for i in sorted(index)[:4])
         return reject(_choose_problem(options, f"That could be {labels}."))
     return reject(_choose_problem(options))
+
+
+# "his quad was nicked so he's the victim": what the giver is said to be beats what happened.
+# (The possessive-stripping key turns "he's the victim" into "he the victim".)
+_COPULA = (r"(?:he|she|they|it|who|that|which)\s+(?:(?:(?:is|was|are|were|s|re)\s+)(?:the\s+"
+           r"|a\s+|an\s+)?|(?:the|a|an)\s+)")
+
+
+def _said_to_be(key: str, names: Sequence[tuple[str, ...]], found: set[int]) -> int | set[int]:
+    """Of several options named, the one the answer says someone *is*, if just one."""
+    text = re.sub(r"\b(he|she|they|it|who|that) ?'?(s|re)\b", r"\1 \2", key)
+    said = {index for index in found for name in names[index]
+            if re.search(rf"\b{_COPULA}{re.escape(name)}\b", text)}
+    return said.pop() if len(said) == 1 else found
 
 
 def _by_yes_no(normalised: str, names: Sequence[tuple[str, ...]]) -> int | set[int]:

@@ -27,6 +27,11 @@ _NOT_OLD = re.compile(r"^(?P<new>.+?)\s*,?\s+(?:not|rather than|instead of)\s+(?
                       r"\s*[.!]?$", re.IGNORECASE)
 
 
+#: "70 not 40" with no correcting word first is a correction only when this short; a longer
+#: sentence with "not" in it ("might not last") is an answer.
+_BARE_NOT_WORDS = 8
+
+
 @dataclass(frozen=True)
 class Correction:
     """A message read as a correction: the new answer's words, and what it may name."""
@@ -54,7 +59,7 @@ def read_correction(text: str) -> Correction | None:
         rest = rest[frame.end():]
     rest = rest.strip(" ,.!")
     not_old = _NOT_OLD.match(rest)
-    if not_old:
+    if not_old and (lead or len(rest.split()) <= _BARE_NOT_WORDS):
         return Correction(not_old.group("new").strip(" ,"), not_old.group("old").strip(),
                           field_words)
     if lead is None or not rest:

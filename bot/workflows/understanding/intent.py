@@ -18,7 +18,9 @@ from bot.workflows.understanding.training import fitted
 from bot.yamlio import load_yaml_file
 
 POLICY_QUESTION, SMALL_TALK, FOLLOW_UP = "policy_question", "small_talk", "follow_up"
-OTHER_INTENTS = (POLICY_QUESTION, SMALL_TALK, FOLLOW_UP)
+#: "I need to declare something": a declaration, but not yet which kind.
+DECLARE_SOMETHING = "declare_something"
+OTHER_INTENTS = (POLICY_QUESTION, SMALL_TALK, FOLLOW_UP, DECLARE_SOMETHING)
 #: At least this sure, a workflow is offered outright.
 CONFIDENT = 0.55
 #: Below CONFIDENT, two workflows this close together and this likely are both offered.

@@ -36,6 +36,10 @@ _COUNT_THEN_LENGTH = re.compile(
 _COUNT_EACH = re.compile(
     rf"{_NUM}\s+[a-z]+\b[^\d]{{0,30}}?{_NUM}\s*{_HOURS}\s*(?:each|a time|apiece|per)")
 _PLAIN_HOURS = re.compile(rf"{_NUM}\s*-?\s*{_HOURS}")
+_DAY_HOURS = Decimal(8)
+_DAYS = re.compile(r"(?:(?P<half>half\s+(?:a\s+)?)|(?P<n>\d+(?:\.\d+)?)\s+(?:full\s+)?|"
+                   r"(?:a\s+)?full\s+)(?:working\s+)?days?\b")
+_NONE = re.compile(r"^(?:none|nothing|zero|no time|no hours|hardly any|barely any)\b")
 _HARDLY = re.compile(r"\b(?:barely any|hardly any|next to nothing|not many|very few)\b")
 
 
@@ -81,8 +85,15 @@ def _hours(said: str) -> Decimal | None:
     match = _PLAIN_HOURS.search(said)
     if match:
         return Decimal(match.group(1))
+    match = _DAYS.search(said)
+    if match:
+        # A working day, in hours: "a full day every weekend", "half a day a week".
+        days = Decimal(match.group("n") or ("0.5" if match.group("half") else "1"))
+        return days * _DAY_HOURS
     if _HARDLY.search(said) and re.search(r"\bhours?\b", said):
         return Decimal(1)
+    if _NONE.match(said):
+        return Decimal(0)
     return None
 
 

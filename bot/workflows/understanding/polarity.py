@@ -93,6 +93,16 @@ _NEGATIONS = frozenset({"not", "never", "no", "nothing", "none", "nobody", "nor"
                         "hardly", "without"})
 
 
+def _same_stem(first: str, second: str) -> bool:
+    """ "asks" and "asked", "paid" and "pay": a shared start of most of the shorter word."""
+    shared = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return shared >= 3 and shared >= 0.75 * min(len(first), len(second))
+
+
 def echo_polarity(question: str, answer: str) -> str | None:
     """Yes or no from an answer that echoes the question's own words.
 
@@ -101,12 +111,11 @@ def echo_polarity(question: str, answer: str) -> str | None:
     is a yes. Each echoed word counts as a no when a negation comes just before it; the
     answer is read only when every echo agrees. None when nothing is echoed.
     """
-    stems = {word[:4] for word in words(question)
-             if len(word) >= 4 and word not in _QUESTION_WORDS}
+    stems = {word for word in words(question) if len(word) >= 3 and word not in _QUESTION_WORDS}
     tokens = words(answer)
     echoes = []
     for index, token in enumerate(tokens):
-        if len(token) >= 4 and token[:4] in stems:
+        if len(token) >= 3 and any(_same_stem(token, stem) for stem in stems):
             before = tokens[max(0, index - 3):index]
             echoes.append(any(word in _NEGATIONS or word.endswith("n't") for word in before))
     if not echoes or len(tokens) < 3:

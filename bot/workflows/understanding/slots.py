@@ -24,6 +24,7 @@ _MONEY = re.compile(
     r"|\b(?:a\s+)?(?:fiver|tenner)\b")
 _BARE_WITH_PERIOD = re.compile(
     r"(?<![£\d.,])(\d[\d,]*(?:\.\d{1,2})?)\s+((?:an?|per|each|every)\s+(?:week|month|year))\b")
+_PER_SOMETHING = re.compile(r"\s*(?:per|each|every|an?|/)\s*[a-z]{3,}\b")
 _PERIOD_AFTER = re.compile(
     r"\s*(?:an?|per|each|every|/)\s*(?:hour|hr|week|wk|month|mth|year|yr|shift|session|day"
     r"|night|lesson|gig|job)\b|\s*(?:weekly|monthly|yearly|annually|pcm|pa|ph)\b")
@@ -66,6 +67,8 @@ def _money(spec: FieldSpec, text: str) -> Iterator[str]:
         found = match.group(0).strip()
         if spec.period == "year":
             period = _PERIOD_AFTER.match(said, match.end())
+            if period is None and _PER_SOMETHING.match(said, match.end()):
+                continue  # "£60 per match": a rate, which the field's own reading queries
             yield f"{found} {period.group(0).strip()}" if period else found
         else:
             if _PERIOD_AFTER.match(said, match.end()):

@@ -295,7 +295,8 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
     if not action:
         text = _with_known_hours(definition, state, spec, text)
     reading = _read_with_earlier(spec, user_input, text, context, earlier)
-    if reading.problem and not action and _tells_gated_fact(definition, spec, text, context):
+    if reading.problem and not action and _tells_gated_fact(definition, spec, text, context,
+                                                            state):
         # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
         return _Reading(True, say("understanding.yes"))
     return reading
@@ -965,10 +966,16 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
     for _ in range(3):
         before = len(noted)
         for spec in _open_fields(definition, state, context):
-            reading = _fact(spec, text, context, opening)
+            reading = _fact(spec, _with_known_hours(definition, state, spec, text), context,
+                            opening)
             if reading is not None:
                 record_answer(state, spec.name, reading)
                 noted.append((spec.label, reading.display))
+            elif spec.type == "yes_no" and _tells_gated_fact(definition, spec, text, context,
+                                                             state):
+                # "I rent a room for £400 a month" tells "Is it paid?" (yes) and the pay.
+                record_answer(state, spec.name, _Reading(True, say("understanding.yes")))
+                noted.append((spec.label, say("understanding.yes")))
         if len(noted) == before:
             break
     if not noted:
@@ -990,12 +997,12 @@ def _fact(spec: FieldSpec, text: str, context: DialogueContext,
         if not (opening and spec.from_opening):
             return None
         if spec.type == "organisation":
-            found = snippets(spec, text)
+            found = snippets(spec, text, in_passing=True)
         else:
             found = [_clause(_after_lead_in(text, spec.from_opening))] if _lead_in_found(
                 text, spec.from_opening) else []
     else:
-        found = snippets(spec, text)
+        found = snippets(spec, text, in_passing=True)
     for snippet in found[:6]:
         reading = _read_answer(spec, UserInput(snippet), snippet, context)
         if reading.problem is None and not reading.candidates and reading.value not in (None, ""):
@@ -1044,8 +1051,18 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> _Readin
     return None
 
 
+_EVERY_DAY = re.compile(r"\b(?:every|most|each|on)\s+(?:monday|tuesday|wednesday|thursday|friday"
+                        r"|saturday|sunday|weekend)s?\b|\b(?:mondays|tuesdays|wednesdays"
+                        r"|thursdays|fridays|saturdays|sundays|weekends)\b")
+
+
+def _weekly_by_day(said: str) -> int | None:
+    """ "most Saturdays", "every Sunday": once a week."""
+    return 1 if _EVERY_DAY.search(normalise_short(said)) else None
+
+
 def _tells_gated_fact(definition: WorkflowDefinition, spec: FieldSpec, text: str,
-                      context: DialogueContext) -> bool:
+                      context: DialogueContext, state: dict[str, Any] | None = None) -> bool:
     """Whether a yes/no answer gives the fact its yes would ask for next (so it is a yes)."""
     if spec.type != "yes_no":
         return False
@@ -1053,7 +1070,8 @@ def _tells_gated_fact(definition: WorkflowDefinition, spec: FieldSpec, text: str
         gate = other.show_if
         if isinstance(gate, Comparison) and gate.source == "answer" and \
                 gate.subject == spec.name and gate.operator == "is" and gate.operand is True:
-            for snippet in snippets(other, text)[:3]:
+            said = _with_known_hours(definition, state, other, text) if state else text
+            for snippet in snippets(other, said)[:3]:
                 reading = _read_answer(other, UserInput(snippet), snippet, context)
                 if reading.problem is None and not reading.candidates:
                     return True
@@ -1077,10 +1095,15 @@ def _with_known_hours(definition: WorkflowDefinition, state: dict[str, Any], spe
     if hours_field is None:
         return text
     unit = match.group("unit") or "hour"
+    hours = state["answers"][hours_field.name]
     if unit in {"hour", "hr"}:
-        count = state["answers"][hours_field.name]
+        count = hours
     else:
-        count = weekly_count(state["displays"].get(hours_field.name, ""), unit)
+        # How many a week: from the words of any answer ("4 lessons a week", "a match most
+        # Saturdays"), else a lesson or a session is taken to be an hour.
+        said = " ".join(str(display) for display in state["displays"].values())
+        count = weekly_count(said, unit) or _weekly_by_day(said) or (
+            hours if unit in {"lesson", "session", "class"} else None)
     if not count:
         return text
     rate = float(match.group("rate") or match.group("rate2"))

@@ -46,6 +46,8 @@ _HARDLY = re.compile(r"\b(?:barely any|hardly any|next to nothing|not many|very 
 def weekly_hours(text: str) -> Decimal | None:
     """Hours a week that `text` says (anywhere in it), or None if it gives no hours."""
     said = normalise_short(text).replace("-", " ")
+    # "£30 an hour" is a rate of pay, not an hour of work.
+    said = re.sub(r"£\s*\d+(?:\.\d+)?\s*(?:an|a|per|/)\s*(?:hour|hr)\b", " ", said)
     said = re.sub(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day)\b", r"1 \1", said)
     said = words_to_digits(said)
     said = re.sub(r"\b(\d+)\s+(?:or|to)\s+(\d+)\b", r"\2", said)  # "2 or 3 hours": the top

@@ -51,10 +51,28 @@ _NOT_NAMES = frozenset({"i", "i'm", "im", "it", "my", "me", "the", "a", "we", "h
                         "ds", "sgt"})
 
 
-def snippets(spec: FieldSpec, text: str) -> list[str]:
-    """The parts of `text` that might answer `spec`, most likely first (maybe none)."""
+def snippets(spec: FieldSpec, text: str, in_passing: bool = False) -> list[str]:
+    """The parts of `text` that might answer `spec`, most likely first (maybe none).
+
+    `in_passing`: the text answers something else (an opening, another question), so
+    only plain mentions count: "friday nights only" or "every saturday" is a habit
+    there, not the date asked for.
+    """
     reader = _READERS.get(spec.type)
-    return list(dict.fromkeys(reader(spec, text))) if reader else []
+    if reader is None:
+        return []
+    found = list(dict.fromkeys(reader(spec, text)))
+    if in_passing and spec.type == "date":
+        found = [snippet for snippet in found if not _recurring(text, snippet)]
+    return found
+
+
+def _recurring(text: str, snippet: str) -> bool:
+    said = normalise_short(text)
+    at = said.find(snippet)
+    if at < 0:
+        return False
+    return bool(_RECURRING.match(said, at + len(snippet)) or _EVERY_BEFORE.search(said[:at]))
 
 
 def _money(spec: FieldSpec, text: str) -> Iterator[str]:
@@ -107,6 +125,9 @@ def _date(spec: FieldSpec, text: str) -> Iterator[str]:
             yield stripped
 
 
+_RECURRING = re.compile(r"s?\s+(?:nights?|evenings?|mornings?|afternoons?|only|and\s+\w+days)\b"
+                        r"|s\b")
+_EVERY_BEFORE = re.compile(r"\b(?:every|most|each|some|alternate)\s+(?:other\s+)?$")
 _FORWARD = re.compile(r"\b(?:start\w*|begin\w*|from|will|going to|gonna|plan\w*|due to|next)\b")
 _DATEISH = re.compile(
     r"^(?:\d{1,4}(?:st|nd|rd|th)?|of|the|last|next|this|on|in|since|early|mid|late"

@@ -299,6 +299,12 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
                                                             state):
         # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
         return _Reading(True, say("understanding.yes"))
+    if reading.problem and not action and earlier.get("field") == spec.name and \
+            earlier.get("unclear"):
+        # Asked twice and still unclear: take the way the answer leans, and say so.
+        leaning = _leaning(spec, text, context)
+        if leaning is not None:
+            return leaning
     return reading
 
 
@@ -327,6 +333,8 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
     if spec.type not in TEXT_TYPES and looks_like_question(text):
         return _Move(state, (), ASKING, policy_question=text)
     problem = reading.problem or ANSWER_NEEDED
+    if spec.type in {"yes_no", "choice"}:
+        state["partial"] = {"field": spec.name, "text": "", "unclear": "yes"}
     if reading.partial:
         # "January 2027" then "the 9th": the month is kept for the next answer.
         state["partial"] = {"field": spec.name, "text": reading.partial}
@@ -1059,6 +1067,36 @@ _EVERY_DAY = re.compile(r"\b(?:every|most|each|on)\s+(?:monday|tuesday|wednesday
 def _weekly_by_day(said: str) -> int | None:
     """ "most Saturdays", "every Sunday": once a week."""
     return 1 if _EVERY_DAY.search(normalise_short(said)) else None
+
+
+def _leaning(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | None:
+    """A second unclear answer to a yes/no or choice question, read by the way it leans."""
+    words = one_line(text)[:80]
+    if spec.type == "yes_no":
+        lean = _lean(text, context)
+        if lean is None:
+            return None
+        shown = say(f"understanding.{'yes' if lean else 'no'}")
+        return _Reading(lean, say("understanding.taken_as", value=shown, words=words))
+    if spec.type == "choice" and context.understanding is not None:
+        value = context.understanding.option_lean(spec, text)
+        for option in spec.options:
+            if option.value == value:
+                return _Reading(option.value, say("understanding.taken_as", value=option.label,
+                                                  words=words))
+    return None
+
+
+def _lean(text: str, context: DialogueContext) -> bool | None:
+    """Yes or no, whichever the answer model finds likelier, unless it is plainly unsure."""
+    understanding = context.understanding
+    if understanding is None or understanding.polarity is None:
+        return None
+    scores = dict(understanding.polarity.model.guess(text).ranked)
+    yes, no = scores.get("yes", 0.0), scores.get("no", 0.0)
+    if max(yes, no) < scores.get("unsure", 0.0):
+        return None
+    return yes >= no
 
 
 def _tells_gated_fact(definition: WorkflowDefinition, spec: FieldSpec, text: str,

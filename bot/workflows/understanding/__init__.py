@@ -25,6 +25,8 @@ INTENTS_FILE = "intents.yaml"
 ANSWERS_FILE = "answers.yaml"
 #: How sure the option classifier must be to take a described choice as that option.
 OPTION_SURE = 0.5
+#: How much likelier the best option must be, to be taken from a second unclear answer.
+OPTION_LEAN = 0.3
 
 __all__ = ["Guess", "Intent", "Polarity", "Understanding"]
 
@@ -80,6 +82,14 @@ class Understanding:
             best = [label for label, _ in guess.ranked[:2] if label in named]
             return best[0] if best else None
         return guess.label if guess.confidence >= OPTION_SURE else None
+
+    def option_lean(self, spec: FieldSpec, text: str) -> str | None:
+        """The likeliest option for an answer already found unclear once, if any stands out."""
+        model = self.options.get(option_key(spec))
+        if model is None or not text.strip():
+            return None
+        guess = model.guess(text)
+        return guess.label if guess.confidence >= OPTION_LEAN and guess.margin >= 0.1 else None
 
 
 def option_key(spec: FieldSpec) -> tuple[str, tuple[str, ...]]:

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "bot.reporting.cli",
     "bot.casework.cli",
     "bot.surfaces.console",
+    "bot.evaluation.cli",
 ]
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.messages import say
 from bot.turns import Reply, Speaker, Turn
 from bot.yamlio import load_yaml_file
 
@@ -238,14 +239,15 @@ class Harness:
                 asks[name] = asks.get(name, 0) + 1
                 outcome.asked.append(name)
                 if asks[name] > MAX_ASKS:
-                    outcome.mismatches.append(f"{name}: asked {asks[name]} times")
+                    outcome.mismatches.append(say("evaluation.asked_too_often", field=name,
+                                                  times=asks[name]))
                     break
                 if name in conversation.answers:
                     replies = send(conversation.answers[name])
                 elif last.data.get("suggested") is not None:
                     replies = send("yes")
                 else:
-                    outcome.mismatches.append(f"{name}: asked, but the script has no answer")
+                    outcome.mismatches.append(say("evaluation.no_scripted_answer", field=name))
                     replies = send("skip")
                 continue
             break
@@ -253,12 +255,12 @@ class Harness:
             outcome.workflow, outcome.filed = self.captured[-1]
             outcome.questions = len(outcome.filed)
         elif conversation.workflow is not None:
-            outcome.mismatches.append("nothing was filed")
+            outcome.mismatches.append(say("evaluation.nothing_filed"))
         if outcome.filed is not None:
             outcome.mismatches += compare(conversation.expected, outcome.filed)
         if outcome.workflow != conversation.workflow:
-            outcome.mismatches.insert(0, f"workflow {outcome.workflow} != "
-                                         f"{conversation.workflow}")
+            outcome.mismatches.insert(0, say("evaluation.wrong_workflow", got=outcome.workflow,
+                                             wanted=conversation.workflow))
         return outcome
 
 
@@ -268,7 +270,7 @@ def compare(expected: Mapping[str, Any], filed: Mapping[str, Any]) -> list[str]:
     for name, wanted in expected.items():
         got = filed.get(name)
         if not matches(wanted, got):
-            problems.append(f"{name}: expected {wanted!r}, filed {got!r}")
+            problems.append(say("evaluation.mismatch", field=name, wanted=wanted, got=got))
     return problems
 
 
@@ -330,10 +332,9 @@ class Figures:
         return statistics.median(o.excess for o in self.outcomes) if self.outcomes else 0.0
 
     def line(self, label: str) -> str:
-        return (f"{label:34} {self.count:3} conversations  right first time "
-                f"{self.right_first_time:5.2f}  re-prompts/conv {self.reprompts:4.2f}  "
-                f"median turns {self.median_turns:4.1f}  median excess turns "
-                f"{self.median_excess:+.1f}")
+        return say("evaluation.figures", label=label, count=self.count,
+                   right=self.right_first_time, reprompts=self.reprompts,
+                   turns=self.median_turns, excess=self.median_excess)
 
     @property
     def passed(self) -> bool:
@@ -366,8 +367,9 @@ class Report:
                 continue  # the measure: not to be read while tuning
             if not outcome.right or outcome.reprompts or outcome.excess > 0:
                 c = outcome.conversation
-                lines.append(f"- {c.file}:{c.id} [{c.split}] reprompts {outcome.reprompts} "
-                             f"excess {outcome.excess:+d}: {'; '.join(outcome.mismatches) or 'ok'}")
+                lines.append(say("evaluation.failure", file=c.file, id=c.id, split=c.split,
+                                 reprompts=outcome.reprompts, excess=outcome.excess,
+                                 problems="; ".join(outcome.mismatches) or "ok"))
                 if verbose:
                     lines += [f"    {line}" for line in outcome.transcript]
         return lines
@@ -384,6 +386,10 @@ def evaluate(conversations: Sequence[Conversation], settings: Settings | None = 
         base = settings or Settings.from_env()
         settings = dataclasses.replace(base, home=Path(scratch),
                                        database_url=None)
+        # The fitted models are cached under the real PROBITY_HOME, so runs share them.
+        models = base.home / "models"
+        models.mkdir(parents=True, exist_ok=True)
+        (Path(scratch) / "models").symlink_to(models.resolve(), target_is_directory=True)
         store = Store.open(settings)
         members = load_directory(settings.directory_file)
         with store.transaction() as session:
@@ -415,7 +421,7 @@ def run(folder: Path | None, verbose: bool, only: Iterable[str] = ()) -> int:
         conversations = [c for c in conversations if c.id in wanted or c.split in wanted
                          or c.file in wanted]
     if not conversations:
-        print("probity: no conversations found")
+        print(say("evaluation.none_found"))
         return 2
     report = evaluate(conversations)
     print("\n".join(report.lines(verbose)))

@@ -25,18 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask.set_defaults(run=_ask)
 
     evaluate = commands.add_parser(
-        "eval", help="measure answer quality (hit@3, MRR, off-topic refusals), or with "
-        "'conversations' the scripted conversations (right first time, re-prompts, turns)")
-    evaluate.add_argument("what", nargs="?", choices=["questions", "conversations"],
-                          default="questions",
-                          help="what to evaluate (default: %(default)s)")
-    evaluate.add_argument("--conversations", type=Path, metavar="DIR",
-                          help="folder of conversation scripts (default: the bundled "
-                          "tests/eval/conversations)")
-    evaluate.add_argument("--only", action="append", default=[], metavar="ID",
-                          help="run only conversations with this id, split or file name")
-    evaluate.add_argument("-v", "--verbose", action="store_true",
-                          help="print the transcript of each conversation that fell short")
+        "eval", help="measure answer quality (hit@3, MRR, off-topic refusals)")
     evaluate.add_argument("--questions", type=Path, metavar="DIR",
                           help="folder with questions_*.yaml and off_topic.yaml "
                           "(default: the bundled tests/eval)")
@@ -125,10 +114,6 @@ class _UnansweredRecorder:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    if args.what == "conversations":
-        from bot.evaluation.conversations import run
-
-        return run(args.conversations, args.verbose, args.only)
     from bot.knowledge import Knowledge
     from bot.knowledge.evaluation import DEFAULT_EVAL_DIR, evaluate, load_questions
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from bot.messages import say
 from bot.workflows.conditions import (
     OPERATORS,
     Comparison,
@@ -327,7 +328,7 @@ class _Builder:
             return ()
         if not isinstance(raw, list) or not all(isinstance(item, str) and item.strip()
                                                 for item in raw):
-            raise self.fail(f"'{where}' must be a list of example messages")
+            raise self.fail(say("understanding.examples_not_a_list", where=where))
         return tuple(dict.fromkeys(item.strip() for item in raw))
 
     def string_map(self, raw: Any, key: str) -> dict[str, str]:

@@ -634,10 +634,11 @@ def _plain_no(text: str, understanding: Understanding | None) -> bool:
 
 
 # An organisation answer that says there is none: "none, she's just a member of the public".
-_NO_ORGANISATION = re.compile(
-    r"^(?:none|no|nope|nah|n/?a|nobody|no one|nothing|not applicable|not from any\w*|no company"
-    r"|no organi[sz]ation|no business|no firm|private(?:ly)?|(?:he|she|they)(?:'s|'re| is| are|s)"
-    r" just|just a|member of the public|an individual|individual)\b")
+_NO_ORGANISATION = re.compile("^(?:" + "|".join((
+    "none", "no", "nope", "nah", r"n/?a", "nobody", "no one", "nothing", "not applicable",
+    r"not\s+from any\w*", "no company", "no organi[sz]ation", "no business", "no firm",
+    "private(?:ly)?", r"(?:he|she|they)(?:'s|'re| is| are|s) just", "just a", "member of",
+    "an individual", "individual")) + r")\b")
 
 
 def _problem(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,

@@ -22,7 +22,7 @@ _CONTROL_WORDS = {
                 "that's right", "thats right", "correct", "looks good", "all correct",
                 "submit it", "submit that", "send that", "file that", "confirm it",
                 "that's correct", "thats correct", "looks right", "all good", "all fine",
-                "confirmed", "confirm that", "submit please", "file it please"},
+                "confirmed", "confirm that", "submit please"},
     "yes": {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "go ahead", "start", "yes please"},
     "no": {"no", "n", "nope", "not now", "no thanks", "no thank you"},
 }

@@ -446,9 +446,10 @@ _YEARS_AGO = re.compile(r"^(?P<n>\d+|a|an|one)\s+(?P<unit>month|year)s?(?:\s+(?:
 # "next month", "in the new year", "straight away": a month ahead or this one.
 _NEXT_PERIOD = re.compile(r"^(?:next|the coming|the following)\s+(?P<unit>month|year)$"
                           r"|^(?P<newyear>(?:the\s+)?new\s+year)$")
-_NOW = re.compile(r"^(?:now|right now|immediately|straight away|straightaway|asap|as soon as"
-                  r"(?: possible| approved| i can| i get (?:permission|approval))?|already"
-                  r"(?: started)?|this month|soon|any day now)$")
+_NOW = re.compile("^(?:" + "|".join((
+    "now", "right now", "immediately", "straight away", "straightaway", "asap",
+    r"as\s+soon as(?: possible| approved| i can| i get (?:permission|approval))?",
+    "already(?: started)?", "this month", "soon", "any day(?: now)?")) + ")$")
 _THIS_OR_LAST = re.compile(r"^(?P<which>this|last)\s+(?P<unit>month|year)$")
 # Recent spans of days: too vague for a day, but usually inside one month, which is enough
 # for a month-precision question ("since when?" - "last week").

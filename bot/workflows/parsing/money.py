@@ -36,9 +36,10 @@ _NOTHING = frozenset({
     "of no value", "no monetary value", "nothing really", "nothing at all", "zero",
 })
 # "nothing yet", "it's worth nothing really", "none at the moment": no money.
-_NOTHING_LEAD = re.compile(r"^(?:it's |its |it is |it was |worth |it's worth |its worth )*"
-                           r"(?:nothing|none|nil|nowt|zero|zilch)\b(?:\s+(?:yet|really|at all"
-                           r"|at the moment|so far|for now|as yet|tbh|honestly))*[\s.!]*$")
+_NOTHING_LEAD = re.compile(
+    r"^(?:(?:it's|its|it is|it was)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt|zero|zilch)\b"
+    r"(?:\s+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
+                             "as yet", "tbh", "honestly")) + r"))*[\s.!]*$")
 _FOREIGN_WORDS = frozenset({
     "dollar", "dollars", "usd", "euro", "euros", "eur", "yen", "$", "€", "cents", "cent",
 })

@@ -40,7 +40,8 @@ _DAY_HOURS = Decimal(8)
 _DAYS = re.compile(r"(?:(?P<half>half\s+(?:a\s+)?)|(?P<n>\d+(?:\.\d+)?)\s+(?:full\s+)?|"
                    r"(?:a\s+)?full\s+)(?:working\s+)?days?\b")
 _NONE = re.compile(r"^(?:none|nothing|zero|no time|no hours|hardly any|barely any)\b")
-_HARDLY = re.compile(r"\b(?:barely any|hardly any|next to nothing|not many|very few)\b")
+_HARDLY = re.compile(r"\b(?:" + "|".join(("barely any", "hardly any", r"next\s+to nothing",
+                                          "not many", "very few")) + r")\b")
 
 
 def weekly_hours(text: str) -> Decimal | None:

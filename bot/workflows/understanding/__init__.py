@@ -9,7 +9,7 @@ reading: nothing is stored or said.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from bot.workflows.parsing.common import Option
 from bot.workflows.understanding.intent import Intent, IntentRecogniser
 from bot.workflows.understanding.model import Guess, LinearTextModel
 from bot.workflows.understanding.polarity import Polarity, PolarityReader
-from bot.workflows.understanding.training import fitted
+from bot.workflows.understanding.training import lazily
 
 #: The knowledge files the models learn from, beside the workflows' own examples.
 INTENTS_FILE = "intents.yaml"
@@ -37,8 +37,10 @@ class Understanding:
 
     intents: IntentRecogniser | None = None
     polarity: PolarityReader | None = None
-    #: option_key(field) -> a classifier over that choice field's options.
-    options: Mapping[tuple[str, tuple[str, ...]], LinearTextModel] = field(default_factory=dict)
+    #: option_key(field) -> a classifier over that choice field's options, loaded (or
+    #: trained) the first time a described answer needs it.
+    options: Mapping[tuple[str, tuple[str, ...]], Callable[[], LinearTextModel]] = field(
+        default_factory=dict)
 
     @classmethod
     def build(cls, definitions: Iterable[WorkflowDefinition], knowledge_dir: Path,
@@ -50,7 +52,7 @@ class Understanding:
             for spec in definition.fields:
                 examples = option_examples(spec)
                 if len(examples) >= 2:
-                    options[option_key(spec)] = fitted(
+                    options[option_key(spec)] = lazily(
                         f"options-{definition.name}-{spec.name}", examples, cache_dir)
         return cls(
             intents=IntentRecogniser.build(definitions, knowledge_dir / INTENTS_FILE, cache_dir),
@@ -76,7 +78,7 @@ class Understanding:
         model = self.options.get(option_key(spec))
         if model is None or not text.strip():
             return None
-        guess = model.guess(text)
+        guess = model().guess(text)
         named = {option.value for option in among}
         if len(named) > 1:
             best = [label for label, _ in guess.ranked[:2] if label in named]
@@ -88,7 +90,7 @@ class Understanding:
         model = self.options.get(option_key(spec))
         if model is None or not text.strip():
             return None
-        guess = model.guess(text)
+        guess = model().guess(text)
         return guess.label if guess.confidence >= OPTION_LEAN and guess.margin >= 0.1 else None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.messages import say
 from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.understanding.model import Guess, LinearTextModel
 from bot.workflows.understanding.training import fitted
@@ -54,15 +55,15 @@ def load_intent_examples(path: Path) -> dict[str, tuple[str, ...]]:
     raw = load_yaml_file(path)
     intents = raw.get("intents") if isinstance(raw, dict) else None
     if not isinstance(intents, dict):
-        raise IntentExamplesError(f"{path}: expected 'intents:' mapping each intent to examples")
+        raise IntentExamplesError(say("understanding.intents_file_shape", path=path))
     found: dict[str, tuple[str, ...]] = {}
     for label, texts in intents.items():
         if label not in OTHER_INTENTS:
-            raise IntentExamplesError(f"{path}: unknown intent {label!r}; known: "
-                                      f"{', '.join(OTHER_INTENTS)}")
+            raise IntentExamplesError(say("understanding.intents_file_label", path=path,
+                                          label=label, known=", ".join(OTHER_INTENTS)))
         if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip()
                                                   for t in texts):
-            raise IntentExamplesError(f"{path}: {label} must be a list of example messages")
+            raise IntentExamplesError(say("understanding.intents_file_shape", path=path))
         found[label] = tuple(t.strip() for t in texts)
     return found
 

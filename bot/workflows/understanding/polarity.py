@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.messages import say
 from bot.workflows.understanding.features import words
 from bot.workflows.understanding.model import LinearTextModel
 from bot.workflows.understanding.training import fitted
@@ -43,8 +44,7 @@ def load_answer_examples(path: Path) -> dict[str, tuple[str, ...]]:
     raw = load_yaml_file(path)
     answers = raw.get("answers") if isinstance(raw, dict) else None
     if not isinstance(answers, dict) or set(answers) - {YES, NO, UNSURE, OTHER}:
-        raise AnswerExamplesError(f"{path}: expected 'answers:' with yes, no, unsure and "
-                                  "other lists")
+        raise AnswerExamplesError(say("understanding.answers_file_shape", path=path))
     return {str(label): tuple(str(t).strip() for t in texts if str(t).strip())
             for label, texts in answers.items() if isinstance(texts, list)}
 

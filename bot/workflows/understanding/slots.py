@@ -17,9 +17,10 @@ from bot.workflows.parsing.answers import mentioned_options
 from bot.workflows.parsing.common import Option, normalise_short, words_to_digits
 from bot.workflows.parsing.quantities import weekly_hours
 
+# A sign before an amount stays with it, so the field's own reading can refuse it.
 _MONEY = re.compile(
-    r"£\s*\d[\d,]*(?:\.\d{1,2})?\s*(?:k|grand)?\b(?:\s*(?:each|a head|per head|per person))?"
-    r"|\b\d[\d,]*(?:\.\d{1,2})?\s*(?:quid|pounds?|grand|gbp)\b"
+    r"(?:(?:minus|negative)\s+|-\s*)?£\s*\d[\d,]*(?:\.\d{1,2})?\s*(?:k|grand)?\b(?:\s*(?:each|a head|per head|per person))?"
+    r"|(?:(?:minus|negative)\s+|-\s*)?\b\d[\d,]*(?:\.\d{1,2})?\s*(?:quid|pounds?|grand|gbp)\b"
     r"(?:\s*(?:each|a head|per head|per person))?"
     r"|\b(?:a\s+)?(?:fiver|tenner)\b")
 _BARE_WITH_PERIOD = re.compile(
@@ -29,11 +30,11 @@ _PERIOD_AFTER = re.compile(
     r"\s*(?:an?|per|each|every|/)\s*(?:hour|hr|week|wk|month|mth|year|yr|shift|session|day"
     r"|night|lesson|gig|job)\b|\s*(?:weekly|monthly|yearly|annually|pcm|pa|ph)\b")
 _DATE_WORD = re.compile(
-    r"\b(?:yesterday|today|tonight|last night|this morning|(?:last|this|next|on)\s+\w+day"
+    r"\b(?:yesterday|today|tonight|last night|this\s+morning|(?:last|this|next|on)\s+\w+day"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april"
     r"|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug"
     r"|sept?|oct|nov|dec|christmas|xmas|boxing day|\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:19|20)\d{2}"
-    r"|\d+\s+(?:days?|weeks?|months?|years?)\s+ago|last\s+(?:week|month|year)|the other day"
+    r"|\d+\s+(?:days?|weeks?|months?|years?)\s+ago|last\s+(?:week|month|year)|the\s+other day"
     r"|\d{1,2}(?:st|nd|rd|th))\b")
 # "may" is a month only next to a day or a year: "I may start" is not a date.
 _MAY_AS_VERB = re.compile(r"\b(?:i|we|you|they|he|she|it|might|may)\s+may\b|\bmay\s+(?:be|have"
@@ -147,8 +148,9 @@ def _named_options(options: Sequence[Option], text: str) -> list[Option]:
     A bare "yes", "no" or "other" says nothing inside a sentence ("no idea", "the other
     day"), so those names are left out here; the option classifier reads descriptions.
     """
-    vague = {"yes", "no", "other", "something else", "not sure", "none of these"}
-    trimmed = [Option(o.value, o.label, tuple(s for s in o.synonyms if s.casefold() not in vague))
+    vague = {"yes", "no", "other", "something else", "not sure"}
+    trimmed = [Option(o.value, o.label, tuple(s for s in o.synonyms if s.casefold() not in vague
+                                              and not s.casefold().startswith("none")))
                for o in options if o.value not in {"other"}]
     return mentioned_options(text, trimmed)
 

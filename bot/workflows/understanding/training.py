@@ -13,9 +13,10 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from bot.messages import say
 from bot.workflows.understanding.features import CHAR_SIZES
 from bot.workflows.understanding.model import LinearTextModel
 
@@ -50,7 +51,7 @@ def fit(examples: Examples) -> LinearTextModel:
 
     labels = sorted(label for label, texts in examples.items() if texts)
     if len(labels) < 2:
-        raise ValueError("a classifier needs examples of at least two labels")
+        raise ValueError(say("understanding.too_few_labels"))
     texts = [text for label in labels for text in examples[label]]
     targets = [label for label in labels for _ in examples[label]]
     vectoriser = TfidfVectorizer(analyzer=analyse, sublinear_tf=True)
@@ -74,12 +75,27 @@ def fit(examples: Examples) -> LinearTextModel:
     return LinearTextModel(classes, tuple(float(value) for value in intercepts), weights)
 
 
+def lazily(name: str, examples: Examples, cache_dir: Path | None,
+           ) -> Callable[[], LinearTextModel]:
+    """`fitted(...)` when first called: models needed only now and then load when needed."""
+    found: list[LinearTextModel] = []
+
+    def model() -> LinearTextModel:
+        if not found:
+            found.append(fitted(name, examples, cache_dir))
+        return found[0]
+
+    return model
+
+
 def fitted(name: str, examples: Examples, cache_dir: Path | None) -> LinearTextModel:
     """The model for `examples`: from this process, from `cache_dir`, or trained now."""
     key = f"{name}-{examples_key(examples)}"
-    if key in _FITTED:
-        return _FITTED[key]
     path = cache_dir / f"{key}.json" if cache_dir is not None else None
+    if key in _FITTED:
+        if path is not None and not path.exists():
+            _write(path, _FITTED[key])
+        return _FITTED[key]
     model = _read(path) if path is not None else None
     if model is None:
         started = time.perf_counter()

@@ -729,8 +729,7 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
     if spec.type == "person":
         manager = context.line_manager
         if spec.suggest == "line_manager" and manager is not None and (
-                says_yes(text, context.understanding)
-                or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
+                says_yes(text) or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
             return _Reading({"key": manager.key, "name": manager.label}, manager.label)
         tidied = parse_field("person", text)
         if not tidied.ok:
@@ -972,6 +971,7 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
     their turn too. Descriptions are taken only from the opening, after a lead-in.
     """
     noted: list[tuple[str, str]] = []
+    notes: tuple[Reply, ...] = ()  # the policy notes a noted fact calls for
     for _ in range(3):
         before = len(noted)
         for spec in _open_fields(definition, state, context):
@@ -980,6 +980,7 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
             if reading is not None:
                 record_answer(state, spec.name, reading)
                 noted.append((spec.label, reading.display))
+                notes += _hints_after(definition, spec.name, state, context)
             elif spec.type == "yes_no" and _tells_gated_fact(definition, spec, text, context,
                                                              state):
                 # "I rent a room for £400 a month" tells "Is it paid?" (yes) and the pay.
@@ -991,7 +992,8 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
         return ()
     facts = "; ".join(f"{label}: {display}" for label, display in noted)
     key = "understanding.noted" if opening else "understanding.noted_more"
-    return (Reply(say(key, facts=facts), data={"noted": [label for label, _ in noted]}),)
+    return (Reply(say(key, facts=facts), data={"noted": [label for label, _ in noted]}),
+            *notes)
 
 
 def _open_fields(definition: WorkflowDefinition, state: dict[str, Any],
@@ -1036,9 +1038,11 @@ def _clause(text: str) -> str:
 
 def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | None:
     """A plain answer the word lists missed, read by the trained models when they are sure."""
-    if spec.type in {"date", "money", "number"}:
-        # The answer inside a longer one: "my whole life, but he got arrested in October".
-        for snippet in snippets(spec, text)[:6]:
+    found = snippets(spec, text) if spec.type in {"date", "money", "number"} else []
+    if normalise_short(text).strip(" .!") not in found:
+        # The answer inside a longer one: "my whole life, but he got arrested in October"
+        # (but when the whole answer is the date, its own problem stands: "5 June 2031").
+        for snippet in found[:6]:
             if snippet.strip() != text.strip():
                 reading = _read_answer(spec, UserInput(snippet), snippet, context)
                 if reading.problem is None and not reading.candidates:

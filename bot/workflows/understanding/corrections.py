@@ -32,6 +32,10 @@ _NOT_OLD = re.compile(r"^(?P<new>.+?)\s*,?\s+(?:not|rather than|instead of)\s+(?
 _BARE_NOT_WORDS = 8
 
 
+_JUST_WRONG = re.compile(r"^(?:wrong|incorrect|not right|a mistake|off|mistaken|not correct)\b",
+                         re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Correction:
     """A message read as a correction: the new answer's words, and what it may name."""
@@ -62,6 +66,6 @@ def read_correction(text: str) -> Correction | None:
     if not_old and (lead or len(rest.split()) <= _BARE_NOT_WORDS):
         return Correction(not_old.group("new").strip(" ,"), not_old.group("old").strip(),
                           field_words)
-    if lead is None or not rest:
-        return None
+    if lead is None or not rest or _JUST_WRONG.match(rest):
+        return None  # "the date is wrong" asks to change it; it is not the new answer
     return Correction(rest, None, field_words)

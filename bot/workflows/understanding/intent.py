@@ -26,6 +26,8 @@ OTHER_INTENTS = (POLICY_QUESTION, SMALL_TALK, FOLLOW_UP, DECLARE_SOMETHING)
 CONFIDENT = 0.55
 #: Below CONFIDENT, two workflows this close together and this likely are both offered.
 DID_YOU_MEAN = 0.25
+#: A message this short says too little to ask which of two workflows it means.
+MIN_WORDS_TO_ASK = 4
 
 
 class IntentExamplesError(ValueError):
@@ -101,7 +103,8 @@ class IntentRecogniser:
     def recognise(self, text: str) -> Intent:
         guess = self.model.guess(text)
         alternative = None
-        if guess.confidence < CONFIDENT and guess.label in self.workflows:
+        if DID_YOU_MEAN <= guess.confidence < CONFIDENT and guess.label in self.workflows and \
+                len(text.split()) >= MIN_WORDS_TO_ASK:
             second = guess.runner_up
             if second and second[0] in self.workflows and second[1] >= DID_YOU_MEAN:
                 alternative = second[0]

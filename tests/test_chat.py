@@ -118,7 +118,7 @@ def test_a_business_interest_with_a_bad_answer_at_every_step(
     lucy.type("declare business interest")
     # (a bad answer, a good one, the question the good one leads to)
     steps = [
-        ("a hobby farm", "self employed", "What does (or will) the work involve?"),
+        ("blue", "self employed", "What does (or will) the work involve?"),
         (None, "Wedding cakes to order", "What is the name of the employer"),
         ("!!!", "Lucy's Bakes", "Where is it based?"),
         (None, "skip", "how many hours a week"),

@@ -41,7 +41,7 @@ MAX_MEDIAN_EXCESS_TURNS = 0
 MAX_TURNS = 45
 #: The same question asked this many times with the scripted answer: give up on it.
 MAX_ASKS = 3
-SPLITS = ("tune", "held_out")
+SPLITS = ("tune", "held_out", "own")
 
 
 @dataclass(frozen=True)

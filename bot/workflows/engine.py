@@ -188,7 +188,9 @@ def advance(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any
     """
     work = _work(state)
     text = (user_input.text or "").strip()
-    command = user_input.action or control_word(text)
+    # Junk is never a command either ("...!?" is not a request for help): it is refused.
+    junk = not user_input.action and text != "?" and junk_kind(text) is not None
+    command = user_input.action or (None if junk else control_word(text))
     if command == "cancel":
         work["phase"] = CANCELLED_STATUS
         return _Move(work, (Reply(CANCELLED),), CANCELLED_STATUS).step()
@@ -222,13 +224,14 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
     spec = definition.field(state["pending"])
     # Only the very next answer may complete a partly understood one.
     earlier = state.pop("partial", None) or {}
+    if not user_input.action and text and text.strip() != "?":  # a lone "?" asks for help
+        refused = _refuse_junk(definition, state, text, context)
+        if refused is not None:
+            return refused
     controlled = _question_control(definition, state, command, user_input, text, context)
     if controlled is not None:
         return controlled
     if not user_input.action:
-        refused = _refuse_junk(definition, state, text, context)
-        if refused is not None:
-            return refused
         corrected = _correction(definition, state, spec, text, context)
         if corrected is not None:
             return corrected
@@ -606,10 +609,14 @@ def says_yes(text: str, understanding: Understanding | None = None) -> bool:
 
 def _plain_yes_no(text: str, context: DialogueContext) -> str | None:
     """"yes" or "no" for a plain answer the word lists miss ("yep that's it", "nah")."""
-    if context.understanding is None:
-        return None
+    if context.understanding is None or len(text.split()) > PLAIN_ANSWER_WORDS:
+        return None  # a sentence at the summary is not taken for a yes that files it
     said = context.understanding.yes_no(text)
     return said if said in {"yes", "no"} else None
+
+
+#: The most words a plain yes or no at the summary may have.
+PLAIN_ANSWER_WORDS = 5
 
 
 def says_unsure(text: str) -> bool:
@@ -1027,7 +1034,9 @@ def _lead_in_found(text: str, lead_ins: tuple[str, ...]) -> bool:
 
 
 _CLAUSE_END = re.compile(r"\s*(?:[,.;!?]|\s-\s|\b(?:but|and i|and we|which|so i|i said|i "
-                         r"turned|i declined|i refused|i accepted|i took)\b)", re.IGNORECASE)
+                         r"turned|i declined|i refused|i accepted|i took|yesterday|today"
+                         r"|on\s+\w+day|last\s+\w+|this\s+morning|earlier)\b)", re.IGNORECASE)
+
 
 
 def _clause(text: str) -> str:

@@ -68,7 +68,8 @@ class Understanding:
         """"yes", "no" or "unsure" when the polarity model is sure, else None."""
         return self.polarity.read(text).value if self.polarity else None
 
-    def option(self, spec: FieldSpec, text: str, among: Sequence[Option] = ()) -> str | None:
+    def option(self, spec: FieldSpec, text: str, among: Sequence[Option] = (),
+               sure: float = OPTION_SURE) -> str | None:
         """The option value a description most likely means, when the model is sure enough.
 
         With `among` (the options an answer names, when it names more than one: "his quad
@@ -83,7 +84,7 @@ class Understanding:
         if len(named) > 1:
             best = [label for label, _ in guess.ranked[:2] if label in named]
             return best[0] if best else None
-        return guess.label if guess.confidence >= OPTION_SURE else None
+        return guess.label if guess.confidence >= sure else None
 
     def option_lean(self, spec: FieldSpec, text: str) -> str | None:
         """The likeliest option for an answer already found unclear once, if any stands out."""

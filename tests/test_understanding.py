@@ -162,6 +162,7 @@ def test_a_fitted_model_is_cached_by_the_examples_and_reloads_without_scikit_lea
     assert examples_key(examples) in cached.name
     raw = json.loads(cached.read_text(encoding="utf-8"))
     assert raw["classes"] == ["gift", "job"]
+    assert len(raw["weights"]) == 2 * len(raw["features"]) == 2 * len(raw["idf"])
     assert model.guess("free wine").label == "gift"
     # The same examples reuse the file; changed examples get their own.
     changed = {**examples, "job": [*examples["job"], "taxi work"]}

@@ -15,9 +15,9 @@ from bot.messages import say
 from bot.plugins import Outcome, TurnContext
 from bot.turns import RESUME, Choice, Reply
 from bot.workflows import engine
+from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.drafts import Draft
 from bot.workflows.engine import UserInput
-from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.fields import parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question, normalise
 from bot.workflows.understanding.intent import DECLARE_SOMETHING, FOLLOW_UP, SMALL_TALK, Intent

@@ -179,80 +179,106 @@ class Harness:
 
     def run(self, conversation: Conversation, speaker: Speaker) -> Outcome:
         zone = ZoneInfo(self.settings.timezone)
-        self.now = dt.datetime.combine(conversation.today, dt.time(10, 0), zone).astimezone(dt.UTC)
-        outcome = Outcome(conversation)
-        key = f"eval:{conversation.file}:{conversation.id}"
-        pending = list(conversation.corrections)
-        asks: dict[str, int] = {}
-        captured_before = len(self.captured)
-        clarified = False
-        offers = 0
-
-        def send(text: str | None = None, action: str | None = None) -> list[Reply]:
-            outcome.turns += 1
-            outcome.transcript.append(f"> {text if text is not None else '[' + str(action) + ']'}")
-            replies = self.assistant.handle(Turn(speaker, key, text=text, action=action))
-            for reply in replies:
-                outcome.transcript.append(f"  [{reply.kind}{':' + reply.field if reply.field else ''}]"
-                                          f" {reply.text[:160]}")
-            outcome.reprompts += sum(1 for reply in replies if reply.kind == "problem")
-            return replies
-
-        replies = send(conversation.opening)
-        outcome.overhead = 1
-        while outcome.turns < MAX_TURNS and len(self.captured) == captured_before:
-            last = replies[-1] if replies else None
-            if last is None:
+        self.now = dt.datetime.combine(conversation.today, dt.time(10, 0),
+                                       zone).astimezone(dt.UTC)
+        talk = _Talk(self, conversation, speaker, len(self.captured))
+        replies = talk.send(conversation.opening)
+        talk.outcome.overhead = 1
+        while talk.outcome.turns < MAX_TURNS and not talk.filed:
+            if not replies:
                 break
-            offer = last.data.get("offer")
-            choose = last.data.get("did_you_mean")
-            kinds = [c.value for c in last.choices if c.value.startswith("start:")]
-            if choose or (len(kinds) > 1 and not offer):
-                # "Did you mean ...?" or "What would you like to declare?": they say what.
-                outcome.overhead += 1
-                if clarified or not conversation.clarify:
-                    wanted = f"start:{conversation.workflow}"
-                    replies = send(action=wanted) if wanted in kinds else send("no")
-                else:
-                    clarified = True
-                    replies = send(conversation.clarify)
-                continue
-            if offer and last.kind == "question":
-                if conversation.accept_offer is None or offers > 2:
-                    break
-                offers += 1
-                outcome.overhead += 1
-                replies = send(conversation.accept_offer)
-                continue
-            if last.kind == "summary":
-                outcome.overhead += 1
-                replies = send(conversation.confirm)
-                continue
-            if last.kind == "question" and last.field:
-                name = last.field
-                correction = next((c for c in pending if c.when_asked == name), None)
-                if correction is not None:
-                    pending.remove(correction)
-                    outcome.overhead += 1
-                    replies = send(correction.say)
-                    continue
-                asks[name] = asks.get(name, 0) + 1
-                outcome.asked.append(name)
-                if asks[name] > MAX_ASKS:
-                    outcome.mismatches.append(say("evaluation.asked_too_often", field=name,
-                                                  times=asks[name]))
-                    break
-                if name in conversation.answers:
-                    replies = send(conversation.answers[name])
-                elif last.data.get("suggested") is not None:
-                    replies = send("yes")
-                else:
-                    outcome.mismatches.append(say("evaluation.no_scripted_answer", field=name))
-                    replies = send("skip")
-                continue
-            break
-        if len(self.captured) > captured_before:
-            outcome.workflow, outcome.filed = self.captured[-1]
+            following = talk.respond(replies[-1])
+            if following is None:
+                break
+            replies = following
+        return talk.finish()
+
+
+@dataclass
+class _Talk:
+    """One scripted conversation in progress: what the person says to each reply."""
+
+    harness: Harness
+    conversation: Conversation
+    speaker: Speaker
+    captured_before: int
+    outcome: Outcome = field(init=False)
+    pending: list[Correction] = field(init=False)
+    asks: dict[str, int] = field(default_factory=dict)
+    clarified: bool = False
+    offers: int = 0
+
+    def __post_init__(self) -> None:
+        self.outcome = Outcome(self.conversation)
+        self.pending = list(self.conversation.corrections)
+
+    @property
+    def filed(self) -> bool:
+        return len(self.harness.captured) > self.captured_before
+
+    def send(self, text: str | None = None, action: str | None = None) -> list[Reply]:
+        outcome = self.outcome
+        outcome.turns += 1
+        outcome.transcript.append(f"> {text if text is not None else '[' + str(action) + ']'}")
+        key = f"eval:{self.conversation.file}:{self.conversation.id}"
+        replies = self.harness.assistant.handle(Turn(self.speaker, key, text=text,
+                                                     action=action))
+        for reply in replies:
+            where = f":{reply.field}" if reply.field else ""
+            outcome.transcript.append(f"  [{reply.kind}{where}] {reply.text[:160]}")
+        outcome.reprompts += sum(1 for reply in replies if reply.kind == "problem")
+        return replies
+
+    def respond(self, last: Reply) -> list[Reply] | None:
+        """The person's next message for the assistant's last reply, or None to stop."""
+        conversation, outcome = self.conversation, self.outcome
+        offer = last.data.get("offer")
+        kinds = [c.value for c in last.choices if c.value.startswith("start:")]
+        if last.data.get("did_you_mean") or (len(kinds) > 1 and not offer):
+            # "Did you mean ...?" or "What would you like to declare?": they say what.
+            outcome.overhead += 1
+            if self.clarified or not conversation.clarify:
+                wanted = f"start:{conversation.workflow}"
+                return self.send(action=wanted) if wanted in kinds else self.send("no")
+            self.clarified = True
+            return self.send(conversation.clarify)
+        if offer and last.kind == "question":
+            if conversation.accept_offer is None or self.offers > 2:
+                return None
+            self.offers += 1
+            outcome.overhead += 1
+            return self.send(conversation.accept_offer)
+        if last.kind == "summary":
+            outcome.overhead += 1
+            return self.send(conversation.confirm)
+        if last.kind == "question" and last.field:
+            return self.answer(last)
+        return None
+
+    def answer(self, last: Reply) -> list[Reply] | None:
+        name, outcome = str(last.field), self.outcome
+        correction = next((c for c in self.pending if c.when_asked == name), None)
+        if correction is not None:
+            self.pending.remove(correction)
+            outcome.overhead += 1
+            return self.send(correction.say)
+        self.asks[name] = self.asks.get(name, 0) + 1
+        outcome.asked.append(name)
+        if self.asks[name] > MAX_ASKS:
+            outcome.mismatches.append(say("evaluation.asked_too_often", field=name,
+                                          times=self.asks[name]))
+            return None
+        if name in self.conversation.answers:
+            return self.send(self.conversation.answers[name])
+        if last.data.get("suggested") is not None:
+            return self.send("yes")
+        outcome.mismatches.append(say("evaluation.no_scripted_answer", field=name))
+        return self.send("skip")
+
+    def finish(self) -> Outcome:
+        conversation, outcome = self.conversation, self.outcome
+        if self.filed:
+            outcome.workflow, outcome.filed = self.harness.captured[-1]
             outcome.questions = len(outcome.filed)
         elif conversation.workflow is not None:
             outcome.mismatches.append(say("evaluation.nothing_filed"))

@@ -23,10 +23,9 @@ from bot.turns import Choice, Citation, Reply
 from bot.workflows.conditions import Comparison
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
-from bot.workflows.parsing.answers import mentioned_options
 from bot.workflows.intents import control_word, looks_like_question
-from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
-from bot.workflows.parsing.common import one_line, words_to_digits
+from bot.workflows.parsing.answers import mentioned_options
+from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short, one_line, words_to_digits
 from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
 from bot.workflows.state import CANCELLED as CANCELLED_PHASE
@@ -157,9 +156,9 @@ def start(definition: WorkflowDefinition, context: DialogueContext,
     """A fresh draft: the introduction, then the first question.
 
     `opening` is what the person said that led here ("a supplier offered me two tickets to
-    the rugby"). Fields marked `from_opening` that it answers are offered back as a
-    suggestion when they are asked: "yes" takes it, anything else is the answer. Nothing is
-    filled in silently, so a wrong guess costs one word.
+    the rugby"). Every question it answers (read with that question's own parser) is
+    filled and noted once in a reply, with the policy notes it calls for, so only the rest
+    is asked; a description without a lead-in is offered back as a suggestion instead.
     """
     fresh = DraftState(definition.name, definition.version,
                        suggested=_suggestions(definition, opening, context) if opening else {})
@@ -750,14 +749,9 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["allow_past"] = spec.allow_past
     if spec.type == "number":
         options.update(minimum=spec.minimum, maximum=spec.maximum)
-        hours = weekly_hours(text) if spec.period == "week" else None
-        if hours is not None and normalise_short(text) != f"{hours}":
-            # Shown with the words it came from, "12 (three 8 hour shifts a fortnight)",
-            # which also tell a later per-shift or per-lesson rate how many there are.
-            reading = _read_answer(spec, UserInput(f"{hours}"), f"{hours}", context)
-            if reading.problem is None:
-                return _Reading(reading.value, f"{reading.display} ({one_line(text)})")
-            return reading
+        weekly = _weekly(spec, text, context)
+        if weekly is not None:
+            return weekly
     if spec.type == "money" and spec.maximum is not None:
         options["max_pence"] = int(spec.maximum)
     if spec.period is not None:
@@ -775,6 +769,19 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         return _Reading(problem=problem)
     value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
     return _Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
+
+
+def _weekly(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | None:
+    """Hours in another period or unit, as hours a week, shown with the words they came
+    from ("12 (three 8 hour shifts a fortnight)"), which also tell a later per-shift or
+    per-lesson rate how many there are; None for a plain number."""
+    hours = weekly_hours(text) if spec.period == "week" else None
+    if hours is None or normalise_short(text) == f"{hours}":
+        return None
+    reading = _read_answer(spec, UserInput(f"{hours}"), f"{hours}", context)
+    if reading.problem is None:
+        return _Reading(reading.value, f"{reading.display} ({one_line(text)})")
+    return reading
 
 
 # "my sergeant", "my line manager", "the boss": the line manager the directory suggests.
@@ -1130,8 +1137,8 @@ def _tells_gated_fact(definition: WorkflowDefinition, spec: FieldSpec, text: str
     return False
 
 
-_PER_UNIT = re.compile(r"£?\s*(?P<rate>\d+(?:\.\d{1,2})?)\s*(?:quid|pounds?|gbp)?\s*(?:an?|per|/|each)"
-                       r"\s*(?P<unit>hour|hr|lesson|session|shift|class|gig|match|game|night"
+_PER_UNIT = re.compile(r"£?\s*(?P<rate>\d+(?:\.\d{1,2})?)\s*(?:quid|pounds?|gbp)?\s*"
+                       r"(?:an?|per|/|each)\s*(?P<unit>hour|hr|lesson|session|shift|class|gig|match|game|night"
                        r"|evening|day)s?\b|\b(?P<rate2>\d+(?:\.\d{1,2})?)\s*(?:ph|p/h)\b")
 
 

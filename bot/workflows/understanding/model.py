@@ -40,38 +40,47 @@ class Guess:
 class LinearTextModel:
     """Multinomial logistic regression over sublinear tf-idf features, L2-normalised.
 
-    `weights` maps a feature to (idf, one weight per class); features the model never saw
-    in training say nothing, exactly as in scikit-learn's vectoriser.
+    `vocabulary` maps a feature to its row; `idf` holds each row's inverse document
+    frequency and `weights` each row's weight per class, flat (row * classes + class), the
+    layout that loads fastest from JSON. Features never seen in training say nothing,
+    exactly as in scikit-learn's vectoriser.
     """
 
     classes: tuple[str, ...]
     intercepts: tuple[float, ...]
-    weights: Mapping[str, tuple[float, tuple[float, ...]]]
+    vocabulary: Mapping[str, int]
+    idf: Sequence[float]
+    weights: Sequence[float]
 
     def guess(self, text: str) -> Guess:
-        counts = Counter(feature for feature in analyse(text) if feature in self.weights)
+        counts = Counter(feature for feature in analyse(text) if feature in self.vocabulary)
+        width = len(self.classes)
         scores = list(self.intercepts)
-        values = {feature: (1.0 + math.log(count)) * self.weights[feature][0]
-                  for feature, count in counts.items()}
+        rows = {self.vocabulary[feature]: count for feature, count in counts.items()}
+        values = {row: (1.0 + math.log(count)) * self.idf[row] for row, count in rows.items()}
         norm = math.sqrt(sum(value * value for value in values.values())) or 1.0
-        for feature, value in values.items():
-            for index, weight in enumerate(self.weights[feature][1]):
-                scores[index] += weight * value / norm
+        for row, value in values.items():
+            for index in range(width):
+                scores[index] += self.weights[row * width + index] * value / norm
         probabilities = _softmax(scores)
         ranked = tuple(sorted(zip(self.classes, probabilities, strict=True),
                               key=lambda pair: -pair[1]))
         return Guess(ranked[0][0], ranked[0][1], ranked)
 
     def to_json(self) -> dict[str, Any]:
+        features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         return {"classes": list(self.classes), "intercepts": list(self.intercepts),
-                "weights": {feature: [idf, list(row)]
-                            for feature, (idf, row) in self.weights.items()}}
+                "features": features, "idf": list(self.idf), "weights": list(self.weights)}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> LinearTextModel:
+        features = raw["features"]
+        width = len(raw["classes"])
+        if len(raw["idf"]) != len(features) or len(raw["weights"]) != len(features) * width:
+            raise ValueError("a classifier cache whose parts do not fit together")
         return cls(classes=tuple(raw["classes"]), intercepts=tuple(raw["intercepts"]),
-                   weights={feature: (float(idf), tuple(row))
-                            for feature, (idf, row) in raw["weights"].items()})
+                   vocabulary=dict(zip(features, range(len(features)), strict=True)),
+                   idf=raw["idf"], weights=raw["weights"])
 
 
 def _softmax(scores: Sequence[float]) -> list[float]:

@@ -19,7 +19,8 @@ from bot.workflows.parsing.quantities import weekly_hours
 
 # A sign before an amount stays with it, so the field's own reading can refuse it.
 _MONEY = re.compile(
-    r"(?:(?:minus|negative)\s+|-\s*)?£\s*\d[\d,]*(?:\.\d{1,2})?\s*(?:k|grand)?\b(?:\s*(?:each|a head|per head|per person))?"
+    r"(?:(?:minus|negative)\s+|-\s*)?£\s*\d[\d,]*(?:\.\d{1,2})?\s*(?:k|grand)?\b"
+    r"(?:\s*(?:each|a head|per head|per person))?"
     r"|(?:(?:minus|negative)\s+|-\s*)?\b\d[\d,]*(?:\.\d{1,2})?\s*(?:quid|pounds?|grand|gbp)\b"
     r"(?:\s*(?:each|a head|per head|per person))?"
     r"|\b(?:a\s+)?(?:fiver|tenner)\b")
@@ -46,7 +47,8 @@ _ORG_AFTER = re.compile(r"\b(?:from|at|for|with|by|of|called|named)\s+(?P<name>(
 _NOT_NAMES = frozenset({"i", "i'm", "im", "it", "my", "me", "the", "a", "we", "he", "she",
                         "they", "them", "him", "her", "monday", "tuesday", "wednesday",
                         "thursday", "friday", "saturday", "sunday", "christmas", "psd", "acu",
-                        "pnc", "police", "uber", "amazon", "ebay", "mot", "january", "february", "march",
+                        "pnc", "police", "uber", "amazon", "ebay", "mot", "january", "february",
+                        "march",
                         "april", "may", "june", "july", "august", "september", "october",
                         "november", "december", "easter", "sergeant", "inspector", "dc", "pc",
                         "ds", "sgt"})

@@ -23,7 +23,7 @@ from bot.workflows.understanding.model import LinearTextModel
 log = logging.getLogger(__name__)
 
 #: Bump when features or training change meaning, so old caches are not reused.
-MODEL_FORMAT = "1"
+MODEL_FORMAT = "2"
 #: Inverse regularisation strength: small data, many features, so fairly strong fitting.
 REGULARISATION_C = 20.0
 
@@ -43,9 +43,9 @@ def examples_key(examples: Examples) -> str:
 
 def fit(examples: Examples) -> LinearTextModel:
     """Train on `examples` ({label: [text, ...]}, at least two labels)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     from bot.workflows.understanding.features import analyse
 
@@ -69,10 +69,14 @@ def fit(examples: Examples) -> LinearTextModel:
         coef = [-coef[0] / 2, coef[0] / 2]
         intercepts = [-intercepts[0] / 2, intercepts[0] / 2]
     idf = vectoriser.idf_
-    weights = {feature: (float(idf[column]),
-                         tuple(round(float(row[column]), 6) for row in coef))
-               for feature, column in vectoriser.vocabulary_.items()}
-    return LinearTextModel(classes, tuple(float(value) for value in intercepts), weights)
+    features = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
+    columns = [vectoriser.vocabulary_[feature] for feature in features]
+    return LinearTextModel(
+        classes, tuple(float(value) for value in intercepts),
+        vocabulary={feature: row for row, feature in enumerate(features)},
+        idf=[round(float(idf[column]), 6) for column in columns],
+        weights=[round(float(coef[index][column]), 6) for column in columns
+                 for index in range(len(classes))])
 
 
 def lazily(name: str, examples: Examples, cache_dir: Path | None,

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.messages import say
 from bot.workflows.understanding.features import analyse
 
 
@@ -77,7 +78,7 @@ class LinearTextModel:
         features = raw["features"]
         width = len(raw["classes"])
         if len(raw["idf"]) != len(features) or len(raw["weights"]) != len(features) * width:
-            raise ValueError("a classifier cache whose parts do not fit together")
+            raise ValueError(say("understanding.cache_misfit"))
         return cls(classes=tuple(raw["classes"]), intercepts=tuple(raw["intercepts"]),
                    vocabulary=dict(zip(features, range(len(features)), strict=True)),
                    idf=raw["idf"], weights=raw["weights"])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.assistant import Answerer, Assistant, policy_sections
 from bot.casework.chat import declarations_plugin
+from bot.casework.rules import CaseworkRules
 from bot.casework.service import Casework
 from bot.config import Settings
 from bot.messages import Catalogue, install
@@ -21,7 +22,8 @@ from bot.plugins import Plugin
 from bot.reporting.chat import reporting_plugin
 from bot.store import Store
 from bot.store.models import utcnow
-from bot.workflows.definitions import WorkflowDefinition, load_definitions
+from bot.workflows.catalogue import WorkflowCatalogue
+from bot.workflows.definitions import WorkflowDefinition
 
 Clock = Callable[[], dt.datetime]
 
@@ -32,8 +34,9 @@ class App:
 
     settings: Settings
     store: Store
-    #: The workflow definitions by name, validated against the policies and the filers.
-    definitions: Mapping[str, WorkflowDefinition]
+    #: The workflow definitions by name, validated against the policies and the filers,
+    #: with typed accessors (gift limit, review cycle, report categories).
+    catalogue: WorkflowCatalogue
     knowledge: Answerer
     casework: Casework
     assistant: Assistant
@@ -64,10 +67,11 @@ def build_assistant(settings: Settings, store: Store, knowledge: Answerer | None
     if knowledge is None:
         knowledge = load_knowledge(settings)
     if definitions is None:
-        definitions = load_definitions(settings.workflows_dir,
-                                       policy_sections(knowledge, settings))
+        definitions = WorkflowCatalogue.load(settings.workflows_dir,
+                                             policy_sections(knowledge, settings))
     if plugins is None:
-        plugins = standard_plugins(casework or Casework(store, settings))
+        rules = CaseworkRules.from_settings(settings, WorkflowCatalogue(definitions))
+        plugins = standard_plugins(casework or Casework(store, settings, rules=rules))
     return Assistant(settings, store, knowledge, definitions, clock=clock, plugins=plugins)
 
 
@@ -77,8 +81,12 @@ def build_app(settings: Settings, *, store: Store | None = None,
     installs the configured message catalogue, loads knowledge and workflows once."""
     install(Catalogue.load(settings.messages_dir, settings.locale))
     store = store or Store.open(settings)
-    casework = Casework(store, settings)
-    assistant = build_assistant(settings, store, knowledge, clock=clock, casework=casework)
-    assert assistant.knowledge is not None
-    return App(settings=settings, store=store, definitions=assistant.definitions,
-               knowledge=assistant.knowledge, casework=casework, assistant=assistant)
+    if knowledge is None:
+        knowledge = load_knowledge(settings)
+    catalogue = WorkflowCatalogue.load(settings.workflows_dir,
+                                       policy_sections(knowledge, settings))
+    casework = Casework(store, settings, rules=CaseworkRules.from_settings(settings, catalogue))
+    assistant = build_assistant(settings, store, knowledge, catalogue, clock=clock,
+                                casework=casework)
+    return App(settings=settings, store=store, catalogue=catalogue, knowledge=knowledge,
+               casework=casework, assistant=assistant)

@@ -18,7 +18,10 @@ class SettingsError(ValueError):
     """A PROBITY_* variable holds a value Probity cannot use; the message names it."""
 
     def __init__(self, variable: str, expected: str, got: str) -> None:
-        super().__init__(f"{variable} must be {expected}; got {got!r}")
+        from bot.messages import say
+
+        super().__init__(say("settings.bad_value", variable=variable, expected=say(expected),
+                             got=repr(got)))
         self.variable = variable
 
 
@@ -88,112 +91,80 @@ def _optional_text(text: str) -> str | None:
 
 
 def _setting(
-    variable: str, parse: Callable[[str], Any], expected: str, help: str, default: Any = None
+    variable: str, parse: Callable[[str], Any], expected: str, default: Any = None
 ) -> Any:
-    """Declare a setting: its variable, how to parse it, and what to tell a person about it."""
-    return field(
-        default=default,
-        metadata={"variable": variable, "parse": parse, "expected": expected, "help": help},
-    )
+    """Declare a setting: its variable, how to parse it, and the key of what it must be.
+
+    The wording lives in messages/en/settings.yaml: `expected` completes "X must be ..." and
+    the entry named after the field says what the setting is for. Both are looked up only
+    when a value is refused or the settings are described, so reading settings loads no
+    catalogue.
+    """
+    return field(default=default,
+                 metadata={"variable": variable, "parse": parse, "expected": expected})
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything Probity reads from its environment, parsed and checked once at start-up."""
 
-    home: Path = _setting(
-        "PROBITY_HOME", _path, "a directory path",
-        "Holds the SQLite database, the search-index cache and the report key.", Path("var"),
-    )
+    home: Path = _setting("PROBITY_HOME", _path, "settings.expect_directory", Path("var"))
     database_url: str | None = _setting(
-        "PROBITY_DATABASE_URL", _database_url,
-        "a SQLAlchemy URL such as postgresql+psycopg://user@host/db",
-        "Use this database instead of the SQLite file under PROBITY_HOME.",
+        "PROBITY_DATABASE_URL", _database_url, "settings.expect_database_url",
     )
     policies_dir: Path = _setting(
-        "PROBITY_POLICIES", _path, "a directory path",
-        "The policy documents to answer from.", PROJECT_ROOT / "policies",
+        "PROBITY_POLICIES", _path, "settings.expect_directory", PROJECT_ROOT / "policies",
     )
     knowledge_dir: Path = _setting(
-        "PROBITY_KNOWLEDGE", _path, "a directory path",
-        "Staff vocabulary, contacts and FAQ entries.", PROJECT_ROOT / "knowledge",
+        "PROBITY_KNOWLEDGE", _path, "settings.expect_directory", PROJECT_ROOT / "knowledge",
     )
     workflows_dir: Path = _setting(
-        "PROBITY_WORKFLOWS", _path, "a directory path",
-        "Guided workflow definitions (YAML).", PROJECT_ROOT / "workflows",
+        "PROBITY_WORKFLOWS", _path, "settings.expect_directory", PROJECT_ROOT / "workflows",
     )
     messages_dir: Path = _setting(
-        "PROBITY_MESSAGES", _path, "a directory path",
-        "The message catalogue: every sentence Probity says, one folder per language.",
-        PROJECT_ROOT / "messages",
+        "PROBITY_MESSAGES", _path, "settings.expect_directory", PROJECT_ROOT / "messages",
     )
-    locale: str = _setting(
-        "PROBITY_LOCALE", _locale, "a language folder name in the message catalogue, e.g. en",
-        "The language Probity speaks unless a person has chosen another.", "en",
-    )
+    locale: str = _setting("PROBITY_LOCALE", _locale, "settings.expect_locale", "en")
     directory_file: Path = _setting(
-        "PROBITY_DIRECTORY", _path, "a YAML file path",
-        "The staff directory used by the terminal surface (demo staff by default).",
+        "PROBITY_DIRECTORY", _path, "settings.expect_yaml_file",
         PROJECT_ROOT / "knowledge" / "staff.yaml",
     )
     timezone: str = _setting(
-        "PROBITY_TIMEZONE", _timezone, "an IANA time zone name such as Europe/London",
-        "Dates and times are stored in UTC and shown in this zone.", "Europe/London",
+        "PROBITY_TIMEZONE", _timezone, "settings.expect_timezone", "Europe/London",
     )
     draft_expiry_hours: int = _setting(
-        "PROBITY_DRAFT_EXPIRY_HOURS", _positive_int, "a whole number of hours above 0",
-        "Unfinished declarations are deleted after this long without activity.", 72,
+        "PROBITY_DRAFT_EXPIRY_HOURS", _positive_int, "settings.expect_hours", 72,
     )
     decision_target_days: int = _setting(
-        "PROBITY_DECISION_TARGET_DAYS", _positive_int, "a whole number of days above 0",
-        "Declarations undecided after this many days are flagged as late.", 28,
+        "PROBITY_DECISION_TARGET_DAYS", _positive_int, "settings.expect_days", 28,
     )
     gift_value_limit_pence: int = _setting(
-        "PROBITY_GIFT_VALUE_LIMIT_PENCE", _positive_int, "a whole number of pence above 0",
-        "Gifts at or above this value need approval, when the gift workflow sets no limit.",
-        2500,
+        "PROBITY_GIFT_VALUE_LIMIT_PENCE", _positive_int, "settings.expect_pence", 2500,
     )
     senior_ranks: tuple[str, ...] = _setting(
-        "PROBITY_SENIOR_RANKS", _word_list, "a comma-separated list of ranks or grades",
-        "Ranks and grades whose gift registers the cross-checks watch for silence.",
+        "PROBITY_SENIOR_RANKS", _word_list, "settings.expect_ranks",
         ("Chief Constable", "CC", "Deputy Chief Constable", "DCC", "Assistant Chief Constable",
          "ACC", "Assistant Chief Officer", "ACO", "Chief Superintendent", "Ch Supt",
          "Chief Supt", "Superintendent", "Supt"),
     )
     compliance_check_days: int = _setting(
-        "PROBITY_COMPLIANCE_CHECK_DAYS", _positive_int, "a whole number of days above 0",
-        "Refused or conditional business interests are checked for compliance this long "
-        "after the decision.", 90,
+        "PROBITY_COMPLIANCE_CHECK_DAYS", _positive_int, "settings.expect_days", 90,
     )
     handlers: tuple[str, ...] = _setting(
-        "PROBITY_HANDLERS", _word_list, "a comma-separated list of user ids or directory names",
-        "Integrity-unit members who may read and answer reports and decide declarations.", (),
+        "PROBITY_HANDLERS", _word_list, "settings.expect_handlers", (),
     )
     integrity_channel: str | None = _setting(
-        "PROBITY_INTEGRITY_CHANNEL", _optional_text, "a Slack channel id such as C0123456",
-        "The private channel where the integrity unit receives new declarations and reports.",
+        "PROBITY_INTEGRITY_CHANNEL", _optional_text, "settings.expect_channel",
     )
-    report_key: str | None = _setting(
-        "PROBITY_REPORT_KEY", _optional_text, "a base64-encoded 32-byte key",
-        "Key that seals report content; without it a key file under PROBITY_HOME is used.",
-    )
+    report_key: str | None = _setting("PROBITY_REPORT_KEY", _optional_text, "settings.expect_key")
     report_notify_delay_max_minutes: int = _setting(
-        "PROBITY_REPORT_NOTIFY_DELAY_MAX", _non_negative_int, "a whole number of minutes",
-        "Handlers hear of a new report after a random delay up to this long, so timing "
-        "does not point at the reporter.", 90,
+        "PROBITY_REPORT_NOTIFY_DELAY_MAX", _non_negative_int, "settings.expect_minutes", 90,
     )
     slack_api_url: str | None = _setting(
-        "PROBITY_SLACK_API_URL", _optional_text, "a URL ending in /api/",
-        "Slack Web API base URL (GovSlack, tests).",
+        "PROBITY_SLACK_API_URL", _optional_text, "settings.expect_api_url",
     )
-    log_level: str = _setting(
-        "PROBITY_LOG_LEVEL", _log_level, "one of DEBUG, INFO, WARNING, ERROR",
-        "How much Probity logs.", "INFO",
-    )
-    sql_echo: bool = _setting(
-        "PROBITY_SQL_ECHO", _boolean, "true or false", "Log every SQL statement (debugging).",
-        False,
-    )
+    log_level: str = _setting("PROBITY_LOG_LEVEL", _log_level, "settings.expect_log_level", "INFO")
+    sql_echo: bool = _setting("PROBITY_SQL_ECHO", _boolean, "settings.expect_boolean", False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -230,6 +201,8 @@ class Settings:
 
 def describe_settings() -> list[tuple[str, str, str]]:
     """(variable, default, meaning) for each setting: the README table and `probity config`."""
+    from bot.messages import say
+
     rows = []
     for spec in fields(Settings):
         default = spec.default
@@ -239,5 +212,5 @@ def describe_settings() -> list[tuple[str, str, str]]:
         if isinstance(default, tuple):
             default = ", ".join(default)
         shown = "" if default in (None, "") else str(default)
-        rows.append((spec.metadata["variable"], shown, spec.metadata["help"]))
+        rows.append((spec.metadata["variable"], shown, say(f"settings.{spec.name}")))
     return rows

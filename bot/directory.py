@@ -11,14 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.messages import say
 from bot.store.models import Person
 from bot.turns import Speaker
+from bot.yamlio import YAMLError, load_yaml_file
 
 STAFF_TYPES = frozenset({"officer", "staff"})
 #: How alike (0-100) a typed name and a directory name must be to count as a match.
@@ -59,19 +60,19 @@ class StaffMember:
 def load_directory(path: Path) -> list[StaffMember]:
     """Every entry in the directory file, in its order, checked for the mistakes that bite."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise DirectoryError(f"{path}: cannot read the staff directory: {error}") from None
+        raw = load_yaml_file(path)
+    except (OSError, YAMLError) as error:
+        raise DirectoryError(say("directory.unreadable", path=path, error=error)) from None
     entries = raw.get("staff") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise DirectoryError(f"{path}: expected a 'staff' list of people")
+        raise DirectoryError(say("directory.no_staff_list", path=path))
     members: list[StaffMember] = []
     for index, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not entry.get("key") or not entry.get("name"):
-            raise DirectoryError(f"{path}: entry {index} needs a 'key' and a 'name'")
+            raise DirectoryError(say("directory.entry_incomplete", path=path, index=index))
         staff_type = entry.get("staff_type")
         if staff_type not in STAFF_TYPES:
-            raise DirectoryError(f"{path}: {entry['key']}: staff_type must be officer or staff")
+            raise DirectoryError(say("directory.bad_staff_type", path=path, key=entry["key"]))
         members.append(StaffMember(
             key=str(entry["key"]), name=str(entry["name"]),
             rank_or_grade=entry.get("rank_or_grade"), staff_type=staff_type,
@@ -81,10 +82,11 @@ def load_directory(path: Path) -> list[StaffMember]:
     keys = [member.key for member in members]
     for member in members:
         if keys.count(member.key) > 1:
-            raise DirectoryError(f"{path}: key {member.key!r} appears more than once")
+            raise DirectoryError(say("directory.duplicate_key", path=path,
+                                     key=repr(member.key)))
         if member.line_manager and member.line_manager not in keys:
-            raise DirectoryError(f"{path}: {member.key}: line_manager {member.line_manager!r} "
-                                 "is not in the directory")
+            raise DirectoryError(say("directory.unknown_line_manager", path=path, key=member.key,
+                                     manager=repr(member.line_manager)))
     return members
 
 

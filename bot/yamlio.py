@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
 # The C loader parses the bundled workflows and knowledge several times faster; it accepts
 # the same safe subset of YAML, so the choice changes speed, never meaning.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: What a malformed document raises, so callers need not import yaml themselves.
+YAMLError = yaml.YAMLError
 
 
-def load_yaml(text: str) -> Any:
-    """Parse one YAML document with the safe loader (no Python objects built)."""
+def load_yaml(text: str | IO[str]) -> Any:
+    """Parse one YAML document (text or an open file) with the safe loader (no objects built)."""
     return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or pure)
 
 

@@ -62,3 +62,15 @@ def test_the_command_stops_with_a_plain_message_on_bad_settings(
     err = capsys.readouterr().err
     assert "PROBITY_DRAFT_EXPIRY_HOURS" in err
     assert "Traceback" not in err
+
+
+def test_every_setting_has_its_wording_in_the_catalogue() -> None:
+    from dataclasses import fields
+
+    from bot.config import describe_settings
+    from bot.messages import catalogue
+
+    for spec in fields(Settings):
+        assert catalogue().has(spec.metadata["expected"]), spec.name
+        assert catalogue().has(f"settings.{spec.name}"), spec.name
+    assert all(meaning for _, _, meaning in describe_settings())

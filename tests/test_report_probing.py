@@ -50,14 +50,15 @@ def test_every_refusal_costs_exactly_one_slow_hash(
     with store.transaction() as session:
         submit_anonymous_report(session, context, sample_content())
     calls: list[str] = []
-    real = receipts_module._HASHER
+    real = receipts_module._hasher()
 
     class CountingHasher:
         def verify(self, stored: str, typed: str) -> bool:
             calls.append(stored)
             return real.verify(stored, typed)
 
-    monkeypatch.setattr(receipts_module, "_HASHER", CountingHasher())
+    counting = CountingHasher()
+    monkeypatch.setattr(receipts_module, "_hasher", lambda: counting)
     for typed in (WRONG, "12 34", "letters"):
         with store.transaction() as session:
             assert isinstance(open_report(session, context, reference, typed), AccessRefused)

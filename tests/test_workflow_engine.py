@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.directory import StaffMember, match_staff
+from bot.messages import say
 from bot.workflows import engine
 from bot.workflows.definitions import (
     WorkflowDefinition,
@@ -448,7 +449,7 @@ def test_change_before_any_answer_says_there_is_nothing_to_change(
         gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)
     dialogue.say("change")
-    assert dialogue.step.replies[0].text == engine.NOTHING_TO_CHANGE
+    assert dialogue.step.replies[0].text == say("engine.nothing_to_change")
     assert dialogue.asking == "what" and dialogue.step.status == "asking"
     dialogue.say("a bottle of wine")
     assert dialogue.answers["what"] == "a bottle of wine"
@@ -518,7 +519,7 @@ def test_nah_and_dont_know_leave_an_optional_question_blank(gift: WorkflowDefini
     dialogue.say("flowers")
     dialogue.say("gift")
     dialogue.say("dont know")  # who offered it: optional
-    assert dialogue.step.replies[0].text == engine.LEFT_BLANK
+    assert dialogue.step.replies[0].text == say("engine.left_blank")
     dialogue.say("nah")  # organisation: optional
     assert dialogue.answers == {"what": "flowers", "offer_type": "gift"}
     assert dialogue.step.state.skipped == ("donor_name", "donor_organisation")

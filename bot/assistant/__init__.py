@@ -7,7 +7,9 @@ composition root (bot.app), which is how to build one.
 """
 
 from bot.assistant.core import Answerer, Assistant, PolicyAnswer, command_for, policy_sections
+from bot.assistant.forms import FormOutcome
 from bot.plugins import Command, Core, Outcome, Plugin, TurnContext
 
-__all__ = ["Answerer", "Assistant", "Command", "Core", "Outcome", "Plugin", "PolicyAnswer",
+__all__ = ["Answerer", "Assistant", "Command", "Core", "FormOutcome", "Outcome", "Plugin",
+           "PolicyAnswer",
            "TurnContext", "command_for", "policy_sections"]

@@ -15,17 +15,20 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from bot.assistant import router
+from sqlalchemy.orm import Session
+
+from bot.assistant import forms, router
 from bot.assistant.commands import core_commands
+from bot.assistant.forms import FormOutcome
 from bot.assistant.turn_store import TurnStore
 from bot.config import Settings
-from bot.directory import match_staff, staff_on_surface
+from bot.directory import StaffMember, match_staff, staff_on_surface
 from bot.knowledge.unanswered import log_unanswered
 from bot.messages import say
 from bot.plugins import Command, Dialogue, Outcome, Plugin, TurnContext
 from bot.store import Store
 from bot.store.models import DeclarationKind, utcnow
-from bot.turns import Choice, Citation, Reply, Turn
+from bot.turns import Choice, Citation, Reply, Speaker, Turn
 from bot.workflows import engine
 from bot.workflows.definitions import (
     DefinitionError,
@@ -34,7 +37,7 @@ from bot.workflows.definitions import (
     scan_policy_sections,
 )
 from bot.workflows.drafts import Draft, DraftConflict
-from bot.workflows.engine import DialogueContext
+from bot.workflows.engine import Colleague, DialogueContext
 from bot.workflows.filing import FilerEntry
 from bot.workflows.intents import looks_like_question, normalise, printable
 from bot.workflows.understanding import Understanding
@@ -46,8 +49,12 @@ SHORT_QUESTION_WORDS = 6
 
 
 class Contact(Protocol):
-    name: str
-    how: str
+    """Who to ask when the policies do not answer (bot.knowledge.contacts.Contact)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def how(self) -> str: ...
 
 
 class PolicyAnswer(Protocol):
@@ -104,7 +111,7 @@ class Assistant:
         self.commands_by_name = {command.name: command for command in self.commands}
         for definition in self._definitions.values():
             check_filer(definition, filers)
-        self.turns = TurnStore(settings, store, filers, clock, log_unanswered)
+        self.turns = TurnStore(settings, store, filers, clock, _log_unanswered)
 
     @property
     def definitions(self) -> Mapping[str, WorkflowDefinition]:
@@ -148,6 +155,12 @@ class Assistant:
         """The name of the keyword command a fresh message is ("follow up R-2026-0001" ->
         "follow up"), or None; surfaces ask it to route some commands their own way."""
         return command_for(text, self.commands)
+
+    def file_form(self, speaker: Speaker | None, definition: WorkflowDefinition,
+                  answers: Mapping[str, Any], idempotency_key: str | None = None
+                  ) -> FormOutcome:
+        """Validate a whole form and file it in one transaction (see bot.assistant.forms)."""
+        return forms.file_form(self, speaker, definition, answers, idempotency_key)
 
     def workflow_asked_for(self, text: str) -> WorkflowDefinition | None:
         """The workflow a statement (not a question) sounds like it wants started, if any."""
@@ -221,13 +234,19 @@ class Assistant:
                 context.people = tuple(staff_on_surface(session, context.turn.speaker.surface))
         return DialogueContext(today=context.today, person=context.profile,
                                people=context.people or (), line_manager=context.line_manager,
-                               match_people=match_staff, understanding=self.understanding)
+                               match_people=_match_colleagues,
+                               understanding=self.understanding)
 
     def title_of_kind(self, kind: str) -> str:
         for definition in self._definitions.values():
             if definition.kind == kind:
                 return definition.title
         return kind.replace("_", " ").capitalize()
+
+
+def _match_colleagues(text: str, people: Sequence[Colleague]) -> list[Colleague]:
+    # The directory's matcher, over the StaffMembers this assistant put in the context.
+    return list(match_staff(text, [p for p in people if isinstance(p, StaffMember)]))
 
 
 def command_for(text: str, commands: Iterable[Command]) -> str | None:
@@ -248,6 +267,10 @@ def policy_sections(knowledge: Any, settings: Settings) -> list[PolicySection]:
             found[(passage.document, heading)] = PolicySection(passage.document, passage.title,
                                                                heading)
     return list(found.values())
+
+
+def _log_unanswered(session: Session, question: str, today: dt.date) -> None:
+    log_unanswered(session, question, today)
 
 
 def check_filer(definition: WorkflowDefinition, filers: Mapping[str, FilerEntry]) -> None:

@@ -19,7 +19,7 @@ from bot.directory import StaffMember, person_for_speaker
 from bot.plugins import Outcome, TurnContext
 from bot.store import Store
 from bot.store.models import Person
-from bot.turns import Reply, Turn
+from bot.turns import Reply, Speaker, Turn
 from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.drafts import (
     MemoryDrafts,
@@ -105,12 +105,27 @@ class TurnStore:
     def file(self, session: Session, context: TurnContext, definition: WorkflowDefinition,
              state: Mapping[str, Any]) -> list[Reply]:
         """File a confirmed workflow with its filer, inside the caller's transaction."""
+        return self.file_state(session, definition, state, person_id=context.person_id,
+                               profile=context.profile, today=context.today,
+                               idempotency_key=context.turn.idempotency_key,
+                               speaker=context.turn.speaker)
+
+    def file_state(self, session: Session, definition: WorkflowDefinition,
+                   state: Mapping[str, Any], *, person_id: int | None,
+                   profile: Mapping[str, Any], today: dt.date,
+                   idempotency_key: str | None, speaker: Speaker | None = None
+                   ) -> list[Reply]:
+        """File `state` (DraftState JSON) for `person_id` (None: no Person row), said by
+        `speaker`; a filing that may not know who is speaking gets neither."""
         entry = self.filers[definition.files]
         # An unidentified filing is built without the speaker: no person row and no
         # directory facts (rank, role and team together can name someone).
         identified = entry.wants_identity(state)
-        declarant = session.get(Person, context.person_id) if identified else None
+        if identified and person_id is None and (entry.needs_person or speaker is None):
+            raise ValueError(f"files={definition.files}: person_id required")
+        declarant = session.get(Person, person_id) if identified and person_id else None
         filing = Filing(definition=definition, state=state, settings=self.settings,
-                        today=context.today, profile=context.profile if identified else {},
-                        declarant=declarant, idempotency_key=context.turn.idempotency_key)
+                        today=today, profile=profile if identified else {},
+                        declarant=declarant, idempotency_key=idempotency_key,
+                        speaker=speaker if identified else None)
         return entry.filer(session, filing)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.casework.names import GENERIC_DESCRIPTORS, normalise_organisation
 from bot.casework.rules import CaseworkRules
 from bot.config import Settings
+from bot.messages import say
 from bot.store.models import (
     Decision,
     Declaration,
@@ -208,22 +209,24 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
         rules = CaseworkRules.from_settings(local)
         with store.transaction() as session:
             made, seconds = _timed(lambda: seed_year(session, volumes))
-        print(f"Seeded {made['staff']:,} staff, {made['suppliers']:,} suppliers, "
-              f"{made['gifts']:,} gift declarations and {made['interests']:,} business "
-              f"interests in {seconds:.1f} s ({store.engine.dialect.name}).")
+        print(say("bench.casework_seeded", staff=made["staff"], suppliers=made["suppliers"],
+                  gifts=made["gifts"], interests=made["interests"], seconds=seconds,
+                  backend=store.engine.dialect.name))
         rows: list[tuple[str, float, float | None]] = []
 
         with store.session() as session:
             fast, fast_s = _timed(lambda: run_checks(session, rules, AS_OF))
-        line = f"register checks: {len(fast):,} findings in {fast_s:.2f} s"
+        line = say("bench.casework_checks", findings=len(fast), seconds=fast_s)
+        checks_row = say("bench.casework_checks_row")
         if slow:
             with store.session() as session:
                 plain, slow_s = _timed(lambda: run_checks(session, rules, AS_OF, indexed=False))
-            same = "the same findings" if plain == fast else "DIFFERENT findings"
-            line += f"; pair by pair {slow_s:.2f} s, {same}"
-            rows.append(("register checks (all checks, store reads included)", fast_s, slow_s))
+            same = say("bench.casework_same_findings" if plain == fast
+                       else "bench.casework_different_findings")
+            line += say("bench.casework_checks_pairwise", seconds=slow_s, same=same)
+            rows.append((checks_row, fast_s, slow_s))
         else:
-            rows.append(("register checks (all checks, store reads included)", fast_s, None))
+            rows.append((checks_row, fast_s, None))
         print(line)
 
         with store.session() as session:
@@ -234,10 +237,9 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
         if slow:
             pairs, plain_s = _timed(lambda: plain_ratio_pairs(donors, listed,
                                                               rules.match_threshold))
-            print(f"plain fuzz.ratio over all {len(donors) * len(listed):,} donor-supplier "
-                  f"pairs: {plain_s:.2f} s ({pairs:,} pairs at {rules.match_threshold:.0f}+, "
-                  "with none of the matching rules)")
-            rows.append(("supplier matching alone vs plain fuzz.ratio double loop",
+            print(say("bench.casework_plain_ratio", pairs=len(donors) * len(listed),
+                      seconds=plain_s, matched=pairs, threshold=rules.match_threshold))
+            rows.append((say("bench.casework_matching_row"),
                          _supplier_matching_seconds(store, rules), plain_s))
 
         def export(prefetch: bool) -> str:
@@ -250,16 +252,19 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
             return buffer.getvalue()
 
         written, export_s = _timed(lambda: export(True))
-        line = (f"gift register CSV export: {volumes.gifts:,} records, "
-                f"{len(written) / 1e6:.1f} MB in {export_s:.2f} s")
+        line = say("bench.casework_export", records=volumes.gifts, megabytes=len(written) / 1e6,
+                   seconds=export_s)
         if slow:
             record_by_record, one_by_one_s = _timed(lambda: export(False))
-            same = "the same file" if record_by_record == written else "a DIFFERENT file"
-            line += f"; looking up appeals and predecessors per record {one_by_one_s:.2f} s, {same}"
-        rows.append(("gift register CSV export", export_s, one_by_one_s if slow else None))
+            same = say("bench.casework_same_file" if record_by_record == written
+                       else "bench.casework_different_file")
+            line += say("bench.casework_export_per_record", seconds=one_by_one_s, same=same)
+        rows.append((say("bench.casework_export_row"), export_s,
+                     one_by_one_s if slow else None))
         print(line)
 
-    print("\n| what | Probity | the obvious way | ratio |\n|---|---|---|---|")
+    print()
+    print(say("bench.casework_table_head"))
     for what, ours, obvious in rows:
         theirs = f"{obvious:.2f} s" if obvious is not None else "-"
         ratio = f"{obvious / ours:.0f}x" if obvious is not None and ours else "-"

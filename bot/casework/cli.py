@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.config import Settings
+from bot.messages import say
 
 REGISTER_NAMES = ("gifts", "interests", "associations")
 
@@ -20,31 +21,11 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as 2026-07-01") \
+        raise argparse.ArgumentTypeError(say("cli_casework.not_a_date", text=repr(text))) \
             from None
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    _register_casework(commands)
-    _register_registers(commands)
-    _register_bench(commands)
-
-
-def _bench_subcommands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `probity bench` group, shared with bot.knowledge.cli (whichever registers first)."""
-    bench = commands.choices.get("bench")
-    if bench is None:
-        bench = commands.add_parser("bench", help="benchmarks")
-        return bench.add_subparsers(dest="bench_command", required=True)
-    for action in bench._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return bench.add_subparsers(dest="bench_command", required=True)
-
-
-def _register_bench(commands: argparse._SubParsersAction) -> None:
-    bench = _bench_subcommands(commands).add_parser(
-        "casework", help="time register checks and the CSV export on a large force's year")
+def configure_bench(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("--staff", type=int, default=30_000)
     bench.add_argument("--gifts", type=int, default=5_000)
     bench.add_argument("--suppliers", type=int, default=2_000)
@@ -66,8 +47,7 @@ def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
     return step
 
 
-def _register_casework(commands: argparse._SubParsersAction) -> None:
-    casework = commands.add_parser("casework", help="decide and follow up declarations")
+def configure_casework(casework: argparse.ArgumentParser) -> None:
     steps = casework.add_subparsers(dest="casework_command", required=True, metavar="STEP")
 
     listing = steps.add_parser("list", help="list declarations, open ones by default")
@@ -129,8 +109,7 @@ def _register_casework(commands: argparse._SubParsersAction) -> None:
     timeliness.set_defaults(run=_timeliness)
 
 
-def _register_registers(commands: argparse._SubParsersAction) -> None:
-    registers = commands.add_parser("register", help="export, publish and cross-check registers")
+def configure_registers(registers: argparse.ArgumentParser) -> None:
     actions = registers.add_subparsers(dest="register_command", required=True, metavar="ACTION")
     for name in REGISTER_NAMES:
         export = actions.add_parser(name, help=f"export the internal {name} register")
@@ -165,7 +144,7 @@ def _register_registers(commands: argparse._SubParsersAction) -> None:
 # Handlers. Each imports the store lazily so `probity --help` stays quick.
 
 def _fail(message: str) -> int:
-    print(f"probity: {message}", file=sys.stderr)
+    print(say("cli_casework.problem", problem=message), file=sys.stderr)
     return 1
 
 
@@ -175,7 +154,7 @@ def _guarded(step: Callable[[], int]) -> int:
     try:
         return step()
     except NotAuthorised as refused:
-        return _fail(f"{refused} (this attempt has been recorded)")
+        return _fail(say("cli_casework.refused", refused=refused))
     except CaseworkError as problem:
         return _fail(str(problem))
 
@@ -217,9 +196,8 @@ def _decide(args: argparse.Namespace, settings: Settings) -> int:
         by = _person_id(store, settings, args.as_name)
         decision = casework.decide(args.reference, args.outcome, args.rationale,
                                    conditions=args.conditions, by=by)
-        print(f"{decision.declaration.reference}: {decision.outcome.replace('_', ' ')} "
-              f"({decision.stage} decision). The declarant sees it under "
-              "\"my declarations\".")
+        print(say("cli_casework.decided", reference=decision.declaration.reference,
+                  outcome=decision.outcome.replace("_", " "), stage=decision.stage))
         return 0
     return _guarded(step)
 
@@ -229,7 +207,7 @@ def _request_info(args: argparse.Namespace, settings: Settings) -> int:
         store, casework = _service(settings)
         casework.request_information(args.reference, args.question,
                                      by=_person_id(store, settings, args.as_name))
-        print(f"{args.reference.upper()}: waiting for the declarant's answer.")
+        print(say("cli_casework.information_requested", reference=args.reference.upper()))
         return 0
     return _guarded(step)
 
@@ -239,8 +217,7 @@ def _answer(args: argparse.Namespace, settings: Settings) -> int:
         store, casework = _service(settings)
         casework.provide_information(args.reference, args.answer,
                                      by=_person_id(store, settings, args.as_name))
-        print(f"{args.reference.upper()}: answer recorded; the declaration is back with the "
-              "integrity unit.")
+        print(say("cli_casework.answer_recorded", reference=args.reference.upper()))
         return 0
     return _guarded(step)
 
@@ -250,8 +227,7 @@ def _appeal(args: argparse.Namespace, settings: Settings) -> int:
         store, casework = _service(settings)
         casework.lodge_appeal(args.reference, args.grounds,
                               by=_person_id(store, settings, args.as_name))
-        print(f"{args.reference.upper()}: appeal lodged; another integrity officer will "
-              "decide it.")
+        print(say("cli_casework.appeal_lodged", reference=args.reference.upper()))
         return 0
     return _guarded(step)
 
@@ -262,8 +238,9 @@ def _decide_appeal(args: argparse.Namespace, settings: Settings) -> int:
         decision = casework.decide_appeal(args.reference, args.outcome, args.rationale,
                                           conditions=args.conditions,
                                           by=_person_id(store, settings, args.as_name))
-        print(f"{decision.declaration.reference}: {decision.outcome.replace('_', ' ')}; "
-              f"now {decision.declaration.status.replace('_', ' ')}.")
+        print(say("cli_casework.appeal_decided", reference=decision.declaration.reference,
+                  outcome=decision.outcome.replace("_", " "),
+                  status=decision.declaration.status.replace("_", " ")))
         return 0
     return _guarded(step)
 
@@ -273,8 +250,8 @@ def _change(args: argparse.Namespace, settings: Settings) -> int:
         store, casework = _service(settings)
         new = casework.record_change_of_circumstances(
             args.reference, args.description, by=_person_id(store, settings, args.as_name))
-        print(f"{args.reference.upper()} is superseded by {new.reference}, which now waits "
-              "for a review decision.")
+        print(say("cli_casework.superseded", reference=args.reference.upper(),
+                  new=new.reference))
         return 0
     return _guarded(step)
 
@@ -285,8 +262,10 @@ def _compliance_check(args: argparse.Namespace, settings: Settings) -> int:
         casework.record_compliance_check(args.reference, args.compliant, args.note,
                                          next_check=args.next_check,
                                          by=_person_id(store, settings, args.as_name))
-        following = f" Next check {args.next_check}." if args.next_check else ""
-        print(f"{args.reference.upper()}: compliance check recorded.{following}")
+        following = (say("cli_casework.next_check", date=args.next_check)
+                     if args.next_check else "")
+        print(say("cli_casework.check_recorded", reference=args.reference.upper(),
+                  next=following))
         return 0
     return _guarded(step)
 
@@ -308,15 +287,16 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     with store.session() as session:
         found = list_declarations(session, kinds=_kinds(args.kind), statuses=statuses)
         if not found:
-            print("No declarations match.")
+            print(say("cli_casework.none_match"))
             return 0
         for declaration in found:
             timing = time_to_decision(declaration, rules)
             standing = current_decision(declaration)
-            late = " LATE" if timing.breached and not timing.decided else ""
-            print(f"{declaration.reference:14} {declaration.status:25} "
-                  f"{declaration.person.display_name:24} day {timing.days:>3}{late}  "
-                  f"{(standing.outcome if standing else declaration.summary or '')[:60]}")
+            late = say("cli_casework.late") if timing.breached and not timing.decided else ""
+            print(say("cli_casework.list_line", reference=declaration.reference,
+                      status=declaration.status, name=declaration.person.display_name,
+                      days=timing.days, late=late,
+                      summary=(standing.outcome if standing else declaration.summary or "")[:60]))
     return 0
 
 
@@ -339,22 +319,25 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{key:26} {value}")
         if any(value not in (None, "") for value in when_filed.values()):
             # The declarant's details when they filed; the lines above are today's.
-            print("declarant when filed:")
+            print(say("cli_casework.declarant_when_filed"))
             for key, value in when_filed.items():
                 if value not in (None, ""):
                     print(f"  {key:24} {value}")
-        print("answers:")
+        print(say("cli_casework.answers"))
         for key, value in entry["answers"].items():
             print(f"  {key:24} {value}")
-        print("decisions:")
+        print(say("cli_casework.decisions"))
         for item in entry["decisions"]:
-            conditions = f" [conditions: {item['conditions']}]" if item["conditions"] else ""
-            print(f"  {item['decided_at']} {item['stage']} {item['outcome']} by "
-                  f"{item['decided_by']}: {item['rationale']}{conditions}")
-        print("history:")
+            conditions = (say("cli_casework.conditions", conditions=item["conditions"])
+                          if item["conditions"] else "")
+            print(say("cli_casework.decision_line", at=item["decided_at"], stage=item["stage"],
+                      outcome=item["outcome"], by=item["decided_by"],
+                      rationale=item["rationale"], conditions=conditions))
+        print(say("cli_casework.history"))
         for item in entry["history"]:
-            note = f": {item['note']}" if item["note"] else ""
-            print(f"  {item['at']} {item['from'] or '-'} -> {item['to']}{note}")
+            note = say("cli_casework.history_note", note=item["note"]) if item["note"] else ""
+            print(say("cli_casework.history_line", at=item["at"], before=item["from"] or "-",
+                      after=item["to"], note=note))
         return 0
     return _guarded(step)
 
@@ -369,12 +352,12 @@ def _overdue(args: argparse.Namespace, settings: Settings) -> int:
     with store.session() as session:
         items = overdue(session, rules, today)
     if not items:
-        print(f"Nothing is overdue on {today}.")
+        print(say("cli_casework.nothing_overdue", today=today))
         return 0
-    print(f"Overdue on {today} (decision target {rules.decision_target_days} days):")
+    print(say("cli_casework.overdue", today=today, target=rules.decision_target_days))
     for item in items:
-        print(f"{item.reference:14} {item.what:17} due {item.due_on}  "
-              f"{item.days_late:>4} days late  {item.person}")
+        print(say("cli_casework.overdue_line", reference=item.reference, what=item.what,
+                  due=item.due_on, days=item.days_late, person=item.person))
     return 0
 
 
@@ -391,15 +374,17 @@ def _timeliness(args: argparse.Namespace, settings: Settings) -> int:
         timings = [time_to_decision(d, rules) for d in found]
     decided = sorted(t.days for t in timings if t.decided)
     for timing in timings:
-        state = f"decided {timing.decided_on}" if timing.decided else "undecided"
-        flag = "  OVER TARGET" if timing.breached else ""
-        print(f"{timing.reference:14} submitted {timing.submitted_on}  {state:20} "
-              f"{timing.days:>4} days{flag}")
+        state = (say("cli_casework.decided_on", date=timing.decided_on) if timing.decided
+                 else say("cli_casework.undecided"))
+        flag = say("cli_casework.over_target") if timing.breached else ""
+        print(say("cli_casework.timeliness_line", reference=timing.reference,
+                  submitted=timing.submitted_on, state=state, days=timing.days, flag=flag))
     breaches = sum(1 for t in timings if t.breached)
     median = decided[len(decided) // 2] if decided else None
-    print(f"\n{len(timings)} records, {len(decided)} decided, median "
-          f"{median if median is not None else '-'} days to decide, {breaches} over the "
-          f"{rules.decision_target_days}-day target.")
+    print()
+    print(say("cli_casework.timeliness_total", records=len(timings), decided=len(decided),
+              median=median if median is not None else "-", breaches=breaches,
+              target=rules.decision_target_days))
     return 0
 
 
@@ -443,7 +428,8 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             "from": args.start, "to": args.end, "format": args.format,
             "records": len(entries), "output": str(args.output) if args.output else "stdout"})
         if args.output:
-            print(f"Wrote {len(entries)} records to {args.output}.", file=sys.stderr)
+            print(say("cli_casework.exported", records=len(entries), output=args.output),
+                  file=sys.stderr)
         return 0
     return _guarded(step)
 
@@ -472,9 +458,9 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
         _audit(store, "system", "register.published", "gifts", {
             "quarter": quarter.label, "format": args.format, "records": len(entries)})
         if args.output:
-            noun = "entry" if len(entries) == 1 else "entries"
-            print(f"Wrote {len(entries)} {noun} for {quarter.label} ({quarter.start} to "
-                  f"{quarter.end}) to {args.output}.", file=sys.stderr)
+            wrote = "cli_casework.published_one" if len(entries) == 1 else "cli_casework.published"
+            print(say(wrote, entries=len(entries), quarter=quarter.label, start=quarter.start,
+                      end=quarter.end, output=args.output), file=sys.stderr)
         return 0
     return _guarded(step)
 
@@ -486,20 +472,20 @@ def _import_suppliers(args: argparse.Namespace, settings: Settings) -> int:
         try:
             text = args.file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            return _fail(f"cannot read {args.file}: {error}")
+            return _fail(say("cli_casework.cannot_read", file=args.file, error=error))
         parsed = parse_supplier_csv(text)
         if not parsed.valid:
-            print(f"probity: {args.file} was not imported; fix these rows and try again:",
-                  file=sys.stderr)
+            print(say("cli_casework.not_imported", file=args.file), file=sys.stderr)
             for line, problem in parsed.problems:
-                print(f"  line {line}: {problem}", file=sys.stderr)
+                print(say("cli_casework.row_problem", line=line, problem=problem),
+                      file=sys.stderr)
             return 1
         store = _open(settings)
         actor = _actor(store, settings, args.as_name)
         with store.transaction() as session:
             result = import_suppliers(session, parsed.rows, actor, source=args.file.name)
-        print(f"Imported {args.file.name}: {result.added} suppliers added, "
-              f"{result.updated} updated.")
+        print(say("cli_casework.imported", file=args.file.name, added=result.added,
+                  updated=result.updated))
         return 0
     return _guarded(step)
 
@@ -520,13 +506,15 @@ def _checks(args: argparse.Namespace, settings: Settings) -> int:
         print()
         return 0
     if not findings:
-        print(f"No findings on {today}.")
+        print(say("cli_casework.no_findings", today=today))
         return 0
-    print(f"{len(findings)} findings on {today}:\n")
+    print(say("cli_casework.findings", count=len(findings), today=today))
+    print()
     for number, finding in enumerate(findings, 1):
-        records = ", ".join(finding.records) or "no records"
-        print(f"{number}. [{finding.severity}] {finding.check} - {records}")
-        print(f"   {finding.why}")
+        records = ", ".join(finding.records) or say("cli_casework.no_records")
+        print(say("cli_casework.finding", number=number, severity=finding.severity,
+                  check=finding.check, records=records))
+        print(say("cli_casework.finding_why", why=finding.why))
         if finding.contract:
-            print(f"   contract: {finding.contract}")
+            print(say("cli_casework.finding_contract", contract=finding.contract))
     return 0

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from bot.casework.errors import CaseworkError
 from bot.casework.queries import current_decision, list_declarations, register_date
 from bot.casework.registers import declarant_snapshot, pounds
 from bot.store.models import Declaration, DeclarationKind
+from bot.yamlio import YAMLError, load_yaml
 
 #: Every field a public register may show; the configuration picks from these.
 PUBLISHABLE_FIELDS = frozenset({
@@ -83,8 +83,8 @@ class PublicationConfig:
     def load(cls, path: Path) -> PublicationConfig:
         try:
             with path.open(encoding="utf-8") as handle:
-                raw = (yaml.safe_load(handle) or {}).get("gifts")
-        except (OSError, yaml.YAMLError) as error:
+                raw = (load_yaml(handle) or {}).get("gifts")
+        except (OSError, YAMLError) as error:
             raise PublicationConfigError(f"{path}: cannot be read ({error})") from error
         if not isinstance(raw, dict):
             raise PublicationConfigError(f"{path}: needs a 'gifts' section")

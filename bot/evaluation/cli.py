@@ -9,11 +9,11 @@ from typing import Any
 from bot.config import Settings
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Extend `probity eval` (registered by the knowledge area) with `conversations`."""
-    evaluate = commands.choices.get("eval")
-    if evaluate is None:
-        evaluate = commands.add_parser("eval", help="measure Probity against scripted cases")
+def configure_eval(evaluate: argparse.ArgumentParser) -> None:
+    """`probity eval`: the knowledge area's question evaluation, and `conversations`."""
+    from bot.knowledge.cli import configure_eval as configure_questions
+
+    configure_questions(evaluate)
     questions = evaluate.get_default("run")
     evaluate.add_argument("what", nargs="?", choices=["questions", "conversations"],
                           default="questions",

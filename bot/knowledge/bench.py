@@ -25,6 +25,7 @@ from bot.knowledge.index import K1, B, NonNegativeBM25, SearchIndex, ranked
 from bot.knowledge.loaders import load_folder
 from bot.knowledge.text import sentences, terms
 from bot.knowledge.vocabulary import Vocabulary
+from bot.messages import say
 
 TOP_K = 10
 
@@ -101,15 +102,14 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
         import bm25s
     except ImportError:
         bm25s = None
-        print("bm25s is not installed, so its column is skipped "
-              "(pip install 'probity[bench]' or pip install bm25s).", file=sys.stderr)
+        print(say("bench.search_no_bm25s"), file=sys.stderr)
 
     from bot.knowledge.evaluation import DEFAULT_EVAL_DIR, load_questions
 
     documents, _ = load_folder(settings.policies_dir)
     real = chunk(documents)
     if not real:
-        print(f"probity: no policies found in {settings.policies_dir}", file=sys.stderr)
+        print(say("bench.search_no_policies", folder=settings.policies_dir), file=sys.stderr)
         return 2
     vocabulary = Vocabulary.load(settings.knowledge_dir / "vocabulary.yaml")
     eval_questions, _ = load_questions(DEFAULT_EVAL_DIR)
@@ -120,8 +120,7 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
     query_terms = [query for _, query in pairs]
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-    print(f"Search benchmark: {len(query_terms)} queries (evaluation questions, tokenised and "
-          f"expanded), top {TOP_K}, BM25 k1={K1} b={B}.")
+    print(say("bench.search_heading", queries=len(query_terms), top=TOP_K, k1=K1, b=B))
     for size in sizes:
         passages, tokens = generate_corpus(real, size)
         start = time.perf_counter()
@@ -152,18 +151,17 @@ def run_search_benchmark(settings: Settings, sizes: Sequence[int], queries: int 
             rank_match += result == probity_top[number]
 
         rows = [
-            ("Probity (inverted index)", probity_build, Timing(probity_times), None),
-            ("Probity from question text", None, Timing(full_times), None),
-            ("rank-bm25 get_scores+argsort", rank_build, Timing(rank_times),
+            (say("bench.search_probity"), probity_build, Timing(probity_times), None),
+            (say("bench.search_probity_text"), None, Timing(full_times), None),
+            (say("bench.search_rank_bm25"), rank_build, Timing(rank_times),
              rank_match / len(query_terms)),
         ]
         if bm25s is not None:
             rows.append(_bench_bm25s(bm25s, tokens, query_terms, probity_top, scores_of))
 
-        print(f"\n{size:,} passages ({sum(map(len, tokens)) / len(tokens):.0f} indexed terms "
-              f"per passage on average)")
-        print(f"  {'engine':30} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'p50 vs Probity':>15} {'p95 vs Probity':>15} {'same top 10':>12}")
+        print()
+        print(say("bench.search_size", size=size, terms=sum(map(len, tokens)) / len(tokens)))
+        print(say("bench.search_columns"))
         base = rows[0][2]
         for name, build, timing, match in rows:
             shown = "-" if match is None else f"{match:.0%}"
@@ -201,4 +199,4 @@ def _bench_bm25s(bm25s, tokens: list[list[str]], query_terms: list[list[str]],
         theirs = np.sort(scores_of[number][found])[::-1]
         ours = np.sort(scores_of[number][probity_top[number]])[::-1]
         matches += len(theirs) == len(ours) and bool(np.allclose(theirs, ours, rtol=1e-5))
-    return "bm25s (lucene, numpy)", build, Timing(times), matches / len(query_terms)
+    return say("bench.search_bm25s"), build, Timing(times), matches / len(query_terms)

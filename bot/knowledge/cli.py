@@ -8,14 +8,10 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
+from bot.messages import say
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    ask = commands.add_parser(
-        "ask", help="answer a policy question with citations",
-        description="Answer a question from the policies. QUESTION '-' reads one question "
-        "a line from standard input.",
-    )
+def configure_ask(ask: argparse.ArgumentParser) -> None:
     ask.add_argument("question", metavar="QUESTION", nargs="+",
                      help="the question, or - to read one question a line from stdin")
     ask.add_argument("--policies", type=Path, metavar="DIR",
@@ -24,8 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="print each answer as one JSON line (the DESIGN.md contract)")
     ask.set_defaults(run=_ask)
 
-    evaluate = commands.add_parser(
-        "eval", help="measure answer quality (hit@3, MRR, off-topic refusals)")
+
+def configure_eval(evaluate: argparse.ArgumentParser) -> None:
     evaluate.add_argument("--questions", type=Path, metavar="DIR",
                           help="folder with questions_*.yaml and off_topic.yaml "
                           "(default: the bundled tests/eval)")
@@ -33,10 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="index DIR instead of the bundled policies")
     evaluate.set_defaults(run=_eval)
 
-    bench = commands.add_parser("bench", help="benchmarks")
-    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
-    search = bench_commands.add_parser(
-        "search", help="time Probity's search against rank-bm25 and bm25s on generated corpora")
+
+def configure_bench_search(search: argparse.ArgumentParser) -> None:
     search.add_argument("--sizes", default="1000,10000,50000",
                         help="comma-separated corpus sizes in passages (default: %(default)s)")
     search.add_argument("--queries", type=int, default=60,
@@ -49,7 +43,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
     knowledge = Knowledge.load(settings, policies_dir=args.policies)
     for problem in knowledge.problems:
-        print(f"probity: skipped {problem}", file=sys.stderr)
+        print(say("cli.ask_skipped", problem=problem), file=sys.stderr)
     if args.question == ["-"]:
         questions = (line.strip() for line in sys.stdin)
     else:
@@ -120,7 +114,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     knowledge = Knowledge.load(settings, policies_dir=args.policies)
     questions, off_topic = load_questions(args.questions or DEFAULT_EVAL_DIR)
     if not questions:
-        print("probity: no evaluation questions found", file=sys.stderr)
+        print(say("cli.eval_no_questions"), file=sys.stderr)
         return 2
     report = evaluate(knowledge, questions, off_topic)
     print("\n".join(report.lines()))
@@ -133,7 +127,6 @@ def _bench_search(args: argparse.Namespace, settings: Settings) -> int:
     try:
         sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
     except ValueError:
-        print(f"probity: --sizes must be whole numbers separated by commas; got {args.sizes!r}",
-              file=sys.stderr)
+        print(say("cli.bench_bad_sizes", sizes=repr(args.sizes)), file=sys.stderr)
         return 2
     return run_search_benchmark(settings, sizes, queries=args.queries)

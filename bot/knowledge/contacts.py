@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.text import words
 from bot.knowledge.vocabulary import _contains
+from bot.yamlio import load_yaml_file
 
 #: Used when a force has no contacts file at all.
 FALLBACK_CONTACT_NAME = "Professional Standards Department"
@@ -42,7 +41,7 @@ class ContactBook:
         """Read `default: {name, how}` and `topics: [{name, keywords, contact}]`."""
         if not path.is_file():
             return cls(Contact(FALLBACK_CONTACT_NAME, FALLBACK_CONTACT_HOW))
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml_file(path) or {}
         default = raw.get("default") or {}
         topics = []
         for item in raw.get("topics") or []:

@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bot.config import PROJECT_ROOT
 from bot.knowledge.engine import Knowledge
 from bot.knowledge.text import fold
+from bot.yamlio import load_yaml_file
 
 #: Where the bundled evaluation set lives.
 DEFAULT_EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
@@ -83,14 +82,14 @@ def load_questions(folder: Path) -> tuple[list[EvalQuestion], list[str]]:
     """The questions_*.yaml questions and the off_topic.yaml questions in `folder`."""
     questions = []
     for path in sorted(folder.glob("questions_*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml_file(path) or {}
         for item in raw.get("questions", []) if isinstance(raw, dict) else raw:
             questions.append(EvalQuestion(str(item["question"]), str(item["document"]),
                                           str(item["section"])))
     off_topic: list[str] = []
     off_path = folder / "off_topic.yaml"
     if off_path.is_file():
-        raw = yaml.safe_load(off_path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml_file(off_path) or {}
         items = (raw.get("off_topic") or raw.get("questions") or []) if isinstance(
             raw, dict) else raw
         off_topic = [str(item["question"] if isinstance(item, dict) else item) for item in items]

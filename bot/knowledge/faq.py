@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.text import terms
+from bot.yamlio import load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     """
     if not path.is_file():
         return ()
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    raw = load_yaml_file(path) or []
     if isinstance(raw, dict):
         raw = (raw.get("faqs") or raw.get("entries") or raw.get("faq")
                or raw.get("questions") or [])

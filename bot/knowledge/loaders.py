@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from bot.yamlio import YAMLError, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,8 @@ def load_markdown(path: Path) -> Document:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            front = yaml.safe_load(match.group(1)) or {}
-        except yaml.YAMLError as error:
+            front = load_yaml(match.group(1)) or {}
+        except YAMLError as error:
             raise UnreadableDocument(f"its front matter is not valid YAML ({error})") from error
         if isinstance(front, dict):
             metadata = {str(key): str(value) for key, value in front.items() if value is not None}

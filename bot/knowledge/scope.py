@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.chunking import Passage
 from bot.knowledge.contacts import Contact
+from bot.yamlio import load_yaml_file
 
 #: Route passages carry this document name, so they can be told apart from policy text in the
 #: index (and in a cached index, which stores only passages).
@@ -36,7 +35,7 @@ def load_routes(path: Path) -> tuple[Route, ...]:
     """
     if not path.is_file():
         return ()
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml_file(path) or {}
     items = raw.get("routes") or [] if isinstance(raw, dict) else raw
     routes = []
     for item in items:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.text import stem, terms, words
+from bot.yamlio import load_yaml_file
 
 #: Words the person typed count fully; words added from the vocabulary count for less, so a
 #: passage that uses the person's own words still wins over one that only uses synonyms.
@@ -53,7 +52,7 @@ class Vocabulary:
         """Read a vocabulary file of `terms: {staff phrase: [policy term, ...]}`; none if absent."""
         if not path.is_file():
             return cls()
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml_file(path) or {}
         return cls.from_mapping(raw.get("terms") or {})
 
     @classmethod

@@ -12,35 +12,52 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from bot.workflows.catalogue import WorkflowCatalogue
+from bot.workflows.definitions import DefinitionError
 
 log = logging.getLogger(__name__)
 
 OTHER = "other"
 
 
-def load_report_categories(workflows_dir: Path) -> dict[str, str]:
-    """Option value -> label of the `category` field of the workflow that `files: report`.
+def load_report_categories(workflows_dir: Path, policies_dir: Path | None = None
+                           ) -> dict[str, str]:
+    """Option value -> label of the `category` field of the workflow that `files: report`,
+    through the validated workflow catalogue (bot.workflows.catalogue).
 
-    Empty if there is none or it cannot be read; then every report is listed as `other`.
+    Empty if there is none or the workflows cannot be loaded; then every report is listed
+    as `other`.
     """
-    for path in sorted(workflows_dir.glob("*.yaml")):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        if not isinstance(raw, dict) or raw.get("files") != "report":
-            continue
-        for field in raw.get("fields") or ():
-            if isinstance(field, dict) and field.get("name") == "category":
-                return {str(option["value"]): str(option.get("label") or option["value"])
-                        for option in field.get("options") or ()
-                        if isinstance(option, dict) and option.get("value")}
-    log.warning("no report workflow with a category field in %s; reports are listed as %r",
-                workflows_dir, OTHER)
-    return {}
+    # Called for every reporting step outside the root (the chat's follow-up, the CLI):
+    # read the files again only when one of them changed.
+    return dict(_categories(workflows_dir, policies_dir, _signature(workflows_dir),
+                            _signature(policies_dir) if policies_dir else ()))
+
+
+Signature = tuple[tuple[str, int], ...]
+
+
+def _signature(directory: Path) -> Signature:
+    return tuple((path.name, path.stat().st_mtime_ns) for path in sorted(directory.glob("*"))
+                 if path.is_file())
+
+
+@lru_cache(maxsize=8)
+def _categories(workflows_dir: Path, policies_dir: Path | None, workflows: Signature,
+                policies: Signature) -> tuple[tuple[str, str], ...]:
+    try:
+        categories = WorkflowCatalogue.load(workflows_dir,
+                                            policies_dir=policies_dir).report_categories()
+    except DefinitionError as error:
+        log.warning("workflows not loaded for report categories (%s)", error)
+        categories = {}
+    if not categories:
+        log.warning("no report workflow with a category field in %s; reports are listed as %r",
+                    workflows_dir, OTHER)
+    return tuple(categories.items())
 
 
 def listed_category(categories: Mapping[str, str], given: str) -> str:

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.messages import say
 
 if TYPE_CHECKING:
     from bot.reporting.records import CaseSummary, HandlerView
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
 STATUS_NAMES = ("received", "acknowledged", "assessing", "investigating", "closed")
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    cases = commands.add_parser("cases", help="handle reports of wrongdoing (integrity unit)")
+def configure_cases(cases: argparse.ArgumentParser) -> None:
     sub = cases.add_subparsers(dest="cases_command", required=True, metavar="ACTION")
     acting = argparse.ArgumentParser(add_help=False)
     acting.add_argument("--as", dest="acting_as", required=True, metavar="NAME",
@@ -85,14 +85,13 @@ def _handler_run(args: argparse.Namespace, settings: Settings, attempted: str, w
     with store.transaction() as session:
         handler = authorise_handler(session, context, speaker, attempted)
     if handler is None:
-        print(f"probity: {args.acting_as} is not a report handler; this attempt was recorded.",
-              file=sys.stderr)
+        print(say("cli_cases.not_a_handler", name=args.acting_as), file=sys.stderr)
         return 1
     try:
         with store.transaction() as session:
             work(session, context, handler)
     except (ReportingError, ValueError) as problem:
-        print(f"probity: {problem}", file=sys.stderr)
+        print(say("cli_cases.problem", problem=problem), file=sys.stderr)
         return 1
     return 0
 
@@ -104,7 +103,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
         found = list_reports(session, context, handler, status=args.status,
                              overdue=args.overdue)
         if not found:
-            print("No reports." if not args.overdue else "No report is past a deadline.")
+            print(say("cli_cases.none_overdue" if args.overdue else "cli_cases.none"))
         for summary in found:
             print(_summary_line(summary))
 
@@ -125,9 +124,8 @@ def _reply(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
         view = reply(session, context, handler, args.reference, args.text, kind=args.kind)
-        what = "Question" if args.kind == "question" else "Message"
-        print(f"{what} added to {view.summary.reference}; the reporter sees it when they "
-              "next check in.")
+        added = "cli_cases.question_added" if args.kind == "question" else "cli_cases.message_added"
+        print(say(added, reference=view.summary.reference))
 
     return _handler_run(args, settings, f"{args.kind} on {args.reference}", work)
 
@@ -138,7 +136,8 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
         view = change_status(session, context, handler, args.reference, args.status,
                              args.outcome)
-        print(f"{view.summary.reference} is now {view.summary.status}.")
+        print(say("cli_cases.status_now", reference=view.summary.reference,
+                  status=view.summary.status))
 
     return _handler_run(args, settings, f"change status of {args.reference}", work)
 
@@ -150,10 +149,10 @@ def _notify_due(args: argparse.Namespace, settings: Settings) -> int:
     with store.transaction() as session:
         due = announce_due(session, context)
         for notice in due:
-            print(f"New report {notice.reference}: {notice.category} ({notice.mode}), "
-                  f"received {notice.received_on:%d %b %Y}.")
+            print(say("cli_cases.new_report", reference=notice.reference,
+                      category=notice.category, mode=notice.mode, received=notice.received_on))
     if not due:
-        print("No new reports to announce.")
+        print(say("cli_cases.nothing_to_announce"))
     return 0
 
 
@@ -163,12 +162,12 @@ def _purge_closed(args: argparse.Namespace, settings: Settings) -> int:
     def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
         purged = purge_closed(session, context, handler, older_than_days=args.older_than,
                               remove_outcome=args.remove_outcome, dry_run=args.dry_run)
-        verb = "Would purge" if args.dry_run else "Purged"
+        line = "cli_cases.would_purge" if args.dry_run else "cli_cases.purged"
         for report in purged:
-            print(f"{verb} {report.reference} (closed {report.closed_on:%d %b %Y}, "
-                  f"{report.messages_removed} messages).")
+            print(say(line, reference=report.reference, closed=report.closed_on,
+                      messages=report.messages_removed))
         if not purged:
-            print(f"No closed report is older than {args.older_than} days.")
+            print(say("cli_cases.nothing_to_purge", days=args.older_than))
 
     return _handler_run(args, settings, f"purge reports closed over {args.older_than} days",
                         work)
@@ -188,62 +187,60 @@ def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
         if settings.report_key:
             # Probity cannot rewrite an environment variable, so the operator brings the key.
             if not args.new_key_file:
-                print("probity: the key comes from PROBITY_REPORT_KEY; put a new key in a "
-                      "file (see docs/reporting.md) and pass --new-key-file PATH.",
-                      file=sys.stderr)
+                print(say("cli_cases.key_from_environment"), file=sys.stderr)
                 return 2
             new_key = read_key_file(Path(args.new_key_file))
         else:
             new_key = stage_new_key(settings.home)
     except (OSError, SealingError) as problem:
-        print(f"probity: {problem}", file=sys.stderr)
+        print(say("cli_cases.problem", problem=problem), file=sys.stderr)
         return 1
     with store.transaction() as session:
         rotation = reseal_all(session, current, Sealer(new_key))
-    print(f"Re-sealed {rotation.values} values under key {rotation.new_key_id} "
-          f"(was {rotation.old_key_id}).")
+    print(say("cli_cases.resealed", values=rotation.values, new_key=rotation.new_key_id,
+              old_key=rotation.old_key_id))
     if settings.report_key:
-        print("Now set PROBITY_REPORT_KEY to the new key and restart Probity; then destroy "
-              "the new key file once the key is stored safely.")
+        print(say("cli_cases.set_new_key"))
     else:
         retired = promote_new_key(settings.home, utcnow())
-        print(f"The old key is kept as {retired}: move it offline with the backups it "
-              "opens, or destroy it. Back up the new report.key now.")
+        print(say("cli_cases.old_key_kept", retired=retired))
     return 0
 
 
 def _summary_line(summary: CaseSummary) -> str:
-    late = "; ".join(f"{b.what} overdue by {b.days_late} days (due {b.due:%d %b %Y})"
+    late = "; ".join(say("cli_cases.breach", what=b.what, days=b.days_late, due=b.due)
                      for b in summary.breaches)
-    return (f"{summary.reference}  {summary.status:13} {summary.mode:12} {summary.category:28} "
-            f"received {summary.received_on:%d %b %Y}  messages {summary.messages}"
-            + (f"  LATE: {late}" if late else ""))
+    line = say("cli_cases.summary", reference=summary.reference, status=summary.status,
+               mode=summary.mode, category=summary.category, received=summary.received_on,
+               messages=summary.messages)
+    return line + (say("cli_cases.late", late=late) if late else "")
 
 
 def _render(view: HandlerView) -> str:
     summary, content = view.summary, view.content
     lines = [
         _summary_line(summary),
-        f"Acknowledge by {summary.acknowledge_due:%d %b %Y}; "
-        f"feedback by {summary.feedback_due:%d %b %Y}.",
+        say("cli_cases.due", acknowledge=summary.acknowledge_due, feedback=summary.feedback_due),
         "",
-        f"What happened: {content.what_happened}",
-        f"When and where: {content.when_and_where}",
-        f"Who is involved: {content.who_is_involved or '-'}",
-        f"Evidence held: {content.evidence or '-'}",
-        f"Raised elsewhere: {content.raised_elsewhere or '-'}",
+        say("cli_cases.what_happened", text=content.what_happened),
+        say("cli_cases.when_and_where", text=content.when_and_where),
+        say("cli_cases.who_is_involved", text=content.who_is_involved or "-"),
+        say("cli_cases.evidence", text=content.evidence or "-"),
+        say("cli_cases.raised_elsewhere", text=content.raised_elsewhere or "-"),
     ]
     if view.identity is not None:
         identity = view.identity
-        lines.append(f"Reporter (confidential, handlers only): {identity.display_name} "
-                     f"[{identity.surface}:{identity.surface_id}]"
-                     + (f" - {identity.note}" if identity.note else ""))
+        lines.append(say("cli_cases.reporter_named", name=identity.display_name,
+                         surface=identity.surface, surface_id=identity.surface_id)
+                     + (say("cli_cases.reporter_note", note=identity.note)
+                        if identity.note else ""))
     else:
-        lines.append("Reporter: anonymous")
+        lines.append(say("cli_cases.reporter_anonymous"))
     if view.outcome:
-        lines.append(f"Outcome: {view.outcome}")
+        lines.append(say("cli_cases.outcome", outcome=view.outcome))
     lines.append("")
-    lines.append("Thread:" if view.thread else "Thread: no messages yet.")
+    lines.append(say("cli_cases.thread" if view.thread else "cli_cases.thread_empty"))
     for entry in view.thread:
-        lines.append(f"  {entry.on:%d %b %Y}  {entry.author} ({entry.kind}): {entry.text}")
+        lines.append(say("cli_cases.thread_entry", on=entry.on, author=entry.author,
+                         kind=entry.kind, text=entry.text))
     return "\n".join(lines)

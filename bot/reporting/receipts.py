@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import secrets
 import unicodedata
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 #: Twenty decimal digits, shown as five groups of four: easy to copy onto paper or read out.
 RECEIPT_DIGITS = 20
@@ -22,11 +24,24 @@ RECEIPT_ENTROPY_BITS = RECEIPT_DIGITS * math.log2(10)
 # 0.1 s per check here, which is unnoticeable for a reporter and ruinous for a guesser who
 # has stolen the database. Parameters travel inside each hash string, so raising them later
 # only affects new receipts; old ones still verify.
-_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_len=32,
-                         salt_len=16)
-# Verifying against this when a reference does not exist keeps the time taken the same, so
-# response time does not reveal which references are real.
-_DUMMY_HASH = _HASHER.hash("0" * RECEIPT_DIGITS)
+@functools.cache
+def _hasher() -> PasswordHasher:
+    # Built on first use: most commands never touch a receipt and need not load argon2.
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_len=32,
+                          salt_len=16)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when a reference does not exist, computed once on first need.
+
+    Checking it costs the same as checking a real one, so response time does not reveal which
+    references are real. It is made lazily (not at import) because it costs ~0.1-0.3 s and
+    64 MiB, which every command importing reporting would otherwise pay at start-up.
+    """
+    return _hasher().hash("0" * RECEIPT_DIGITS)
 
 
 class Receipt(str):
@@ -68,13 +83,15 @@ def hash_receipt(receipt: str) -> str:
     digits = normalise_receipt(receipt)
     if digits is None:
         raise ValueError("not a receipt")
-    return _HASHER.hash(digits)
+    return _hasher().hash(digits)
 
 
 def receipt_matches(stored_hash: str | None, typed: str) -> bool:
     """Whether `typed` is the receipt behind `stored_hash`; always does the slow work once."""
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     digits = normalise_receipt(typed) or ""
     try:
-        return _HASHER.verify(stored_hash or _DUMMY_HASH, digits) and stored_hash is not None
+        return _hasher().verify(stored_hash or _dummy_hash(), digits) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False

@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 
 from bot.config import Settings
+from bot.messages import say
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    db = commands.add_parser("db", help="manage the database")
+def configure_db(db: argparse.ArgumentParser) -> None:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="bring the schema to the newest revision")
     upgrade.set_defaults(run=_upgrade)
     current = db_commands.add_parser("current", help="show the schema revision in use")
     current.set_defaults(run=_current)
 
-    audit = commands.add_parser("audit", help="check the audit log")
+
+def configure_audit(audit: argparse.ArgumentParser) -> None:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_commands.add_parser(
         "verify", help="recompute the audit log's hash chain and name the first broken event"
@@ -31,9 +32,9 @@ def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
     store.upgrade()
     after = store.current_revision()
     if before == after:
-        print(f"The database is up to date (revision {after}).")
+        print(say("cli.db_up_to_date", revision=after))
     else:
-        print(f"Upgraded the database from {before or 'empty'} to revision {after}.")
+        print(say("cli.db_upgraded", before=before or say("cli.db_empty"), after=after))
     return 0
 
 
@@ -41,7 +42,8 @@ def _current(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import Store
 
     store = Store.open(settings, upgrade=False)
-    print(f"revision {store.current_revision() or 'none'} (newest {store.head_revision()})")
+    print(say("cli.db_current", revision=store.current_revision() or say("cli.db_none"),
+              newest=store.head_revision()))
     return 0
 
 
@@ -53,8 +55,8 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     with store.session() as session:
         result = verify_chain(session)
     if result.intact:
-        print(f"Audit log intact: {result.checked} events checked.")
+        print(say("cli.audit_intact", checked=result.checked))
         return 0
-    print(f"Audit log BROKEN at event {result.broken_event_id}: {result.problem}. "
-          f"{result.checked} events before it are intact.")
+    print(say("cli.audit_broken", event=result.broken_event_id, problem=result.problem,
+              checked=result.checked))
     return 1

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +62,41 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # ConfigParser treats % as interpolation; URLs may contain percent-escapes.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+# `revision: str = "0002"` / `down_revision: str | None = "0001"` in a migration file.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
+
+
+@functools.cache
+def migration_heads() -> frozenset[str] | None:
+    """The newest revision(s), read from the migration files without importing alembic.
+
+    Importing alembic costs about half a second, and almost every start finds the schema
+    already current, so the check is done cheaply and alembic is loaded only to upgrade.
+    None when a file does not follow alembic's template; then alembic itself decides.
+    """
+    revisions: set[str] = set()
+    replaced: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        try:
+            revision = ast.literal_eval(found["revision"].strip())
+            down = ast.literal_eval(found["down_revision"].strip())
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        replaced.update((down,) if isinstance(down, str) else (down or ()))
+    return frozenset(revisions - replaced) or None
 
 
 class Store:
@@ -97,16 +130,37 @@ class Store:
             yield session
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(alembic_config(str(self.engine.url))).get_current_head()
+
+    def stored_revisions(self) -> frozenset[str]:
+        """The revisions alembic recorded in this database (none for an empty one)."""
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return frozenset()
+            return frozenset(connection.execute(
+                text("SELECT version_num FROM alembic_version")).scalars())
+
+    def is_current(self) -> bool:
+        """Whether the schema is at the newest revision, asked without loading alembic."""
+        heads = migration_heads()
+        if heads is None:
+            return self.current_revision() == self.head_revision()
+        return self.stored_revisions() == heads
 
     def upgrade(self) -> None:
         """Apply any pending migrations; safe when several processes start at once."""
-        if self.current_revision() == self.head_revision():
+        if self.is_current():
             return
+        from alembic import command
+
         config = alembic_config(self.engine.url.render_as_string(hide_password=False))
         with self.engine.begin() as connection:
             if self.dialect == "postgresql":

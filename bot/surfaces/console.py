@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Settings
+from bot.messages import say
 from bot.turns import RESUME, Choice, Reply, Speaker, Turn
 
 if TYPE_CHECKING:
@@ -22,14 +23,13 @@ SURFACE = "console"
 QUIT = {"/quit", "/exit"}
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    chat = commands.add_parser(
-        "chat", help="talk to Probity in the terminal (one line per turn; can be scripted)")
+def configure_chat(chat: argparse.ArgumentParser) -> None:
     chat.add_argument("--as", dest="as_name", metavar="NAME",
                       help="who you are, from the staff directory (default: its first member)")
     chat.set_defaults(run=_chat)
 
-    drafts = commands.add_parser("drafts", help="look after unfinished declarations")
+
+def configure_drafts(drafts: argparse.ArgumentParser) -> None:
     drafts_commands = drafts.add_subparsers(dest="drafts_command", required=True)
     purge = drafts_commands.add_parser(
         "purge", help="delete drafts left untouched for longer than PROBITY_DRAFT_EXPIRY_HOURS")
@@ -71,7 +71,7 @@ class ConsoleChat:
         if self.echo:
             from bot.workflows.intents import printable
 
-            self.say(f"> {printable(text)}")
+            self.say(say("terminal.echo", text=printable(text)))
         self.show(self.assistant.handle(self.turn_for(text)))
 
     def turn_for(self, text: str) -> Turn:
@@ -97,9 +97,9 @@ def render(reply: Reply) -> str:
     """A reply as plain text: prefixes for problems and policy notes, numbered choices."""
     lines: list[str] = []
     if reply.kind == "problem":
-        lines.append(f"! {reply.text}")
+        lines.append(say("terminal.problem", text=reply.text))
     elif reply.kind == "warning":
-        lines.append(f"* Policy note: {reply.text}")
+        lines.append(say("terminal.policy_note", text=reply.text))
     elif reply.kind == "summary":
         lines.append(reply.text.splitlines()[0])
         rows = reply.data.get("rows", [])
@@ -108,24 +108,22 @@ def render(reply: Reply) -> str:
     else:
         lines.append(reply.text)
     for citation in reply.citations:
-        lines.append(f"  Source: {citation.title}, section {citation.section} "
-                     f"({citation.document})")
+        lines.append(say("terminal.source", title=citation.title, section=citation.section,
+                         document=citation.document))
     contact = reply.data.get("contact") if reply.kind == "answer" else None
     if contact and reply.data.get("answered"):
-        lines.append(f"  Questions: {contact['name']}, {contact['how']}")
+        lines.append(say("terminal.contact", name=contact["name"], how=contact["how"]))
     for number, choice in enumerate(reply.choices, start=1):
-        lines.append(f"  {number}. {choice.label}")
+        lines.append(say("terminal.choice", number=number, label=choice.label))
     if reply.kind == "question" and reply.data.get("optional"):
-        lines.append("  (optional: type skip to leave it out)")
+        lines.append(say("terminal.optional"))
     return "\n".join(lines)
 
 
 def welcome_text(display: str, examples: list[str]) -> str:
-    shown = ", ".join(f"'{example}'" for example in examples)
-    return (f"Probity, the integrity assistant. You are {display}.\n"
-            "Ask me about the policies (for example: can I accept a bottle of wine from a "
-            "victim?),\n"
-            f"or type {shown}, 'my declarations' or 'help'. Ctrl-D or /quit leaves.\n")
+    shown = ", ".join(say("terminal.example", example=example) for example in examples)
+    # The blank line after it is layout, not wording (the catalogue trims trailing newlines).
+    return say("terminal.welcome", display=display, examples=shown) + "\n"
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -143,16 +141,16 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         members = load_directory(settings.directory_file)
     except DirectoryError as error:
-        print(f"probity: {error}", file=sys.stderr)
+        print(say("terminal.problem_at_start", problem=error), file=sys.stderr)
         return 2
     me = members[0]
     if args.as_name:
         found = match_staff(args.as_name, members)
         if len(found) != 1:
             names = ", ".join(member.name for member in (found or members))
-            print(f"probity: --as {args.as_name!r} matches "
-                  f"{'several people' if found else 'nobody'} in {settings.directory_file}; "
-                  f"try one of: {names}", file=sys.stderr)
+            print(say("terminal.as_matches_several" if found else "terminal.as_matches_nobody",
+                      name=repr(args.as_name), directory=settings.directory_file, names=names),
+                  file=sys.stderr)
             return 2
         me = found[0]
     store = Store.open(settings)
@@ -161,7 +159,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         assistant = build_assistant(settings, store)
     except DefinitionError as error:
-        print(f"probity: workflow definition problem: {error}", file=sys.stderr)
+        print(say("terminal.definition_problem", problem=error), file=sys.stderr)
         return 2
     examples = [f"declare {d.commands[0]}" for d in assistant.definitions.values()
                 if d.files == "declaration"]
@@ -182,5 +180,6 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     with store.transaction() as session:
         removed = purge_expired_drafts(session, utcnow())
     store.dispose()
-    print(f"Deleted {removed} expired draft{'s' if removed != 1 else ''}.")
+    print(say("terminal.drafts_deleted_one" if removed == 1 else "terminal.drafts_deleted",
+              count=removed))
     return 0

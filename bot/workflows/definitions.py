@@ -15,8 +15,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.messages import say
 from bot.workflows.conditions import (
     OPERATORS,
@@ -27,6 +25,7 @@ from bot.workflows.conditions import (
     parse_condition,
 )
 from bot.workflows.fields import FIELD_TYPES, Option, format_money
+from bot.yamlio import YAMLError, load_yaml_file
 
 #: Declaration columns a definition may fill from an answer, and the field types that fit.
 RECORD_COLUMNS: dict[str, frozenset[str]] = {
@@ -229,8 +228,8 @@ def load_definition(
 ) -> WorkflowDefinition:
     """One definition file, validated against the citable policy sections."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
+        raw = load_yaml_file(path)
+    except YAMLError as error:
         raise DefinitionError(path, f"is not valid YAML: {error}") from None
     try:
         return _Builder(path, raw, sections).build()
@@ -423,7 +422,7 @@ class _Builder:
             return ()
         if not isinstance(raw, list) or len(raw) < 2:
             raise self.fail(f"{where}: a choice field needs at least two options")
-        options = []
+        options: list[Option] = []
         for item in raw:
             if not isinstance(item, dict) or not _NAME.match(str(item.get("value", ""))):
                 raise self.fail(f"{where}: each option needs a 'value' in lower_case and a "
@@ -549,7 +548,7 @@ class _Builder:
               limits: Mapping[str, int]) -> tuple[Hint, ...]:
         if not isinstance(raw, list):
             raise self.fail("'hints' must be a list")
-        hints = []
+        hints: list[Hint] = []
         names = [spec.name for spec in fields]
         for index, item in enumerate(raw, start=1):
             if not isinstance(item, dict):
@@ -672,7 +671,7 @@ def _names_in(raw: Any) -> set[str]:
     fields = raw.get("fields") if isinstance(raw, dict) else None
     if not isinstance(fields, list):
         return set()
-    return {item.get("name") for item in fields if isinstance(item, dict)}
+    return {str(item["name"]) for item in fields if isinstance(item, dict) and item.get("name")}
 
 
 def _pence(amount: Any) -> int | None:

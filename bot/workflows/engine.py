@@ -35,34 +35,23 @@ from bot.workflows.understanding.junk import junk_kind
 from bot.workflows.understanding.polarity import echo_polarity
 from bot.workflows.understanding.slots import snippets
 
-# What the engine itself says. Question text, help and policy wording live in the YAML.
-ANSWER_NEEDED = "This one needs an answer. Type it, or say back, help or cancel."
-LEFT_BLANK = "OK, I've left that one blank."
-UNSURE_TEXT = "That's fine, but I need something here."
-CANNOT_SKIP = "This question can't be skipped."
-NOTHING_BEFORE = "This is the first question, so there is nothing to go back to."
-CURRENTLY = "Currently: {value}. Type a new answer, or keep to leave it."
-CANCELLED = "Cancelled. Nothing was filed and your draft has been deleted."
-WHICH_PERSON = "More than one person matches {text!r}. Which one do you mean?"
-NO_PERSON = ("I can't find {text!r} in the staff directory. Try their surname, or their "
-             "first name and surname.")
-TOO_LOW = "That is less than {limit}. Please check the amount."
-TOO_HIGH = "That is more than {limit}. Please check the amount."
-SUGGESTED = "You said: {value}. Is that right? Say yes to use it, or type the answer."
-SUGGESTED_CHOICE = ("From what you said, I think: {value}. Say yes if that's right, or choose "
-                    "another.")
-NOT_YET = "We haven't come to {label} yet; it's a few questions on."
-CHOOSE_CHANGE = "Which answer would you like to change?"
-UNKNOWN_CHANGE = "I couldn't tell which answer to change."
-NOTHING_TO_CHANGE = "There's nothing to change yet: no question has been answered."
-AT_SUMMARY = "Please confirm to submit, change an answer, or cancel."
-CONTROLS = ("You can say back to return to the previous question, skip for an optional one, "
-            "cancel to stop, or ask me a question about the policy.")
-USE_SUGGESTION = Choice("accept", "Yes, use that")
-CONFIRM = Choice("confirm", "Confirm and submit")
-CHANGE = Choice("change", "Change an answer")
-CANCEL = Choice("cancel", "Cancel")
-YES_NO = (Choice("choice:yes", "Yes"), Choice("choice:no", "No"))
+# What the engine itself says is in messages/en/engine.yaml; question text, help and policy
+# wording live in the workflow YAML.
+
+
+def _use_suggestion() -> Choice:
+    return Choice("accept", say("engine.use_suggestion"))
+
+
+def _summary_choices() -> tuple[Choice, ...]:
+    return (Choice("confirm", say("engine.confirm")), Choice("change", say("engine.change")),
+            Choice("cancel", say("engine.cancel")))
+
+
+def _yes_no() -> tuple[Choice, ...]:
+    return (Choice("choice:yes", say("engine.yes_label")),
+            Choice("choice:no", say("engine.no_label")))
+
 
 #: Free-text field types: an answer to these is never taken for a policy question by shape.
 TEXT_TYPES = frozenset({"text", "long_text", "organisation"})
@@ -129,7 +118,7 @@ class DialogueContext:
 class Step:
     """The outcome of one step: the new state, what to show, and what the caller must do."""
 
-    state: dict[str, Any]
+    state: DraftState
     replies: tuple[Reply, ...] = ()
     #: "asking", "summary", "choosing_change", "confirmed" (file it) or "cancelled".
     status: str = ASKING
@@ -192,7 +181,7 @@ def advance(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any
     command = user_input.action or (None if junk else control_word(text))
     if command == "cancel":
         work["phase"] = CANCELLED_STATUS
-        return _Move(work, (Reply(CANCELLED),), CANCELLED_STATUS).step()
+        return _Move(work, (Reply(say("engine.cancelled")),), CANCELLED_STATUS).step()
     if command == "help":
         return _help(definition, work, context).step()
     phase = work["phase"]
@@ -249,11 +238,11 @@ def _question_control(definition: WorkflowDefinition, state: dict[str, Any],
     if command == "back":
         previous = _previous(definition, state, context, pending)
         if previous is None:
-            return _problem(definition, state, context, NOTHING_BEFORE)
+            return _problem(definition, state, context, say("engine.nothing_before"))
         return _ask(definition, state, context, previous)
     if command == "skip":
         if spec.required:
-            return _problem(definition, state, context, CANNOT_SKIP)
+            return _problem(definition, state, context, say("engine.cannot_skip"))
         return _skip(definition, state, context, pending, quiet=True)
     if command == "keep" and pending in state["answers"]:
         return _next(definition, state, context)
@@ -267,19 +256,19 @@ def _question_control(definition: WorkflowDefinition, state: dict[str, Any],
     if not action and text.endswith("?") and not _is_account(spec, text):
         return _Move(state, (), ASKING, policy_question=text)
     if not action and not text:
-        return _problem(definition, state, context, ANSWER_NEEDED)
+        return _problem(definition, state, context, say("engine.answer_needed"))
     return None
 
 
 def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
                  user_input: UserInput, text: str, context: DialogueContext,
-                 earlier: Mapping[str, Any]) -> _Reading | _Move:
+                 earlier: Mapping[str, Any]) -> Reading | _Move:
     """The answer given: a suggestion taken, a blank or "don't know", or the text read."""
     action = user_input.action
     suggestion = _suggestion_for(state, spec.name)
     if suggestion is not None and (action == "accept" or (
             not action and says_yes(text, context.understanding))):
-        return _Reading(suggestion["value"], suggestion["display"],
+        return Reading(suggestion["value"], suggestion["display"],
                         precision=suggestion.get("precision"))
     if action == "accept":
         return _reprompt(definition, state, context)
@@ -293,14 +282,14 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
         return _Move(move.state, noted + move.replies, move.status)
     if not action and spec.required and says_unsure(text) and spec.type in TEXT_TYPES:
         return _problem(definition, state, context,
-                        f"{UNSURE_TEXT} {_fill(spec.help, definition)}")
+                        f"{say('engine.unsure_text')} {_fill(spec.help, definition)}")
     if not action:
         text = _with_known_hours(definition, state, spec, text)
     reading = _read_with_earlier(spec, user_input, text, context, earlier)
     if reading.problem and not action and _tells_gated_fact(definition, spec, text, context,
                                                             state):
         # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
-        return _Reading(True, say("understanding.yes"))
+        return Reading(True, say("understanding.yes"))
     if reading.problem and not action and earlier.get("field") == spec.name and \
             earlier.get("unclear"):
         # Asked twice and still unclear: take the way the answer leans, and say so.
@@ -311,17 +300,17 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
 
 
 def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
-                  reading: _Reading, text: str, context: DialogueContext) -> _Move:
+                  reading: Reading, text: str, context: DialogueContext) -> _Move:
     """Store a clean reading and move on; otherwise ask which person, or say what is wrong."""
     if reading.candidates:
         choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
-        which = Reply(WHICH_PERSON.format(text=text), kind="question", field=spec.name,
-                      field_type=spec.type, choices=choices)
+        which = Reply(say("engine.which_person", text=text), kind="question",
+                      field=spec.name, field_type=spec.type, choices=choices)
         return _Move(state, (which,), ASKING)
     if reading.problem is not None:
         return _rejected(definition, state, spec, reading, text, context)
     record_answer(state, spec.name, reading)
-    warnings = _hints_after(definition, spec.name, state, context)
+    warnings = hints_after(definition, spec.name, state, context)
     # Facts in a short answer count ("£30, and I turned it down"); an account in prose
     # mentions too much in passing ("a sergeant") to be read for other questions.
     noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES \
@@ -331,10 +320,10 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
 
 
 def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
-              reading: _Reading, text: str, context: DialogueContext) -> _Move:
+              reading: Reading, text: str, context: DialogueContext) -> _Move:
     if spec.type not in TEXT_TYPES and looks_like_question(text):
         return _Move(state, (), ASKING, policy_question=text)
-    problem = reading.problem or ANSWER_NEEDED
+    problem = reading.problem or say("engine.answer_needed")
     if spec.type in {"yes_no", "choice"}:
         state["partial"] = {"field": spec.name, "text": "", "unclear": "yes"}
     if reading.partial:
@@ -346,7 +335,7 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
     return _problem(definition, state, context, problem)
 
 
-def record_answer(state: dict[str, Any], name: str, reading: _Reading) -> None:
+def record_answer(state: dict[str, Any], name: str, reading: Reading) -> None:
     """Keep one answer in a working state: value, display and date precision."""
     state["answers"][name] = reading.value
     state["displays"][name] = reading.display
@@ -369,7 +358,7 @@ def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: Dialog
     step = _next(definition, state, context)
     if quiet:
         return step
-    return _Move(step.state, (Reply(LEFT_BLANK),) + step.replies, step.status)
+    return _Move(step.state, (Reply(say("engine.left_blank")),) + step.replies, step.status)
 
 
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
@@ -404,7 +393,8 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
     if text and looks_like_question(text):
         return _Move(state, (), SUMMARY, policy_question=text)
     step = _summary(definition, state, context)
-    return _Move(step.state, (Reply(AT_SUMMARY, kind="problem"),) + step.replies, step.status)
+    problem = Reply(say("engine.at_summary"), kind="problem")
+    return _Move(step.state, (problem,) + step.replies, step.status)
 
 
 def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
@@ -433,7 +423,7 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
                if spec.name in state["answers"] or spec.name in state["skipped"]]
     wanted = _wanted(command, text)
     if not visible and state["phase"] == ASKING and state["pending"]:
-        return _problem(definition, state, context, NOTHING_TO_CHANGE)
+        return _problem(definition, state, context, say("engine.nothing_to_change"))
     if not wanted.strip():
         return _choose_change(definition, state, context)
     target = _find_field(wanted, visible)
@@ -444,10 +434,12 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
         state["phase"] = ASKING
         if later.name == state["pending"]:
             return _ask(definition, state, context, later.name)
-        return _problem(definition, state, context, NOT_YET.format(label=later.label.lower()))
+        return _problem(definition, state, context,
+                        say("engine.not_yet", label=later.label.lower()))
     if target is None:
         step = _choose_change(definition, state, context)
-        return _Move(step.state, (Reply(UNKNOWN_CHANGE, kind="problem"),) + step.replies,
+        unknown = Reply(say("engine.unknown_change"), kind="problem")
+        return _Move(step.state, (unknown,) + step.replies,
                     step.status)
     state["phase"] = ASKING
     return _ask(definition, state, context, target.name)
@@ -542,14 +534,14 @@ def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: Dialogu
     suggestion = _suggestion_for(state, name)
     if name in state["displays"]:
         data["current"] = state["displays"][name]
-        text = f"{text}\n{CURRENTLY.format(value=state['displays'][name])}"
+        text = f"{text}\n{say('engine.currently', value=state['displays'][name])}"
     elif suggestion is not None:
         data["suggested"] = suggestion["display"]
         if spec.type == "choice":
-            text = f"{text}\n{SUGGESTED_CHOICE.format(value=suggestion['display'])}"
+            text = f"{text}\n{say('engine.suggested_choice', value=suggestion['display'])}"
         else:
-            text = f"{text}\n{SUGGESTED.format(value=suggestion['display'])}"
-            choices = (USE_SUGGESTION,) + choices
+            text = f"{text}\n{say('engine.suggested', value=suggestion['display'])}"
+            choices = (_use_suggestion(),) + choices
     question = Reply(text, kind="question", field=name, field_type=spec.type,
                      choices=choices, data=data)
     return _Move(state, prefix + (question,), ASKING)
@@ -656,9 +648,9 @@ def _help(definition: WorkflowDefinition, state: dict[str, Any],
           context: DialogueContext) -> _Move:
     if state["phase"] == ASKING and state["pending"]:
         spec = definition.field(state["pending"])
-        help_reply = Reply(f"{_fill(spec.help, definition)}\n{CONTROLS}")
+        help_reply = Reply(f"{_fill(spec.help, definition)}\n{say('engine.controls')}")
     else:
-        help_reply = Reply(CONTROLS)
+        help_reply = Reply(say("engine.controls"))
     step = _reprompt(definition, state, context)
     return _Move(step.state, (help_reply,) + step.replies, step.status)
 
@@ -670,7 +662,7 @@ def _summary(definition: WorkflowDefinition, state: dict[str, Any],
     rows = summary_rows(definition, state, context.person)
     lines = "\n".join(f"{row['label']}: {row['value']}" for row in rows)
     reply = Reply(f"{_fill(definition.summary_intro, definition)}\n{lines}", kind="summary",
-                  choices=(CONFIRM, CHANGE, CANCEL),
+                  choices=_summary_choices(),
                   data={"title": definition.title, "rows": rows, "workflow": definition.name})
     return _Move(state, (reply,), SUMMARY)
 
@@ -680,7 +672,7 @@ def _choose_change(definition: WorkflowDefinition, state: dict[str, Any],
     state["phase"] = CHOOSING_CHANGE
     choices = tuple(Choice(f"change:{row['field']}", row["label"])
                     for row in summary_rows(definition, state, context.person))
-    return _Move(state, (Reply(CHOOSE_CHANGE, kind="question", choices=choices),),
+    return _Move(state, (Reply(say("engine.choose_change"), kind="question", choices=choices),),
                 CHOOSING_CHANGE)
 
 
@@ -699,7 +691,7 @@ def _previous(definition: WorkflowDefinition, state: dict[str, Any],
 
 
 @dataclass(frozen=True)
-class _Reading:
+class Reading:
     """One answer read: its JSON value and display, or a problem, or people to choose from."""
 
     value: Any = None
@@ -712,8 +704,19 @@ class _Reading:
     partial: str | None = None
 
 
+def read_field(spec: FieldSpec, text: str, context: DialogueContext) -> Reading:
+    """One answer to `spec` read by the chat's own parsers (the form API uses this).
+
+    A choice given as one of its option values (what a form's menu sends) is taken as that
+    option, as a pressed button is in the chat; anything else is read as typed words.
+    """
+    if spec.type == "choice" and any(option.value == text for option in spec.options):
+        return _read_answer(spec, UserInput(action=f"choice:{text}"), text, context)
+    return _read_answer(spec, UserInput(text), text, context)
+
+
 def _read_with_earlier(spec: FieldSpec, user_input: UserInput, text: str,
-                       context: DialogueContext, earlier: Mapping[str, Any]) -> _Reading:
+                       context: DialogueContext, earlier: Mapping[str, Any]) -> Reading:
     """The answer read on its own, or together with the part of the last one understood.
 
     Asked "Which day in January?" after "January 2027", "the 9th" means 9 January 2027,
@@ -728,7 +731,7 @@ def _read_with_earlier(spec: FieldSpec, user_input: UserInput, text: str,
 
 
 def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
-                 context: DialogueContext) -> _Reading:
+                 context: DialogueContext) -> Reading:
     action = user_input.action
     if action is not None:
         return _read_choice(spec, action.removeprefix("choice:"), context)
@@ -736,10 +739,10 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         manager = context.line_manager
         if spec.suggest == "line_manager" and manager is not None and (
                 says_yes(text) or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
-            return _Reading({"key": manager.key, "name": manager.label}, manager.label)
+            return Reading({"key": manager.key, "name": manager.label}, manager.label)
         tidied = parse_field("person", text)
         if not tidied.ok:
-            return _Reading(problem=tidied.problem or ANSWER_NEEDED)
+            return Reading(problem=tidied.problem or say("engine.answer_needed"))
         return _read_person(str(tidied.value), context)
     # parse_field passes each type only the options it understands.
     options: dict[str, Any] = {"today": context.today, "options": list(spec.options)}
@@ -763,15 +766,16 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         understood = _understood(spec, text, context)
         if understood is not None:
             return understood
-        return _Reading(problem=parsed.problem or ANSWER_NEEDED, partial=parsed.partial)
+        return Reading(problem=parsed.problem or say("engine.answer_needed"),
+                       partial=parsed.partial)
     problem = _out_of_bounds(spec, parsed.value)
     if problem is not None:
-        return _Reading(problem=problem)
+        return Reading(problem=problem)
     value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
-    return _Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
+    return Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
 
 
-def _weekly(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | None:
+def _weekly(spec: FieldSpec, text: str, context: DialogueContext) -> Reading | None:
     """Hours in another period or unit, as hours a week, shown with the words they came
     from ("12 (three 8 hour shifts a fortnight)"), which also tell a later per-shift or
     per-lesson rate how many there are; None for a plain number."""
@@ -780,7 +784,7 @@ def _weekly(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | 
         return None
     reading = _read_answer(spec, UserInput(f"{hours}"), f"{hours}", context)
     if reading.problem is None:
-        return _Reading(reading.value, f"{reading.display} ({one_line(text)})")
+        return Reading(reading.value, f"{reading.display} ({one_line(text)})")
     return reading
 
 
@@ -791,21 +795,21 @@ _MY_MANAGER = re.compile(
     r"supervisor)$|^(?:him|her|them|that one|that's them|thats them|same|the suggestion)$")
 
 
-def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Reading:
+def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> Reading:
     if spec.type == "yes_no" and value in {"yes", "no"}:
-        return _Reading(value == "yes", value.capitalize())
+        return Reading(value == "yes", value.capitalize())
     if spec.type == "choice":
         for option in spec.options:
             if option.value == value:
-                return _Reading(option.value, option.label)
+                return Reading(option.value, option.label)
     if spec.type == "person":
         for member in context.people:
             if member.key == value:
-                return _Reading({"key": member.key, "name": member.label}, member.label)
-    return _Reading(problem=ANSWER_NEEDED)
+                return Reading({"key": member.key, "name": member.label}, member.label)
+    return Reading(problem=say("engine.answer_needed"))
 
 
-def _read_person(text: str, context: DialogueContext) -> _Reading:
+def _read_person(text: str, context: DialogueContext) -> Reading:
     matches = list(context.match_people(text, context.people))
     if not matches:
         # "sergeant reid": the directory writes "Sgt"; try the rank as it is written there.
@@ -813,10 +817,10 @@ def _read_person(text: str, context: DialogueContext) -> _Reading:
     if len(matches) > 1:
         matches = _narrowed(text, matches, context)
     if len(matches) == 1:
-        return _Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
+        return Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
     if not matches:
-        return _Reading(problem=NO_PERSON.format(text=text))
-    return _Reading(candidates=tuple(matches))
+        return Reading(problem=say("engine.no_person", text=text))
+    return Reading(candidates=tuple(matches))
 
 
 # Ranks as people say them, and as the directory writes them at the start of a label.
@@ -856,15 +860,15 @@ def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:
         return format_money(int(bound)) if spec.type == "money" else f"{bound:g}"
 
     if spec.minimum is not None and value < spec.minimum:
-        return TOO_LOW.format(limit=shown(spec.minimum))
+        return say("engine.too_low", limit=shown(spec.minimum))
     if spec.maximum is not None and value > spec.maximum:
-        return TOO_HIGH.format(limit=shown(spec.maximum))
+        return say("engine.too_high", limit=shown(spec.maximum))
     return None
 
 
 def _choices(spec: FieldSpec, context: DialogueContext) -> tuple[Choice, ...]:
     if spec.type == "yes_no":
-        return YES_NO
+        return _yes_no()
     if spec.type == "choice":
         return tuple(Choice(f"choice:{option.value}", option.label) for option in spec.options)
     if spec.suggest == "line_manager" and context.line_manager is not None:
@@ -994,11 +998,11 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
             if reading is not None:
                 record_answer(state, spec.name, reading)
                 noted.append((spec.label, reading.display))
-                notes += _hints_after(definition, spec.name, state, context)
+                notes += hints_after(definition, spec.name, state, context)
             elif spec.type == "yes_no" and _tells_gated_fact(definition, spec, text, context,
                                                              state):
                 # "I rent a room for £400 a month" tells "Is it paid?" (yes) and the pay.
-                record_answer(state, spec.name, _Reading(True, say("understanding.yes")))
+                record_answer(state, spec.name, Reading(True, say("understanding.yes")))
                 noted.append((spec.label, say("understanding.yes")))
         if len(noted) == before:
             break
@@ -1017,7 +1021,7 @@ def _open_fields(definition: WorkflowDefinition, state: dict[str, Any],
 
 
 def _fact(spec: FieldSpec, text: str, context: DialogueContext,
-          opening: bool) -> _Reading | None:
+          opening: bool) -> Reading | None:
     if spec.type in TEXT_TYPES:
         if not (opening and spec.from_opening):
             return None
@@ -1052,7 +1056,7 @@ def _clause(text: str) -> str:
     return text[:match.start()].strip() if match and match.start() > 0 else text
 
 
-def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | None:
+def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading | None:
     """A plain answer the word lists missed, read by the trained models when they are sure."""
     found = snippets(spec, text) if spec.type in {"date", "money", "number"} else []
     if normalise_short(text).strip(" .!") not in found:
@@ -1071,12 +1075,12 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> _Readin
         if said not in {"yes", "no"}:
             said = echo_polarity(spec.prompt, text)
         if said in {"yes", "no"}:
-            return _Reading(said == "yes", say(f"understanding.{said}"))
+            return Reading(said == "yes", say(f"understanding.{said}"))
     if spec.type == "choice":
         value = understanding.option(spec, text, among=mentioned_options(text, spec.options))
         for option in spec.options:
             if option.value == value:
-                return _Reading(option.value, option.label)
+                return Reading(option.value, option.label)
     return None
 
 
@@ -1090,7 +1094,7 @@ def _weekly_by_day(said: str) -> int | None:
     return 1 if _EVERY_DAY.search(normalise_short(said)) else None
 
 
-def _leaning(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading | None:
+def _leaning(spec: FieldSpec, text: str, context: DialogueContext) -> Reading | None:
     """A second unclear answer to a yes/no or choice question, read by the way it leans."""
     words = one_line(text)[:80]
     if spec.type == "yes_no":
@@ -1098,12 +1102,12 @@ def _leaning(spec: FieldSpec, text: str, context: DialogueContext) -> _Reading |
         if lean is None:
             return None
         shown = say(f"understanding.{'yes' if lean else 'no'}")
-        return _Reading(lean, say("understanding.taken_as", value=shown, words=words))
+        return Reading(lean, say("understanding.taken_as", value=shown, words=words))
     if spec.type == "choice" and context.understanding is not None:
         value = context.understanding.option_lean(spec, text)
         for option in spec.options:
             if option.value == value:
-                return _Reading(option.value, say("understanding.taken_as", value=option.label,
+                return Reading(option.value, say("understanding.taken_as", value=option.label,
                                                   words=words))
     return None
 
@@ -1237,8 +1241,9 @@ def hint_reply(definition: WorkflowDefinition, hint: Hint) -> Reply:
                  data={"hint": hint.id})
 
 
-def _hints_after(definition: WorkflowDefinition, name: str, state: dict[str, Any],
-                 context: DialogueContext) -> tuple[Reply, ...]:
+def hints_after(definition: WorkflowDefinition, name: str, state: Mapping[str, Any],
+                context: DialogueContext) -> tuple[Reply, ...]:
+    """The policy hints answering `name` triggers, given the answers in working `state`."""
     current = effective_answers(definition, state["answers"], context.person)
     return tuple(hint_reply(definition, hint) for hint in definition.hints
                  if hint.after == name and hint.when.holds(current, context.person))
@@ -1266,6 +1271,7 @@ def _json(state: DraftState | Mapping[str, Any]) -> Mapping[str, Any]:
     return state.to_json() if isinstance(state, DraftState) else state
 
 
-__all__ = ["DialogueContext", "DraftState", "Step", "UserInput", "advance", "date_precisions",
+__all__ = ["CANCELLED_STATUS", "CONFIRMED", "Colleague", "DialogueContext", "DraftState",
+           "PeopleMatcher", "Reading", "Step", "UserInput", "advance", "date_precisions",
            "effective_answers",
            "reprompt", "start", "summary_rows", "triggered_hints", "visible_fields"]

@@ -23,7 +23,7 @@ from bot.store.audit import record_event
 from bot.store.history import actor_name, set_declaration_status
 from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person
 from bot.store.references import ReferenceKind, allocate_reference
-from bot.turns import Reply
+from bot.turns import Reply, Speaker
 from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.engine import (
     date_precisions,
@@ -49,6 +49,9 @@ class Filing:
     #: The surface's key for this submission (Turn.idempotency_key); a filer that honours it
     #: stores it with the record in the same transaction and never files it twice.
     idempotency_key: str | None = None
+    #: Who is speaking as the surface knows them, for identified filings only: a filer
+    #: that does not need a Person row (a confidential report seals this instead).
+    speaker: Speaker | None = None
 
 
 Filer = Callable[[Session, Filing], list[Reply]]
@@ -71,6 +74,9 @@ class FilerEntry:
     filer: Filer
     #: False for filers that must never learn who is speaking (anonymous reports).
     identified: Identified = True
+    #: False for filers that take the speaker as the surface knows them and need no Person
+    #: row (reports): a form filed through them creates none.
+    needs_person: bool = True
 
     def wants_identity(self, state: Mapping[str, Any]) -> bool:
         """Whether this filing may be given the speaker's identity and directory facts."""

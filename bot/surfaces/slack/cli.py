@@ -8,17 +8,12 @@ import sys
 from typing import Any
 
 from bot.config import Settings
+from bot.messages import say
 
 log = logging.getLogger(__name__)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    serve = commands.add_parser(
-        "serve", help="run the Slack app (Socket Mode by default, or HTTP with --http)",
-        description="Connects Probity to Slack. Socket Mode needs SLACK_BOT_TOKEN and "
-        "SLACK_APP_TOKEN and no public URL; --http serves POST /slack/events and needs "
-        "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.",
-    )
+def configure_serve(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--http", action="store_true",
                        help="serve Slack's HTTP requests instead of connecting by Socket Mode")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
@@ -44,10 +39,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         services = SlackServices.open(settings)
         app = build_app(services, credentials, socket_mode=not args.http)
     except SlackSetupError as error:
-        print(f"probity serve: {error}", file=sys.stderr)
+        print(say("cli.serve_problem", problem=error), file=sys.stderr)
         return 2
     except DefinitionError as error:
-        print(f"probity serve: a workflow definition cannot be used: {error}", file=sys.stderr)
+        print(say("cli.serve_definition_problem", problem=error), file=sys.stderr)
         return 2
     from bot.surfaces.slack.notices import start_notice_loop
 
@@ -63,9 +58,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     try:
         socket_mode_handler(app, credentials.app_token).start()
     except SlackApiError as error:
-        code = error.response.get("error", "unknown error")
-        print(f"probity serve: Slack refused SLACK_APP_TOKEN ({code}): make an app-level token "
-              "with the connections:write scope and turn Socket Mode on", file=sys.stderr)
+        code = error.response.get("error") or say("cli.serve_unknown_error")
+        print(say("cli.serve_app_token_refused", code=code), file=sys.stderr)
         return 2
     return 0
 

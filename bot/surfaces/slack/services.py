@@ -1,7 +1,8 @@
 """The core as the Slack surface sees it: one object holding the store and Probity's services.
 
 Listeners reach the core only through here, so the surface holds no business rules and
-there is one place that adapts the core's APIs to what Slack needs.
+there is one place that adapts the core's APIs to what Slack needs. It runs no SQL of its
+own: every query is a core function (bot.casework.queries, bot.directory ...).
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from bot.casework.authorisation import can_answer, record_refusal
-from bot.casework.endorsement import can_endorse
+from bot.casework.endorsement import can_endorse, endorser_to_ask
 from bot.casework.errors import UnknownDeclaration
 from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
-from bot.casework.queries import get_declaration, open_question
+from bot.casework.queries import get_declaration, known_person_id, open_question
 from bot.casework.service import Casework
 from bot.config import Settings
 from bot.directory import person_for_speaker
@@ -61,9 +60,10 @@ class SlackServices:
         """The Slack surface's view of a core the composition root (bot.app) built."""
         return cls(
             settings=app.settings, store=app.store, knowledge=app.knowledge,
-            reports=ReportDesk(app.store, ReportingContext.from_settings(app.settings)),
+            reports=ReportDesk(app.store, ReportingContext.from_settings(
+                app.settings, categories=app.catalogue.report_categories())),
             casework=app.casework, assistant=app.assistant,
-            definitions=dict(app.definitions),
+            definitions=dict(app.catalogue),
         )
 
     def handle(self, turn: Turn) -> list[Reply]:
@@ -82,8 +82,7 @@ class SlackServices:
         so a known handler's or declarant's form submission reaches its ack() sooner.
         """
         with self.store.session() as session:
-            known = session.scalar(select(Person.id).where(Person.surface == SURFACE,
-                                                           Person.surface_id == user_id))
+            known = known_person_id(session, SURFACE, user_id)
         if known is not None:
             return known
         return self.person_id(self.people.speaker(client, user_id))
@@ -142,6 +141,9 @@ class SlackServices:
                 if declaration.decision_due else None,
                 "line_manager": (manager.surface, manager.surface_id) if manager else None,
                 "needs_line_manager": "line_manager" in declaration.approvers,
+                # The core decides whom to ask for an endorsement (casework.endorsement).
+                "ask_endorsement_of": endorser.surface_id if (
+                    endorser := endorser_to_ask(declaration, SURFACE)) else None,
             }
 
     @staticmethod

@@ -50,8 +50,11 @@ COMMANDS: tuple[Command, ...] = (
             description="Answer a question from the policies. QUESTION '-' reads one question "
             "a line from standard input."),
     Command("eval", "bot.evaluation.cli:configure_eval",
-            help="measure answer quality (hit@3, MRR, off-topic refusals), or with "
-            "'conversations' the scripted conversations (right first time, re-prompts)"),
+            help="measure answer quality on every corpus (hit@3, MRR, off-topic refusals), "
+            "or with 'conversations' the scripted conversations (right first time, re-prompts)",
+            description="Ask every evaluation question and report hit@3, MRR and off-topic "
+            "answers for the bundled set and each corpus under tests/eval/corpora, by split; "
+            "'probity eval conversations' drives the scripted conversations instead."),
     Command("serve", "bot.surfaces.slack.cli:configure_serve",
             help="run the Slack app (Socket Mode by default, or HTTP with --http)",
             description="Connects Probity to Slack. Socket Mode needs SLACK_BOT_TOKEN and "
@@ -69,7 +72,8 @@ COMMANDS: tuple[Command, ...] = (
             help="look after unfinished declarations"),
     Command("bench", help="benchmarks", subcommands=(
         Command("search", "bot.knowledge.cli:configure_bench_search",
-                help="time Probity's search against rank-bm25 and bm25s on generated corpora"),
+                help="time Probity's whole ask path and index against rank-bm25 and bm25s on "
+                "generated corpora, and how cost grows"),
         Command("casework", "bot.casework.cli:configure_bench",
                 help="time register checks and the CSV export on a large force's year"),
         Command("startup", "bot.bench_startup:configure",

@@ -437,7 +437,8 @@ _APPROX_LEAD = re.compile(
 )
 _APPROX_TRAIL = re.compile(r"(?:\s+(?:ish|or so|onwards|on|i think|roughly|approx))+$")
 _YEAR_ALONE = re.compile(r"^(?P<year>(?:19|20)\d{2})$")
-_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid\s+|late\s+)?(?P<century>19|20)?(?P<tens>\d)0'?s$")
+_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid\s+|late\s+)?(?P<century>19|20)?"
+                     r"(?P<tens>\d)0'?s$")
 _DECADE_WORDS = {"sixties": 6, "seventies": 7, "eighties": 8, "nineties": 9, "noughties": 0}
 _DECADE_WORD = re.compile(r"^(?:the\s+)?(?:early\s+|mid\s+|late\s+)?(?P<word>" +
                           "|".join(_DECADE_WORDS) + r")$")

@@ -44,10 +44,11 @@ def _as_argument(parser: argparse.ArgumentParser) -> None:
         "user is listed as in PROBITY_HOME/operators.yaml; optional if only one")
 
 
-def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
+def _officer_step(steps: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+                  help: str,
                   run: Callable[[argparse.Namespace, Settings], int]) -> argparse.ArgumentParser:
     """A step on one declaration, taken by a named person (checked and audited later)."""
-    step = steps.add_parser(name, help=help)
+    step: argparse.ArgumentParser = steps.add_parser(name, help=help)
     step.add_argument("reference")
     _as_argument(step)
     step.set_defaults(run=run)

@@ -21,7 +21,6 @@ from bot.reporting.sealing import (
     Sealer,
     generate_key,
     read_key_file,
-    write_key_file,
 )
 from bot.reporting.threads import (
     content_purpose,
@@ -31,6 +30,7 @@ from bot.reporting.threads import (
 )
 from bot.reporting.vault.spool import Spool
 from bot.store.audit import record_event
+from bot.store.keyfiles import write_key_file
 from bot.store.vault.models import Report
 
 

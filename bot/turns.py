@@ -81,3 +81,7 @@ class Reply:
     # dataclasses.field spelled out: the attribute `field` above shadows the bare name here.
     #: Extra structured data for rich surfaces (e.g. a summary's rows, a reference).
     data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: Something shown to this person once and never kept: a report's receipt. It is already
+    #: in `text` for plain surfaces; a form surface shows it on its own. Never logged, never
+    #: in `data` (which surfaces may log or store), and left out of repr().
+    secret: str | None = dataclasses.field(default=None, repr=False)

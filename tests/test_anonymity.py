@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.app import build_assistant
 from bot.assistant import Assistant
 from bot.config import PROJECT_ROOT, Settings
 from bot.directory import load_directory, sync_people
@@ -62,7 +63,7 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
 def probity(settings: Settings, store: Store) -> Assistant:
     with store.transaction() as session:
         sync_people(session, load_directory(PROJECT_ROOT / "knowledge" / "staff.yaml"))
-    return Assistant.from_settings(settings, store, knowledge=NoPolicies())
+    return build_assistant(settings, store, knowledge=NoPolicies())
 
 
 class Terminal:
@@ -342,13 +343,13 @@ def test_an_anonymous_filing_is_built_without_the_reporter_by_construction(
     from bot.workflows import filing
 
     seen: list[filing.Filing] = []
-    real = filing.FILERS["report"]
+    real = probity.turns.filers["report"]
 
     def spy(session: Session, request: filing.Filing) -> Any:
         seen.append(request)
         return real.filer(session, request)
 
-    monkeypatch.setitem(filing.FILERS, "report",
+    monkeypatch.setitem(probity.turns.filers, "report",
                         dataclasses.replace(real, filer=spy))
     make_report(Terminal(probity, REPORTER, "Amira Khan"), "anonymous")
     make_report(Terminal(probity, "owen.price", "Owen Price"), "confidential")
@@ -394,7 +395,7 @@ def test_a_question_asked_mid_report_is_not_kept_in_the_unanswered_log(
 
     with store.transaction() as session:
         sync_people(session, load_directory(PROJECT_ROOT / "knowledge" / "staff.yaml"))
-    probity = Assistant.from_settings(settings, store, knowledge=Unanswerable())
+    probity = build_assistant(settings, store, knowledge=Unanswerable())
     amira = Terminal(probity, REPORTER, "Amira Khan")
     amira.type("report", "misuse of police systems")
     # Short enough to be a question for the policies, not an account of what happened.

@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from bot import assistant as assistant_module
+from bot.app import build_assistant, standard_plugins
 from bot.assistant import Assistant, Command, Outcome
+from bot.casework.service import Casework
 from bot.config import PROJECT_ROOT, Settings
 from bot.directory import load_directory, sync_people
+from bot.messages import say
+from bot.plugins import Plugin
 from bot.store import Store
 from bot.store.audit import verify_chain
 from bot.store.models import (
@@ -101,7 +104,7 @@ def clock() -> Clock:
 def probity(settings: Settings, store: Store, knowledge: FakeKnowledge,
             definitions: dict[str, WorkflowDefinition], clock: Clock,
             staff: dict[str, Person]) -> Assistant:
-    return Assistant(settings, store, knowledge, definitions, clock=clock)
+    return build_assistant(settings, store, knowledge, definitions, clock=clock)
 
 
 class Member:
@@ -282,7 +285,7 @@ def test_other_text_is_answered_from_the_policies(probity: Assistant,
 def test_unanswered_questions_are_kept_for_the_policy_owners_without_the_asker(
         settings: Settings, store: Store, definitions: dict[str, WorkflowDefinition],
         staff: dict[str, Person]) -> None:
-    probity = Assistant(settings, store, FakeKnowledge(answered=False), definitions,
+    probity = build_assistant(settings, store, FakeKnowledge(answered=False), definitions,
                         clock=Clock())
     Member(probity, "amira.khan").says("what time does the canteen close")
     with store.session() as session:
@@ -307,7 +310,7 @@ def test_a_restart_mid_way_resumes_where_the_person_was(
         settings: Settings, store: Store, definitions: dict[str, WorkflowDefinition],
         probity: Assistant) -> None:
     Member(probity, "amira.khan").says_all(GIFT[:6])
-    restarted = Assistant(settings, store, FakeKnowledge(), definitions, clock=Clock())
+    restarted = build_assistant(settings, store, FakeKnowledge(), definitions, clock=Clock())
     amira = Member(restarted, "amira.khan")
     replies = amira.says_all(GIFT[6:])
     assert replies[-1].kind == "summary"
@@ -494,7 +497,8 @@ def test_drafts_of_unpersisted_workflows_stay_out_of_the_database(
         staff: dict[str, Person]) -> None:
     quiet = dataclasses.replace(definitions["gift_hospitality"], name="quiet_gift",
                                 persist_draft=False)
-    probity = Assistant(settings, store, FakeKnowledge(), {"quiet_gift": quiet}, clock=Clock())
+    probity = build_assistant(settings, store, FakeKnowledge(), {"quiet_gift": quiet},
+                              clock=Clock())
     amira = Member(probity, "amira.khan")
     amira.says(action="start:quiet_gift")
     amira.says_all(GIFT[1:])
@@ -512,12 +516,12 @@ def test_another_kind_of_record_plugs_in_with_one_registration(
         received.append(filing_request)
         return [Reply("Posted.", kind="filed")]
 
-    monkeypatch.setitem(filing.FILERS, "postcard", filing.FilerEntry(file_postcard,
-                                                                      identified=False))
+    postcards = Plugin("postcards", filers={
+        "postcard": filing.FilerEntry(file_postcard, identified=False)})
     postcard = dataclasses.replace(definitions["gift_hospitality"], name="postcard",
                                    files="postcard")
-    probity = Assistant(settings, store, FakeKnowledge(), {"postcard": postcard},
-                        clock=Clock())
+    probity = build_assistant(settings, store, FakeKnowledge(), {"postcard": postcard},
+                              clock=Clock(), plugins=[postcards])
     amira = Member(probity, "amira.khan")
     amira.says(action="start:postcard")
     amira.says_all(GIFT[1:])
@@ -527,13 +531,17 @@ def test_another_kind_of_record_plugs_in_with_one_registration(
 
 
 def test_keyword_commands_can_be_added_by_other_areas(
-        probity: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
-    def chase(assistant: Assistant, context: Any, rest: str) -> Outcome:
+        settings: Settings, store: Store, knowledge: FakeKnowledge,
+        definitions: dict[str, WorkflowDefinition], clock: Clock,
+        staff: dict[str, Person]) -> None:
+    def chase(assistant: Any, context: Any, rest: str) -> Outcome:
         return Outcome([Reply(f"Chasing {rest or 'nothing'}.")])
 
-    commands = [*assistant_module.COMMANDS,
-                Command("chase", ("chase up",), chase, takes_argument=True)]
-    monkeypatch.setattr(assistant_module, "COMMANDS", commands)
+    chasing = Plugin("chasing", commands=(
+        Command("chase", ("chase up",), chase, takes_argument=True),))
+    probity = build_assistant(
+        settings, store, knowledge, definitions, clock=clock,
+        plugins=[*standard_plugins(Casework(store, settings)), chasing])
     amira = Member(probity, "amira.khan")
     assert amira.says("chase up BI-2026-0001")[0].text == "Chasing bi-2026-0001."
     # Mid-way, words that merely start like a command are an answer to the question.
@@ -570,7 +578,7 @@ def second_process(settings: Settings, knowledge: FakeKnowledge,
                    definitions: dict[str, WorkflowDefinition], clock: Clock):  # noqa: ANN201
     """Another Probity process: its own Store and Assistant over the same database."""
     other = Store.open(settings, upgrade=False)
-    yield Assistant(settings, other, knowledge, definitions, clock=clock)
+    yield build_assistant(settings, other, knowledge, definitions, clock=clock)
     other.dispose()
 
 
@@ -615,7 +623,7 @@ def test_a_turn_that_loses_twice_asks_to_be_sent_again_and_stores_nothing_stale(
     probity.other = second_process  # type: ignore[attr-defined]
     _interleave(probity, ["two tickets to the rugby", "hospitality"])
     replies = amira.says("Dave Jones")
-    assert [reply.text for reply in replies] == [assistant_module.CROSSED]
+    assert [reply.text for reply in replies] == [say("assistant.crossed")]
     state = _state(store)
     assert state["answers"] == {"what": "two tickets to the rugby", "offer_type": "hospitality"}
     assert state["pending"] == "donor_name"
@@ -666,7 +674,7 @@ def test_a_new_users_first_turns_arriving_together_make_one_person(
                 Turn(newcomer, f"slack:U0NEW:{n}", text="my declarations")), range(turns)))
     finally:
         event.remove(Person, "before_insert", wait_for_the_others)
-    assert all(found[-1].text == assistant_module.NO_DECLARATIONS for found in replies)
+    assert all(found[-1].text == say("declarations_chat.no_declarations") for found in replies)
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Person).where(
             Person.surface_id == "U0NEW")) == 1

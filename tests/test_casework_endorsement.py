@@ -128,3 +128,18 @@ def test_an_endorsement_needs_a_reason_a_route_that_asks_and_an_open_record(
     with pytest.raises(CaseworkError, match="already approved"):
         casework.endorse(reference, True, "Fine.", by=people["manager"])
     assert [d.stage for d in _reload(store, reference).decisions] == ["initial"]
+
+
+def test_the_line_manager_is_asked_to_endorse_only_when_the_route_needs_it_on_their_surface(
+) -> None:
+    from bot.casework.endorsement import endorser_to_ask
+    from bot.store.models import Declaration as Record
+    from bot.store.models import Person as Someone
+
+    manager = Someone(surface="slack", surface_id="U0SGT", display_name="Tom Reid")
+    needs = Record(approvers=["line_manager", "integrity_unit"], line_manager=manager)
+    assert endorser_to_ask(needs, "slack") is manager
+    assert endorser_to_ask(needs, "console") is None  # no Slack DM to a terminal user
+    unit_only = Record(approvers=["integrity_unit"], line_manager=manager)
+    assert endorser_to_ask(unit_only, "slack") is None
+    assert endorser_to_ask(Record(approvers=["line_manager"]), "slack") is None

@@ -11,6 +11,7 @@ from bot.casework.people import find_person
 from bot.casework.rules import CaseworkRules, add_months
 from bot.config import PROJECT_ROOT, Settings
 from bot.store import Store
+from bot.workflows.catalogue import WorkflowCatalogue
 
 
 def test_the_bundled_workflows_set_the_gift_limit_and_review_cycle() -> None:
@@ -19,21 +20,54 @@ def test_the_bundled_workflows_set_the_gift_limit_and_review_cycle() -> None:
     assert (rules.gift_limit_pence, rules.review_months) == (2500, 12)
 
 
-@pytest.mark.parametrize(("yaml_text", "pence"), [
-    ("limits:\n  value_limit: \"£40\"\n", 4000),
-    ("limits:\n  value_limit_pence: 1000\n", 1000),
-    ("value_limit: 7.5\n", 750),
-    ("title: no limit here\n", 3300),
-])
-def test_a_workflow_limit_wins_over_the_setting(tmp_path: Path, yaml_text: str,
+def _workflows(tmp_path: Path, edit: dict[str, tuple[str, str]],
+               only: tuple[str, ...] | None = None) -> Path:
+    """A copy of the bundled workflows, with `edit[file] = (old, new)` applied."""
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    for source in (PROJECT_ROOT / "workflows").glob("*.yaml"):
+        if only is not None and source.stem not in only:
+            continue
+        text = source.read_text(encoding="utf-8")
+        if source.stem in edit:
+            old, new = edit[source.stem]
+            assert old in text
+            text = text.replace(old, new)
+        (folder / source.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("limit", "pence"), [('"£40"', 4000), ('"£12.50"', 1250)])
+def test_a_workflow_limit_wins_over_the_setting(tmp_path: Path, limit: str,
                                                 pence: int) -> None:
-    (tmp_path / "gift_hospitality.yaml").write_text(yaml_text, encoding="utf-8")
-    (tmp_path / "business_interest.yaml").write_text("review_cycle: 6 months\n",
-                                                     encoding="utf-8")
-    rules = CaseworkRules.from_settings(Settings(workflows_dir=tmp_path,
+    folder = _workflows(tmp_path, {
+        "gift_hospitality": ('value_limit: "£25"', f"value_limit: {limit}"),
+        "business_interest": ("review_cycle_months: 12", "review_cycle_months: 6")})
+    rules = CaseworkRules.from_settings(Settings(workflows_dir=folder,
                                                  gift_value_limit_pence=3300))
     assert rules.gift_limit_pence == pence
     assert rules.review_months == 6
+
+
+def test_without_a_gift_workflow_the_setting_gives_the_limit(tmp_path: Path) -> None:
+    folder = _workflows(tmp_path, {}, only=("business_interest",))
+    rules = CaseworkRules.from_settings(Settings(workflows_dir=folder,
+                                                 gift_value_limit_pence=3300))
+    assert rules.gift_limit_pence == 3300
+
+
+def test_the_rules_read_the_catalogue_the_root_loaded(tmp_path: Path) -> None:
+    folder = _workflows(tmp_path, {
+        "gift_hospitality": ('value_limit: "£25"', 'value_limit: "£30"')})
+    catalogue = WorkflowCatalogue.load(folder, policies_dir=PROJECT_ROOT / "policies")
+    assert catalogue.gift_limit_pence() == 3000
+    assert catalogue.review_cycle_months() == 12
+    assert catalogue.report_categories()["corruption"] == "Corruption or bribery"
+    # Given the catalogue, nothing is read from the (now empty) folder again.
+    for path in folder.glob("*.yaml"):
+        path.unlink()
+    rules = CaseworkRules.from_settings(Settings(workflows_dir=folder), catalogue)
+    assert rules.gift_limit_pence == 3000
 
 
 def test_senior_ranks_are_compared_without_case() -> None:
@@ -82,8 +116,6 @@ def test_as_name_finds_someone_in_the_directory_who_never_used_probity(
 def test_the_tender_question_is_read_from_the_gift_workflow(tmp_path: Path) -> None:
     bundled = CaseworkRules.from_settings(Settings(workflows_dir=PROJECT_ROOT / "workflows"))
     assert bundled.tender_field == "tender_running"
-    (tmp_path / "gift_hospitality.yaml").write_text(
-        "fields:\n  - {name: bidder, type: choice}\n  - {name: live_tender, type: yes_no}\n",
-        encoding="utf-8")
-    assert CaseworkRules.from_settings(Settings(workflows_dir=tmp_path)).tender_field == \
+    folder = _workflows(tmp_path, {"gift_hospitality": ("tender_running", "live_tender")})
+    assert CaseworkRules.from_settings(Settings(workflows_dir=folder)).tender_field == \
         "live_tender"

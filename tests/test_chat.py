@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import build_assistant
 from bot.assistant import Assistant
 from bot.cli import main
 from bot.config import PROJECT_ROOT, Settings
@@ -42,7 +43,7 @@ def settings(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def probity(settings: Settings, store: Store) -> Assistant:
     with store.transaction() as session:
         sync_people(session, load_directory(PROJECT_ROOT / "knowledge" / "staff.yaml"))
-    return Assistant.from_settings(settings, store, clock=lambda: NOW)
+    return build_assistant(settings, store, clock=lambda: NOW)
 
 
 class Terminal:
@@ -189,7 +190,7 @@ def test_a_restart_mid_way_resumes_the_same_declaration(
         settings: Settings, store: Store, probity: Assistant) -> None:
     first = Terminal(probity, "amira.khan")
     first.type("declare gift", "Flowers", "gift", "skip", "skip")
-    restarted = Assistant.from_settings(settings, store, clock=lambda: NOW)
+    restarted = build_assistant(settings, store, clock=lambda: NOW)
     again = Terminal(restarted, "amira.khan")
     screen = again.type("hello")  # the menu, then the question it had reached
     assert screen.rstrip().endswith("7. Other")

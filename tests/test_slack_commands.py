@@ -141,7 +141,9 @@ def test_a_handler_asks_for_information_and_the_declarant_is_asked_by_dm(
         change = session.scalars(select(StatusChange).order_by(StatusChange.id.desc())).first()
     assert change.to_status == "information_requested"
     assert change.note == "What was the tickets' face value?"
-    asked = slack.api.wait_for("chat.postMessage", where=lambda c: c["channel"] == STAFF)[-1]
+    # The declarant already has a DM (their copy of the filing): wait for the question's.
+    asked = slack.api.wait_for("chat.postMessage", where=lambda c: c["channel"] == STAFF
+                               and "face value" in str(c.get("text")))[-1]
     assert declaration.reference in asked["text"] and "face value" in asked["text"]
     # The card keeps its buttons (the decision is still to come) and gains a thread note.
     noted = slack.api.wait_for("chat.postMessage", where=lambda c: c.get("thread_ts"))[-1]

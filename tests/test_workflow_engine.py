@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.directory import StaffMember
+from bot.directory import StaffMember, match_staff
+from bot.messages import say
 from bot.workflows import engine
 from bot.workflows.definitions import (
     WorkflowDefinition,
@@ -19,6 +21,7 @@ from bot.workflows.definitions import (
 from bot.workflows.engine import DialogueContext, Step, UserInput
 from bot.workflows.filing import add_months, approvers_for
 from bot.workflows.intents import control_word, looks_like_question, match_intent
+from bot.workflows.state import DraftState, StateError
 
 TODAY = dt.date(2026, 5, 12)  # a Tuesday
 SERGEANT = StaffMember("tom.reid", "Tom Reid", "Sgt", "officer", team="Response")
@@ -27,8 +30,8 @@ PEOPLE = (
     StaffMember("sam.reid", "Sam Reid", "PCSO", "staff", team="Neighbourhood"),
     StaffMember("grace.okafor", "Grace Okafor", "Insp", "officer", team="Response"),
 )
-OFFICER = DialogueContext(TODAY, {"staff_type": "officer"}, PEOPLE, SERGEANT)
-STAFF = DialogueContext(TODAY, {"staff_type": "staff"}, PEOPLE, SERGEANT)
+OFFICER = DialogueContext(TODAY, {"staff_type": "officer"}, PEOPLE, SERGEANT, match_staff)
+STAFF = DialogueContext(TODAY, {"staff_type": "staff"}, PEOPLE, SERGEANT, match_staff)
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +60,11 @@ class Dialogue:
 
     @property
     def asking(self) -> str | None:
-        return self.step.state["pending"]
+        return self.step.state.pending
 
     @property
     def answers(self) -> dict[str, Any]:
-        return self.step.state["answers"]
+        return self.step.state.answers
 
     def kinds(self) -> list[str]:
         return [reply.kind for reply in self.step.replies]
@@ -172,7 +175,7 @@ def test_only_optional_questions_can_be_skipped(gift: WorkflowDefinition) -> Non
     dialogue.say("gift")
     dialogue.say("skip")
     assert dialogue.asking == "donor_organisation"
-    assert dialogue.step.state["skipped"] == ["donor_name"]
+    assert dialogue.step.state.skipped == ("donor_name",)
 
 
 def test_help_explains_the_question_and_asks_it_again(gift: WorkflowDefinition) -> None:
@@ -335,23 +338,23 @@ def test_cancel_works_at_any_point(gift: WorkflowDefinition) -> None:
 def test_the_state_is_plain_json_and_survives_a_round_trip(gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)
     answer_all(dialogue, GIFT_ANSWERS[:8])
-    stored = json.loads(json.dumps(dialogue.step.state))
+    stored = json.loads(json.dumps(dialogue.step.state.to_json()))
     resumed = engine.advance(gift, stored, UserInput("accepted"), OFFICER)
-    assert resumed.state["answers"]["decision"] == "accepted"
+    assert resumed.state.answers["decision"] == "accepted"
 
 
 def test_the_engine_never_changes_the_state_it_was_given(gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)
-    state = json.loads(json.dumps(dialogue.step.state))
+    state = json.loads(json.dumps(dialogue.step.state.to_json()))
     engine.advance(gift, state, UserInput("a cake"), OFFICER)
-    assert state == dialogue.step.state
+    assert state == dialogue.step.state.to_json()
 
 
 def test_a_person_field_matches_the_directory_and_asks_when_ambiguous(
         definitions: dict[str, WorkflowDefinition]) -> None:
     interest = definitions["business_interest"]
     dialogue = Dialogue(interest)
-    dialogue.step = engine.advance(interest, {**dialogue.step.state, "pending": "line_manager"},
+    dialogue.step = engine.advance(interest, replace(dialogue.step.state, pending="line_manager"),
                                    UserInput("Reid"), OFFICER)
     which = dialogue.step.replies[-1]
     assert {choice.value for choice in which.choices} == {"choice:tom.reid", "choice:sam.reid"}
@@ -363,13 +366,13 @@ def test_a_person_field_matches_the_directory_and_asks_when_ambiguous(
 def test_a_person_field_suggests_the_line_manager_and_reports_unknown_names(
         definitions: dict[str, WorkflowDefinition]) -> None:
     interest = definitions["business_interest"]
-    state = {**engine.start(interest, OFFICER).state, "pending": "line_manager"}
+    state = replace(engine.start(interest, OFFICER).state, pending="line_manager")
     question = engine.reprompt(interest, state, OFFICER).replies[-1]
     assert [choice.value for choice in question.choices] == ["choice:tom.reid"]
     step = engine.advance(interest, state, UserInput("Zebedee Quux"), OFFICER)
     assert step.replies[0].kind == "problem" and "staff directory" in step.replies[0].text
-    assert engine.advance(interest, state, UserInput("grace okafor"), OFFICER).state[
-        "answers"]["line_manager"]["key"] == "grace.okafor"
+    assert engine.advance(interest, state, UserInput("grace okafor"), OFFICER).state.answers[
+        "line_manager"]["key"] == "grace.okafor"
 
 
 def test_officers_and_staff_are_introduced_to_different_paths(
@@ -440,7 +443,7 @@ def test_change_before_any_answer_says_there_is_nothing_to_change(
         gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)
     dialogue.say("change")
-    assert dialogue.step.replies[0].text == engine.NOTHING_TO_CHANGE
+    assert dialogue.step.replies[0].text == say("engine.nothing_to_change")
     assert dialogue.asking == "what" and dialogue.step.status == "asking"
     dialogue.say("a bottle of wine")
     assert dialogue.answers["what"] == "a bottle of wine"
@@ -461,7 +464,7 @@ def test_an_incomplete_draft_is_never_confirmed(gift: WorkflowDefinition) -> Non
     dialogue = Dialogue(gift)
     dialogue.say("two tickets to the rugby")
     # A stale "confirm" button pressed before the summary was reached.
-    dialogue.step.state["phase"] = "summary"
+    dialogue.step = replace(dialogue.step, state=replace(dialogue.step.state, phase="summary"))
     step = dialogue.say(action="confirm")
     assert step.status == "asking" and dialogue.asking == "offer_type"
 
@@ -504,7 +507,7 @@ def test_a_cousin_out_of_prison_suggests_family_a_record_and_daily_contact(
     association = definitions["notifiable_association"]
     step = engine.start(association, OFFICER,
                         opening="my cousin's just come out of prison and is staying with me")
-    suggested = {name: found["value"] for name, found in step.state["suggested"].items()}
+    suggested = {name: found["value"] for name, found in step.state.suggested.items()}
     assert suggested["relationship"] == "family"
     assert suggested["concern"] == "criminal_record"
     assert suggested["contact_frequency"] == "daily"
@@ -516,10 +519,10 @@ def test_nah_and_dont_know_leave_an_optional_question_blank(gift: WorkflowDefini
     dialogue.say("flowers")
     dialogue.say("gift")
     dialogue.say("dont know")  # who offered it: optional
-    assert dialogue.step.replies[0].text == engine.LEFT_BLANK
+    assert dialogue.step.replies[0].text == say("engine.left_blank")
     dialogue.say("nah")  # organisation: optional
     assert dialogue.answers == {"what": "flowers", "offer_type": "gift"}
-    assert dialogue.step.state["skipped"] == ["donor_name", "donor_organisation"]
+    assert dialogue.step.state.skipped == ("donor_name", "donor_organisation")
 
 
 def test_dont_know_to_a_required_text_question_asks_for_a_description(
@@ -552,7 +555,7 @@ def test_my_sergeant_names_the_suggested_line_manager(
         definitions: dict[str, WorkflowDefinition], said: str) -> None:
     interest = definitions["business_interest"]
     dialogue = Dialogue(interest)
-    dialogue.step = engine.advance(interest, {**dialogue.step.state, "pending": "line_manager"},
+    dialogue.step = engine.advance(interest, replace(dialogue.step.state, pending="line_manager"),
                                    UserInput(said), OFFICER)
     assert dialogue.answers["line_manager"] == {"key": "tom.reid",
                                                 "name": SERGEANT.label}
@@ -561,26 +564,26 @@ def test_my_sergeant_names_the_suggested_line_manager(
 def test_a_weekly_wage_becomes_a_yearly_figure(
         definitions: dict[str, WorkflowDefinition]) -> None:
     interest = definitions["business_interest"]
-    state = {**engine.start(interest, OFFICER).state, "pending": "pay"}
+    state = replace(engine.start(interest, OFFICER).state, pending="pay")
     step = engine.advance(interest, state, UserInput("about 150 a week"), OFFICER)
-    assert step.state["answers"]["pay"] == 780000
-    assert step.state["displays"]["pay"] == "£7,800.00 a year (£150.00 a week)"
+    assert step.state.answers["pay"] == 780000
+    assert step.state.displays["pay"] == "£7,800.00 a year (£150.00 a week)"
     step = engine.advance(interest, state, UserInput("£12 an hour"), OFFICER)
-    assert "pay" not in step.state["answers"] and "yearly figure" in step.replies[0].text
+    assert "pay" not in step.state.answers and "yearly figure" in step.replies[0].text
 
 
 def test_a_year_answers_since_when_and_is_kept_as_a_year(
         definitions: dict[str, WorkflowDefinition]) -> None:
     association = definitions["notifiable_association"]
-    state = {**engine.start(association, OFFICER).state, "pending": "known_since"}
+    state = replace(engine.start(association, OFFICER).state, pending="known_since")
     step = engine.advance(association, state, UserInput("since school"), OFFICER)
     assert "Roughly when?" in step.replies[0].text
     step = engine.advance(association, state, UserInput("March 2019"), OFFICER)
-    assert step.state["answers"]["known_since"] == "2019-03-01"
-    assert step.state["displays"]["known_since"] == "March 2019"
+    assert step.state.answers["known_since"] == "2019-03-01"
+    assert step.state.displays["known_since"] == "March 2019"
     assert engine.date_precisions(association, step.state, {}) == {"known_since": "month"}
     # A whole day later replaces the month, and its precision with it.
-    step = engine.advance(association, {**step.state, "pending": "known_since"},
+    step = engine.advance(association, replace(step.state, pending="known_since"),
                           UserInput("3 March 2019"), OFFICER)
     assert engine.date_precisions(association, step.state, {}) == {}
 
@@ -627,3 +630,49 @@ def test_changing_a_question_not_reached_yet_says_so_and_an_answer_still_counts(
     assert dialogue.step.status == engine.CHOOSING_CHANGE
     dialogue.say("£80")  # not an answer's name: the answer to the question they were on
     assert dialogue.answers["value"] == 8000
+
+
+# -- the draft state ------------------------------------------------------------------------
+
+
+def test_the_state_is_frozen_and_round_trips_through_json(gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    answer_all(dialogue, GIFT_ANSWERS[:3])
+    state = dialogue.step.state
+    with pytest.raises(TypeError):
+        state.answers["what"] = "something else"  # type: ignore[index]
+    again = DraftState.from_json(json.loads(json.dumps(state.to_json())))
+    assert again == state
+    # The JSON is a fresh copy: changing it leaves the state as it was.
+    data = state.to_json()
+    data["answers"]["what"] = "changed"
+    assert state.answers["what"] == GIFT_ANSWERS[0]
+
+
+def test_a_draft_stored_in_the_older_shape_resumes(gift: WorkflowDefinition) -> None:
+    dialogue = Dialogue(gift)
+    answer_all(dialogue, GIFT_ANSWERS[:2])
+    older = dialogue.step.state.to_json()
+    # Drafts saved before dates had precisions and openings had suggestions lack both.
+    del older["precisions"], older["suggested"]
+    step = engine.advance(gift, older, UserInput(GIFT_ANSWERS[2]), OFFICER)
+    assert step.state.answers == {**dialogue.answers, "donor_name": "Dave Jones"}
+    assert step.state.pending == "donor_organisation"
+    assert DraftState.from_json(older).precisions == {}
+
+
+def test_a_stored_value_that_is_not_a_draft_is_refused() -> None:
+    with pytest.raises(StateError):
+        DraftState.from_json({"offer": "gift_hospitality"})
+    with pytest.raises(StateError):
+        DraftState.from_json({"answers": {}, "phase": "wandering"})
+
+
+def test_without_a_matcher_the_engine_takes_exact_names_only(
+        definitions: dict[str, WorkflowDefinition]) -> None:
+    interest = definitions["business_interest"]
+    plain = DialogueContext(TODAY, {"staff_type": "officer"}, PEOPLE, SERGEANT)
+    state = replace(engine.start(interest, plain).state, pending="line_manager")
+    assert engine.advance(interest, state, UserInput("Reid"), plain).replies[0].kind == "problem"
+    exact = engine.advance(interest, state, UserInput("tom.reid"), plain)
+    assert exact.state.answers["line_manager"]["key"] == "tom.reid"

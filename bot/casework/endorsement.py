@@ -33,6 +33,18 @@ def is_named_line_manager(person: Person | None, declaration: Declaration) -> bo
             and person.id == declaration.line_manager_id)
 
 
+def endorser_to_ask(declaration: Declaration, surface: str) -> Person | None:
+    """The line manager to ask, on `surface`, to endorse a newly filed declaration.
+
+    Only when its route needs the line manager's endorsement and the line manager is known
+    on that surface (someone from the terminal's directory cannot be sent a Slack DM).
+    """
+    manager = declaration.line_manager
+    if "line_manager" not in declaration.approvers or manager is None:
+        return None
+    return manager if manager.surface == surface else None
+
+
 def can_endorse(person: Person | None, declaration: Declaration) -> bool:
     """Whether `person` may endorse `declaration`: only the line manager named on it.
 

@@ -234,12 +234,7 @@ def _field(declaration: Declaration, field: str, config: PublicationConfig) -> s
     if field == "date":
         return register_date(declaration).isoformat()
     if field == "recipient":
-        rank, role = person["rank_or_grade"] or "", person["role"] or ""
-        if config.recipient == "rank":
-            return rank
-        if config.recipient == "role":
-            return role
-        return rank or role
+        return _recipient_field(person, config)
     if field == "name":
         senior = {rank.casefold() for rank in config.names_for_ranks}
         return person["name"] if (person["rank_or_grade"] or "").casefold() in senior else ""
@@ -259,17 +254,31 @@ def _field(declaration: Declaration, field: str, config: PublicationConfig) -> s
     if field == "outcome":
         return _outcome(declaration, config)
     if field == "destination":
-        if declaration.outcome != "accepted":
-            return ""
-        if standing_of(declaration) == "refused" and not config.destination_when_refused:
-            # The declarant's answer, e.g. "shared with the team", would read as allowed.
-            return ""
-        destination = _first_answer(answers, config.destination_answers)
-        return config.destination_labels.get(_key(destination), destination)
+        return _destination(declaration, answers, config)
     if field == "decision":
         standing = current_decision(declaration)
         return standing.outcome.replace("_", " ") if standing else "awaiting decision"
     raise CaseworkError(f"{field!r} is not a publishable field")
+
+
+def _recipient_field(person: dict[str, Any], config: PublicationConfig) -> str:
+    rank, role = person["rank_or_grade"] or "", person["role"] or ""
+    if config.recipient == "rank":
+        return rank
+    if config.recipient == "role":
+        return role
+    return rank or role
+
+
+def _destination(declaration: Declaration, answers: dict[str, Any],
+                 config: PublicationConfig) -> str:
+    if declaration.outcome != "accepted":
+        return ""
+    if standing_of(declaration) == "refused" and not config.destination_when_refused:
+        # The declarant's answer, e.g. "shared with the team", would read as allowed.
+        return ""
+    destination = _first_answer(answers, config.destination_answers)
+    return config.destination_labels.get(_key(destination), destination)
 
 
 def _first_answer(answers: dict[str, Any], keys: Sequence[str]) -> str:

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.casework.errors import UnknownDeclaration
-from bot.store.models import Appeal, Decision, Declaration, DeclarationStatus, StatusChange
+from bot.store.models import (
+    Appeal,
+    Decision,
+    Declaration,
+    DeclarationStatus,
+    Person,
+    StatusChange,
+)
 from bot.store.references import normalise_reference
 
 #: Statuses in which a declaration waits for the integrity unit's first word.
@@ -136,3 +143,17 @@ def list_declarations(
         if (start is None or register_date(declaration) >= start)
         and (end is None or register_date(declaration) <= end)
     ]
+
+
+def declarations_of(session: Session, person_id: int) -> list[Declaration]:
+    """A declarant's own declarations, newest first ("my declarations")."""
+    return list(session.scalars(
+        select(Declaration).where(Declaration.person_id == person_id)
+        .order_by(Declaration.submitted_at.desc(), Declaration.id.desc())
+    ).all())
+
+
+def known_person_id(session: Session, surface: str, surface_id: str) -> int | None:
+    """The Person id Probity already has for someone on `surface`, without adding one."""
+    return session.scalar(select(Person.id).where(Person.surface == surface,
+                                                  Person.surface_id == surface_id))

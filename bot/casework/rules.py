@@ -1,23 +1,29 @@
-"""The thresholds casework applies, gathered from settings and the workflow definitions.
+"""The thresholds casework applies, gathered from settings and the workflow catalogue.
 
-An organisation tunes its gift limit and review cycle in workflows/*.yaml; the settings are
-the fallback when a workflow does not say. Nothing here hard-codes a force's numbers.
+An organisation tunes its gift limit and review cycle in workflows/*.yaml, read once by the
+validated loader (bot.workflows.catalogue); the settings are the fallback when a workflow
+does not say. Nothing here hard-codes a force's numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.store.models import DeclarationKind
+<<<<<<< HEAD
 from bot.yamlio import load_yaml
+=======
+from bot.workflows.catalogue import WorkflowCatalogue
+from bot.workflows.definitions import DefinitionError
+
+log = logging.getLogger(__name__)
+>>>>>>> arch
 
 #: Review cycle used only when neither workflow nor caller names one (the domain's 12 months).
 FALLBACK_REVIEW_MONTHS = 12
@@ -48,18 +54,25 @@ class CaseworkRules:
     tender_field: str = "tender_running"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> CaseworkRules:
-        gift = _load_workflow(settings.workflows_dir, DeclarationKind.GIFT_HOSPITALITY)
-        interest = _load_workflow(settings.workflows_dir, DeclarationKind.BUSINESS_INTEREST)
+    def from_settings(cls, settings: Settings,
+                      catalogue: WorkflowCatalogue | None = None) -> CaseworkRules:
+        """The rules from `catalogue` (the root's, loaded once), else from the configured
+        workflows; settings give whatever the workflows do not say."""
+        if catalogue is None:
+            catalogue = _catalogue_or_none(settings)
+        gift_limit = catalogue.gift_limit_pence() if catalogue else None
+        review = catalogue.review_cycle_months(DeclarationKind.BUSINESS_INTEREST) \
+            if catalogue else None
+        tender = catalogue.tender_field() if catalogue else None
         return cls(
             decision_target_days=settings.decision_target_days,
-            gift_limit_pence=_gift_limit(gift) or settings.gift_value_limit_pence,
-            review_months=_review_months(interest) or FALLBACK_REVIEW_MONTHS,
+            gift_limit_pence=gift_limit or settings.gift_value_limit_pence,
+            review_months=review or FALLBACK_REVIEW_MONTHS,
             compliance_check_days=settings.compliance_check_days,
             senior_ranks=settings.senior_ranks,
             handlers=settings.handlers,
             timezone=settings.timezone,
-            tender_field=_tender_field(gift) or "tender_running",
+            tender_field=tender or "tender_running",
         )
 
     def local_date(self, instant: dt.datetime) -> dt.date:
@@ -88,6 +101,7 @@ def normalise_rank(rank: str) -> str:
     return " ".join(words)
 
 
+<<<<<<< HEAD
 def _load_workflow(directory: Path, kind: str) -> Any:
     for suffix in (".yaml", ".yml"):
         path = directory / f"{kind}{suffix}"
@@ -164,14 +178,17 @@ def _review_months(definition: Any) -> int | None:
 
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
+=======
+def _catalogue_or_none(settings: Settings) -> WorkflowCatalogue | None:
+    # Casework commands run without the assistant; a workflow folder that cannot be loaded
+    # leaves the settings' numbers in force (the assistant itself refuses to start on it).
+    try:
+        return WorkflowCatalogue.load(settings.workflows_dir,
+                                      policies_dir=settings.policies_dir)
+    except DefinitionError as error:
+        log.warning("workflows not loaded for casework rules (%s); using settings", error)
+>>>>>>> arch
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        match = re.fullmatch(r"\s*£?\s*(\d+(?:\.\d+)?)\s*", value)
-        if match:
-            return float(match.group(1))
-    return None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -12,20 +12,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
+<<<<<<< HEAD
 from bot.yamlio import YAMLError, load_yaml_file
+=======
+from bot.workflows.catalogue import WorkflowCatalogue
+from bot.workflows.definitions import DefinitionError
+>>>>>>> arch
 
 log = logging.getLogger(__name__)
 
 OTHER = "other"
 
 
-def load_report_categories(workflows_dir: Path) -> dict[str, str]:
-    """Option value -> label of the `category` field of the workflow that `files: report`.
+def load_report_categories(workflows_dir: Path, policies_dir: Path | None = None
+                           ) -> dict[str, str]:
+    """Option value -> label of the `category` field of the workflow that `files: report`,
+    through the validated workflow catalogue (bot.workflows.catalogue).
 
-    Empty if there is none or it cannot be read; then every report is listed as `other`.
+    Empty if there is none or the workflows cannot be loaded; then every report is listed
+    as `other`.
     """
+<<<<<<< HEAD
     for path in sorted(workflows_dir.glob("*.yaml")):
         try:
             raw = load_yaml_file(path)
@@ -41,6 +51,35 @@ def load_report_categories(workflows_dir: Path) -> dict[str, str]:
     log.warning("no report workflow with a category field in %s; reports are listed as %r",
                 workflows_dir, OTHER)
     return {}
+=======
+    # Called for every reporting step outside the root (the chat's follow-up, the CLI):
+    # read the files again only when one of them changed.
+    return dict(_categories(workflows_dir, policies_dir, _signature(workflows_dir),
+                            _signature(policies_dir) if policies_dir else ()))
+
+
+Signature = tuple[tuple[str, int], ...]
+
+
+def _signature(directory: Path) -> Signature:
+    return tuple((path.name, path.stat().st_mtime_ns) for path in sorted(directory.glob("*"))
+                 if path.is_file())
+
+
+@lru_cache(maxsize=8)
+def _categories(workflows_dir: Path, policies_dir: Path | None, workflows: Signature,
+                policies: Signature) -> tuple[tuple[str, str], ...]:
+    try:
+        categories = WorkflowCatalogue.load(workflows_dir,
+                                            policies_dir=policies_dir).report_categories()
+    except DefinitionError as error:
+        log.warning("workflows not loaded for report categories (%s)", error)
+        categories = {}
+    if not categories:
+        log.warning("no report workflow with a category field in %s; reports are listed as %r",
+                    workflows_dir, OTHER)
+    return tuple(categories.items())
+>>>>>>> arch
 
 
 def listed_category(categories: Mapping[str, str], given: str) -> str:

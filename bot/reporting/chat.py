@@ -1,26 +1,31 @@
 """Reporting in a conversation: files `files: report` workflows, and runs "follow up".
 
-Plugs into the assistant through its seams: a filer registered for `files: report`, keyword
-commands ("report", "follow up"), and a dialogue for the follow-up. The follow-up keeps the
-reference and receipt only in the assistant's process memory, never in the database.
+The reporting plug-in (REPORTING, see bot.plugins), assembled by the composition root: the
+filer for `files: report`, the keyword commands "report" and "follow up", and the follow-up
+dialogue. The follow-up keeps the reference and receipt only in the assistant's process
+memory, never in the database.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from bot.messages import say
+from bot.plugins import Command, Core, Outcome, Plugin, TurnContext, phrases
 from bot.reporting.context import ReportingContext
 from bot.reporting.records import (
     AccessRefused,
     ConfidentialReporter,
+    DuplicateSubmission,
     ReportClosed,
     ReportContent,
     ReporterView,
     ReportingError,
+    Submission,
 )
 from bot.reporting.reporter import (
     add_reporter_message,
@@ -33,70 +38,54 @@ from bot.store.references import normalise_reference
 from bot.turns import Choice, Reply
 from bot.workflows.drafts import Draft
 from bot.workflows.engine import fill
-from bot.workflows.filing import Filing, register_filer
+from bot.workflows.filing import FilerEntry, Filing
 from bot.workflows.intents import control_word, normalise
-
-if TYPE_CHECKING:
-    from bot.assistant import Assistant, Outcome, TurnContext
 
 log = logging.getLogger(__name__)
 
 FOLLOW_UP = "report_follow_up"
 
-# Probity's own words for receipts and the follow-up; the report's questions are in
-# workflows/report.yaml. The receipt warning is here, not in YAML, so it cannot be edited out.
+# The follow-up's words are in messages/en/reporting_chat.yaml; the report's questions are in
+# workflows/report.yaml. The receipt warning stays here, not in YAML, so it cannot be edited
+# out.
 RECEIPT_SHOWN = (
     "Your receipt: {receipt}\n"
     "Write down the reference and the receipt now, somewhere safe that is not a force device. "
     "This is the only time the receipt is shown. If you lose it, it cannot be recovered or "
     "reissued, by Probity, the integrity unit or anyone else."
 )
-ASK_REFERENCE = "What is your report's reference? It looks like R-2026-0042."
-NOT_A_REFERENCE = "That doesn't look like a report reference. It looks like R-2026-0042."
-ASK_RECEIPT = ("And your receipt? It is 20 digits; spaces don't matter. (If you've lost it, it "
-               "can't be recovered, but you can always make a new report: say cancel, then "
-               "report.)")
-NO_MATCH = ("That reference and receipt don't match a report. Check both and type the "
-            "receipt again, or say cancel.")
-NOT_A_RECEIPT = ("That isn't a whole receipt: a receipt is 20 digits (five groups of four). "
-                 "Check none is missing and type it again, or say cancel. This counted as an "
-                 "attempt.")
-TOO_MANY = ("There have been too many attempts, so checks are paused for about {wait}. Please "
-            "try again later.")
-STATUS_LINE = "Report {reference} ({category}), received {received}. Status: {status}."
-NO_MESSAGES = "No messages from the integrity unit yet."
-OUTCOME_LINE = "Outcome: {outcome}"
-QUESTIONS_WAITING = "The integrity unit has asked you {count} that {verb} not been answered yet."
-WHAT_NEXT = "What would you like to do?"
-ASK_ADDITION = ("Type what you'd like to add. Only the integrity unit's handlers can read it.")
-ASK_ANSWER = "Type your answer. Only the integrity unit's handlers can read it."
-ADDED = "Added to {reference}. The handler will see it."
-CLOSED = "This report is closed, so nothing more can be added. Your receipt still shows it."
-REVEAL_WARNING = ("This tells the integrity unit's handlers who you are ({name}), so they can "
-                  "support and protect you. It can't be undone. Type yes to go ahead, or no.")
-REVEALED = ("Done: the handlers for {reference} now know who you are. Nobody else is told "
-            "without your consent.")
-DONE = ("Done. This conversation no longer holds your reference or receipt. Say 'follow up' "
-        "any time to check again.")
-STOPPED = "Stopped. Nothing was added."
-PICK_ONE = "Please pick one of the options, or say done."
-
 ADD = Choice("report:add", "Add information")
 ANSWER = Choice("report:answer", "Answer a question")
 REVEAL = Choice("report:reveal", "Tell the handlers who I am")
 FINISH = Choice("report:done", "Done")
 
 _MENU_WORDS = {
-    "add": ADD.value, "add information": ADD.value, "more": ADD.value, "1": ADD.value,
-    "answer": ANSWER.value, "answer a question": ANSWER.value, "reply": ANSWER.value,
-    "reveal": REVEAL.value, "tell them who i am": REVEAL.value, "identify me": REVEAL.value,
-    "done": FINISH.value, "finish": FINISH.value, "no": FINISH.value, "exit": FINISH.value,
-    "that's all": FINISH.value, "nothing": FINISH.value, "bye": FINISH.value,
+    "add": ADD.value,
+    "add information": ADD.value,
+    "more": ADD.value,
+    "1": ADD.value,
+    "answer": ANSWER.value,
+    "answer a question": ANSWER.value,
+    "reply": ANSWER.value,
+    "reveal": REVEAL.value,
+    "tell them who i am": REVEAL.value,
+    "identify me": REVEAL.value,
+    "done": FINISH.value,
+    "finish": FINISH.value,
+    "no": FINISH.value,
+    "exit": FINISH.value,
+    "that's all": FINISH.value,
+    "nothing": FINISH.value,
+    "bye": FINISH.value,
 }
 # The first word of a longer reply ("answer the question", "add some more"). Revealing who
 # one is stays exact-words only (it asks for a yes anyway, but should never be a guess).
-_MENU_FIRST_WORDS = {"add": ADD.value, "answer": ANSWER.value, "reply": ANSWER.value,
-                     "done": FINISH.value}
+_MENU_FIRST_WORDS = {
+    "add": ADD.value,
+    "answer": ANSWER.value,
+    "reply": ANSWER.value,
+    "done": FINISH.value,
+}
 
 
 def menu_choice(said: str) -> str | None:
@@ -117,33 +106,79 @@ def file_report(session: Session, filing: Filing) -> list[Reply]:
     answers, displays = state["answers"], state.get("displays", {})
     content = report_content(answers, displays)
     context = ReportingContext.from_settings(filing.settings)
-    if is_confidential(state):
-        if filing.declarant is None:
-            raise ValueError("a confidential report needs the reporter, and none was given")
-        person = filing.declarant
-        reporter = ConfidentialReporter(person.surface, person.surface_id, person.display_name)
-        submission = submit_confidential_report(session, context, content, reporter)
+    try:
+        submission = _submit(session, context, content, filing)
+    except DuplicateSubmission as duplicate:
+        # The same form delivered twice: the first stands, and its receipt was shown then.
+        return [
+            Reply(
+                say("reporting_chat.already_filed", reference=duplicate.reference),
+                kind="filed",
+                data={"reference": duplicate.reference, "already_filed": True},
+            )
+        ]
+    reviewers = ", ".join(definition.approvers[a] for a in definition.route[-1].approvers)
+    values = {
+        "reference": submission.reference,
+        "reviewers": reviewers,
+        "decision_due": "",
+        "review_due": "",
+    }
+    paragraphs = [
+        fill(definition.filed, definition, values),
+        RECEIPT_SHOWN.format(receipt=submission.receipt),
+    ]
+    paragraphs += [
+        fill(step.text, definition, values)
+        for step in definition.next_steps
+        if step.when is None or step.when.holds(answers, filing.profile)
+    ]
+    # The receipt is in the text and the reply's secret, never in data: a surface may log
+    # or store data.
+    return [
+        Reply(
+            "\n\n".join(paragraphs),
+            kind="filed",
+            data={"reference": submission.reference, "receipt_shown": True},
+            secret=submission.receipt,
+        )
+    ]
+
+
+def _submit(
+    session: Session, context: ReportingContext, content: ReportContent, filing: Filing
+) -> Submission:
+    if is_confidential(filing.state):
+        reporter = _reporter(filing)
+        submission = submit_confidential_report(
+            session, context, content, reporter, idempotency_key=filing.idempotency_key
+        )
     else:
         # The assistant built this filing without the reporter (see is_confidential), and the
         # service has no parameter for one: refuse rather than hold an identity here at all.
-        if filing.declarant is not None or filing.profile:
+        if filing.declarant is not None or filing.profile or filing.speaker is not None:
             raise ValueError("an anonymous report was handed the reporter's identity")
-        submission = submit_anonymous_report(session, context, content)
-    reviewers = ", ".join(definition.approvers[a] for a in definition.route[-1].approvers)
-    values = {"reference": submission.reference, "reviewers": reviewers, "decision_due": "",
-              "review_due": ""}
-    paragraphs = [fill(definition.filed, definition, values),
-                  RECEIPT_SHOWN.format(receipt=submission.receipt)]
-    paragraphs += [fill(step.text, definition, values) for step in definition.next_steps
-                   if step.when is None or step.when.holds(answers, filing.profile)]
-    # The receipt is in the text only: data may be logged or stored by a surface.
-    return [Reply("\n\n".join(paragraphs), kind="filed",
-                  data={"reference": submission.reference, "receipt_shown": True})]
+        submission = submit_anonymous_report(
+            session, context, content, idempotency_key=filing.idempotency_key
+        )
+    return submission
+
+
+def _reporter(filing: Filing) -> ConfidentialReporter:
+    """Who made a confidential report, to be sealed: the speaker, else their Person row."""
+    speaker, person = filing.speaker, filing.declarant
+    if speaker is not None:
+        return ConfidentialReporter(
+            speaker.surface, speaker.surface_id, speaker.display_name or speaker.surface_id
+        )
+    if person is None:
+        raise ValueError("a confidential report needs the reporter, and none was given")
+    return ConfidentialReporter(person.surface, person.surface_id, person.display_name)
 
 
 def is_confidential(state: Mapping[str, Any]) -> bool:
     """Only a confidential report's filing is told who the reporter is."""
-    return state.get("answers", {}).get("mode") == "confidential"
+    return bool(state.get("answers", {}).get("mode") == "confidential")
 
 
 def report_content(answers: dict[str, Any], displays: dict[str, str]) -> ReportContent:
@@ -167,40 +202,56 @@ def report_content(answers: dict[str, Any], displays: dict[str, str]) -> ReportC
 # -- commands and the follow-up dialogue -----------------------------------------------------
 
 
-def start_report(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
-    return assistant.begin(context, "report")
+def start_report(core: Core, context: TurnContext, rest: str) -> Outcome:
+    return core.begin(context, "report")
 
 
-def start_follow_up(assistant: Assistant, context: TurnContext, rest: str) -> Outcome:
-    from bot.assistant import Outcome
-
+def start_follow_up(core: Core, context: TurnContext, rest: str) -> Outcome:
     state: dict[str, Any] = {"phase": "reference"}
     reference = normalise_reference(rest) if rest else None
     if reference:
         state = {"phase": "receipt", "reference": reference}
-        return Outcome([_question(ASK_RECEIPT, "receipt")], save=_draft(context, state))
-    return Outcome([_question(ASK_REFERENCE, "reference")], save=_draft(context, state))
+        return Outcome(
+            [_question(say("reporting_chat.ask_receipt"), "receipt")], save=_draft(context, state)
+        )
+    return Outcome(
+        [_question(say("reporting_chat.ask_reference"), "reference")], save=_draft(context, state)
+    )
 
 
-def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
+def follow_up(core: Core, context: TurnContext, draft: Draft) -> Outcome:
     """One turn of the follow-up: reference, receipt, then read, add, answer or reveal."""
-    from bot.assistant import Outcome
-
     state = dict(draft.state)
     said = normalise(context.text)
     if context.action == "cancel" or control_word(context.text) == "cancel":
-        return Outcome([Reply(STOPPED if state.get("receipt") else DONE)], delete=True)
+        return Outcome(
+            [
+                Reply(
+                    say("reporting_chat.stopped")
+                    if state.get("receipt")
+                    else say("reporting_chat.done")
+                )
+            ],
+            delete=True,
+        )
     phase = state.get("phase")
     if phase == "reference":
         reference = normalise_reference(context.text)
         if reference is None:
-            return Outcome([Reply(NOT_A_REFERENCE, kind="problem"),
-                            _question(ASK_REFERENCE, "reference")], save=draft)
+            return Outcome(
+                [
+                    Reply(say("reporting_chat.not_a_reference"), kind="problem"),
+                    _question(say("reporting_chat.ask_reference"), "reference"),
+                ],
+                save=draft,
+            )
         state.update(phase="receipt", reference=reference)
-        return Outcome([_question(ASK_RECEIPT, "receipt")], save=_draft(context, state))
-    reporting = _reporting(assistant)
+        return Outcome(
+            [_question(say("reporting_chat.ask_receipt"), "receipt")], save=_draft(context, state)
+        )
+    reporting = _reporting(core)
     if phase == "receipt":
-        with assistant.store.transaction() as session:
+        with core.store.transaction() as session:
             view = open_report(session, reporting, state["reference"], context.text)
         if isinstance(view, AccessRefused):
             return _refused(view, draft)
@@ -208,105 +259,156 @@ def follow_up(assistant: Assistant, context: TurnContext, draft: Draft) -> Outco
         return Outcome(_show(view), save=_draft(context, _remember(state, view)))
     if phase == "menu":
         choice = context.action or menu_choice(said)
-        return _from_menu(assistant, context, state, choice)
+        return _from_menu(core, context, state, choice)
     if phase in {"message", "answer"}:
         if not context.text.strip():
-            return Outcome([_question(ASK_ADDITION, "message")], save=draft)
-        return _add(assistant, context, state, phase)
+            return Outcome([_question(say("reporting_chat.ask_addition"), "message")], save=draft)
+        return _add(core, context, state, phase)
     if phase == "reveal":
         if context.action == "choice:yes" or control_word(context.text) == "yes":
-            return _reveal(assistant, context, state)
+            return _reveal(core, context, state)
         state["phase"] = "menu"
-        return Outcome([Reply(WHAT_NEXT, kind="question", choices=_menu(state))],
-                       save=_draft(context, state))
-    return Outcome([Reply(DONE)], delete=True)
+        return Outcome(
+            [Reply(say("reporting_chat.what_next"), kind="question", choices=_menu(state))],
+            save=_draft(context, state),
+        )
+    return Outcome([Reply(say("reporting_chat.done"))], delete=True)
 
 
-def _from_menu(assistant: Assistant, context: TurnContext, state: dict[str, Any],
-               choice: str | None) -> Outcome:
-    from bot.assistant import Outcome
-
+def _from_menu(
+    core: Core, context: TurnContext, state: dict[str, Any], choice: str | None
+) -> Outcome:
     if choice == FINISH.value:
-        return Outcome([Reply(DONE)], delete=True)
+        return Outcome([Reply(say("reporting_chat.done"))], delete=True)
     if choice in {ADD.value, ANSWER.value}:
         if state.get("closed"):
-            return Outcome([Reply(CLOSED), Reply(DONE)], delete=True)
+            return Outcome(
+                [Reply(say("reporting_chat.closed")), Reply(say("reporting_chat.done"))],
+                delete=True,
+            )
         state["phase"] = "answer" if choice == ANSWER.value else "message"
-        prompt = ASK_ANSWER if choice == ANSWER.value else ASK_ADDITION
+        prompt = (
+            say("reporting_chat.ask_answer")
+            if choice == ANSWER.value
+            else say("reporting_chat.ask_addition")
+        )
         return Outcome([_question(prompt, "message")], save=_draft(context, state))
     if choice == REVEAL.value and state.get("mode") == "anonymous":
         state["phase"] = "reveal"
         name = context.turn.speaker.display_name or context.turn.speaker.surface_id
-        return Outcome([Reply(REVEAL_WARNING.format(name=name), kind="question",
-                              choices=(Choice("choice:yes", "Yes"), Choice("choice:no", "No")))],
-                       save=_draft(context, state))
-    return Outcome([Reply(PICK_ONE, kind="problem"),
-                    Reply(WHAT_NEXT, kind="question", choices=_menu(state))],
-                   save=_draft(context, state))
+        return Outcome(
+            [
+                Reply(
+                    say("reporting_chat.reveal_warning", name=name),
+                    kind="question",
+                    choices=(Choice("choice:yes", "Yes"), Choice("choice:no", "No")),
+                )
+            ],
+            save=_draft(context, state),
+        )
+    return Outcome(
+        [
+            Reply(say("reporting_chat.pick_one"), kind="problem"),
+            Reply(say("reporting_chat.what_next"), kind="question", choices=_menu(state)),
+        ],
+        save=_draft(context, state),
+    )
 
 
-def _add(assistant: Assistant, context: TurnContext, state: dict[str, Any],
-         phase: str) -> Outcome:
-    from bot.assistant import Outcome
-
-    kind = "answer" if phase == "answer" else "message"
+def _add(core: Core, context: TurnContext, state: dict[str, Any], phase: str) -> Outcome:
+    kind: Literal["message", "answer"] = "answer" if phase == "answer" else "message"
     try:
-        with assistant.store.transaction() as session:
-            view = add_reporter_message(session, _reporting(assistant), state["reference"],
-                                        state["receipt"], context.text, kind=kind)
+        with core.store.transaction() as session:
+            view = add_reporter_message(
+                session,
+                _reporting(core),
+                state["reference"],
+                state["receipt"],
+                context.text,
+                kind=kind,
+            )
     except ReportClosed:
-        return Outcome([Reply(CLOSED), Reply(DONE)], delete=True)
+        return Outcome(
+            [Reply(say("reporting_chat.closed")), Reply(say("reporting_chat.done"))], delete=True
+        )
     if isinstance(view, AccessRefused):
         return _refused(view, None)
     state["phase"] = "menu"
-    replies = [Reply(ADDED.format(reference=view.reference)),
-               Reply(WHAT_NEXT, kind="question", choices=_menu(_remember(state, view)))]
+    replies = [
+        Reply(say("reporting_chat.added", reference=view.reference)),
+        Reply(
+            say("reporting_chat.what_next"), kind="question", choices=_menu(_remember(state, view))
+        ),
+    ]
     return Outcome(replies, save=_draft(context, state))
 
 
-def _reveal(assistant: Assistant, context: TurnContext, state: dict[str, Any]) -> Outcome:
-    from bot.assistant import Outcome
-
+def _reveal(core: Core, context: TurnContext, state: dict[str, Any]) -> Outcome:
     speaker = context.turn.speaker
-    reporter = ConfidentialReporter(speaker.surface, speaker.surface_id,
-                                    speaker.display_name or speaker.surface_id)
+    reporter = ConfidentialReporter(
+        speaker.surface, speaker.surface_id, speaker.display_name or speaker.surface_id
+    )
     try:
-        with assistant.store.transaction() as session:
-            view = reveal_identity(session, _reporting(assistant), state["reference"],
-                                   state["receipt"], reporter)
+        with core.store.transaction() as session:
+            view = reveal_identity(
+                session, _reporting(core), state["reference"], state["receipt"], reporter
+            )
     except ReportingError as problem:
-        return Outcome([Reply(str(problem), kind="problem"), Reply(DONE)], delete=True)
+        return Outcome(
+            [Reply(str(problem), kind="problem"), Reply(say("reporting_chat.done"))], delete=True
+        )
     if isinstance(view, AccessRefused):
         return _refused(view, None)
     state["phase"] = "menu"
-    return Outcome([Reply(REVEALED.format(reference=view.reference)),
-                    Reply(WHAT_NEXT, kind="question", choices=_menu(_remember(state, view)))],
-                   save=_draft(context, state))
+    return Outcome(
+        [
+            Reply(say("reporting_chat.revealed", reference=view.reference)),
+            Reply(
+                say("reporting_chat.what_next"),
+                kind="question",
+                choices=_menu(_remember(state, view)),
+            ),
+        ],
+        save=_draft(context, state),
+    )
 
 
 def _show(view: ReporterView) -> list[Reply]:
-    lines = [STATUS_LINE.format(reference=view.reference, category=view.category,
-                                received=f"{view.received_on:%d %B %Y}",
-                                status=view.status)]
+    lines = [
+        say(
+            "reporting_chat.status_line",
+            reference=view.reference,
+            category=view.category,
+            received=f"{view.received_on:%d %B %Y}",
+            status=view.status,
+        )
+    ]
     if view.outcome:
-        lines.append(OUTCOME_LINE.format(outcome=view.outcome))
+        lines.append(say("reporting_chat.outcome_line", outcome=view.outcome))
     if not any(entry.author != "reporter" for entry in view.thread):
-        lines.append(NO_MESSAGES)
+        lines.append(say("reporting_chat.no_messages"))
     for entry in view.thread:
         who = "You" if entry.author == "reporter" else "Integrity unit"
         label = {"question": " asked", "answer": " answered", "status": ""}.get(entry.kind, "")
         lines.append(f"{entry.on:%d %b %Y}  {who}{label}: {entry.text}")
     if view.open_questions:
         count = view.open_questions
-        lines.append(QUESTIONS_WAITING.format(
-            count="a question" if count == 1 else f"{count} questions",
-            verb="has" if count == 1 else "have"))
-    replies = [Reply("\n".join(lines), kind="list", data={"reference": view.reference,
-                                                          "status": view.status})]
+        lines.append(
+            say(
+                "reporting_chat.questions_waiting",
+                count="a question" if count == 1 else f"{count} questions",
+                verb="has" if count == 1 else "have",
+            )
+        )
+    replies = [
+        Reply(
+            "\n".join(lines), kind="list", data={"reference": view.reference, "status": view.status}
+        )
+    ]
     if view.closed:
-        return replies + [Reply(CLOSED)]
+        return replies + [Reply(say("reporting_chat.closed"))]
     state = _remember({}, view)
-    return replies + [Reply(WHAT_NEXT, kind="question", choices=_menu(state))]
+    return replies + [Reply(say("reporting_chat.what_next"), kind="question", choices=_menu(state))]
 
 
 def _remember(state: dict[str, Any], view: ReporterView) -> dict[str, Any]:
@@ -324,22 +426,29 @@ def _menu(state: dict[str, Any]) -> tuple[Choice, ...]:
 
 
 def _refused(refused: AccessRefused, draft: Draft | None) -> Outcome:
-    from bot.assistant import Outcome
-
     if refused.throttled:
         minutes = max(1, round(refused.retry_after.total_seconds() / 60))
         wait = "a minute" if minutes == 1 else f"{minutes} minutes"
-        return Outcome([Reply(TOO_MANY.format(wait=wait), kind="problem")], delete=True)
-    problem = NOT_A_RECEIPT if refused.not_a_receipt else NO_MATCH
+        return Outcome(
+            [Reply(say("reporting_chat.too_many", wait=wait), kind="problem")], delete=True
+        )
+    problem = (
+        say("reporting_chat.not_a_receipt")
+        if refused.not_a_receipt
+        else say("reporting_chat.no_match")
+    )
     if draft is None:
         return Outcome([Reply(problem, kind="problem")], delete=True)
-    return Outcome([Reply(problem, kind="problem"), _question(ASK_RECEIPT, "receipt")],
-                   save=draft)
+    return Outcome(
+        [Reply(problem, kind="problem"), _question(say("reporting_chat.ask_receipt"), "receipt")],
+        save=draft,
+    )
 
 
 def _question(text: str, field: str) -> Reply:
-    return Reply(text, kind="question", field=field, field_type="text",
-                 data={"workflow": FOLLOW_UP})
+    return Reply(
+        text, kind="question", field=field, field_type="text", data={"workflow": FOLLOW_UP}
+    )
 
 
 def _draft(context: TurnContext, state: dict[str, Any]) -> Draft:
@@ -347,30 +456,20 @@ def _draft(context: TurnContext, state: dict[str, Any]) -> Draft:
     return Draft(context.turn.conversation_key, FOLLOW_UP, state, in_memory=True)
 
 
-def _reporting(assistant: Assistant) -> ReportingContext:
-    return ReportingContext.from_settings(assistant.settings, clock=assistant.clock)
+def _reporting(core: Core) -> ReportingContext:
+    return ReportingContext.from_settings(core.settings, clock=core.clock)
 
 
-def install() -> None:
-    """Register the filer, the commands and the follow-up dialogue with the assistant.
-
-    Runs when the assistant imports this module (it is listed in FILER_MODULES).
-    """
-    from bot.assistant import COMMANDS, COMMANDS_BY_NAME, DIALOGUES, Command
-
-    register_filer("report", file_report, identified=is_confidential)
-    DIALOGUES[FOLLOW_UP] = follow_up
-    for command in (
-        Command("report", ("report", "make a report", "report something", "report wrongdoing",
-                           "new report", "speak up", "i want to report something"),
-                start_report),
-        Command("follow up", ("follow up", "follow-up", "followup", "check my report",
-                              "my report", "report follow up"), start_follow_up,
-                takes_argument=True),
-    ):
-        if command.name not in COMMANDS_BY_NAME:
-            COMMANDS.append(command)
-            COMMANDS_BY_NAME[command.name] = command
-
-
-install()
+def reporting_plugin() -> Plugin:
+    """What reporting adds to the assistant; bot.app hands it over with the other plug-ins."""
+    return Plugin(
+        name="reporting",
+        filers={"report": FilerEntry(file_report, identified=is_confidential, needs_person=False)},
+        commands=(
+            Command("report", phrases("commands.report"), start_report),
+            Command(
+                "follow up", phrases("commands.follow_up"), start_follow_up, takes_argument=True
+            ),
+        ),
+        dialogues={FOLLOW_UP: follow_up},
+    )

@@ -32,7 +32,9 @@ class ReportingContext:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow,
-                      throttle: ThrottlePolicy | None = None) -> ReportingContext:
+                      throttle: ThrottlePolicy | None = None,
+                      categories: Mapping[str, str] | None = None) -> ReportingContext:
+        """`categories` from the root's workflow catalogue; else read from the workflows."""
         return cls(
             sealer=Sealer.from_settings(settings),
             zone=settings.zone,
@@ -40,7 +42,8 @@ class ReportingContext:
             notify_delay_max_minutes=settings.report_notify_delay_max_minutes,
             throttle=throttle or ThrottlePolicy(),
             clock=clock,
-            categories=load_report_categories(settings.workflows_dir),
+            categories=categories if categories is not None else load_report_categories(
+                settings.workflows_dir, settings.policies_dir),
         )
 
     def now(self) -> dt.datetime:

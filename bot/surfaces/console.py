@@ -127,7 +127,7 @@ def welcome_text(display: str, examples: list[str]) -> str:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.assistant import Assistant
+    from bot.app import build_assistant
     from bot.logs import configure_logging
 
     if "PROBITY_LOG_LEVEL" not in os.environ:
@@ -157,7 +157,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     with store.transaction() as session:
         sync_people(session, members, surface=SURFACE)
     try:
-        assistant = Assistant.from_settings(settings, store)
+        assistant = build_assistant(settings, store)
     except DefinitionError as error:
         print(say("terminal.definition_problem", problem=error), file=sys.stderr)
         return 2

@@ -69,13 +69,13 @@ class Comparison:
             case "not_in":
                 return not any(_same(value, option) for option in self.operand)
             case "at_least":
-                return value >= self.operand
+                return bool(value >= self.operand)
             case "above":
-                return value > self.operand
+                return bool(value > self.operand)
             case "below":
-                return value < self.operand
+                return bool(value < self.operand)
             case "at_most":
-                return value <= self.operand
+                return bool(value <= self.operand)
             case "mentions":
                 return any(_mentions(str(value), phrase) for phrase in self.operand)
         raise ConditionError(f"unknown operator {self.operator!r}")

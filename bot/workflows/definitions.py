@@ -405,7 +405,7 @@ class _Builder:
             return ()
         if not isinstance(raw, list) or len(raw) < 2:
             raise self.fail(f"{where}: a choice field needs at least two options")
-        options = []
+        options: list[Option] = []
         for item in raw:
             if not isinstance(item, dict) or not _NAME.match(str(item.get("value", ""))):
                 raise self.fail(f"{where}: each option needs a 'value' in lower_case and a "
@@ -529,7 +529,7 @@ class _Builder:
               limits: Mapping[str, int]) -> tuple[Hint, ...]:
         if not isinstance(raw, list):
             raise self.fail("'hints' must be a list")
-        hints = []
+        hints: list[Hint] = []
         names = [spec.name for spec in fields]
         for index, item in enumerate(raw, start=1):
             if not isinstance(item, dict):
@@ -652,7 +652,7 @@ def _names_in(raw: Any) -> set[str]:
     fields = raw.get("fields") if isinstance(raw, dict) else None
     if not isinstance(fields, list):
         return set()
-    return {item.get("name") for item in fields if isinstance(item, dict)}
+    return {str(item["name"]) for item in fields if isinstance(item, dict) and item.get("name")}
 
 
 def _pence(amount: Any) -> int | None:

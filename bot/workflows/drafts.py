@@ -14,9 +14,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -83,7 +84,7 @@ def save_draft(session: Session, draft: Draft, now: dt.datetime, expiry_hours: i
     result = session.execute(update(Conversation).where(condition).values(
         version=Conversation.version + 1, **values).execution_options(
         synchronize_session=False))
-    if not result.rowcount:
+    if not _changed(result):
         raise DraftConflict(draft.key)
 
 
@@ -101,7 +102,7 @@ def delete_draft(session: Session, key: str, expected_version: int | None = UNCH
         return
     result = session.execute(delete(Conversation).where(
         Conversation.key == key, Conversation.version == expected_version))
-    if not result.rowcount:
+    if not _changed(result):
         raise DraftConflict(key)
 
 
@@ -111,7 +112,7 @@ def purge_expired_drafts(session: Session, now: dt.datetime) -> int:
         delete(Conversation).where(Conversation.expires_at.is_not(None),
                                    Conversation.expires_at <= now)
     )
-    return int(result.rowcount or 0)
+    return _changed(result)
 
 
 class MemoryDrafts:
@@ -139,3 +140,8 @@ class MemoryDrafts:
         for key in expired:
             del self._drafts[key]
         return len(expired)
+
+
+def _changed(result: Result[Any]) -> int:
+    # UPDATE and DELETE give a CursorResult, which counts the rows they touched.
+    return int(cast(CursorResult[Any], result).rowcount or 0)

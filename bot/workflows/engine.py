@@ -1,7 +1,9 @@
 """The dialogue engine: one pure step of a guided workflow, (definition, state, input) -> Step.
 
-No I/O: the state is plain JSON (the caller stores it in Conversation.state), the context
-carries the date and the staff directory, and filing happens afterwards, elsewhere. The
+No I/O: the state is a frozen DraftState (bot.workflows.state; the caller stores its JSON in
+Conversation.state), the context carries the date, the people a "person" answer may name
+and how to match a name against them, and filing happens afterwards, elsewhere. Nothing
+here imports the directory or the store. The
 engine asks one question at a time, understands back / skip / cancel / help / change, shows
 a summary, and hands policy questions back to the caller to answer.
 """
@@ -10,47 +12,38 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.directory import StaffMember, match_staff
+from bot.messages import say
 from bot.turns import Choice, Citation, Reply
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
 from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
+from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
+from bot.workflows.state import CANCELLED as CANCELLED_PHASE
 
-# What the engine itself says. Question text, help and policy wording live in the YAML.
-ANSWER_NEEDED = "This one needs an answer. Type it, or say back, help or cancel."
-LEFT_BLANK = "OK, I've left that one blank."
-UNSURE_TEXT = "That's fine, but I need something here."
-CANNOT_SKIP = "This question can't be skipped."
-NOTHING_BEFORE = "This is the first question, so there is nothing to go back to."
-CURRENTLY = "Currently: {value}. Type a new answer, or keep to leave it."
-CANCELLED = "Cancelled. Nothing was filed and your draft has been deleted."
-WHICH_PERSON = "More than one person matches {text!r}. Which one do you mean?"
-NO_PERSON = ("I can't find {text!r} in the staff directory. Try their surname, or their "
-             "first name and surname.")
-TOO_LOW = "That is less than {limit}. Please check the amount."
-TOO_HIGH = "That is more than {limit}. Please check the amount."
-SUGGESTED = "You said: {value}. Is that right? Say yes to use it, or type the answer."
-SUGGESTED_CHOICE = ("From what you said, I think: {value}. Say yes if that's right, or choose "
-                    "another.")
-NOT_YET = "We haven't come to {label} yet; it's a few questions on."
-CHOOSE_CHANGE = "Which answer would you like to change?"
-UNKNOWN_CHANGE = "I couldn't tell which answer to change."
-NOTHING_TO_CHANGE = "There's nothing to change yet: no question has been answered."
-AT_SUMMARY = "Please confirm to submit, change an answer, or cancel."
-CONTROLS = ("You can say back to return to the previous question, skip for an optional one, "
-            "cancel to stop, or ask me a question about the policy.")
-USE_SUGGESTION = Choice("accept", "Yes, use that")
-CONFIRM = Choice("confirm", "Confirm and submit")
-CHANGE = Choice("change", "Change an answer")
-CANCEL = Choice("cancel", "Cancel")
-YES_NO = (Choice("choice:yes", "Yes"), Choice("choice:no", "No"))
+# What the engine itself says is in messages/en/engine.yaml; question text, help and policy
+# wording live in the workflow YAML.
+
+
+def _use_suggestion() -> Choice:
+    return Choice("accept", say("engine.use_suggestion"))
+
+
+def _summary_choices() -> tuple[Choice, ...]:
+    return (Choice("confirm", say("engine.confirm")), Choice("change", say("engine.change")),
+            Choice("cancel", say("engine.cancel")))
+
+
+def _yes_no() -> tuple[Choice, ...]:
+    return (Choice("choice:yes", say("engine.yes_label")),
+            Choice("choice:no", say("engine.no_label")))
+
 
 #: Free-text field types: an answer to these is never taken for a policy question by shape.
 TEXT_TYPES = frozenset({"text", "long_text", "organisation"})
@@ -61,8 +54,7 @@ NONE_ANSWERS = frozenset({
     "not applicable", "that's all", "thats all", "that's it", "thats it", "all good", "no ta",
 })
 
-ASKING, SUMMARY, CHOOSING_CHANGE, CONFIRMED, CANCELLED_STATUS = (
-    "asking", "summary", "choosing_change", "confirmed", "cancelled")
+CANCELLED_STATUS = CANCELLED_PHASE
 
 
 @dataclass(frozen=True)
@@ -77,6 +69,26 @@ class UserInput:
     action: str | None = None
 
 
+class Colleague(Protocol):
+    """Someone a "person" answer may name (bot.directory.StaffMember is one)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
+#: Who fits a typed name, best first: one is a match, several a choice, none nobody.
+PeopleMatcher = Callable[[str, Sequence[Colleague]], Sequence[Colleague]]
+
+
+def exact_names(text: str, people: Sequence[Colleague]) -> list[Colleague]:
+    """The plainest matcher: the people whose key or label is exactly what was typed."""
+    wanted = " ".join(text.split()).casefold()
+    return [member for member in people
+            if wanted in {member.key.casefold(), member.label.casefold()}]
+
+
 @dataclass(frozen=True)
 class DialogueContext:
     """Everything outside the definition and state that a step may read."""
@@ -85,20 +97,37 @@ class DialogueContext:
     #: The declarant's directory facts (staff_type, rank_or_grade, role, team).
     person: Mapping[str, Any] = field(default_factory=dict)
     #: Whom a "person" answer may name.
-    people: tuple[StaffMember, ...] = ()
-    line_manager: StaffMember | None = None
+    people: tuple[Colleague, ...] = ()
+    line_manager: Colleague | None = None
+    #: How a typed name is matched against `people` (the caller passes the directory's
+    #: bot.directory.match_staff; the default takes exact names only).
+    match_people: PeopleMatcher = exact_names
 
 
 @dataclass(frozen=True)
 class Step:
     """The outcome of one step: the new state, what to show, and what the caller must do."""
 
-    state: dict[str, Any]
+    state: DraftState
     replies: tuple[Reply, ...] = ()
     #: "asking", "summary", "choosing_change", "confirmed" (file it) or "cancelled".
     status: str = ASKING
     #: Set when the input was a question for the policies; answer it, then call reprompt().
     policy_question: str | None = None
+
+
+@dataclass(frozen=True)
+class _Move:
+    """A step inside the engine, over a private working copy of the state's JSON."""
+
+    state: dict[str, Any]
+    replies: tuple[Reply, ...] = ()
+    status: str = ASKING
+    policy_question: str | None = None
+
+    def step(self) -> Step:
+        return Step(DraftState.from_json(self.state), self.replies, self.status,
+                    self.policy_question)
 
 
 def start(definition: WorkflowDefinition, context: DialogueContext,
@@ -110,19 +139,47 @@ def start(definition: WorkflowDefinition, context: DialogueContext,
     suggestion when they are asked: "yes" takes it, anything else is the answer. Nothing is
     filled in silently, so a wrong guess costs one word.
     """
-    state = {"workflow": definition.name, "version": definition.version, "answers": {},
-             "displays": {}, "skipped": [], "pending": None, "phase": ASKING, "precisions": {},
-             "suggested": _suggestions(definition, opening, context) if opening else {}}
+    fresh = DraftState(definition.name, definition.version,
+                       suggested=_suggestions(definition, opening, context) if opening else {})
     intro = tuple(Reply(_fill(text.text, definition)) for text in definition.intro
                   if text.when is None or text.when.holds({}, context.person))
-    step = _next(definition, state, context)
-    return Step(step.state, intro + step.replies, step.status)
+    move = _next(definition, fresh.to_json(), context)
+    return _Move(move.state, intro + move.replies, move.status).step()
 
 
-def reprompt(definition: WorkflowDefinition, state: dict[str, Any],
+def reprompt(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
              context: DialogueContext) -> Step:
-    """Show again whatever the person was last asked (after a policy answer, a restart...)."""
-    state = _copy(state)
+    """Show again whatever the person was last asked (after a policy answer, a restart...).
+
+    `state` may be a DraftState or its stored JSON (DraftState.to_json()).
+    """
+    return _reprompt(definition, _work(state), context).step()
+
+
+def advance(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
+            user_input: UserInput, context: DialogueContext) -> Step:
+    """Take one input and move the dialogue on; earlier answers always survive bad input.
+
+    `state` may be a DraftState or its stored JSON; it is never changed.
+    """
+    work = _work(state)
+    text = (user_input.text or "").strip()
+    command = user_input.action or control_word(text)
+    if command == "cancel":
+        work["phase"] = CANCELLED_STATUS
+        return _Move(work, (Reply(say("engine.cancelled")),), CANCELLED_STATUS).step()
+    if command == "help":
+        return _help(definition, work, context).step()
+    phase = work["phase"]
+    if phase == SUMMARY:
+        return _at_summary(definition, work, command, text, context).step()
+    if phase == CHOOSING_CHANGE:
+        return _at_choose_change(definition, work, command, text, context).step()
+    return _at_question(definition, work, command, user_input, text, context).step()
+
+
+def _reprompt(definition: WorkflowDefinition, state: dict[str, Any],
+              context: DialogueContext) -> _Move:
     if state["phase"] == SUMMARY:
         return _summary(definition, state, context)
     if state["phase"] == CHOOSING_CHANGE:
@@ -132,106 +189,122 @@ def reprompt(definition: WorkflowDefinition, state: dict[str, Any],
     return _ask(definition, state, context, state["pending"])
 
 
-def advance(definition: WorkflowDefinition, state: dict[str, Any], user_input: UserInput,
-            context: DialogueContext) -> Step:
-    """Take one input and move the dialogue on; earlier answers always survive bad input."""
-    state = _copy(state)
-    text = (user_input.text or "").strip()
-    command = user_input.action or control_word(text)
-    if command == "cancel":
-        state["phase"] = CANCELLED_STATUS
-        return Step(state, (Reply(CANCELLED),), CANCELLED_STATUS)
-    if command == "help":
-        return _help(definition, state, context)
-    phase = state["phase"]
-    if phase == SUMMARY:
-        return _at_summary(definition, state, command, text, context)
-    if phase == CHOOSING_CHANGE:
-        return _at_choose_change(definition, state, command, text, context)
-    return _at_question(definition, state, command, user_input, text, context)
-
-
 # -- phases -------------------------------------------------------------------------------
 
 
 def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
-                 user_input: UserInput, text: str, context: DialogueContext) -> Step:
-    pending = state["pending"]
-    spec = definition.field(pending)
+                 user_input: UserInput, text: str, context: DialogueContext) -> _Move:
+    """One input while a question is pending: a control word, or an answer to read."""
+    spec = definition.field(state["pending"])
     # Only the very next answer may complete a partly understood one.
     earlier = state.pop("partial", None) or {}
+    controlled = _question_control(definition, state, command, user_input, text, context)
+    if controlled is not None:
+        return controlled
+    reading = _reading_for(definition, state, spec, user_input, text, context, earlier)
+    if isinstance(reading, _Move):
+        return reading
+    return _take_reading(definition, state, spec, reading, text, context)
+
+
+def _question_control(definition: WorkflowDefinition, state: dict[str, Any],
+                      command: str | None, user_input: UserInput, text: str,
+                      context: DialogueContext) -> _Move | None:
+    """back / skip / keep / change, a stray button, a policy question or a blank; else None."""
+    pending = state["pending"]
+    spec = definition.field(pending)
     if command == "back":
         previous = _previous(definition, state, context, pending)
         if previous is None:
-            return _problem(definition, state, context, NOTHING_BEFORE)
+            return _problem(definition, state, context, say("engine.nothing_before"))
         return _ask(definition, state, context, previous)
     if command == "skip":
         if spec.required:
-            return _problem(definition, state, context, CANNOT_SKIP)
+            return _problem(definition, state, context, say("engine.cannot_skip"))
         return _skip(definition, state, context, pending, quiet=True)
     if command == "keep" and pending in state["answers"]:
         return _next(definition, state, context)
     if command and command.startswith("change"):
         return _start_change(definition, state, command, text, context)
-    if user_input.action and not user_input.action.startswith("choice:") and \
-            user_input.action != "accept":
-        return reprompt(definition, state, context)
+    action = user_input.action
+    if action and not action.startswith("choice:") and action != "accept":
+        return _reprompt(definition, state, context)
     # A question mark usually marks a question for the policies ("is this allowed?" is never
     # a gift description), but a person's longer account may well end with one: keep that.
-    if not user_input.action and text.endswith("?") and not _is_account(spec, text):
-        return Step(state, (), ASKING, policy_question=text)
-    if not user_input.action and not text:
-        return _problem(definition, state, context, ANSWER_NEEDED)
-    suggestion = _suggestion_for(state, pending)
-    if suggestion is not None and (user_input.action == "accept" or (
-            not user_input.action and says_yes(text))):
-        reading = _Reading(suggestion["value"], suggestion["display"],
-                           precision=suggestion.get("precision"))
-    elif user_input.action == "accept":
-        return reprompt(definition, state, context)
-    elif not user_input.action and not spec.required and _says_none(spec, text):
+    if not action and text.endswith("?") and not _is_account(spec, text):
+        return _Move(state, (), ASKING, policy_question=text)
+    if not action and not text:
+        return _problem(definition, state, context, say("engine.answer_needed"))
+    return None
+
+
+def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                 user_input: UserInput, text: str, context: DialogueContext,
+                 earlier: Mapping[str, Any]) -> Reading | _Move:
+    """The answer given: a suggestion taken, a blank or "don't know", or the text read."""
+    action = user_input.action
+    suggestion = _suggestion_for(state, spec.name)
+    if suggestion is not None and (action == "accept" or (not action and says_yes(text))):
+        return Reading(suggestion["value"], suggestion["display"],
+                        precision=suggestion.get("precision"))
+    if action == "accept":
+        return _reprompt(definition, state, context)
+    if not action and not spec.required and _says_none(spec, text):
         # "nah", "nothing", "don't know" to an optional question: left blank, not stored as
         # someone's name or as "anything else: nah".
-        return _skip(definition, state, context, pending)
-    elif not user_input.action and spec.required and says_unsure(text) and \
-            spec.type in TEXT_TYPES:
+        return _skip(definition, state, context, spec.name)
+    if not action and spec.required and says_unsure(text) and spec.type in TEXT_TYPES:
         return _problem(definition, state, context,
-                        f"{UNSURE_TEXT} {_fill(spec.help, definition)}")
-    else:
-        reading = _read_with_earlier(spec, user_input, text, context, earlier)
+                        f"{say('engine.unsure_text')} {_fill(spec.help, definition)}")
+    return _read_with_earlier(spec, user_input, text, context, earlier)
+
+
+def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                  reading: Reading, text: str, context: DialogueContext) -> _Move:
+    """Store a clean reading and move on; otherwise ask which person, or say what is wrong."""
     if reading.candidates:
         choices = tuple(Choice(f"choice:{m.key}", m.label) for m in reading.candidates[:8])
-        which = Reply(WHICH_PERSON.format(text=text), kind="question", field=spec.name,
-                      field_type=spec.type, choices=choices)
-        return Step(state, (which,), ASKING)
+        which = Reply(say("engine.which_person", text=text), kind="question",
+                      field=spec.name, field_type=spec.type, choices=choices)
+        return _Move(state, (which,), ASKING)
     if reading.problem is not None:
-        if spec.type not in TEXT_TYPES and looks_like_question(text):
-            return Step(state, (), ASKING, policy_question=text)
-        problem = reading.problem
-        if reading.partial:
-            # "January 2027" then "the 9th": the month is kept for the next answer.
-            state["partial"] = {"field": pending, "text": reading.partial}
-        if says_unsure(text) and spec.type in {"yes_no", "choice"}:
-            # The field's help is where a definition says what to do when unsure.
-            problem = f"{problem} {_fill(spec.help, definition)}"
-        return _problem(definition, state, context, problem)
-    state["answers"][pending] = reading.value
-    state["displays"][pending] = reading.display
-    state["suggested"].pop(pending, None)
+        return _rejected(definition, state, spec, reading, text, context)
+    record_answer(state, spec.name, reading)
+    warnings = hints_after(definition, spec.name, state, context)
+    move = _next(definition, state, context)
+    return _Move(move.state, warnings + move.replies, move.status)
+
+
+def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+              reading: Reading, text: str, context: DialogueContext) -> _Move:
+    if spec.type not in TEXT_TYPES and looks_like_question(text):
+        return _Move(state, (), ASKING, policy_question=text)
+    problem = reading.problem or say("engine.answer_needed")
+    if reading.partial:
+        # "January 2027" then "the 9th": the month is kept for the next answer.
+        state["partial"] = {"field": spec.name, "text": reading.partial}
+    if says_unsure(text) and spec.type in {"yes_no", "choice"}:
+        # The field's help is where a definition says what to do when unsure.
+        problem = f"{problem} {_fill(spec.help, definition)}"
+    return _problem(definition, state, context, problem)
+
+
+def record_answer(state: dict[str, Any], name: str, reading: Reading) -> None:
+    """Keep one answer in a working state: value, display and date precision."""
+    state["answers"][name] = reading.value
+    state["displays"][name] = reading.display
+    state["suggested"].pop(name, None)
     precisions = state["precisions"]
     if reading.precision:
-        precisions[pending] = reading.precision
+        precisions[name] = reading.precision
     else:
-        precisions.pop(pending, None)
-    if pending in state["skipped"]:
-        state["skipped"].remove(pending)
-    warnings = _hints_after(definition, pending, state, context)
-    step = _next(definition, state, context)
-    return Step(step.state, warnings + step.replies, step.status)
+        precisions.pop(name, None)
+    if name in state["skipped"]:
+        state["skipped"].remove(name)
 
 
 def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
-          pending: str, quiet: bool = False) -> Step:
+          pending: str, quiet: bool = False) -> _Move:
     state["answers"].pop(pending, None)
     state["displays"].pop(pending, None)
     if pending not in state["skipped"]:
@@ -239,11 +312,11 @@ def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: Dialog
     step = _next(definition, state, context)
     if quiet:
         return step
-    return Step(step.state, (Reply(LEFT_BLANK),) + step.replies, step.status)
+    return _Move(step.state, (Reply(say("engine.left_blank")),) + step.replies, step.status)
 
 
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
-                text: str, context: DialogueContext) -> Step:
+                text: str, context: DialogueContext) -> _Move:
     if command is None and text:
         # "actually the date is wrong", "no wait, change the organisation": a change, said
         # the way people say it rather than as the command.
@@ -255,7 +328,7 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
             # Only a complete draft files: a summary reached early (or a stale button) asks on.
             return _next(definition, state, context)
         state["phase"] = CONFIRMED
-        return Step(state, (), CONFIRMED)
+        return _Move(state, (), CONFIRMED)
     if command == "back":
         visible = visible_fields(definition, state["answers"], context.person)
         state["phase"] = ASKING
@@ -266,13 +339,14 @@ def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: 
         # "no" to "please check it": something is wrong, so ask which answer.
         return _choose_change(definition, state, context)
     if text and looks_like_question(text):
-        return Step(state, (), SUMMARY, policy_question=text)
+        return _Move(state, (), SUMMARY, policy_question=text)
     step = _summary(definition, state, context)
-    return Step(step.state, (Reply(AT_SUMMARY, kind="problem"),) + step.replies, step.status)
+    problem = Reply(say("engine.at_summary"), kind="problem")
+    return _Move(step.state, (problem,) + step.replies, step.status)
 
 
 def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
-                      command: str | None, text: str, context: DialogueContext) -> Step:
+                      command: str | None, text: str, context: DialogueContext) -> _Move:
     if command in {"back", "keep", "confirm", "no"}:
         # Back to where they were: the summary only if every question has been answered
         # (a confirm there then needs one more press, so nothing is filed by surprise).
@@ -291,13 +365,13 @@ def _at_choose_change(definition: WorkflowDefinition, state: dict[str, Any],
 
 
 def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command: str,
-                  text: str, context: DialogueContext) -> Step:
+                  text: str, context: DialogueContext) -> _Move:
     """"change", "change:value" or "change the value": re-ask one answered field."""
     visible = [spec for spec in visible_fields(definition, state["answers"], context.person)
                if spec.name in state["answers"] or spec.name in state["skipped"]]
     wanted = _wanted(command, text)
     if not visible and state["phase"] == ASKING and state["pending"]:
-        return _problem(definition, state, context, NOTHING_TO_CHANGE)
+        return _problem(definition, state, context, say("engine.nothing_to_change"))
     if not wanted.strip():
         return _choose_change(definition, state, context)
     target = _find_field(wanted, visible)
@@ -308,10 +382,12 @@ def _start_change(definition: WorkflowDefinition, state: dict[str, Any], command
         state["phase"] = ASKING
         if later.name == state["pending"]:
             return _ask(definition, state, context, later.name)
-        return _problem(definition, state, context, NOT_YET.format(label=later.label.lower()))
+        return _problem(definition, state, context,
+                        say("engine.not_yet", label=later.label.lower()))
     if target is None:
         step = _choose_change(definition, state, context)
-        return Step(step.state, (Reply(UNKNOWN_CHANGE, kind="problem"),) + step.replies,
+        unknown = Reply(say("engine.unknown_change"), kind="problem")
+        return _Move(step.state, (unknown,) + step.replies,
                     step.status)
     state["phase"] = ASKING
     return _ask(definition, state, context, target.name)
@@ -371,7 +447,7 @@ def wants_change(text: str) -> str | None:
 
 
 def _next(definition: WorkflowDefinition, state: dict[str, Any],
-          context: DialogueContext) -> Step:
+          context: DialogueContext) -> _Move:
     """Ask the first visible question not yet answered or skipped; else show the summary."""
     name = _first_unanswered(definition, state, context)
     if name is not None:
@@ -396,7 +472,7 @@ def _is_account(spec: FieldSpec, text: str) -> bool:
 
 
 def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
-         name: str, prefix: tuple[Reply, ...] = ()) -> Step:
+         name: str, prefix: tuple[Reply, ...] = ()) -> _Move:
     spec = definition.field(name)
     state["pending"] = name
     state["phase"] = ASKING
@@ -406,17 +482,17 @@ def _ask(definition: WorkflowDefinition, state: dict[str, Any], context: Dialogu
     suggestion = _suggestion_for(state, name)
     if name in state["displays"]:
         data["current"] = state["displays"][name]
-        text = f"{text}\n{CURRENTLY.format(value=state['displays'][name])}"
+        text = f"{text}\n{say('engine.currently', value=state['displays'][name])}"
     elif suggestion is not None:
         data["suggested"] = suggestion["display"]
         if spec.type == "choice":
-            text = f"{text}\n{SUGGESTED_CHOICE.format(value=suggestion['display'])}"
+            text = f"{text}\n{say('engine.suggested_choice', value=suggestion['display'])}"
         else:
-            text = f"{text}\n{SUGGESTED.format(value=suggestion['display'])}"
-            choices = (USE_SUGGESTION,) + choices
+            text = f"{text}\n{say('engine.suggested', value=suggestion['display'])}"
+            choices = (_use_suggestion(),) + choices
     question = Reply(text, kind="question", field=name, field_type=spec.type,
                      choices=choices, data=data)
-    return Step(state, prefix + (question,), ASKING)
+    return _Move(state, prefix + (question,), ASKING)
 
 
 def _suggestion_for(state: Mapping[str, Any], name: str) -> dict[str, Any] | None:
@@ -481,39 +557,39 @@ def _says_none(spec: FieldSpec, text: str) -> bool:
 
 
 def _problem(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
-             problem: str) -> Step:
+             problem: str) -> _Move:
     return _ask(definition, state, context, state["pending"], (Reply(problem, kind="problem"),))
 
 
 def _help(definition: WorkflowDefinition, state: dict[str, Any],
-          context: DialogueContext) -> Step:
+          context: DialogueContext) -> _Move:
     if state["phase"] == ASKING and state["pending"]:
         spec = definition.field(state["pending"])
-        help_reply = Reply(f"{_fill(spec.help, definition)}\n{CONTROLS}")
+        help_reply = Reply(f"{_fill(spec.help, definition)}\n{say('engine.controls')}")
     else:
-        help_reply = Reply(CONTROLS)
-    step = reprompt(definition, state, context)
-    return Step(step.state, (help_reply,) + step.replies, step.status)
+        help_reply = Reply(say("engine.controls"))
+    step = _reprompt(definition, state, context)
+    return _Move(step.state, (help_reply,) + step.replies, step.status)
 
 
 def _summary(definition: WorkflowDefinition, state: dict[str, Any],
-             context: DialogueContext) -> Step:
+             context: DialogueContext) -> _Move:
     state["phase"] = SUMMARY
     state["pending"] = None
     rows = summary_rows(definition, state, context.person)
     lines = "\n".join(f"{row['label']}: {row['value']}" for row in rows)
     reply = Reply(f"{_fill(definition.summary_intro, definition)}\n{lines}", kind="summary",
-                  choices=(CONFIRM, CHANGE, CANCEL),
+                  choices=_summary_choices(),
                   data={"title": definition.title, "rows": rows, "workflow": definition.name})
-    return Step(state, (reply,), SUMMARY)
+    return _Move(state, (reply,), SUMMARY)
 
 
 def _choose_change(definition: WorkflowDefinition, state: dict[str, Any],
-                   context: DialogueContext) -> Step:
+                   context: DialogueContext) -> _Move:
     state["phase"] = CHOOSING_CHANGE
     choices = tuple(Choice(f"change:{row['field']}", row["label"])
                     for row in summary_rows(definition, state, context.person))
-    return Step(state, (Reply(CHOOSE_CHANGE, kind="question", choices=choices),),
+    return _Move(state, (Reply(say("engine.choose_change"), kind="question", choices=choices),),
                 CHOOSING_CHANGE)
 
 
@@ -532,21 +608,32 @@ def _previous(definition: WorkflowDefinition, state: dict[str, Any],
 
 
 @dataclass(frozen=True)
-class _Reading:
+class Reading:
     """One answer read: its JSON value and display, or a problem, or people to choose from."""
 
     value: Any = None
     display: str = ""
     problem: str | None = None
-    candidates: tuple[StaffMember, ...] = ()
+    candidates: tuple[Colleague, ...] = ()
     #: "month" or "year" for a date that stands for a whole month or year.
     precision: str | None = None
     #: What a rejected answer did say, to combine with the next one (see Parsed.partial).
     partial: str | None = None
 
 
+def read_field(spec: FieldSpec, text: str, context: DialogueContext) -> Reading:
+    """One answer to `spec` read by the chat's own parsers (the form API uses this).
+
+    A choice given as one of its option values (what a form's menu sends) is taken as that
+    option, as a pressed button is in the chat; anything else is read as typed words.
+    """
+    if spec.type == "choice" and any(option.value == text for option in spec.options):
+        return _read_answer(spec, UserInput(action=f"choice:{text}"), text, context)
+    return _read_answer(spec, UserInput(text), text, context)
+
+
 def _read_with_earlier(spec: FieldSpec, user_input: UserInput, text: str,
-                       context: DialogueContext, earlier: Mapping[str, Any]) -> _Reading:
+                       context: DialogueContext, earlier: Mapping[str, Any]) -> Reading:
     """The answer read on its own, or together with the part of the last one understood.
 
     Asked "Which day in January?" after "January 2027", "the 9th" means 9 January 2027,
@@ -561,7 +648,7 @@ def _read_with_earlier(spec: FieldSpec, user_input: UserInput, text: str,
 
 
 def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
-                 context: DialogueContext) -> _Reading:
+                 context: DialogueContext) -> Reading:
     action = user_input.action
     if action is not None:
         return _read_choice(spec, action.removeprefix("choice:"), context)
@@ -569,10 +656,10 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         manager = context.line_manager
         if spec.suggest == "line_manager" and manager is not None and (
                 says_yes(text) or _MY_MANAGER.match(normalise_short(text).strip(" .!"))):
-            return _Reading({"key": manager.key, "name": manager.label}, manager.label)
+            return Reading({"key": manager.key, "name": manager.label}, manager.label)
         tidied = parse_field("person", text)
         if not tidied.ok:
-            return _Reading(problem=tidied.problem or ANSWER_NEEDED)
+            return Reading(problem=tidied.problem or say("engine.answer_needed"))
         return _read_person(str(tidied.value), context)
     # parse_field passes each type only the options it understands.
     options: dict[str, Any] = {"today": context.today, "options": list(spec.options)}
@@ -590,12 +677,13 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["precision"] = spec.precision
     parsed = parse_field(spec.type, text, **options)
     if not parsed.ok:
-        return _Reading(problem=parsed.problem or ANSWER_NEEDED, partial=parsed.partial)
+        return Reading(problem=parsed.problem or say("engine.answer_needed"),
+                       partial=parsed.partial)
     problem = _out_of_bounds(spec, parsed.value)
     if problem is not None:
-        return _Reading(problem=problem)
+        return Reading(problem=problem)
     value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
-    return _Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
+    return Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
 
 
 # "my sergeant", "my line manager", "the boss": the line manager the directory suggests.
@@ -605,27 +693,27 @@ _MY_MANAGER = re.compile(
     r"supervisor)$|^(?:him|her|them|that one|that's them|thats them|same|the suggestion)$")
 
 
-def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> _Reading:
+def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> Reading:
     if spec.type == "yes_no" and value in {"yes", "no"}:
-        return _Reading(value == "yes", value.capitalize())
+        return Reading(value == "yes", value.capitalize())
     if spec.type == "choice":
         for option in spec.options:
             if option.value == value:
-                return _Reading(option.value, option.label)
+                return Reading(option.value, option.label)
     if spec.type == "person":
         for member in context.people:
             if member.key == value:
-                return _Reading({"key": member.key, "name": member.label}, member.label)
-    return _Reading(problem=ANSWER_NEEDED)
+                return Reading({"key": member.key, "name": member.label}, member.label)
+    return Reading(problem=say("engine.answer_needed"))
 
 
-def _read_person(text: str, context: DialogueContext) -> _Reading:
-    matches = match_staff(text, context.people)
+def _read_person(text: str, context: DialogueContext) -> Reading:
+    matches = list(context.match_people(text, context.people))
     if len(matches) == 1:
-        return _Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
+        return Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
     if not matches:
-        return _Reading(problem=NO_PERSON.format(text=text))
-    return _Reading(candidates=tuple(matches))
+        return Reading(problem=say("engine.no_person", text=text))
+    return Reading(candidates=tuple(matches))
 
 
 def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:
@@ -633,15 +721,15 @@ def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:
         return format_money(int(bound)) if spec.type == "money" else f"{bound:g}"
 
     if spec.minimum is not None and value < spec.minimum:
-        return TOO_LOW.format(limit=shown(spec.minimum))
+        return say("engine.too_low", limit=shown(spec.minimum))
     if spec.maximum is not None and value > spec.maximum:
-        return TOO_HIGH.format(limit=shown(spec.maximum))
+        return say("engine.too_high", limit=shown(spec.maximum))
     return None
 
 
 def _choices(spec: FieldSpec, context: DialogueContext) -> tuple[Choice, ...]:
     if spec.type == "yes_no":
-        return YES_NO
+        return _yes_no()
     if spec.type == "choice":
         return tuple(Choice(f"choice:{option.value}", option.label) for option in spec.options)
     if spec.suggest == "line_manager" and context.line_manager is not None:
@@ -694,20 +782,22 @@ def effective_answers(definition: WorkflowDefinition, answers: Mapping[str, Any]
             if spec.name in answers}
 
 
-def date_precisions(definition: WorkflowDefinition, state: Mapping[str, Any],
+def date_precisions(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
                     person: Mapping[str, Any]) -> dict[str, str]:
     """{field: "month" | "year"} for filed dates that stand for a whole month or year.
 
     Their value is the period's first day; this says it is not a known day.
     """
+    state = _json(state)
     answered = effective_answers(definition, state["answers"], person)
     return {name: precision for name, precision in (state.get("precisions") or {}).items()
             if name in answered}
 
 
-def summary_rows(definition: WorkflowDefinition, state: Mapping[str, Any],
+def summary_rows(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
                  person: Mapping[str, Any]) -> list[dict[str, str]]:
     """One row per applicable answer: {"field", "label", "value"}, in question order."""
+    state = _json(state)
     rows = []
     for spec in visible_fields(definition, state["answers"], person):
         if spec.name in state["answers"]:
@@ -733,8 +823,9 @@ def hint_reply(definition: WorkflowDefinition, hint: Hint) -> Reply:
                  data={"hint": hint.id})
 
 
-def _hints_after(definition: WorkflowDefinition, name: str, state: dict[str, Any],
-                 context: DialogueContext) -> tuple[Reply, ...]:
+def hints_after(definition: WorkflowDefinition, name: str, state: Mapping[str, Any],
+                context: DialogueContext) -> tuple[Reply, ...]:
+    """The policy hints answering `name` triggers, given the answers in working `state`."""
     current = effective_answers(definition, state["answers"], context.person)
     return tuple(hint_reply(definition, hint) for hint in definition.hints
                  if hint.after == name and hint.when.holds(current, context.person))
@@ -752,13 +843,17 @@ def fill(text: str, definition: WorkflowDefinition, extra: Mapping[str, str]) ->
     return _fill(text, definition, extra)
 
 
-def _copy(state: Mapping[str, Any]) -> dict[str, Any]:
-    # Deep enough: the engine never mutates the caller's state, so a fault leaves it intact.
-    return {**state, "answers": dict(state["answers"]), "displays": dict(state["displays"]),
-            "skipped": list(state["skipped"]), "suggested": dict(state.get("suggested") or {}),
-            "precisions": dict(state.get("precisions") or {})}
+def _work(state: DraftState | Mapping[str, Any]) -> dict[str, Any]:
+    # A private mutable copy: the engine never changes the caller's state, so a fault
+    # leaves it intact.
+    return DraftState.of(state).to_json()
 
 
-__all__ = ["DialogueContext", "Step", "UserInput", "advance", "date_precisions",
+def _json(state: DraftState | Mapping[str, Any]) -> Mapping[str, Any]:
+    return state.to_json() if isinstance(state, DraftState) else state
+
+
+__all__ = ["CANCELLED_STATUS", "CONFIRMED", "Colleague", "DialogueContext", "DraftState",
+           "PeopleMatcher", "Reading", "Step", "UserInput", "advance", "date_precisions",
            "effective_answers",
            "reprompt", "start", "summary_rows", "triggered_hints", "visible_fields"]

@@ -1,16 +1,16 @@
 """Filing a confirmed workflow: the record, its reference, route, dates, status and audit.
 
 A definition says what it files (`files: declaration`); the assistant looks that word up in
-FILERS, so another kind of record (reports) plugs in with one `register_filer` call. Every
-filer works inside the caller's transaction, so the record, its audit events and the
-draft's deletion commit together or not at all.
+the filers its plug-ins brought (bot.plugins.Plugin.filers: declarations bring
+file_declaration, reporting brings its report filer). Every filer works inside the caller's
+transaction, so the record, its audit events and the draft's deletion commit together or
+not at all.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +23,7 @@ from bot.store.audit import record_event
 from bot.store.history import actor_name, set_declaration_status
 from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person
 from bot.store.references import ReferenceKind, allocate_reference
-from bot.turns import Reply
+from bot.turns import Reply, Speaker
 from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.engine import (
     date_precisions,
@@ -49,6 +49,9 @@ class Filing:
     #: The surface's key for this submission (Turn.idempotency_key); a filer that honours it
     #: stores it with the record in the same transaction and never files it twice.
     idempotency_key: str | None = None
+    #: Who is speaking as the surface knows them, for identified filings only: a filer
+    #: that does not need a Person row (a confidential report seals this instead).
+    speaker: Speaker | None = None
 
 
 Filer = Callable[[Session, Filing], list[Reply]]
@@ -61,40 +64,25 @@ Identified = bool | Callable[[Mapping[str, Any]], bool]
 
 @dataclass(frozen=True)
 class FilerEntry:
+    """A filer and whether it may learn who is speaking.
+
+    `identified` may be a function of the draft's state, so one workflow can be anonymous
+    or not by the person's choice; when it says no, the filer gets no declarant and no
+    profile, so it cannot pass them on.
+    """
+
     filer: Filer
     #: False for filers that must never learn who is speaking (anonymous reports).
     identified: Identified = True
+    #: False for filers that take the speaker as the surface knows them and need no Person
+    #: row (reports): a form filed through them creates none.
+    needs_person: bool = True
 
     def wants_identity(self, state: Mapping[str, Any]) -> bool:
         """Whether this filing may be given the speaker's identity and directory facts."""
         if callable(self.identified):
             return bool(self.identified(state))
         return self.identified
-
-
-FILERS: dict[str, FilerEntry] = {}
-
-#: Modules outside this one that call register_filer when imported (e.g. the reporting
-#: area's report filer). The assistant imports them before checking definitions, so adding a
-#: kind of record is one line here plus one register_filer call there.
-FILER_MODULES: list[str] = ["bot.reporting.chat"]
-
-
-def register_filer(name: str, filer: Filer, identified: Identified = True) -> None:
-    """Make `files: <name>` in a definition file records with `filer`.
-
-    `identified` may be a function of the draft's state, so one workflow can be anonymous
-    or not by the person's choice; when it says no, the filer gets no declarant and no
-    profile, so it cannot pass them on.
-    """
-    FILERS[name] = FilerEntry(filer, identified)
-
-
-def load_filers() -> dict[str, FilerEntry]:
-    """Every registered filer, after importing the modules that register them."""
-    for module in FILER_MODULES:
-        importlib.import_module(module)
-    return FILERS
 
 
 def approvers_for(definition: WorkflowDefinition, answers: Mapping[str, Any],
@@ -262,5 +250,3 @@ def _reviewer(definition: WorkflowDefinition, approver: str, line_manager: Perso
         return f"{label} ({named})"
     return label
 
-
-register_filer("declaration", file_declaration)

@@ -274,7 +274,7 @@ def _choice_elements(reply: Reply) -> list[dict[str, Any]]:
                 "options": [option(c.label, c.value)
                             for c in reply.choices[:OPTIONS_PER_SELECT]]}
         return actions([menu], block_id=f"f:{field}")
-    elements = []
+    elements: list[dict[str, Any]] = []
     for choice in reply.choices:
         style = "primary" if choice.value in {"confirm", "submit", "yes"} else None
         elements.append(button(choice.label, f"{CHOICE_ACTION}:{len(elements)}", choice.value,

@@ -10,9 +10,10 @@ import base64
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from bot.messages import say
 from bot.reporting import ReporterView, ThreadEntry
 from bot.reporting.records import HandlerView
 from bot.surfaces.slack.blocks import (
@@ -26,7 +27,7 @@ from bot.surfaces.slack.blocks import (
 )
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.modals import fields_modal, text_input
-from bot.workflows.fields import Option
+from bot.workflows.definitions import FieldSpec, WorkflowDefinition
 
 REPORT_CALLBACK = "probity_report"
 FOLLOWUP_CALLBACK = "probity_followup"
@@ -41,72 +42,21 @@ CONFIDENTIAL = "confidential"
 _RECEIPT_PURPOSE = "slack/followup-receipt"
 
 
-@dataclass(frozen=True)
-class _Field:
-    """A report question when no workflows/report.yaml is installed (see report_fields)."""
-
-    name: str
-    label: str
-    type: str
-    required: bool = True
-    help: str = ""
-    prompt: str = ""
-    options: tuple[Option, ...] = ()
-    show_if: None = None
-
-
-# Used only if the organisation has no report workflow; its definition wins when present.
-_FALLBACK_FIELDS = (
-    _Field("category", "What kind of wrongdoing is it?", "choice", options=tuple(
-        Option(value, label, ()) for value, label in (
-            ("corruption", "Corruption or bribery"),
-            ("misuse_of_systems", "Misuse of police systems or information"),
-            ("sexual_misconduct", "Abuse of position for a sexual purpose"),
-            ("drugs_alcohol", "Drugs or alcohol"),
-            ("discrimination", "Discrimination"),
-            ("bullying", "Bullying or harassment"),
-            ("dishonesty", "Dishonesty"),
-            ("other", "Other misconduct"),
-        ))),
-    _Field("what_happened", "What happened?", "long_text"),
-    _Field("when_and_where", "When and where?", "text"),
-    _Field("who_is_involved", "Who is involved?", "long_text", required=False),
-    _Field("evidence", "What evidence is there, and who holds it?", "long_text",
-           required=False),
-    _Field("raised_elsewhere", "Have you raised this anywhere else?", "text", required=False),
-)
-
-
-# Slack's own wording for the mode question: the workflow's help speaks of moving to
-# confidential later, which only the chat follow-up offers, and this says what Slack keeps.
-_MODE_HELP = (
-    "Anonymous: Probity keeps nothing that links you to the report, not your Slack name or "
-    "id; nobody can contact you, and you check back with the reference and receipt. "
-    "Confidential: Probity keeps your Slack name and id with the report, sealed, and only "
-    "the integrity unit's handlers can see them, so they can contact, support and protect you."
-)
-_FALLBACK_MODE = _Field(MODE_FIELD, "How you report", "choice", options=(
-    Option(ANONYMOUS, "Anonymous: nobody knows it was me", ()),
-    Option(CONFIDENTIAL, "Confidential: only the handlers know it was me", ()),
-))
-
-
-def report_fields(definition: Any | None) -> tuple[Any, ...]:
-    """The report form's questions, the mode question last when there is one.
+def report_fields(definition: WorkflowDefinition) -> tuple[FieldSpec, ...]:
+    """The report form's questions, from workflows/report.yaml, the mode question last.
 
     A report workflow without a mode field files anonymously only, as the chat does.
     """
-    if definition is None:
-        content, mode = _FALLBACK_FIELDS, _FALLBACK_MODE
-    else:
-        content = tuple(spec for spec in definition.fields if spec.name != MODE_FIELD)
-        mode = next((spec for spec in definition.fields if spec.name == MODE_FIELD), None)
+    content = tuple(spec for spec in definition.fields if spec.name != MODE_FIELD)
+    mode = next((spec for spec in definition.fields if spec.name == MODE_FIELD), None)
     if mode is None:
         return content
-    return (*content, replace(mode, help=_MODE_HELP, required=True))
+    # Slack's own wording for the mode question: the workflow's help speaks of moving to
+    # confidential later, which only the chat follow-up offers; this says what Slack keeps.
+    return (*content, replace(mode, help=say("slack.report_mode_help"), required=True))
 
 
-def offers_confidential(definition: Any | None) -> bool:
+def offers_confidential(definition: WorkflowDefinition) -> bool:
     return any(spec.name == MODE_FIELD for spec in report_fields(definition))
 
 
@@ -114,55 +64,53 @@ def chose_confidential(answers: dict[str, Any]) -> bool:
     return answers.get(MODE_FIELD) == CONFIDENTIAL
 
 
-def report_form(definition: Any | None) -> dict[str, Any]:
-    """The report modal, carrying a fresh random key so a repeated submission files once."""
+def report_form(definition: WorkflowDefinition | None) -> dict[str, Any]:
+    """The report modal, carrying a fresh random key so a repeated submission files once.
+
+    Its questions come only from the report workflow; without one, it says so.
+    """
+    if definition is None:
+        return modal(say("slack.reporting_unavailable_title"),
+                     [section(say("slack.reporting_unavailable"))],
+                     callback_id="probity_report_unavailable", submit=None, close="Close")
     # The workflow's own introduction speaks of a conversation, so the form has its own.
     if offers_confidential(definition):
-        intro = [
-            "Choose at the end whether this report is anonymous (the default) or "
-            "confidential. After you submit you get a reference and a receipt; with both "
-            "you can come back to read replies and answer questions.",
-        ]
+        intro = [say("slack.report_intro_choice")]
     else:
-        intro = [
-            "This report is anonymous: Probity does not keep your Slack name or id with it, "
-            "and nobody can contact you. After you submit you get a reference and a receipt; "
-            "with both you can come back to read replies and answer questions.",
-        ]
-    title = getattr(definition, "title", None) or "Report wrongdoing"
+        intro = [say("slack.report_intro_anonymous")]
+    title = definition.title
     return fields_modal(title, report_fields(definition), callback_id=REPORT_CALLBACK,
                         metadata={"key": secrets.token_urlsafe(24)}, intro=intro,
-                        submit="Send report", initial={MODE_FIELD: ANONYMOUS})
+                        submit=say("slack.report_submit"), initial={MODE_FIELD: ANONYMOUS})
 
 
 def receipt_view(reference: str, receipt: str, *, confidential: bool = False
                  ) -> dict[str, Any]:
     """The final view: shown once, in the modal only, never posted as a message."""
-    who = ("Only the integrity unit's handlers can see who sent this report." if confidential
-           else "Nobody, the integrity unit included, can tell who sent this report.")
-    return modal("Report received", [
-        header("Write these down now"),
+    who = say("slack.receipt_who_confidential" if confidential
+              else "slack.receipt_who_anonymous")
+    return modal(say("slack.receipt_title"), [
+        header(say("slack.receipt_header")),
         section(f"*Reference:* `{escape_mrkdwn(reference)}`\n*Receipt:* "
                 f"`{escape_mrkdwn(str(receipt))}`", escape=False),
-        section(f"This is the only time the receipt is shown, and nobody can recover it. {who} "
-                "To read replies or add information later, use `/integrity followup` with "
-                "both."),
-    ], callback_id="probity_receipt", submit=None, close="Done")
+        section(say("slack.receipt_once", who=who)),
+    ], callback_id="probity_receipt", submit=None, close=say("slack.done"))
 
 
 def already_filed_view(reference: str) -> dict[str, Any]:
-    return modal("Report received", [
-        section(f"This report was already received as *{escape_mrkdwn(reference)}*. Its "
-                "receipt was shown when it was first sent.", escape=False),
-    ], callback_id="probity_receipt", submit=None, close="Done")
+    return modal(say("slack.receipt_title"), [
+        section(say("slack.already_received", reference=escape_mrkdwn(reference)),
+                escape=False),
+    ], callback_id="probity_receipt", submit=None, close=say("slack.done"))
 
 
 def followup_form() -> dict[str, Any]:
-    return modal("Follow up a report", [
-        section("Enter the reference and receipt you were given when you reported."),
-        text_input(REFERENCE_BLOCK, "Reference", hint="For example R-2026-0042", max_length=40),
-        text_input(RECEIPT_BLOCK, "Receipt", max_length=80),
-    ], callback_id=FOLLOWUP_CALLBACK, submit="Open")
+    return modal(say("slack.followup_title"), [
+        section(say("slack.followup_intro")),
+        text_input(REFERENCE_BLOCK, say("slack.followup_reference"),
+                   hint=say("slack.followup_reference_hint"), max_length=40),
+        text_input(RECEIPT_BLOCK, say("slack.followup_receipt"), max_length=80),
+    ], callback_id=FOLLOWUP_CALLBACK, submit=say("slack.followup_open"))
 
 
 def seal_receipt(sealer: Any, receipt: str) -> str:
@@ -171,7 +119,7 @@ def seal_receipt(sealer: Any, receipt: str) -> str:
 
 
 def unseal_receipt(sealer: Any, sealed: str) -> str:
-    return sealer.open(base64.urlsafe_b64decode(sealed.encode()), _RECEIPT_PURPOSE)
+    return str(sealer.open(base64.urlsafe_b64decode(sealed.encode()), _RECEIPT_PURPOSE))
 
 
 def thread_view(view: ReporterView, sealed_receipt: str, note: str | None = None
@@ -183,19 +131,19 @@ def thread_view(view: ReporterView, sealed_receipt: str, note: str | None = None
     blocks.append(section(
         f"*{escape_mrkdwn(view.reference)}*: {escape_mrkdwn(view.category)}, status "
         f"*{escape_mrkdwn(view.status)}* (received {view.received_on:%-d %B %Y})", escape=False))
-    blocks += _typed("What you reported", view.content.what_happened)
+    blocks += _typed(say("slack.thread_what_you_reported"), view.content.what_happened)
     tail: list[dict[str, Any]] = []
     if view.outcome:
-        tail += _typed("Outcome", view.outcome)
+        tail += _typed(say("slack.thread_outcome"), view.outcome)
     submit: str | None = None
     if not view.closed:
-        label = ("Answer the integrity unit's question" if view.open_questions
-                 else "Add information (optional)")
+        label = say("slack.thread_answer_question" if view.open_questions
+                    else "slack.thread_add_information")
         tail.append(text_input(MESSAGE_BLOCK, label, multiline=True, optional=True))
-        submit = "Send"
+        submit = say("slack.thread_send")
     blocks = _with_thread(blocks, view.thread, tail)
-    return modal("Your report", blocks, callback_id=THREAD_CALLBACK, submit=submit,
-                 close="Close", private_metadata=json.dumps(
+    return modal(say("slack.thread_title"), blocks, callback_id=THREAD_CALLBACK, submit=submit,
+                 close=say("slack.close"), private_metadata=json.dumps(
                      {"ref": view.reference, "receipt": sealed_receipt}))
 
 
@@ -218,7 +166,7 @@ def _with_thread(head: list[dict[str, Any]], thread: Iterable[ThreadEntry],
     messages (the newest are what a reader came back for), saying how many."""
     entries = [_entry_blocks(entry) for entry in thread]
     if not entries:
-        return [*head, context("No messages yet."), *tail]
+        return [*head, context(say("slack.thread_no_messages")), *tail]
     room = BLOCKS_PER_MODAL - len(head) - len(tail)
     kept: list[list[dict[str, Any]]] = []
     used = 0
@@ -231,8 +179,8 @@ def _with_thread(head: list[dict[str, Any]], thread: Iterable[ThreadEntry],
     shown = [block for entry in kept for block in entry]
     if len(kept) < len(entries):
         earlier = len(entries) - len(kept)
-        shown.insert(0, context(f"{earlier} earlier message{'s' if earlier != 1 else ''} "
-                                "not shown here."))
+        shown.insert(0, context(say("slack.thread_earlier_one") if earlier == 1
+                                else say("slack.thread_earlier_many", count=earlier)))
     return [*head, *shown, *tail]
 
 
@@ -258,31 +206,32 @@ def case_view(view: HandlerView, statuses: Iterable[str], note: str | None = Non
         f"{summary.received_on:%-d %B %Y}; acknowledge by {summary.acknowledge_due:%-d %B %Y}; "
         f"feedback by {summary.feedback_due:%-d %B %Y}", escape=False))
     content = view.content
-    for label, value in (("What happened", content.what_happened),
-                         ("When and where", content.when_and_where),
-                         ("Who is involved", content.who_is_involved),
-                         ("Evidence", content.evidence),
-                         ("Raised elsewhere", content.raised_elsewhere)):
+    for label, value in ((say("slack.case_what_happened"), content.what_happened),
+                         (say("slack.case_when_and_where"), content.when_and_where),
+                         (say("slack.case_who_is_involved"), content.who_is_involved),
+                         (say("slack.case_evidence"), content.evidence),
+                         (say("slack.case_raised_elsewhere"), content.raised_elsewhere)):
         if value:
             blocks += _typed(label, value)
     if view.identity is not None:
         blocks.append(labelled("*Reporter (confidential):*", view.identity.display_name))
     tail: list[dict[str, Any]] = []
     if view.outcome:
-        tail += _typed("Outcome", view.outcome)
+        tail += _typed(say("slack.thread_outcome"), view.outcome)
     submit: str | None = None
     if summary.status != "closed":
-        tail.append(text_input(CASE_MESSAGE, "Message to the reporter", multiline=True,
+        tail.append(text_input(CASE_MESSAGE, say("slack.case_message"), multiline=True,
                                optional=True))
-        tail.append(select_input(CASE_KIND, "Send it as", [("message", "A message"),
-                                                           ("question", "A question")],
+        tail.append(select_input(CASE_KIND, say("slack.case_send_as"),
+                                 [("message", say("slack.case_as_message")),
+                                  ("question", say("slack.case_as_question"))],
                                  optional=True, initial="message"))
-        tail.append(select_input(CASE_STATUS, "Change status to",
+        tail.append(select_input(CASE_STATUS, say("slack.case_change_status"),
                                  [(s, s) for s in statuses if s != summary.status],
                                  optional=True))
-        tail.append(text_input(CASE_OUTCOME, "Outcome the reporter may read (when closing)",
+        tail.append(text_input(CASE_OUTCOME, say("slack.case_outcome"),
                                multiline=True, optional=True))
-        submit = "Save"
+        submit = say("slack.case_save")
     blocks = _with_thread(blocks, view.thread, tail)
     return modal(summary.reference, blocks, callback_id=CASE_CALLBACK, submit=submit,
-                 close="Close", private_metadata=json.dumps({"ref": summary.reference}))
+                 close=say("slack.close"), private_metadata=json.dumps({"ref": summary.reference}))

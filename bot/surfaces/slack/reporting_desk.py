@@ -1,27 +1,21 @@
 """The reporting service as the Slack surface calls it: one transaction per call.
 
-`file_anonymous` takes only the report's content and an idempotency key; there is no way to
-hand it a Slack payload, so the user, team, channel, view and trigger ids cannot reach it.
-`file_confidential` also takes the reporter, which the reporting service seals.
+Reports themselves are filed through the form API (Assistant.file_form, with no speaker for
+an anonymous one); this desk serves what comes after: the reporter's follow-up and the
+handlers' reading, replies and status changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from bot.reporting import (
     AccessRefused,
-    ConfidentialReporter,
     DueNotice,
-    DuplicateSubmission,
     Handler,
     HandlerView,
-    ReportContent,
     ReporterView,
     ReportingContext,
-    Submission,
     add_reporter_message,
     authorise_handler,
     change_status,
@@ -30,57 +24,15 @@ from bot.reporting import (
     open_report,
     read_report,
     reply,
-    submit_anonymous_report,
-    submit_confidential_report,
 )
 from bot.store import Store
 from bot.turns import Speaker
-
-#: The parts of a report, as ReportContent names them; a report form's fields use these names.
-CONTENT_FIELDS = ("category", "what_happened", "when_and_where", "who_is_involved", "evidence",
-                  "raised_elsewhere")
-
-
-@dataclass(frozen=True)
-class AlreadyFiled:
-    """A repeated submission: the first one stands and its receipt was shown then."""
-
-    reference: str
-
-
-def report_content(answers: Mapping[str, Any]) -> ReportContent:
-    """ReportContent from a form's answers; raises ValueError naming what is missing."""
-    parts = {name: (str(answers[name]).strip() if answers.get(name) not in (None, "") else None)
-             for name in CONTENT_FIELDS}
-    return ReportContent(
-        category=parts["category"] or "", what_happened=parts["what_happened"] or "",
-        when_and_where=parts["when_and_where"] or "", who_is_involved=parts["who_is_involved"],
-        evidence=parts["evidence"], raised_elsewhere=parts["raised_elsewhere"],
-    )
 
 
 @dataclass
 class ReportDesk:
     store: Store
     context: ReportingContext
-
-    def file_anonymous(self, content: ReportContent, idempotency_key: str
-                       ) -> Submission | AlreadyFiled:
-        try:
-            with self.store.transaction() as session:
-                return submit_anonymous_report(session, self.context, content,
-                                               idempotency_key=idempotency_key)
-        except DuplicateSubmission as duplicate:
-            return AlreadyFiled(duplicate.reference)
-
-    def file_confidential(self, content: ReportContent, reporter: ConfidentialReporter,
-                          idempotency_key: str) -> Submission | AlreadyFiled:
-        try:
-            with self.store.transaction() as session:
-                return submit_confidential_report(session, self.context, content, reporter,
-                                                  idempotency_key=idempotency_key)
-        except DuplicateSubmission as duplicate:
-            return AlreadyFiled(duplicate.reference)
 
     def open(self, reference: str, receipt: str) -> ReporterView | AccessRefused:
         with self.store.transaction() as session:

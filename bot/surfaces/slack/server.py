@@ -63,7 +63,7 @@ class SlackHttpServer:
 
     @property
     def events_url(self) -> str:
-        host = self._server.server_address[0]
+        host = str(self._server.server_address[0])
         return f"http://{host}:{self.port}{EVENTS_PATH}"
 
     def serve_forever(self) -> None:

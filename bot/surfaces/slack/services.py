@@ -1,7 +1,8 @@
 """The core as the Slack surface sees it: one object holding the store and Probity's services.
 
 Listeners reach the core only through here, so the surface holds no business rules and
-there is one place that adapts the core's APIs to what Slack needs.
+there is one place that adapts the core's APIs to what Slack needs. It runs no SQL of its
+own: every query is a core function (bot.casework.queries, bot.directory ...).
 """
 
 from __future__ import annotations
@@ -10,26 +11,27 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from bot.casework.authorisation import can_answer, record_refusal
-from bot.casework.endorsement import can_endorse
+from bot.casework.endorsement import can_endorse, endorser_to_ask
 from bot.casework.errors import UnknownDeclaration
 from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
-from bot.casework.queries import get_declaration, open_question
+from bot.casework.queries import get_declaration, known_person_id, open_question
 from bot.casework.service import Casework
 from bot.config import Settings
 from bot.directory import person_for_speaker
 from bot.handlers import is_handler
-from bot.knowledge import Knowledge
 from bot.reporting import ReportingContext
 from bot.store import Store
 from bot.store.models import Person
 from bot.surfaces.slack.reporting_desk import ReportDesk
 from bot.surfaces.slack.turns import SURFACE, People
 from bot.turns import Reply, Speaker, Turn
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.assistant import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +40,30 @@ log = logging.getLogger(__name__)
 class SlackServices:
     settings: Settings
     store: Store
-    knowledge: Knowledge
+    knowledge: Any
     reports: ReportDesk
     casework: Casework
-    assistant: Any = None
+    assistant: Assistant
     people: People = field(default_factory=People)
     definitions: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> SlackServices:
         """Open the store and load the policies and workflows once, before serving anyone."""
-        from bot.assistant import Assistant
+        from bot.app import build_app
 
-        store = Store.open(settings)
-        knowledge = Knowledge.load(settings)
-        assistant = Assistant.from_settings(settings, store, knowledge)
+        app = build_app(settings)
+        return cls.from_app(app)
+
+    @classmethod
+    def from_app(cls, app: App) -> SlackServices:
+        """The Slack surface's view of a core the composition root (bot.app) built."""
         return cls(
-            settings=settings, store=store, knowledge=knowledge,
-            reports=ReportDesk(store, ReportingContext.from_settings(settings)),
-            casework=Casework(store, settings), assistant=assistant,
-            definitions=dict(assistant.definitions),
+            settings=app.settings, store=app.store, knowledge=app.knowledge,
+            reports=ReportDesk(app.store, ReportingContext.from_settings(
+                app.settings, categories=app.catalogue.report_categories())),
+            casework=app.casework, assistant=app.assistant,
+            definitions=dict(app.catalogue),
         )
 
     def handle(self, turn: Turn) -> list[Reply]:
@@ -76,8 +82,7 @@ class SlackServices:
         so a known handler's or declarant's form submission reaches its ack() sooner.
         """
         with self.store.session() as session:
-            known = session.scalar(select(Person.id).where(Person.surface == SURFACE,
-                                                           Person.surface_id == user_id))
+            known = known_person_id(session, SURFACE, user_id)
         if known is not None:
             return known
         return self.person_id(self.people.speaker(client, user_id))
@@ -136,6 +141,9 @@ class SlackServices:
                 if declaration.decision_due else None,
                 "line_manager": (manager.surface, manager.surface_id) if manager else None,
                 "needs_line_manager": "line_manager" in declaration.approvers,
+                # The core decides whom to ask for an endorsement (casework.endorsement).
+                "ask_endorsement_of": endorser.surface_id if (
+                    endorser := endorser_to_ask(declaration, SURFACE)) else None,
             }
 
     @staticmethod
@@ -144,12 +152,9 @@ class SlackServices:
         return [(outcome.value, describe(outcome.value).capitalize(), effect.needs_conditions)
                 for outcome, effect in OUTCOMES_BY_KIND.get(kind, {}).items()]
 
-    @staticmethod
-    def command_for(text: str) -> str | None:
-        """The core's keyword command a DM is, by name (bot.assistant.command_for)."""
-        from bot.assistant import command_for
-
-        return command_for(text)
+    def command_for(self, text: str) -> str | None:
+        """The core's keyword command a DM is, by name (Assistant.command_for)."""
+        return self.assistant.command_for(text)
 
     def workflow_asked_for(self, text: str) -> str | None:
         """The workflow a DM sounds like it wants started, by name, as the core judges it."""

@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.messages import say
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
-from bot.surfaces.slack.form_filing import file_form
 from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.modals import (
     errors_for,
@@ -45,7 +45,7 @@ def register(app: App, services: SlackServices) -> None:
         name = submitted_values_plain(view).get(KIND_BLOCK)
         definition = services.definitions.get(name or "")
         if definition is None:
-            ack(response_action="errors", errors={KIND_BLOCK: "Choose what to declare."})
+            ack(response_action="errors", errors={KIND_BLOCK: say("slack.choose_what_to_declare")})
             return
         ack(response_action="update", view=declaration_form(definition))
 
@@ -60,7 +60,7 @@ def register(app: App, services: SlackServices) -> None:
         answers = _as_typed_text(services, client, definition,
                                  submitted_values(view["state"]["values"]))
         speaker = services.people.speaker(client, body["user"]["id"])
-        result = file_form(services, speaker, definition, answers, str(meta.get("key")))
+        result = services.assistant.file_form(speaker, definition, answers, str(meta.get("key")))
         if result.problems:
             fields = {spec.name for spec in definition.fields}
             shown = {name: text for name, text in result.problems.items() if name in fields}
@@ -68,7 +68,8 @@ def register(app: App, services: SlackServices) -> None:
                 shown = {definition.fields[0].name: next(iter(result.problems.values()))}
             ack(response_action="errors", errors=errors_for(shown))
             return
-        text = (f"{result.reference} was already filed." if result.already_filed
+        text = (say("slack.already_filed_declaration", reference=result.reference)
+                if result.already_filed
                 else "\n\n".join(r.text for r in result.replies))
         done = blocks.sections(text) + [
             block for reply in result.replies if reply.kind == "filed"
@@ -113,7 +114,7 @@ def open_choice_modal(services: SlackServices, client: WebClient, trigger_id: st
     kinds = [(d.name, d.title) for d in services.definitions.values()
              if d.files == "declaration"]
     client.views_open(trigger_id=trigger_id, view=blocks.modal(
-        "Make a declaration", [select_input(KIND_BLOCK, "What would you like to declare?",
+        say("slack.make_a_declaration"), [select_input(KIND_BLOCK, say("slack.what_to_declare"),
                                             kinds)],
         callback_id=CHOOSE_CALLBACK, submit="Next"))
 

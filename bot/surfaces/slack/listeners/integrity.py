@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.messages import say
 from bot.reporting import ReportingError
 from bot.reporting.handling import STATUSES
 from bot.surfaces.slack import declaration_views, report_views
@@ -28,7 +29,8 @@ from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
 
-REFUSED = "Only the integrity unit's named handlers can do that. This attempt was recorded."
+def refused() -> str:
+    return say("slack.handlers_only")
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -38,7 +40,7 @@ def register(app: App, services: SlackServices) -> None:
 
 
 def refuse_ephemerally(client: WebClient, body: dict[str, Any]) -> None:
-    tell_privately(client, body, REFUSED)
+    tell_privately(client, body, refused())
 
 
 def _open_case(services: SlackServices) -> Callable[..., None]:
@@ -67,7 +69,7 @@ def _save_case(services: SlackServices) -> Callable[..., None]:
         speaker = services.people.speaker(client, body["user"]["id"])
         handler = services.reports.authorise(speaker, "slack: answer report")
         if handler is None:
-            ack(response_action="errors", errors={report_views.CASE_MESSAGE: REFUSED})
+            ack(response_action="errors", errors={report_views.CASE_MESSAGE: refused()})
             return
         values = plain_values(view["state"]["values"])
         try:
@@ -99,10 +101,10 @@ def post_declaration_card(services: SlackServices, client: WebClient, reference:
                                 text=escape_mrkdwn(f"New declaration {reference} from "
                                                    f"{card['declarant']}"),
                                 blocks=declaration_views.declaration_card(card, outcomes))
-    manager = card.get("line_manager")
-    if card.get("needs_line_manager") and manager and manager[0] == "slack":
+    if card["ask_endorsement_of"]:
         text, request = declaration_views.endorsement_request(card)
-        client.chat_postMessage(channel=manager[1], text=escape_mrkdwn(text), blocks=request)
+        client.chat_postMessage(channel=card["ask_endorsement_of"], text=escape_mrkdwn(text),
+                                blocks=request)
 
 
 def _where(body: dict[str, Any]) -> dict[str, Any]:
@@ -158,13 +160,13 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
         values = plain_values(view["state"]["values"])
         person_id = _officer(services, client, body, "decide declarations", reference)
         if person_id is None:
-            ack(response_action="errors", errors={declaration_views.RATIONALE_BLOCK: REFUSED})
+            ack(response_action="errors", errors={declaration_views.RATIONALE_BLOCK: refused()})
             return
         decision = casework_step(ack, declaration_views.RATIONALE_BLOCK, lambda: (
             services.casework.decide(
                 reference, str(meta.get("outcome", "")),
                 values.get(declaration_views.RATIONALE_BLOCK, ""), by=person_id,
-                conditions=values.get(declaration_views.CONDITIONS_BLOCK))), REFUSED)
+                conditions=values.get(declaration_views.CONDITIONS_BLOCK))), refused())
         if decision is None:
             return
         name = services.people.display_name(client, body["user"]["id"])
@@ -180,7 +182,7 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
                                                             "")
         person_id = _officer(services, client, body, "request information", reference)
         if person_id is None:
-            ack(response_action="errors", errors={declaration_views.QUESTION_BLOCK: REFUSED})
+            ack(response_action="errors", errors={declaration_views.QUESTION_BLOCK: refused()})
             return
 
         def ask() -> object:
@@ -188,11 +190,11 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
             with acting_on_card(meta.get("ts")):
                 return services.casework.request_information(reference, question, by=person_id)
 
-        if casework_step(ack, declaration_views.QUESTION_BLOCK, ask, REFUSED) is None:
+        if casework_step(ack, declaration_views.QUESTION_BLOCK, ask, refused()) is None:
             return
         name = services.people.display_name(client, body["user"]["id"])
-        _mark_card(client, meta, f"Information requested by {name}:", question, reference,
-                   keep_buttons=True)
+        _mark_card(client, meta, say("slack.information_requested_by", name=name), question,
+                   reference, keep_buttons=True)
 
 
 def _mark_card(client: WebClient, meta: dict[str, Any], label: str, typed: str,

@@ -14,13 +14,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.reporting import AccessRefused, ConfidentialReporter, ReportContent, ReportingError
+from bot.assistant import FormOutcome
+from bot.messages import say
+from bot.reporting import AccessRefused, ReportingError
 from bot.reporting.sealing import SealingError
 from bot.surfaces.slack import report_views
 from bot.surfaces.slack.modals import errors_for, metadata_of, plain_values, submitted_values
-from bot.surfaces.slack.reporting_desk import AlreadyFiled, report_content
 from bot.surfaces.slack.services import SlackServices
-from bot.surfaces.slack.turns import SURFACE
+from bot.workflows.definitions import WorkflowDefinition
 
 log = logging.getLogger(__name__)
 
@@ -65,69 +66,71 @@ def _confidential_chosen(view: dict[str, Any]) -> bool:
     return report_views.chose_confidential(submitted_values(view["state"]["values"]))
 
 
-def _checked_content(ack: Ack, view: dict[str, Any], fields: tuple[Any, ...]
-                     ) -> ReportContent | None:
-    """The report's content, or None after sending the form back with what is missing."""
+def _answers(view: dict[str, Any], definition: WorkflowDefinition, mode: str
+             ) -> dict[str, Any]:
+    """The form's answers as the form API reads them, with the mode this listener files."""
     answers = submitted_values(view["state"]["values"])
-    # No mode answer means anonymous, the safe default, so it is never sent back for one.
-    missing = {spec.name: "Please answer this." for spec in fields
-               if spec.required and spec.name not in answers
-               and spec.name != report_views.MODE_FIELD}
-    if missing:
-        ack(response_action="errors", errors=errors_for(missing))
-        return None
-    try:
-        return report_content(answers)
-    except ValueError as problem:
-        ack(response_action="errors", errors=errors_for({"what_happened": str(problem)}))
-        return None
+    if any(spec.name == report_views.MODE_FIELD for spec in definition.fields):
+        # No mode answer means anonymous, the safe default, so it is never sent back for one.
+        answers[report_views.MODE_FIELD] = mode
+    return answers
 
 
-def _show_outcome(ack: Ack, outcome: Any, *, confidential: bool) -> None:
-    if isinstance(outcome, AlreadyFiled):
-        ack(response_action="update", view=report_views.already_filed_view(outcome.reference))
+def _show_outcome(ack: Ack, outcome: FormOutcome, fields: tuple[Any, ...], *,
+                  confidential: bool) -> None:
+    if outcome.problems:
+        names = {spec.name for spec in fields}
+        shown = {name: text for name, text in outcome.problems.items() if name in names}
+        ack(response_action="errors",
+            errors=errors_for(shown or {"what_happened": next(iter(outcome.problems.values()))}))
+        return
+    filed = next((reply for reply in outcome.replies if reply.kind == "filed"), None)
+    if outcome.already_filed or filed is None or filed.secret is None:
+        ack(response_action="update",
+            view=report_views.already_filed_view(outcome.reference or ""))
         return
     ack(response_action="update", view=report_views.receipt_view(
-        outcome.reference, outcome.receipt, confidential=confidential))
+        outcome.reference or "", filed.secret, confidential=confidential))
 
 
 def _submit_report(services: SlackServices) -> Callable[..., None]:
-    fields = report_views.report_fields(services.definitions.get("report"))
+    definition = services.definitions.get("report")
+    fields = report_views.report_fields(definition) if definition else ()
 
     def submit(ack: Ack, view: dict[str, Any]) -> None:
         # Deliberately not `body`: only the view's answers and the form's own random key
-        # are read, so no Slack identifier is in reach of the filing call below.
-        content = _checked_content(ack, view, fields)
-        if content is None:
+        # are read, and the form API is told nobody is speaking (None), so no Slack
+        # identifier is in reach of the filing.
+        if definition is None:
+            ack(response_action="errors", errors={})
             return
         key = metadata_of(view).get("key")
-        outcome = services.reports.file_anonymous(content, idempotency_key=str(key))
-        _show_outcome(ack, outcome, confidential=False)
+        outcome = services.assistant.file_form(
+            None, definition, _answers(view, definition, report_views.ANONYMOUS),
+            idempotency_key=str(key))
+        _show_outcome(ack, outcome, fields, confidential=False)
 
     return submit
 
 
 def _submit_confidential_report(services: SlackServices) -> Callable[..., None]:
     definition = services.definitions.get("report")
-    fields = report_views.report_fields(definition)
-    offered = report_views.offers_confidential(definition)
+    fields = report_views.report_fields(definition) if definition else ()
+    offered = definition is not None and report_views.offers_confidential(definition)
 
     def submit(ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient
                ) -> None:
-        if not offered:  # a forged mode answer on a form that never asked it
+        if not offered or definition is None:  # a forged mode answer on a form without it
             ack(response_action="errors",
-                errors=errors_for({"what_happened": "Please open the form again."}))
-            return
-        content = _checked_content(ack, view, fields)
-        if content is None:
+                errors=errors_for({"what_happened": say("slack.open_form_again")}))
             return
         # The reporter chose to be known to handlers: only now is the sender read.
-        user_id = str(body["user"]["id"])
-        reporter = ConfidentialReporter(SURFACE, user_id,
-                                        services.people.display_name(client, user_id))
+        speaker = services.people.speaker(client, str(body["user"]["id"]))
         key = metadata_of(view).get("key")
-        outcome = services.reports.file_confidential(content, reporter, idempotency_key=str(key))
-        _show_outcome(ack, outcome, confidential=True)
+        outcome = services.assistant.file_form(
+            speaker, definition, _answers(view, definition, report_views.CONFIDENTIAL),
+            idempotency_key=str(key))
+        _show_outcome(ack, outcome, fields, confidential=True)
 
     return submit
 
@@ -157,7 +160,7 @@ def _add_to_thread(services: SlackServices) -> Callable[..., None]:
                                                   str(meta.get("receipt", "")))
         except (SealingError, ValueError):  # tampered or foreign private_metadata
             ack(response_action="errors",
-                errors={report_views.MESSAGE_BLOCK: "Please open the report again."})
+                errors={report_views.MESSAGE_BLOCK: say("slack.open_report_again")})
             return
         reference = str(meta.get("ref", ""))
         current = services.reports.open(reference, receipt)
@@ -180,7 +183,7 @@ def _add_to_thread(services: SlackServices) -> Callable[..., None]:
             return
         ack(response_action="update",
             view=report_views.thread_view(updated, str(meta["receipt"]),
-                                          note="Sent. The integrity unit will see it."))
+                                          note=say("slack.followup_sent")))
 
     return submit
 
@@ -188,5 +191,5 @@ def _add_to_thread(services: SlackServices) -> Callable[..., None]:
 def _refusal_text(refused: AccessRefused) -> str:
     if refused.throttled:
         minutes = max(1, int(refused.retry_after.total_seconds() // 60) + 1)
-        return f"Too many attempts. Please try again in {minutes} minutes."
-    return "That reference and receipt don't open a report. Check both and try again."
+        return say("slack.too_many_attempts", minutes=minutes)
+    return say("slack.no_such_report")

@@ -1,0 +1,147 @@
+"""The router: from a turn's context to its outcome, writing nothing.
+
+Order of routing: a surface's "resume"; a plug-in's dialogue in progress; a pressed
+"start" button; a workflow in progress (a policy question asked mid-way is answered, then
+the pending question is asked again); the offer to start a workflow that was just made;
+keyword commands; free text that sounds like a declaration ("It sounds like you want to
+declare ... Start?"); otherwise a policy question.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.messages import say
+from bot.plugins import Outcome, TurnContext
+from bot.turns import RESUME, Reply
+from bot.workflows import engine
+from bot.workflows.drafts import Draft
+from bot.workflows.engine import UserInput
+from bot.workflows.intents import control_word, match_intent, normalise
+
+if TYPE_CHECKING:
+    from bot.assistant.core import Assistant
+
+#: How strongly (in intent words) a question must sound like a declaration to be offered one.
+QUESTION_INTENT_SCORE = 2
+
+
+def route(assistant: Assistant, context: TurnContext) -> Outcome:
+    """What to say and write for this turn."""
+    draft = context.draft
+    if context.action == RESUME:
+        # A surface opening a new session asks where the person left off, so a draft
+        # kept from last time is never answered by words meant for something else.
+        if draft and draft.workflow in assistant.definitions:
+            return pending(assistant, context, draft, "assistant.resuming")
+        return Outcome([])
+    if draft and draft.workflow in assistant.dialogues:
+        return assistant.dialogues[draft.workflow](assistant, context, draft)
+    if context.action and context.action.startswith("start:"):
+        outcome = _start_pressed(assistant, context, draft, context.action.removeprefix("start:"))
+        if outcome is not None:
+            return outcome
+    if draft and draft.workflow:
+        return _continue(assistant, context, draft)
+    if draft and draft.state.get("offer"):
+        return _after_offer(assistant, context, draft)
+    return _fresh(assistant, context)
+
+
+def _start_pressed(assistant: Assistant, context: TurnContext, draft: Draft | None,
+                   name: str) -> Outcome | None:
+    if draft and draft.workflow and draft.workflow != name:
+        return pending(assistant, context, draft, "assistant.busy")
+    if not (draft and draft.workflow == name):
+        return assistant.begin(context, name, opening_for(draft, name))
+    return None  # already in that workflow: the press is a turn of it
+
+
+def _after_offer(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
+    said = control_word(context.text)
+    if context.action == "dismiss" or said == "no":
+        return Outcome([Reply(say("assistant.offer_declined"))], delete=True)
+    if said in {"yes", "confirm"}:
+        name = draft.state["offer"]
+        return assistant.begin(context, name, opening_for(draft, name))
+    outcome = _fresh(assistant, context)
+    if outcome.save is None and outcome.file is None:
+        outcome.delete = True
+    return outcome
+
+
+def _fresh(assistant: Assistant, context: TurnContext) -> Outcome:
+    said = normalise(context.text)
+    if not said:
+        return assistant.commands_by_name["help"].run(assistant, context, "")
+    for command in assistant.commands:
+        rest = command.matches(said)
+        if rest is not None:
+            return command.run(assistant, context, rest)
+    wanted = assistant.workflow_asked_for(context.text)
+    if wanted is not None:
+        return assistant.offer(context, wanted, "assistant.offer", opening=context.text)
+    outcome = assistant.answer_question(context, context.text)
+    # After an answer, offer only on a strong signal ("I was offered tickets, can I...?"),
+    # not whenever a question mentions a gift.
+    wanted = match_intent(context.text, assistant.definitions.values(),
+                          min_score=QUESTION_INTENT_SCORE)
+    if wanted is not None:
+        offer = assistant.offer(context, wanted, "assistant.offer_after_answer")
+        outcome.replies += offer.replies
+        outcome.save = offer.save
+    return outcome
+
+
+def _continue(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
+    definition = assistant.definitions.get(draft.workflow or "")
+    if definition is None:
+        return Outcome([Reply(say("assistant.workflow_gone"), kind="problem")], delete=True)
+    dialogue = assistant.dialogue_context(context, definition)
+    said = normalise(context.text)
+    if said and not context.action:
+        for command in assistant.commands:
+            rest = command.matches(said)
+            if rest is None or command.when_busy == "pass" or (
+                    rest and not command.argument_when_busy):
+                continue
+            if command.when_busy == "refuse":
+                return pending(assistant, context, draft, "assistant.busy")
+            outcome = command.run(assistant, context, rest)
+            outcome.replies += engine.reprompt(definition, draft.state, dialogue).replies
+            return Outcome(outcome.replies, save=draft)
+    step = engine.advance(definition, draft.state,
+                          UserInput(context.text or None, context.action), dialogue)
+    kept = Draft(draft.key, definition.name, step.state.to_json(), not definition.persist_draft)
+    if step.policy_question:
+        outcome = assistant.answer_question(context, step.policy_question,
+                                            definition.question_context)
+        outcome.replies += engine.reprompt(definition, step.state, dialogue).replies
+        outcome.save = kept
+        if not definition.persist_draft:
+            # A question asked inside a workflow that leaves no trace (a report) may quote
+            # what is being reported: the owners' log of unanswered questions must not.
+            outcome.unanswered = None
+        return outcome
+    if step.status == engine.CONFIRMED:
+        return Outcome(list(step.replies), file=(definition, step.state.to_json()))
+    if step.status == engine.CANCELLED_STATUS:
+        return Outcome(list(step.replies), delete=True)
+    return Outcome(list(step.replies), save=kept)
+
+
+def pending(assistant: Assistant, context: TurnContext, draft: Draft, notice: str) -> Outcome:
+    """Say the `notice` key about the workflow in progress, then ask its pending question."""
+    definition = assistant.definitions[draft.workflow or ""]
+    step = engine.reprompt(definition, draft.state,
+                           assistant.dialogue_context(context, definition))
+    return Outcome([Reply(say(notice, title=definition.title))] + list(step.replies),
+                   save=draft)
+
+
+def opening_for(draft: Draft | None, name: str) -> str | None:
+    """The words that led to the offer of workflow `name`, if that was the offer made."""
+    if draft is None or draft.state.get("offer") != name:
+        return None
+    opening = draft.state.get("opening")
+    return opening if isinstance(opening, str) else None

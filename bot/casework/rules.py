@@ -16,14 +16,10 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.store.models import DeclarationKind
-<<<<<<< HEAD
-from bot.yamlio import load_yaml
-=======
 from bot.workflows.catalogue import WorkflowCatalogue
 from bot.workflows.definitions import DefinitionError
 
 log = logging.getLogger(__name__)
->>>>>>> arch
 
 #: Review cycle used only when neither workflow nor caller names one (the domain's 12 months).
 FALLBACK_REVIEW_MONTHS = 12
@@ -101,84 +97,6 @@ def normalise_rank(rank: str) -> str:
     return " ".join(words)
 
 
-<<<<<<< HEAD
-def _load_workflow(directory: Path, kind: str) -> Any:
-    for suffix in (".yaml", ".yml"):
-        path = directory / f"{kind}{suffix}"
-        if path.is_file():
-            with path.open(encoding="utf-8") as handle:
-                return load_yaml(handle)
-    return None
-
-
-def _walk(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(value, (*path, str(key).lower()))
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value, path)
-    else:
-        yield path, node
-
-
-def _gift_limit(definition: Any) -> int | None:
-    """The gift workflow's value limit in pence, wherever in the file it is declared.
-
-    The workflow schema belongs to another part of Probity and may still move, so this looks
-    for any key naming a value limit rather than one exact path; a key ending "_pence" is
-    pence, any other number is pounds.
-    """
-    for path, value in _walk(definition):
-        if not path or isinstance(value, bool):
-            continue
-        name = path[-1]
-        joined = "_".join(path)
-        if not re.search(r"(value_?limit|limit_?(pence|pounds)?$|gift_?limit)", joined):
-            continue
-        if "limit" not in name and not name.startswith(("pence", "pounds", "value", "amount")):
-            continue
-        amount = _number(value)
-        if amount is None or amount <= 0:
-            continue
-        return int(amount) if name.endswith("pence") else round(amount * 100)
-    return None
-
-
-def _tender_field(definition: Any) -> str | None:
-    """The name of the gift workflow's yes/no question about a running tender, if it has one."""
-    fields = definition.get("fields") if isinstance(definition, dict) else None
-    for spec in fields or ():
-        if isinstance(spec, dict) and spec.get("type") == "yes_no" \
-                and "tender" in str(spec.get("name", "")).lower():
-            return str(spec["name"])
-    return None
-
-
-def _review_months(definition: Any) -> int | None:
-    """The business-interest workflow's review cycle in months ("12 months", 12, "1 year")."""
-    for path, value in _walk(definition):
-        joined = "_".join(path)
-        if "review" not in joined:
-            continue
-        if isinstance(value, str):
-            match = re.fullmatch(r"\s*(\d+)\s*(months?|years?)\s*", value, re.I)
-            if match:
-                number = int(match.group(1))
-                return number * 12 if match.group(2).lower().startswith("year") else number
-        amount = _number(value)
-        if amount is None or amount <= 0:
-            continue
-        if "month" in joined:
-            return int(amount)
-        if "year" in joined:
-            return int(amount * 12)
-    return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-=======
 def _catalogue_or_none(settings: Settings) -> WorkflowCatalogue | None:
     # Casework commands run without the assistant; a workflow folder that cannot be loaded
     # leaves the settings' numbers in force (the assistant itself refuses to start on it).
@@ -187,7 +105,6 @@ def _catalogue_or_none(settings: Settings) -> WorkflowCatalogue | None:
                                       policies_dir=settings.policies_dir)
     except DefinitionError as error:
         log.warning("workflows not loaded for casework rules (%s); using settings", error)
->>>>>>> arch
         return None
 
 

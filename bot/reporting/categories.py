@@ -15,12 +15,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-<<<<<<< HEAD
-from bot.yamlio import YAMLError, load_yaml_file
-=======
 from bot.workflows.catalogue import WorkflowCatalogue
 from bot.workflows.definitions import DefinitionError
->>>>>>> arch
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +31,6 @@ def load_report_categories(workflows_dir: Path, policies_dir: Path | None = None
     Empty if there is none or the workflows cannot be loaded; then every report is listed
     as `other`.
     """
-<<<<<<< HEAD
-    for path in sorted(workflows_dir.glob("*.yaml")):
-        try:
-            raw = load_yaml_file(path)
-        except (OSError, YAMLError):
-            continue
-        if not isinstance(raw, dict) or raw.get("files") != "report":
-            continue
-        for field in raw.get("fields") or ():
-            if isinstance(field, dict) and field.get("name") == "category":
-                return {str(option["value"]): str(option.get("label") or option["value"])
-                        for option in field.get("options") or ()
-                        if isinstance(option, dict) and option.get("value")}
-    log.warning("no report workflow with a category field in %s; reports are listed as %r",
-                workflows_dir, OTHER)
-    return {}
-=======
     # Called for every reporting step outside the root (the chat's follow-up, the CLI):
     # read the files again only when one of them changed.
     return dict(_categories(workflows_dir, policies_dir, _signature(workflows_dir),
@@ -79,7 +58,6 @@ def _categories(workflows_dir: Path, policies_dir: Path | None, workflows: Signa
         log.warning("no report workflow with a category field in %s; reports are listed as %r",
                     workflows_dir, OTHER)
     return tuple(categories.items())
->>>>>>> arch
 
 
 def listed_category(categories: Mapping[str, str], given: str) -> str:

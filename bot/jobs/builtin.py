@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -188,6 +188,25 @@ def _add_slack(registry: Registry, settings: Settings, store: Store,
         client = slack_client(token, settings.slack_api_url)
     if client is not None:
         register_slack_outbox(registry, store, client)
+        from bot.surfaces.slack.card_jobs import register_declaration_cards
+
+        register_declaration_cards(registry, store, client, settings.integrity_channel,
+                                   _definitions(settings))
+
+
+def _definitions(settings: Settings) -> Callable[[], Mapping[str, Any]]:
+    """The workflow definitions, loaded on first use (a worker may never post a card)."""
+    loaded: list[Mapping[str, Any]] = []
+
+    def definitions() -> Mapping[str, Any]:
+        if not loaded:
+            from bot.workflows.catalogue import WorkflowCatalogue
+
+            loaded.append(WorkflowCatalogue.load(settings.workflows_dir,
+                                                 policies_dir=settings.policies_dir))
+        return loaded[0]
+
+    return definitions
 
 
 def _discard(_: object) -> None:

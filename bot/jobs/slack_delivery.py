@@ -80,7 +80,7 @@ class SlackOutbox:
                                      "blocks": _blocks(payload)}
         if payload.get("thread_ts"):
             arguments["thread_ts"] = payload["thread_ts"]
-        _call(self.client, arguments)
+        call_slack(self.client, arguments)
 
     def dm(self, job: JobView) -> None:
         payload = job.payload
@@ -88,7 +88,7 @@ class SlackOutbox:
         notice_id = payload.get("notice_id")
         if notice_id is None:
             # Posting to a user id opens (or reuses) the bot's DM with them.
-            _call(self.client, {"channel": user, "text": _required(payload, "text"),
+            call_slack(self.client, {"channel": user, "text": _required(payload, "text"),
                                 "blocks": _blocks(payload)})
             return
         with self.store.session() as session:
@@ -97,13 +97,13 @@ class SlackOutbox:
                 return  # dropped, shown elsewhere, or its thing was done meanwhile
             text = text_of(notice)
             buttons = [{"label": action_label(action), **action} for action in notice.actions]
-        _call(self.client, {"channel": user, "text": text,
+        call_slack(self.client, {"channel": user, "text": text,
                             "blocks": _blocks({"text": text, "buttons": buttons})})
         with self.store.transaction() as session:
             mark_delivered(session, [int(notice_id)], utcnow().date())
 
 
-def _call(client: WebClient, arguments: dict[str, Any]) -> None:
+def call_slack(client: WebClient, arguments: dict[str, Any]) -> None:
     """chat.postMessage, its failures turned into the job runner's retry or give-up."""
     try:
         client.chat_postMessage(**arguments)
@@ -115,7 +115,7 @@ def _call(client: WebClient, arguments: dict[str, Any]) -> None:
                              after=_retry_after(response.headers)) from None
         if code in PASSING_ERRORS or response.status_code >= 500:
             raise RetryLater(say("jobs.slack_passing", code=code)) from None
-        raise GiveUp(say("jobs.slack_refused", code=code)) from None
+        raise GiveUp(say("jobs.slack_refused", code=code), code=code) from None
     except (SlackRequestError, OSError) as error:
         # Connection refused, timed out, DNS: Slack may be back in a moment.
         raise RetryLater(say("jobs.slack_unreachable", error=type(error).__name__)) from None

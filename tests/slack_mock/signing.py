@@ -29,6 +29,8 @@ class SlackResponse:
     status: int
     headers: dict[str, str]
     text: str
+    #: Seconds from sending the request to reading the whole answer: Slack gives up at 3.
+    elapsed: float = 0.0
 
     def json(self) -> Any:
         return json.loads(self.text) if self.text else None
@@ -65,9 +67,12 @@ class SignedSender:
             signed["X-Slack-Signature"] = signature
         request = urllib.request.Request(self.url, data=body.encode(), method="POST",
                                          headers={**headers, **signed})
+        started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return SlackResponse(response.status, dict(response.headers),
-                                     response.read().decode())
+                text = response.read().decode()
+                return SlackResponse(response.status, dict(response.headers), text,
+                                     time.monotonic() - started)
         except urllib.error.HTTPError as error:
-            return SlackResponse(error.code, dict(error.headers), error.read().decode())
+            return SlackResponse(error.code, dict(error.headers), error.read().decode(),
+                                 time.monotonic() - started)

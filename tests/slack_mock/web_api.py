@@ -57,14 +57,17 @@ class MockSlackWebApi:
     socket_mode_url: str | None = None
     calls: list[RecordedCall] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Seconds every call waits before answering (Slack's Web API typically takes 100-300 ms).
+    latency: float = 0.0
+    #: Extra seconds for one method, e.g. {"users.info": 3.5} for a slow directory.
+    slow: dict[str, float] = field(default_factory=dict)
     _rate_limits: dict[str, _RateLimit] = field(default_factory=dict)
     _overrides: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: Any = field(default_factory=lambda: itertools.count(1))
 
     def start(self) -> MockSlackWebApi:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         daemon=True)
         self._thread.start()
@@ -133,6 +136,9 @@ class MockSlackWebApi:
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None
                 ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        wait = self.latency + self.slow.get(method, 0.0)
+        if wait:
+            time.sleep(wait)
         limit = self._rate_limits.get(method)
         if limit and limit.remaining > 0:
             limit.remaining -= 1
@@ -186,6 +192,12 @@ class MockSlackWebApi:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": user}
         return {"ok": True}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Slack's side takes a burst of calls at once; the default backlog of 5 would reset them.
+    request_queue_size = 1024
 
 
 def _decode_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -39,32 +40,75 @@ def plain_text_of(slack_text: str, bot_user_id: str | None = None) -> str:
     return html.unescape(" ".join(text.split()))
 
 
+@dataclass(frozen=True)
+class SlackUser:
+    """What users.info said about one user that Probity uses: the name it shows and who
+    may use Probity (bot.surfaces.slack.access)."""
+
+    id: str
+    name: str
+    team_id: str | None = None
+    #: Guests: multi-channel (restricted) and single-channel (ultra restricted).
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    #: A Slack Connect user of another organisation, seen through a shared channel.
+    is_stranger: bool = False
+    is_bot: bool = False
+
+
 class People:
-    """Slack users as Speakers, their names looked up once per process with users.info."""
+    """Slack users as Speakers, each looked up once per process with users.info.
+
+    Only an answer is remembered: a failed lookup (rate limited, Slack down, no users:read)
+    names the person by their id this once and is asked again next time, so a passing
+    fault never becomes someone's name for the life of the process.
+    """
 
     def __init__(self) -> None:
-        self._names: dict[str, str] = {}
+        self._users: dict[str, SlackUser] = {}
         self._lock = threading.Lock()
 
     def speaker(self, client: WebClient, user_id: str) -> Speaker:
         return Speaker(SURFACE, user_id, self.display_name(client, user_id))
 
     def display_name(self, client: WebClient, user_id: str) -> str:
+        return self.user(client, user_id).name
+
+    def user(self, client: WebClient, user_id: str) -> SlackUser:
         with self._lock:
-            if user_id in self._names:
-                return self._names[user_id]
-        name = user_id
+            known = self._users.get(user_id)
+        if known is not None:
+            return known
         try:
             user = client.users_info(user=user_id)["user"]
-            profile = user.get("profile") or {}
-            name = (profile.get("real_name") or user.get("real_name")
-                    or profile.get("display_name") or user.get("name") or user_id)
         except SlackApiError as error:
-            # Without users:read the person is still served, named by their id.
             log.warning("users.info failed for a user: %s", error.response.get("error"))
+            return SlackUser(user_id, user_id)
+        except OSError as error:  # connection refused, timed out
+            log.warning("users.info could not be reached: %s", type(error).__name__)
+            return SlackUser(user_id, user_id)
+        profile = user.get("profile") or {}
+        found = SlackUser(
+            id=user_id,
+            name=(profile.get("real_name") or user.get("real_name")
+                  or profile.get("display_name") or user.get("name") or user_id),
+            team_id=user.get("team_id"),
+            is_restricted=bool(user.get("is_restricted")),
+            is_ultra_restricted=bool(user.get("is_ultra_restricted")),
+            is_stranger=bool(user.get("is_stranger")),
+            is_bot=bool(user.get("is_bot")))
         with self._lock:
-            self._names[user_id] = name
-        return name
+            self._users[user_id] = found
+        return found
+
+    def known(self, user_id: str) -> SlackUser | None:
+        """The user as last looked up, without asking Slack."""
+        with self._lock:
+            return self._users.get(user_id)
+
+    def forget(self, user_id: str) -> None:
+        with self._lock:
+            self._users.pop(user_id, None)
 
 
 def message_turn(speaker: Speaker, key: str, text: str) -> Turn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,10 +29,24 @@ def register_all(app: App, services: SlackServices) -> None:
         reports,
     )
 
+    app.middleware(_log_request_kind)
     app.middleware(_once_per_event(services))
     for module in (conversation, feedback, commands, home, declarations, reports, integrity,
                    endorsement, answers):
         module.register(app, services)
+
+
+def _log_request_kind(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+    """One DEBUG line per request naming its kind only (event type, action, view callback):
+    never an id, text or value, which could tie a report to its sender."""
+    kind = str(body.get("type") or ("slash_command" if body.get("command") else "unknown"))
+    detail = ((body.get("event") or {}).get("type") or (body.get("view") or {}).get(
+        "callback_id") or "")
+    started = time.monotonic()
+    response = next()
+    log.debug("slack %s %s passed to its listener in %.0f ms", kind, str(detail)[:40],
+              (time.monotonic() - started) * 1000)
+    return response
 
 
 def _once_per_event(services: SlackServices) -> Callable[..., Any]:

@@ -16,7 +16,6 @@ from slack_sdk import WebClient
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners import reports
-from bot.surfaces.slack.listeners.integrity import post_declaration_card
 from bot.surfaces.slack.services import SlackServices
 from bot.surfaces.slack.turns import action_turn, conversation_key, message_turn, plain_text_of
 from bot.turns import Reply
@@ -96,15 +95,11 @@ def register(app: App, services: SlackServices) -> None:
 
 def send_replies(services: SlackServices, client: WebClient, channel: str,
                  replies: list[Reply], thread_ts: str | None = None) -> None:
-    """Post replies as Block Kit (split at 50 blocks) and tell the unit of anything filed."""
+    """Post replies as Block Kit (split at 50 blocks). The unit's card on anything filed is
+    an outbox job written with the filing (card_jobs.announce_filed)."""
     for message in blocks.messages(replies):
         client.chat_postMessage(channel=channel, blocks=message.blocks, thread_ts=thread_ts,
                                 text=message.text)
-    for reply in replies:
-        reference = reply.data.get("reference") if reply.kind == "filed" else None
-        # A repeat of an earlier filing: the unit already has its card.
-        if reference and not reply.data.get("already_filed"):
-            post_declaration_card(services, client, reference)
 
 
 def _wants_to_report(services: SlackServices, text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,9 +19,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.surfaces.slack.access import NotAllowed, Workspace, refusal_for_user
 from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
 from bot.surfaces.slack.notifier import SlackNotifier
 from bot.surfaces.slack.services import SlackServices
+from bot.surfaces.slack.turns import SlackUser
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +124,7 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
     except OSError as error:  # URLError and socket errors while calling auth.test
         raise SlackSetupError(f"could not reach the Slack Web API at {client.base_url}: "
                               f"{error}") from None
+    services.people.gate = access_gate(_home(app.client), services.settings.slack_allow_guests)
     services.casework.notifier = SlackNotifier(services.store)
     from bot.surfaces.slack.card_jobs import announce_filed
 
@@ -128,6 +132,23 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
         services.assistant.turns.on_filed.append(announce_filed)
     register_all(app, services)
     return app
+
+
+def _home(client: WebClient) -> Workspace:
+    """The workspace (and Grid organisation) the bot token belongs to."""
+    auth = client.auth_test()
+    return Workspace(team_id=auth.get("team_id"), enterprise_id=auth.get("enterprise_id"))
+
+
+def access_gate(home: Workspace, allow_guests: bool) -> Callable[[SlackUser], None]:
+    """People.speaker's check: raises NotAllowed for a user who may not use Probity."""
+
+    def gate(user: SlackUser) -> None:
+        reason = refusal_for_user(user, home, allow_guests=allow_guests)
+        if reason is not None:
+            raise NotAllowed(reason)
+
+    return gate
 
 
 #: Slack's libraries, which log whole request and response bodies at DEBUG.

@@ -45,6 +45,8 @@ class SlackServices:
     assistant: Assistant
     people: People = field(default_factory=People)
     definitions: dict[str, Any] = field(default_factory=dict)
+    #: Set when Slack says the app was uninstalled or its bot token revoked.
+    slack_revoked: bool = False
 
     @classmethod
     def open(cls, settings: Settings) -> SlackServices:

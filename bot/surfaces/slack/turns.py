@@ -6,7 +6,7 @@ import html
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,19 @@ def conversation_key(team_id: str | None, user_id: str, place: str | None = None
     """One conversation per person (and per channel thread for mentions), as the core expects."""
     key = f"{SURFACE}:{team_id or '-'}:{user_id}"
     return f"{key}:{place}" if place else key
+
+
+def workspace_key(payload: Mapping[str, Any], context: Mapping[str, Any]) -> str | None:
+    """The organisation part of a conversation key: on Enterprise Grid the enterprise id,
+    since a user id (W...) is the same in every workspace of the organisation and the same
+    person must find the same conversation from each; otherwise the team id."""
+    enterprise = (context.get("enterprise_id") or payload.get("enterprise_id")
+                  or (payload.get("enterprise") or {}).get("id"))
+    if enterprise:
+        return str(enterprise)
+    team = payload.get("team")
+    team_id = team.get("id") if isinstance(team, Mapping) else team
+    return team_id or context.get("team_id")
 
 
 def plain_text_of(slack_text: str, bot_user_id: str | None = None) -> str:
@@ -67,9 +80,16 @@ class People:
     def __init__(self) -> None:
         self._users: dict[str, SlackUser] = {}
         self._lock = threading.Lock()
+        #: Set by the app at start-up: `speaker` then refuses whoever may not use Probity.
+        self.gate: Callable[[SlackUser], None] | None = None
 
     def speaker(self, client: WebClient, user_id: str) -> Speaker:
-        return Speaker(SURFACE, user_id, self.display_name(client, user_id))
+        """The user as the core's Speaker; raises access.NotAllowed for someone who may not
+        use Probity (before anything about them is stored)."""
+        user = self.user(client, user_id)
+        if self.gate is not None:
+            self.gate(user)
+        return Speaker(SURFACE, user_id, user.name)
 
     def display_name(self, client: WebClient, user_id: str) -> str:
         return self.user(client, user_id).name
@@ -109,6 +129,10 @@ class People:
     def forget(self, user_id: str) -> None:
         with self._lock:
             self._users.pop(user_id, None)
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._users.clear()
 
 
 def message_turn(speaker: Speaker, key: str, text: str) -> Turn:

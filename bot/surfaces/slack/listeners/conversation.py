@@ -17,7 +17,13 @@ from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners import reports
 from bot.surfaces.slack.services import SlackServices
-from bot.surfaces.slack.turns import action_turn, conversation_key, message_turn, plain_text_of
+from bot.surfaces.slack.turns import (
+    action_turn,
+    conversation_key,
+    message_turn,
+    plain_text_of,
+    workspace_key,
+)
 from bot.turns import Reply
 
 log = logging.getLogger(__name__)
@@ -40,7 +46,7 @@ def register(app: App, services: SlackServices) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
         speaker = services.people.speaker(client, event["user"])
-        key = conversation_key(event.get("team") or context.get("team_id"), event["user"])
+        key = conversation_key(workspace_key(event, context), event["user"])
         text = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
         if _wants_to_report(services, text):
             _offer_report_form(client, event["channel"])
@@ -58,6 +64,11 @@ def register(app: App, services: SlackServices) -> None:
 
     @app.event("app_mention")
     def mention(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        # Another bot's mention is never answered (two bots could answer each other for
+        # ever), nor an edit's; one with no user (some integrations) has nobody to answer.
+        if event.get("bot_id") or event.get("subtype") or not event.get("user") \
+                or event.get("user") == context.get("bot_user_id"):
+            return
         speaker = services.people.speaker(client, event["user"])
         question = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
         replies = services.answer(speaker, question) if question else []
@@ -72,14 +83,14 @@ def register(app: App, services: SlackServices) -> None:
 
     @app.action(_DM_ACTIONS)
     def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                client: WebClient) -> None:
+                client: WebClient, context: Any) -> None:
         ack()
         if action.get("value") == f"start:{REPORT_WORKFLOW}":
             reports.open_report_modal(services, client, body["trigger_id"])
             return
         user_id = body["user"]["id"]
         speaker = services.people.speaker(client, user_id)
-        key = conversation_key((body.get("team") or {}).get("id"), user_id)
+        key = conversation_key(workspace_key(body, context), user_id)
         picked = None
         if action.get("type") == "users_select" and action.get("selected_user"):
             # The engine finds people by name among Slack users it knows, so make sure the

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.casework.errors import CaseworkError
 from bot.messages import say
 from bot.surfaces.slack import blocks
+from bot.surfaces.slack.access import NotAllowed
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -61,6 +62,9 @@ def answer_in_time(ack: Ack, client: WebClient, view: Mapping[str, Any],
         ack(response_action="update", view=working_view(view))
         future.add_done_callback(lambda done: _show_late(client, view, done, after))
         return
+    except NotAllowed as refused:
+        ack(response_action="update", view=refusal_view(view, refused))
+        return
     except Exception:
         log.exception("a Slack form could not be handled")
         ack(response_action="update", view=problem_view(view))
@@ -73,6 +77,11 @@ def answer_in_time(ack: Ack, client: WebClient, view: Mapping[str, Any],
 def working_view(view: Mapping[str, Any]) -> dict[str, Any]:
     return blocks.modal(_title_of(view), blocks.sections(say("slack.working")),
                         callback_id="probity_working", submit=None, close=say("slack.close"))
+
+
+def refusal_view(view: Mapping[str, Any], refused: NotAllowed) -> dict[str, Any]:
+    return blocks.modal(_title_of(view), blocks.sections(refused.text),
+                        callback_id="probity_refused", submit=None, close=say("slack.close"))
 
 
 def problem_view(view: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,6 +99,8 @@ def _show_late(client: WebClient, view: Mapping[str, Any], done: Future[Answer],
     view_id = str(view.get("id") or "")
     try:
         answer = done.result()
+    except NotAllowed as refused:
+        answer = {"response_action": "update", "view": refusal_view(view, refused)}
     except Exception:
         log.exception("a Slack form could not be handled")
         answer = {"response_action": "update", "view": problem_view(view)}

@@ -61,6 +61,8 @@ def slack(slack_settings: Settings, slack_api: MockSlackWebApi) -> Iterator[Slac
     stop_worker.set()
     server.stop()
     services.store.dispose()
+    # Every payload any Slack test made the app build, checked against Slack's id rules.
+    assert not slack_api.refused_blocks, slack_api.refused_blocks
 
 
 def outbox_worker(services: SlackServices, settings: Settings, api: MockSlackWebApi

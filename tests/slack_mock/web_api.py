@@ -61,6 +61,8 @@ class MockSlackWebApi:
     latency: float = 0.0
     #: Extra seconds for one method, e.g. {"users.info": 3.5} for a slow directory.
     slow: dict[str, float] = field(default_factory=dict)
+    #: (method, problems) for every call refused for a repeated action_id or block_id.
+    refused_blocks: list[tuple[str, list[str]]] = field(default_factory=list)
     _rate_limits: dict[str, _RateLimit] = field(default_factory=dict)
     _overrides: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -153,6 +155,12 @@ class MockSlackWebApi:
         if token != expected:
             error = "not_authed" if not token else "invalid_auth"
             return 200, {}, {"ok": False, "error": error}
+        problems = repeated_ids(args)
+        if problems:
+            # Slack refuses the whole message or view; slack_sdk's validation does not.
+            with self._lock:
+                self.refused_blocks.append((method, problems))
+            return 200, {}, {"ok": False, "error": "invalid_blocks", "errors": problems}
         if method in self._overrides:
             return 200, {}, self._overrides[method](args)
         return 200, {}, self._built_in(method, args)
@@ -192,6 +200,27 @@ class MockSlackWebApi:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": user}
         return {"ok": True}
+
+
+def repeated_ids(args: dict[str, Any]) -> list[str]:
+    """Slack's rule, checked independently of the app's own builders: within one message or
+    view every block_id is unique, and within one block every action_id."""
+    view = args.get("view")
+    blocks = (view.get("blocks") if isinstance(view, dict) else None) or args.get("blocks")
+    if not isinstance(blocks, list):
+        return []
+    problems = []
+    block_ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    problems += [f"repeated block_id {i!r}" for i in set(block_ids) if block_ids.count(i) > 1]
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        elements = [e for e in block.get("elements") or [] if isinstance(e, dict)]
+        elements += [block[k] for k in ("element", "accessory") if isinstance(block.get(k), dict)]
+        ids = [e.get("action_id") for e in elements if e.get("action_id")]
+        problems += [f"repeated action_id {a!r} in one block" for a in set(ids)
+                     if ids.count(a) > 1]
+    return problems
 
 
 class _Server(ThreadingHTTPServer):

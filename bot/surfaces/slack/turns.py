@@ -159,4 +159,5 @@ def action_turn(speaker: Speaker, key: str, action: Mapping[str, Any],
 
 def _field_of(block_id: str) -> str:
     # blocks.py names input blocks "f:<field>" and choice blocks "c:<field>".
+    block_id = block_id.split("~", 1)[0]  # blocks.REPEAT_MARK: a repeat made distinct
     return block_id.split(":", 1)[1] if ":" in block_id else block_id

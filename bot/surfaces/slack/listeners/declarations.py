@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -32,7 +33,7 @@ KIND_BLOCK = "kind"
 
 
 def register(app: App, services: SlackServices) -> None:
-    @app.action(OPEN_DECLARATION)
+    @app.action(re.compile(rf"^{OPEN_DECLARATION}(:[\w-]+)?$"))
     def open_from_button(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                          client: WebClient) -> None:
         ack()

@@ -42,7 +42,9 @@ def register(app: App, services: SlackServices) -> None:
 def publish_home(services: SlackServices, client: WebClient, user_id: str,
                  answers: list[Reply] | None = None) -> None:
     speaker = services.people.speaker(client, user_id)
-    start = [blocks.button(d.title, OPEN_DECLARATION, d.name)
+    # One action_id per button: Slack refuses a block whose elements share one, and the
+    # Home tab then renders for nobody.
+    start = [blocks.button(d.title, f"{OPEN_DECLARATION}:{d.name}", d.name)
              for d in services.definitions.values() if d.files == "declaration"]
     start += [blocks.button("Report wrongdoing", OPEN_REPORT, "report", "danger"),
               blocks.button("Follow up a report", OPEN_FOLLOWUP, "followup")]
@@ -78,4 +80,5 @@ def publish_home(services: SlackServices, client: WebClient, user_id: str,
             break
         view_blocks += shown
         room -= len(shown)
-    client.views_publish(user_id=user_id, view={"type": "home", "blocks": view_blocks})
+    client.views_publish(user_id=user_id,
+                         view={"type": "home", "blocks": blocks.checked(view_blocks)})

@@ -247,3 +247,46 @@ def test_a_failed_users_info_is_not_remembered_as_the_persons_name(
     assert people.display_name(client, STAFF) == STAFF  # served, named by id this once
     assert people.display_name(client, STAFF) == "Sam Patel"
     assert slack_api.users[STAFF]["team_id"] == TEAM_ID
+
+
+# -- the start-up self-check ---------------------------------------------------------------
+
+def _check(monkeypatch: pytest.MonkeyPatch, api: MockSlackWebApi, tmp_path: Any,
+           token: str = VALID_BOT_TOKEN) -> int:
+    from bot.cli import main
+
+    monkeypatch.setenv("PROBITY_HOME", str(tmp_path))
+    monkeypatch.setenv("PROBITY_SLACK_API_URL", api.url)
+    monkeypatch.setenv("PROBITY_INTEGRITY_CHANNEL", INTEGRITY_CHANNEL)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", token)
+    return main(["serve", "--check"])
+
+
+def test_serve_check_passes_when_token_channel_and_scopes_are_right(
+        monkeypatch: pytest.MonkeyPatch, slack_api: MockSlackWebApi, tmp_path: Any,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert _check(monkeypatch, slack_api, tmp_path) == 0
+    assert "self-check passed" in capsys.readouterr().out
+    assert [c.method for c in slack_api.calls] == ["auth.test", "conversations.info"]
+
+
+@pytest.mark.parametrize(("arrange", "complaint"), [
+    (lambda api: api.member_of.clear(), "/invite @Probity"),
+    (lambda api: setattr(api, "granted_scopes", "chat:write,commands"), "users:read"),
+    (lambda api: api.override("conversations.info",
+                              lambda args: {"ok": False, "error": "channel_not_found"}),
+     "was not found (channel_not_found)"),
+])
+def test_serve_check_fails_with_a_plain_message(
+        monkeypatch: pytest.MonkeyPatch, slack_api: MockSlackWebApi, tmp_path: Any,
+        capsys: pytest.CaptureFixture[str], arrange: Any, complaint: str) -> None:
+    arrange(slack_api)
+    assert _check(monkeypatch, slack_api, tmp_path) == 2
+    assert complaint in capsys.readouterr().err
+
+
+def test_serve_check_fails_on_a_revoked_token(
+        monkeypatch: pytest.MonkeyPatch, slack_api: MockSlackWebApi, tmp_path: Any,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert _check(monkeypatch, slack_api, tmp_path, token="xoxb-revoked") == 2
+    assert "invalid_auth" in capsys.readouterr().err

@@ -61,6 +61,11 @@ class MockSlackWebApi:
     latency: float = 0.0
     #: Extra seconds for one method, e.g. {"users.info": 3.5} for a slow directory.
     slow: dict[str, float] = field(default_factory=dict)
+    #: What the x-oauth-scopes header says was granted (None: no header, as some proxies do).
+    granted_scopes: str | None = ("app_mentions:read,chat:write,commands,groups:read,"
+                                  "im:history,users:read")
+    #: Channels the bot is a member of, for conversations.info.
+    member_of: set[str] = field(default_factory=lambda: {"C0INTEGRITY"})
     #: (method, problems) for every call refused for a repeated action_id or block_id.
     refused_blocks: list[tuple[str, list[str]]] = field(default_factory=list)
     _rate_limits: dict[str, _RateLimit] = field(default_factory=dict)
@@ -161,9 +166,11 @@ class MockSlackWebApi:
             with self._lock:
                 self.refused_blocks.append((method, problems))
             return 200, {}, {"ok": False, "error": "invalid_blocks", "errors": problems}
+        headers = {"x-oauth-scopes": self.granted_scopes} if self.granted_scopes is not None \
+            else {}
         if method in self._overrides:
-            return 200, {}, self._overrides[method](args)
-        return 200, {}, self._built_in(method, args)
+            return 200, headers, self._overrides[method](args)
+        return 200, headers, self._built_in(method, args)
 
     def _built_in(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         serial = next(self._counter)
@@ -190,6 +197,13 @@ class MockSlackWebApi:
             view_id = args.get("view_id") or f"V{serial:08d}"
             return {"ok": True, "view": {**view, "id": view_id, "hash": f"h{serial}",
                                          "team_id": TEAM_ID}}
+        if method == "conversations.info":
+            channel = str(args.get("channel"))
+            if not channel.startswith(("C", "G")):
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": channel, "name": "integrity-unit",
+                                            "is_private": True,
+                                            "is_member": channel in self.member_of}}
         if method == "conversations.open":
             users = str(args.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + users.replace(",", "")[:10]}}

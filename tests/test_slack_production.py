@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from slack_mock.harness import INTEGRITY_CHANNEL, STAFF, SlackHarness
+from slack_mock.payloads import input_values
 from slack_mock.web_api import TEAM_ID, VALID_BOT_TOKEN, MockSlackWebApi, repeated_ids
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
@@ -290,3 +291,20 @@ def test_serve_check_fails_on_a_revoked_token(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert _check(monkeypatch, slack_api, tmp_path, token="xoxb-revoked") == 2
     assert "invalid_auth" in capsys.readouterr().err
+
+
+def test_stopping_the_server_lets_an_in_flight_submission_finish(slack: SlackHarness) -> None:
+    slack.api.slow["users.info"] = 1.0  # the submission is still being worked on
+    slack.services.people.forget(STAFF)
+    slack.send.command(slack.payloads.slash_command(STAFF, "declare gift"))
+    view = slack.opened_view("probity_declare")
+    values = input_values(view, {f"field:{k}": v for k, v in
+                                 answers_for(slack, "gift_hospitality").items()})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(slack.send.interaction,
+                             slack.payloads.view_submission(STAFF, view, values))
+        slack.api.wait_for("users.info")
+        slack.server.stop()  # SIGTERM: uvicorn stops accepting, finishes what it has
+        finished = answer.result(timeout=15)
+    assert finished.status == 200
+    assert finished.json()["view"]["callback_id"] == "probity_declared"

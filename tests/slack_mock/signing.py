@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import urllib.error
@@ -12,14 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.surfaces.slack.mock_web_api import sign_request
+
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
-
-
-def sign_request(body: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's signature headers for `body`: v0=HMAC-SHA256(secret, "v0:{ts}:{body}")."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
 @dataclass(frozen=True)

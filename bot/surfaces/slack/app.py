@@ -124,6 +124,8 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
     except OSError as error:  # URLError and socket errors while calling auth.test
         raise SlackSetupError(f"could not reach the Slack Web API at {client.base_url}: "
                               f"{error}") from None
+    services.events = ThreadPoolExecutor(max_workers=services.settings.slack_workers,
+                                         thread_name_prefix="probity-slack-events")
     services.people.gate = access_gate(_home(app.client), services.settings.slack_allow_guests)
     services.casework.notifier = SlackNotifier(services.store)
     from bot.surfaces.slack.card_jobs import announce_filed

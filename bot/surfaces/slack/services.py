@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,9 @@ class SlackServices:
     definitions: dict[str, Any] = field(default_factory=dict)
     #: Set when Slack says the app was uninstalled or its bot token revoked.
     slack_revoked: bool = False
+    #: Where events' work runs after their 200 (listeners.shared.once_in_background).
+    events: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
+        max_workers=32, thread_name_prefix="probity-slack-events"))
 
     @classmethod
     def open(cls, settings: Settings) -> SlackServices:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,8 +19,7 @@ from bot.surfaces.slack.access import (
     refusal_for_user,
     sender_of,
 )
-from bot.surfaces.slack.deliveries import claim_delivery
-from bot.surfaces.slack.listeners.shared import refusal_view
+from bot.surfaces.slack.listeners.shared import refusal_view, tell_later
 from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
@@ -46,9 +44,8 @@ def register_all(app: App, services: SlackServices) -> None:
     )
 
     app.middleware(_log_request_kind)
-    # Before the delivery is claimed: a refused person's request leaves no row at all.
+    # Events are claimed once, after their 200, in listeners.shared.once_in_background.
     app.middleware(_who_may_use(services))
-    app.middleware(_once_per_event(services))
     app.error(_on_error)
     for module in (lifecycle, conversation, feedback, commands, home, declarations, reports,
                    integrity, endorsement, answers):
@@ -97,27 +94,10 @@ def _who_may_use(services: SlackServices) -> Callable[..., Any]:
                                 body=json.dumps({"response_action": "update",
                                                  "view": refusal_view(body["view"], refused)}))
         if user_id and not event.get("bot_id"):
-            _tell_later(client, body, user_id, refused.text)
+            tell_later(client, body, user_id, refused.text)
         return BoltResponse(status=200, body="")
 
     return middleware
-
-
-def _tell_later(client: WebClient, body: dict[str, Any], user_id: str, text: str) -> None:
-    """The refusal, said only to the person, off the request thread."""
-    event = body.get("event") or {}
-    channel = event.get("channel") or (body.get("channel") or {}).get("id")
-
-    def tell() -> None:
-        try:
-            if channel:
-                client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-            else:
-                client.chat_postMessage(channel=user_id, text=text)
-        except Exception:
-            log.warning("could not tell a refused Slack user why")
-
-    threading.Thread(target=tell, daemon=True, name="probity-slack-refusal").start()
 
 
 def _on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
@@ -125,23 +105,6 @@ def _on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None
     if isinstance(error, NotAllowed):
         user_id = sender_of(body)[0]
         if user_id:
-            _tell_later(client, body, user_id, error.text)
+            tell_later(client, body, user_id, error.text)
         return
     log.error("a Slack listener failed: %s", type(error).__name__, exc_info=error)
-
-
-def _once_per_event(services: SlackServices) -> Callable[..., Any]:
-    """Drop an Events API delivery whose event_id was already handled.
-
-    Slack resends an event it thinks failed (X-Slack-Retry-Num); the first delivery is
-    claimed before any listener runs, so the retry is acknowledged and does nothing.
-    """
-
-    def middleware(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not claim_delivery(services.store, f"slack:event:{event_id}"):
-            log.info("ignoring a repeated delivery of Slack event %s", event_id)
-            return BoltResponse(status=200, body="")
-        return next()
-
-    return middleware

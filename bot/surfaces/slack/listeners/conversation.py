@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners import reports
+from bot.surfaces.slack.listeners.shared import once_in_background
 from bot.surfaces.slack.services import SlackServices
 from bot.surfaces.slack.turns import (
     action_turn,
@@ -41,10 +42,16 @@ _DM_ACTIONS = re.compile(rf"^({blocks.CHOICE_ACTION}(:\d+)?|{blocks.DATE_ACTION}
 
 def register(app: App, services: SlackServices) -> None:
     @app.event({"type": "message", "channel_type": "im"})
-    def direct_message(event: dict[str, Any], client: WebClient, context: Any) -> None:
+    def direct_message(body: dict[str, Any], event: dict[str, Any], client: WebClient,
+                       context: Any) -> None:
         # Edits, bot echoes and joins arrive as subtypes; only what a person typed is a turn.
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
+        once_in_background(services, body, client,
+                           lambda: _converse(services, event, client, context))
+
+    def _converse(services: SlackServices, event: dict[str, Any], client: WebClient,
+                  context: Any) -> None:
         speaker = services.people.speaker(client, event["user"])
         key = conversation_key(workspace_key(event, context), event["user"])
         text = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
@@ -63,12 +70,18 @@ def register(app: App, services: SlackServices) -> None:
         send_replies(services, client, event["channel"], replies)
 
     @app.event("app_mention")
-    def mention(event: dict[str, Any], client: WebClient, context: Any) -> None:
+    def mention(body: dict[str, Any], event: dict[str, Any], client: WebClient,
+                context: Any) -> None:
         # Another bot's mention is never answered (two bots could answer each other for
         # ever), nor an edit's; one with no user (some integrations) has nobody to answer.
         if event.get("bot_id") or event.get("subtype") or not event.get("user") \
                 or event.get("user") == context.get("bot_user_id"):
             return
+        once_in_background(services, body, client,
+                           lambda: _answer_mention(services, event, client, context))
+
+    def _answer_mention(services: SlackServices, event: dict[str, Any], client: WebClient,
+                        context: Any) -> None:
         speaker = services.people.speaker(client, event["user"])
         question = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
         replies = services.answer(speaker, question) if question else []

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.listeners.declarations import OPEN_DECLARATION
 from bot.surfaces.slack.listeners.reports import OPEN_FOLLOWUP, OPEN_REPORT
+from bot.surfaces.slack.listeners.shared import once_in_background
 from bot.surfaces.slack.services import SlackServices
 from bot.turns import Reply
 
@@ -23,10 +24,11 @@ _MIN_ROWS = 10
 
 def register(app: App, services: SlackServices) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
+    def home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        publish_home(services, client, event["user"])
+        once_in_background(services, body, client,
+                           lambda: publish_home(services, client, event["user"]))
 
     @app.action(SEARCH_ACTION)
     def search(ack: Ack, body: dict[str, Any], action: dict[str, Any],

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -18,6 +18,10 @@ from bot.casework.errors import CaseworkError
 from bot.messages import say
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.access import NotAllowed
+from bot.surfaces.slack.deliveries import claim_delivery
+
+if TYPE_CHECKING:
+    from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -151,3 +155,47 @@ def run_all(steps: list[Callable[[], object]]) -> None:
             step()
         except Exception:
             log.exception("a follow-on Slack call failed")
+
+
+def tell_later(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:
+    """Say `text` only to the person, off the request thread (a refusal, usually)."""
+    event = body.get("event") or {}
+    channel = event.get("channel") or (body.get("channel") or {}).get("id")
+
+    def tell() -> None:
+        try:
+            if channel:
+                client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+            else:
+                client.chat_postMessage(channel=user_id, text=text)
+        except Exception:
+            log.warning("could not tell a refused Slack user why")
+
+    _work.submit(tell)
+
+
+def once_in_background(services: SlackServices, body: Mapping[str, Any], client: WebClient,
+                       work: Callable[[], object]) -> None:
+    """Run an event's work in the events pool, once per event_id, and return at once.
+
+    Slack's events need only a 200; their work (users.info, the assistant, the replies)
+    runs here so Bolt's listener threads stay free to acknowledge presses and forms, and
+    the delivery is claimed here too, so no database write stands before the 200. A
+    retried delivery (X-Slack-Retry-Num) finds the id claimed and does nothing.
+    """
+    event_id = body.get("event_id")
+
+    def run() -> None:
+        if event_id and not claim_delivery(services.store, f"slack:event:{event_id}"):
+            log.info("ignoring a repeated delivery of Slack event %s", event_id)
+            return
+        try:
+            work()
+        except NotAllowed as refused:
+            user_id = (body.get("event") or {}).get("user")
+            if user_id:
+                tell_later(client, body, user_id, refused.text)
+        except Exception:
+            log.exception("a Slack event could not be handled")
+
+    services.events.submit(run)

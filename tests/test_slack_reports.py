@@ -14,6 +14,7 @@ from bot.jobs.builtin import build_registry
 from bot.jobs.schedules import fire_now
 from bot.jobs.worker import Worker
 from bot.store.models import AuditEvent, Report, utcnow
+from bot.surfaces.slack.outbox import slack_jobs_plugin
 
 pytest_plugins = ["slack_mock.fixtures"]
 
@@ -28,7 +29,8 @@ REPORT_ANSWERS = {
 def _announce(slack: SlackHarness) -> int:
     """Run the announce-reports schedule as the worker in `probity serve` does; how many
     notices it posted to the integrity channel."""
-    registry = build_registry(slack.services.settings, slack.store, slack_client=slack.client)
+    registry = build_registry(slack.services.settings, slack.store,
+                              plugins=[slack_jobs_plugin(slack.store, slack.client)])
     announce = next(s for s in registry.schedules if s.name == "announce-reports")
     posts = len(slack.api.calls_to("chat.postMessage"))
     with slack.store.transaction() as session:

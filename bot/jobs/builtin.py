@@ -1,17 +1,15 @@
 """The job kinds and schedules Probity ships, put in a Registry for a composition root.
 
-`build_registry(settings, store)` is what `probity worker` and `probity serve` run; a root
-that wants more (the Slack surface's cards, an audit checkpoint writer) adds its own
-handlers to the registry it returns, or builds one of its own from these pieces.
+`build_registry(settings, store, plugins=...)` is what `probity worker` (bot.surfaces.worker)
+and `probity serve` run, each with the Slack surface's plug-in; a root that wants more (an
+audit checkpoint writer) passes its own plug-in or adds handlers to the registry returned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -19,16 +17,13 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.jobs.notices import purge_old_notices
 from bot.jobs.queue import JobView, enqueue, purge_finished
-from bot.jobs.registry import Registry
+from bot.jobs.registry import Registry, RegistryPlugin
 from bot.jobs.reminders import ReminderPlan, send_late_digest, send_reminders
 from bot.jobs.timing import TimingError
 from bot.messages import say
 from bot.store import Store
 from bot.store.audit import record_event
 from bot.store.models import Notice, ProcessedDelivery, utcnow
-
-if TYPE_CHECKING:
-    from slack_sdk import WebClient
 
 Clock = Callable[[], dt.datetime]
 
@@ -55,14 +50,16 @@ class ScheduleSettingError(ValueError):
 
 
 def build_registry(settings: Settings, store: Store, *, clock: Clock = utcnow,
-                   slack_client: WebClient | None = None) -> Registry:
-    """Every built-in job kind and schedule. Slack's outbox handlers are added when a
-    client is given or SLACK_BOT_TOKEN is set; without them Slack jobs wait in the queue."""
+                   plugins: Iterable[RegistryPlugin] = ()) -> Registry:
+    """Every built-in job kind and schedule, then each plug-in's (a surface's outbox: see
+    bot.surfaces.slack.outbox.slack_jobs_plugin). Without a Slack plug-in, Slack jobs wait
+    in the queue for a worker that has one."""
     registry = Registry()
     _add_reporting(registry, settings, clock)
     _add_reminders(registry, settings, clock)
     _add_housekeeping(registry, settings, clock)
-    _add_slack(registry, settings, store, slack_client)
+    for plug in plugins:
+        plug(registry)
     for name, (kind, timing) in DEFAULT_SCHEDULES.items():
         registry.schedule(name, kind, timing)
     apply_schedule_settings(registry, settings.schedules)
@@ -105,13 +102,16 @@ def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None
             if not settings.integrity_channel:
                 continue
             due = acknowledge_due(notice.received_on)
-            enqueue(session, "slack.post", {
+            post = {
                 "channel": settings.integrity_channel,
                 "text": say("reminders.report_announced", reference=notice.reference,
                             due=f"{due.day} {due:%B %Y}"),
                 "buttons": [{"label": say("reminders.action_read_report"),
                              "action": "read_report", "reference": notice.reference}],
-            }, idempotency_key=f"report-announced:{notice.reference}")
+            }
+            # Day-only: the row must not date the report, even to within its delay.
+            enqueue(session, "slack.post", post, run_at=clock(), day_only=True,
+                    idempotency_key=f"report-announced:{notice.reference}")
 
     registry.handle("reports.announce", announce)
     registry.handle("reports.audit_reporter_activity",
@@ -172,41 +172,6 @@ def _add_housekeeping(registry: Registry, settings: Settings, clock: Clock) -> N
                     lambda session, job: _discard(purge_expired_drafts(session, clock())))
     registry.handle("deliveries.purge", purge_deliveries)
     registry.handle("jobs.purge", purge_jobs)
-
-
-def _add_slack(registry: Registry, settings: Settings, store: Store,
-               client: WebClient | None) -> None:
-    from bot.jobs.slack_delivery import (
-        register_slack_notices,
-        register_slack_outbox,
-        slack_client,
-    )
-
-    register_slack_notices(registry)
-    token = os.environ.get("SLACK_BOT_TOKEN")
-    if client is None and token:
-        client = slack_client(token, settings.slack_api_url)
-    if client is not None:
-        register_slack_outbox(registry, store, client)
-        from bot.surfaces.slack.card_jobs import register_declaration_cards
-
-        register_declaration_cards(registry, store, client, settings.integrity_channel,
-                                   _definitions(settings))
-
-
-def _definitions(settings: Settings) -> Callable[[], Mapping[str, Any]]:
-    """The workflow definitions, loaded on first use (a worker may never post a card)."""
-    loaded: list[Mapping[str, Any]] = []
-
-    def definitions() -> Mapping[str, Any]:
-        if not loaded:
-            from bot.workflows.catalogue import WorkflowCatalogue
-
-            loaded.append(WorkflowCatalogue.load(settings.workflows_dir,
-                                                 policies_dir=settings.policies_dir))
-        return loaded[0]
-
-    return definitions
 
 
 def _discard(_: object) -> None:

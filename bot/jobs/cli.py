@@ -1,25 +1,15 @@
-"""`probity worker` runs background jobs; `probity jobs` shows, retries and drops them;
-`probity bench jobs` measures the runner."""
+"""`probity jobs` shows background jobs, retries and drops failed ones and runs a schedule
+now; `probity bench jobs` measures the runner. (`probity worker` is bot.surfaces.worker.)"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
-import signal
 import sys
-import threading
 from typing import Any
 
 from bot.config import Settings
-
-
-def configure_worker(worker: argparse.ArgumentParser) -> None:
-    worker.add_argument("--until-idle", action="store_true",
-                        help="run everything due now, then exit (cron, tests)")
-    worker.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
-                        help="how long to wait when nothing is due (default 1)")
-    worker.set_defaults(run=_worker)
 
 
 def configure_jobs(jobs: argparse.ArgumentParser) -> None:
@@ -32,19 +22,18 @@ def configure_jobs(jobs: argparse.ArgumentParser) -> None:
     drop = steps.add_parser("drop", help="delete failed jobs for good")
     drop.add_argument("ids", type=int, nargs="+", metavar="ID")
     drop.set_defaults(run=_drop)
-
     now = steps.add_parser("run", help="enqueue a schedule's job now (the worker runs it)")
     now.add_argument("schedule", metavar="NAME", help="a schedule's name, e.g. reminders")
     now.set_defaults(run=_run_now)
 
 
-def configure_bench(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=int, default=1000, help="jobs in the largest run")
-    parser.add_argument("--batch", type=int, default=10, help="jobs claimed at a time")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="PostgreSQL to measure on (a schema is made and dropped); "
-                        "default PROBITY_TEST_DATABASE_URL")
-    parser.set_defaults(run=_bench)
+def configure_bench(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument("--jobs", type=int, default=1000, help="jobs in the largest run")
+    bench.add_argument("--batch", type=int, default=10, help="jobs claimed at a time")
+    bench.add_argument("--postgres", metavar="URL",
+                       help="PostgreSQL to measure on (a schema is made and dropped); "
+                       "default PROBITY_TEST_DATABASE_URL")
+    bench.set_defaults(run=_bench)
 
 
 def _open(settings: Settings):  # type: ignore[no-untyped-def]
@@ -64,29 +53,6 @@ def _problem(problem: str) -> int:
 
     print(say("jobs.schedule_setting_problem", problem=problem), file=sys.stderr)
     return 2
-
-
-def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.jobs.worker import Worker
-    from bot.messages import say
-
-    store, registry = _open(settings)
-    worker = Worker(store, registry, zone=settings.zone)
-    try:
-        if args.until_idle:
-            print(say("jobs.worker_ran", count=worker.run_until_idle()))
-            return 0
-        stop = threading.Event()
-        # systemd and Kubernetes stop a service with SIGTERM: finish the job in hand, then go.
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        print(say("jobs.worker_started", name=worker.name), flush=True)
-        try:
-            worker.run_forever(stop, args.poll)
-        except KeyboardInterrupt:
-            stop.set()
-        return 0
-    finally:
-        store.dispose()
 
 
 def overview(settings: Settings) -> dict[str, Any]:

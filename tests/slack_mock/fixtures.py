@@ -12,10 +12,14 @@ import pytest
 
 from bot.config import Settings
 from bot.jobs import Registry, Worker
-from bot.jobs.slack_delivery import register_slack_notices, register_slack_outbox, slack_client
 from bot.surfaces.slack.app import build_app
 from bot.surfaces.slack.card_jobs import register_declaration_cards
 from bot.surfaces.slack.credentials import SlackCredentials
+from bot.surfaces.slack.outbox import (
+    register_slack_notices,
+    register_slack_outbox,
+    slack_client,
+)
 from bot.surfaces.slack.services import SlackServices
 from bot.surfaces.web.app import SLACK_EVENTS_PATH, WebConfig, build_web_app
 from bot.surfaces.web.server import WebServerThread

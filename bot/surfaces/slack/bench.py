@@ -29,9 +29,8 @@ from bot.config import Settings
 
 SECRET = "bench-signing-secret"
 TEAM = "T0NORTHMOOR"
-QUESTIONS = ("Can I accept a bottle of wine from a supplier?",
-             "Do I need to declare a second job?",
-             "What counts as a notifiable association?")
+#: Message keys of the questions the DMs ask (three, so answers differ).
+QUESTIONS = ("slack.bench_question_1", "slack.bench_question_2", "slack.bench_question_3")
 #: One DM in this many is delivered again as Slack's retry (X-Slack-Retry-Num: 1).
 RETRY_EVERY = 20
 
@@ -65,36 +64,40 @@ class RunResult:
     drain_seconds: float
 
     def line(self) -> str:
+        from bot.messages import say
+
         ordered = sorted(self.acks)
 
         def pct(p: float) -> float:
             return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
-        over = sum(1 for a in self.acks if a > 3.0)
-        not_ok = sum(n for status, n in self.statuses.items() if status != 200)
-        return (f"{self.name:34} acks p50 {pct(0.50):6.0f} ms  p95 {pct(0.95):6.0f} ms  "
-                f"p99 {pct(0.99):6.0f} ms  max {max(ordered) * 1000:6.0f} ms  over 3 s "
-                f"{over:4}  non-200 {not_ok:4} | DMs answered once {self.answered_once}/"
-                f"{self.dms}, twice {self.answered_twice}, never {self.unanswered} | "
-                f"presses -> forms {self.forms_opened}/{self.presses} | drained in "
-                f"{self.drain_seconds:.1f} s")
+        return say("slack.bench_line", name=self.name, p50=pct(0.50), p95=pct(0.95),
+                   p99=pct(0.99), max=max(ordered) * 1000,
+                   over=sum(1 for a in self.acks if a > 3.0),
+                   not_ok=sum(n for status, n in self.statuses.items() if status != 200),
+                   once=self.answered_once, dms=self.dms, twice=self.answered_twice,
+                   never=self.unanswered, forms=self.forms_opened, presses=self.presses,
+                   drained=self.drain_seconds)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import os
 
+    from bot.messages import say
     from bot.surfaces.slack.mock_web_api import MockSlackWebApi
 
-    print(f"probity bench slack: {args.dms} DMs (1 in {RETRY_EVERY} delivered twice) and "
-          f"{args.presses} presses over {args.seconds:.0f} s, {args.concurrency} at a time; "
-          f"mock Web API answers in {args.latency * 1000:.0f} ms")
+    print(say("slack.bench_intro", dms=args.dms, retry_every=RETRY_EVERY,
+              presses=args.presses, seconds=f"{args.seconds:.0f}",
+              concurrency=args.concurrency, latency=f"{args.latency * 1000:.0f}"))
     results = []
     with tempfile.TemporaryDirectory(prefix="probity-bench-slack-") as home:
         base = dataclasses.replace(settings, home=Path(home), database_url=None,
                                    integrity_channel="C0INTEGRITY")
-        for name, workers in [("SQLite, pool PROBITY_SLACK_WORKERS", settings.slack_workers),
-                              *([] if args.no_baseline else [("SQLite, Bolt's default pool 5",
-                                                               5)])]:
+        runs = [(say("slack.bench_run_pool", workers=settings.slack_workers),
+                 settings.slack_workers)]
+        if not args.no_baseline:
+            runs.append((say("slack.bench_run_default"), 5))
+        for name, workers in runs:
             with MockSlackWebApi(latency=args.latency) as api:
                 run_settings = dataclasses.replace(
                     base, slack_workers=workers, slack_api_url=api.url,
@@ -106,10 +109,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             with _schema(url) as schema_url, MockSlackWebApi(latency=args.latency) as api:
                 shared = dataclasses.replace(base, slack_api_url=api.url,
                                              database_url=schema_url)
-                results.append(_run("PostgreSQL, two instances", [shared, shared], api, args))
+                results.append(_run(say("slack.bench_run_two"), [shared, shared], api, args))
                 print(results[-1].line(), flush=True)
         else:
-            print("two instances: skipped (no --postgres or PROBITY_TEST_DATABASE_URL)")
+            print(say("slack.bench_two_skipped"))
     bad = [r for r in results[:1] + results[2:]
            if any(a > 3.0 for a in r.acks) or r.answered_twice or r.unanswered]
     return 1 if bad else 0
@@ -179,12 +182,14 @@ def _run(name: str, instances: list[Settings], api: Any, args: argparse.Namespac
 def _schedule(args: argparse.Namespace, users: list[str]
               ) -> list[tuple[float, int, str, dict[str, str]]]:
     """(when, which instance, body, headers) for every request, spread evenly."""
+    from bot.messages import say
+
     items: list[tuple[str, dict[str, str], bool]] = []
     presses_every = max(1, args.dms // max(args.presses, 1))
     pressed = 0
     for n in range(args.dms):
         user = users[n % len(users)]
-        event = _dm(user, f"D0BENCH{n:05d}", QUESTIONS[n % len(QUESTIONS)], f"Ev{n:09d}")
+        event = _dm(user, f"D0BENCH{n:05d}", say(QUESTIONS[n % len(QUESTIONS)]), f"Ev{n:09d}")
         items.append((json.dumps(event), {"Content-Type": "application/json"}, False))
         if n % RETRY_EVERY == 0:
             items.append((json.dumps(event), {"Content-Type": "application/json",

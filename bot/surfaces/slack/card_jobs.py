@@ -20,14 +20,14 @@ from bot.casework.endorsement import endorser_to_ask
 from bot.casework.errors import UnknownDeclaration
 from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
 from bot.casework.queries import get_declaration
+from bot.config import Settings
 from bot.jobs.queue import GiveUp, JobView, RetryLater
 from bot.jobs.registry import Registry
-from bot.jobs.slack_delivery import call_slack
 from bot.messages import say
 from bot.store import Store
 from bot.surfaces.slack import declaration_views
 from bot.surfaces.slack.escaping import escape_mrkdwn
-from bot.surfaces.slack.outbox import CARD, ENDORSEMENT_REQUEST, announce_declaration
+from bot.surfaces.slack.outbox import CARD, ENDORSEMENT_REQUEST, announce_declaration, call_slack
 from bot.surfaces.slack.turns import SURFACE
 from bot.turns import Reply
 
@@ -119,6 +119,21 @@ class DeclarationCards:
                 raise RetryLater(say("slack.card_channel_problem", code=refused.code,
                                      channel=channel)) from None
             raise
+
+
+def lazy_definitions(settings: Settings) -> Definitions:
+    """The workflow definitions, loaded on first use (a worker may never post a card)."""
+    loaded: list[Mapping[str, Any]] = []
+
+    def definitions() -> Mapping[str, Any]:
+        if not loaded:
+            from bot.workflows.catalogue import WorkflowCatalogue
+
+            loaded.append(WorkflowCatalogue.load(settings.workflows_dir,
+                                                 policies_dir=settings.policies_dir))
+        return loaded[0]
+
+    return definitions
 
 
 def register_declaration_cards(registry: Registry, store: Store, client: WebClient,

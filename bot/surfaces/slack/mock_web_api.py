@@ -242,7 +242,7 @@ def repeated_ids(args: dict[str, Any]) -> list[str]:
         elements = [e for e in block.get("elements") or [] if isinstance(e, dict)]
         elements += [block[k] for k in ("element", "accessory") if isinstance(block.get(k), dict)]
         ids = [e.get("action_id") for e in elements if e.get("action_id")]
-        problems += [f"repeated action_id {a!r} in one block" for a in set(ids)
+        problems += [f"action_id {a!r} twice" for a in set(ids)
                      if ids.count(a) > 1]
     return problems
 

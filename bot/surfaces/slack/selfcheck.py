@@ -20,7 +20,7 @@ from bot.messages import say
 REQUIRED_SCOPES: Mapping[str, str] = {
     "app_mentions:read": "app_mention events",
     "chat:write": "chat.postMessage, chat.update, chat.postEphemeral",
-    "commands": "/integrity and the shortcuts",
+    "commands": "/integrity, shortcuts",
     "im:history": "message.im events (direct messages)",
     "users:read": "users.info (names, guests, other organisations)",
 }

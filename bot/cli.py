@@ -50,7 +50,9 @@ COMMANDS: tuple[Command, ...] = (
             description="Answer a question from the policies. QUESTION '-' reads one question "
             "a line from standard input."),
     Command("eval", "bot.knowledge.cli:configure_eval",
-            help="measure answer quality (hit@3, MRR, off-topic refusals)"),
+            help="measure answer quality on every corpus (hit@3, MRR, off-topic refusals)",
+            description="Ask every evaluation question and report hit@3, MRR and off-topic "
+            "answers for the bundled set and each corpus under tests/eval/corpora, by split."),
     Command("serve", "bot.surfaces.slack.cli:configure_serve",
             help="run the Slack app (Socket Mode by default, or HTTP with --http)",
             description="Connects Probity to Slack. Socket Mode needs SLACK_BOT_TOKEN and "
@@ -74,7 +76,8 @@ COMMANDS: tuple[Command, ...] = (
             help="background jobs by state, schedules, failures (retry, drop, run)"),
     Command("bench", help="benchmarks", subcommands=(
         Command("search", "bot.knowledge.cli:configure_bench_search",
-                help="time Probity's search against rank-bm25 and bm25s on generated corpora"),
+                help="time Probity's whole ask path and index against rank-bm25 and bm25s on "
+                "generated corpora, and how cost grows"),
         Command("casework", "bot.casework.cli:configure_bench",
                 help="time register checks and the CSV export on a large force's year"),
         Command("jobs", "bot.jobs.cli:configure_bench",

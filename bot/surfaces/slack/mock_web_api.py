@@ -96,7 +96,7 @@ class MockSlackWebApi:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"http://{host!s}:{port}/api/"
 
     # What tests arrange -----------------------------------------------------------------
 

@@ -30,13 +30,16 @@ Clock = Callable[[], dt.datetime]
 #: name -> (job kind, default timing). Names say what each does; times are local.
 DEFAULT_SCHEDULES: dict[str, tuple[str, str]] = {
     "announce-reports": ("reports.announce", "every 1m"),
+    # Every few minutes it asks whether the day's random batch moment has passed, and applies
+    # reporters' waiting writes to the vault once a day (bot.reporting.vault.batch).
+    "reporter-batch": ("reports.apply_batch", "every 5m"),
     "reporter-audit-batch": ("reports.audit_reporter_activity", "daily 00:15"),
     "reminders": ("reminders.send", "daily 08:00"),
     "late-digest": ("reminders.late_digest", "weekly mon 07:30"),
     "purge-drafts": ("drafts.purge", "every 1h"),
     "purge-deliveries": ("deliveries.purge", "daily 03:00"),
     "purge-jobs": ("jobs.purge", "daily 03:30"),
-    # Runs once a handler for audit.checkpoint is registered (the audit anchor's writer).
+    # A keyed checkpoint of the audit chain, outside the database (bot.store.anchor).
     "audit-checkpoint": ("audit.checkpoint", "daily 23:55"),
 }
 #: Slack retries an event for a few minutes; two days of delivery keys is plenty.
@@ -55,7 +58,8 @@ def build_registry(settings: Settings, store: Store, *, clock: Clock = utcnow,
     bot.surfaces.slack.outbox.slack_jobs_plugin). Without a Slack plug-in, Slack jobs wait
     in the queue for a worker that has one."""
     registry = Registry()
-    _add_reporting(registry, settings, clock)
+    _add_reporting(registry, settings, store, clock)
+    _add_audit(registry, settings)
     _add_reminders(registry, settings, clock)
     _add_housekeeping(registry, settings, clock)
     for plug in plugins:
@@ -82,11 +86,20 @@ def apply_schedule_settings(registry: Registry, overrides: tuple[str, ...]) -> N
                                        ) from None
 
 
-def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None:
+def _add_audit(registry: Registry, settings: Settings) -> None:
+    from bot.store.anchor import write_checkpoint
+
+    registry.handle("audit.checkpoint",
+                    lambda session, job: _discard(write_checkpoint(session, settings)))
+
+
+def _add_reporting(registry: Registry, settings: Settings, store: Store,
+                   clock: Clock) -> None:
     from bot.reporting.activity import audit_reporter_activity
     from bot.reporting.context import ReportingContext
     from bot.reporting.deadlines import acknowledge_due
     from bot.reporting.handling import announce_due
+    from bot.reporting.vault.batch import apply_batch_if_due
 
     contexts: list[ReportingContext] = []
 
@@ -97,7 +110,7 @@ def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None
         return contexts[0]
 
     def announce(session: Session, job: JobView) -> None:
-        """Announce reports whose random delay has passed; post each to the unit's channel."""
+        """Announce the reports the daily batch has brought; post each to the unit's channel."""
         for notice in announce_due(session, context()):
             if not settings.integrity_channel:
                 continue
@@ -114,6 +127,9 @@ def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None
                     idempotency_key=f"report-announced:{notice.reference}")
 
     registry.handle("reports.announce", announce)
+    # Outside a transaction: the batch opens its own and then VACUUMs the vault.
+    registry.deliver("reports.apply_batch",
+                     lambda job: _discard(apply_batch_if_due(store, context())))
     registry.handle("reports.audit_reporter_activity",
                     lambda session, job: _discard(audit_reporter_activity(session, context())))
 

@@ -90,6 +90,8 @@ COMMANDS: tuple[Command, ...] = (
                 help="job runner throughput, one and two workers, on SQLite and PostgreSQL"),
         Command("startup", "bot.bench_startup:configure",
                 help="time how long commands take to start, against a bare Python interpreter"),
+        Command("slack", "bot.surfaces.slack.bench:configure",
+                help="Slack under load: ack times, exactly-once answers, one and two instances"),
     )),
 )
 

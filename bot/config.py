@@ -173,6 +173,12 @@ class Settings:
     schedules: tuple[str, ...] = _setting(
         "PROBITY_SCHEDULES", _word_list, "settings.expect_schedules", (),
     )
+    slack_workers: int = _setting(
+        "PROBITY_SLACK_WORKERS", _positive_int, "settings.expect_workers", 32,
+    )
+    slack_allow_guests: bool = _setting(
+        "PROBITY_SLACK_ALLOW_GUESTS", _boolean, "settings.expect_boolean", False,
+    )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "settings.expect_api_url",
     )

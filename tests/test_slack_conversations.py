@@ -215,7 +215,7 @@ def test_a_modal_submitted_twice_files_once(slack: SlackHarness) -> None:
     # The unit gets one card, and the declarant one copy.
     assert len(slack.api.wait_for("chat.postMessage",
                                   where=lambda c: c["channel"] == INTEGRITY_CHANNEL)) == 1
-    assert len(slack.api.calls_to("chat.postMessage")) == 2
+    assert len(slack.api.wait_for("chat.postMessage", count=2)) == 2
 
 
 def test_a_modal_delivered_twice_at_once_files_once(slack: SlackHarness) -> None:

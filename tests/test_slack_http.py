@@ -41,7 +41,7 @@ def test_a_replayed_request_with_a_stale_timestamp_is_refused(slack: SlackHarnes
 def test_health_check_answers_for_load_balancers(slack: SlackHarness) -> None:
     import urllib.request
 
-    url = slack.server.events_url.replace("/slack/events", "/healthz")
+    url = slack.server.url + "/healthz"
     with urllib.request.urlopen(url, timeout=5) as response:
         assert response.read() == b"ok\n"
 
@@ -91,7 +91,18 @@ def test_every_shortcut_in_the_manifest_opens_a_modal(slack: SlackHarness) -> No
         slack.api.wait_for("views.open", count=number)
     assert manifest["features"]["slash_commands"][0]["command"] == "/integrity"
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "message.im"}
+        "app_home_opened", "app_mention", "message.im", "app_uninstalled", "tokens_revoked"}
+
+
+def test_the_manifest_asks_for_exactly_the_scopes_the_self_check_requires() -> None:
+    from bot.config import PROJECT_ROOT
+    from bot.surfaces.slack.selfcheck import CHANNEL_SCOPES, REQUIRED_SCOPES
+    from bot.yamlio import load_yaml
+
+    manifest = load_yaml((PROJECT_ROOT / "slack" / "manifest.yaml").read_text())
+    asked = set(manifest["oauth_config"]["scopes"]["bot"])
+    # im:read and im:write were asked for and never used.
+    assert asked == set(REQUIRED_SCOPES) | {CHANNEL_SCOPES[0]}
 
 
 def test_app_home_offers_every_workflow_and_the_persons_declarations(

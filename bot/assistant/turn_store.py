@@ -48,6 +48,9 @@ class TurnStore:
         self.clock = clock
         self.memory = MemoryDrafts()
         self.log_unanswered = log_unanswered
+        #: Called as hook(session, definition, reply) for each new filing, in its
+        #: transaction: a surface's outbox jobs commit with the record or not at all.
+        self.on_filed: list[Callable[[Session, WorkflowDefinition, Reply], None]] = []
 
     def read(self, turn: Turn) -> TurnContext:
         """The speaker, their line manager and the conversation's draft, as of now."""
@@ -128,4 +131,9 @@ class TurnStore:
                         today=today, profile=profile if identified else {},
                         declarant=declarant, idempotency_key=idempotency_key,
                         speaker=speaker if identified else None)
-        return entry.filer(session, filing)
+        replies = entry.filer(session, filing)
+        for reply in replies:
+            if reply.kind == "filed" and not reply.data.get("already_filed"):
+                for hook in self.on_filed:
+                    hook(session, definition, reply)
+        return replies

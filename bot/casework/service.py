@@ -121,6 +121,11 @@ class Casework:
                 if person is None:
                     raise CaseworkError(f"No member of staff has the id {person_id}.")
                 result, notice = work(session, person)
+                enqueue = getattr(self.notifier, "enqueue", None)
+                if notice is not None and enqueue is not None:
+                    # An outbox notifier writes the message with the change that causes it.
+                    enqueue(session, notice)
+                    notice = None
         except PermissionError:
             # The step rolled back, so the refusal is written in a transaction of its own.
             with self.store.transaction() as session:

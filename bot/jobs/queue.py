@@ -57,6 +57,11 @@ class GiveUp(Exception):  # noqa: N818 - read as an instruction: "give up"
     """Raised by a handler when trying again cannot help (an unknown channel, a revoked
     token): the job goes straight to the failed state with this as its last error."""
 
+    def __init__(self, reason: str, code: str | None = None) -> None:
+        super().__init__(reason)
+        #: The other system's own error code (Slack's "not_in_channel"), for callers to test.
+        self.code = code
+
 
 def enqueue(
     session: Session,

@@ -30,7 +30,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     token = os.environ.get("SLACK_BOT_TOKEN", "").strip()
     client = slack_client(token, settings.slack_api_url) if token else None
     try:
-        registry = build_registry(settings, store, plugins=[slack_jobs_plugin(store, client)])
+        registry = build_registry(settings, store,
+                                  plugins=[slack_jobs_plugin(store, client, settings)])
     except ScheduleSettingError as error:
         store.dispose()
         print(say("jobs.schedule_setting_problem", problem=error))

@@ -9,8 +9,9 @@ from slack_sdk import WebClient
 
 from bot.store import Store
 from bot.surfaces.slack.app import web_client
-from bot.surfaces.slack.server import SlackHttpServer
 from bot.surfaces.slack.services import SlackServices
+from bot.surfaces.web.app import SLACK_EVENTS_PATH
+from bot.surfaces.web.server import WebServerThread
 from slack_mock.payloads import SlackPayloads
 from slack_mock.signing import SignedSender
 from slack_mock.web_api import VALID_BOT_TOKEN, MockSlackWebApi
@@ -30,7 +31,11 @@ class SlackHarness:
     send: SignedSender
     payloads: SlackPayloads
     services: SlackServices
-    server: SlackHttpServer
+    server: WebServerThread
+
+    @property
+    def events_url(self) -> str:
+        return self.server.url + SLACK_EVENTS_PATH
 
     @property
     def store(self) -> Store:

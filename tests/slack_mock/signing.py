@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import urllib.error
@@ -12,14 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.surfaces.slack.mock_web_api import sign_request
+
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
-
-
-def sign_request(body: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's signature headers for `body`: v0=HMAC-SHA256(secret, "v0:{ts}:{body}")."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +22,8 @@ class SlackResponse:
     status: int
     headers: dict[str, str]
     text: str
+    #: Seconds from sending the request to reading the whole answer: Slack gives up at 3.
+    elapsed: float = 0.0
 
     def json(self) -> Any:
         return json.loads(self.text) if self.text else None
@@ -65,9 +60,12 @@ class SignedSender:
             signed["X-Slack-Signature"] = signature
         request = urllib.request.Request(self.url, data=body.encode(), method="POST",
                                          headers={**headers, **signed})
+        started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return SlackResponse(response.status, dict(response.headers),
-                                     response.read().decode())
+                text = response.read().decode()
+                return SlackResponse(response.status, dict(response.headers), text,
+                                     time.monotonic() - started)
         except urllib.error.HTTPError as error:
-            return SlackResponse(error.code, dict(error.headers), error.read().decode())
+            return SlackResponse(error.code, dict(error.headers), error.read().decode(),
+                                 time.monotonic() - started)

@@ -123,9 +123,66 @@ def option(label: str, value: str) -> dict[str, Any]:
     return {"text": plain_text(label, OPTION_TEXT), "value": value[:150]}
 
 
+class RepeatedId(ValueError):
+    """Two elements of one block share an action_id, or two blocks of one view a block_id:
+    Slack refuses the whole view or message (invalid_blocks)."""
+
+
+def repeated_ids(blocks: Sequence[dict[str, Any]]) -> list[str]:
+    """Every action_id repeated within a block and block_id repeated within `blocks`."""
+    found: list[str] = []
+    block_ids = [b["block_id"] for b in blocks if b.get("block_id")]
+    found += [f"block_id {i}" for i in sorted({i for i in block_ids if block_ids.count(i) > 1})]
+    for block in blocks:
+        elements = list(block.get("elements") or [])
+        for part in ("element", "accessory"):
+            if isinstance(block.get(part), dict):
+                elements.append(block[part])
+        action_ids = [e["action_id"] for e in elements
+                      if isinstance(e, dict) and e.get("action_id")]
+        found += [f"action_id {a} in block {block.get('block_id') or block.get('type')}"
+                  for a in sorted({a for a in action_ids if action_ids.count(a) > 1})]
+    return found
+
+
+#: Marks a repeated block_id made distinct; readers of a block id drop it (`base_block_id`).
+REPEAT_MARK = "~"
+
+
+def distinct_block_ids(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copies of `blocks` in which a block_id met again (two answers in one message, each
+    with its feedback buttons) gets "~2", "~3": unique within the message by construction."""
+    seen: dict[str, int] = {}
+    distinct = []
+    for block in blocks:
+        block_id = block.get("block_id")
+        if block_id:
+            seen[block_id] = seen.get(block_id, 0) + 1
+            if seen[block_id] > 1:
+                block = {**block, "block_id": f"{block_id}{REPEAT_MARK}{seen[block_id]}"}
+        distinct.append(block)
+    return distinct
+
+
+def base_block_id(block_id: str) -> str:
+    return block_id.split(REPEAT_MARK, 1)[0]
+
+
+def checked(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`blocks`, once it is certain Slack will not refuse them for a repeated id."""
+    repeated = repeated_ids(blocks)
+    if repeated:
+        raise RepeatedId(", ".join(repeated))
+    return blocks
+
+
 def actions(elements: Sequence[dict[str, Any]], block_id: str | None = None
             ) -> list[dict[str, Any]]:
-    """One or more actions blocks: Slack allows 25 elements in each."""
+    """One or more actions blocks: Slack allows 25 elements in each, each with its own
+    action_id (a repeated one raises RepeatedId)."""
+    action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
+    if len(action_ids) != len(set(action_ids)):
+        raise RepeatedId(repr(action_ids))
     blocks = []
     for start in range(0, len(elements), ELEMENTS_PER_ACTIONS):
         block: dict[str, Any] = {"type": "actions",
@@ -303,7 +360,7 @@ def messages(replies: Sequence[Reply]) -> list[Message]:
 
     def close() -> None:
         if current:
-            found.append(Message(_fallback(texts) or CONTINUED, list(current)))
+            found.append(Message(_fallback(texts) or CONTINUED, distinct_block_ids(current)))
             current.clear()
             texts.clear()
 
@@ -363,7 +420,7 @@ def modal(title: str, blocks: list[dict[str, Any]], *, callback_id: str,
     """A modal view within Slack's 100 blocks (see `within_modal_limit`)."""
     view: dict[str, Any] = {
         "type": "modal", "callback_id": callback_id, "title": plain_text(title, MODAL_TITLE),
-        "close": plain_text(close, MODAL_TITLE), "blocks": within_modal_limit(blocks),
+        "close": plain_text(close, MODAL_TITLE), "blocks": checked(within_modal_limit(blocks)),
         "private_metadata": private_metadata[:3000],
     }
     if submit:

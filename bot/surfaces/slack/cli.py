@@ -21,6 +21,9 @@ def configure_serve(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--no-worker", dest="worker", action="store_false",
                        help="do not run background jobs in this process (run `probity "
                        "worker` separately)")
+    serve.add_argument("--check", action="store_true",
+                       help="run only the Slack self-check (token, integrity channel, scopes) "
+                       "and exit: 0 if it passed, 2 if not")
     serve.set_defaults(run=_serve)
 
 
@@ -28,6 +31,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
 
     credentials = SlackCredentials.from_env()
+    if args.check:
+        return _check_only(settings, credentials)
     if args.http and not (credentials.bot_token or credentials.signing_secret):
         # The console and the report form need no Slack: a force may run them first.
         log.info("Slack is not configured (no SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET); "
@@ -51,6 +56,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except DefinitionError as error:
         print(say("cli.serve_definition_problem", problem=error), file=sys.stderr)
         return 2
+    if not _passes_self_check(app.client, settings):
+        return 2
     if args.worker and not _start_worker(settings, services.store, credentials.bot_token):
         return 2
     if args.http:
@@ -69,6 +76,32 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _check_only(settings: Settings, credentials: Any) -> int:
+    from bot.surfaces.slack.app import web_client
+
+    if not credentials.bot_token:
+        print(say("cli.serve_problem", problem=say("slack.check_no_token")), file=sys.stderr)
+        return 2
+    return 0 if _passes_self_check(web_client(credentials.bot_token, settings.slack_api_url),
+                                   settings) else 2
+
+
+def _passes_self_check(client: Any, settings: Settings) -> bool:
+    """Print what the self-check found; False (and the problems on stderr) if it failed."""
+    from bot.surfaces.slack.selfcheck import self_check
+
+    result = self_check(client, settings.integrity_channel)
+    for line in result.passed:
+        print(f"  ok  {line}")
+    if result.ok:
+        print(say("slack.check_passed"))
+        return True
+    print(say("slack.check_failed"), file=sys.stderr)
+    for problem in result.problems:
+        print(f"  !!  {problem}", file=sys.stderr)
+    return False
+
+
 def _start_worker(settings: Settings, store: Any, bot_token: str | None) -> bool:
     """Run background jobs in a thread of this process: the schedules (announcing reports,
     reminders, purges) and, with a bot token, the Slack outbox. False on a bad setting."""
@@ -78,7 +111,8 @@ def _start_worker(settings: Settings, store: Any, bot_token: str | None) -> bool
 
     client = slack_client(bot_token, settings.slack_api_url) if bot_token else None
     try:
-        registry = build_registry(settings, store, plugins=[slack_jobs_plugin(store, client)])
+        registry = build_registry(settings, store,
+                                  plugins=[slack_jobs_plugin(store, client, settings)])
     except ScheduleSettingError as error:
         print(f"probity serve: {error}", file=sys.stderr)
         return False

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy.orm import Session
 
+from bot.config import Settings
 from bot.jobs.notices import action_label, mark_delivered, text_of
 from bot.jobs.queue import GiveUp, JobView, RetryLater, enqueue
 from bot.jobs.registry import Registry, RegistryPlugin
@@ -48,14 +49,21 @@ def slack_client(token: str, api_url: str | None = None) -> WebClient:
                      retry_handlers=[])
 
 
-def slack_jobs_plugin(store: Store, client: WebClient | None) -> RegistryPlugin:
+def slack_jobs_plugin(store: Store, client: WebClient | None,
+                      settings: Settings | None = None) -> RegistryPlugin:
     """The Slack surface's part of a job registry: notices for Slack users become `slack.dm`
-    jobs, and, given a client, the outbox handlers that send them."""
+    jobs, and, given a client, the outbox handlers that send them, with the declarations'
+    cards and line-manager requests (bot.surfaces.slack.card_jobs)."""
 
     def plug(registry: Registry) -> None:
         register_slack_notices(registry)
         if client is not None:
             register_slack_outbox(registry, store, client)
+            from bot.surfaces.slack.card_jobs import lazy_definitions, register_declaration_cards
+
+            register_declaration_cards(
+                registry, store, client, settings.integrity_channel if settings else None,
+                lazy_definitions(settings) if settings else dict)
 
     return plug
 
@@ -92,7 +100,7 @@ class SlackOutbox:
                                      "blocks": _blocks(payload)}
         if payload.get("thread_ts"):
             arguments["thread_ts"] = payload["thread_ts"]
-        _call(self.client, arguments)
+        call_slack(self.client, arguments)
 
     def dm(self, job: JobView) -> None:
         payload = job.payload
@@ -100,7 +108,7 @@ class SlackOutbox:
         notice_id = payload.get("notice_id")
         if notice_id is None:
             # Posting to a user id opens (or reuses) the bot's DM with them.
-            _call(self.client, {"channel": user, "text": _required(payload, "text"),
+            call_slack(self.client, {"channel": user, "text": _required(payload, "text"),
                                 "blocks": _blocks(payload)})
             return
         with self.store.session() as session:
@@ -109,13 +117,13 @@ class SlackOutbox:
                 return  # dropped, shown elsewhere, or its thing was done meanwhile
             text = text_of(notice)
             buttons = [{"label": action_label(action), **action} for action in notice.actions]
-        _call(self.client, {"channel": user, "text": text,
+        call_slack(self.client, {"channel": user, "text": text,
                             "blocks": _blocks({"text": text, "buttons": buttons})})
         with self.store.transaction() as session:
             mark_delivered(session, [int(notice_id)], utcnow().date())
 
 
-def _call(client: WebClient, arguments: dict[str, Any]) -> None:
+def call_slack(client: WebClient, arguments: dict[str, Any]) -> None:
     """chat.postMessage, its failures turned into the job runner's retry or give-up."""
     try:
         client.chat_postMessage(**arguments)
@@ -127,7 +135,7 @@ def _call(client: WebClient, arguments: dict[str, Any]) -> None:
                              after=_retry_after(response.headers)) from None
         if code in PASSING_ERRORS or response.status_code >= 500:
             raise RetryLater(say("jobs.slack_passing", code=code)) from None
-        raise GiveUp(say("jobs.slack_refused", code=code)) from None
+        raise GiveUp(say("jobs.slack_refused", code=code), code=code) from None
     except (SlackRequestError, OSError) as error:
         # Connection refused, timed out, DNS: Slack may be back in a moment.
         raise RetryLater(say("jobs.slack_unreachable", error=type(error).__name__)) from None
@@ -170,3 +178,46 @@ def _button(spec: Mapping[str, Any]) -> dict[str, Any] | None:
                       "primary")
     log.warning("a Slack message asked for an unknown button %r", spec.get("action"))
     return None
+
+
+# What the Slack surface enqueues -------------------------------------------------------
+
+#: Job kinds whose payload names a declaration: the card is built when it is sent, so it
+#: shows the declaration as it is then, and a retry never posts stale text.
+CARD = "slack.declaration_card"
+ENDORSEMENT_REQUEST = "slack.endorsement_request"
+
+
+def enqueue_post(session: Session, channel: str, text: str, blocks: list[dict[str, Any]], *,
+                 thread_ts: str | None = None, key: str | None = None) -> int:
+    payload: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks}
+    if thread_ts:
+        payload["thread_ts"] = thread_ts
+    return enqueue(session, POST, payload, idempotency_key=key)
+
+
+def direct_message(session: Session, user: str, text: str, blocks: list[dict[str, Any]], *,
+                   key: str | None = None) -> int:
+    return enqueue(session, DM, {"user": user, "text": text, "blocks": blocks},
+                   idempotency_key=key)
+
+
+def announce_declaration(session: Session, reference: str) -> None:
+    """The integrity unit's card and, when its route needs one, the line manager's request:
+    two jobs, so one failing (the bot not in the channel) never holds up the other."""
+    enqueue(session, CARD, {"reference": reference}, idempotency_key=f"card:{reference}")
+    enqueue(session, ENDORSEMENT_REQUEST, {"reference": reference},
+            idempotency_key=f"endorse:{reference}")
+
+
+def post_now(store: Store, channel: str, text: str, blocks: list[dict[str, Any]], *,
+             thread_ts: str | None = None, key: str | None = None) -> int:
+    """`enqueue_post` in a transaction of its own, for a change another service committed."""
+    with store.transaction() as session:
+        return enqueue_post(session, channel, text, blocks, thread_ts=thread_ts, key=key)
+
+
+def direct_message_now(store: Store, user: str, text: str, blocks: list[dict[str, Any]], *,
+                       key: str | None = None) -> int:
+    with store.transaction() as session:
+        return direct_message(session, user, text, blocks, key=key)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.casework.authorisation import can_answer, record_refusal
-from bot.casework.endorsement import can_endorse, endorser_to_ask
+from bot.casework.endorsement import can_endorse
 from bot.casework.errors import UnknownDeclaration
-from bot.casework.outcomes import OUTCOMES_BY_KIND, describe
 from bot.casework.queries import get_declaration, known_person_id, open_question
 from bot.casework.service import Casework
 from bot.config import Settings
@@ -46,6 +46,11 @@ class SlackServices:
     assistant: Assistant
     people: People = field(default_factory=People)
     definitions: dict[str, Any] = field(default_factory=dict)
+    #: Set when Slack says the app was uninstalled or its bot token revoked.
+    slack_revoked: bool = False
+    #: Where events' work runs after their 200 (listeners.shared.once_in_background).
+    events: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
+        max_workers=32, thread_name_prefix="probity-slack-events"))
 
     @classmethod
     def open(cls, settings: Settings) -> SlackServices:
@@ -126,31 +131,17 @@ class SlackServices:
 
     def declaration_card(self, reference: str) -> dict[str, Any]:
         """Plain values for the integrity channel's card on one declaration."""
+        from bot.surfaces.slack.card_jobs import declaration_card
+
         with self.store.session() as session:
-            declaration = get_declaration(session, reference)
-            definition = self.definitions.get(declaration.workflow)
-            labels = getattr(definition, "approvers", {}) or {}
-            manager = declaration.line_manager
-            return {
-                "reference": declaration.reference, "kind": declaration.kind,
-                "kind_label": getattr(definition, "title", None) or describe(declaration.kind),
-                "declarant": declaration.person.display_name,
-                "summary": declaration.summary,
-                "approvers": [labels.get(a, describe(a)) for a in declaration.approvers],
-                "decision_due": f"{declaration.decision_due:%-d %B %Y}"
-                if declaration.decision_due else None,
-                "line_manager": (manager.surface, manager.surface_id) if manager else None,
-                "needs_line_manager": "line_manager" in declaration.approvers,
-                # The core decides whom to ask for an endorsement (casework.endorsement).
-                "ask_endorsement_of": endorser.surface_id if (
-                    endorser := endorser_to_ask(declaration, SURFACE)) else None,
-            }
+            return declaration_card(session, self.definitions, reference)
 
     @staticmethod
     def outcomes(kind: str) -> list[tuple[str, str, bool]]:
         """(value, label, needs conditions) for each outcome a kind of declaration may get."""
-        return [(outcome.value, describe(outcome.value).capitalize(), effect.needs_conditions)
-                for outcome, effect in OUTCOMES_BY_KIND.get(kind, {}).items()]
+        from bot.surfaces.slack.card_jobs import outcomes
+
+        return outcomes(kind)
 
     def command_for(self, text: str) -> str | None:
         """The core's keyword command a DM is, by name (Assistant.command_for)."""

@@ -6,7 +6,8 @@ import html
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -28,6 +29,19 @@ def conversation_key(team_id: str | None, user_id: str, place: str | None = None
     return f"{key}:{place}" if place else key
 
 
+def workspace_key(payload: Mapping[str, Any], context: Mapping[str, Any]) -> str | None:
+    """The organisation part of a conversation key: on Enterprise Grid the enterprise id,
+    since a user id (W...) is the same in every workspace of the organisation and the same
+    person must find the same conversation from each; otherwise the team id."""
+    enterprise = (context.get("enterprise_id") or payload.get("enterprise_id")
+                  or (payload.get("enterprise") or {}).get("id"))
+    if enterprise:
+        return str(enterprise)
+    team = payload.get("team")
+    team_id = team.get("id") if isinstance(team, Mapping) else team
+    return team_id or context.get("team_id")
+
+
 def plain_text_of(slack_text: str, bot_user_id: str | None = None) -> str:
     """What the person typed, without Slack's markup: mentions of the bot dropped, links
     shown as their label or address, and &amp; &lt; &gt; turned back into characters."""
@@ -39,32 +53,86 @@ def plain_text_of(slack_text: str, bot_user_id: str | None = None) -> str:
     return html.unescape(" ".join(text.split()))
 
 
+@dataclass(frozen=True)
+class SlackUser:
+    """What users.info said about one user that Probity uses: the name it shows and who
+    may use Probity (bot.surfaces.slack.access)."""
+
+    id: str
+    name: str
+    team_id: str | None = None
+    #: Guests: multi-channel (restricted) and single-channel (ultra restricted).
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    #: A Slack Connect user of another organisation, seen through a shared channel.
+    is_stranger: bool = False
+    is_bot: bool = False
+
+
 class People:
-    """Slack users as Speakers, their names looked up once per process with users.info."""
+    """Slack users as Speakers, each looked up once per process with users.info.
+
+    Only an answer is remembered: a failed lookup (rate limited, Slack down, no users:read)
+    names the person by their id this once and is asked again next time, so a passing
+    fault never becomes someone's name for the life of the process.
+    """
 
     def __init__(self) -> None:
-        self._names: dict[str, str] = {}
+        self._users: dict[str, SlackUser] = {}
         self._lock = threading.Lock()
+        #: Set by the app at start-up: `speaker` then refuses whoever may not use Probity.
+        self.gate: Callable[[SlackUser], None] | None = None
 
     def speaker(self, client: WebClient, user_id: str) -> Speaker:
-        return Speaker(SURFACE, user_id, self.display_name(client, user_id))
+        """The user as the core's Speaker; raises access.NotAllowed for someone who may not
+        use Probity (before anything about them is stored)."""
+        user = self.user(client, user_id)
+        if self.gate is not None:
+            self.gate(user)
+        return Speaker(SURFACE, user_id, user.name)
 
     def display_name(self, client: WebClient, user_id: str) -> str:
+        return self.user(client, user_id).name
+
+    def user(self, client: WebClient, user_id: str) -> SlackUser:
         with self._lock:
-            if user_id in self._names:
-                return self._names[user_id]
-        name = user_id
+            known = self._users.get(user_id)
+        if known is not None:
+            return known
         try:
             user = client.users_info(user=user_id)["user"]
-            profile = user.get("profile") or {}
-            name = (profile.get("real_name") or user.get("real_name")
-                    or profile.get("display_name") or user.get("name") or user_id)
         except SlackApiError as error:
-            # Without users:read the person is still served, named by their id.
             log.warning("users.info failed for a user: %s", error.response.get("error"))
+            return SlackUser(user_id, user_id)
+        except OSError as error:  # connection refused, timed out
+            log.warning("users.info could not be reached: %s", type(error).__name__)
+            return SlackUser(user_id, user_id)
+        profile = user.get("profile") or {}
+        found = SlackUser(
+            id=user_id,
+            name=(profile.get("real_name") or user.get("real_name")
+                  or profile.get("display_name") or user.get("name") or user_id),
+            team_id=user.get("team_id"),
+            is_restricted=bool(user.get("is_restricted")),
+            is_ultra_restricted=bool(user.get("is_ultra_restricted")),
+            is_stranger=bool(user.get("is_stranger")),
+            is_bot=bool(user.get("is_bot")))
         with self._lock:
-            self._names[user_id] = name
-        return name
+            self._users[user_id] = found
+        return found
+
+    def known(self, user_id: str) -> SlackUser | None:
+        """The user as last looked up, without asking Slack."""
+        with self._lock:
+            return self._users.get(user_id)
+
+    def forget(self, user_id: str) -> None:
+        with self._lock:
+            self._users.pop(user_id, None)
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._users.clear()
 
 
 def message_turn(speaker: Speaker, key: str, text: str) -> Turn:
@@ -91,4 +159,5 @@ def action_turn(speaker: Speaker, key: str, action: Mapping[str, Any],
 
 def _field_of(block_id: str) -> str:
     # blocks.py names input blocks "f:<field>" and choice blocks "c:<field>".
+    block_id = block_id.split("~", 1)[0]  # blocks.REPEAT_MARK: a repeat made distinct
     return block_id.split(":", 1)[1] if ":" in block_id else block_id

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.surfaces.slack import declaration_views
+from bot.surfaces.slack import declaration_views, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
-from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
+from bot.surfaces.slack.listeners.shared import (
+    Answer,
+    answer_in_time,
+    casework_step,
+    run_all,
+    tell_privately,
+)
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
 
@@ -57,24 +64,32 @@ def register(app: App, services: SlackServices) -> None:
         reference = str(meta.get("ref", ""))
         answer = plain_values(view["state"]["values"]).get(declaration_views.ANSWER_BLOCK, "")
         user = body["user"]["id"]
-        person_id = services.acting_person_id(client, user)
-        # The modal's metadata is only as trustworthy as the payload: the core checks that
-        # this person is the declarant or an officer, and audits a refusal.
-        answered = casework_step(ack, declaration_views.ANSWER_BLOCK, lambda: (
-            services.casework.provide_information(reference, answer, by=person_id)), NOT_YOURS)
-        if answered is None:
-            return
-        if meta.get("channel") and meta.get("ts"):
-            client.chat_update(channel=meta["channel"], ts=meta["ts"],
-                               text=escape_mrkdwn(f"{reference}: answered"),
-                               blocks=declaration_views.card_note(
-                                   reference, "you answered the integrity unit's question:",
-                                   answer))
-        channel = services.settings.integrity_channel
-        if channel:
-            name = services.people.display_name(client, user)
-            line = f"{reference}: {name} answered: {answer}"
-            # Under the card when the question came from it; otherwise a message of its own.
-            client.chat_postMessage(channel=channel, thread_ts=meta.get("card_ts") or None,
-                                    text=escape_mrkdwn(line), blocks=declaration_views.card_note(
-                                        reference, f"{name} answered:", answer))
+
+        def work() -> Answer:
+            person_id = services.acting_person_id(client, user)
+            # The modal's metadata is only as trustworthy as the payload: the core checks
+            # that this person is the declarant or an officer, and audits a refusal.
+            answered, shown = casework_step(declaration_views.ANSWER_BLOCK, lambda: (
+                services.casework.provide_information(reference, answer, by=person_id)),
+                NOT_YOURS)
+            if answered is None:
+                return shown
+            if meta.get("channel") and meta.get("ts"):
+                later.append(lambda: client.chat_update(
+                    channel=meta["channel"], ts=meta["ts"],
+                    text=escape_mrkdwn(f"{reference}: answered"),
+                    blocks=declaration_views.card_note(
+                        reference, "you answered the integrity unit's question:", answer)))
+            channel = services.settings.integrity_channel
+            if channel:
+                name = services.people.display_name(client, user)
+                line = f"{reference}: {name} answered: {answer}"
+                # Under the card when the question came from it; else a message of its own.
+                outbox.post_now(services.store, channel, escape_mrkdwn(line),
+                                declaration_views.card_note(reference, f"{name} answered:",
+                                                            answer),
+                                thread_ts=meta.get("card_ts") or None)
+            return shown
+
+        later: list[Callable[[], object]] = []
+        answer_in_time(ack, client, view, work, after=lambda: run_all(later))

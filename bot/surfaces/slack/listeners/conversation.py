@@ -16,9 +16,15 @@ from slack_sdk import WebClient
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners import reports
-from bot.surfaces.slack.listeners.integrity import post_declaration_card
+from bot.surfaces.slack.listeners.shared import once_in_background
 from bot.surfaces.slack.services import SlackServices
-from bot.surfaces.slack.turns import action_turn, conversation_key, message_turn, plain_text_of
+from bot.surfaces.slack.turns import (
+    action_turn,
+    conversation_key,
+    message_turn,
+    plain_text_of,
+    workspace_key,
+)
 from bot.turns import Reply
 
 log = logging.getLogger(__name__)
@@ -36,12 +42,18 @@ _DM_ACTIONS = re.compile(rf"^({blocks.CHOICE_ACTION}(:\d+)?|{blocks.DATE_ACTION}
 
 def register(app: App, services: SlackServices) -> None:
     @app.event({"type": "message", "channel_type": "im"})
-    def direct_message(event: dict[str, Any], client: WebClient, context: Any) -> None:
+    def direct_message(body: dict[str, Any], event: dict[str, Any], client: WebClient,
+                       context: Any) -> None:
         # Edits, bot echoes and joins arrive as subtypes; only what a person typed is a turn.
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
+        once_in_background(services, body, client,
+                           lambda: _converse(services, event, client, context))
+
+    def _converse(services: SlackServices, event: dict[str, Any], client: WebClient,
+                  context: Any) -> None:
         speaker = services.people.speaker(client, event["user"])
-        key = conversation_key(event.get("team") or context.get("team_id"), event["user"])
+        key = conversation_key(workspace_key(event, context), event["user"])
         text = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
         if _wants_to_report(services, text):
             _offer_report_form(client, event["channel"])
@@ -58,7 +70,18 @@ def register(app: App, services: SlackServices) -> None:
         send_replies(services, client, event["channel"], replies)
 
     @app.event("app_mention")
-    def mention(event: dict[str, Any], client: WebClient, context: Any) -> None:
+    def mention(body: dict[str, Any], event: dict[str, Any], client: WebClient,
+                context: Any) -> None:
+        # Another bot's mention is never answered (two bots could answer each other for
+        # ever), nor an edit's; one with no user (some integrations) has nobody to answer.
+        if event.get("bot_id") or event.get("subtype") or not event.get("user") \
+                or event.get("user") == context.get("bot_user_id"):
+            return
+        once_in_background(services, body, client,
+                           lambda: _answer_mention(services, event, client, context))
+
+    def _answer_mention(services: SlackServices, event: dict[str, Any], client: WebClient,
+                        context: Any) -> None:
         speaker = services.people.speaker(client, event["user"])
         question = plain_text_of(event.get("text", ""), context.get("bot_user_id"))
         replies = services.answer(speaker, question) if question else []
@@ -73,14 +96,14 @@ def register(app: App, services: SlackServices) -> None:
 
     @app.action(_DM_ACTIONS)
     def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                client: WebClient) -> None:
+                client: WebClient, context: Any) -> None:
         ack()
         if action.get("value") == f"start:{REPORT_WORKFLOW}":
             reports.open_report_modal(services, client, body["trigger_id"])
             return
         user_id = body["user"]["id"]
         speaker = services.people.speaker(client, user_id)
-        key = conversation_key((body.get("team") or {}).get("id"), user_id)
+        key = conversation_key(workspace_key(body, context), user_id)
         picked = None
         if action.get("type") == "users_select" and action.get("selected_user"):
             # The engine finds people by name among Slack users it knows, so make sure the
@@ -96,15 +119,11 @@ def register(app: App, services: SlackServices) -> None:
 
 def send_replies(services: SlackServices, client: WebClient, channel: str,
                  replies: list[Reply], thread_ts: str | None = None) -> None:
-    """Post replies as Block Kit (split at 50 blocks) and tell the unit of anything filed."""
+    """Post replies as Block Kit (split at 50 blocks). The unit's card on anything filed is
+    an outbox job written with the filing (card_jobs.announce_filed)."""
     for message in blocks.messages(replies):
         client.chat_postMessage(channel=channel, blocks=message.blocks, thread_ts=thread_ts,
                                 text=message.text)
-    for reply in replies:
-        reference = reply.data.get("reference") if reply.kind == "filed" else None
-        # A repeat of an earlier filing: the unit already has its card.
-        if reference and not reply.data.get("already_filed"):
-            post_declaration_card(services, client, reference)
 
 
 def _wants_to_report(services: SlackServices, text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -10,9 +11,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.messages import say
-from bot.surfaces.slack import blocks
+from bot.surfaces.slack import blocks, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
-from bot.surfaces.slack.listeners.integrity import post_declaration_card
+from bot.surfaces.slack.listeners.shared import Answer, answer_in_time
 from bot.surfaces.slack.modals import (
     errors_for,
     fields_modal,
@@ -32,7 +33,7 @@ KIND_BLOCK = "kind"
 
 
 def register(app: App, services: SlackServices) -> None:
-    @app.action(OPEN_DECLARATION)
+    @app.action(re.compile(rf"^{OPEN_DECLARATION}(:[\w-]+)?$"))
     def open_from_button(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                          client: WebClient) -> None:
         ack()
@@ -57,30 +58,40 @@ def register(app: App, services: SlackServices) -> None:
         if definition is None:
             ack(response_action="errors", errors={})
             return
-        answers = _as_typed_text(services, client, definition,
-                                 submitted_values(view["state"]["values"]))
-        speaker = services.people.speaker(client, body["user"]["id"])
-        result = services.assistant.file_form(speaker, definition, answers, str(meta.get("key")))
-        if result.problems:
-            fields = {spec.name for spec in definition.fields}
-            shown = {name: text for name, text in result.problems.items() if name in fields}
-            if not shown:  # a problem not tied to one field goes under the first
-                shown = {definition.fields[0].name: next(iter(result.problems.values()))}
-            ack(response_action="errors", errors=errors_for(shown))
-            return
-        text = (say("slack.already_filed_declaration", reference=result.reference)
-                if result.already_filed
-                else "\n\n".join(r.text for r in result.replies))
-        done = blocks.sections(text) + [
-            block for reply in result.replies if reply.kind == "filed"
-            for block in blocks.reply_blocks(reply)[1:]]
-        ack(response_action="update", view=blocks.modal(
-            definition.title, done, callback_id="probity_declared", submit=None, close="Done"))
-        if result.reference and not result.already_filed:
-            # The person keeps a copy in their DM; the unit gets its card.
-            client.chat_postMessage(channel=body["user"]["id"], text=escape_mrkdwn(text),
-                                    blocks=blocks.sections(text)[:blocks.BLOCKS_PER_MESSAGE])
-            post_declaration_card(services, client, result.reference)
+        user_id = body["user"]["id"]
+
+        def work() -> Answer:
+            # users.info (the person's name) and the filing: slow on a first visit, so run
+            # where answer_in_time can ack before Slack's three seconds are up.
+            answers = _as_typed_text(services, client, definition,
+                                     submitted_values(view["state"]["values"]))
+            speaker = services.people.speaker(client, user_id)
+            result = services.assistant.file_form(speaker, definition, answers,
+                                                  str(meta.get("key")))
+            if result.problems:
+                fields = {spec.name for spec in definition.fields}
+                shown = {name: text for name, text in result.problems.items() if name in fields}
+                if not shown:  # a problem not tied to one field goes under the first
+                    shown = {definition.fields[0].name: next(iter(result.problems.values()))}
+                return {"response_action": "errors", "errors": errors_for(shown)}
+            text = (say("slack.already_filed_declaration", reference=result.reference)
+                    if result.already_filed
+                    else "\n\n".join(r.text for r in result.replies))
+            if result.reference and not result.already_filed:
+                # The person keeps a copy in their DM (the unit's card was enqueued with
+                # the filing).
+                outbox.direct_message_now(
+                    services.store, user_id, escape_mrkdwn(text),
+                    blocks.sections(text)[:blocks.BLOCKS_PER_MESSAGE],
+                    key=f"copy:{result.reference}")
+            done = blocks.sections(text) + [
+                block for reply in result.replies if reply.kind == "filed"
+                for block in blocks.reply_blocks(reply)[1:]]
+            return {"response_action": "update", "view": blocks.modal(
+                definition.title, done, callback_id="probity_declared", submit=None,
+                close="Done")}
+
+        answer_in_time(ack, client, view, work)
 
 
 def submitted_values_plain(view: dict[str, Any]) -> dict[str, str]:

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.surfaces.slack import declaration_views
+from bot.surfaces.slack import declaration_views, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
-from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
+from bot.surfaces.slack.listeners.shared import (
+    Answer,
+    answer_in_time,
+    casework_step,
+    run_all,
+    tell_privately,
+)
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
 
@@ -52,25 +59,35 @@ def register(app: App, services: SlackServices) -> None:
         reference, endorsed = str(meta.get("ref", "")), meta.get("endorsed") is True
         rationale = plain_values(view["state"]["values"]).get(
             declaration_views.RATIONALE_BLOCK, "")
-        person_id = services.acting_person_id(client, body["user"]["id"])
-        # The core checks again that this person is the named line manager and audits a
-        # refusal: the modal's metadata is only as trustworthy as the payload.
-        decision = casework_step(ack, declaration_views.RATIONALE_BLOCK, lambda: (
-            services.casework.endorse(reference, endorsed, rationale, by=person_id)),
-            NOT_THE_MANAGER)
-        if decision is None:
-            return
-        said = "Endorsed" if endorsed else "Not endorsed"
-        name = services.people.display_name(client, body["user"]["id"])
-        if meta.get("channel") and meta.get("ts"):
-            client.chat_update(channel=meta["channel"], ts=meta["ts"],
-                               text=escape_mrkdwn(f"{reference}: {said.lower()}"),
-                               blocks=declaration_views.card_note(
-                                   reference, f"{said} by you:", decision.rationale))
-        channel = services.settings.integrity_channel
-        if channel:
-            line = f"{reference}: {said.lower()} by {name} (line manager): {decision.rationale}"
-            client.chat_postMessage(channel=channel, text=escape_mrkdwn(line),
-                                    blocks=declaration_views.card_note(
-                                        reference, f"{said.lower()} by {name} (line manager):",
-                                        decision.rationale))
+        user_id = body["user"]["id"]
+
+        def work() -> Answer:
+            person_id = services.acting_person_id(client, user_id)
+            # The core checks again that this person is the named line manager and audits
+            # a refusal: the modal's metadata is only as trustworthy as the payload.
+            decision, answer = casework_step(declaration_views.RATIONALE_BLOCK, lambda: (
+                services.casework.endorse(reference, endorsed, rationale, by=person_id)),
+                NOT_THE_MANAGER)
+            if decision is None:
+                return answer
+            said = "Endorsed" if endorsed else "Not endorsed"
+            name = services.people.display_name(client, user_id)
+            if meta.get("channel") and meta.get("ts"):
+                # The request's buttons are replaced once the modal has closed.
+                later.append(lambda: client.chat_update(
+                    channel=meta["channel"], ts=meta["ts"],
+                    text=escape_mrkdwn(f"{reference}: {said.lower()}"),
+                    blocks=declaration_views.card_note(reference, f"{said} by you:",
+                                                       decision.rationale)))
+            channel = services.settings.integrity_channel
+            if channel:
+                line = (f"{reference}: {said.lower()} by {name} (line manager): "
+                        f"{decision.rationale}")
+                outbox.post_now(services.store, channel, escape_mrkdwn(line),
+                                declaration_views.card_note(
+                                    reference, f"{said.lower()} by {name} (line manager):",
+                                    decision.rationale), key=f"endorsed:{reference}")
+            return answer
+
+        later: list[Callable[[], object]] = []
+        answer_in_time(ack, client, view, work, after=lambda: run_all(later))

@@ -37,7 +37,7 @@ def register(app: App, services: SlackServices) -> None:
         message = body.get("message") or {}
         if container.get("message_ts") and message.get("blocks"):
             kept = [b for b in message["blocks"]
-                    if b.get("block_id") != "feedback" and
+                    if blocks.base_block_id(str(b.get("block_id") or "")) != "feedback" and
                     b.get("elements", [{}])[0].get("text") != "Was this helpful?"]
             kept.append(blocks.context("Thanks for the feedback."))
             client.chat_update(channel=container["channel_id"], ts=container["message_ts"],

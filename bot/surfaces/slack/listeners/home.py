@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.listeners.declarations import OPEN_DECLARATION
 from bot.surfaces.slack.listeners.reports import OPEN_FOLLOWUP, OPEN_REPORT
+from bot.surfaces.slack.listeners.shared import once_in_background
 from bot.surfaces.slack.services import SlackServices
 from bot.turns import Reply
 
@@ -23,10 +24,11 @@ _MIN_ROWS = 10
 
 def register(app: App, services: SlackServices) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
+    def home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        publish_home(services, client, event["user"])
+        once_in_background(services, body, client,
+                           lambda: publish_home(services, client, event["user"]))
 
     @app.action(SEARCH_ACTION)
     def search(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -42,7 +44,9 @@ def register(app: App, services: SlackServices) -> None:
 def publish_home(services: SlackServices, client: WebClient, user_id: str,
                  answers: list[Reply] | None = None) -> None:
     speaker = services.people.speaker(client, user_id)
-    start = [blocks.button(d.title, OPEN_DECLARATION, d.name)
+    # One action_id per button: Slack refuses a block whose elements share one, and the
+    # Home tab then renders for nobody.
+    start = [blocks.button(d.title, f"{OPEN_DECLARATION}:{d.name}", d.name)
              for d in services.definitions.values() if d.files == "declaration"]
     start += [blocks.button("Report wrongdoing", OPEN_REPORT, "report", "danger"),
               blocks.button("Follow up a report", OPEN_FOLLOWUP, "followup")]
@@ -78,4 +82,5 @@ def publish_home(services: SlackServices, client: WebClient, user_id: str,
             break
         view_blocks += shown
         room -= len(shown)
-    client.views_publish(user_id=user_id, view={"type": "home", "blocks": view_blocks})
+    client.views_publish(user_id=user_id,
+                         view={"type": "home", "blocks": blocks.checked(view_blocks)})

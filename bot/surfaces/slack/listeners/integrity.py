@@ -21,7 +21,13 @@ from bot.reporting import ReportingError
 from bot.reporting.handling import STATUSES
 from bot.surfaces.slack import declaration_views, report_views
 from bot.surfaces.slack.escaping import escape_mrkdwn
-from bot.surfaces.slack.listeners.shared import casework_step, tell_privately
+from bot.surfaces.slack.listeners.shared import (
+    Answer,
+    answer_in_time,
+    casework_step,
+    run_all,
+    tell_privately,
+)
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.notices import READ_REPORT
 from bot.surfaces.slack.notifier import acting_on_card
@@ -66,45 +72,31 @@ def _open_case(services: SlackServices) -> Callable[..., None]:
 
 def _save_case(services: SlackServices) -> Callable[..., None]:
     def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        speaker = services.people.speaker(client, body["user"]["id"])
-        handler = services.reports.authorise(speaker, "slack: answer report")
-        if handler is None:
-            ack(response_action="errors", errors={report_views.CASE_MESSAGE: refused()})
-            return
         values = plain_values(view["state"]["values"])
-        try:
-            updated = services.reports.respond(
-                handler, str(metadata_of(view).get("ref", "")),
-                message=values.get(report_views.CASE_MESSAGE),
-                question=values.get(report_views.CASE_KIND) == "question",
-                status=values.get(report_views.CASE_STATUS),
-                outcome=values.get(report_views.CASE_OUTCOME))
-        except ReportingError as problem:
-            block = (report_views.CASE_STATUS if values.get(report_views.CASE_STATUS)
-                     else report_views.CASE_MESSAGE)
-            ack(response_action="errors", errors={block: str(problem)})
-            return
-        ack(response_action="update",
-            view=report_views.case_view(updated, STATUSES, note="Saved."))
+
+        def work() -> Answer:
+            speaker = services.people.speaker(client, body["user"]["id"])
+            handler = services.reports.authorise(speaker, "slack: answer report")
+            if handler is None:
+                return {"response_action": "errors",
+                        "errors": {report_views.CASE_MESSAGE: refused()}}
+            try:
+                updated = services.reports.respond(
+                    handler, str(metadata_of(view).get("ref", "")),
+                    message=values.get(report_views.CASE_MESSAGE),
+                    question=values.get(report_views.CASE_KIND) == "question",
+                    status=values.get(report_views.CASE_STATUS),
+                    outcome=values.get(report_views.CASE_OUTCOME))
+            except ReportingError as problem:
+                block = (report_views.CASE_STATUS if values.get(report_views.CASE_STATUS)
+                         else report_views.CASE_MESSAGE)
+                return {"response_action": "errors", "errors": {block: str(problem)}}
+            return {"response_action": "update",
+                    "view": report_views.case_view(updated, STATUSES, note="Saved.")}
+
+        answer_in_time(ack, client, view, work)
 
     return save
-
-
-def post_declaration_card(services: SlackServices, client: WebClient, reference: str) -> None:
-    """Put a newly filed declaration in front of the integrity unit; DM the line manager
-    when its route needs their endorsement."""
-    card = services.declaration_card(reference)
-    channel = services.settings.integrity_channel
-    if channel:
-        outcomes = [(value, label) for value, label, _ in services.outcomes(card["kind"])]
-        client.chat_postMessage(channel=channel,
-                                text=escape_mrkdwn(f"New declaration {reference} from "
-                                                   f"{card['declarant']}"),
-                                blocks=declaration_views.declaration_card(card, outcomes))
-    if card["ask_endorsement_of"]:
-        text, request = declaration_views.endorsement_request(card)
-        client.chat_postMessage(channel=card["ask_endorsement_of"], text=escape_mrkdwn(text),
-                                blocks=request)
 
 
 def _where(body: dict[str, Any]) -> dict[str, Any]:
@@ -158,20 +150,27 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
         meta = metadata_of(view)
         reference = str(meta.get("ref", ""))
         values = plain_values(view["state"]["values"])
-        person_id = _officer(services, client, body, "decide declarations", reference)
-        if person_id is None:
-            ack(response_action="errors", errors={declaration_views.RATIONALE_BLOCK: refused()})
-            return
-        decision = casework_step(ack, declaration_views.RATIONALE_BLOCK, lambda: (
-            services.casework.decide(
-                reference, str(meta.get("outcome", "")),
-                values.get(declaration_views.RATIONALE_BLOCK, ""), by=person_id,
-                conditions=values.get(declaration_views.CONDITIONS_BLOCK))), refused())
-        if decision is None:
-            return
-        name = services.people.display_name(client, body["user"]["id"])
-        _mark_card(client, meta, f"{decision.outcome.replace('_', ' ').capitalize()} by "
-                   f"{name}:", decision.rationale, reference)
+        user_id = body["user"]["id"]
+
+        def work() -> Answer:
+            person_id = _officer(services, client, body, "decide declarations", reference)
+            if person_id is None:
+                return {"response_action": "errors",
+                        "errors": {declaration_views.RATIONALE_BLOCK: refused()}}
+            decision, answer = casework_step(declaration_views.RATIONALE_BLOCK, lambda: (
+                services.casework.decide(
+                    reference, str(meta.get("outcome", "")),
+                    values.get(declaration_views.RATIONALE_BLOCK, ""), by=person_id,
+                    conditions=values.get(declaration_views.CONDITIONS_BLOCK))), refused())
+            if decision is not None:
+                name = services.people.display_name(client, user_id)
+                label = f"{decision.outcome.replace('_', ' ').capitalize()} by {name}:"
+                marks.append(lambda: _mark_card(client, meta, label, decision.rationale,
+                                                reference))
+            return answer
+
+        marks: list[Callable[[], object]] = []
+        answer_in_time(ack, client, view, work, after=lambda: run_all(marks))
 
     @app.view(declaration_views.ASK_CALLBACK)
     def question_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -180,21 +179,30 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
         reference = str(meta.get("ref", ""))
         question = plain_values(view["state"]["values"]).get(declaration_views.QUESTION_BLOCK,
                                                             "")
-        person_id = _officer(services, client, body, "request information", reference)
-        if person_id is None:
-            ack(response_action="errors", errors={declaration_views.QUESTION_BLOCK: refused()})
-            return
+        user_id = body["user"]["id"]
 
-        def ask() -> object:
-            # The declarant's DM names this card, so their answer is noted under it.
-            with acting_on_card(meta.get("ts")):
-                return services.casework.request_information(reference, question, by=person_id)
+        def work() -> Answer:
+            person_id = _officer(services, client, body, "request information", reference)
+            if person_id is None:
+                return {"response_action": "errors",
+                        "errors": {declaration_views.QUESTION_BLOCK: refused()}}
 
-        if casework_step(ack, declaration_views.QUESTION_BLOCK, ask, refused()) is None:
-            return
-        name = services.people.display_name(client, body["user"]["id"])
-        _mark_card(client, meta, say("slack.information_requested_by", name=name), question,
-                   reference, keep_buttons=True)
+            def ask() -> object:
+                # The declarant's DM names this card, so their answer is noted under it.
+                with acting_on_card(meta.get("ts")):
+                    return services.casework.request_information(reference, question,
+                                                                 by=person_id)
+
+            asked, answer = casework_step(declaration_views.QUESTION_BLOCK, ask, refused())
+            if asked is not None:
+                name = services.people.display_name(client, user_id)
+                marks.append(lambda: _mark_card(
+                    client, meta, say("slack.information_requested_by", name=name), question,
+                    reference, keep_buttons=True))
+            return answer
+
+        marks: list[Callable[[], object]] = []
+        answer_in_time(ack, client, view, work, after=lambda: run_all(marks))
 
 
 def _mark_card(client: WebClient, meta: dict[str, Any], label: str, typed: str,

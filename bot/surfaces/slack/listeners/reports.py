@@ -8,6 +8,8 @@ the form says confidential does a separate listener, chosen by a matcher, read w
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +21,7 @@ from bot.messages import say
 from bot.reporting import AccessRefused, ReportingError
 from bot.reporting.sealing import SealingError
 from bot.surfaces.slack import report_views
+from bot.surfaces.slack.listeners.shared import Answer, answer_in_time
 from bot.surfaces.slack.modals import errors_for, metadata_of, plain_values, submitted_values
 from bot.surfaces.slack.services import SlackServices
 from bot.workflows.definitions import WorkflowDefinition
@@ -45,9 +48,10 @@ def register(app: App, services: SlackServices) -> None:
     app.shortcut("probity_followup")(open_followup)
     # Bolt runs the first listener that matches, so a confidential submission never reaches
     # the anonymous one, and the anonymous one keeps its `view`-only signature.
+    recent = RecentReceipts()
     app.view(report_views.REPORT_CALLBACK, matchers=[_confidential_chosen])(
-        _submit_confidential_report(services))
-    app.view(report_views.REPORT_CALLBACK)(_submit_report(services))
+        _submit_confidential_report(services, recent))
+    app.view(report_views.REPORT_CALLBACK)(_submit_report(services, recent))
     app.view(report_views.FOLLOWUP_CALLBACK)(_open_thread(services))
     app.view(report_views.THREAD_CALLBACK)(_add_to_thread(services))
 
@@ -76,44 +80,84 @@ def _answers(view: dict[str, Any], definition: WorkflowDefinition, mode: str
     return answers
 
 
-def _show_outcome(ack: Ack, outcome: FormOutcome, fields: tuple[Any, ...], *,
-                  confidential: bool) -> None:
+#: How long a report's receipt may be shown again to the view that sent it: a reporter
+#: whose first answer was lost (a dropped connection, Slack's 3 s passed) resubmits.
+RESHOW_SECONDS = 600
+
+
+class RecentReceipts:
+    """Receipts just shown, by the form's random key, for RESHOW_SECONDS, in memory only.
+
+    Slack resends nothing for a submission, so a reporter who saw an error resubmits the
+    same form; the filing is idempotent on the form's key and says "already filed", and
+    this lets the same view see its receipt again. A different view with the same key (a
+    copied payload) is told only that the report was received.
+    """
+
+    def __init__(self, keep_seconds: float = RESHOW_SECONDS) -> None:
+        self._keep = keep_seconds
+        self._shown: dict[str, tuple[float, str, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, key: str, view_id: str, view: dict[str, Any]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._shown = {k: v for k, v in self._shown.items() if v[0] > now}
+            self._shown[key] = (now + self._keep, view_id, view)
+
+    def again(self, key: str, view_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._shown.get(key)
+        if found is None or found[0] <= time.monotonic() or not view_id or found[1] != view_id:
+            return None
+        return found[2]
+
+
+def _outcome_answer(outcome: FormOutcome, fields: tuple[Any, ...], *, confidential: bool,
+                    key: str, view_id: str, recent: RecentReceipts) -> Answer:
     if outcome.problems:
         names = {spec.name for spec in fields}
         shown = {name: text for name, text in outcome.problems.items() if name in names}
-        ack(response_action="errors",
-            errors=errors_for(shown or {"what_happened": next(iter(outcome.problems.values()))}))
-        return
+        return {"response_action": "errors", "errors": errors_for(
+            shown or {"what_happened": next(iter(outcome.problems.values()))})}
     filed = next((reply for reply in outcome.replies if reply.kind == "filed"), None)
     if outcome.already_filed or filed is None or filed.secret is None:
-        ack(response_action="update",
-            view=report_views.already_filed_view(outcome.reference or ""))
-        return
-    ack(response_action="update", view=report_views.receipt_view(
-        outcome.reference or "", filed.secret, confidential=confidential))
+        again = recent.again(key, view_id)
+        return {"response_action": "update",
+                "view": again or report_views.already_filed_view(outcome.reference or "")}
+    receipt = report_views.receipt_view(outcome.reference or "", filed.secret,
+                                        confidential=confidential)
+    recent.remember(key, view_id, receipt)
+    return {"response_action": "update", "view": receipt}
 
 
-def _submit_report(services: SlackServices) -> Callable[..., None]:
+def _submit_report(services: SlackServices, recent: RecentReceipts) -> Callable[..., None]:
     definition = services.definitions.get("report")
     fields = report_views.report_fields(definition) if definition else ()
 
-    def submit(ack: Ack, view: dict[str, Any]) -> None:
-        # Deliberately not `body`: only the view's answers and the form's own random key
-        # are read, and the form API is told nobody is speaking (None), so no Slack
-        # identifier is in reach of the filing.
+    def submit(ack: Ack, view: dict[str, Any], client: WebClient) -> None:
+        # Deliberately not `body`: only the view's answers, its id (to update it) and the
+        # form's own random key are read, and the form API is told nobody is speaking
+        # (None), so no Slack identifier is in reach of the filing.
         if definition is None:
             ack(response_action="errors", errors={})
             return
-        key = metadata_of(view).get("key")
-        outcome = services.assistant.file_form(
-            None, definition, _answers(view, definition, report_views.ANONYMOUS),
-            idempotency_key=str(key))
-        _show_outcome(ack, outcome, fields, confidential=False)
+        key = str(metadata_of(view).get("key"))
+
+        def work() -> Answer:
+            outcome = services.assistant.file_form(
+                None, definition, _answers(view, definition, report_views.ANONYMOUS),
+                idempotency_key=key)
+            return _outcome_answer(outcome, fields, confidential=False, key=key,
+                                   view_id=str(view.get("id") or ""), recent=recent)
+
+        answer_in_time(ack, client, view, work)
 
     return submit
 
 
-def _submit_confidential_report(services: SlackServices) -> Callable[..., None]:
+def _submit_confidential_report(services: SlackServices, recent: RecentReceipts
+                                ) -> Callable[..., None]:
     definition = services.definitions.get("report")
     fields = report_views.report_fields(definition) if definition else ()
     offered = definition is not None and report_views.offers_confidential(definition)
@@ -124,13 +168,18 @@ def _submit_confidential_report(services: SlackServices) -> Callable[..., None]:
             ack(response_action="errors",
                 errors=errors_for({"what_happened": say("slack.open_form_again")}))
             return
-        # The reporter chose to be known to handlers: only now is the sender read.
-        speaker = services.people.speaker(client, str(body["user"]["id"]))
-        key = metadata_of(view).get("key")
-        outcome = services.assistant.file_form(
-            speaker, definition, _answers(view, definition, report_views.CONFIDENTIAL),
-            idempotency_key=str(key))
-        _show_outcome(ack, outcome, fields, confidential=True)
+        key = str(metadata_of(view).get("key"))
+
+        def work() -> Answer:
+            # The reporter chose to be known to handlers: only now is the sender read.
+            speaker = services.people.speaker(client, str(body["user"]["id"]))
+            outcome = services.assistant.file_form(
+                speaker, definition, _answers(view, definition, report_views.CONFIDENTIAL),
+                idempotency_key=key)
+            return _outcome_answer(outcome, fields, confidential=True, key=key,
+                                   view_id=str(view.get("id") or ""), recent=recent)
+
+        answer_in_time(ack, client, view, work)
 
     return submit
 

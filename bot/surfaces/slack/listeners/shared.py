@@ -1,18 +1,39 @@
-"""Small pieces several listeners share: a private word to one person, a casework step
-whose refusal or problem is shown under a modal's field and whose DMs wait for the ack."""
+"""Small pieces several listeners share: a private word to one person, a modal answered
+within Slack's three seconds whatever the work costs, and a casework step whose refusal or
+problem is shown under a modal's field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+import contextvars
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.casework.errors import CaseworkError
-from bot.surfaces.slack.notifier import held_until_acknowledged
+from bot.messages import say
+from bot.surfaces.slack import blocks
+from bot.surfaces.slack.access import NotAllowed
+from bot.surfaces.slack.deliveries import claim_delivery
 
+if TYPE_CHECKING:
+    from bot.surfaces.slack.services import SlackServices
+
+log = logging.getLogger(__name__)
 R = TypeVar("R")
+
+#: Seconds a submission's work may take before the modal is acknowledged with a "working"
+#: view instead; Slack gives up at 3 s and the answer must still travel back.
+ANSWER_BUDGET = 2.0
+#: The submissions' work runs here, so a listener thread can ack while it finishes.
+_work = ThreadPoolExecutor(max_workers=64, thread_name_prefix="probity-slack-work")
+
+#: What a submission answers Slack: ack()'s keyword arguments ({} closes the modal).
+Answer = Mapping[str, Any]
 
 
 def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
@@ -26,23 +47,155 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
         client.chat_postMessage(channel=user, text=text)
 
 
-def casework_step(ack: Ack, block: str, step: Callable[[], R], refused: str) -> R | None:
-    """Run a casework step for a modal and acknowledge the submission.
+def answer_in_time(ack: Ack, client: WebClient, view: Mapping[str, Any],
+                   work: Callable[[], Answer], *, budget: float = ANSWER_BUDGET,
+                   after: Callable[[], None] | None = None) -> None:
+    """Acknowledge a view submission with `work()`'s answer if it comes within `budget`;
+    otherwise with a "working..." view at once, and update the modal (views.update on the
+    view's id) with the answer when it comes.
 
-    On refusal or a problem the modal goes back with the reason under `block` and this
-    returns None (the core has already audited a refusal). On success the modal is closed
-    first, and only then are the DMs the step gave rise to posted, so Slack's three seconds
-    are spent on the step alone.
+    A slow users.info or a busy database used to keep ack() waiting past 3 s: Slack showed
+    an error though the work completed, and a reporter never saw their receipt. `after`
+    runs once the answer is shown, for follow-on work nobody is waiting for.
     """
-    with held_until_acknowledged() as held:
+    context = contextvars.copy_context()  # notices read the card being acted on from it
+    future: Future[Answer] = _work.submit(context.run, work)
+    try:
+        answer = future.result(timeout=budget)
+    except FutureTimeout:
+        ack(response_action="update", view=working_view(view))
+        future.add_done_callback(lambda done: _show_late(client, view, done, after))
+        return
+    except NotAllowed as refused:
+        ack(response_action="update", view=refusal_view(view, refused))
+        return
+    except Exception:
+        log.exception("a Slack form could not be handled")
+        ack(response_action="update", view=problem_view(view))
+        return
+    ack(**answer)
+    if after is not None:
+        after()
+
+
+def working_view(view: Mapping[str, Any]) -> dict[str, Any]:
+    return blocks.modal(_title_of(view), blocks.sections(say("slack.working")),
+                        callback_id="probity_working", submit=None, close=say("slack.close"))
+
+
+def refusal_view(view: Mapping[str, Any], refused: NotAllowed) -> dict[str, Any]:
+    return blocks.modal(_title_of(view), blocks.sections(refused.text),
+                        callback_id="probity_refused", submit=None, close=say("slack.close"))
+
+
+def problem_view(view: Mapping[str, Any]) -> dict[str, Any]:
+    return blocks.modal(_title_of(view), blocks.sections(say("slack.form_fault")),
+                        callback_id="probity_fault", submit=None, close=say("slack.close"))
+
+
+def _title_of(view: Mapping[str, Any]) -> str:
+    return str((view.get("title") or {}).get("text") or say("slack.app_name"))
+
+
+def _show_late(client: WebClient, view: Mapping[str, Any], done: Future[Answer],
+               after: Callable[[], None] | None) -> None:
+    """The answer of work that outlived the ack, shown by updating the "working" modal."""
+    view_id = str(view.get("id") or "")
+    try:
+        answer = done.result()
+    except NotAllowed as refused:
+        answer = {"response_action": "update", "view": refusal_view(view, refused)}
+    except Exception:
+        log.exception("a Slack form could not be handled")
+        answer = {"response_action": "update", "view": problem_view(view)}
+    if answer.get("response_action") == "update":
+        shown = dict(answer["view"])
+    elif answer.get("response_action") == "errors":
+        shown = form_again(view, answer.get("errors") or {})
+    else:  # the work closes the modal: the "working" view becomes a plain "done"
+        shown = blocks.modal(_title_of(view), blocks.sections(say("slack.done_text")),
+                             callback_id="probity_done", submit=None, close=say("slack.close"))
+    try:
+        client.views_update(view_id=view_id, view=shown)
+    except Exception:
+        log.exception("could not update a Slack modal with its late answer")
+        return
+    if after is not None:
+        after()
+
+
+def form_again(view: Mapping[str, Any], errors: Mapping[str, str]) -> dict[str, Any]:
+    """The submitted form again with what was wrong above it. Its input blocks keep their
+    block and action ids, so Slack keeps what the person typed in them."""
+    problems = [blocks.section(f"*{say('slack.form_problems')}*", escape=False)] + [
+        block for text in errors.values() for block in blocks.sections(str(text))]
+    kept = {name: view[name] for name in ("type", "title", "submit", "close", "callback_id",
+                                          "private_metadata") if view.get(name)}
+    return {**kept, "blocks": problems + list(view.get("blocks") or [])}
+
+
+def casework_step(block: str, step: Callable[[], R], refused: str) -> tuple[R | None, Answer]:
+    """Run a casework step for a modal: its result and the answer for Slack.
+
+    On refusal or a problem the modal goes back with the reason under `block` and the
+    result is None (the core has already audited a refusal); on success the modal closes.
+    """
+    try:
+        return step(), {}
+    except PermissionError:
+        return None, {"response_action": "errors", "errors": {block: refused}}
+    except CaseworkError as problem:
+        return None, {"response_action": "errors", "errors": {block: str(problem)[:300]}}
+
+
+def run_all(steps: list[Callable[[], object]]) -> None:
+    """Follow-on Slack calls after an answer: each tried, a failure logged, the rest still run."""
+    for step in steps:
         try:
-            done = step()
-        except PermissionError:
-            ack(response_action="errors", errors={block: refused})
-            return None
-        except CaseworkError as problem:
-            ack(response_action="errors", errors={block: str(problem)[:300]})
-            return None
-    ack()
-    held.send()
-    return done
+            step()
+        except Exception:
+            log.exception("a follow-on Slack call failed")
+
+
+def tell_later(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:
+    """Say `text` only to the person, off the request thread (a refusal, usually)."""
+    event = body.get("event") or {}
+    channel = event.get("channel") or (body.get("channel") or {}).get("id")
+
+    def tell() -> None:
+        try:
+            if channel:
+                client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+            else:
+                client.chat_postMessage(channel=user_id, text=text)
+        except Exception:
+            log.warning("could not tell a refused Slack user why")
+
+    _work.submit(tell)
+
+
+def once_in_background(services: SlackServices, body: Mapping[str, Any], client: WebClient,
+                       work: Callable[[], object]) -> None:
+    """Run an event's work in the events pool, once per event_id, and return at once.
+
+    Slack's events need only a 200; their work (users.info, the assistant, the replies)
+    runs here so Bolt's listener threads stay free to acknowledge presses and forms, and
+    the delivery is claimed here too, so no database write stands before the 200. A
+    retried delivery (X-Slack-Retry-Num) finds the id claimed and does nothing.
+    """
+    event_id = body.get("event_id")
+
+    def run() -> None:
+        if event_id and not claim_delivery(services.store, f"slack:event:{event_id}"):
+            log.info("ignoring a repeated delivery of Slack event %s", event_id)
+            return
+        try:
+            work()
+        except NotAllowed as refused:
+            user_id = (body.get("event") or {}).get("user")
+            if user_id:
+                tell_later(client, body, user_id, refused.text)
+        except Exception:
+            log.exception("a Slack event could not be handled")
+
+    services.events.submit(run)

@@ -66,6 +66,12 @@ COMMANDS: tuple[Command, ...] = (
             help="talk to Probity in the terminal (one line per turn; can be scripted)"),
     Command("drafts", "bot.surfaces.console:configure_drafts",
             help="look after unfinished declarations"),
+    Command("worker", "bot.jobs.cli:configure_worker",
+            help="run background jobs: deliveries, reminders, schedules",
+            description="Runs due jobs and fires schedules until stopped. Run one with SQLite; "
+            "any number against one PostgreSQL database."),
+    Command("jobs", "bot.jobs.cli:configure_jobs",
+            help="background jobs by state, schedules, failures"),
     Command("bench", help="benchmarks", subcommands=(
         Command("search", "bot.knowledge.cli:configure_bench_search",
                 help="time Probity's search against rank-bm25 and bm25s on generated corpora"),
@@ -73,6 +79,8 @@ COMMANDS: tuple[Command, ...] = (
                 help="time register checks and the CSV export on a large force's year"),
         Command("startup", "bot.bench_startup:configure",
                 help="time how long commands take to start, against a bare Python interpreter"),
+        Command("jobs", "bot.jobs.cli:configure_bench",
+                help="job runner throughput, one and two workers, on SQLite and PostgreSQL"),
     )),
 )
 

@@ -160,6 +160,9 @@ class Settings:
     report_notify_delay_max_minutes: int = _setting(
         "PROBITY_REPORT_NOTIFY_DELAY_MAX", _non_negative_int, "settings.expect_minutes", 90,
     )
+    schedules: tuple[str, ...] = _setting(
+        "PROBITY_SCHEDULES", _word_list, "settings.expect_schedules", (),
+    )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "settings.expect_api_url",
     )

@@ -373,3 +373,79 @@ class ProcessedDelivery(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(Base):
+    """Work to do later or elsewhere (bot.jobs): enqueued with the change that needs it.
+
+    A job row holds no report content and no reporter: a job about a report names its
+    reference only, and none is enqueued in a reporter's own transaction (its times would
+    date the act).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_run_at", "state", "run_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Which handler runs it, e.g. "slack.dm", "reminders.send".
+    kind: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED)
+    #: Not before this instant (retries push it back).
+    run_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    #: The worker holding it while running, and until when; after that another may take it.
+    locked_by: Mapped[str | None] = mapped_column(String(120))
+    locked_until: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: Enqueuing the same key twice makes one job (a schedule's period, a Slack retry).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    finished_at: Mapped[dt.datetime | None]
+
+
+class JobSchedule(Base):
+    """A named, repeating job (e.g. "reminders" daily at 08:00 local time) and its next run."""
+
+    __tablename__ = "job_schedules"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    #: How often, as written in settings: "every 5m", "daily 08:00", "weekly mon 07:00".
+    timing: Mapped[str] = mapped_column(String(80))
+    next_run_at: Mapped[dt.datetime]
+    last_run_at: Mapped[dt.datetime | None]
+
+
+class Notice(Base):
+    """Something to tell one person (a reminder), shown by their surface and then marked.
+
+    Held as a message key and its fields, so it is worded in the person's language when
+    shown. Dated to the day only; `dedupe_key` makes each reminder once per period.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_person_delivered", "person_id", "delivered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    #: The reminder it is, e.g. "review_due_soon"; `subject` the record it is about.
+    kind: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str | None] = mapped_column(String(80))
+    text_key: Mapped[str] = mapped_column(String(120))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: What the person can do from it: [{"action": "answer_request", "reference": ...}].
+    actions: Mapped[list[Any]] = mapped_column(default=list)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivered_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Set when the thing was done before the notice was shown: it is then never shown.
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    dedupe_key: Mapped[str | None] = mapped_column(String(240), unique=True)

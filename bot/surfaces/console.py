@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Settings
@@ -52,8 +52,13 @@ class ConsoleChat:
     def conversation_key(self) -> str:
         return f"{SURFACE}:{self.speaker.surface_id}"
 
-    def run(self, lines: Iterable[str], welcome: str) -> int:
+    def run(self, lines: Iterable[str], welcome: str, notices: Sequence[str] = ()) -> int:
         self.say(welcome)
+        if notices:  # reminders made since the last session (bot.jobs.notices)
+            from bot.messages import say
+
+            self.say("\n".join([say("reminders.console_heading"),
+                                 *(f"- {text}" for text in notices)]) + "\n")
         resumed = self.assistant.handle(Turn(self.speaker, self.conversation_key, action=RESUME))
         if resumed:
             self.show(resumed)
@@ -153,9 +158,14 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
                   file=sys.stderr)
             return 2
         me = found[0]
+    from bot.jobs.notices import take_pending_texts
+    from bot.store.models import utcnow
+
     store = Store.open(settings)
     with store.transaction() as session:
         sync_people(session, members, surface=SURFACE)
+        notices = take_pending_texts(session, SURFACE, me.key,
+                                     utcnow().astimezone(settings.zone).date())
     try:
         assistant = build_assistant(settings, store)
     except DefinitionError as error:
@@ -166,7 +176,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     speaker = Speaker(SURFACE, me.key, me.name)
     chat = ConsoleChat(assistant, speaker, sys.stdout, echo=not sys.stdin.isatty())
     try:
-        return chat.run(sys.stdin, welcome_text(me.label, examples))
+        return chat.run(sys.stdin, welcome_text(me.label, examples), notices)
     finally:
         store.dispose()
 

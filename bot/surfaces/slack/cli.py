@@ -18,6 +18,9 @@ def configure_serve(serve: argparse.ArgumentParser) -> None:
                        help="serve Slack's HTTP requests instead of connecting by Socket Mode")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on")
+    serve.add_argument("--no-worker", dest="worker", action="store_false",
+                       help="do not run background jobs in this process (run `probity "
+                       "worker` separately)")
     serve.set_defaults(run=_serve)
 
 
@@ -29,6 +32,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # The console and the report form need no Slack: a force may run them first.
         log.info("Slack is not configured (no SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET); "
                  "serving the web pages only")
+        from bot.store import Store
+
+        if args.worker and not _start_worker(settings, Store.open(settings), None):
+            return 2
         return _serve_http(args, settings, slack_app=None)
     from bot.surfaces.slack.app import build_app
     from bot.surfaces.slack.services import SlackServices
@@ -44,10 +51,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except DefinitionError as error:
         print(say("cli.serve_definition_problem", problem=error), file=sys.stderr)
         return 2
-    from bot.surfaces.slack.notices import start_notice_loop
-
-    # New reports are announced in the integrity channel once their random delay passes.
-    start_notice_loop(services, app.client)
+    if args.worker and not _start_worker(settings, services.store, credentials.bot_token):
+        return 2
     if args.http:
         return _serve_http(args, settings, slack_app=app)
     from slack_sdk.errors import SlackApiError
@@ -62,6 +67,23 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(say("cli.serve_app_token_refused", code=code), file=sys.stderr)
         return 2
     return 0
+
+
+def _start_worker(settings: Settings, store: Any, bot_token: str | None) -> bool:
+    """Run background jobs in a thread of this process: the schedules (announcing reports,
+    reminders, purges) and, with a bot token, the Slack outbox. False on a bad setting."""
+    from bot.jobs.builtin import ScheduleSettingError, build_registry
+    from bot.jobs.slack_delivery import slack_client
+    from bot.jobs.worker import Worker
+
+    client = slack_client(bot_token, settings.slack_api_url) if bot_token else None
+    try:
+        registry = build_registry(settings, store, slack_client=client)
+    except ScheduleSettingError as error:
+        print(f"probity serve: {error}", file=sys.stderr)
+        return False
+    Worker(store, registry, zone=settings.zone).start_in_thread()
+    return True
 
 
 def _serve_http(args: argparse.Namespace, settings: Settings, slack_app: Any) -> int:

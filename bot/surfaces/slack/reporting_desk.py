@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from bot.reporting import (
     AccessRefused,
-    DueNotice,
     Handler,
     HandlerView,
     ReporterView,
@@ -19,8 +18,6 @@ from bot.reporting import (
     add_reporter_message,
     authorise_handler,
     change_status,
-    due_notifications,
-    mark_notified,
     open_report,
     read_report,
     reply,
@@ -65,11 +62,3 @@ class ReportDesk:
                 view = change_status(session, self.context, handler, reference, status,
                                      outcome or None)
             return view or read_report(session, self.context, handler, reference)
-
-    def due_notices(self) -> list[DueNotice]:
-        with self.store.transaction() as session:
-            return due_notifications(session, self.context)
-
-    def mark_notified(self, reference: str) -> None:
-        with self.store.transaction() as session:
-            mark_notified(session, self.context, reference)

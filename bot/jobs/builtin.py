@@ -1,0 +1,194 @@
+"""The job kinds and schedules Probity ships, put in a Registry for a composition root.
+
+`build_registry(settings, store)` is what `probity worker` and `probity serve` run; a root
+that wants more (the Slack surface's cards, an audit checkpoint writer) adds its own
+handlers to the registry it returns, or builds one of its own from these pieces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.jobs.notices import purge_old_notices
+from bot.jobs.queue import JobView, enqueue, purge_finished
+from bot.jobs.registry import Registry
+from bot.jobs.reminders import ReminderPlan, send_late_digest, send_reminders
+from bot.jobs.timing import TimingError
+from bot.messages import say
+from bot.store import Store
+from bot.store.audit import record_event
+from bot.store.models import Notice, ProcessedDelivery, utcnow
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+Clock = Callable[[], dt.datetime]
+
+#: name -> (job kind, default timing). Names say what each does; times are local.
+DEFAULT_SCHEDULES: dict[str, tuple[str, str]] = {
+    "announce-reports": ("reports.announce", "every 1m"),
+    "reporter-audit-batch": ("reports.audit_reporter_activity", "daily 00:15"),
+    "reminders": ("reminders.send", "daily 08:00"),
+    "late-digest": ("reminders.late_digest", "weekly mon 07:30"),
+    "purge-drafts": ("drafts.purge", "every 1h"),
+    "purge-deliveries": ("deliveries.purge", "daily 03:00"),
+    "purge-jobs": ("jobs.purge", "daily 03:30"),
+    # Runs once a handler for audit.checkpoint is registered (the audit anchor's writer).
+    "audit-checkpoint": ("audit.checkpoint", "daily 23:55"),
+}
+#: Slack retries an event for a few minutes; two days of delivery keys is plenty.
+DELIVERY_KEYS_KEPT = dt.timedelta(days=2)
+FINISHED_JOBS_KEPT = dt.timedelta(days=7)
+NOTICES_KEPT = dt.timedelta(days=90)
+
+
+class ScheduleSettingError(ValueError):
+    """PROBITY_SCHEDULES names an unknown schedule or gives a timing that cannot be read."""
+
+
+def build_registry(settings: Settings, store: Store, *, clock: Clock = utcnow,
+                   slack_client: WebClient | None = None) -> Registry:
+    """Every built-in job kind and schedule. Slack's outbox handlers are added when a
+    client is given or SLACK_BOT_TOKEN is set; without them Slack jobs wait in the queue."""
+    registry = Registry()
+    _add_reporting(registry, settings, clock)
+    _add_reminders(registry, settings, clock)
+    _add_housekeeping(registry, settings, clock)
+    _add_slack(registry, settings, store, slack_client)
+    for name, (kind, timing) in DEFAULT_SCHEDULES.items():
+        registry.schedule(name, kind, timing)
+    apply_schedule_settings(registry, settings.schedules)
+    return registry
+
+
+def apply_schedule_settings(registry: Registry, overrides: tuple[str, ...]) -> None:
+    """Apply "name=timing" entries ("reminders=daily 07:00", "late-digest=off")."""
+    known = {schedule.name for schedule in registry.schedules}
+    for entry in overrides:
+        name, sep, timing = entry.partition("=")
+        name, timing = name.strip(), timing.strip()
+        if not sep or name not in known:
+            raise ScheduleSettingError(say("jobs.schedule_setting_wrong", entry=entry,
+                                           names=", ".join(sorted(known))))
+        try:
+            registry.retime(name, None if timing.lower() == "off" else timing)
+        except TimingError as error:
+            raise ScheduleSettingError(say("jobs.schedule_setting_timing", problem=error)
+                                       ) from None
+
+
+def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None:
+    from bot.reporting.activity import audit_reporter_activity
+    from bot.reporting.context import ReportingContext
+    from bot.reporting.deadlines import acknowledge_due
+    from bot.reporting.handling import announce_due
+
+    contexts: list[ReportingContext] = []
+
+    def context() -> ReportingContext:
+        # Built on first use: it reads the report key, which a worker may not need.
+        if not contexts:
+            contexts.append(ReportingContext.from_settings(settings, clock=clock))
+        return contexts[0]
+
+    def announce(session: Session, job: JobView) -> None:
+        """Announce reports whose random delay has passed; post each to the unit's channel."""
+        for notice in announce_due(session, context()):
+            if not settings.integrity_channel:
+                continue
+            due = acknowledge_due(notice.received_on)
+            enqueue(session, "slack.post", {
+                "channel": settings.integrity_channel,
+                "text": say("reminders.report_announced", reference=notice.reference,
+                            due=f"{due.day} {due:%B %Y}"),
+                "buttons": [{"label": say("reminders.action_read_report"),
+                             "action": "read_report", "reference": notice.reference}],
+            }, idempotency_key=f"report-announced:{notice.reference}")
+
+    registry.handle("reports.announce", announce)
+    registry.handle("reports.audit_reporter_activity",
+                    lambda session, job: _discard(audit_reporter_activity(session, context())))
+
+
+def _add_reminders(registry: Registry, settings: Settings, clock: Clock) -> None:
+    plans: list[ReminderPlan] = []
+
+    def plan() -> ReminderPlan:
+        if not plans:
+            plans.append(reminder_plan(settings))
+        return plans[0]
+
+    def remind(session: Session, job: JobView) -> None:
+        _audit_sent(session, send_reminders(session, plan(), clock(), registry.notice_delivery))
+
+    def digest(session: Session, job: JobView) -> None:
+        _audit_sent(session, send_late_digest(session, plan(), clock(),
+                                              registry.notice_delivery))
+
+    registry.handle("reminders.send", remind)
+    registry.handle("reminders.late_digest", digest)
+
+
+def _audit_sent(session: Session, notices: list[Notice]) -> None:
+    """One audit event per run: how many reminders of each kind went out (never to whom)."""
+    if notices:
+        record_event(session, "system", "reminders.sent", "reminders",
+                     dict(Counter(notice.kind for notice in notices)))
+
+
+def reminder_plan(settings: Settings) -> ReminderPlan:
+    """The reminder rules from settings and the workflow definitions."""
+    from bot.casework.rules import CaseworkRules
+    from bot.workflows.definitions import load_definitions, scan_policy_sections
+
+    definitions = load_definitions(settings.workflows_dir,
+                                   scan_policy_sections(settings.policies_dir))
+    drafts = {name: definition.noun for name, definition in definitions.items()
+              if definition.files == "declaration" and definition.persist_draft}
+    return ReminderPlan(rules=CaseworkRules.from_settings(settings), draft_workflows=drafts)
+
+
+def _add_housekeeping(registry: Registry, settings: Settings, clock: Clock) -> None:
+    from bot.workflows.drafts import purge_expired_drafts
+
+    def purge_deliveries(session: Session, job: JobView) -> None:
+        session.execute(delete(ProcessedDelivery).where(
+            ProcessedDelivery.at < clock() - DELIVERY_KEYS_KEPT))
+
+    def purge_jobs(session: Session, job: JobView) -> None:
+        now = clock()
+        purge_finished(session, now - FINISHED_JOBS_KEPT)
+        purge_old_notices(session, (now - NOTICES_KEPT).date())
+
+    registry.handle("drafts.purge",
+                    lambda session, job: _discard(purge_expired_drafts(session, clock())))
+    registry.handle("deliveries.purge", purge_deliveries)
+    registry.handle("jobs.purge", purge_jobs)
+
+
+def _add_slack(registry: Registry, settings: Settings, store: Store,
+               client: WebClient | None) -> None:
+    from bot.jobs.slack_delivery import (
+        register_slack_notices,
+        register_slack_outbox,
+        slack_client,
+    )
+
+    register_slack_notices(registry)
+    token = os.environ.get("SLACK_BOT_TOKEN")
+    if client is None and token:
+        client = slack_client(token, settings.slack_api_url)
+    if client is not None:
+        register_slack_outbox(registry, store, client)
+
+
+def _discard(_: object) -> None:
+    return None

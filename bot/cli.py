@@ -49,8 +49,9 @@ COMMANDS: tuple[Command, ...] = (
             help="answer a policy question with citations",
             description="Answer a question from the policies. QUESTION '-' reads one question "
             "a line from standard input."),
-    Command("eval", "bot.knowledge.cli:configure_eval",
-            help="measure answer quality (hit@3, MRR, off-topic refusals)"),
+    Command("eval", "bot.evaluation.cli:configure_eval",
+            help="measure answer quality (hit@3, MRR, off-topic refusals), or with "
+            "'conversations' the scripted conversations (right first time, re-prompts)"),
     Command("serve", "bot.surfaces.slack.cli:configure_serve",
             help="run the Slack app (Socket Mode by default, or HTTP with --http)",
             description="Connects Probity to Slack. Socket Mode needs SLACK_BOT_TOKEN and "

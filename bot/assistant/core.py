@@ -39,7 +39,8 @@ from bot.workflows.definitions import (
 from bot.workflows.drafts import Draft, DraftConflict
 from bot.workflows.engine import Colleague, DialogueContext
 from bot.workflows.filing import FilerEntry
-from bot.workflows.intents import looks_like_question, match_intent, normalise, printable
+from bot.workflows.intents import looks_like_question, normalise, printable
+from bot.workflows.understanding import Understanding
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,10 @@ class Assistant:
                          if command.name not in {known.name for known in commands}]
             self.dialogues.update(plugin.dialogues)
         self.commands: tuple[Command, ...] = tuple(commands)
+        # Trained from the definitions' and knowledge's examples; cached under PROBITY_HOME
+        # so a start reads a small file instead of fitting the models again.
+        self.understanding = Understanding.build(
+            self._definitions.values(), settings.knowledge_dir, settings.home / "models")
         self.commands_by_name = {command.name: command for command in self.commands}
         for definition in self._definitions.values():
             check_filer(definition, filers)
@@ -161,7 +166,7 @@ class Assistant:
         """The workflow a statement (not a question) sounds like it wants started, if any."""
         if looks_like_question(text):
             return None
-        return match_intent(text, self._definitions.values())
+        return router.workflow_meant(self, text)
 
     # -- building blocks for commands and dialogues (bot.plugins.Core) --------------------
 
@@ -229,7 +234,8 @@ class Assistant:
                 context.people = tuple(staff_on_surface(session, context.turn.speaker.surface))
         return DialogueContext(today=context.today, person=context.profile,
                                people=context.people or (), line_manager=context.line_manager,
-                               match_people=_match_colleagues)
+                               match_people=_match_colleagues,
+                               understanding=self.understanding)
 
     def title_of_kind(self, kind: str) -> str:
         for definition in self._definitions.values():

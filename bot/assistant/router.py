@@ -13,17 +13,22 @@ from typing import TYPE_CHECKING
 
 from bot.messages import say
 from bot.plugins import Outcome, TurnContext
-from bot.turns import RESUME, Reply
+from bot.turns import RESUME, Choice, Reply
 from bot.workflows import engine
+from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.drafts import Draft
 from bot.workflows.engine import UserInput
-from bot.workflows.intents import control_word, match_intent, normalise
+from bot.workflows.fields import parse_yes_no
+from bot.workflows.intents import control_word, looks_like_question, normalise
+from bot.workflows.understanding.intent import DECLARE_SOMETHING, FOLLOW_UP, SMALL_TALK, Intent
 
 if TYPE_CHECKING:
     from bot.assistant.core import Assistant
 
-#: How strongly (in intent words) a question must sound like a declaration to be offered one.
-QUESTION_INTENT_SCORE = 2
+#: How likely a workflow must be, for a question about it to be offered it after the answer.
+OFFER_AFTER_ANSWER = 0.3
+#: How likely a workflow must be, for a statement to be offered it outright.
+OFFER_STATEMENT = 0.45
 
 
 def route(assistant: Assistant, context: TurnContext) -> Outcome:
@@ -59,6 +64,12 @@ def _start_pressed(assistant: Assistant, context: TurnContext, draft: Draft | No
 
 def _after_offer(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
     said = control_word(context.text)
+    if said is None and context.text and not context.action:
+        # "yes but don't name me", "aye", "go for it", "nah not bothered": a plain yes or no
+        # leading a longer answer, or one the word lists miss.
+        plain = parse_yes_no(context.text)
+        said = ("yes" if plain.value else "no") if plain.ok else \
+            assistant.understanding.yes_no(context.text)
     if context.action == "dismiss" or said == "no":
         return Outcome([Reply(say("assistant.offer_declined"))], delete=True)
     if said in {"yes", "confirm"}:
@@ -78,19 +89,65 @@ def _fresh(assistant: Assistant, context: TurnContext) -> Outcome:
         rest = command.matches(said)
         if rest is not None:
             return command.run(assistant, context, rest)
-    wanted = assistant.workflow_asked_for(context.text)
+    intent = assistant.understanding.intent(context.text)
+    if intent is not None and intent.label == FOLLOW_UP and "follow up" in \
+            assistant.commands_by_name:
+        return assistant.commands_by_name["follow up"].run(assistant, context, "")
+    if intent is not None and intent.label == DECLARE_SOMETHING and intent.sure:
+        return assistant.choose_kind()
+    if intent is not None and intent.label == SMALL_TALK and intent.sure:
+        return Outcome([Reply(say("understanding.small_talk"))])
+    question = looks_like_question(context.text)
+    if not question and intent is not None and intent.alternative is not None:
+        return _did_you_mean(assistant, context, intent)
+    wanted = None if question else _offered(assistant, intent, OFFER_STATEMENT)
     if wanted is not None:
         return assistant.offer(context, wanted, "assistant.offer", opening=context.text)
     outcome = assistant.answer_question(context, context.text)
-    # After an answer, offer only on a strong signal ("I was offered tickets, can I...?"),
-    # not whenever a question mentions a gift.
-    wanted = match_intent(context.text, assistant.definitions.values(),
-                          min_score=QUESTION_INTENT_SCORE)
+    # After an answer, offer only when the question is about something to declare ("I was
+    # offered tickets, can I...?"), kept with its words so the facts in it are not asked.
+    wanted = _offered(assistant, intent, OFFER_AFTER_ANSWER, second=True)
     if wanted is not None:
-        offer = assistant.offer(context, wanted, "assistant.offer_after_answer")
+        offer = assistant.offer(context, wanted, "assistant.offer_after_answer",
+                                opening=context.text)
         outcome.replies += offer.replies
         outcome.save = offer.save
     return outcome
+
+
+def workflow_meant(assistant: Assistant, text: str) -> WorkflowDefinition | None:
+    """The workflow a statement sounds like it wants started, if the model is sure enough."""
+    return _offered(assistant, assistant.understanding.intent(text), OFFER_STATEMENT)
+
+
+def _offered(assistant: Assistant, intent: Intent | None, threshold: float,
+             second: bool = False) -> WorkflowDefinition | None:
+    """The workflow to offer: the best label if it is one, or (`second`) the best workflow
+    among the model's alternatives, when it is at least `threshold` likely."""
+    if intent is None:
+        return None
+    ranked = [(intent.label, intent.confidence)]
+    if second and assistant.understanding.intents is not None:
+        ranked = list(intent.ranked)
+    for label, confidence in ranked:
+        if label in assistant.definitions and confidence >= threshold:
+            return assistant.definitions[label]
+    return None
+
+
+def _did_you_mean(assistant: Assistant, context: TurnContext, intent: Intent) -> Outcome:
+    """Two workflows fit about equally: ask which, keeping the words for whichever it is."""
+    first = assistant.definitions[intent.label]
+    second = assistant.definitions[intent.alternative or ""]
+    reply = Reply(say("understanding.did_you_mean", first=first.noun, second=second.noun),
+                  kind="question",
+                  choices=tuple(Choice(f"start:{d.name}", d.title) for d in (first, second))
+                  + (Choice("dismiss", say("assistant.not_now")),),
+                  data={"offer": first.name, "did_you_mean": [first.name, second.name]})
+    state = {"offer": first.name, "offers": [first.name, second.name], "opening": context.text}
+    draft = Draft(context.turn.conversation_key, None, state,
+                  in_memory=not (first.persist_draft and second.persist_draft))
+    return Outcome([reply], save=draft)
 
 
 def _continue(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:
@@ -141,7 +198,7 @@ def pending(assistant: Assistant, context: TurnContext, draft: Draft, notice: st
 
 def opening_for(draft: Draft | None, name: str) -> str | None:
     """The words that led to the offer of workflow `name`, if that was the offer made."""
-    if draft is None or draft.state.get("offer") != name:
+    if draft is None or name not in (draft.state.get("offers") or [draft.state.get("offer")]):
         return None
     opening = draft.state.get("opening")
     return opening if isinstance(opening, str) else None

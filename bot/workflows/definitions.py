@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from bot.messages import say
 from bot.workflows.conditions import (
     OPERATORS,
     Comparison,
@@ -47,7 +48,7 @@ _TOP_LEVEL = {
     "name", "version", "kind", "title", "noun", "files", "persist_draft", "commands",
     "intents", "limits", "intro", "fields", "hints", "approvers", "route",
     "review_cycle_months", "record", "description", "summary", "filed", "next_steps",
-    "question_context",
+    "question_context", "examples",
 }
 _FIELD_KEYS = {
     "name", "label", "type", "prompt", "help", "optional", "options", "show_if",
@@ -60,6 +61,8 @@ OPENING_TYPES = frozenset({"text", "long_text", "organisation", "choice"})
 DATE_PRECISIONS = frozenset({"day", "month"})
 #: What a money field's amount is for: a yearly figure converts "£150 a week".
 MONEY_PERIODS = frozenset({"year"})
+#: What a number field counts per: hours "a week" turn "20 hours a month" into a week.
+NUMBER_PERIODS = frozenset({"week"})
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _SECTION_NUMBER = re.compile(r"^\s*\d+(\.\d+)*\.?\s*")
@@ -165,6 +168,8 @@ class WorkflowDefinition:
     #: Words added to a short policy question asked mid-way ("is this allowed?"), so the
     #: search knows what "this" is.
     question_context: str = ""
+    #: Messages that mean "I want this workflow", for the intent classifier to learn from.
+    examples: tuple[str, ...] = ()
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
@@ -289,6 +294,7 @@ class _Builder:
             next_steps=self.conditional_texts(raw.get("next_steps") or [], "next_steps", limits,
                                               FILING_PLACEHOLDERS, fields),
             question_context=self.text(raw, "question_context", default=raw.get("title")),
+            examples=self.examples(raw.get("examples"), "examples"),
         )
         return definition
 
@@ -314,6 +320,15 @@ class _Builder:
         ):
             raise self.fail(f"'{key}' must be a non-empty list of words or phrases")
         return tuple(item.strip().casefold() for item in value)
+
+    def examples(self, raw: Any, where: str) -> tuple[str, ...]:
+        """Example messages for a classifier: optional, but each one a non-empty string."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(item, str) and item.strip()
+                                                for item in raw):
+            raise self.fail(say("understanding.examples_not_a_list", where=where))
+        return tuple(dict.fromkeys(item.strip() for item in raw))
 
     def string_map(self, raw: Any, key: str) -> dict[str, str]:
         if not isinstance(raw, dict) or not raw or not all(
@@ -393,7 +408,9 @@ class _Builder:
                 from_opening=self.from_opening(item, field_type, where),
                 precision=self.keyword(item, "precision", "date", DATE_PRECISIONS, field_type,
                                        where) or "day",
-                period=self.keyword(item, "period", "money", MONEY_PERIODS, field_type, where),
+                period=(self.keyword(item, "period", "number", NUMBER_PERIODS, field_type, where)
+                        if field_type == "number" else
+                        self.keyword(item, "period", "money", MONEY_PERIODS, field_type, where)),
             )
             specs.append(spec)
         return tuple(specs)
@@ -418,7 +435,9 @@ class _Builder:
                                 "true/false)")
             if any(option.value == item["value"] for option in options):
                 raise self.fail(f"{where}: option {item['value']!r} appears twice")
-            options.append(Option(item["value"], label, tuple(synonyms)))
+            examples = self.examples(item.get("examples"),
+                                     f"{where} option {item['value']}: examples")
+            options.append(Option(item["value"], label, tuple(synonyms), examples))
         return tuple(options)
 
     def optional_flag(self, item: dict[str, Any], key: str, field_type: str,

@@ -20,12 +20,20 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.messages import say
 from bot.turns import Choice, Citation, Reply
+from bot.workflows.conditions import Comparison
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
-from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short
+from bot.workflows.parsing.answers import mentioned_options
+from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short, one_line, words_to_digits
+from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
 from bot.workflows.state import CANCELLED as CANCELLED_PHASE
+from bot.workflows.understanding import Understanding
+from bot.workflows.understanding.corrections import Correction, read_correction
+from bot.workflows.understanding.junk import junk_kind
+from bot.workflows.understanding.polarity import echo_polarity
+from bot.workflows.understanding.slots import snippets
 
 # What the engine itself says is in messages/en/engine.yaml; question text, help and policy
 # wording live in the workflow YAML.
@@ -102,6 +110,8 @@ class DialogueContext:
     #: How a typed name is matched against `people` (the caller passes the directory's
     #: bot.directory.match_staff; the default takes exact names only).
     match_people: PeopleMatcher = exact_names
+    #: The trained readers of plain answers (yes/no, described choices); None: rules only.
+    understanding: Understanding | None = None
 
 
 @dataclass(frozen=True)
@@ -135,16 +145,18 @@ def start(definition: WorkflowDefinition, context: DialogueContext,
     """A fresh draft: the introduction, then the first question.
 
     `opening` is what the person said that led here ("a supplier offered me two tickets to
-    the rugby"). Fields marked `from_opening` that it answers are offered back as a
-    suggestion when they are asked: "yes" takes it, anything else is the answer. Nothing is
-    filled in silently, so a wrong guess costs one word.
+    the rugby"). Every question it answers (read with that question's own parser) is
+    filled and noted once in a reply, with the policy notes it calls for, so only the rest
+    is asked; a description without a lead-in is offered back as a suggestion instead.
     """
     fresh = DraftState(definition.name, definition.version,
                        suggested=_suggestions(definition, opening, context) if opening else {})
     intro = tuple(Reply(_fill(text.text, definition)) for text in definition.intro
                   if text.when is None or text.when.holds({}, context.person))
-    move = _next(definition, fresh.to_json(), context)
-    return _Move(move.state, intro + move.replies, move.status).step()
+    work = fresh.to_json()
+    noted = _facts_from(definition, work, opening, context, opening=True) if opening else ()
+    move = _next(definition, work, context)
+    return _Move(move.state, intro + noted + move.replies, move.status).step()
 
 
 def reprompt(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any],
@@ -164,7 +176,9 @@ def advance(definition: WorkflowDefinition, state: DraftState | Mapping[str, Any
     """
     work = _work(state)
     text = (user_input.text or "").strip()
-    command = user_input.action or control_word(text)
+    # Junk is never a command either ("...!?" is not a request for help): it is refused.
+    junk = not user_input.action and text != "?" and junk_kind(text) is not None
+    command = user_input.action or (None if junk else control_word(text))
     if command == "cancel":
         work["phase"] = CANCELLED_STATUS
         return _Move(work, (Reply(say("engine.cancelled")),), CANCELLED_STATUS).step()
@@ -198,9 +212,17 @@ def _at_question(definition: WorkflowDefinition, state: dict[str, Any], command:
     spec = definition.field(state["pending"])
     # Only the very next answer may complete a partly understood one.
     earlier = state.pop("partial", None) or {}
+    if not user_input.action and text and text.strip() != "?":  # a lone "?" asks for help
+        refused = _refuse_junk(definition, state, text, context)
+        if refused is not None:
+            return refused
     controlled = _question_control(definition, state, command, user_input, text, context)
     if controlled is not None:
         return controlled
+    if not user_input.action:
+        corrected = _correction(definition, state, spec, text, context)
+        if corrected is not None:
+            return corrected
     reading = _reading_for(definition, state, spec, user_input, text, context, earlier)
     if isinstance(reading, _Move):
         return reading
@@ -244,19 +266,37 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
     """The answer given: a suggestion taken, a blank or "don't know", or the text read."""
     action = user_input.action
     suggestion = _suggestion_for(state, spec.name)
-    if suggestion is not None and (action == "accept" or (not action and says_yes(text))):
+    if suggestion is not None and (action == "accept" or (
+            not action and says_yes(text, context.understanding))):
         return Reading(suggestion["value"], suggestion["display"],
                         precision=suggestion.get("precision"))
     if action == "accept":
         return _reprompt(definition, state, context)
-    if not action and not spec.required and _says_none(spec, text):
+    if not action and not spec.required and _says_none(spec, text, context.understanding):
         # "nah", "nothing", "don't know" to an optional question: left blank, not stored as
-        # someone's name or as "anything else: nah".
-        return _skip(definition, state, context, spec.name)
+        # someone's name or as "anything else: nah". What else it says still counts: "none,
+        # she's just a member of the public" tells the giver's relationship.
+        state["skipped"].append(spec.name)
+        noted = _facts_from(definition, state, text, context)
+        move = _skip(definition, state, context, spec.name)
+        return _Move(move.state, noted + move.replies, move.status)
     if not action and spec.required and says_unsure(text) and spec.type in TEXT_TYPES:
         return _problem(definition, state, context,
                         f"{say('engine.unsure_text')} {_fill(spec.help, definition)}")
-    return _read_with_earlier(spec, user_input, text, context, earlier)
+    if not action:
+        text = _with_known_hours(definition, state, spec, text)
+    reading = _read_with_earlier(spec, user_input, text, context, earlier)
+    if reading.problem and not action and _tells_gated_fact(definition, spec, text, context,
+                                                            state):
+        # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
+        return Reading(True, say("understanding.yes"))
+    if reading.problem and not action and earlier.get("field") == spec.name and \
+            earlier.get("unclear"):
+        # Asked twice and still unclear: take the way the answer leans, and say so.
+        leaning = _leaning(spec, text, context)
+        if leaning is not None:
+            return leaning
+    return reading
 
 
 def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
@@ -271,8 +311,12 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
         return _rejected(definition, state, spec, reading, text, context)
     record_answer(state, spec.name, reading)
     warnings = hints_after(definition, spec.name, state, context)
+    # Facts in a short answer count ("£30, and I turned it down"); an account in prose
+    # mentions too much in passing ("a sergeant") to be read for other questions.
+    noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES \
+        else ()
     move = _next(definition, state, context)
-    return _Move(move.state, warnings + move.replies, move.status)
+    return _Move(move.state, warnings + noted + move.replies, move.status)
 
 
 def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
@@ -280,6 +324,8 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
     if spec.type not in TEXT_TYPES and looks_like_question(text):
         return _Move(state, (), ASKING, policy_question=text)
     problem = reading.problem or say("engine.answer_needed")
+    if spec.type in {"yes_no", "choice"}:
+        state["partial"] = {"field": spec.name, "text": "", "unclear": "yes"}
     if reading.partial:
         # "January 2027" then "the 9th": the month is kept for the next answer.
         state["partial"] = {"field": spec.name, "text": reading.partial}
@@ -317,11 +363,17 @@ def _skip(definition: WorkflowDefinition, state: dict[str, Any], context: Dialog
 
 def _at_summary(definition: WorkflowDefinition, state: dict[str, Any], command: str | None,
                 text: str, context: DialogueContext) -> _Move:
-    if command is None and text:
+    if command is None and text and not junk_kind(text):
+        corrected = _apply_correction(definition, state, text, context, None)
+        if corrected is not None:
+            label, display = corrected
+            move = _summary(definition, state, context)
+            return _Move(move.state, (Reply(say("understanding.changed", label=label,
+                                                value=display)),) + move.replies, move.status)
         # "actually the date is wrong", "no wait, change the organisation": a change, said
         # the way people say it rather than as the command.
-        command = wants_change(text)
-        if command is not None:
+        command = wants_change(text) or _plain_yes_no(text, context)
+        if command is not None and command.startswith("change"):
             text = command
     if command in {"confirm", "yes"}:
         if _first_unanswered(definition, state, context) is not None:
@@ -512,8 +564,8 @@ def _suggestions(definition: WorkflowDefinition, opening: str,
     """
     found: dict[str, dict[str, Any]] = {}
     for spec in definition.fields:
-        if spec.from_opening is None:
-            continue
+        if spec.from_opening is None or spec.type == "choice":
+            continue  # choices the opening names are filled in (see _facts_from)
         text = _after_lead_in(opening, spec.from_opening)
         if not text:
             continue
@@ -535,12 +587,27 @@ def _after_lead_in(opening: str, lead_ins: tuple[str, ...]) -> str:
     return text
 
 
-def says_yes(text: str) -> bool:
-    """A short plain yes ("yes", "yeah", "that's right"); longer answers are answers."""
+def says_yes(text: str, understanding: Understanding | None = None) -> bool:
+    """A short plain yes ("yes", "yeah", "that's right", "go for it"); longer answers are
+    answers."""
     if len(text.split()) > 4:
         return False
     parsed = parse_yes_no(text)
-    return parsed.ok and parsed.value is True
+    if parsed.ok:
+        return parsed.value is True
+    return understanding is not None and understanding.yes_no(text) == "yes"
+
+
+def _plain_yes_no(text: str, context: DialogueContext) -> str | None:
+    """"yes" or "no" for a plain answer the word lists miss ("yep that's it", "nah")."""
+    if context.understanding is None or len(text.split()) > PLAIN_ANSWER_WORDS:
+        return None  # a sentence at the summary is not taken for a yes that files it
+    said = context.understanding.yes_no(text)
+    return said if said in {"yes", "no"} else None
+
+
+#: The most words a plain yes or no at the summary may have.
+PLAIN_ANSWER_WORDS = 5
 
 
 def says_unsure(text: str) -> bool:
@@ -549,11 +616,27 @@ def says_unsure(text: str) -> bool:
     return said in UNSURE_PHRASES or said.replace("’", "'") in UNSURE_PHRASES
 
 
-def _says_none(spec: FieldSpec, text: str) -> bool:
+def _says_none(spec: FieldSpec, text: str, understanding: Understanding | None = None) -> bool:
     said = normalise_short(text).strip(" .!")
     if says_unsure(text):
         return spec.type != "yes_no"
-    return spec.type in TEXT_TYPES and said in NONE_ANSWERS
+    if spec.type == "organisation" and _NO_ORGANISATION.match(said):
+        return True
+    return spec.type in TEXT_TYPES and (said in NONE_ANSWERS or _plain_no(text, understanding))
+
+
+def _plain_no(text: str, understanding: Understanding | None) -> bool:
+    """ "no that's it", "nope nothing": a short no to an optional question."""
+    return len(text.split()) <= 4 and understanding is not None and \
+        understanding.yes_no(text) == "no"
+
+
+# An organisation answer that says there is none: "none, she's just a member of the public".
+_NO_ORGANISATION = re.compile("^(?:" + "|".join((
+    "none", "no", "nope", "nah", r"n/?a", "nobody", "no one", "nothing", "not applicable",
+    r"not\s+from any\w*", "no company", "no organi[sz]ation", "no business", "no firm",
+    "private(?:ly)?", r"(?:he|she|they)(?:'s|'re| is| are|s) just", "just a", "member of",
+    "an individual", "individual")) + r")\b")
 
 
 def _problem(definition: WorkflowDefinition, state: dict[str, Any], context: DialogueContext,
@@ -669,6 +752,9 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["allow_past"] = spec.allow_past
     if spec.type == "number":
         options.update(minimum=spec.minimum, maximum=spec.maximum)
+        weekly = _weekly(spec, text, context)
+        if weekly is not None:
+            return weekly
     if spec.type == "money" and spec.maximum is not None:
         options["max_pence"] = int(spec.maximum)
     if spec.period is not None:
@@ -677,6 +763,9 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         options["precision"] = spec.precision
     parsed = parse_field(spec.type, text, **options)
     if not parsed.ok:
+        understood = _understood(spec, text, context)
+        if understood is not None:
+            return understood
         return Reading(problem=parsed.problem or say("engine.answer_needed"),
                        partial=parsed.partial)
     problem = _out_of_bounds(spec, parsed.value)
@@ -684,6 +773,19 @@ def _read_answer(spec: FieldSpec, user_input: UserInput, text: str,
         return Reading(problem=problem)
     value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
     return Reading(value, parsed.display or str(parsed.value), precision=parsed.precision)
+
+
+def _weekly(spec: FieldSpec, text: str, context: DialogueContext) -> Reading | None:
+    """Hours in another period or unit, as hours a week, shown with the words they came
+    from ("12 (three 8 hour shifts a fortnight)"), which also tell a later per-shift or
+    per-lesson rate how many there are; None for a plain number."""
+    hours = weekly_hours(text) if spec.period == "week" else None
+    if hours is None or normalise_short(text) == f"{hours}":
+        return None
+    reading = _read_answer(spec, UserInput(f"{hours}"), f"{hours}", context)
+    if reading.problem is None:
+        return Reading(reading.value, f"{reading.display} ({one_line(text)})")
+    return reading
 
 
 # "my sergeant", "my line manager", "the boss": the line manager the directory suggests.
@@ -709,11 +811,48 @@ def _read_choice(spec: FieldSpec, value: str, context: DialogueContext) -> Readi
 
 def _read_person(text: str, context: DialogueContext) -> Reading:
     matches = list(context.match_people(text, context.people))
+    if not matches:
+        # "sergeant reid": the directory writes "Sgt"; try the rank as it is written there.
+        matches = list(context.match_people(_rank_abbreviated(text), context.people))
+    if len(matches) > 1:
+        matches = _narrowed(text, matches, context)
     if len(matches) == 1:
         return Reading({"key": matches[0].key, "name": matches[0].label}, matches[0].label)
     if not matches:
         return Reading(problem=say("engine.no_person", text=text))
     return Reading(candidates=tuple(matches))
+
+
+# Ranks as people say them, and as the directory writes them at the start of a label.
+_RANKS = {"detective constable": "dc", "detective sergeant": "ds", "detective inspector": "di",
+          "sergeant": "sgt", "sarge": "sgt", "skipper": "sgt", "sgt": "sgt", "inspector": "insp",
+          "insp": "insp", "guv": "insp", "constable": "pc", "pc": "pc", "dc": "dc", "ds": "ds",
+          "di": "di", "dci": "dci", "superintendent": "supt", "supt": "supt", "pcso": "pcso",
+          "chief inspector": "ch insp", "chief superintendent": "ch supt"}
+
+
+def _rank_abbreviated(text: str) -> str:
+    said = normalise_short(text)
+    for word, rank in sorted(_RANKS.items(), key=lambda pair: -len(pair[0])):
+        said = re.sub(rf"\b{re.escape(word)}\b", rank, said)
+    return said
+
+
+def _narrowed(text: str, matches: list[Colleague], context: DialogueContext,
+              ) -> list[Colleague]:
+    """Several people fit a name: the one with the rank said ("sgt reid"), or the line
+    manager the question suggests, when that leaves one."""
+    said = normalise_short(text)
+    for word, rank in sorted(_RANKS.items(), key=lambda pair: -len(pair[0])):
+        if re.match(rf"(?:my |the )?{re.escape(word)}\b", said):
+            ranked = [m for m in matches if normalise_short(m.label).startswith(rank + " ")]
+            if ranked:
+                matches = ranked
+            break
+    manager = context.line_manager
+    if len(matches) > 1 and manager is not None and any(m.key == manager.key for m in matches):
+        return [m for m in matches if m.key == manager.key]
+    return matches
 
 
 def _out_of_bounds(spec: FieldSpec, value: Any) -> str | None:
@@ -753,6 +892,285 @@ def _find_field(wanted: str, candidates: list[FieldSpec]) -> FieldSpec | None:
     labels = {index: pair[1] for index, pair in names.items()}
     best = process.extractOne(said, labels, scorer=fuzz.WRatio, score_cutoff=80)
     return candidates[best[2]] if best else None
+
+
+# -- understanding: facts said in passing, corrections, junk, described answers ----------
+
+
+def _refuse_junk(definition: WorkflowDefinition, state: dict[str, Any], text: str,
+                 context: DialogueContext) -> _Move | None:
+    """A plain re-prompt for an answer with control codes or nothing readable in it."""
+    kind = junk_kind(text)
+    if kind is None:
+        return None
+    return _problem(definition, state, context, say(f"understanding.junk_{kind}"))
+
+
+def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                text: str, context: DialogueContext) -> _Move | None:
+    """"sorry it was 70 not 40" typed at any question: change the answer it is about.
+
+    A correction that answers the question being asked ("actually it was Tuesday") is
+    that answer; one that names or replaces an earlier answer changes that one and asks
+    the pending question again. None: not a correction, read the text as the answer.
+    """
+    correction = read_correction(text)
+    if correction is None:
+        return None
+    if correction.old is None and correction.field_words is None:
+        reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
+        if reading.problem is None and not reading.candidates:
+            return _take_reading(definition, state, spec, reading, correction.new, context)
+    applied = _apply_correction(definition, state, text, context, spec.name)
+    if applied is None:
+        return None
+    label, display = applied
+    move = _ask(definition, state, context, spec.name)
+    return _Move(move.state, (Reply(say("understanding.changed", label=label, value=display)),)
+                 + move.replies, move.status)
+
+
+def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], text: str,
+                      context: DialogueContext, pending: str | None) -> tuple[str, str] | None:
+    """Change the earlier answer a correction is about; (label, new display) or None."""
+    correction = read_correction(text)
+    if correction is None:
+        return None
+    answered = [spec for spec in visible_fields(definition, state["answers"], context.person)
+                if spec.name in state["answers"] and spec.name != pending]
+    candidates = list(reversed(answered))  # the most recent answers are the likeliest
+    if correction.field_words:
+        named = _find_field(correction.field_words, answered)
+        candidates = [named] if named else candidates
+    if correction.old:
+        # "70 not 40" is about the answer that was 40, and nothing else.
+        candidates = [spec for spec in candidates
+                      if _says_old(state["displays"].get(spec.name, ""), correction.old)]
+    for spec in candidates:
+        if spec.type in TEXT_TYPES | {"person"} and not (
+                correction.field_words or correction.old and _says_old(
+                    state["displays"].get(spec.name, ""), correction.old)):
+            continue  # a bare "actually ..." never rewrites a description
+        for wording in _corrected_wordings(state["displays"].get(spec.name, ""), correction):
+            reading = _read_answer(spec, UserInput(wording), wording, context)
+            if reading.problem is None and not reading.candidates and \
+                    reading.value != state["answers"][spec.name]:
+                record_answer(state, spec.name, reading)
+                return spec.label, reading.display
+    return None
+
+
+def _corrected_wordings(display: str, correction: Correction) -> list[str]:
+    """What to read as the corrected answer: the person's earlier words with the old figure
+    replaced ("one wedding a month, 10 hours each" with 8 for 10), then the new words."""
+    words = re.search(r"\((.+)\)\s*$", display)
+    new_figure = re.search(r"\d+(?:\.\d+)?", words_to_digits(normalise_short(correction.new)))
+    old = words_to_digits(normalise_short(correction.old or ""))
+    if words and new_figure and old and re.search(rf"\b{re.escape(old)}\b", words.group(1)):
+        return [re.sub(rf"\b{re.escape(old)}\b", new_figure.group(0), words.group(1), count=1),
+                correction.new]
+    return [correction.new]
+
+
+def _says_old(display: str, old: str) -> bool:
+    """Whether an answer as shown ("£40.00") is what a correction replaces ("40")."""
+    plain = re.sub(r"[£,]|\.00\b", "", display).casefold()
+    said = re.sub(r"\s*(?:quid|pounds?)\b", "", words_to_digits(normalise_short(old)))
+    said = said.strip().lstrip("£").strip()
+    return bool(said) and re.search(rf"(?<![\w.]){re.escape(said)}(?![\w])", plain) is not None
+
+
+def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str,
+                context: DialogueContext, opening: bool = False) -> tuple[Reply, ...]:
+    """Fill every unanswered question that `text` already answers; say once what was noted.
+
+    Each candidate is read with the field's own parser, so a fact is checked exactly as a
+    typed answer would be; questions revealed by a fact (a supplier's tender question) get
+    their turn too. Descriptions are taken only from the opening, after a lead-in.
+    """
+    noted: list[tuple[str, str]] = []
+    notes: tuple[Reply, ...] = ()  # the policy notes a noted fact calls for
+    for _ in range(3):
+        before = len(noted)
+        for spec in _open_fields(definition, state, context):
+            reading = _fact(spec, _with_known_hours(definition, state, spec, text), context,
+                            opening)
+            if reading is not None:
+                record_answer(state, spec.name, reading)
+                noted.append((spec.label, reading.display))
+                notes += hints_after(definition, spec.name, state, context)
+            elif spec.type == "yes_no" and _tells_gated_fact(definition, spec, text, context,
+                                                             state):
+                # "I rent a room for £400 a month" tells "Is it paid?" (yes) and the pay.
+                record_answer(state, spec.name, Reading(True, say("understanding.yes")))
+                noted.append((spec.label, say("understanding.yes")))
+        if len(noted) == before:
+            break
+    if not noted:
+        return ()
+    facts = "; ".join(f"{label}: {display}" for label, display in noted)
+    key = "understanding.noted" if opening else "understanding.noted_more"
+    return (Reply(say(key, facts=facts), data={"noted": [label for label, _ in noted]}),
+            *notes)
+
+
+def _open_fields(definition: WorkflowDefinition, state: dict[str, Any],
+                 context: DialogueContext) -> list[FieldSpec]:
+    return [spec for spec in visible_fields(definition, state["answers"], context.person)
+            if spec.name not in state["answers"] and spec.name not in state["skipped"]]
+
+
+def _fact(spec: FieldSpec, text: str, context: DialogueContext,
+          opening: bool) -> Reading | None:
+    if spec.type in TEXT_TYPES:
+        if not (opening and spec.from_opening):
+            return None
+        if spec.type == "organisation":
+            found = snippets(spec, text, in_passing=True)
+        else:
+            found = [_clause(_after_lead_in(text, spec.from_opening))] if _lead_in_found(
+                text, spec.from_opening) else []
+    else:
+        found = snippets(spec, text, in_passing=True)
+    for snippet in found[:6]:
+        reading = _read_answer(spec, UserInput(snippet), snippet, context)
+        if reading.problem is None and not reading.candidates and reading.value not in (None, ""):
+            return reading
+    return None
+
+
+def _lead_in_found(text: str, lead_ins: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE)
+               for phrase in lead_ins)
+
+
+_CLAUSE_END = re.compile(r"\s*(?:[,.;!?]|\s-\s|\b(?:but|and i|and we|which|so i|i said|i "
+                         r"turned|i declined|i refused|i accepted|i took|yesterday|today"
+                         r"|on\s+\w+day|last\s+\w+|this\s+morning|earlier)\b)", re.IGNORECASE)
+
+
+
+def _clause(text: str) -> str:
+    """The description up to where the sentence moves on ("..., I said no")."""
+    match = _CLAUSE_END.search(text)
+    return text[:match.start()].strip() if match and match.start() > 0 else text
+
+
+def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading | None:
+    """A plain answer the word lists missed, read by the trained models when they are sure."""
+    found = snippets(spec, text) if spec.type in {"date", "money", "number"} else []
+    if normalise_short(text).strip(" .!") not in found:
+        # The answer inside a longer one: "my whole life, but he got arrested in October"
+        # (but when the whole answer is the date, its own problem stands: "5 June 2031").
+        for snippet in found[:6]:
+            if snippet.strip() != text.strip():
+                reading = _read_answer(spec, UserInput(snippet), snippet, context)
+                if reading.problem is None and not reading.candidates:
+                    return reading
+    understanding = context.understanding
+    if understanding is None:
+        return None
+    if spec.type == "yes_no":
+        said = understanding.yes_no(text)
+        if said not in {"yes", "no"}:
+            said = echo_polarity(spec.prompt, text)
+        if said in {"yes", "no"}:
+            return Reading(said == "yes", say(f"understanding.{said}"))
+    if spec.type == "choice":
+        value = understanding.option(spec, text, among=mentioned_options(text, spec.options))
+        for option in spec.options:
+            if option.value == value:
+                return Reading(option.value, option.label)
+    return None
+
+
+_EVERY_DAY = re.compile(r"\b(?:every|most|each|on)\s+(?:monday|tuesday|wednesday|thursday|friday"
+                        r"|saturday|sunday|weekend)s?\b|\b(?:mondays|tuesdays|wednesdays"
+                        r"|thursdays|fridays|saturdays|sundays|weekends)\b")
+
+
+def _weekly_by_day(said: str) -> int | None:
+    """ "most Saturdays", "every Sunday": once a week."""
+    return 1 if _EVERY_DAY.search(normalise_short(said)) else None
+
+
+def _leaning(spec: FieldSpec, text: str, context: DialogueContext) -> Reading | None:
+    """A second unclear answer to a yes/no or choice question, read by the way it leans."""
+    words = one_line(text)[:80]
+    if spec.type == "yes_no":
+        lean = _lean(text, context)
+        if lean is None:
+            return None
+        shown = say(f"understanding.{'yes' if lean else 'no'}")
+        return Reading(lean, say("understanding.taken_as", value=shown, words=words))
+    if spec.type == "choice" and context.understanding is not None:
+        value = context.understanding.option_lean(spec, text)
+        for option in spec.options:
+            if option.value == value:
+                return Reading(option.value, say("understanding.taken_as", value=option.label,
+                                                  words=words))
+    return None
+
+
+def _lean(text: str, context: DialogueContext) -> bool | None:
+    """Yes or no, whichever the answer model finds likelier, unless it is plainly unsure."""
+    understanding = context.understanding
+    if understanding is None or understanding.polarity is None:
+        return None
+    scores = dict(understanding.polarity.model.guess(text).ranked)
+    yes, no = scores.get("yes", 0.0), scores.get("no", 0.0)
+    if max(yes, no) < scores.get("unsure", 0.0):
+        return None
+    return yes >= no
+
+
+def _tells_gated_fact(definition: WorkflowDefinition, spec: FieldSpec, text: str,
+                      context: DialogueContext, state: dict[str, Any] | None = None) -> bool:
+    """Whether a yes/no answer gives the fact its yes would ask for next (so it is a yes)."""
+    if spec.type != "yes_no":
+        return False
+    for other in definition.fields:
+        gate = other.show_if
+        if isinstance(gate, Comparison) and gate.source == "answer" and \
+                gate.subject == spec.name and gate.operator == "is" and gate.operand is True:
+            said = _with_known_hours(definition, state, other, text) if state else text
+            for snippet in snippets(other, said)[:3]:
+                reading = _read_answer(other, UserInput(snippet), snippet, context)
+                if reading.problem is None and not reading.candidates:
+                    return True
+    return False
+
+
+_PER_UNIT = re.compile(r"£?\s*(?P<rate>\d+(?:\.\d{1,2})?)\s*(?:quid|pounds?|gbp)?\s*"
+                       r"(?:an?|per|/|each)\s*(?P<unit>hour|hr|lesson|session|shift|class|gig|match|game|night"
+                       r"|evening|day)s?\b|\b(?P<rate2>\d+(?:\.\d{1,2})?)\s*(?:ph|p/h)\b")
+
+
+def _with_known_hours(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
+                      text: str) -> str:
+    """ "£12 an hour" or "£25 a lesson" to a yearly pay question: a week's pay, from the
+    weekly hours answered (and, for a lesson or a shift, how many the person said)."""
+    match = _PER_UNIT.search(normalise_short(words_to_digits(normalise_short(text))))
+    if spec.type != "money" or spec.period != "year" or not match:
+        return text
+    hours_field = next((other for other in definition.fields if other.type == "number"
+                        and other.period == "week" and other.name in state["answers"]), None)
+    if hours_field is None:
+        return text
+    unit = match.group("unit") or "hour"
+    hours = state["answers"][hours_field.name]
+    if unit in {"hour", "hr"}:
+        count = hours
+    else:
+        # How many a week: from the words of any answer ("4 lessons a week", "a match most
+        # Saturdays"), else a lesson or a session is taken to be an hour.
+        said = " ".join(str(display) for display in state["displays"].values())
+        count = weekly_count(said, unit) or _weekly_by_day(said) or (
+            hours if unit in {"lesson", "session", "class"} else None)
+    if not count:
+        return text
+    rate = float(match.group("rate") or match.group("rate2"))
+    return f"£{rate * float(count):.2f} a week"
 
 
 # -- what the answers mean ----------------------------------------------------------------

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from bot.workflows.definitions import WorkflowDefinition
+from bot.workflows.understanding.junk import REPLACEMENT, mark_unprintable
 
 _CONTROL_WORDS = {
     "back": {"back", "go back", "previous", "previous question", "undo"},
@@ -21,7 +22,8 @@ _CONTROL_WORDS = {
     "confirm": {"confirm", "submit", "send", "send it", "file it", "confirm and submit",
                 "that's right", "thats right", "correct", "looks good", "all correct",
                 "submit it", "submit that", "send that", "file that", "confirm it",
-                "that's correct", "thats correct", "looks right", "all good", "all fine"},
+                "that's correct", "thats correct", "looks right", "all good", "all fine",
+                "confirmed", "confirm that", "submit please"},
     "yes": {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "go ahead", "start", "yes please"},
     "no": {"no", "n", "nope", "not now", "no thanks", "no thank you"},
 }
@@ -48,12 +50,15 @@ _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u20
 
 
 def printable(text: str) -> str:
-    """What a person typed, minus characters nobody means to store or show.
+    """What a person typed, with characters nobody means to store or show marked.
 
     PostgreSQL refuses NUL in text and JSON, and an escape sequence echoed to a terminal
-    can rewrite what is on the screen, so both go before the text is used anywhere.
+    can rewrite what is on the screen, so each escape sequence or control character
+    becomes U+FFFD before the text is used anywhere; an answer carrying one is then refused
+    (bot.workflows.understanding.junk) rather than stored without what was removed
+    (an ANSI-coloured "60" once became £0.00).
     """
-    return _UNPRINTABLE.sub("", text)
+    return _UNPRINTABLE.sub(REPLACEMENT, mark_unprintable(text))
 
 
 def normalise(text: str) -> str:

@@ -217,12 +217,28 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
     index = _find(key, names, len(options))
     if index == set():
         index = _by_yes_no(normalised, names)
+    if isinstance(index, set) and len(index) > 1:
+        index = _said_to_be(key, names, index)
     if isinstance(index, int):
         return accept(options[index].value, options[index].label)
     if index:
         labels = " or ".join(options[i].label for i in sorted(index)[:4])
         return reject(_choose_problem(options, f"That could be {labels}."))
     return reject(_choose_problem(options))
+
+
+# "his quad was nicked so he's the victim": what the giver is said to be beats what happened.
+# (The possessive-stripping key turns "he's the victim" into "he the victim".)
+_COPULA = (r"(?:he|she|they|it|who|that|which)\s+(?:(?:(?:is|was|are|were|s|re)\s+)(?:the\s+"
+           r"|a\s+|an\s+)?|(?:the|a|an)\s+)")
+
+
+def _said_to_be(key: str, names: Sequence[tuple[str, ...]], found: set[int]) -> int | set[int]:
+    """Of several options named, the one the answer says someone *is*, if just one."""
+    text = re.sub(r"\b(he|she|they|it|who|that) ?'?(s|re)\b", r"\1 \2", key)
+    said = {index for index in found for name in names[index]
+            if re.search(rf"\b{_COPULA}{re.escape(name)}\b", text)}
+    return said.pop() if len(said) == 1 else found
 
 
 def _by_yes_no(normalised: str, names: Sequence[tuple[str, ...]]) -> int | set[int]:
@@ -255,3 +271,13 @@ def _find(key: str, names: Sequence[tuple[str, ...]], count: int) -> int | set[i
             return found
     typo = _by_typo(stripped, names)
     return typo if typo is not None else set()
+
+
+def mentioned_options(text: str, options: Sequence[Option]) -> list[Option]:
+    """The options named as whole words in a longer message, not negated (maybe several).
+
+    "my neighbour's lad got nicked" names an arrest option; "not a supplier" names none.
+    """
+    key = _match_key(normalise_short(text)[:SHORT_ANSWER_LIMIT * 3])
+    names = [_candidates(o) for o in options]
+    return [options[index] for index in sorted(set(_by_phrase(key, names)))]

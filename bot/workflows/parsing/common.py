@@ -37,6 +37,9 @@ class Option:
     value: str
     label: str
     synonyms: tuple[str, ...] = ()
+    #: Answers that describe the option without naming it ("they do our IT" for a
+    #: supplier), for the option classifier to learn from.
+    examples: tuple[str, ...] = ()
 
 
 def accept(value: Any, display: str) -> Parsed:

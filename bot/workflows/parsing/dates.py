@@ -442,7 +442,14 @@ _MONTH_YEAR = re.compile(rf"^(?P<month>{_MON})\s+(?:of\s+)?(?P<year>\d{{4}})$")
 _NUMERIC_MONTH_YEAR = re.compile(r"^(?P<month>\d{1,2})[/.-](?P<year>\d{4})$"
                                  r"|^(?P<year2>\d{4})[/.-](?P<month2>\d{1,2})$")
 _MONTH_ALONE = re.compile(rf"^(?P<month>{_MON})$")
-_YEARS_AGO = re.compile(r"^(?P<n>\d+|a|an|one)\s+(?P<unit>month|year)s?\s+(?:ago|back)$")
+_YEARS_AGO = re.compile(r"^(?P<n>\d+|a|an|one)\s+(?P<unit>month|year)s?(?:\s+(?:ago|back))?$")
+# "next month", "in the new year", "straight away": a month ahead or this one.
+_NEXT_PERIOD = re.compile(r"^(?:next|the coming|the following)\s+(?P<unit>month|year)$"
+                          r"|^(?P<newyear>(?:the\s+)?new\s+year)$")
+_NOW = re.compile("^(?:" + "|".join((
+    "now", "right now", "immediately", "straight away", "straightaway", "asap",
+    r"as\s+soon as(?: possible| approved| i can| i get (?:permission|approval))?",
+    "already(?: started)?", "this month", "soon", "any day(?: now)?")) + ")$")
 _THIS_OR_LAST = re.compile(r"^(?P<which>this|last)\s+(?P<unit>month|year)$")
 # Recent spans of days: too vague for a day, but usually inside one month, which is enough
 # for a month-precision question ("since when?" - "last week").
@@ -482,6 +489,14 @@ def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
     match = _RECENT_SPAN.match(said)
     if match:
         return _month_of_span(match, field)
+    match = _NEXT_PERIOD.match(said)
+    if match and field.allow_future:
+        if match["newyear"] or match["unit"] == "year":
+            return date(field.today.year + 1, 1, 1), "month" if match["newyear"] else "year"
+        ahead = _shift(field.today, 1, "month")
+        return date(ahead.year, ahead.month, 1), "month"
+    if _NOW.match(said):
+        return date(field.today.year, field.today.month, 1), "month"
     match = _YEARS_AGO.match(said) or _THIS_OR_LAST.match(said)
     if match:
         unit = match["unit"]

@@ -35,6 +35,11 @@ _NOTHING = frozenset({
     "nothing", "no value", "none", "nil", "nowt", "worthless", "not worth anything",
     "of no value", "no monetary value", "nothing really", "nothing at all", "zero",
 })
+# "nothing yet", "it's worth nothing really", "none at the moment": no money.
+_NOTHING_LEAD = re.compile(
+    r"^(?:(?:it's|its|it is|it was)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt|zero|zilch)\b"
+    r"(?:\s+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
+                             "as yet", "tbh", "honestly")) + r"))*[\s.!]*$")
 _FOREIGN_WORDS = frozenset({
     "dollar", "dollars", "usd", "euro", "euros", "eur", "yen", "$", "€", "cents", "cent",
 })
@@ -120,13 +125,16 @@ def _choose_pence(reading: Reading, normalised: str) -> int | str:
 
 # A yearly figure given for a shorter period: how many of them make a year.
 _PER_PERIOD = re.compile(
-    r"\s*(?:(?P<week>a week|per week|each week|every week|weekly|pw|p/w|/week|/wk|a wk|per wk)"
+    r"\s*(?:(?P<week>a week|per week|each week|every week|weekly|pw|p/w|/week|/wk|a wk|per wk"
+    r"|a weekend|per weekend|each weekend|every weekend)"
     r"|(?P<month>a month|per month|each month|every month|monthly|pcm|p/m|/month|a mth"
     r"|per mth)|(?P<year>a year|per year|per annum|pa|p/a|a yr|per yr|/year|/yr|annually"
     r"|yearly))\b\.?")
 # Periods too short to turn into a year without knowing how many there are.
 _PER_SHORT = re.compile(r"\b(?:an? |per |each |every |/)?(?:hour|hr|day|night|shift|session"
-                        r"|job|lesson|event|gig)\b|\bph\b|\bp/h\b")
+                        r"|job|lesson|event|gig)\b|\bph\b|\bp/h\b"
+                        r"|\b(?:per|each|every|an?)\s+(?!week|month|year|annum|fortnight|weekend)"
+                        r"[a-z]{3,}\b")
 _TIMES_A_YEAR = {"week": 52, "month": 12, "year": 1}
 _PERIOD_WORDS = {"week": "a week", "month": "a month"}
 
@@ -148,7 +156,7 @@ def parse_money(text: str, *, max_pence: int = 10_000_000, period: str | None = 
         return reject("That's longer than I expected for an amount. " + _ASK)
     if contains_any(normalised, UNSURE_PHRASES):
         return reject(_ESTIMATE)
-    if words_only(normalised) in _NOTHING:
+    if words_only(normalised) in _NOTHING or _NOTHING_LEAD.match(normalised):
         return accept(0, format_money(0))
     if contains_any(normalised, _FOREIGN_WORDS) or any(c in normalised for c in "$€¥"):
         return reject(_FOREIGN)

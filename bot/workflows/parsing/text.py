@@ -83,12 +83,18 @@ def parse_organisation(text: str) -> Parsed:
     return accept(value, value)
 
 
+_LEAD_WORDS = re.compile(r"^(?:(?:it's|its|it is|that's|thats|that is|is|my|our|the)\s+)+"
+                         r"(?=\S+\s+\S)", re.IGNORECASE)
+
+
 def tidy_person_name(text: str) -> Parsed:
     """A name typed for a person field, tidied for the engine to look up in the directory.
 
     Slack mentions are resolved by the surface; here a leading "@" is just dropped.
     """
     value = one_line(text).strip(_WRAPPING).lstrip("@").rstrip(_TRAILING).strip()
+    # "it's my sergeant, Tom Reid": the name (with any rank, which the directory matches).
+    value = _LEAD_WORDS.sub("", value).strip() or value
     if not value:
         return reject("Please type the person's name, for example 'Sam Patel'.")
     if len(value) > ORGANISATION_MAX_LENGTH:

@@ -1,0 +1,1 @@
+"""Measuring Probity as people use it: scripted conversations driven through the assistant."""

@@ -67,6 +67,8 @@ COMMANDS: tuple[Command, ...] = (
             help="talk to Probity in the terminal (one line per turn; can be scripted)"),
     Command("drafts", "bot.surfaces.console:configure_drafts",
             help="look after unfinished declarations"),
+    Command("campaign", "bot.campaigns.cli:configure_campaign",
+            help="policy acknowledgement campaigns and annual returns (integrity unit)"),
     Command("worker", "bot.jobs.cli:configure_worker",
             help="run background jobs: deliveries, reminders, schedules",
             description="Runs due jobs and fires schedules until stopped. Run one with SQLite; "

@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.jobs.campaign_jobs import add_campaign_jobs
 from bot.jobs.notices import purge_old_notices
 from bot.jobs.queue import JobView, enqueue, purge_finished
 from bot.jobs.registry import Registry
@@ -63,6 +64,7 @@ def build_registry(settings: Settings, store: Store, *, clock: Clock = utcnow,
     _add_reminders(registry, settings, clock)
     _add_housekeeping(registry, settings, clock)
     _add_slack(registry, settings, store, slack_client)
+    add_campaign_jobs(registry, clock)
     for name, (kind, timing) in DEFAULT_SCHEDULES.items():
         registry.schedule(name, kind, timing)
     apply_schedule_settings(registry, settings.schedules)

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 def register_all(app: App, services: SlackServices) -> None:
     from bot.surfaces.slack.listeners import (
         answers,
+        campaigns,
         commands,
         conversation,
         declarations,
@@ -30,7 +31,7 @@ def register_all(app: App, services: SlackServices) -> None:
 
     app.middleware(_once_per_event(services))
     for module in (conversation, feedback, commands, home, declarations, reports, integrity,
-                   endorsement, answers):
+                   endorsement, answers, campaigns):
         module.register(app, services)
 
 

@@ -82,6 +82,9 @@ COMMANDS: tuple[Command, ...] = (
                 help="time register checks and the CSV export on a large force's year"),
         Command("startup", "bot.bench_startup:configure",
                 help="time how long commands take to start, against a bare Python interpreter"),
+        Command("campaigns", "bot.jobs.campaign_bench:configure",
+                help="a campaign's fan-out to 6,000 (mock Slack) and 2,000 acknowledgements at "
+                "once, none lost or doubled"),
         Command("jobs", "bot.jobs.cli:configure_bench",
                 help="job runner throughput, one and two workers, on SQLite and PostgreSQL"),
     )),

@@ -71,22 +71,22 @@ COMMANDS: tuple[Command, ...] = (
             help="policy acknowledgement campaigns and annual returns (integrity unit)"),
     Command("worker", "bot.jobs.cli:configure_worker",
             help="run background jobs: deliveries, reminders, schedules",
-            description="Runs due jobs and fires schedules until stopped. Run one with SQLite; "
-            "any number against one PostgreSQL database."),
+            description="Runs due jobs and fires schedules until stopped. Run one with "
+            "SQLite; any number against one PostgreSQL database."),
     Command("jobs", "bot.jobs.cli:configure_jobs",
-            help="background jobs by state, schedules, failures"),
+            help="background jobs by state, schedules, failures (retry, drop, run)"),
     Command("bench", help="benchmarks", subcommands=(
         Command("search", "bot.knowledge.cli:configure_bench_search",
                 help="time Probity's search against rank-bm25 and bm25s on generated corpora"),
         Command("casework", "bot.casework.cli:configure_bench",
                 help="time register checks and the CSV export on a large force's year"),
+        Command("jobs", "bot.jobs.cli:configure_bench",
+                help="job runner throughput, one and two workers, on SQLite and PostgreSQL"),
         Command("startup", "bot.bench_startup:configure",
                 help="time how long commands take to start, against a bare Python interpreter"),
         Command("campaigns", "bot.jobs.campaign_bench:configure",
                 help="a campaign's fan-out to 6,000 (mock Slack) and 2,000 acknowledgements at "
                 "once, none lost or doubled"),
-        Command("jobs", "bot.jobs.cli:configure_bench",
-                help="job runner throughput, one and two workers, on SQLite and PostgreSQL"),
     )),
 )
 

@@ -168,3 +168,22 @@ def test_a_withdrawn_notice_is_not_sent(store: Store, api: MockSlackWebApi) -> N
         job_id = enqueue(session, "slack.dm", {"user": STAFF, "notice_id": notice.id})
     Worker(store, outbox(store, api), clock=Clock()).run_until_idle()
     assert job(store, job_id).state == "done" and api.calls_to("chat.postMessage") == []
+
+
+def test_a_post_about_a_report_keeps_only_its_day_and_is_deleted_once_sent(
+        store: Store, api: MockSlackWebApi) -> None:
+    with store.transaction() as session:
+        sent = enqueue(session, "slack.post", {"channel": "C0INTEGRITY", "text": "R-2027-0001"},
+                       day_only=True, run_at=NOW)
+        refused = enqueue(session, "slack.post", {"channel": "C0GONE", "text": "R-2027-0002"},
+                          day_only=True, run_at=NOW)
+    api.override("chat.postMessage", lambda args: {"ok": args["channel"] != "C0GONE",
+                                                  "error": "channel_not_found"})
+    Worker(store, outbox(store, api), clock=Clock()).run_until_idle()
+    midnight = dt.datetime(2027, 1, 20, tzinfo=dt.UTC)
+    with store.session() as session:
+        assert session.get(Job, sent) is None  # sent: no row left to date it
+        failed = session.get(Job, refused)
+        assert failed is not None and failed.state == "failed"
+        assert (failed.run_at, failed.finished_at, failed.locked_until) == (midnight, midnight,
+                                                                            None)

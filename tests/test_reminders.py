@@ -332,11 +332,12 @@ def test_a_report_enqueues_nothing_until_announced_and_then_only_its_reference(
         "text": f"New report {reference} received, due for acknowledgement by 8 March 2027.",
         "buttons": [{"label": "Read report", "action": "read_report", "reference": reference}]}
     assert post.idempotency_key == f"report-announced:{reference}"
+    # Dated to the day only (due from its start), and deleted once sent (tests/test_jobs).
+    assert post.day_only and post.run_at == dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
 
 
 def test_probity_serve_runs_the_worker_unless_told_not_to() -> None:
     from bot.cli import build_parser
 
     assert build_parser(["serve"]).parse_args(["serve"]).worker is True
-    argv = ["serve", "--http", "--no-worker"]
-    assert build_parser(argv).parse_args(argv).worker is False
+    assert build_parser(["serve"]).parse_args(["serve", "--http", "--no-worker"]).worker is False

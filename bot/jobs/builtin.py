@@ -107,13 +107,16 @@ def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None
             if not settings.integrity_channel:
                 continue
             due = acknowledge_due(notice.received_on)
-            enqueue(session, "slack.post", {
+            post = {
                 "channel": settings.integrity_channel,
                 "text": say("reminders.report_announced", reference=notice.reference,
                             due=f"{due.day} {due:%B %Y}"),
                 "buttons": [{"label": say("reminders.action_read_report"),
                              "action": "read_report", "reference": notice.reference}],
-            }, idempotency_key=f"report-announced:{notice.reference}")
+            }
+            # Day-only: the row must not date the report, even to within its delay.
+            enqueue(session, "slack.post", post, run_at=clock(), day_only=True,
+                    idempotency_key=f"report-announced:{notice.reference}")
 
     registry.handle("reports.announce", announce)
     registry.handle("reports.audit_reporter_activity",

@@ -32,19 +32,18 @@ def configure_jobs(jobs: argparse.ArgumentParser) -> None:
     drop = steps.add_parser("drop", help="delete failed jobs for good")
     drop.add_argument("ids", type=int, nargs="+", metavar="ID")
     drop.set_defaults(run=_drop)
-
     now = steps.add_parser("run", help="enqueue a schedule's job now (the worker runs it)")
     now.add_argument("schedule", metavar="NAME", help="a schedule's name, e.g. reminders")
     now.set_defaults(run=_run_now)
 
 
-def configure_bench(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=int, default=1000, help="jobs in the largest run")
-    parser.add_argument("--batch", type=int, default=10, help="jobs claimed at a time")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="PostgreSQL to measure on (a schema is made and dropped); "
-                        "default PROBITY_TEST_DATABASE_URL")
-    parser.set_defaults(run=_bench)
+def configure_bench(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument("--jobs", type=int, default=1000, help="jobs in the largest run")
+    bench.add_argument("--batch", type=int, default=10, help="jobs claimed at a time")
+    bench.add_argument("--postgres", metavar="URL",
+                       help="PostgreSQL to measure on (a schema is made and dropped); "
+                       "default PROBITY_TEST_DATABASE_URL")
+    bench.set_defaults(run=_bench)
 
 
 def _open(settings: Settings):  # type: ignore[no-untyped-def]

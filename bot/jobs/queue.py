@@ -66,6 +66,7 @@ def enqueue(
     idempotency_key: str | None = None,
     run_at: dt.datetime | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    day_only: bool = False,
 ) -> int:
     """Add a job in the caller's transaction and return its id.
 
@@ -74,11 +75,17 @@ def enqueue(
     (a retried request, a second instance firing the same schedule) returns the first
     job's id and adds nothing. `payload` must be JSON: plain values, ids and references,
     never report content or anything about a reporter.
+
+    `day_only` is for jobs about a report: the row keeps no time finer than its day (it is
+    due from the start of that day), and is deleted the moment it is done, so nothing
+    stored times the report even to within its random announcement delay.
     """
     # A JSON round trip refuses what the column could not hold, here rather than at flush.
     body = json.loads(json.dumps(dict(payload or {})))
-    job = Job(kind=kind, payload=body, state=JobState.QUEUED, run_at=run_at or utcnow(),
-              attempts=0, max_attempts=max_attempts, idempotency_key=idempotency_key)
+    when = run_at or utcnow()
+    job = Job(kind=kind, payload=body, state=JobState.QUEUED,
+              run_at=day_start(when) if day_only else when, attempts=0,
+              max_attempts=max_attempts, idempotency_key=idempotency_key, day_only=day_only)
     if idempotency_key is None:
         session.add(job)
         session.flush()
@@ -142,7 +149,15 @@ def held_by(session: Session, job_id: int, worker: str) -> Job | None:
     return row
 
 
-def mark_done(row: Job, now: dt.datetime) -> None:
+def day_start(moment: dt.datetime) -> dt.datetime:
+    """Midnight UTC of the moment's day: the only time a day-only job keeps."""
+    return dt.datetime.combine(moment.astimezone(dt.UTC).date(), dt.time(0), tzinfo=dt.UTC)
+
+
+def mark_done(session: Session, row: Job, now: dt.datetime) -> None:
+    if row.day_only:
+        session.delete(row)
+        return
     row.state = JobState.DONE
     row.finished_at = now
     row.locked_by = None
@@ -159,7 +174,9 @@ def mark_failed_attempt(row: Job, error: BaseException, now: dt.datetime,
     limit = max_attempts or row.max_attempts
     if isinstance(error, GiveUp) or row.attempts >= limit:
         row.state = JobState.FAILED
-        row.finished_at = now
+        row.finished_at = day_start(now) if row.day_only else now
+        if row.day_only:
+            row.run_at = day_start(row.run_at)
         return
     row.state = JobState.QUEUED
     after = error.after if isinstance(error, RetryLater) else None
@@ -171,7 +188,7 @@ def backoff(attempt: int) -> dt.timedelta:
     """How long to wait after failed attempt number `attempt` (1-based)."""
     wait = min(BACKOFF_BASE * 2 ** max(attempt - 1, 0), BACKOFF_CAP)
     # Jitter keeps many jobs that failed together (Slack down) from retrying together.
-    return wait * (1 + random.random() / 4)
+    return dt.timedelta(seconds=wait.total_seconds() * (1 + random.random() / 4))
 
 
 def describe(error: BaseException) -> str:
@@ -199,7 +216,7 @@ def retry_failed(session: Session, job_id: int, actor: str, now: dt.datetime) ->
     row = _failed(session, job_id)
     row.state = JobState.QUEUED
     row.attempts = 0
-    row.run_at = now
+    row.run_at = day_start(now) if row.day_only else now
     row.finished_at = None
     record_event(session, actor, "job.retried", f"job:{row.id}", {"kind": row.kind})
     return row

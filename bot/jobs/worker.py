@@ -133,13 +133,13 @@ class Worker:
             if row is None:
                 return
             entry.run(session, job)
-            mark_done(row, self.clock())
+            mark_done(session, row, self.clock())
 
     def _finish(self, job: JobView) -> None:
         with self.store.transaction() as session:
             row = held_by(session, job.id, self.name)
             if row is not None:
-                mark_done(row, self.clock())
+                mark_done(session, row, self.clock())
 
     def _failed(self, job: JobView, entry: HandlerEntry, error: BaseException) -> None:
         with self.store.transaction() as session:

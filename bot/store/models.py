@@ -409,6 +409,8 @@ class Job(Base):
     #: Enqueuing the same key twice makes one job (a schedule's period, a Slack retry).
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     finished_at: Mapped[dt.datetime | None]
+    #: About a report: kept dated to the day only, and deleted as soon as it is done.
+    day_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class JobSchedule(Base):

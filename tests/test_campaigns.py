@@ -19,7 +19,8 @@ from sqlalchemy import select
 from bot.app import build_assistant
 from bot.campaigns.models import Acknowledgement
 from bot.campaigns.policies import changed_sections, sections_of
-from bot.campaigns.service import completion
+from bot.campaigns.service import AnnualReturnPlan, completion
+from bot.campaigns.understanding import ReplyReader
 from bot.casework.rules import add_months
 from bot.cli import main
 from bot.config import Settings
@@ -178,6 +179,9 @@ def test_slack_dms_reminders_and_manager_escalation_with_the_clock_moved(
         replies = assistant.handle(Turn(Speaker("slack", sam.surface_id, "Sam Reid"),
                                         f"slack:T1:{sam.surface_id}", action="campaign_ack:1"))
         assert "is recorded" in replies[0].text
+        with store.session() as session:
+            assert [(a.person_id, a.how) for a in session.scalars(select(Acknowledgement))] == [
+                (sam.id, "slack_button")]
         api.reset()
 
         clock.now = START + dt.timedelta(days=7, hours=1)
@@ -255,3 +259,40 @@ def settings(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         shutil.copy(PROJECT / "workflows" / f"{name}.yaml", folder)
     monkeypatch.setenv("PROBITY_WORKFLOWS", str(folder))
     return dataclasses.replace(settings, workflows_dir=folder)
+
+
+def test_the_annual_return_starts_itself_on_its_day_once_a_year(
+        unit: Settings, store: Store, tmp_path: Path) -> None:
+    plan_file = tmp_path / "campaigns.yaml"
+    plan_file.write_text("annual_return:\n  month: 4\n  day: 1\n  audience: officers\n"
+                         "  due_days: 21\n")
+    plan = AnnualReturnPlan.load(plan_file)
+    with store.transaction() as session:
+        assert plan.start_if_due(session, DIRECTORY, dt.date(2027, 3, 31)) is None
+        # Installed in December: this year's day has long gone, so no surprise return.
+        assert plan.start_if_due(session, DIRECTORY, dt.date(2026, 12, 1)) is None
+        started = plan.start_if_due(session, DIRECTORY, dt.date(2027, 4, 1))
+        assert started is not None and started.due_on == dt.date(2027, 4, 22)
+        assert plan.start_if_due(session, DIRECTORY, dt.date(2027, 4, 2)) is None
+        [status_] = completion(session, dt.date(2027, 4, 2))
+        officers = [m for m in load_directory(DIRECTORY) if m.staff_type == "officer"]
+        assert status_.audience == len(officers)
+
+
+#: Replies nobody trained on (knowledge/acknowledgements.yaml does not hold them).
+HELD_OUT = {
+    "acknowledge": ["done, read and understood", "yeah i've gone through it all, fine",
+                    "read it this morning, all understood", "ok got it"],
+    "nil_return": ["nothing to declare from me this year", "all up to date, nothing new"],
+    "declare": ["i've got a new second job to tell you about"],
+    "other": ["not now, on a job", "hiya"],
+}
+
+
+def test_plain_words_are_read_by_a_model_learned_from_examples() -> None:
+    reader = ReplyReader.build(PROJECT / "knowledge", None)
+    wrong = [(text, meaning, reader.meaning(text)) for meaning, texts in HELD_OUT.items()
+             for text in texts if reader.meaning(text) != meaning]
+    # An acknowledgement is evidence: a reply that is not one must never be taken as one.
+    assert not [w for w in wrong if w[2] == "acknowledge"], wrong
+    assert len(wrong) <= 1, wrong

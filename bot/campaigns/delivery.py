@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.campaigns.models import Campaign, CampaignRecipient
-from bot.campaigns.service import outstanding_people, pending_for
+from bot.campaigns.models import POLICY, Campaign, CampaignRecipient
+from bot.campaigns.service import Pending, finished_people, outstanding_people, pending_for
 from bot.campaigns.words import announcement, choices, day
 from bot.store.models import Person
 
@@ -53,11 +53,18 @@ def first_messages(session: Session, today: dt.date) -> list[Outgoing]:
         .where(CampaignRecipient.notified_on.is_(None)).order_by(CampaignRecipient.id)
         .limit(FAN_OUT_BATCH)).all()
     sent = []
+    finished: dict[int, set[int]] = {}
     for recipient, person in rows:
         recipient.notified_on = today
         if person.surface not in PUSHED:
             continue
-        message = _message(session, person, recipient.campaign_id, "notify", reminder=False)
+        campaign = session.get(Campaign, recipient.campaign_id)
+        assert campaign is not None  # the recipient's foreign key
+        if campaign.id not in finished:
+            finished[campaign.id] = finished_people(session, campaign)
+        if recipient.person_id in finished[campaign.id]:
+            continue  # acknowledged on another surface before the message went out
+        message = _message(session, person, campaign, "notify", reminder=False)
         if message is not None:
             sent.append(message)
     return sent
@@ -80,7 +87,7 @@ def reminders(session: Session, today: dt.date) -> tuple[list[Outgoing], list[Es
                 person = session.get(Person, recipient.person_id)
                 if person is None or person.surface not in PUSHED:
                     continue
-                message = _message(session, person, campaign.id, f"remind:{today}",
+                message = _message(session, person, campaign, f"remind:{today}",
                                    reminder=True)
                 if message is not None:
                     outgoing.append(message)
@@ -109,12 +116,18 @@ def _escalations(session: Session, campaign: Campaign, left: list[CampaignRecipi
     return found
 
 
-def _message(session: Session, person: Person, campaign_id: int, occasion: str, *,
+def _message(session: Session, person: Person, campaign: Campaign, occasion: str, *,
              reminder: bool) -> Outgoing | None:
-    pending = next((item for item in pending_for(session, person)
-                    if item.campaign.id == campaign_id), None)
+    """The message for an outstanding person. A policy campaign says the same to everyone;
+    an annual return lists the person's own business interests."""
+    if campaign.kind == POLICY:
+        pending: Pending | None = Pending(campaign)
+    else:
+        pending = next((item for item in pending_for(session, person)
+                        if item.campaign.id == campaign.id), None)
     if pending is None:
-        return None  # finished on another surface before this was sent
+        return None
+    campaign_id = campaign.id
     return Outgoing(person, announcement(pending, reminder=reminder),
                     tuple({"label": choice.label, "action": "campaign", "reference": choice.value}
                           for choice in choices(pending)),

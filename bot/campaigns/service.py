@@ -20,11 +20,14 @@ from bot.casework.rules import add_months
 from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person
+from bot.yamlio import load_yaml_file
 
 DEFAULT_DUE_DAYS = 28
 DEFAULT_REMINDER_DAYS = 7
 #: What an annual return's acknowledgement row is about, beside business interests' refs.
 RETURN_SUBJECT = "return"
+#: How long after its day a missed annual return still starts by itself.
+START_WINDOW = dt.timedelta(days=7)
 #: Statuses of a business interest that stands and is reviewed each year.
 STANDING_INTERESTS = (DeclarationStatus.APPROVED, DeclarationStatus.APPROVED_WITH_CONDITIONS)
 
@@ -284,7 +287,7 @@ def completion(session: Session, today: dt.date,
         query = query.where(Campaign.id == campaign_id)
     statuses = []
     for campaign in session.scalars(query):
-        done = _finished(session, campaign)
+        done = finished_people(session, campaign)
         teams: dict[str, TeamCompletion] = {}
         total = Counter[str]()
         for person_id, team in session.execute(
@@ -336,13 +339,14 @@ def export_rows(session: Session, campaign_id: int) -> list[dict[str, Any]]:
 
 def outstanding_people(session: Session, campaign: Campaign) -> list[CampaignRecipient]:
     """Recipients who have not finished the campaign."""
-    finished = _finished(session, campaign)
+    finished = finished_people(session, campaign)
     return [recipient for recipient in session.scalars(select(CampaignRecipient).where(
         CampaignRecipient.campaign_id == campaign.id).order_by(CampaignRecipient.id))
             if recipient.person_id not in finished]
 
 
-def _finished(session: Session, campaign: Campaign) -> set[int]:
+def finished_people(session: Session, campaign: Campaign) -> set[int]:
+    """The recipients who have finished: every policy acknowledged, or the return made."""
     subjects = ([d["key"] for d in campaign.documents] if campaign.kind == POLICY
                 else [RETURN_SUBJECT])
     return {person_id for person_id, count in session.execute(
@@ -350,3 +354,37 @@ def _finished(session: Session, campaign: Campaign) -> set[int]:
             Acknowledgement.campaign_id == campaign.id,
             Acknowledgement.subject.in_(subjects)).group_by(Acknowledgement.person_id))
             if count >= len(subjects)}
+
+
+@dataclass(frozen=True)
+class AnnualReturnPlan:
+    """When the yearly return starts and for whom (knowledge/campaigns.yaml)."""
+
+    month: int = 4
+    day: int = 1
+    audience: str = "everyone"
+    due_days: int = DEFAULT_DUE_DAYS
+    reminder_days: int = DEFAULT_REMINDER_DAYS
+
+    @classmethod
+    def load(cls, path: Path) -> AnnualReturnPlan:
+        raw = load_yaml_file(path) if path.exists() else {}
+        section = raw.get("annual_return") if isinstance(raw, dict) else None
+        if not isinstance(section, dict):
+            return cls()
+        return cls(**{name: type(getattr(cls(), name))(value)
+                      for name, value in section.items() if hasattr(cls(), name)})
+
+    def start_if_due(self, session: Session, directory_file: Path | None,
+                     today: dt.date) -> Campaign | None:
+        """This year's return on its day (or within a week after, if no worker ran on the
+        day), unless it exists already."""
+        starts = dt.date(today.year, self.month, self.day)
+        if not starts <= today < starts + START_WINDOW:
+            return None
+        if session.scalars(select(Campaign.id).where(Campaign.kind == ANNUAL_RETURN,
+                                                     Campaign.year == today.year)).first():
+            return None
+        return start_annual_return(session, Audience.parse(self.audience), directory_file,
+                                   actor="system", today=today, due_days=self.due_days,
+                                   reminder_days=self.reminder_days)

@@ -64,7 +64,7 @@ def build_registry(settings: Settings, store: Store, *, clock: Clock = utcnow,
     _add_reminders(registry, settings, clock)
     _add_housekeeping(registry, settings, clock)
     _add_slack(registry, settings, store, slack_client)
-    add_campaign_jobs(registry, clock)
+    add_campaign_jobs(registry, clock, settings)
     for name, (kind, timing) in DEFAULT_SCHEDULES.items():
         registry.schedule(name, kind, timing)
     apply_schedule_settings(registry, settings.schedules)

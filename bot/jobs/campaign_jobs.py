@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.delivery import Outgoing, first_messages, reminders
+from bot.campaigns.service import AnnualReturnPlan
+from bot.config import Settings
 from bot.jobs.notices import Reminder, add_notice
 from bot.jobs.queue import JobView, enqueue
 from bot.jobs.registry import Registry
@@ -27,11 +29,15 @@ KEY_PREFIX = "campaign:"
 SCHEDULES = {
     "campaign-fan-out": ("campaigns.fan_out", "every 1m"),
     "campaign-reminders": ("campaigns.remind", "daily 09:00"),
+    "campaign-annual-return": ("campaigns.annual_return", "daily 06:00"),
 }
+PLAN_FILE = "campaigns.yaml"
 
 
-def add_campaign_jobs(registry: Registry, clock: Clock,
+def add_campaign_jobs(registry: Registry, clock: Clock, settings: Settings | None = None,
                       per_minute: int = DMS_PER_MINUTE) -> None:
+    """The campaign job kinds and schedules; the annual return needs `settings` (its plan
+    in the knowledge folder, and the directory of who to ask)."""
     def fan_out(session: Session, job: JobView) -> None:
         now = clock()
         sent = queue_paced(session, first_messages(session, now.date()), now, per_minute)
@@ -59,6 +65,13 @@ def add_campaign_jobs(registry: Registry, clock: Clock,
             record_event(session, "system", "campaign.reminders_sent", None,
                          {"reminders": sent, "escalations": escalated}, at=now)
 
+    def annual_return(session: Session, job: JobView) -> None:
+        if settings is None:
+            return
+        plan = AnnualReturnPlan.load(settings.knowledge_dir / PLAN_FILE)
+        plan.start_if_due(session, settings.directory_file, clock().date())
+
+    registry.handle("campaigns.annual_return", annual_return)
     registry.handle("campaigns.fan_out", fan_out)
     registry.handle("campaigns.remind", remind)
     for name, (kind, timing) in SCHEDULES.items():

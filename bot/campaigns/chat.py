@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -96,6 +97,7 @@ class CampaignChat:
     def _record(self, core: Core, context: TurnContext, campaign_id: int, how: str,
                 reference: str | None) -> Outcome:
         now = core.clock()
+        due: dt.date | None = None
         try:
             with core.store.transaction() as session:
                 person = session.get(Person, context.person_id)
@@ -112,7 +114,7 @@ class CampaignChat:
                 title = _title(session, campaign_id)
         except CampaignError as refusal:
             return Outcome([Reply(str(refusal), kind="problem")])
-        replies = [Reply(_confirmation(how, done, title, reference, due if reference else None))]
+        replies = [Reply(_confirmation(how, done, title, reference, due))]
         if how == "declaration_started":
             outcome = core.choose_kind()
         elif how == "interest_changed":
@@ -124,7 +126,7 @@ class CampaignChat:
         return outcome
 
 
-def _review_due(reference: str | None) -> Select[tuple[dt.date | None]]:
+def _review_due(reference: str | None) -> Select[Any]:
     return select(Declaration.review_due).where(Declaration.reference == (reference or ""))
 
 

@@ -60,8 +60,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for acks in sorted({max(args.acks // 4, 1), args.acks}):
         with _postgres_schema(postgres) as url:
-            burst("postgresql", lambda url=url: _store(url), settings, acks, args.threads,
-                  out)
+            burst("postgresql", _postgres(url), settings, acks, args.threads, out)
     return 0
 
 
@@ -84,7 +83,10 @@ def fan_out(open_store: Callable[[], Store], settings: Settings, staff: int,
     """Plan and send one campaign's DMs to `staff` Slack users; times both, and says how
     long the paced schedule takes in Slack's time."""
     sys.path.insert(0, str(TESTS))  # the mock Web API lives with the tests
-    from slack_mock.web_api import VALID_BOT_TOKEN, MockSlackWebApi
+    from slack_mock.web_api import (  # type: ignore[import-not-found]
+        VALID_BOT_TOKEN,
+        MockSlackWebApi,
+    )
 
     store = open_store()
     now = dt.datetime.now(dt.UTC)
@@ -170,6 +172,10 @@ class _Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now
+
+
+def _postgres(url: str) -> Callable[[], Store]:
+    return lambda: _store(url)
 
 
 def _sqlite(directory: str, name: str) -> Callable[[], Store]:

@@ -17,10 +17,18 @@ from slack_mock.web_api import VALID_BOT_TOKEN, MockSlackWebApi
 from sqlalchemy import select
 
 from bot.app import build_assistant
+from bot.campaigns.audience import Audience
 from bot.campaigns.models import Acknowledgement
 from bot.campaigns.policies import changed_sections, sections_of
-from bot.campaigns.service import AnnualReturnPlan, completion
+from bot.campaigns.service import (
+    AnnualReturnPlan,
+    acknowledge,
+    completion,
+    pending_for,
+    start_campaign,
+)
 from bot.campaigns.understanding import ReplyReader
+from bot.campaigns.words import announcement
 from bot.casework.rules import add_months
 from bot.cli import main
 from bot.config import Settings
@@ -296,3 +304,31 @@ def test_plain_words_are_read_by_a_model_learned_from_examples() -> None:
     # An acknowledgement is evidence: a reply that is not one must never be taken as one.
     assert not [w for w in wrong if w[2] == "acknowledge"], wrong
     assert len(wrong) <= 1, wrong
+
+
+def test_a_set_of_policies_and_then_a_new_version_of_one(store: Store, tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for name in ("gifts-and-hospitality", "social-media"):
+        shutil.copy(PROJECT / "policies" / f"{name}.md", policies)
+    today = dt.date(2027, 5, 4)
+    with store.transaction() as session:
+        both = start_campaign(session, policies, ["gifts-and-hospitality", "social-media"],
+                              Audience.parse("rank:PC"), DIRECTORY, actor="system", today=today)
+        amira = session.scalars(select(Person).where(Person.surface_id == "amira.khan")).one()
+        assert acknowledge(session, both.id, amira, "chat_words", START)
+        assert not acknowledge(session, both.id, amira, "chat_words", START)  # once only
+        assert len(session.scalars(select(Acknowledgement)).all()) == 2
+        [done] = completion(session, today)
+        assert (done.acknowledged, done.outstanding) == (1, done.audience - 1)
+
+    path = policies / "gifts-and-hospitality.md"
+    path.write_text(path.read_text().replace('version: "3.1"', 'version: "3.2"').replace(
+        "## 2. The GIFT test", "## 2. The GIFT test\nIf in doubt, ask the integrity unit.", 1))
+    with store.transaction() as session:
+        newer = start_campaign(session, policies, ["NP-POL-012"], Audience("everyone"),
+                               DIRECTORY, actor="system", today=today)
+        amira = session.scalars(select(Person).where(Person.surface_id == "amira.khan")).one()
+        [pending] = [p for p in pending_for(session, amira) if p.campaign.id == newer.id]
+        assert ("Gifts and Hospitality has changed from version 3.1 to 3.2. What changed: "
+                "2. The GIFT test (reworded).") in announcement(pending)

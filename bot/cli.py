@@ -45,6 +45,8 @@ COMMANDS: tuple[Command, ...] = (
             help="show every setting and its current value"),
     Command("db", "bot.store.cli:configure_db", help="manage the database"),
     Command("audit", "bot.store.cli:configure_audit", help="check the audit log"),
+    Command("operator", "bot.store.cli:configure_operator",
+            help="list who may use the integrity unit's commands at this shell"),
     Command("ask", "bot.knowledge.cli:configure_ask",
             help="answer a policy question with citations",
             description="Answer a question from the policies. QUESTION '-' reads one question "
@@ -69,7 +71,7 @@ COMMANDS: tuple[Command, ...] = (
             help="look after unfinished declarations"),
     Command("campaign", "bot.campaigns.cli:configure_campaign",
             help="policy acknowledgement campaigns and annual returns (integrity unit)"),
-    Command("worker", "bot.jobs.cli:configure_worker",
+    Command("worker", "bot.surfaces.worker:configure_worker",
             help="run background jobs: deliveries, reminders, schedules",
             description="Runs due jobs and fires schedules until stopped. Run one with "
             "SQLite; any number against one PostgreSQL database."),
@@ -77,14 +79,15 @@ COMMANDS: tuple[Command, ...] = (
             help="background jobs by state, schedules, failures (retry, drop, run)"),
     Command("bench", help="benchmarks", subcommands=(
         Command("search", "bot.knowledge.cli:configure_bench_search",
-                help="time Probity's search against rank-bm25 and bm25s on generated corpora"),
+                help="time Probity's whole ask path and index against rank-bm25 and bm25s on "
+                "generated corpora, and how cost grows"),
         Command("casework", "bot.casework.cli:configure_bench",
                 help="time register checks and the CSV export on a large force's year"),
         Command("jobs", "bot.jobs.cli:configure_bench",
                 help="job runner throughput, one and two workers, on SQLite and PostgreSQL"),
         Command("startup", "bot.bench_startup:configure",
                 help="time how long commands take to start, against a bare Python interpreter"),
-        Command("campaigns", "bot.jobs.campaign_bench:configure",
+        Command("campaigns", "bot.bench_campaigns:configure",
                 help="a campaign's fan-out to 6,000 (mock Slack) and 2,000 acknowledgements at "
                 "once, none lost or doubled"),
     )),

@@ -112,6 +112,12 @@ class Settings:
     database_url: str | None = _setting(
         "PROBITY_DATABASE_URL", _database_url, "settings.expect_database_url",
     )
+    reports_database_url: str | None = _setting(
+        "PROBITY_REPORTS_DATABASE_URL", _database_url, "settings.expect_reports_database_url",
+    )
+    audit_anchor: str | None = _setting(
+        "PROBITY_AUDIT_ANCHOR", _optional_text, "settings.expect_audit_anchor",
+    )
     policies_dir: Path = _setting(
         "PROBITY_POLICIES", _path, "settings.expect_directory", PROJECT_ROOT / "policies",
     )

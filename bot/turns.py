@@ -7,6 +7,7 @@ own way; nothing here knows about Slack or terminals.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,21 @@ class Speaker:
     display_name: str | None = None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_text(text: str) -> str:
+    """`text` with every lone surrogate (a half of a UTF-16 pair, which no database or
+    encoder accepts) replaced by U+FFFD, so a stray one cannot make a store write fail."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 @dataclass(frozen=True)
 class Turn:
-    """One thing a person did: typed text, pressed a button, or submitted a form."""
+    """One thing a person did: typed text, pressed a button, or submitted a form.
+
+    Text is scrubbed of lone surrogates here, at the boundary every surface passes.
+    """
 
     speaker: Speaker
     #: Identifies the conversation whose state this turn advances (one per person and place).
@@ -40,6 +53,13 @@ class Turn:
     #: Set by surfaces that may deliver one submission twice (a Slack form submitted again):
     #: a record this turn files is kept under the key, and filing it again returns the first.
     idempotency_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.text is not None:
+            object.__setattr__(self, "text", scrub_text(self.text))
+        if self.form is not None:
+            object.__setattr__(self, "form", {key: scrub_text(value) if isinstance(value, str)
+                                              else value for key, value in self.form.items()})
 
 
 @dataclass(frozen=True)

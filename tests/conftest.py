@@ -38,12 +38,25 @@ def postgres_url() -> Iterator[str]:
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        # The reporting vault's own schema: on a real server it is its own database.
+        connection.execute(text(f'CREATE SCHEMA "{schema}{VAULT_SCHEMA_SUFFIX}"'))
     url = _schema_url(POSTGRES_URL, schema)
-    Store(create_store_engine(url)).upgrade()
+    Store(create_store_engine(url), create_store_engine(vault_schema_url(url))).upgrade()
     yield url
     with admin.connect() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        connection.execute(text(f'DROP SCHEMA "{schema}{VAULT_SCHEMA_SUFFIX}" CASCADE'))
     admin.dispose()
+
+
+VAULT_SCHEMA_SUFFIX = "_vault"
+
+
+def vault_schema_url(main_url: str) -> str:
+    """The vault's URL for a test store on PostgreSQL: a schema of its own beside the main's."""
+    options = make_url(main_url).query["options"]
+    schema = str(options).split("search_path=", 1)[1]
+    return _schema_url(POSTGRES_URL or "", schema + VAULT_SCHEMA_SUFFIX)
 
 
 @pytest.fixture(scope="session")
@@ -57,11 +70,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _empty_postgres(url: str) -> None:
-    engine = create_store_engine(url)
-    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    from bot.store.vault.models import VaultBase, VaultSchema
+
+    for engine_url, metadata in ((url, Base.metadata),
+                                 (vault_schema_url(url), VaultBase.metadata)):
+        engine = create_store_engine(engine_url)
+        names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables
+                          if table.name != VaultSchema.__tablename__)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -78,8 +96,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    """Settings for a test: its own PROBITY_HOME and a fresh store on the backend under test."""
-    return Settings(home=tmp_path / "home", database_url=database_url)
+    """Settings for a test: its own PROBITY_HOME and a fresh store on the backend under test
+    (the vault beside it: a SQLite file next to the main one, or a PostgreSQL schema)."""
+    reports = vault_schema_url(database_url) if database_url.startswith("postgresql") else None
+    return Settings(home=tmp_path / "home", database_url=database_url,
+                    reports_database_url=reports)
 
 
 @pytest.fixture
@@ -89,10 +110,35 @@ def store(settings: Settings) -> Iterator[Store]:
     opened.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_guess_limits() -> Iterator[None]:
+    """Each test starts with no receipt guesses counted against anyone (the limiter lives in
+    process memory, like a server's, so it would otherwise carry from test to test)."""
+    from bot.reporting.throttle import PROCESS_LIMITER
+
+    PROCESS_LIMITER.reset()
+    yield
+    PROCESS_LIMITER.reset()
+
+
+#: The integrity-unit names the CLI tests act as. The test's shell user is listed as all of
+#: them in PROBITY_HOME/operators.yaml, as an administrator would list a shared account, so
+#: `--as` chooses among them and is refused for anyone else (bot.store.operators).
+CLI_OPERATORS = ("psd.khan", "psd.okafor", "hwright", "U0SLACK1", "owen.price", "sgt.reid")
+
+
 @pytest.fixture
 def probity_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Environment variables that point a `probity` subprocess or main() at the test store."""
+    """Environment variables that point a `probity` subprocess or main() at the test store,
+    with this shell user listed as the CLI tests' handlers."""
+    from bot.store.operators import add_operator, os_user
+
+    for name in CLI_OPERATORS:
+        add_operator(settings, name, os_users=(os_user(),))
+    monkeypatch.delenv("PROBITY_OPERATOR_KEY", raising=False)
     values = {"PROBITY_HOME": str(settings.home), "PROBITY_DATABASE_URL": settings.database_url}
+    if settings.reports_database_url:
+        values["PROBITY_REPORTS_DATABASE_URL"] = settings.reports_database_url
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return {**os.environ, **values}

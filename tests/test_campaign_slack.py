@@ -17,8 +17,8 @@ from bot.campaigns.models import Acknowledgement
 from bot.campaigns.service import start_campaign
 from bot.jobs import Worker, enqueue
 from bot.jobs.builtin import build_registry
-from bot.jobs.slack_delivery import slack_client
 from bot.surfaces.slack.listeners.campaigns import CAMPAIGN_ACTION
+from bot.surfaces.slack.outbox import slack_client, slack_jobs_plugin
 
 pytest_plugins = ["slack_mock.fixtures"]
 
@@ -34,7 +34,8 @@ def fan_out(slack: SlackHarness, policy: str) -> dict:
     now = [dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)]
     registry = build_registry(dataclasses.replace(settings, slack_api_url=slack.api.url),
                               slack.store, clock=lambda: now[0],
-                              slack_client=slack_client(VALID_BOT_TOKEN, slack.api.url))
+                              plugins=[slack_jobs_plugin(
+                                  slack.store, slack_client(VALID_BOT_TOKEN, slack.api.url))])
     slack.api.reset()
     worker = Worker(slack.store, registry, clock=lambda: now[0])
     worker.run_until_idle()  # the fan-out queues the paced DMs

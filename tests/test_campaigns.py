@@ -36,11 +36,11 @@ from bot.directory import load_directory, sync_people
 from bot.jobs import Worker
 from bot.jobs.builtin import build_registry
 from bot.jobs.schedules import fire_now
-from bot.jobs.slack_delivery import slack_client
 from bot.knowledge.loaders import load_document
 from bot.store import Store
 from bot.store.models import AuditEvent, Declaration, Notice, Person
 from bot.surfaces.console import ConsoleChat
+from bot.surfaces.slack.outbox import slack_client, slack_jobs_plugin
 from bot.turns import RESUME, Speaker, Turn
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -164,7 +164,8 @@ def test_slack_dms_reminders_and_manager_escalation_with_the_clock_moved(
     clock = Clock()
     with MockSlackWebApi() as api:
         registry = build_registry(dataclasses.replace(unit, slack_api_url=api.url), store,
-                                  clock=clock, slack_client=slack_client(VALID_BOT_TOKEN, api.url))
+                                  clock=clock, plugins=[slack_jobs_plugin(
+                                      store, slack_client(VALID_BOT_TOKEN, api.url))])
         schedules = {schedule.name: schedule for schedule in registry.schedules}
         assert main(["campaign", "start", "NP-POL-012", "--as", HANDLER, "--due", "14",
                      "--remind-every", "7"]) == 0

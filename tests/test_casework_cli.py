@@ -63,7 +63,7 @@ def test_an_officer_decides_every_kind_from_the_terminal(
                  "--rationale", "The record says accepted.", "--as", "psd.okafor"]) == 0
     assert _status(store, filed["gift"]) == "refused"
 
-    assert main(["casework", "show", filed["gift"]]) == 0
+    assert main(["casework", "show", filed["gift"], "--as", "psd.khan"]) == 0
     shown = capsys.readouterr().out
     assert "initial refused by Sam Khan: Bidder in a live tender." in shown
     assert "appeal appeal_dismissed by Ada Okafor" in shown
@@ -98,7 +98,7 @@ def test_overdue_list_and_timeliness(
     assert main(["casework", "overdue", "--as-of", "2026-08-01"]) == 0
     out = capsys.readouterr().out
     assert f"{filed['gift']:14} decision          due 2026-07-13    19 days late" in out
-    assert main(["casework", "list"]) == 0
+    assert main(["casework", "list", "--as", "psd.khan"]) == 0
     assert filed["interest"] in capsys.readouterr().out
     assert main(["casework", "timeliness"]) == 0
     assert "3 records, 0 decided" in capsys.readouterr().out
@@ -107,7 +107,8 @@ def test_overdue_list_and_timeliness(
 def test_register_commands_end_to_end(
     store: Store, filed: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["register", "import-suppliers", str(FIXTURES / "suppliers.csv")]) == 0
+    assert main(["register", "import-suppliers", str(FIXTURES / "suppliers.csv"),
+                 "--as", "psd.khan"]) == 0
     assert "4 suppliers added" in capsys.readouterr().out
     assert main(["register", "import-suppliers",
                  str(FIXTURES / "suppliers_with_errors.csv")]) == 1
@@ -185,7 +186,7 @@ def test_show_lists_the_filing_snapshot_as_details_not_as_answers(
                         "_declarant": {"name": "Chris Jones", "rank_or_grade": "Special Constable",
                                        "staff_type": "officer", "role": None,
                                        "team": "Response North"}}
-    assert main(["casework", "show", filed["gift"]]) == 0
+    assert main(["casework", "show", filed["gift"], "--as", "psd.khan"]) == 0
     shown = capsys.readouterr().out
     when_filed, answers = shown.split("declarant when filed:\n")[1].split("answers:\n")
     assert when_filed.split("\n")[:4] == [

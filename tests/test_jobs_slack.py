@@ -16,9 +16,9 @@ from bot.config import Settings
 from bot.jobs import Registry, Worker, enqueue
 from bot.jobs.builtin import build_registry
 from bot.jobs.schedules import fire_now
-from bot.jobs.slack_delivery import register_slack_outbox, slack_client
 from bot.store import Store
 from bot.store.models import AuditEvent, Declaration, Job, Notice, Person, StatusChange
+from bot.surfaces.slack.outbox import register_slack_outbox, slack_client, slack_jobs_plugin
 
 STAFF = "U0STAFF01"
 HANDLER = "U0HANDLER"
@@ -69,7 +69,8 @@ def test_a_reminder_for_a_slack_user_is_a_dm_with_an_answer_button(
                                  at=NOW - dt.timedelta(days=8), note="Who gave it?"))
     clock = Clock()
     registry = build_registry(dataclasses.replace(settings, slack_api_url=api.url), store,
-                              clock=clock, slack_client=slack_client(VALID_BOT_TOKEN, api.url))
+                              clock=clock, plugins=[slack_jobs_plugin(
+                                  store, slack_client(VALID_BOT_TOKEN, api.url))])
     reminders = next(s for s in registry.schedules if s.name == "reminders")
     with store.transaction() as session:
         fire_now(session, reminders, clock())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from test_knowledge_support import write_docx, write_pdf
 
-from bot.knowledge.chunking import chunk
+from bot.knowledge.chunking import WINDOW_WORDS, chunk
 from bot.knowledge.loaders import load_document, load_folder
 
 MARKDOWN = """---
@@ -75,15 +75,34 @@ def test_plain_text_headings_are_found_from_numbered_and_capitalised_lines(tmp_p
     ]
 
 
-def test_plain_text_without_headings_is_cut_into_numbered_paragraphs(tmp_path: Path) -> None:
+def test_plain_text_without_headings_is_cut_into_overlapping_paragraph_windows(
+        tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    paragraphs = [f"Paragraph about topic {n} " + "word " * 60 + "ends." for n in range(12)]
+    paragraphs[5] = "A short rule carried over."
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+    document = load_document(path)
+    passages = chunk([document])
+
+    assert document.title == "Notes" and len(document.sections) == 1
+    assert 1 < len(passages) < 12
+    assert all(len(p.text.split()) <= WINDOW_WORDS + 70 for p in passages)
+    assert passages[0].section == "Paragraph 1"
+    # every paragraph is in some window, and the short one ends one window and starts the next
+    assert all(any(p.split()[4] in w.text for w in passages) for p in paragraphs)
+    assert sum("A short rule carried over." in w.text for w in passages) == 2
+
+
+def test_a_short_text_without_headings_is_one_passage_named_by_its_title(
+        tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("The first paragraph runs on.\nIt has two lines.\n\nThe second one.\n",
                     encoding="utf-8")
 
-    document = load_document(path)
+    passages = chunk([load_document(path)])
 
-    assert [s.headings for s in document.sections] == [("Paragraph 1",), ("Paragraph 2",)]
-    assert document.title == "Notes"
+    assert [(p.section, p.headings) for p in passages] == [("Notes", ())]
 
 
 def test_pdf_text_is_read_with_its_numbered_headings(tmp_path: Path) -> None:
@@ -148,3 +167,50 @@ def test_unreadable_files_are_skipped_and_reported_by_name(tmp_path: Path, caplo
                                                                "scanned.pdf"]
     assert "scan" in problems[2]
     assert "broken.pdf" in caplog.text
+
+
+def test_word_headings_made_by_hand_are_recognised(tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("Gifts Procedure", style="Title")
+    bold = word.add_paragraph()
+    bold.add_run("Who may accept").bold = True
+    word.add_paragraph("Only the officer offered the gift may accept it.")
+    word.add_paragraph("3.2 Hospitality")
+    word.add_paragraph("Hospitality is declared within 28 days.")
+    emphasised = word.add_paragraph()
+    emphasised.add_run("This whole sentence is bold but it is a rule, not a heading.").bold = True
+    word.save(str(tmp_path / "gifts.docx"))
+
+    document = load_document(tmp_path / "gifts.docx")
+
+    assert [s.headings[-1] for s in document.sections] == ["Who may accept", "3.2 Hospitality"]
+    assert "not a heading" in document.sections[1].text
+
+
+def test_html_paragraphs_that_are_only_bold_are_headings(tmp_path: Path) -> None:
+    page = tmp_path / "gifts.html"
+    page.write_text(
+        "<html><body><h1>Gifts</h1><p><strong>Who may accept</strong></p>"
+        "<p>Only the officer offered the gift may accept it, <b>never</b> a colleague.</p>"
+        "<nav><p>Home | Policies</p></nav></body></html>", encoding="utf-8")
+
+    document = load_document(page)
+
+    assert [(s.headings, s.text) for s in document.sections] == [
+        (("Who may accept",),
+         "Only the officer offered the gift may accept it, never a colleague.")]
+
+
+def test_pdf_headings_are_found_from_their_larger_type(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "gifts.pdf", [
+        "Gifts Procedure", "Who may accept", "Only the officer offered a gift may accept it",
+        "and only after declaring it.", "Declining offers",
+        "A declined offer is recorded too, with the reason",
+    ], larger=frozenset({"Gifts Procedure", "Who may accept", "Declining offers"}))
+
+    document = load_document(path)
+
+    assert [s.headings for s in document.sections] == [("Who may accept",),
+                                                        ("Declining offers",)]

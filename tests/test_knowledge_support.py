@@ -5,15 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def write_pdf(path: Path, lines: list[str], title: str | None = None) -> Path:
-    """Write a one-page PDF showing `lines` of text, by hand: enough for pypdf to extract."""
+def write_pdf(path: Path, lines: list[str], title: str | None = None,
+              larger: frozenset[str] = frozenset()) -> Path:
+    """Write a one-page PDF showing `lines` of text, by hand: enough for pypdf to extract.
+
+    Lines in `larger` are set in 16 pt instead of 11 (a heading exported from Word)."""
 
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     stream_lines = ["BT", "/F1 11 Tf", "14 TL", "50 780 Td"]
     for line in lines:
-        stream_lines.append(f"({escape(line)}) Tj T*")
+        if line in larger:
+            stream_lines.append(f"/F1 16 Tf ({escape(line)}) Tj T* /F1 11 Tf")
+        else:
+            stream_lines.append(f"({escape(line)}) Tj T*")
     stream_lines.append("ET")
     stream = "\n".join(stream_lines).encode("latin-1")
     objects = [

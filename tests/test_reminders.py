@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 import subprocess
 import sys
 
@@ -27,6 +28,7 @@ from bot.reporting import (
     change_status,
     submit_anonymous_report,
 )
+from bot.reporting.vault.batch import apply_reporter_batch
 from bot.store import Store
 from bot.store.models import Declaration, Job, Notice, Person
 from bot.turns import Speaker
@@ -93,13 +95,16 @@ def file_interest(store: Store, submitted: dt.datetime, reference: str = "BI-202
 
 def file_report(store: Store, settings: Settings, clock: Clock
                 ) -> tuple[ReportingContext, str]:
-    """An anonymous report filed on the clock's day; its context and reference."""
+    """An anonymous report filed on the clock's day and brought into the vault; its context
+    and reference."""
     context = ReportingContext.from_settings(settings, clock=clock)
     with store.transaction() as session:
         reference = submit_anonymous_report(session, context, ReportContent(
             category="corruption", what_happened="Selling PNC checks to a garage",
             when_and_where="Last week", who_is_involved="PC Grey", evidence="",
             raised_elsewhere="no")).reference
+    # The vault's next-day batch, run now: the report reaches handlers (bot.reporting.vault).
+    apply_reporter_batch(store, context, random.Random(1), context.today() + dt.timedelta(days=1))
     return context, reference
 
 

@@ -39,7 +39,8 @@ from bot.reporting.sealing import Sealer, generate_key
 from bot.reporting.threads import REMOVED
 from bot.store import Store
 from bot.store.audit import verify_chain
-from bot.store.models import AuditEvent, ReceiptFailure, Report, ReportMessage
+from bot.store.models import AuditEvent
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage
 from bot.turns import Speaker
 
 OUTCOME = "Final written warning; access to the PNC removed for a year."
@@ -89,14 +90,14 @@ def test_reports_closed_longer_ago_than_the_period_keep_only_a_stub(
     with store.transaction() as session:
         purged = purge_closed(session, context, handler, older_than_days=365)
     assert [(p.reference, p.closed_on, p.messages_removed) for p in purged] == [
-        (old, dt.date(2025, 1, 6), 3)]  # question, answer, status note
+        (old, dt.date(2025, 1, 7), 3)]  # question, answer, status note (closed the day after)
 
     with store.session() as session:
         stub = session.scalars(select(Report).where(Report.reference == old)).one()
         assert stub.sealed_content == b"" and stub.sealed_identity is None
         assert stub.idempotency_key is None and stub.sealed_outcome is not None
         assert (stub.status, stub.mode, stub.received_on, stub.closed_on) == (
-            "closed", "confidential", dt.date(2025, 1, 6), dt.date(2025, 1, 6))
+            "closed", "confidential", dt.date(2025, 1, 6), dt.date(2025, 1, 7))
         assert session.scalars(select(ReportMessage).where(
             ReportMessage.report_id == stub.id)).all() == []
         assert session.scalars(select(ReceiptFailure).where(
@@ -107,7 +108,7 @@ def test_reports_closed_longer_ago_than_the_period_keep_only_a_stub(
         events = session.scalars(select(AuditEvent).where(
             AuditEvent.action == "report.purged")).all()
         assert [(e.actor, e.subject, e.details) for e in events] == [
-            (handler.actor, old, {"closed_on": "2025-01-06", "older_than_days": 365,
+            (handler.actor, old, {"closed_on": "2025-01-07", "older_than_days": 365,
                                   "messages_removed": 3, "outcome": "kept sealed"})]
         assert verify_chain(session).intact
         # The reporter's answer was audited (in the batch) before its message went.
@@ -175,6 +176,6 @@ def test_purge_closed_from_the_command_line(
     assert main(["cases", "purge-closed", "--older-than", "730", "--as", HANDLER_KEY]) == 0
     assert f"Purged {reference}" in capsys.readouterr().out
     assert main(["cases", "purge-closed", "--older-than", "730", "--as", "nosy"]) == 1
-    assert "not a report handler" in capsys.readouterr().err
+    assert "cannot act as nosy" in capsys.readouterr().err
     assert main(["cases", "show", reference, "--as", HANDLER_KEY]) == 0
     assert REMOVED in capsys.readouterr().out

@@ -99,6 +99,7 @@ def test_a_report_and_its_follow_up_show_typed_text_escaped(slack: SlackHarness)
     filed = slack.send.interaction(slack.payloads.view_submission(
         STAFF, view, input_values(view, answers))).json()
     reference, receipt = _reference_and_receipt(filed["view"])
+    slack.run_report_batch()  # the next day's batch brings it to handlers
     handler = slack.services.reports.authorise(
         slack.services.people.speaker(slack.client, HANDLER), "read report")
     case = slack.services.reports.respond(handler, reference, message=f"Which? {HOSTILE}",

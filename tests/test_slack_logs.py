@@ -42,6 +42,7 @@ def test_an_anonymous_report_and_its_follow_up_leave_nothing_in_the_logs(
     slack = logged_slack
     _, answer = _file_report(slack)
     reference, receipt = _reference_and_receipt(answer["view"])
+    slack.run_report_batch()  # the next day's batch brings it to handlers
     handler = slack.services.reports.authorise(
         slack.services.people.speaker(slack.client, HANDLER), "read report")
     slack.services.reports.respond(handler, reference, message="Which firm is it?",

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import NO_POSTGRES, POSTGRES_URL, _schema_url
+from conftest import NO_POSTGRES, POSTGRES_URL, _schema_url, vault_schema_url
 from sqlalchemy import create_engine, text
 
 from bot.cli import COMMANDS, Command, build_parser
@@ -136,6 +136,9 @@ def test_an_old_revision_is_not_current(store: Store) -> None:
 
 def test_opening_a_current_store_does_not_load_alembic(database_url: str) -> None:
     env = {**os.environ, "PROBITY_DATABASE_URL": database_url}
+    if database_url.startswith("postgresql"):
+        # The vault beside the test's schema, as the settings fixture places it.
+        env["PROBITY_REPORTS_DATABASE_URL"] = vault_schema_url(database_url)
     loaded = modules_after("from bot.config import Settings\nfrom bot.store import Store\n"
                            "Store.open(Settings.from_env()).dispose()", env=env)
     assert "sqlalchemy" in loaded

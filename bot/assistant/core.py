@@ -27,6 +27,7 @@ from bot.knowledge.unanswered import log_unanswered
 from bot.messages import say
 from bot.plugins import Attention, Command, Dialogue, Outcome, Plugin, TurnContext
 from bot.store import Store
+from bot.store.database import is_unwritable
 from bot.store.models import DeclarationKind, utcnow
 from bot.turns import Choice, Citation, Reply, Speaker, Turn
 from bot.workflows import engine
@@ -130,6 +131,10 @@ class Assistant:
             # Type and place only: an exception's message could quote what the person typed.
             log.error("turn failed with %s at:\n%s", type(error).__name__,
                       "".join(traceback.format_tb(error.__traceback__)))
+            if is_unwritable(error):
+                # Saying "nothing is lost" would be false: give their line back to resend.
+                return [Reply(say("common.store_unwritable", line=turn.text or ""),
+                              kind="problem")]
             return [Reply(say("common.apology"), kind="problem")]
 
     def _handle(self, turn: Turn) -> list[Reply]:

@@ -6,7 +6,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.casework.authorisation import require_declarant_or_officer, require_integrity_officer
+from bot.casework.authorisation import (
+    require_declarant_or_officer,
+    require_integrity_officer,
+    require_no_own_interest,
+)
 from bot.casework.errors import CaseworkError
 from bot.casework.followup import set_follow_up_dates
 from bot.casework.outcomes import Outcome, parse_outcome
@@ -72,6 +76,7 @@ def decide_appeal(
     """
     require_integrity_officer(by, rules.handlers, "decide appeals")
     declaration = get_declaration(session, reference, lock=True)
+    require_no_own_interest(by, declaration, "decide_appeal")
     appeal = open_appeal(session, declaration)
     if declaration.status != DeclarationStatus.APPEALED or appeal is None:
         raise CaseworkError(f"{declaration.reference} has no appeal waiting for a decision.")

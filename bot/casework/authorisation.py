@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from bot.casework.errors import NotAuthorised
+from bot.config import Settings
 from bot.handlers import is_handler
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import Declaration, Person
@@ -26,6 +28,37 @@ def require_integrity_officer(person: Person | None, handlers: Iterable[str], st
     if not is_integrity_officer(person, handlers):
         who = person.display_name if person is not None else "An unknown person"
         raise NotAuthorised(f"{who} is not an integrity officer, so cannot {step}.")
+
+
+def has_own_interest(person: Person | None, declaration: Declaration) -> bool:
+    """Whether `person` has a stake in `declaration` that bars them from judging it: it is
+    their own, or they endorsed it (or are the line manager its route asks to endorse it),
+    so deciding it as the integrity unit would approve their own advice."""
+    if person is None:
+        return False
+    if is_declarant(person, declaration):
+        return True
+    if declaration.line_manager_id == person.id and "line_manager" in (
+            declaration.approvers or []):
+        return True
+    return any(decision.stage == "endorsement" and decision.decided_by_id == person.id
+               for decision in declaration.decisions)
+
+
+def require_no_own_interest(person: Person | None, declaration: Declaration, step: str) -> None:
+    """Refuse a judging `step` (decide, request_information, compliance_check,
+    decide_appeal, endorse) by someone with a stake in the record. Every surface reaches
+    this through the core step, so none can skip it; the refusal is audited by the caller
+    like any other (Casework._run)."""
+    if person is None:
+        return
+    doing = say(f"casework.step_{step}")
+    if is_declarant(person, declaration):
+        raise NotAuthorised(say("casework.own_declaration", who=person.display_name,
+                                step=doing, reference=declaration.reference))
+    if step != "endorse" and has_own_interest(person, declaration):
+        raise NotAuthorised(say("casework.own_endorsement", who=person.display_name,
+                                step=doing, reference=declaration.reference))
 
 
 def can_act_for_declarant(person: Person | None, declaration: Declaration,
@@ -64,3 +97,35 @@ def record_refusal(session: Session, person: Person | None, step: str, subject: 
         subject=subject,
         details={"step": step},
     )
+
+
+def check_operator(session: Session, settings: Settings, person: Person | None,
+                   claimed: str | None, attempted: str, *, reading: bool = False) -> Person:
+    """The person a command-line step runs as, checked against who is at the shell
+    (bot.store.operators): `--as` naming an integrity officer must name one this shell user
+    is listed as; a read of personal data needs such an officer. With no `--as` it is the
+    operator's own handler. Refusals are audited here (the caller's transaction commits
+    them) and raised as NotAuthorised.
+
+    Naming someone who is not an officer claims no privilege: the step's own rules refuse it
+    or, for a declarant's own steps (answer, appeal), let it through. That remains a claim,
+    as documented in docs/reporting.md.
+    """
+    from bot.casework.people import find_person
+    from bot.store.operators import OperatorRefused, acting_handler, current_operator
+
+    operator = current_operator(settings)
+    handlers = settings.handlers
+    try:
+        if person is not None and not reading and not is_integrity_officer(person, handlers):
+            return person
+        name = None if person is None else person.surface_id
+        _, chosen = acting_handler(settings, name)
+        found = person or find_person(session, chosen, settings.directory_file)
+        if reading and not is_integrity_officer(found, handlers):
+            raise OperatorRefused(say("casework.read_needs_officer", who=found.display_name))
+        return found
+    except OperatorRefused as refused:
+        record_event(session, operator.actor, "cli.identity_refused", None,
+                     {"claimed": claimed, "attempted": attempted, "by": operator.by})
+        raise NotAuthorised(str(refused)) from None

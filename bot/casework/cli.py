@@ -37,12 +37,19 @@ def configure_bench(bench: argparse.ArgumentParser) -> None:
     bench.set_defaults(run=_bench_casework)
 
 
+def _as_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as", dest="as_name", metavar="NAME",
+        help="who you are: a handler's directory key or Slack id (or name) that this shell "
+        "user is listed as in PROBITY_HOME/operators.yaml; optional if only one")
+
+
 def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
                   run: Callable[[argparse.Namespace, Settings], int]) -> argparse.ArgumentParser:
     """A step on one declaration, taken by a named person (checked and audited later)."""
     step = steps.add_parser(name, help=help)
     step.add_argument("reference")
-    step.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    _as_argument(step)
     step.set_defaults(run=run)
     return step
 
@@ -54,10 +61,12 @@ def configure_casework(casework: argparse.ArgumentParser) -> None:
     listing.add_argument("--kind", choices=REGISTER_NAMES)
     listing.add_argument("--status", action="append", help="only this status (repeatable)")
     listing.add_argument("--all", action="store_true", help="every status, not just open ones")
+    _as_argument(listing)
     listing.set_defaults(run=_list)
 
     show = steps.add_parser("show", help="one declaration with its answers and history")
     show.add_argument("reference")
+    _as_argument(show)
     show.set_defaults(run=_show)
 
     decide = _officer_step(steps, "decide", "decide a declaration, with a rationale", _decide)
@@ -117,8 +126,7 @@ def configure_registers(registers: argparse.ArgumentParser) -> None:
         export.add_argument("--to", dest="end", type=_date)
         export.add_argument("--format", choices=("csv", "json"), default="csv")
         export.add_argument("--output", type=Path, help="write here instead of standard output")
-        export.add_argument("--as", dest="as_name", metavar="NAME",
-                            help="who is exporting (recorded in the audit log)")
+        _as_argument(export)
         export.set_defaults(run=_export, register_name=name)
 
     publish = actions.add_parser("publish", help="write the public register for a quarter")
@@ -165,11 +173,23 @@ def _open(settings: Settings):  # type: ignore[no-untyped-def]
     return Store.open(settings)
 
 
-def _person_id(store: Any, settings: Settings, name: str) -> int:
+def _person_id(store: Any, settings: Settings, name: str | None, *,
+               reading: bool = False) -> int:
+    """Who a step runs as: `--as` checked against the shell's operator (see
+    bot.casework.authorisation.check_operator), or the operator's own handler."""
+    from bot.casework.authorisation import check_operator
+    from bot.casework.errors import NotAuthorised
     from bot.casework.people import find_person
 
+    refused: NotAuthorised | None = None
     with store.transaction() as session:
-        return find_person(session, name, settings.directory_file).id
+        person = find_person(session, name, settings.directory_file) if name else None
+        try:
+            return check_operator(session, settings, person, name, " ".join(sys.argv[1:3]),
+                                  reading=reading).id
+        except NotAuthorised as problem:
+            refused = problem  # committed with its audit event, then raised
+    raise refused
 
 
 def _service(settings: Settings):  # type: ignore[no-untyped-def]
@@ -277,6 +297,7 @@ def _kinds(name: str | None) -> list[str] | None:
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework.errors import NotAuthorised
     from bot.casework.followup import time_to_decision
     from bot.casework.queries import OPEN_STATUSES, current_decision, list_declarations
     from bot.casework.rules import CaseworkRules
@@ -284,19 +305,26 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     rules = CaseworkRules.from_settings(settings)
     statuses = args.status or (None if args.all else sorted(OPEN_STATUSES))
     store = _open(settings)
+    try:
+        actor = _actor(store, settings, args.as_name, reading=True)
+    except NotAuthorised as refused:
+        return _fail(str(refused))
+    lines = []
     with store.session() as session:
         found = list_declarations(session, kinds=_kinds(args.kind), statuses=statuses)
-        if not found:
-            print(say("cli_casework.none_match"))
-            return 0
         for declaration in found:
             timing = time_to_decision(declaration, rules)
             standing = current_decision(declaration)
             late = say("cli_casework.late") if timing.breached and not timing.decided else ""
-            print(say("cli_casework.list_line", reference=declaration.reference,
-                      status=declaration.status, name=declaration.person.display_name,
-                      days=timing.days, late=late,
-                      summary=(standing.outcome if standing else declaration.summary or "")[:60]))
+            lines.append(say("cli_casework.list_line", reference=declaration.reference,
+                             status=declaration.status, name=declaration.person.display_name,
+                             days=timing.days, late=late,
+                             summary=(standing.outcome if standing
+                                      else declaration.summary or "")[:60]))
+    # Names and statuses of colleagues' records: who listed them is recorded.
+    _audit(store, actor, "declarations.listed", None,
+           {"kind": args.kind, "statuses": statuses, "count": len(lines)})
+    print("\n".join(lines) if lines else say("cli_casework.none_match"))
     return 0
 
 
@@ -308,10 +336,13 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
 
         rules = CaseworkRules.from_settings(settings)
         store = _open(settings)
+        actor = _actor(store, settings, args.as_name, reading=True)
         with store.session() as session:
             declaration = get_declaration(session, args.reference)
             entry = register_entry(session, rules, declaration)
             when_filed = declarant_snapshot(declaration)
+        # Personal data leaves the store on screen: who read it is recorded.
+        _audit(store, actor, "declaration.read", declaration.reference, {"surface": "cli"})
         for key, value in entry.items():
             if key in ("answers", "decisions", "appeals", "history", "approvers"):
                 continue
@@ -397,17 +428,16 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
         yield handle
 
 
-def _audit(store: Any, actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+def _audit(store: Any, actor: str, action: str, subject: str | None,
+           details: dict[str, Any]) -> None:
     from bot.store.audit import record_event
 
     with store.transaction() as session:
         record_event(session, actor, action, subject, details)
 
 
-def _actor(store: Any, settings: Settings, name: str | None) -> str:
-    from bot.store.history import actor_name
-
-    return actor_name(None) if not name else f"person:{_person_id(store, settings, name)}"
+def _actor(store: Any, settings: Settings, name: str | None, *, reading: bool = False) -> str:
+    return f"person:{_person_id(store, settings, name, reading=reading)}"
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
@@ -417,7 +447,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
         rules = CaseworkRules.from_settings(settings)
         store = _open(settings)
-        actor = _actor(store, settings, args.as_name)
+        actor = _actor(store, settings, args.as_name, reading=True)
         with store.session() as session:
             entries = register_entries(session, rules, REGISTERS[args.register_name],
                                        args.start, args.end)

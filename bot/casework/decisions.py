@@ -10,6 +10,7 @@ from bot.casework.authorisation import (
     can_answer,
     not_their_declaration,
     require_integrity_officer,
+    require_no_own_interest,
 )
 from bot.casework.errors import CaseworkError
 from bot.casework.followup import set_follow_up_dates
@@ -47,6 +48,7 @@ def decide(
     """
     require_integrity_officer(by, rules.handlers, "decide declarations")
     declaration = get_declaration(session, reference, lock=True)
+    require_no_own_interest(by, declaration, "decide")
     chosen, effect = outcome_for(declaration.kind, outcome)
     rationale = (rationale or "").strip()
     conditions = (conditions or "").strip() or None
@@ -112,6 +114,7 @@ def request_information(
     """Ask the declarant a question before deciding; the record waits in information_requested."""
     require_integrity_officer(by, rules.handlers, "ask for more information")
     declaration = get_declaration(session, reference, lock=True)
+    require_no_own_interest(by, declaration, "request_information")
     question = (question or "").strip()
     if not question:
         raise CaseworkError("Write the question the declarant should answer.")

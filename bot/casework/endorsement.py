@@ -13,6 +13,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from bot.casework.authorisation import require_no_own_interest
 from bot.casework.errors import CaseworkError, NotAuthorised
 from bot.casework.queries import OPEN_STATUSES, get_declaration
 from bot.casework.steps import record_step
@@ -74,6 +75,7 @@ def endorse(
     caller, as every refusal is).
     """
     declaration = get_declaration(session, reference, lock=True)
+    require_no_own_interest(by, declaration, "endorse")
     if not can_endorse(by, declaration):
         raise NotAuthorised(f"{by.display_name} is not the line manager named on "
                             f"{declaration.reference}, so cannot endorse it.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.casework.authorisation import require_integrity_officer
+from bot.casework.authorisation import require_integrity_officer, require_no_own_interest
 from bot.casework.errors import CaseworkError
 from bot.casework.queries import OPEN_STATUSES, get_declaration, list_declarations
 from bot.casework.rules import CaseworkRules, add_months
@@ -148,6 +148,7 @@ def record_compliance_check(
     """
     require_integrity_officer(by, rules.handlers, "record a compliance check")
     declaration = get_declaration(session, reference, lock=True)
+    require_no_own_interest(by, declaration, "compliance_check")
     if declaration.kind != DeclarationKind.BUSINESS_INTEREST or \
             declaration.status not in COMPLIANCE_STATUSES:
         raise CaseworkError(

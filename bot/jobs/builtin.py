@@ -1,17 +1,15 @@
 """The job kinds and schedules Probity ships, put in a Registry for a composition root.
 
-`build_registry(settings, store)` is what `probity worker` and `probity serve` run; a root
-that wants more (the Slack surface's cards, an audit checkpoint writer) adds its own
-handlers to the registry it returns, or builds one of its own from these pieces.
+`build_registry(settings, store, plugins=...)` is what `probity worker` (bot.surfaces.worker)
+and `probity serve` run, each with the Slack surface's plug-in; a root that wants more (an
+audit checkpoint writer) passes its own plug-in or adds handlers to the registry returned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -20,7 +18,7 @@ from bot.config import Settings
 from bot.jobs.campaign_jobs import add_campaign_jobs
 from bot.jobs.notices import purge_old_notices
 from bot.jobs.queue import JobView, enqueue, purge_finished
-from bot.jobs.registry import Registry
+from bot.jobs.registry import Registry, RegistryPlugin
 from bot.jobs.reminders import ReminderPlan, send_late_digest, send_reminders
 from bot.jobs.timing import TimingError
 from bot.messages import say
@@ -28,21 +26,21 @@ from bot.store import Store
 from bot.store.audit import record_event
 from bot.store.models import Notice, ProcessedDelivery, utcnow
 
-if TYPE_CHECKING:
-    from slack_sdk import WebClient
-
 Clock = Callable[[], dt.datetime]
 
 #: name -> (job kind, default timing). Names say what each does; times are local.
 DEFAULT_SCHEDULES: dict[str, tuple[str, str]] = {
     "announce-reports": ("reports.announce", "every 1m"),
+    # Every few minutes it asks whether the day's random batch moment has passed, and applies
+    # reporters' waiting writes to the vault once a day (bot.reporting.vault.batch).
+    "reporter-batch": ("reports.apply_batch", "every 5m"),
     "reporter-audit-batch": ("reports.audit_reporter_activity", "daily 00:15"),
     "reminders": ("reminders.send", "daily 08:00"),
     "late-digest": ("reminders.late_digest", "weekly mon 07:30"),
     "purge-drafts": ("drafts.purge", "every 1h"),
     "purge-deliveries": ("deliveries.purge", "daily 03:00"),
     "purge-jobs": ("jobs.purge", "daily 03:30"),
-    # Runs once a handler for audit.checkpoint is registered (the audit anchor's writer).
+    # A keyed checkpoint of the audit chain, outside the database (bot.store.anchor).
     "audit-checkpoint": ("audit.checkpoint", "daily 23:55"),
 }
 #: Slack retries an event for a few minutes; two days of delivery keys is plenty.
@@ -56,15 +54,18 @@ class ScheduleSettingError(ValueError):
 
 
 def build_registry(settings: Settings, store: Store, *, clock: Clock = utcnow,
-                   slack_client: WebClient | None = None) -> Registry:
-    """Every built-in job kind and schedule. Slack's outbox handlers are added when a
-    client is given or SLACK_BOT_TOKEN is set; without them Slack jobs wait in the queue."""
+                   plugins: Iterable[RegistryPlugin] = ()) -> Registry:
+    """Every built-in job kind and schedule, then each plug-in's (a surface's outbox: see
+    bot.surfaces.slack.outbox.slack_jobs_plugin). Without a Slack plug-in, Slack jobs wait
+    in the queue for a worker that has one."""
     registry = Registry()
-    _add_reporting(registry, settings, clock)
+    _add_reporting(registry, settings, store, clock)
+    _add_audit(registry, settings)
     _add_reminders(registry, settings, clock)
     _add_housekeeping(registry, settings, clock)
-    _add_slack(registry, settings, store, slack_client)
     add_campaign_jobs(registry, clock, settings)
+    for plug in plugins:
+        plug(registry)
     for name, (kind, timing) in DEFAULT_SCHEDULES.items():
         registry.schedule(name, kind, timing)
     apply_schedule_settings(registry, settings.schedules)
@@ -87,11 +88,20 @@ def apply_schedule_settings(registry: Registry, overrides: tuple[str, ...]) -> N
                                        ) from None
 
 
-def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None:
+def _add_audit(registry: Registry, settings: Settings) -> None:
+    from bot.store.anchor import write_checkpoint
+
+    registry.handle("audit.checkpoint",
+                    lambda session, job: _discard(write_checkpoint(session, settings)))
+
+
+def _add_reporting(registry: Registry, settings: Settings, store: Store,
+                   clock: Clock) -> None:
     from bot.reporting.activity import audit_reporter_activity
     from bot.reporting.context import ReportingContext
     from bot.reporting.deadlines import acknowledge_due
     from bot.reporting.handling import announce_due
+    from bot.reporting.vault.batch import apply_batch_if_due
 
     contexts: list[ReportingContext] = []
 
@@ -102,7 +112,7 @@ def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None
         return contexts[0]
 
     def announce(session: Session, job: JobView) -> None:
-        """Announce reports whose random delay has passed; post each to the unit's channel."""
+        """Announce the reports the daily batch has brought; post each to the unit's channel."""
         for notice in announce_due(session, context()):
             if not settings.integrity_channel:
                 continue
@@ -119,6 +129,9 @@ def _add_reporting(registry: Registry, settings: Settings, clock: Clock) -> None
                     idempotency_key=f"report-announced:{notice.reference}")
 
     registry.handle("reports.announce", announce)
+    # Outside a transaction: the batch opens its own and then VACUUMs the vault.
+    registry.deliver("reports.apply_batch",
+                     lambda job: _discard(apply_batch_if_due(store, context())))
     registry.handle("reports.audit_reporter_activity",
                     lambda session, job: _discard(audit_reporter_activity(session, context())))
 
@@ -177,22 +190,6 @@ def _add_housekeeping(registry: Registry, settings: Settings, clock: Clock) -> N
                     lambda session, job: _discard(purge_expired_drafts(session, clock())))
     registry.handle("deliveries.purge", purge_deliveries)
     registry.handle("jobs.purge", purge_jobs)
-
-
-def _add_slack(registry: Registry, settings: Settings, store: Store,
-               client: WebClient | None) -> None:
-    from bot.jobs.slack_delivery import (
-        register_slack_notices,
-        register_slack_outbox,
-        slack_client,
-    )
-
-    register_slack_notices(registry)
-    token = os.environ.get("SLACK_BOT_TOKEN")
-    if client is None and token:
-        client = slack_client(token, settings.slack_api_url)
-    if client is not None:
-        register_slack_outbox(registry, store, client)
 
 
 def _discard(_: object) -> None:

@@ -22,7 +22,7 @@ Clock = Callable[[], dt.datetime]
 DM = "slack.dm"
 #: chat.postMessage allows about one message a second per channel, and every DM is its own
 #: channel; the workspace-wide ceiling is "several hundred a minute", so campaign DMs are
-#: spaced to 240 a minute and a 429's Retry-After (bot.jobs.slack_delivery) does the rest.
+#: spaced to 240 a minute and a 429's Retry-After (bot.surfaces.slack.outbox) does the rest.
 DMS_PER_MINUTE = 240
 KEY_PREFIX = "campaign:"
 

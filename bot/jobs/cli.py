@@ -1,25 +1,15 @@
-"""`probity worker` runs background jobs; `probity jobs` shows, retries and drops them;
-`probity bench jobs` measures the runner."""
+"""`probity jobs` shows background jobs, retries and drops failed ones and runs a schedule
+now; `probity bench jobs` measures the runner. (`probity worker` is bot.surfaces.worker.)"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
-import signal
 import sys
-import threading
 from typing import Any
 
 from bot.config import Settings
-
-
-def configure_worker(worker: argparse.ArgumentParser) -> None:
-    worker.add_argument("--until-idle", action="store_true",
-                        help="run everything due now, then exit (cron, tests)")
-    worker.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
-                        help="how long to wait when nothing is due (default 1)")
-    worker.set_defaults(run=_worker)
 
 
 def configure_jobs(jobs: argparse.ArgumentParser) -> None:
@@ -63,29 +53,6 @@ def _problem(problem: str) -> int:
 
     print(say("jobs.schedule_setting_problem", problem=problem), file=sys.stderr)
     return 2
-
-
-def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.jobs.worker import Worker
-    from bot.messages import say
-
-    store, registry = _open(settings)
-    worker = Worker(store, registry, zone=settings.zone)
-    try:
-        if args.until_idle:
-            print(say("jobs.worker_ran", count=worker.run_until_idle()))
-            return 0
-        stop = threading.Event()
-        # systemd and Kubernetes stop a service with SIGTERM: finish the job in hand, then go.
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        print(say("jobs.worker_started", name=worker.name), flush=True)
-        try:
-            worker.run_forever(stop, args.poll)
-        except KeyboardInterrupt:
-            stop.set()
-        return 0
-    finally:
-        store.dispose()
 
 
 def overview(settings: Settings) -> dict[str, Any]:

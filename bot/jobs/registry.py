@@ -24,6 +24,10 @@ DeliveryHandler = Callable[[JobView], None]
 NoticeDelivery = Callable[[Session, Notice, Person], None]
 
 
+#: Adds a package's or a surface's handlers to a registry (given to build_registry).
+RegistryPlugin = Callable[["Registry"], None]
+
+
 @dataclass(frozen=True)
 class HandlerEntry:
     kind: str

@@ -31,10 +31,9 @@ from bot.store.models import (
     DeclarationStatus,
     Notice,
     Person,
-    Report,
-    ReportStatus,
     StatusChange,
 )
+from bot.store.vault.models import Report, ReportStatus
 
 #: Sends a new notice on the person's surface (see Registry.deliver_notices).
 DeliveryFor = Callable[[str], Callable[[Session, Notice, Person], None] | None]
@@ -257,7 +256,7 @@ def _open_reports(session: Session) -> list[Report]:
     # Unannounced reports do not exist for handlers yet (bot.reporting.handling).
     return list(session.scalars(select(Report).where(
         Report.handlers_notified.is_(True), Report.status != ReportStatus.CLOSED)
-        .order_by(Report.id)))
+        .order_by(Report.received_on, Report.reference)))
 
 
 def _handler_people(session: Session, plan: ReminderPlan) -> list[Person]:

@@ -11,6 +11,7 @@ from bot.knowledge.chunking import Passage
 from bot.knowledge.contacts import Contact
 from bot.knowledge.text import Sentence, sentence_units, terms, words
 from bot.knowledge.vocabulary import QueryTerms
+from bot.messages import say
 from bot.turns import Citation
 
 #: How many sources an answer cites, best first.
@@ -25,8 +26,6 @@ HEADING_SHARE = 0.5
 RULE_BONUS = 1.5
 _RULE_WORDS = frozenset({"may", "must", "never", "should", "need", "needs", "only", "cannot",
                         "not", "required", "allowed", "permitted", "prohibited"})
-
-NOT_COVERED = "The policies don't cover this."
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,9 @@ class Confidence:
     coverage: float
     strength: float
     answered: bool
+    #: The fitted answer rule's probability that the question is answerable (None when the
+    #: fixed floors decided).
+    probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ class Answer:
         if not self.citations:
             return None
         best = self.citations[0]
-        return f"Source: {best.title}, section {best.section} ({best.document})"
+        return say("knowledge.source_line", title=best.title, section=best.section,
+                   document=best.document)
 
 
 def cite(hit: ScoredPassage) -> Citation:
@@ -118,7 +121,7 @@ def trim(passage: Passage, query: QueryTerms, idf: dict[str, float]) -> str:
         scored.append((score, position))
     best = max(score for score, _ in scored)
     if best <= 0:
-        return _render(units, _with_context(units, 0))
+        return _render(units, sorted(_with_context(units, 0)))
     chosen: list[int] = []
     for score, position in sorted(scored, key=lambda item: (-item[0], item[1])):
         if score < SENTENCE_SHARE * best:
@@ -136,8 +139,9 @@ def _with_context(units: list[Sentence], position: int) -> set[int]:
     unit = {position}
     while True:
         first = min(unit)
-        if units[first].item and units[first].lead_in is not None:
-            unit.add(units[first].lead_in)
+        lead_in = units[first].lead_in
+        if units[first].item and lead_in is not None:
+            unit.add(lead_in)
         elif first > 0 and not units[first].item and _leans_back(units[first].text):
             unit.add(first - 1)
         else:
@@ -188,8 +192,8 @@ def _leans_back(sentence: str) -> bool:
 
 def not_covered(question: str, contact: Contact, confidence: Confidence | None = None) -> Answer:
     """The honest answer when no passage is good enough, pointing to someone who knows."""
-    text = f"{NOT_COVERED} Ask {contact.name}: {contact.how}."
-    return Answer(question=question, answered=False, answer=text.replace("..", "."),
+    text = say("knowledge.not_covered", name=contact.name, how=contact.how.rstrip("."))
+    return Answer(question=question, answered=False, answer=text,
                   citations=(), contact=contact, confidence=confidence)
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.messages import say
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 
 def configure_ask(ask: argparse.ArgumentParser) -> None:
@@ -22,16 +27,26 @@ def configure_ask(ask: argparse.ArgumentParser) -> None:
 
 
 def configure_eval(evaluate: argparse.ArgumentParser) -> None:
+    evaluate.add_argument("--corpus", action="append", metavar="NAME",
+                          help="only this corpus ('bundled' or a folder name under "
+                          "tests/eval/corpora); repeatable")
+    evaluate.add_argument("--split", choices=("tune", "held_out"),
+                          help="only this split of each corpus")
+    evaluate.add_argument("--misses", action="store_true",
+                          help="list every miss and every answered off-topic question")
+    evaluate.add_argument("--calibrate", action="store_true",
+                          help="first refit the answer rule on the tune split of every corpus "
+                          "(bot/knowledge/answer_rule.json), then report")
     evaluate.add_argument("--questions", type=Path, metavar="DIR",
-                          help="folder with questions_*.yaml and off_topic.yaml "
-                          "(default: the bundled tests/eval)")
+                          help="a folder with questions_*.yaml and off_topic.yaml, or a corpus "
+                          "folder (documents/ and questions.yaml), instead of the bundled sets")
     evaluate.add_argument("--policies", type=Path, metavar="DIR",
-                          help="index DIR instead of the bundled policies")
+                          help="index DIR instead of the corpus's own documents")
     evaluate.set_defaults(run=_eval)
 
 
 def configure_bench_search(search: argparse.ArgumentParser) -> None:
-    search.add_argument("--sizes", default="1000,10000,50000",
+    search.add_argument("--sizes", default="10000,50000,100000",
                         help="comma-separated corpus sizes in passages (default: %(default)s)")
     search.add_argument("--queries", type=int, default=60,
                         help="how many queries to time per engine (default: %(default)s)")
@@ -44,6 +59,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     knowledge = Knowledge.load(settings, policies_dir=args.policies)
     for problem in knowledge.problems:
         print(say("cli.ask_skipped", problem=problem), file=sys.stderr)
+    questions: Iterator[str]
     if args.question == ["-"]:
         questions = (line.strip() for line in sys.stdin)
     else:
@@ -81,7 +97,7 @@ class _UnansweredRecorder:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = None
+        self.store: Store | None = None
         self.broken = False
 
     def record(self, question: str) -> None:
@@ -108,17 +124,49 @@ class _UnansweredRecorder:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge import Knowledge
-    from bot.knowledge.evaluation import DEFAULT_EVAL_DIR, evaluate, load_questions
+    from bot.knowledge.evaluation import (
+        Corpus,
+        all_corpora,
+        bundled_corpus,
+        calibrate,
+        evaluate_corpus,
+        load_corpus,
+    )
 
-    knowledge = Knowledge.load(settings, policies_dir=args.policies)
-    questions, off_topic = load_questions(args.questions or DEFAULT_EVAL_DIR)
-    if not questions:
+    if args.questions is not None:
+        folder = args.questions
+        chosen = [load_corpus(folder) if (folder / "questions.yaml").is_file()
+                  else bundled_corpus(folder)]
+    else:
+        chosen = all_corpora()
+        if args.corpus:
+            chosen = [corpus for corpus in chosen if corpus.name in args.corpus]
+    if args.policies is not None:
+        chosen = [Corpus(c.name, args.policies, c.questions, c.off_topic) for c in chosen]
+    if args.split:
+        chosen = [corpus.split(args.split) for corpus in chosen]
+    chosen = [corpus for corpus in chosen if corpus.questions]
+    if args.calibrate:
+        rule = calibrate(settings, all_corpora())
+        rule.save()
+        print(say("knowledge.eval_calibrated", corpora=", ".join(rule.fitted_on),
+                  threshold=f"{rule.threshold:.3f}"))
+    if not chosen:
         print(say("cli.eval_no_questions"), file=sys.stderr)
         return 2
-    report = evaluate(knowledge, questions, off_topic)
-    print("\n".join(report.lines()))
-    return 0 if report.passed else 1
+    passed = True
+    for corpus in chosen:
+        reports = evaluate_corpus(corpus, settings)
+        print(f"{corpus.name} ({corpus.documents or 'bundled policies'})")
+        for split, report in reports.items():
+            print(f"  {split:9} {report.summary()}")
+        overall = reports["all"]
+        passed = passed and overall.passed
+        if args.misses:
+            for line in overall.lines()[1:]:
+                print(f"    {line}")
+    print(say("knowledge.eval_bar_met" if passed else "knowledge.eval_bar_missed"))
+    return 0 if passed else 1
 
 
 def _bench_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from bot.knowledge.text import words
 from bot.knowledge.vocabulary import _contains
+from bot.messages import say
 from bot.yamlio import load_yaml_file
 
-#: Used when a force has no contacts file at all.
-FALLBACK_CONTACT_NAME = "Professional Standards Department"
-FALLBACK_CONTACT_HOW = "ask your line manager to put you in touch"
+
+def _fallback() -> Contact:
+    """The contact used when a force has no contacts file at all (wording in the catalogue)."""
+    return Contact(say("knowledge.fallback_contact_name"), say("knowledge.fallback_contact_how"))
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class ContactBook:
     def load(cls, path: Path) -> ContactBook:
         """Read `default: {name, how}` and `topics: [{name, keywords, contact}]`."""
         if not path.is_file():
-            return cls(Contact(FALLBACK_CONTACT_NAME, FALLBACK_CONTACT_HOW))
+            return cls(_fallback())
         raw = load_yaml_file(path) or {}
         default = raw.get("default") or {}
         topics = []
@@ -52,8 +54,8 @@ class ContactBook:
             topics.append(Topic(str(item.get("name", "")), tuple(k for k in keywords if k),
                                 Contact(str(contact.get("name", "")), str(contact.get("how", "")))))
         return cls(
-            Contact(str(default.get("name") or FALLBACK_CONTACT_NAME),
-                    str(default.get("how") or FALLBACK_CONTACT_HOW)),
+            Contact(str(default.get("name") or _fallback().name),
+                    str(default.get("how") or _fallback().how)),
             tuple(topics),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,14 +13,16 @@ import numpy as np
 from bot.config import Settings
 from bot.knowledge import answer as answers
 from bot.knowledge.answer import Answer, Confidence, ScoredPassage
+from bot.knowledge.answer_rule import AnswerRule, Evidence
 from bot.knowledge.cache import content_key, load_or_build
-from bot.knowledge.chunking import chunk
-from bot.knowledge.contacts import ContactBook
+from bot.knowledge.chunking import Passage, chunk
+from bot.knowledge.contacts import Contact, ContactBook
 from bot.knowledge.faq import FaqEntry, load_faq
+from bot.knowledge.fields import PolicyIndex, heading_terms, section_key
 from bot.knowledge.index import K1, B, SearchIndex, passage_terms, ranked
 from bot.knowledge.loaders import load_folder, policy_files
-from bot.knowledge.scope import Route, is_out_of_scope, load_routes
-from bot.knowledge.text import fold, terms
+from bot.knowledge.scope import Route, load_routes
+from bot.knowledge.text import fold, stem, unstemmed_terms
 from bot.knowledge.vocabulary import QueryTerms, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -47,16 +50,17 @@ MIN_STRENGTH_IN_DOMAIN = 0.2
 ROUTE_MARGIN = 1.4
 ROUTE_TIE_MARGIN = 1.0
 WEAK_STRENGTH = 0.6
-#: Passages in the document that matches the question best as a whole get up to this much
-#: extra: staff questions often carry incidental words that pull single passages from the
-#: wrong policy, while the right policy matches across several of its sections.
-DOCUMENT_PRIOR = 2.0
-DOCUMENT_PRIOR_PASSAGES = 2
+#: Each passage is scaled by 1 + DOCUMENT_PRIOR x (its document's best score / the best
+#: document's): staff questions often carry incidental words that pull single passages from
+#: the wrong policy, and the sections of the policy that matches best follow its best one.
+#: (Summing each document's two best passages, as before, favoured whichever pages of a
+#: folder of short pages happened to have two.)
+DOCUMENT_PRIOR = 1.5
 #: A question this close to an FAQ entry's (IDF-weighted overlap of terms) lifts the entry's
 #: target section; the FAQ only re-ranks, the answer still comes from the policy text.
 FAQ_SIMILARITY = 0.5
 #: How much a match in the deepest heading or title adds, relative to the passage text.
-HEADING_WEIGHT = 1.0
+HEADING_WEIGHT = 0.25
 #: How much a match in the FAQ questions written for a section adds.
 FAQ_FIELD_WEIGHT = 0.5
 
@@ -64,20 +68,31 @@ FAQ_BOOST = 1.5
 #: A section whose heading sets a money limit ("Gifts below £25", "Offers at or above £25")
 #: that a sum in the question falls on the right side of gets this much more: "a £15 bunch
 #: of flowers" is asking exactly what that heading decides, though no word says "below".
-AMOUNT_BOOST = 1.5
+AMOUNT_BOOST = 2.0
 
+#: A question about a limit ("what's the limit", "how much can", "maximum value") is
+#: answered by a rule that states an amount, whether or not it says "limit": passages with
+#: a sum of money get this much more.
+LIMIT_BOOST = 1.5
+#: Exact (unstemmed) word matches add this share of their BM25 in a field of unstemmed words:
+#: where two topics share a stem ("leaving do" and "annual leave"), the passage using the
+#: person's own word form wins the tie.
+EXACT_WEIGHT = 0.3
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}(?:'s)?\b")
+_CURLY = str.maketrans({"\u2019": "'"})
+#: How a question asks for an amount rather than naming one.
+_LIMIT_QUESTION = re.compile(
+    r"\b(limits?|threshold|maximum|max|cap|ceiling|how\s+much|how\s+many\s+pounds|"
+    r"value|worth|upper|lower|minimum|over\s+what|under\s+what|at\s+what)\b")
 _QUESTION_AMOUNT = re.compile(r"£\s*(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s*(?:quid|pounds?|gbp)\b")
-_HEADING_LIMIT = re.compile(
-    r"\b(below|under|less than|up to|at or above|above|over|more than|at least|exceeding)"
-    r"\s+£\s*(\d+(?:\.\d+)?)")
-_BELOW = ("below", "under", "less than")
 
 
 @dataclass
 class Knowledge:
     """Indexed policies plus the curated vocabulary, contacts and FAQ that steer answers."""
 
-    index: SearchIndex
+    fields: PolicyIndex
     vocabulary: Vocabulary
     contacts: ContactBook
     faq: tuple[FaqEntry, ...]
@@ -99,40 +114,76 @@ class Knowledge:
         key = content_key(files, folder, (knowledge_dir / name for name in KNOWLEDGE_FILES))
 
         routes = load_routes(knowledge_dir / "out_of_scope.yaml")
+        faq = load_faq(knowledge_dir / "faq.yaml")
+        cache_dir = settings.home / "index" if use_cache else None
 
-        def build() -> tuple[SearchIndex, list[str]]:
-            documents, problems = load_folder(folder)
+        def build() -> tuple[PolicyIndex, list[str]]:
+            documents, problems = load_folder(folder, skipped=skip_list)
             # Routes share the index (and so the IDF scale) with the policy passages, so
             # their scores compare directly with the policies' for the same question.
             passages = chunk(documents) + [route.passage() for route in routes]
-            return SearchIndex.build(passages), problems
+            return PolicyIndex.build(passages, faq), problems
 
-        cache_dir = settings.home / "index" if use_cache else None
-        index, problems, from_cache = load_or_build(cache_dir, key, build)
-        if from_cache:
-            for problem in problems:
-                log.warning("Skipped policy file %s", problem)
+        from bot.knowledge.cache import SkipList
+
+        skip_list = SkipList(cache_dir)
+        fields, problems, from_cache = load_or_build(cache_dir, key, build)
         if not folder.is_dir():
             log.warning("The policies folder %s does not exist; nothing can be answered", folder)
         return cls(
-            index=index,
+            fields=fields,
             vocabulary=Vocabulary.load(knowledge_dir / "vocabulary.yaml"),
             contacts=ContactBook.load(knowledge_dir / "contacts.yaml"),
-            faq=load_faq(knowledge_dir / "faq.yaml"),
+            faq=faq,
             problems=problems,
             policies_dir=folder,
             from_cache=from_cache,
             routes=routes,
         )
 
+    @classmethod
+    def from_passages(cls, passages: list[Passage], settings: Settings,
+                      body_tokens: list[list[str]] | None = None) -> Knowledge:
+        """Knowledge over given passages with the configured vocabulary, contacts, FAQ and
+        routes (the benchmark's generated corpora)."""
+        knowledge_dir = Path(settings.knowledge_dir)
+        routes = load_routes(knowledge_dir / "out_of_scope.yaml")
+        faq = load_faq(knowledge_dir / "faq.yaml")
+        route_passages = [route.passage() for route in routes]
+        if body_tokens is not None:
+            body_tokens = body_tokens + [passage_terms(p) for p in route_passages]
+        return cls(
+            fields=PolicyIndex.build(passages + route_passages, faq, body_tokens),
+            vocabulary=Vocabulary.load(knowledge_dir / "vocabulary.yaml"),
+            contacts=ContactBook.load(knowledge_dir / "contacts.yaml"),
+            faq=faq, problems=[], policies_dir=Path(settings.policies_dir), routes=routes)
+
+    @property
+    def index(self) -> SearchIndex:
+        """The body index (passage text, headings and title)."""
+        return self.fields.body
+
     # Searching ------------------------------------------------------------------------
 
     def query_terms(self, question: str) -> QueryTerms:
         query = self.vocabulary.query_terms(question)
-        found = amounts(question)
-        if found:
-            query = replace(query, amounts=found)
-        return query
+        exact = dict.fromkeys(unstemmed_terms(question), 1.0)
+        names = self._names(question, query)
+        return replace(query, amounts=amounts(question), exact=exact,
+                       own=tuple(term for term in query.own if term not in names),
+                       limit_question=bool(_LIMIT_QUESTION.search(fold(question))))
+
+    def _names(self, question: str, query: QueryTerms) -> set[str]:
+        """Terms of capitalised words the documents never use: the name of a shop, a person,
+        a place or a firm ("Costa gave me a coffee", "family in Iran"). No policy can list
+        every name, so they do not count against the question when judging whether the
+        documents answer it (they still search, in case a document does name them)."""
+        found = set()
+        for word in _CAPITALISED.findall(question.translate(_CURLY)):
+            term = stem(word.lower())
+            if self.index.idf_of(term) is None and not query.alternatives.get(term):
+                found.add(term)
+        return found
 
     def search(self, query: str, limit: int = 10) -> list[ScoredPassage]:
         """The best passages for `query`, best first, with vocabulary expansion and FAQ boost."""
@@ -144,123 +195,146 @@ class Knowledge:
                 for number, score in ranked(scores, limit)]
 
     def _scores(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
-        """(re-ranked scores of policy passages only, plain BM25 of every passage)."""
-        plain = self.index.scores(query.weights)
-        scores = plain + HEADING_WEIGHT * self._heading_index().scores(query.weights)
-        if FAQ_FIELD_WEIGHT and self.faq:
-            scores += FAQ_FIELD_WEIGHT * self._faq_index().scores(query.weights)
-        scores[self._route_mask()] = 0.0
+        """(re-ranked scores of policy passages only, plain BM25 of every passage).
+
+        Every step is a vectorised pass over the passages that match at least one term, so
+        the cost of a question grows with the corpus no faster than the postings it reads.
+        """
+        scores, plain = self._first_pass(query)
+        scores[self._route_numbers()] = 0.0
         self._boost_faq_targets(query, scores)
         self._boost_amount_limits(query, scores)
         self._apply_document_prior(scores)
+        return scores, plain
+
+    def _first_pass(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
+        fields = self.fields
+        plain = fields.body.scores(query.weights)
+        scores = plain + HEADING_WEIGHT * fields.headings.scores(query.weights)
+        if FAQ_FIELD_WEIGHT and self.faq:
+            scores += FAQ_FIELD_WEIGHT * fields.faq.scores(query.weights)
+        if EXACT_WEIGHT and query.exact:
+            scores += EXACT_WEIGHT * fields.exact.scores(query.exact)
+        if query.limit_question:
+            scores[fields.states_amount] *= LIMIT_BOOST
         return scores, plain
 
     def _boost_amount_limits(self, query: QueryTerms, scores: np.ndarray) -> None:
         """Lift sections whose heading's money limit the question's sum falls within."""
         if not query.amounts:
             return
-        for number, limits in self._heading_limits().items():
-            if scores[number] > 0 and any(
-                    _within(amount, limits) for amount in query.amounts):
-                scores[number] *= AMOUNT_BOOST
+        numbers, kinds, limits = self._limit_arrays()
+        if not numbers.size:
+            return
+        for amount in query.amounts:
+            failed = ~_satisfies(amount, kinds, limits)
+            # A heading's limits must all hold: "over £25 and up to £100".
+            bad = np.zeros(len(scores), dtype=bool)
+            bad[numbers[failed]] = True
+            lifted = np.unique(numbers[~failed])
+            lifted = lifted[~bad[lifted] & (scores[lifted] > 0)]
+            scores[lifted] *= AMOUNT_BOOST
 
-    def _heading_limits(self) -> dict[int, list[tuple[str, float]]]:
-        """Passage number -> the (comparison, £ limit) pairs its deepest heading states."""
-        if getattr(self, "_heading_limits_cache", None) is None:
-            found: dict[int, list[tuple[str, float]]] = {}
-            for number, passage in enumerate(self.index.passages):
-                limits = [(match.group(1), float(match.group(2)))
-                          for match in _HEADING_LIMIT.finditer(fold(passage.section))]
-                if limits:
-                    found[number] = limits
-            self._heading_limits_cache = found
-        return self._heading_limits_cache
+    def _limit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The heading limits as parallel arrays (passage, comparison code, £ limit)."""
+        if getattr(self, "_limit_cache", None) is None:
+            rows = [(number, _COMPARISONS[comparison], limit)
+                    for number, pairs in self.fields.heading_limits.items()
+                    for comparison, limit in pairs]
+            self._limit_cache = (np.asarray([r[0] for r in rows], dtype=np.int64),
+                                 np.asarray([r[1] for r in rows], dtype=np.int64),
+                                 np.asarray([r[2] for r in rows], dtype=np.float64))
+        return self._limit_cache
 
-    def _heading_index(self) -> SearchIndex:
-        """A second, tiny index of each passage's deepest heading and its document's title.
-
-        Headings name what a section is about in a few chosen words; matching one is better
-        evidence than the same word somewhere in a long passage, which repeating the heading
-        inside the passage's own text (where length normalisation dilutes it) undersells.
-        """
-        if getattr(self, "_heading_index_cache", None) is None:
-            self._heading_index_cache = SearchIndex.build(
-                self.index.passages,
-                [terms(passage.section) + terms(passage.title) for passage in self.index.passages])
-        return self._heading_index_cache
-
-    def _faq_index(self) -> SearchIndex:
-        """Each passage's FAQ questions (those pointing at its section) as a field of its own.
-
-        FAQ questions are written in the words staff use, so they bridge the gap between a
-        question and the policy's formal wording better than the policy text can.
-        """
-        if getattr(self, "_faq_index_cache", None) is None:
-            by_section: dict[tuple[str, str], list[str]] = {}
-            for entry in self.faq:
-                key = (entry.document, fold(entry.section).strip())
-                by_section.setdefault(key, []).extend(entry.terms)
-            self._faq_index_cache = SearchIndex.build(self.index.passages, [
-                by_section.get((passage.document, fold(passage.section).strip()), [])
-                for passage in self.index.passages])
-        return self._faq_index_cache
-
-    def _route_mask(self) -> np.ndarray:
-        if getattr(self, "_route_mask_cache", None) is None:
-            self._route_mask_cache = np.asarray(
-                [is_out_of_scope(passage) for passage in self.index.passages], dtype=bool)
-        return self._route_mask_cache
+    def _route_numbers(self) -> np.ndarray:
+        if getattr(self, "_route_cache", None) is None:
+            self._route_cache = np.flatnonzero(self.fields.route_mask)
+        return self._route_cache
 
     def _winning_route(self, plain: np.ndarray, margin: float) -> Route | None:
         """The out-of-scope route scoring at least `margin` times the best policy passage."""
-        mask = self._route_mask()
-        if not mask.any():
+        numbers = self._route_numbers()
+        if not numbers.size:
             return None
-        route_scores = np.where(mask, plain, 0.0)
-        best = int(np.argmax(route_scores))
-        policy_best = float(np.max(np.where(mask, 0.0, plain)))
-        if route_scores[best] <= 0 or route_scores[best] < margin * policy_best:
+        route_scores = plain[numbers]
+        best = int(numbers[int(np.argmax(route_scores))])
+        saved = plain[numbers].copy()
+        plain[numbers] = 0.0
+        policy_best = float(plain.max()) if plain.size else 0.0
+        plain[numbers] = saved
+        if plain[best] <= 0 or plain[best] < margin * policy_best:
             return None
         topic = self.index.passages[best].title
         return next((route for route in self.routes if route.topic == topic), None)
 
     def _apply_document_prior(self, scores: np.ndarray) -> None:
-        """Scale each passage by how well its whole document matches (its best passages)."""
-        if not scores.any():
-            return
-        document_of = self._document_numbers()
-        strengths = np.zeros(int(document_of.max()) + 1)
-        for number in np.unique(document_of[scores > 0]):
-            best = np.sort(scores[document_of == number])[-DOCUMENT_PRIOR_PASSAGES:]
-            strengths[number] = best.sum()
-        scores *= 1.0 + DOCUMENT_PRIOR * strengths[document_of] / strengths.max()
+        """Scale each passage by how well its whole document matches (its best passage).
 
-    def _document_numbers(self) -> np.ndarray:
-        if getattr(self, "_documents_cache", None) is None:
-            names: dict[str, int] = {}
-            self._documents_cache = np.asarray(
-                [names.setdefault(p.document, len(names)) for p in self.index.passages],
-                dtype=np.int64)
-        return self._documents_cache
+        No sort per question: the passages are grouped by document once (cached), and each
+        question takes every document's best score with one reduceat over that grouping,
+        so the prior costs a few linear passes over the score array.
+        """
+        order, starts, documents = self._document_groups()
+        if not starts.size:
+            return
+        strengths = np.zeros(int(self.fields.document_of.max()) + 1)
+        strengths[documents] = np.maximum.reduceat(scores[order], starts)
+        top = strengths.max()
+        if top <= 0:
+            return
+        scores *= 1.0 + DOCUMENT_PRIOR * strengths[self.fields.document_of] / top
+
+    def _document_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passage numbers grouped by document, where each group starts, its document)."""
+        if getattr(self, "_groups_cache", None) is None:
+            document_of = self.fields.document_of
+            order = np.argsort(document_of, kind="stable")
+            grouped = document_of[order]
+            starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(
+                grouped) else np.zeros(0, dtype=np.int64)
+            self._groups_cache = (order, starts, grouped[starts])
+        return self._groups_cache
+
+    def _section_passages(self) -> dict[str, np.ndarray]:
+        """Section key -> the passage numbers of that section (FAQ targets)."""
+        if getattr(self, "_sections_cache", None) is None:
+            section_of = self.fields.section_of
+            order = np.argsort(section_of, kind="stable")
+            count = len(self.fields.section_keys)
+            bounds = np.searchsorted(section_of[order], np.arange(count + 1))
+            self._sections_cache = {
+                key: order[bounds[number]:bounds[number + 1]]
+                for number, key in enumerate(self.fields.section_keys)}
+        return self._sections_cache
 
     def _boost_faq_targets(self, query: QueryTerms, scores: np.ndarray) -> None:
-        own = set(query.own)
-        if not own or not self.faq:
+        if not query.own or not self.faq:
             return
-        for entry in self.faq:
-            if self._similarity(own, entry.terms) < FAQ_SIMILARITY:
+        sections = self._section_passages()
+        for entry, similarity in zip(self.faq, self._faq_similarities(query), strict=True):
+            if similarity < FAQ_SIMILARITY:
                 continue
-            for number, passage in enumerate(self.index.passages):
-                if passage.document == entry.document and _same_section(
-                        passage.section, entry.section):
-                    scores[number] *= FAQ_BOOST
+            numbers = sections.get(section_key(entry.document, entry.section))
+            if numbers is not None:
+                scores[numbers] *= FAQ_BOOST
 
-    def _similarity(self, first: set[str], second: frozenset[str]) -> float:
-        union = first | second
-        if not union:
-            return 0.0
-        shared = sum(self._idf(term) for term in first & second)
-        return shared / sum(self._idf(term) for term in union)
+    def _faq_similarities(self, query: QueryTerms) -> list[float]:
+        """IDF-weighted overlap (shared / union) of the question's own terms with each FAQ
+        question's, computed once per question (the boost and the answer rule both use it)."""
+        own = frozenset(query.own)
+        cached = getattr(self, "_faq_memo", None)
+        if cached is not None and cached[0] == own:
+            return list(cached[1])
+        if getattr(self, "_faq_idf", None) is None:
+            self._faq_idf = [sum(self._idf(term) for term in entry.terms) for entry in self.faq]
+        first = sum(self._idf(term) for term in own)
+        found = []
+        for entry, entry_idf in zip(self.faq, self._faq_idf, strict=True):
+            shared = sum(self._idf(term) for term in own & entry.terms)
+            union = first + entry_idf - shared
+            found.append(shared / union if union else 0.0)
+        self._faq_memo = (own, found)
+        return found
 
     def _idf(self, term: str) -> float:
         idf = self.index.idf_of(term)
@@ -279,17 +353,98 @@ class Knowledge:
         route = self._winning_route(plain, ROUTE_MARGIN)
         if route is not None:
             return answers.not_covered(question, route.contact, Confidence(0.0, 0.0, False))
-        confidence = self.confidence(query, hits, self._in_domain(question, query))
-        if confidence.answered and confidence.strength < WEAK_STRENGTH:
-            route = self._winning_route(plain, ROUTE_TIE_MARGIN)
-            if route is not None:
-                confidence = Confidence(confidence.coverage, confidence.strength, False)
+        contact = self.contacts.for_question(question)
+        in_domain = self._in_domain(query, contact)
+        rule = self.rule()
+        if rule is not None and hits and query.own:
+            evidence = self.evidence(query, hits, plain, in_domain)
+            probability = rule.probability(evidence)
+            # The nonsense floor stays a hard rule: a question most of whose words no
+            # document uses is not one the documents answer, whatever else matches.
+            answered = probability >= rule.threshold and evidence.known >= MIN_KNOWN
+            confidence = Confidence(round(evidence.coverage, 3),
+                                    round(math.expm1(evidence.strength), 3), answered,
+                                    round(probability, 3))
+        else:
+            confidence = self.confidence(query, hits, in_domain)
+            if confidence.answered and confidence.strength < WEAK_STRENGTH:
+                route = self._winning_route(plain, ROUTE_TIE_MARGIN)
+                if route is not None:
+                    confidence = Confidence(confidence.coverage, confidence.strength, False)
         if not confidence.answered:
+            if route is None:
+                route = self._winning_route(plain, ROUTE_TIE_MARGIN)
             contact = route.contact if route is not None else self.contacts.to_ask(question)
             return answers.not_covered(question, contact, confidence)
         idf = {term: self._idf(term) for term in query.weights}
-        return answers.covered(question, hits, query, idf, self.contacts.for_question(question),
+        return answers.covered(question, hits, query, idf, contact,
                                confidence)
+
+    def evidence_for(self, question: str, routed: bool = False) -> Evidence | None:
+        """The answer rule's features for `question`, or None where the rule is not asked
+        (no passage matches, no search terms, or, unless `routed`, an out-of-scope route
+        wins outright)."""
+        query = self.query_terms(question.strip())
+        scores, plain = self._scores(query)
+        hits = _distinct_sections([
+            ScoredPassage(self.index.passages[number], score, float(plain[number]))
+            for number, score in ranked(scores, 10)])
+        if not hits or not query.own:
+            return None
+        if not routed and self._winning_route(plain, ROUTE_MARGIN) is not None:
+            return None
+        return self.evidence(query, hits, plain,
+                             self._in_domain(query, self.contacts.for_question(question)))
+
+    def rule(self) -> AnswerRule | None:
+        """The fitted answer rule (answer_rule.json), or None to use the fixed floors."""
+        if not hasattr(self, "_rule"):
+            try:
+                self._rule: AnswerRule | None = AnswerRule.load()
+            except (OSError, ValueError, KeyError) as error:
+                log.warning("Using the fixed answer floors: the fitted rule is unreadable (%s)",
+                            error)
+                self._rule = None
+        return self._rule
+
+    def evidence(self, query: QueryTerms, hits: list[ScoredPassage], plain: np.ndarray,
+                 in_domain: bool) -> Evidence:
+        """The answer rule's features for a question's ranked passages (see Evidence)."""
+        best = hits[0]
+        present = set(passage_terms(best.passage))
+        heading = set(heading_terms(best.passage))
+        total = covered = rarest = in_heading = 0.0
+        for term in query.own:
+            weight = self._idf(term)
+            total += weight
+            if term in present or present & query.alternatives.get(term, frozenset()):
+                covered += weight
+                rarest = max(rarest, weight)
+            if term in heading or heading & query.alternatives.get(term, frozenset()):
+                in_heading += weight
+        ideal = sum(self._idf(term) * (K1 + 1) / (1 + K1 * (1 - B + B)) for term in query.own)
+        same = [hit for hit in hits[:answers.CITATIONS]
+                if hit.passage.document == best.passage.document]
+        strength = max(hit.bm25 for hit in same) / ideal if ideal else 0.0
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        numbers = self._route_numbers()
+        route_best = float(plain[numbers].max()) if numbers.size else 0.0
+        policy_best = max((hit.bm25 for hit in hits), default=0.0)
+        return Evidence(
+            coverage=covered / total if total else 0.0,
+            strength=math.log1p(strength),
+            known=sum(self._known(term, query) for term in query.own) / len(query.own),
+            margin=math.log((best.score + 1e-9) / (runner_up + 1e-9))
+            if len(hits) >= answers.CITATIONS else math.nan,
+            agreement=len(same) / answers.CITATIONS
+            if len(hits) >= answers.CITATIONS else math.nan,
+            route_ratio=min(route_best / policy_best, 3.0) if policy_best else 3.0,
+            in_domain=float(in_domain),
+            question_terms=math.log1p(len(query.own)),
+            floors=float(self.confidence(query, hits, in_domain).answered),
+            heading_coverage=in_heading / total if total else 0.0,
+            faq_similarity=max(self._faq_similarities(query), default=0.0),
+            rarest_covered=rarest / self.index.unseen_idf() if len(self.index) else 0.0)
 
     def _known(self, term: str, query: QueryTerms) -> bool:
         """Whether the policies use this question word, or a policy term the vocabulary gives
@@ -298,10 +453,10 @@ class Knowledge:
             self.index.idf_of(other) is not None
             for other in query.alternatives.get(term, frozenset()))
 
-    def _in_domain(self, question: str, query: QueryTerms) -> bool:
-        """Whether the question uses the organisation's vocabulary or a contact topic's words."""
-        return len(query.weights) > len(query.own) or self.contacts.for_question(
-            question) is not None
+    def _in_domain(self, query: QueryTerms, contact: Contact | None) -> bool:
+        """Whether the question uses the organisation's vocabulary, or a contact topic's
+        words (`contact`: the topic contact found for it, if any)."""
+        return len(query.weights) > len(query.own) or contact is not None
 
     def confidence(self, query: QueryTerms, hits: list[ScoredPassage],
                    in_domain: bool = False) -> Confidence:
@@ -337,33 +492,26 @@ def amounts(question: str) -> tuple[float, ...]:
                  for first, second in _QUESTION_AMOUNT.findall(fold(question)))
 
 
-def _within(amount: float, limits: list[tuple[str, float]]) -> bool:
-    """Whether `amount` satisfies every limit a heading states."""
-    for comparison, limit in limits:
-        if comparison == "up to":
-            if amount > limit:
-                return False
-        elif comparison in _BELOW:
-            if amount >= limit:
-                return False
-        elif comparison in ("above", "over", "more than", "exceeding"):
-            if amount <= limit:
-                return False
-        elif amount < limit:  # at or above, at least
-            return False
-    return True
+#: Comparison words coded for vectorised checks: below (strict), up to, above (strict),
+#: at least.
+_COMPARISONS = {"below": 0, "under": 0, "less than": 0, "up to": 1, "above": 2, "over": 2,
+                "more than": 2, "exceeding": 2, "at or above": 3, "at least": 3}
 
 
-def _same_section(cited: str, wanted: str) -> bool:
-    return fold(cited).strip() == fold(wanted).strip()
+def _satisfies(amount: float, kinds: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """Whether `amount` meets each (comparison code, limit) pair."""
+    return np.select([kinds == 0, kinds == 1, kinds == 2],
+                     [amount < limits, amount <= limits, amount > limits], amount >= limits)
 
 
 def _distinct_sections(hits: list[ScoredPassage]) -> list[ScoredPassage]:
-    """Keep one passage per (document, section): parts of a long section cite as one."""
-    seen: set[tuple[str, tuple[str, ...]]] = set()
+    """Keep one passage per (document, section, text): a passage repeated word for word (a
+    window overlap, a duplicated page) cites once. Windows of one long section stay apart,
+    since each holds different rules under the same heading."""
+    seen: set[tuple[str, tuple[str, ...], str]] = set()
     kept = []
     for hit in hits:
-        key = (hit.passage.document, hit.passage.headings)
+        key = (hit.passage.document, hit.passage.headings, hit.passage.text)
         if key not in seen:
             seen.add(key)
             kept.append(hit)

@@ -33,7 +33,7 @@ def passage_terms(passage: Passage) -> list[str]:
     return indexed
 
 
-class NonNegativeBM25(BM25Okapi):
+class NonNegativeBM25(BM25Okapi):  # type: ignore[misc]  # rank-bm25 is untyped
     """rank-bm25's Okapi BM25 with an IDF that can never be zero or negative.
 
     Okapi's IDF, log((N - n + 0.5) / (n + 0.5)), is zero for a term in exactly half the
@@ -61,7 +61,8 @@ class SearchIndex:
 
     def __init__(self, passages: Sequence[Passage], term_list: Sequence[str],
                  idf: np.ndarray, offsets: np.ndarray, doc_ids: np.ndarray,
-                 frequencies: np.ndarray, doc_len: np.ndarray, avgdl: float) -> None:
+                 frequencies: np.ndarray, doc_len: np.ndarray, avgdl: float,
+                 impacts: np.ndarray | None = None) -> None:
         self.passages = list(passages)
         self.term_list = list(term_list)
         self.idf = idf
@@ -71,6 +72,9 @@ class SearchIndex:
         self.doc_len = doc_len
         self.avgdl = avgdl
         self.term_ids = {term: number for number, term in enumerate(self.term_list)}
+        if impacts is not None:
+            self.impacts = impacts
+            return
         # Precompute each posting's contribution, in the same order of operations as
         # rank-bm25's get_scores so the floating-point results are identical.
         tf = frequencies.astype(np.float64)
@@ -154,24 +158,35 @@ class SearchIndex:
     def save(self, stem: Path) -> None:
         """Write `<stem>.npz` and `<stem>.json`."""
         stem.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(stem.with_suffix(".npz"), terms=np.asarray(self.term_list, dtype=np.str_),
-                 idf=self.idf, offsets=self.offsets, doc_ids=self.doc_ids,
-                 frequencies=self.frequencies, doc_len=self.doc_len,
-                 avgdl=np.asarray([self.avgdl]))
+        self.save_arrays(stem.with_suffix(".npz"))
         stem.with_suffix(".json").write_text(
             json.dumps([passage.to_dict() for passage in self.passages], ensure_ascii=False),
             encoding="utf-8",
         )
 
+    def save_arrays(self, path: Path) -> None:
+        """Write the index without its passages (a second field over the same passages)."""
+        np.savez(path, terms=np.asarray(self.term_list, dtype=np.str_),
+                 idf=self.idf, offsets=self.offsets, doc_ids=self.doc_ids,
+                 frequencies=self.frequencies, doc_len=self.doc_len,
+                 avgdl=np.asarray([self.avgdl]), impacts=self.impacts)
+
     @classmethod
     def load(cls, stem: Path) -> SearchIndex:
         """Read an index written by save(); raises OSError/ValueError/KeyError if damaged."""
-        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as arrays:
-            term_list = [str(term) for term in arrays["terms"]]
-            passages = [Passage.from_dict(item) for item in
-                        json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))]
-            return cls(passages, term_list, arrays["idf"], arrays["offsets"], arrays["doc_ids"],
-                       arrays["frequencies"], arrays["doc_len"], float(arrays["avgdl"][0]))
+        passages = [Passage.from_dict(item) for item in
+                    json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))]
+        return cls.load_arrays(stem.with_suffix(".npz"), passages)
+
+    @classmethod
+    def load_arrays(cls, path: Path, passages: Sequence[Passage]) -> SearchIndex:
+        """Read arrays written by save_arrays() for these passages."""
+        with np.load(path, allow_pickle=False) as arrays:
+            if len(arrays["doc_len"]) != len(passages):
+                raise ValueError(path.name)
+            return cls(passages, arrays["terms"].tolist(), arrays["idf"], arrays["offsets"],
+                       arrays["doc_ids"], arrays["frequencies"], arrays["doc_len"],
+                       float(arrays["avgdl"][0]), impacts=arrays["impacts"])
 
 
 def ranked(scores: np.ndarray, limit: int) -> list[tuple[int, float]]:

@@ -12,7 +12,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
+from bot.knowledge import furniture
+from bot.knowledge.limits import DEFAULT_LIMITS, FileLimits, file_digest, refusal
+from bot.messages import say
 from bot.yamlio import YAMLError, load_yaml
 
 log = logging.getLogger(__name__)
@@ -44,16 +48,36 @@ class Document:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-def load_folder(folder: Path) -> tuple[list[Document], list[str]]:
-    """Every readable document in `folder` (sorted by name) and a problem line per bad file."""
+class SkippedFiles(Protocol):
+    """Where reasons for skipping a file are remembered by content hash (see cache.SkipList)."""
+
+    def reason(self, digest: str) -> str | None: ...
+
+    def remember(self, digest: str, reason: str) -> None: ...
+
+
+def load_folder(folder: Path, skipped: SkippedFiles | None = None,
+                limits: FileLimits = DEFAULT_LIMITS) -> tuple[list[Document], list[str]]:
+    """Every readable document in `folder` (sorted by name) and a problem line per bad file.
+
+    A file is checked against `limits` before any parser sees it. With `skipped`, a file
+    already refused (same bytes) is not opened again: its earlier reason is reused.
+    """
     documents: list[Document] = []
     problems: list[str] = []
     for path in policy_files(folder):
+        digest = file_digest(path, limits) if skipped is not None else None
+        known = skipped.reason(digest) if skipped is not None and digest else None
+        if known is not None:
+            problems.append(f"{path.name}: {known}")
+            continue
         try:
-            documents.append(load_document(path))
+            documents.append(load_document(path, limits))
         except UnreadableDocument as error:
             log.warning("Skipped policy file %s: %s", path.name, error)
             problems.append(f"{path.name}: {error}")
+            if skipped is not None and digest:
+                skipped.remember(digest, str(error))
     return documents, problems
 
 
@@ -68,23 +92,41 @@ def policy_files(folder: Path) -> list[Path]:
     )
 
 
-def load_document(path: Path) -> Document:
-    """Read one file with the loader for its suffix; raise UnreadableDocument if it cannot."""
+def load_document(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
+    """Read one file with the loader for its suffix; raise UnreadableDocument if it cannot.
+
+    The file is checked against `limits` first (size, zip members, pages), so a
+    decompression bomb is refused before a parser unpacks it.
+    """
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise UnreadableDocument(f"Probity does not read {path.suffix or 'extensionless'} files")
+        raise UnreadableDocument(say("knowledge.file_type_unread",
+                                     suffix=path.suffix or "extensionless"))
+    try:
+        refused = refusal(path, limits)
+    except OSError as error:
+        raise _unreadable(error) from error
+    if refused:
+        raise UnreadableDocument(refused)
     try:
         document = loader(path)
     except UnreadableDocument:
         raise
     except Exception as error:  # each library fails in its own way on a damaged file
-        raise UnreadableDocument(f"could not be read ({type(error).__name__}: {error})") from error
+        raise _unreadable(error) from error
     if not any(section.text.strip() for section in document.sections):
-        raise UnreadableDocument("no text could be found in it (a scanned image?)")
+        raise UnreadableDocument(say("knowledge.file_no_text"))
     return document
 
 
-def _humanised_stem(path: Path) -> str:
+def _unreadable(error: Exception) -> UnreadableDocument:
+    return UnreadableDocument(say("knowledge.file_unreadable", kind=type(error).__name__,
+                                  error=str(error)))
+
+
+def humanised_stem(name: str | Path) -> str:
+    """A file name as a title: "gifts-and-hospitality.pdf" -> "Gifts and hospitality"."""
+    path = Path(name)
     return re.sub(r"[-_]+", " ", path.stem).strip().capitalize() or path.name
 
 
@@ -103,7 +145,8 @@ def load_markdown(path: Path) -> Document:
         try:
             front = load_yaml(match.group(1)) or {}
         except YAMLError as error:
-            raise UnreadableDocument(f"its front matter is not valid YAML ({error})") from error
+            raise UnreadableDocument(say("knowledge.front_matter_invalid",
+                                         error=str(error))) from error
         if isinstance(front, dict):
             metadata = {str(key): str(value) for key, value in front.items() if value is not None}
         text = text[match.end():]
@@ -114,7 +157,7 @@ def load_markdown(path: Path) -> Document:
     title, sections = _sections_from_lines(lines, top_level_is_title=True)
     return Document(
         name=path.name,
-        title=metadata.get("title") or title or _humanised_stem(path),
+        title=metadata.get("title") or title or humanised_stem(path),
         version=metadata.get("version"),
         sections=tuple(sections),
         metadata=metadata,
@@ -133,6 +176,7 @@ def _sections_from_lines(
     path: list[tuple[int, str]] = []
     sections: list[Section] = []
     body: list[str] = []
+    lines = _without_furniture(lines)
 
     def flush() -> None:
         joined = "\n".join(body).strip()
@@ -156,6 +200,29 @@ def _sections_from_lines(
     return title, sections
 
 
+def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The lines without contents entries, page numbers and consent-banner paragraphs."""
+    kept: list[tuple[int, str]] = []
+    paragraph: list[tuple[int, str]] = []
+
+    def close() -> None:
+        text = " ".join(line for _, line in paragraph)
+        if not furniture.is_consent_banner(text):
+            kept.extend(paragraph)
+        paragraph.clear()
+
+    for level, line in lines:
+        if furniture.is_furniture_line(line):
+            continue
+        if level or not line.strip():
+            close()
+            kept.append((level, line))
+        else:
+            paragraph.append((level, line))
+    close()
+    return kept
+
+
 # Plain text and PDF ---------------------------------------------------------------------
 
 _NUMBERED_HEADING = re.compile(r"^(?:section\s+)?\d+(?:\.\d+)*\.?\s+\S", re.IGNORECASE)
@@ -169,7 +236,50 @@ def load_text(path: Path) -> Document:
     return _document_from_plain_text(path, path.read_text(encoding="utf-8", errors="replace"))
 
 
-def load_pdf(path: Path) -> Document:
+def _pdf_pages(reader: Any, max_chars: int) -> tuple[list[str], set[str]]:
+    """Each page's text (stopping once `max_chars` have been read), and the lines set in a
+    larger type than the body: a PDF exported from Word keeps its headings' sizes, though
+    not their styles."""
+    pages: list[str] = []
+    sizes: dict[str, float] = {}
+    body: list[tuple[float, int]] = []
+    total = 0
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        scale = abs(tm[3]) if tm and tm[3] else 1.0
+        effective = float(size or 0) * scale * (abs(cm[3]) if cm and cm[3] else 1.0)
+        for line in text.splitlines():
+            line = " ".join(line.split())
+            if line and effective:
+                sizes[line] = max(sizes.get(line, 0.0), effective)
+                body.append((effective, len(line)))
+
+    for page in reader.pages:
+        try:
+            text = page.extract_text(visitor_text=visit) or ""
+        except TypeError:  # a pypdf without visitors: text only
+            text = page.extract_text() or ""
+        pages.append(text)
+        total += len(text)
+        if total > max_chars:
+            break
+    return pages, _larger_lines(sizes, body)
+
+
+def _larger_lines(sizes: dict[str, float], body: list[tuple[float, int]]) -> set[str]:
+    """Lines whose type is at least 15% larger than the body's (the size most characters
+    are set in) and that are short enough to be headings."""
+    if not body:
+        return set()
+    weight: dict[float, int] = {}
+    for size, length in body:
+        weight[round(size, 1)] = weight.get(round(size, 1), 0) + length
+    body_size = max(weight, key=lambda size: weight[size])
+    return {line for line, size in sizes.items()
+            if size >= 1.15 * body_size and _heading_level(line, alone=True)}
+
+
+def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
     """A PDF's extracted text, read like plain text; encrypted or image-only PDFs are refused."""
     from pypdf import PdfReader
 
@@ -178,11 +288,12 @@ def load_pdf(path: Path) -> Document:
         try:
             reader.decrypt("")
         except Exception as error:
-            raise UnreadableDocument("it is password-protected") from error
-    pages = [page.extract_text() or "" for page in reader.pages]
-    document = _document_from_plain_text(path, "\n\n".join(pages))
+            raise UnreadableDocument(say("knowledge.pdf_password")) from error
+    pages, larger = _pdf_pages(reader, limits.max_text_chars)
+    document = _document_from_plain_text(path, "\n\n".join(furniture.strip_running(pages)),
+                                         larger)
     info_title = (reader.metadata.title if reader.metadata else None) or None
-    if info_title and document.title == _humanised_stem(path):
+    if info_title and document.title == humanised_stem(path):
         document = Document(document.name, str(info_title), document.version,
                             document.sections, document.metadata)
     return document
@@ -210,12 +321,15 @@ def _heading_level(line: str, alone: bool) -> int:
     return 0
 
 
-def _document_from_plain_text(path: Path, text: str) -> Document:
-    raw_lines = [line.rstrip() for line in text.splitlines()]
+def _document_from_plain_text(path: Path, text: str,
+                              larger: set[str] | frozenset[str] = frozenset()) -> Document:
+    raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
+    # Furniture goes before the title is chosen: a page's first line is often "Skip to
+    # main content" or a protective marking, not its title.
+    raw_lines = ["" if furniture.is_furniture_line(line) else line for line in raw_lines]
     metadata: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
     title: str | None = None
-    paragraph_number = 0
     for index, line in enumerate(raw_lines):
         meta = _METADATA_LINE.match(line.strip())
         if meta and index < 15:
@@ -227,29 +341,18 @@ def _document_from_plain_text(path: Path, text: str) -> Document:
         # The first short line of a document is its title even when a PDF's extracted text
         # has no blank line after it.
         level = _heading_level(line, alone=(before_blank and after_blank) or (
-            nothing_yet and title is None))
+            nothing_yet and title is None) or " ".join(line.split()) in larger)
         if (level and title is None and nothing_yet
                 and not _NUMBERED_HEADING.match(line.strip())):
             title = line.strip()
             continue
         lines.append((level, line))
-    has_headings = any(level for level, _ in lines)
-    if not has_headings:
-        # No headings at all: each paragraph becomes a section named by its position, so a
-        # citation still tells the reader where to look.
-        numbered: list[tuple[int, str]] = []
-        previous_blank = True
-        for _, line in lines:
-            if line.strip() and previous_blank:
-                paragraph_number += 1
-                numbered.append((2, f"Paragraph {paragraph_number}"))
-            numbered.append((0, line))
-            previous_blank = not line.strip()
-        lines = numbered
+    # Text with no headings at all stays one section; chunking cuts it into paragraph
+    # windows, each cited by the paragraph it starts at.
     _, sections = _sections_from_lines(lines, top_level_is_title=False)
     return Document(
         name=path.name,
-        title=metadata.get("title") or title or _humanised_stem(path),
+        title=metadata.get("title") or title or humanised_stem(path),
         version=metadata.get("version"),
         sections=tuple(sections),
         metadata=metadata,
@@ -279,29 +382,78 @@ def load_docx(path: Path) -> Document:
             title = title or text
             continue
         level = _STYLE_LEVEL.match(style)
-        lines.append((int(level.group(1)) + 1, text) if level else (0, text))
-        if not level and style.lower().startswith("list"):
-            lines[-1] = (0, f"- {text}")
+        if level:
+            lines.append((int(level.group(1)) + 1, text))
+        elif style.lower().startswith("list"):
+            lines.append((0, f"- {text}"))
+        else:
+            lines.append((_docx_direct_heading(paragraph, text), text))
     for table in word.tables:
         for row in table.rows:
             lines.append((0, " | ".join(cell.text.strip() for cell in row.cells)))
     _, sections = _sections_from_lines(lines, top_level_is_title=False)
-    return Document(path.name, title or _humanised_stem(path), version, tuple(sections))
+    return Document(path.name, title or humanised_stem(path), version, tuple(sections))
+
+
+def _docx_direct_heading(paragraph: Any, text: str) -> int:
+    """A heading level for a paragraph formatted as a heading without a Heading style.
+
+    Word documents exported by forces often make headings by hand: an outline level set on
+    the paragraph, every run bold, or a numbered short line ("3.2 Hospitality"). Body
+    paragraphs are longer and end with a full stop, so length and punctuation keep
+    emphasised sentences out.
+    """
+    outline = paragraph._p.find(".//" + _W_NS + "outlineLvl")
+    if outline is not None:
+        value = outline.get(_W_NS + "val")
+        if value is not None and value.isdigit() and int(value) < 9:
+            return int(value) + 2
+    if _heading_level(text, alone=False) and _NUMBERED_HEADING.match(text.strip()):
+        return _heading_level(text, alone=False)
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if runs and all(run.bold for run in runs) and _heading_level(text, alone=True):
+        return 3
+    return 0
+
+
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 # HTML -----------------------------------------------------------------------------------
 
+_BANNER_ID = re.compile(r"cookie|consent|gdpr|skip-link|breadcrumb", re.IGNORECASE)
+_MARKUP = re.compile(rb"<(?:html|body|head|p|div|h[1-6]|li|table|span|br|!doctype)\b", re.I)
 _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote",
                 "dt", "dd"]
+
+
+def _emphasised_whole(element: Any, text: str) -> bool:
+    """Whether a paragraph is nothing but bold or strong text, short enough for a heading."""
+    strong = " ".join(part.get_text(" ", strip=True) for part in element.find_all(["strong", "b"]))
+    return bool(strong) and " ".join(strong.split()) == " ".join(text.split()) and bool(
+        _heading_level(text, alone=True))
 
 
 def load_html(path: Path) -> Document:
     """An HTML page: h1-h6 are headings, paragraphs and list items the text under them."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
-    for hidden in soup(["script", "style", "nav", "header", "footer", "noscript"]):
+    raw = path.read_bytes()
+    if not _MARKUP.search(raw[:65536]):
+        # A page saved as its visible text (a browser's "save as text", a copy-paste) keeps
+        # the .html name but has no markup: read it as the plain text it is.
+        return _document_from_plain_text(path, raw.decode("utf-8", errors="replace"))
+    soup = BeautifulSoup(raw, "html.parser")
+    for hidden in soup(["script", "style", "nav", "header", "footer", "noscript", "aside",
+                        "form", "button"]):
         hidden.decompose()
+    # Consent banners and skip links are furniture, whatever tag holds them.
+    furniture_elements = [
+        *soup.find_all(id=_BANNER_ID), *soup.find_all(class_=_BANNER_ID),
+        *soup.find_all(role=re.compile(r"^(?:navigation|banner)$"))]
+    for element in furniture_elements:
+        if not element.decomposed:
+            element.decompose()
     meta_version = soup.find("meta", attrs={"name": "version"})
     version = meta_version.get("content") if meta_version else None
     page_title = soup.title.get_text(" ", strip=True) if soup.title else None
@@ -315,11 +467,14 @@ def load_html(path: Path) -> Document:
             continue
         if element.name[0] == "h" and element.name[1:].isdigit():
             lines.append((int(element.name[1]), text))
+        elif element.name == "p" and _emphasised_whole(element, text):
+            # <p><strong>Who can accept gifts</strong></p>: a heading made by hand.
+            lines.append((4, text))
         else:
             lines.append((0, f"- {text}" if element.name == "li" else text))
             lines.append((0, ""))
     h1_title, sections = _sections_from_lines(lines, top_level_is_title=True)
-    return Document(path.name, h1_title or page_title or _humanised_stem(path),
+    return Document(path.name, h1_title or page_title or humanised_stem(path),
                     str(version) if version else None, tuple(sections))
 
 

@@ -36,6 +36,17 @@ STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 _stemmer = snowballstemmer.stemmer("english")
 
+#: English irregular forms the Snowball stemmer leaves apart from their base ("gave" is not
+#: "give", "sold" is not "sell"): the exception table every lemmatiser carries, limited to
+#: verbs that say what happens to an offer, a gift or money, and "sale" with "sell" so that
+#: "occasional sales of your own belongings" answers "can I sell my old stuff". ("paid" was
+#: tried and left out: it drew pay-day questions to the expenses policy.)
+_IRREGULAR = {
+    "gave": "give", "given": "give", "sold": "sell", "sale": "sell", "sales": "sell",
+    "bought": "buy", "lent": "lend",
+    "won": "win", "spent": "spend",
+}
+
 
 def fold(text: str) -> str:
     """Lower-case and fold typographic quotes and dashes to plain ASCII ones."""
@@ -59,13 +70,19 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The Snowball (Porter 2) stem of one lower-case word, cached: stemming is the slow part."""
-    return _stemmer.stemWord(word)
+    """The Snowball (Porter 2) stem of one lower-case word (of its base form, for an irregular
+    one), cached: stemming is the slow part."""
+    return str(_stemmer.stemWord(_IRREGULAR.get(word, word)))
 
 
 def terms(text: str) -> list[str]:
     """The search terms of `text`: words without stop words or single letters, stemmed."""
     return [stem(word) for word in words(text) if len(word) > 1 and word not in STOP_WORDS]
+
+
+def unstemmed_terms(text: str) -> list[str]:
+    """The words `terms` would keep, not stemmed: "leaving" stays apart from "leave"."""
+    return [word for word in words(text) if len(word) > 1 and word not in STOP_WORDS]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")

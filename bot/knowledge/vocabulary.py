@@ -34,6 +34,10 @@ class QueryTerms:
     alternatives: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Sums of money the question names, in pounds (set by Knowledge.query_terms).
     amounts: tuple[float, ...] = ()
+    #: The question's own words unstemmed, for the exact-word field (set by Knowledge).
+    exact: dict[str, float] = field(default_factory=dict)
+    #: Whether the question asks for an amount ("what's the limit", "how much can").
+    limit_question: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Vocabulary:
     """
 
     entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    _by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
@@ -93,7 +99,7 @@ class Vocabulary:
         alternatives: dict[str, set[str]] = {}
         sequence = words(question)
         own_set = set(own)
-        matches = []
+        matches: list[tuple[int, int, tuple[str, ...], tuple[str, ...]]] = []
         for key, added in self._candidates(sequence):
             matches.extend((start, start + len(key), key, added)
                            for start in _positions(sequence, key))

@@ -3,9 +3,10 @@
 Every audit event has a place in the hash chain between events with exact times, so an event
 written at the moment a reporter acts dates that act to the minute even if its own `at` were
 rounded. Reporter actions therefore leave no audit event when they happen: the facts are
-already in the database at day precision (a message's `created_on`, a failure row), and this
-batch turns the days that have ended into events stamped with the day only, in a fixed order,
-at whatever moment the batch runs (handlers' regular notification job runs it).
+in the vault at day precision once the day's batch has run (a message's `created_on`, a
+failure count), and this turns the days that have ended and been applied into events stamped
+with the day only, in a fixed order, at whatever moment it runs (handlers' regular
+notification job runs it; it is also a schedule of its own).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 from bot.reporting.context import ReportingContext
 from bot.reporting.threads import REPORTER
 from bot.store.audit import lock_chain, record_event
-from bot.store.models import AuditEvent, ReceiptFailure, Report, ReportMessage, ReportMode
+from bot.store.models import AuditEvent
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, ReportMode
 
 #: How the audit log names reporters; never by identity. "unverified" made a failed check.
 UNVERIFIED = "unverified reporter"
@@ -47,7 +49,7 @@ def audit_reporter_activity(session: Session, context: ReportingContext) -> int:
     Returns how many events were written. Safe to run often and from several processes: the
     batch re-reads its marker under the chain's lock, so each day is written once.
     """
-    through = context.today() - dt.timedelta(days=1)
+    through = _applied_through(context)
     last = _audited_through(session)
     if last is not None and last >= through:
         return 0
@@ -61,7 +63,8 @@ def audit_reporter_activity(session: Session, context: ReportingContext) -> int:
     for day, subject, action, actor, details in events:
         record_event(session, actor, action, subject, {**details, "on": day.isoformat()},
                      at=day_stamp(day))
-    _forget_old_failures(session, context)
+    # Counted now: the per-day failure rows have served their only purpose.
+    session.execute(delete(ReceiptFailure).where(ReceiptFailure.on <= through))
     record_event(session, "system", BATCH_ACTION, BATCH_SUBJECT,
                  {"through": through.isoformat(), "events": len(events)})
     return len(events)
@@ -100,12 +103,13 @@ def _message_events(session: Session, last: dt.date | None, through: dt.date) ->
 
 def _failure_events(session: Session, context: ReportingContext, last: dt.date | None,
                     through: dt.date) -> list[Event]:
-    query = select(ReceiptFailure.reference, ReceiptFailure.at).where(
-        ReceiptFailure.at < _start_of(context, through + dt.timedelta(days=1)))
+    query = select(ReceiptFailure.reference, ReceiptFailure.on, ReceiptFailure.count).where(
+        ReceiptFailure.on <= through)
     if last is not None:
-        query = query.where(ReceiptFailure.at >= _start_of(context, last + dt.timedelta(days=1)))
-    counts = Counter((reference, at.astimezone(context.zone).date())
-                     for reference, at in session.execute(query))
+        query = query.where(ReceiptFailure.on > last)
+    counts: Counter[tuple[str | None, dt.date]] = Counter()
+    for reference, day, count in session.execute(query):
+        counts[(reference, day)] += count
     real = set(session.scalars(select(Report.reference).where(
         Report.reference.in_({reference for reference, _ in counts if reference}))))
     return [(day, reference, "report.receipt_refused", UNVERIFIED,
@@ -113,14 +117,9 @@ def _failure_events(session: Session, context: ReportingContext, last: dt.date |
             for (reference, day), count in counts.items()]
 
 
-def _forget_old_failures(session: Session, context: ReportingContext) -> None:
-    """Drop failure rows that are audited and no longer count towards any wait: their exact
-    times are needed only while they can throttle."""
-    policy = context.throttle
-    horizon = min(_start_of(context, context.today()),
-                  context.now() - max(policy.window, policy.global_window))
-    session.execute(delete(ReceiptFailure).where(ReceiptFailure.at < horizon))
-
-
-def _start_of(context: ReportingContext, day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=context.zone).astimezone(dt.UTC)
+def _applied_through(context: ReportingContext) -> dt.date:
+    """The last day whose reporter writes are all in the vault: yesterday once today's batch
+    has run, else the day before the oldest write still waiting in the spool."""
+    yesterday = context.today() - dt.timedelta(days=1)
+    waiting = [day for day in context.spool.days_waiting() if day <= yesterday]
+    return min(waiting) - dt.timedelta(days=1) if waiting else yesterday

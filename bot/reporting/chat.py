@@ -252,7 +252,9 @@ def follow_up(core: Core, context: TurnContext, draft: Draft) -> Outcome:
     reporting = _reporting(core)
     if phase == "receipt":
         with core.store.transaction() as session:
-            view = open_report(session, reporting, state["reference"], context.text)
+            view = open_report(session, reporting, state["reference"], context.text,
+                               sender=reporting.guesses.sender(context.turn.speaker.surface,
+                                                               context.turn.speaker.surface_id))
         if isinstance(view, AccessRefused):
             return _refused(view, draft)
         state.update(phase="menu", receipt=context.text)

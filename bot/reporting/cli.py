@@ -18,8 +18,10 @@ STATUS_NAMES = ("received", "acknowledged", "assessing", "investigating", "close
 def configure_cases(cases: argparse.ArgumentParser) -> None:
     sub = cases.add_subparsers(dest="cases_command", required=True, metavar="ACTION")
     acting = argparse.ArgumentParser(add_help=False)
-    acting.add_argument("--as", dest="acting_as", required=True, metavar="NAME",
-                        help="your directory key or Slack id; must be a named handler")
+    acting.add_argument("--as", dest="acting_as", metavar="NAME",
+                        help="your directory key or Slack id: a named handler this shell "
+                        "user is listed as in PROBITY_HOME/operators.yaml (optional if only "
+                        "one)")
 
     listing = sub.add_parser("list", parents=[acting], help="list reports, oldest first")
     listing.add_argument("--overdue", action="store_true",
@@ -60,6 +62,13 @@ def configure_cases(cases: argparse.ArgumentParser) -> None:
                        help="list what would be purged, and change nothing")
     purge.set_defaults(run=_purge_closed)
 
+    batch = sub.add_parser(
+        "apply-batch", help="write reporters' waiting writes from earlier days into the vault "
+        "(normally the job runner does this once a day at a random moment)")
+    batch.add_argument("--now", action="store_true",
+                       help="apply now, even before today's random moment")
+    batch.set_defaults(run=_apply_batch)
+
     rotate = sub.add_parser("rotate-key", help="re-seal every report under a new key")
     rotate.add_argument(
         "--new-key-file", metavar="PATH",
@@ -74,14 +83,58 @@ def _desk(settings: Settings):  # type: ignore[no-untyped-def]
     return Store.open(settings), ReportingContext.from_settings(settings)
 
 
+def _unsealable(problem: Exception) -> int:
+    from bot.messages import say
+
+    print(f"probity: {say('reporting.cannot_unseal', problem=problem)}", file=sys.stderr)
+    return 1
+
+
+def _apply_batch(args: argparse.Namespace, settings: Settings) -> int:
+    import random
+
+    from bot.messages import say
+    from bot.reporting.sealing import SealingError
+    from bot.reporting.vault.batch import BatchResult, apply_batch_if_due, apply_reporter_batch
+
+    try:
+        store, context = _desk(settings)
+    except SealingError as problem:
+        return _unsealable(problem)
+    result: BatchResult | None = (
+        apply_reporter_batch(store, context, random.SystemRandom(), context.today())
+        if args.now else apply_batch_if_due(store, context))
+    # Counts only: what the batch carried is said nowhere, not even here.
+    print(say("reporting.batch_applied" if result is not None else "reporting.batch_not_due"))
+    return 0
+
+
 def _handler_run(args: argparse.Namespace, settings: Settings, attempted: str, work) -> int:  # type: ignore[no-untyped-def]
     """Authorise, then do `work(session, context, handler)` in one transaction."""
     from bot.reporting.handling import authorise_handler
     from bot.reporting.records import ReportingError
+    from bot.reporting.sealing import SealingError
     from bot.turns import Speaker
 
-    store, context = _desk(settings)
-    speaker = Speaker("console", args.acting_as, args.acting_as)
+    try:
+        store, context = _desk(settings)
+    except SealingError as problem:
+        return _unsealable(problem)
+    from bot.store.audit import record_event
+    from bot.store.operators import OperatorRefused, acting_handler, current_operator
+
+    try:
+        _, name = acting_handler(settings, args.acting_as)
+    except OperatorRefused as refused:
+        operator = current_operator(settings)
+        with store.transaction() as session:
+            record_event(session, operator.actor, "cli.identity_refused", None,
+                         {"claimed": args.acting_as, "attempted": attempted,
+                          "by": operator.by})
+        print(f"probity: {refused}", file=sys.stderr)
+        return 1
+    args.acting_as = name
+    speaker = Speaker("console", name, name)
     with store.transaction() as session:
         handler = authorise_handler(session, context, speaker, attempted)
     if handler is None:
@@ -90,6 +143,8 @@ def _handler_run(args: argparse.Namespace, settings: Settings, attempted: str, w
     try:
         with store.transaction() as session:
             work(session, context, handler)
+    except SealingError as problem:
+        return _unsealable(problem)
     except (ReportingError, ValueError) as problem:
         print(say("cli_cases.problem", problem=problem), file=sys.stderr)
         return 1
@@ -144,8 +199,12 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 def _notify_due(args: argparse.Namespace, settings: Settings) -> int:
     from bot.reporting.handling import announce_due
+    from bot.reporting.sealing import SealingError
 
-    store, context = _desk(settings)
+    try:
+        store, context = _desk(settings)
+    except SealingError as problem:
+        return _unsealable(problem)
     with store.transaction() as session:
         due = announce_due(session, context)
         for notice in due:
@@ -195,8 +254,11 @@ def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, SealingError) as problem:
         print(say("cli_cases.problem", problem=problem), file=sys.stderr)
         return 1
+    from bot.reporting.vault.spool import SPOOL_DIR, Spool
+
+    spool = Spool(settings.home / SPOOL_DIR, current, settings.zone)
     with store.transaction() as session:
-        rotation = reseal_all(session, current, Sealer(new_key))
+        rotation = reseal_all(session, current, Sealer(new_key), spool)
     print(say("cli_cases.resealed", values=rotation.values, new_key=rotation.new_key_id,
               old_key=rotation.old_key_id))
     if settings.report_key:

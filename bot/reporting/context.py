@@ -1,4 +1,4 @@
-"""What every reporting call needs besides a session: the sealer, the clock, the rules."""
+"""What every reporting call needs besides a session: sealer, spool, clock and rules."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.reporting.categories import load_report_categories
 from bot.reporting.sealing import Sealer
-from bot.reporting.throttle import ThrottlePolicy
+from bot.reporting.throttle import PROCESS_LIMITER, GuessLimiter
+from bot.reporting.vault.spool import SPOOL_DIR, Spool
 from bot.store.models import utcnow
 
 Clock = Callable[[], dt.datetime]
@@ -18,29 +19,34 @@ Clock = Callable[[], dt.datetime]
 
 @dataclass(frozen=True)
 class ReportingContext:
-    """Built once per process from settings; tests pass their own clock and policy."""
+    """Built once per process from settings; tests pass their own clock and limiter."""
 
     sealer: Sealer
+    #: Where reporters' writes wait for the next batch (bot.reporting.vault.spool).
+    spool: Spool
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     #: Directory keys or Slack user ids of the integrity-unit members who handle reports.
     handlers: frozenset[str] = frozenset()
-    notify_delay_max_minutes: int = 90
-    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    #: The daily batch runs at a random moment up to this many minutes after midnight.
+    batch_window_minutes: int = 90
+    guesses: GuessLimiter = field(default_factory=lambda: PROCESS_LIMITER)
     clock: Clock = utcnow
     #: The report workflow's categories (value -> label): the only values stored in clear.
     categories: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow,
-                      throttle: ThrottlePolicy | None = None,
+                      guesses: GuessLimiter | None = None,
                       categories: Mapping[str, str] | None = None) -> ReportingContext:
         """`categories` from the root's workflow catalogue; else read from the workflows."""
+        sealer = Sealer.from_settings(settings)
         return cls(
-            sealer=Sealer.from_settings(settings),
+            sealer=sealer,
+            spool=Spool(settings.home / SPOOL_DIR, sealer, settings.zone),
             zone=settings.zone,
             handlers=frozenset(settings.handlers),
-            notify_delay_max_minutes=settings.report_notify_delay_max_minutes,
-            throttle=throttle or ThrottlePolicy(),
+            batch_window_minutes=settings.report_notify_delay_max_minutes,
+            guesses=guesses or PROCESS_LIMITER,
             clock=clock,
             categories=categories if categories is not None else load_report_categories(
                 settings.workflows_dir, settings.policies_dir),

@@ -8,7 +8,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from bot.store.models import Report, ReportStatus
+from bot.store.vault.models import Report, ReportStatus
 
 ACKNOWLEDGE_WITHIN = dt.timedelta(days=7)
 FEEDBACK_WITHIN_MONTHS = 3

@@ -3,11 +3,11 @@
 Only people named in settings.handlers get a `Handler`; every call checks it again and
 appends an audit event ("person:N"), and a refused attempt is audited too.
 
-A report exists for handlers only once it has been announced (`handlers_notified`): every
-handler call first announces the reports whose random delay has passed, so `report.received`
-always precedes any handler event about a report, and a report still inside its delay reads
-exactly like an unknown reference. Otherwise a handler could learn the moment of submission
-by listing reports every few minutes.
+A report exists for handlers only once the daily batch has written it into the vault (the
+day after it was made, at a random moment: bot.reporting.vault.batch) and it has been
+announced (`handlers_notified`): every handler call first announces the reports the batch
+brought, so `report.received` always precedes any handler event about a report, and a report
+still waiting reads exactly like an unknown reference.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ from bot.reporting.threads import (
     thread_of,
 )
 from bot.store.audit import record_event
-from bot.store.models import Person, Report, ReportStatus
+from bot.store.models import Person
 from bot.store.references import normalise_reference
+from bot.store.vault.models import Report, ReportStatus
 from bot.turns import Speaker
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class Handler:
 
 @dataclass(frozen=True)
 class DueNotice:
-    """A report handlers may now be told about (its random delay has passed)."""
+    """A report handlers may now be told about (the batch has brought it)."""
 
     reference: str
     mode: str
@@ -106,7 +107,9 @@ def list_reports(
     """Reports oldest first, optionally one status only or only those past a deadline."""
     check_handler(context, handler)
     announce_due(session, context)
-    query = select(Report).where(Report.handlers_notified.is_(True)).order_by(Report.id)
+    # Ids are random: oldest first is by day, then reference.
+    query = select(Report).where(Report.handlers_notified.is_(True)).order_by(
+        Report.received_on, Report.reference)
     if status is not None:
         query = query.where(Report.status == ReportStatus(status))
     summaries = [_summary(context, report) for report in session.scalars(query)]
@@ -192,15 +195,15 @@ def change_status(
 
 
 def due_notifications(session: Session, context: ReportingContext) -> list[DueNotice]:
-    """Reports whose random delay has passed and that handlers have not yet been told of.
+    """Reports the batch has brought that handlers have not yet been told of.
 
     Surfaces call this regularly, so it also writes the audit events for reporters' actions
     on days that have ended (see bot.reporting.activity); call it in a transaction.
     """
     audit_reporter_activity(session, context)
     query = select(Report).where(
-        Report.handlers_notified.is_(False), Report.notify_after <= context.now()
-    ).order_by(Report.id)
+        Report.handlers_notified.is_(False), Report.notify_after <= context.today()
+    ).order_by(Report.received_on, Report.reference)
     return [DueNotice(report.reference, report.mode, report.category, report.received_on)
             for report in session.scalars(query)]
 
@@ -215,7 +218,6 @@ def mark_notified(session: Session, context: ReportingContext, reference: str) -
     if report.handlers_notified:
         return
     report.handlers_notified = True
-    # notify_after is within the delay of the submission moment; once used, forget it.
     report.notify_after = None
     record_event(session, "system", "report.received", report.reference,
                  {"mode": report.mode, "category": report.category,
@@ -226,7 +228,7 @@ def announce_due(session: Session, context: ReportingContext) -> list[DueNotice]
     """Mark every report whose delay has passed as announced; the ones newly announced.
 
     Handler calls run this first, so a report becomes visible to handlers at the same moment
-    its `report.received` event is written, and never before its delay has passed.
+    its `report.received` event is written, and never before the batch has brought it.
     """
     due = due_notifications(session, context)
     for notice in due:

@@ -1,19 +1,26 @@
 """The reporter's side: submit a report, then come back with reference and receipt.
 
 Nothing here takes the reporter's identity for an anonymous report: the surface must drop it
-before calling, and there is simply no parameter to pass it through. Reporter actions are
-audited as "anonymous reporter" or "confidential reporter", never by name, and never at the
-moment they happen: bot.reporting.activity writes them the next day, dated to the day.
+before calling, and there is simply no parameter to pass it through. Nothing here writes to
+a database either. A submission, message, answer or reveal, and a failed receipt check, goes
+into the spool (bot.reporting.vault.spool) sealed and dated to the day; the next day's batch
+writes them into the vault in random order, so no row order, id or transaction id dates the
+act. Until then the reporter reads their own waiting writes: `_Merged` lays the spool's
+entries for one reference over whatever the vault holds, so a reporter sees what they sent
+at once, and only the reporter (who has the receipt) can.
 """
 
 from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.reporting.categories import category_label, listed_category
 from bot.reporting.context import ReportingContext
-from bot.reporting.deadlines import acknowledge_due, feedback_due, notify_after
 from bot.reporting.receipts import (
     generate_receipt,
     hash_receipt,
@@ -24,25 +31,33 @@ from bot.reporting.records import (
     AccessRefused,
     ConfidentialReporter,
     DuplicateSubmission,
+    ReportClosed,
     ReportContent,
     ReporterKind,
     ReporterView,
     ReportingError,
     Submission,
+    ThreadEntry,
 )
+from bot.reporting.references import new_report_reference
 from bot.reporting.threads import (
     REPORTER,
-    add_message,
-    content_of,
+    checked_text,
     content_purpose,
     find_report,
     identity_purpose,
+    message_purpose,
+    open_content,
     outcome_of,
     thread_of,
 )
-from bot.reporting.throttle import check_throttle, record_failure
-from bot.store.models import Report, ReportMode
-from bot.store.references import ReferenceKind, allocate_reference, normalise_reference
+from bot.reporting.throttle import Sender
+from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
+from bot.store.references import ReferenceKind, normalise_reference
+from bot.store.vault.models import Report, ReportMode, ReportStatus
+
+#: The status note a reveal adds to the thread (sealed like any message).
+REVEALED_NOTE = "The reporter chose to tell the integrity unit who they are."
 
 
 def submit_anonymous_report(
@@ -70,101 +85,184 @@ def _submit(
     reporter: ConfidentialReporter | None, idempotency_key: str | None,
 ) -> Submission:
     digest = context.sealer.digest(idempotency_key) if idempotency_key else None
+    pending = context.spool.writes()
     if digest is not None:
-        earlier = session.scalars(select(Report).where(Report.idempotency_key == digest)).first()
+        earlier = session.scalars(select(Report.reference).where(
+            Report.idempotency_key == digest)).first() or next(
+            (entry.reference for entry in pending if entry.kind == SUBMISSION
+             and entry.body.get("idempotency_key") == digest), None)
         if earlier is not None:
-            raise DuplicateSubmission(earlier.reference)
-    now, today = context.now(), context.today()
-    reference = allocate_reference(session, ReferenceKind.REPORT, today.year)
+            raise DuplicateSubmission(earlier)
+    today = context.today()
+    reference = new_report_reference(session, today.year, {
+        entry.reference for entry in pending if entry.reference})
     receipt = generate_receipt()
-    report = Report(
-        reference=reference,
-        mode=ReportMode.ANONYMOUS if reporter is None else ReportMode.CONFIDENTIAL,
-        category=listed_category(context.categories, content.category),
-        receipt_hash=hash_receipt(receipt),
-        sealed_content=context.sealer.seal(content.sealed_form(), content_purpose(reference)),
-        sealed_identity=None if reporter is None else context.sealer.seal(
-            reporter.sealed_form(), identity_purpose(reference)),
-        # The date only: an exact time could be matched against who was online.
-        received_on=today,
-        acknowledge_due=acknowledge_due(today),
-        feedback_due=feedback_due(today),
-        notify_after=notify_after(now, context.notify_delay_max_minutes),
-        handlers_notified=False,
-        idempotency_key=digest,
-    )
-    session.add(report)
-    session.flush()
-    # No audit event and no log line yet: their timestamps would mark the moment of
-    # submission. "report.received" is audited when handlers are told, after the random delay.
+    sealed_identity = None if reporter is None else context.sealer.seal(
+        reporter.sealed_form(), identity_purpose(reference))
+    # The date only, and no database write: the batch files it tomorrow (module docstring).
+    context.spool.put(SUBMISSION, today, reference, {
+        "mode": ReportMode.ANONYMOUS if reporter is None else ReportMode.CONFIDENTIAL,
+        "category": listed_category(context.categories, content.category),
+        "receipt_hash": hash_receipt(receipt),
+        "sealed_content": _text(context.sealer.seal(content.sealed_form(),
+                                                    content_purpose(reference))),
+        "sealed_identity": None if sealed_identity is None else _text(sealed_identity),
+        "idempotency_key": digest,
+    })
     return Submission(reference, receipt)
 
 
 def open_report(
-    session: Session, context: ReportingContext, reference: str, receipt: str
+    session: Session, context: ReportingContext, reference: str, receipt: str, *,
+    sender: Sender | None = None,
 ) -> ReporterView | AccessRefused:
-    """The reporter's view of their report, or a refusal (commit it: failures must count)."""
-    report = _unlock(session, context, reference, receipt)
-    if isinstance(report, AccessRefused):
-        return report
-    return _view(session, context, report)
+    """The reporter's view of their report, or a refusal.
+
+    `sender` (context.guesses.sender(surface, id)) limits how fast one sender may guess;
+    nobody else's guesses ever refuse a correct receipt.
+    """
+    merged = _unlock(session, context, reference, receipt, sender)
+    if isinstance(merged, AccessRefused):
+        return merged
+    return merged.view(session, context)
 
 
 def add_reporter_message(
     session: Session, context: ReportingContext, reference: str, receipt: str, text: str,
-    kind: ReporterKind = "message",
+    kind: ReporterKind = "message", *, sender: Sender | None = None,
 ) -> ReporterView | AccessRefused:
     """Add information, or answer the unit's questions ("answer"); refused once closed."""
     if kind not in ("message", "answer"):
         raise ValueError(f"a reporter cannot add a {kind!r}")
-    report = _unlock(session, context, reference, receipt)
-    if isinstance(report, AccessRefused):
-        return report
-    # The message row (dated, not timed) is the record; its audit event follows next day.
-    add_message(session, context, report, author=REPORTER, kind=kind, text=text)
-    return _view(session, context, report)
+    merged = _unlock(session, context, reference, receipt, sender)
+    if isinstance(merged, AccessRefused):
+        return merged
+    if merged.status == ReportStatus.CLOSED:
+        raise ReportClosed(merged.reference)
+    merged.queue_message(context, kind, checked_text(text))
+    return merged.view(session, context)
 
 
 def reveal_identity(
     session: Session, context: ReportingContext, reference: str, receipt: str,
-    reporter: ConfidentialReporter,
+    reporter: ConfidentialReporter, *, sender: Sender | None = None,
 ) -> ReporterView | AccessRefused:
     """An anonymous reporter chooses to be known to handlers. There is no way back."""
-    report = _unlock(session, context, reference, receipt)
-    if isinstance(report, AccessRefused):
-        return report
-    if report.mode != ReportMode.ANONYMOUS:
-        raise ReportingError(f"{report.reference} is already confidential.")
-    report.sealed_identity = context.sealer.seal(reporter.sealed_form(),
-                                                 identity_purpose(report.reference))
-    report.mode = ReportMode.CONFIDENTIAL
-    add_message(session, context, report, author=REPORTER, kind="status",
-                text="The reporter chose to tell the integrity unit who they are.")
-    return _view(session, context, report)
+    merged = _unlock(session, context, reference, receipt, sender)
+    if isinstance(merged, AccessRefused):
+        return merged
+    if merged.mode != ReportMode.ANONYMOUS:
+        raise ReportingError(f"{merged.reference} is already confidential.")
+    entry = context.spool.put(REVEAL, context.today(), merged.reference, {
+        "sealed_identity": _text(context.sealer.seal(
+            reporter.sealed_form(), identity_purpose(merged.reference))),
+        "sealed_note": _text(context.sealer.seal(
+            REVEALED_NOTE, message_purpose(merged.reference))),
+        "n": merged.next_n(),
+    })
+    merged.pending.append(entry)
+    return merged.view(session, context)
+
+
+@dataclass
+class _Merged:
+    """One report as its reporter sees it: the vault's row (if the batch has run) with the
+    reporter's own waiting writes laid over it."""
+
+    reference: str
+    report: Report | None
+    submission: SpoolEntry | None
+    pending: list[SpoolEntry] = field(default_factory=list)
+
+    @property
+    def receipt_hash(self) -> str:
+        if self.report is not None:
+            return self.report.receipt_hash
+        assert self.submission is not None
+        return str(self.submission.body["receipt_hash"])
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report is not None else ReportStatus.RECEIVED
+
+    @property
+    def mode(self) -> str:
+        if any(entry.kind == REVEAL for entry in self.pending):
+            return ReportMode.CONFIDENTIAL
+        if self.report is not None:
+            return self.report.mode
+        assert self.submission is not None
+        return str(self.submission.body["mode"])
+
+    def next_n(self) -> int:
+        """The order of the reporter's writes on one report, kept by the batch."""
+        return 1 + max((int(entry.body.get("n", 0)) for entry in self.pending), default=0)
+
+    def queue_message(self, context: ReportingContext, kind: str, text: str) -> None:
+        self.pending.append(context.spool.put(MESSAGE, context.today(), self.reference, {
+            "kind": kind, "n": self.next_n(),
+            "sealed_body": _text(context.sealer.seal(text, message_purpose(self.reference))),
+        }))
+
+    def view(self, session: Session, context: ReportingContext) -> ReporterView:
+        if self.report is not None:
+            report = self.report
+            category, received_on = report.category, report.received_on
+            content = open_content(context, report.reference, category, report.sealed_content)
+            thread = list(thread_of(session, context, report, name_handlers=False))
+            outcome = outcome_of(context, report)
+        else:
+            assert self.submission is not None
+            category, received_on = str(self.submission.body["category"]), self.submission.day
+            content = open_content(context, self.reference, category,
+                                   _bytes(self.submission.body["sealed_content"]))
+            thread, outcome = [], None
+        for entry in sorted(self.pending, key=lambda e: int(e.body.get("n", 0))):
+            sealed, kind = ((entry.body["sealed_note"], "status") if entry.kind == REVEAL
+                            else (entry.body["sealed_body"], entry.body["kind"]))
+            text = context.sealer.open(_bytes(sealed), message_purpose(self.reference))
+            thread.append(ThreadEntry(REPORTER, kind, text, entry.day))
+        return ReporterView(
+            reference=self.reference, mode=self.mode,
+            category=category_label(context.categories, category), status=self.status,
+            received_on=received_on, content=content, thread=tuple(thread), outcome=outcome)
+
+
+def _find(session: Session, context: ReportingContext, reference: str) -> _Merged | None:
+    report = find_report(session, reference)
+    waiting = context.spool.for_reference(reference)
+    submission = next((entry for entry in waiting if entry.kind == SUBMISSION), None)
+    if report is None and submission is None:
+        return None
+    pending = [entry for entry in waiting if entry.kind in (MESSAGE, REVEAL)]
+    return _Merged(reference, report, submission, pending)
 
 
 def _unlock(
-    session: Session, context: ReportingContext, typed_reference: str, receipt: str
-) -> Report | AccessRefused:
-    """The report behind a reference and receipt; throttle first, then the slow hash."""
-    reference = _report_reference(typed_reference)
-    report = find_report(session, reference, for_update=True) if reference else None
-    # Failures count against the reference as typed whether or not it exists. Counting them
-    # only for real reports made throttling an oracle: a fourth wrong receipt was refused as
-    # "too many attempts" only for a reference that exists.
-    known = reference
+    session: Session, context: ReportingContext, typed_reference: str, receipt: str,
+    sender: Sender | None,
+) -> _Merged | AccessRefused:
+    """The report behind a reference and receipt; the sender's limit first, then the slow
+    hash. No audit event, log line or database row here: each would time the attempt, and
+    the one making it is most often the reporter. A failure goes into the spool, dated to
+    the day, and becomes a day-dated audit count after the batch."""
     now = context.now()
-    decision = check_throttle(session, known, now, context.throttle)
-    # No audit event and no log line here: either would time the attempt to the second, and
-    # the one making it is most often the reporter. The failure row (kept only while it can
-    # throttle) becomes a day-dated audit event in the next daily batch.
-    if not decision.allowed:
-        return AccessRefused(throttled=True, retry_after=decision.retry_after)
-    if receipt_matches(report.receipt_hash if report is not None else None, receipt):
-        return report  # type: ignore[return-value]
-    record_failure(session, known, now)
-    after = check_throttle(session, known, now, context.throttle)
-    return AccessRefused(throttled=False, retry_after=after.retry_after,
+    if sender is not None:
+        decision = context.guesses.check(sender, now)
+        if not decision.allowed:
+            return AccessRefused(throttled=True, retry_after=decision.retry_after)
+    reference = _report_reference(typed_reference)
+    merged = _find(session, context, reference) if reference else None
+    if receipt_matches(merged.receipt_hash if merged is not None else None, receipt):
+        if sender is not None:
+            context.guesses.forget(sender)
+        return merged  # type: ignore[return-value]
+    context.spool.put(FAILURE, context.today(), merged.reference if merged else None)
+    retry_after = dt.timedelta(0)
+    if sender is not None:
+        context.guesses.record_failure(sender, now)
+        retry_after = context.guesses.check(sender, now).retry_after
+    return AccessRefused(throttled=False, retry_after=retry_after,
                          not_a_receipt=normalise_receipt(receipt) is None)
 
 
@@ -183,14 +281,9 @@ def _report_reference(typed: str | None) -> str | None:
     return reference
 
 
-def _view(session: Session, context: ReportingContext, report: Report) -> ReporterView:
-    return ReporterView(
-        reference=report.reference,
-        mode=report.mode,
-        category=category_label(context.categories, report.category),
-        status=report.status,
-        received_on=report.received_on,
-        content=content_of(context, report),
-        thread=thread_of(session, context, report, name_handlers=False),
-        outcome=outcome_of(context, report),
-    )
+def _text(sealed: bytes) -> str:
+    return base64.b64encode(sealed).decode("ascii")
+
+
+def _bytes(text: object) -> bytes:
+    return base64.b64decode(str(text))

@@ -19,7 +19,7 @@ from bot.reporting.activity import audit_reporter_activity
 from bot.reporting.context import ReportingContext
 from bot.reporting.handling import Handler, announce_due, check_handler
 from bot.store.audit import record_event
-from bot.store.models import ReceiptFailure, Report, ReportMessage, ReportStatus
+from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, ReportStatus
 
 #: What `sealed_content` holds once purged: nothing (the column cannot be null).
 PURGED = b""

@@ -28,8 +28,9 @@ from bot.reporting.threads import (
     message_purpose,
     outcome_purpose,
 )
+from bot.reporting.vault.spool import Spool
 from bot.store.audit import record_event
-from bot.store.models import Report
+from bot.store.vault.models import Report
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ class Rotation:
     values: int
 
 
-def reseal_all(session: Session, current: Sealer, new: Sealer) -> Rotation:
-    """Open every sealed value with `current` and seal it again with `new`."""
-    count = 0
+def reseal_all(session: Session, current: Sealer, new: Sealer,
+               spool: Spool | None = None) -> Rotation:
+    """Open every sealed value with `current` and seal it again with `new`, the writes
+    waiting in `spool` included (they are opened with its own sealer)."""
+    count = spool.reseal(new) if spool is not None else 0
 
     def reseal(sealed: bytes | None, purpose: str) -> bytes | None:
         nonlocal count

@@ -9,11 +9,8 @@ to the database cannot move a sealed identity or message from one report to anot
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import hashlib
-import os
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +19,8 @@ from nacl.secret import SecretBox
 from nacl.utils import random as random_bytes
 
 from bot.config import Settings
+from bot.messages import say
+from bot.store.keyfiles import KeyFileError, decode_key_text, write_key_file
 
 KEY_FILE_NAME = "report.key"
 #: Written before a rotation starts; becomes report.key once the re-sealed rows commit.
@@ -49,36 +48,24 @@ def encode_key(key: bytes) -> str:
 
 def decode_key(text: str) -> bytes:
     try:
-        key = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise SealingError("the report key is not valid base64") from None
-    if len(key) != SecretBox.KEY_SIZE:
-        raise SealingError(f"the report key must be {SecretBox.KEY_SIZE} bytes, "
-                           f"not {len(key)}")
-    return key
-
-
-def write_key_file(path: Path, key: bytes) -> None:
-    """Create `path` holding `key`, readable by its owner only; never overwrite a key.
-
-    Written to a temporary name and linked into place, so nobody can read a half-written key;
-    the link fails if `path` exists, so two processes starting at once agree on one key.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(encode_key(key) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+        return decode_key_text(text, SecretBox.KEY_SIZE)
+    except KeyFileError as problem:
+        raise SealingError(f"the report key: {problem}") from None
 
 
 def read_key_file(path: Path) -> bytes:
     return decode_key(path.read_text())
+
+
+def _refuse_new_key_if_needed(settings: Settings, path: Path) -> None:
+    """A missing key file is a lost key, not a first start, when anything is sealed: a new
+    key would seal new reports beside old ones nobody can read (issue 13)."""
+    from bot.reporting.vault.keycheck import key_ids_in_use
+
+    in_use = key_ids_in_use(settings)
+    if in_use:
+        key, count = in_use.most_common(1)[0]
+        raise SealingError(say("reporting.key_missing", path=path, key_id=key, count=count))
 
 
 class Sealer:
@@ -99,6 +86,7 @@ class Sealer:
             return cls(decode_key(settings.report_key), extra)
         path = settings.home / KEY_FILE_NAME
         if not path.exists():
+            _refuse_new_key_if_needed(settings, path)
             settings.ensure_home()
             # If another process created it first, use theirs.
             with contextlib.suppress(FileExistsError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.reporting.context import ReportingContext
@@ -13,7 +13,8 @@ from bot.reporting.records import (
     ReportContent,
     ThreadEntry,
 )
-from bot.store.models import Person, Report, ReportMessage, ReportStatus
+from bot.store.models import Person
+from bot.store.vault.models import Report, ReportMessage, ReportStatus
 
 REPORTER = "reporter"
 HANDLER = "handler"
@@ -50,12 +51,16 @@ def find_report(session: Session, reference: str, *, for_update: bool = False) -
 REMOVED = "(removed under the retention policy)"
 
 
+def open_content(context: ReportingContext, reference: str, category: str,
+                 sealed: bytes) -> ReportContent:
+    if not sealed:  # purged (bot.reporting.retention)
+        return ReportContent(category=category, what_happened=REMOVED, when_and_where=REMOVED)
+    text = context.sealer.open(sealed, content_purpose(reference))
+    return ReportContent.from_sealed_form(category, text)
+
+
 def content_of(context: ReportingContext, report: Report) -> ReportContent:
-    if not report.sealed_content:  # purged (bot.reporting.retention)
-        return ReportContent(category=report.category, what_happened=REMOVED,
-                             when_and_where=REMOVED)
-    text = context.sealer.open(report.sealed_content, content_purpose(report.reference))
-    return ReportContent.from_sealed_form(report.category, text)
+    return open_content(context, report.reference, report.category, report.sealed_content)
 
 
 def identity_of(context: ReportingContext, report: Report) -> ConfidentialReporter | None:
@@ -91,23 +96,37 @@ def thread_of(
     return tuple(entries)
 
 
-def add_message(
-    session: Session, context: ReportingContext, report: Report, *, author: str, kind: str,
-    text: str, handler_id: int | None = None,
-) -> ReportMessage:
-    """Append a sealed message; a closed report takes none (status notes excepted)."""
-    if report.status == ReportStatus.CLOSED and kind != "status":
-        raise ReportClosed(report.reference)
+def checked_text(text: str) -> str:
+    """A thread message as it will be kept, or ValueError saying what is wrong with it."""
     text = text.strip()
     if not text:
         raise ValueError("a message needs some text")
     if len(text) > MAX_TEXT:
         raise ValueError(f"a message must be under {MAX_TEXT} characters")
+    return text
+
+
+def add_message(
+    session: Session, context: ReportingContext, report: Report, *, author: str, kind: str,
+    text: str, handler_id: int | None = None,
+) -> ReportMessage:
+    """Append a sealed handler message now (a reporter's goes through the spool); a closed
+    report takes none (status notes excepted)."""
+    if report.status == ReportStatus.CLOSED and kind != "status":
+        raise ReportClosed(report.reference)
+    text = checked_text(text)
     message = ReportMessage(
         report=report, author=author, kind=kind, handler_id=handler_id,
         sealed_body=context.sealer.seal(text, message_purpose(report.reference)),
-        created_on=context.today(),
+        created_on=context.today(), position=next_position(session, report),
     )
     session.add(message)
     session.flush()
     return message
+
+
+def next_position(session: Session, report: Report) -> int:
+    """The place after every message the report has, in the order threads are shown."""
+    highest = session.scalar(select(func.max(ReportMessage.position)).where(
+        ReportMessage.report_id == report.id))
+    return (highest or 0) + 1

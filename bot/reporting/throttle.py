@@ -1,34 +1,36 @@
-"""Slowing down receipt guessing, per reference and across all references.
+"""Slowing down receipt guessing per sender, in memory only.
 
-Failures are rows in ReceiptFailure (when, and which real reference; never what was typed),
-so every process sees the same count and a restart forgives nothing. The check runs before
-the slow hash is verified: a throttled guess is not even tested.
+A receipt has 66 bits and each check costs an Argon2id evaluation, so guessing one is
+hopeless; what a lockout adds is a way to lock a real reporter out. Limits here therefore
+apply to whoever is guessing, never to a reference or to everyone: a sender is a salted hash
+of the Slack user id or web session id, the salt is made when the process starts, and
+nothing is written down, so the count can neither be read back to find who guessed nor be
+matched with the Slack workspace's own records. A web sender can be made to pay a proof of
+work per attempt as well (bot.reporting.challenge).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from bot.store.models import ReceiptFailure
+from bot.store.models import utcnow
 
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How patient Probity is with wrong receipts."""
+    """How patient Probity is with one sender's wrong receipts."""
 
-    #: Failures on one reference within `window` before waits start.
-    free_failures: int = 3
+    #: Failures by one sender within `window` before waits start.
+    free_failures: int = 5
     window: dt.timedelta = dt.timedelta(hours=1)
     #: The first wait; each further failure doubles it, up to `longest_wait`.
     first_wait: dt.timedelta = dt.timedelta(seconds=30)
     longest_wait: dt.timedelta = dt.timedelta(hours=1)
-    #: Failures across every reference (including unknown ones) allowed per `global_window`.
-    global_limit: int = 30
-    global_window: dt.timedelta = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -37,46 +39,65 @@ class ThrottleDecision:
     retry_after: dt.timedelta = dt.timedelta(0)
 
 
-def check_throttle(
-    session: Session, reference: str | None, now: dt.datetime, policy: ThrottlePolicy
-) -> ThrottleDecision:
-    """May a receipt for `reference` be tried now? If not, how long until it may."""
-    waits = [_global_wait(session, now, policy)]
-    if reference is not None:
-        waits.append(_reference_wait(session, reference, now, policy))
-    longest = max(waits)
-    return ThrottleDecision(longest <= dt.timedelta(0), max(longest, dt.timedelta(0)))
+@dataclass(frozen=True)
+class Sender:
+    """Who is guessing, as a salted hash that means nothing outside this process."""
+
+    digest: bytes = field(repr=False)
 
 
-def record_failure(session: Session, reference: str | None, now: dt.datetime) -> None:
-    """Note a failed check; `reference` only when it names a real report."""
-    session.add(ReceiptFailure(reference=reference, at=now))
-    session.flush()
+@dataclass
+class GuessLimiter:
+    """Recent failures per sender, in this process's memory."""
+
+    policy: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    _salt: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    _failures: dict[bytes, deque[dt.datetime]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def sender(self, surface: str, surface_id: str) -> Sender:
+        """The sender key for a Slack user, a web session or a terminal user."""
+        text = f"{surface}\x00{surface_id}".encode()
+        return Sender(hashlib.blake2b(text, key=self._salt, digest_size=16).digest())
+
+    def check(self, sender: Sender, now: dt.datetime | None = None) -> ThrottleDecision:
+        """May `sender` try a receipt now? If not, how long until they may."""
+        now = now or utcnow()
+        with self._lock:
+            recent = self._recent(sender, now)
+            if len(recent) < self.policy.free_failures:
+                return ThrottleDecision(True)
+            doublings = min(len(recent) - self.policy.free_failures, 20)
+            wait = min(self.policy.first_wait * (2**doublings), self.policy.longest_wait)
+            left = recent[-1] + wait - now
+        return ThrottleDecision(left <= dt.timedelta(0), max(left, dt.timedelta(0)))
+
+    def record_failure(self, sender: Sender, now: dt.datetime | None = None) -> None:
+        now = now or utcnow()
+        with self._lock:
+            self._recent(sender, now).append(now)
+
+    def forget(self, sender: Sender) -> None:
+        """A sender who opened a report with the right receipt starts again from nothing."""
+        with self._lock:
+            self._failures.pop(sender.digest, None)
+
+    def reset(self) -> None:
+        """Forget every sender, as a restart does."""
+        with self._lock:
+            self._failures.clear()
+
+    def _recent(self, sender: Sender, now: dt.datetime) -> deque[dt.datetime]:
+        failures = self._failures.setdefault(sender.digest, deque())
+        while failures and failures[0] <= now - self.policy.window:
+            failures.popleft()
+        if not failures:
+            # Do not keep an entry per sender ever seen; only those with recent failures.
+            self._failures.pop(sender.digest, None)
+            failures = self._failures.setdefault(sender.digest, deque())
+        return failures
 
 
-def _reference_wait(
-    session: Session, reference: str, now: dt.datetime, policy: ThrottlePolicy
-) -> dt.timedelta:
-    recent = session.scalars(
-        select(ReceiptFailure.at).where(
-            ReceiptFailure.reference == reference, ReceiptFailure.at > now - policy.window
-        )
-    ).all()
-    count, last = len(recent), max(recent, default=None)
-    if count < policy.free_failures or last is None:
-        return dt.timedelta(0)
-    doublings = min(count - policy.free_failures, 20)
-    wait = min(policy.first_wait * (2**doublings), policy.longest_wait)
-    return last + wait - now
-
-
-def _global_wait(session: Session, now: dt.datetime, policy: ThrottlePolicy) -> dt.timedelta:
-    since = now - policy.global_window
-    recent = session.scalars(
-        select(ReceiptFailure.at).where(ReceiptFailure.at > since)
-        .order_by(ReceiptFailure.at.desc()).limit(policy.global_limit)
-    ).all()
-    if len(recent) < policy.global_limit:
-        return dt.timedelta(0)
-    # Open again when the oldest of the last `global_limit` failures leaves the window.
-    return recent[-1] + policy.global_window - now
+#: The process's limiter: every ReportingContext built in this process shares it, so a
+#: context rebuilt per turn does not forgive a guesser.
+PROCESS_LIMITER = GuessLimiter()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import errno
 import functools
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.store.audit import AUDIT_KEY, adopt_legacy_chain
+from bot.store.keyfiles import load_or_create_key
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -25,6 +29,49 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant works; it only has to be the same in every Probity process.
 _MIGRATION_LOCK_ID = 0x5072_6F62
+#: The key the audit chain's HMAC and its checkpoints use, under PROBITY_HOME.
+AUDIT_KEY_FILE = "audit.key"
+
+
+#: SQLite's primary result codes for a store that cannot take writes at all: PERM, READONLY,
+#: IOERR, FULL, CANTOPEN (not BUSY or LOCKED, which pass).
+_SQLITE_UNWRITABLE = {3, 8, 10, 13, 14}
+#: PostgreSQL's SQLSTATEs for the same: read-only transaction, disk full, out of memory,
+#: insufficient privilege.
+_POSTGRES_UNWRITABLE = {"25006", "53100", "53200", "42501"}
+_OS_UNWRITABLE = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM}
+
+
+def is_unwritable(error: BaseException) -> bool:
+    """Whether `error` means the store cannot take writes now (read-only, full, gone), so a
+    reply must not claim that what the person typed was kept."""
+    from sqlalchemy.exc import DBAPIError
+
+    seen: BaseException | None = error
+    while seen is not None:
+        original = seen.orig if isinstance(seen, DBAPIError) else seen
+        code = getattr(original, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _SQLITE_UNWRITABLE:
+            return True
+        if getattr(original, "sqlstate", None) in _POSTGRES_UNWRITABLE:
+            return True
+        if isinstance(original, OSError) and original.errno in _OS_UNWRITABLE:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def restrict_file_modes(home: Path | None = None) -> None:
+    """Everything Probity writes from now on is readable by its owner only (umask 077), and
+    an existing PROBITY_HOME and its files are brought down to that too: the SQLite store
+    and its WAL were 0644, so any local user could copy them."""
+    os.umask(0o077)
+    if home is None or not home.exists():
+        return
+    home.chmod(0o700)
+    for path in home.iterdir():
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def create_store_engine(url: str, echo: bool = False) -> Engine:
@@ -52,6 +99,9 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted content is overwritten with zeros, not left in free pages: Debian's build
+        # happens to default to this, others do not.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -100,18 +150,44 @@ def migration_heads() -> frozenset[str] | None:
 
 
 class Store:
-    """The database Probity keeps its records in."""
+    """The database Probity keeps its records in, and the reporting vault beside it.
 
-    def __init__(self, engine: Engine) -> None:
+    A session binds the vault's models (bot.store.vault.models) to the vault's engine
+    and everything else to the main one, so one `transaction()` reads a report and writes
+    the handler's audit event. Each database commits on its own: they share nothing.
+    """
+
+    def __init__(self, engine: Engine, vault_engine: Engine | None = None,
+                 audit_key: bytes | None = None) -> None:
+        from bot.store.vault.models import VaultBase
+
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.vault_engine = vault_engine
+        self._adopt_unkeyed_chain = False
+        binds = {VaultBase: vault_engine} if vault_engine is not None else {}
+        self._sessions = sessionmaker(engine, binds=binds,  # type: ignore[arg-type]
+                                      expire_on_commit=False,
+                                      info={AUDIT_KEY: audit_key} if audit_key else {})
 
     @classmethod
     def open(cls, settings: Settings, upgrade: bool = True) -> Store:
-        """Open the configured store, bringing its schema to the newest revision first."""
-        if not settings.database_url:
-            settings.ensure_home()
-        store = cls(create_store_engine(settings.effective_database_url, settings.sql_echo))
+        """Open the configured store and vault, bringing both schemas up to date first."""
+        from bot.store.vault.location import ensure_postgres_database, vault_url
+
+        restrict_file_modes()
+        settings.ensure_home()
+        restrict_file_modes(settings.home)
+        key_path = settings.home / AUDIT_KEY_FILE
+        first_key = not key_path.exists()
+        audit_key = load_or_create_key(key_path)
+        reports_url = vault_url(settings)
+        if upgrade:
+            ensure_postgres_database(reports_url)
+        store = cls(create_store_engine(settings.effective_database_url, settings.sql_echo),
+                    create_store_engine(reports_url, settings.sql_echo), audit_key)
+        # Only with a brand-new key: adopting an unkeyed chain at any later start would let
+        # someone rebuild the chain with plain SHA-256 and have it re-keyed for them.
+        store._adopt_unkeyed_chain = first_key
         if upgrade:
             store.upgrade()
         return store
@@ -156,19 +232,32 @@ class Store:
         return self.stored_revisions() == heads
 
     def upgrade(self) -> None:
-        """Apply any pending migrations; safe when several processes start at once."""
-        if self.is_current():
-            return
-        from alembic import command
+        """Apply any pending migrations (the vault's first, since the main store's may move
+        old reports into it); safe when several processes start at once."""
+        if self.vault_engine is not None:
+            from bot.store.vault.schema import upgrade_vault
 
-        config = alembic_config(self.engine.url.render_as_string(hide_password=False))
-        with self.engine.begin() as connection:
-            if self.dialect == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"),
-                                   {"id": _MIGRATION_LOCK_ID})
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-        log.info("store schema upgraded to %s", self.head_revision())
+            upgrade_vault(self.vault_engine)
+        if not self.is_current():
+            from alembic import command
+
+            config = alembic_config(self.engine.url.render_as_string(hide_password=False))
+            with self.engine.begin() as connection:
+                if self.dialect == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:id)"),
+                                       {"id": _MIGRATION_LOCK_ID})
+                config.attributes["connection"] = connection
+                config.attributes["vault_engine"] = self.vault_engine
+                command.upgrade(config, "head")
+            log.info("store schema upgraded to %s", self.head_revision())
+        if self._adopt_unkeyed_chain:
+            self._adopt_unkeyed_chain = False
+            with self.transaction() as session:
+                adopted = adopt_legacy_chain(session)
+            if adopted:
+                log.info("re-hashed %d audit events under the new audit key", adopted)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.vault_engine is not None:
+            self.vault_engine.dispose()

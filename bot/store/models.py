@@ -1,7 +1,8 @@
 """The backing store's tables, as SQLAlchemy 2.0 typed models.
 
-Money is integer pence, instants are UTC. Anything about an anonymous report lives only in
-`Report`/`ReportMessage`, and those tables have no column that could hold who reported.
+Money is integer pence, instants are UTC. Reports are not here: they live in the reporting
+vault's own database (bot.store.vault.models), so nothing they write shares a counter,
+a transaction id or a log with these tables.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Text,
@@ -88,19 +88,6 @@ class DeclarationStatus(StrEnum):
     APPEALED = "appealed"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
-
-
-class ReportMode(StrEnum):
-    ANONYMOUS = "anonymous"
-    CONFIDENTIAL = "confidential"
-
-
-class ReportStatus(StrEnum):
-    RECEIVED = "received"
-    ACKNOWLEDGED = "acknowledged"
-    ASSESSING = "assessing"
-    INVESTIGATING = "investigating"
-    CLOSED = "closed"
 
 
 class Person(Base):
@@ -264,68 +251,6 @@ class ReferenceCounter(Base):
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Report(Base):
-    """A report of wrongdoing. Content is sealed; only the receipt's slow hash is kept.
-
-    Deliberately no person id, surface id or submission time: the date alone is stored, and
-    a confidential reporter's identity is itself sealed.
-    """
-
-    __tablename__ = "reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(32), unique=True)
-    mode: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.RECEIVED)
-    receipt_hash: Mapped[str] = mapped_column(String(200))
-    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
-    sealed_identity: Mapped[bytes | None] = mapped_column(LargeBinary)
-    received_on: Mapped[dt.date] = mapped_column(Date)
-    acknowledge_due: Mapped[dt.date] = mapped_column(Date)
-    feedback_due: Mapped[dt.date] = mapped_column(Date)
-    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
-    first_feedback_on: Mapped[dt.date | None] = mapped_column(Date)
-    closed_on: Mapped[dt.date | None] = mapped_column(Date)
-    sealed_outcome: Mapped[bytes | None] = mapped_column(LargeBinary)
-    #: When handlers may be told of it: a random delay hides the moment of submission.
-    notify_after: Mapped[dt.datetime | None]
-    handlers_notified: Mapped[bool] = mapped_column(Boolean, default=False)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-
-    messages: Mapped[list[ReportMessage]] = relationship(
-        back_populates="report", order_by="ReportMessage.id"
-    )
-
-
-class ReportMessage(Base):
-    """A sealed message in a report's two-way thread (reporter <-> handlers)."""
-
-    __tablename__ = "report_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
-    #: "reporter" or "handler"; a handler is named, a reporter never is.
-    author: Mapped[str] = mapped_column(String(20))
-    handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    #: "message", "question", "answer" or "status".
-    kind: Mapped[str] = mapped_column(String(20), default="message")
-    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
-    created_on: Mapped[dt.date] = mapped_column(Date)
-
-    report: Mapped[Report] = relationship(back_populates="messages")
-
-
-class ReceiptFailure(Base):
-    """A failed receipt check, kept to throttle guessing (the attempted value is never kept)."""
-
-    __tablename__ = "receipt_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str | None] = mapped_column(String(32), index=True)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Supplier(Base):

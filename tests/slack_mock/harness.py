@@ -42,15 +42,33 @@ class SlackHarness:
         return web_client(VALID_BOT_TOKEN, self.api.url)
 
     def database_text(self) -> str:
-        """Every row of every table as text: for asserting what was (not) stored."""
+        """Every row of every table of both databases (the main store and the reporting
+        vault) as text: for asserting what was (not) stored."""
         from sqlalchemy import select
 
-        from bot.store.models import Base
+        from bot.store.models import Base, Person
+        from bot.store.vault.models import Report, VaultBase
 
         with self.store.session() as session:
-            rows = [repr(tuple(row)) for table in Base.metadata.sorted_tables
-                    for row in session.execute(select(table))]
+            rows = [repr(tuple(row)) for metadata, routed in ((Base.metadata, Person),
+                                                              (VaultBase.metadata, Report))
+                    for table in metadata.sorted_tables
+                    for row in session.execute(select(table), bind_arguments={"mapper": routed})]
         return "\n".join(rows)
+
+    def run_report_batch(self) -> None:
+        """Run the reporting vault's batch as the next day would: reports filed so far reach
+        the vault, and the unit can hear of them."""
+        import dataclasses
+        import datetime as dt
+        import random
+
+        from bot.reporting.vault.batch import apply_reporter_batch
+
+        context = self.services.reports.context
+        tomorrow = dataclasses.replace(
+            context, clock=lambda: context.now() + dt.timedelta(days=1))
+        apply_reporter_batch(self.store, tomorrow, random.Random(3), tomorrow.today())
 
     def opened_view(self, callback_id: str) -> dict[str, Any]:
         """The latest modal the app opened with this callback id."""

@@ -73,12 +73,12 @@ def _start_worker(settings: Settings, store: Any, bot_token: str | None) -> bool
     """Run background jobs in a thread of this process: the schedules (announcing reports,
     reminders, purges) and, with a bot token, the Slack outbox. False on a bad setting."""
     from bot.jobs.builtin import ScheduleSettingError, build_registry
-    from bot.jobs.slack_delivery import slack_client
     from bot.jobs.worker import Worker
+    from bot.surfaces.slack.outbox import slack_client, slack_jobs_plugin
 
     client = slack_client(bot_token, settings.slack_api_url) if bot_token else None
     try:
-        registry = build_registry(settings, store, slack_client=client)
+        registry = build_registry(settings, store, plugins=[slack_jobs_plugin(store, client)])
     except ScheduleSettingError as error:
         print(f"probity serve: {error}", file=sys.stderr)
         return False

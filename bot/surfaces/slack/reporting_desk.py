@@ -31,9 +31,11 @@ class ReportDesk:
     store: Store
     context: ReportingContext
 
-    def open(self, reference: str, receipt: str) -> ReporterView | AccessRefused:
+    def open(self, reference: str, receipt: str, *, sender_id: str | None = None
+             ) -> ReporterView | AccessRefused:
+        sender = None if sender_id is None else self.context.guesses.sender("slack", sender_id)
         with self.store.transaction() as session:
-            return open_report(session, self.context, reference, receipt)
+            return open_report(session, self.context, reference, receipt, sender=sender)
 
     def add_message(self, reference: str, receipt: str, text: str, *, answering: bool
                     ) -> ReporterView | AccessRefused:

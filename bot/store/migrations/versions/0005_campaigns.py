@@ -1,7 +1,7 @@
 """policy acknowledgement campaigns, their recipients and acknowledgements
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 19:10:00
 """
 
@@ -13,9 +13,8 @@ from alembic import op
 from bot.store.models import UTCDateTime
 
 revision: str = "0005"
-# The brief said 0002; this branch carries the jobs migration (0003) too, and one chain
-# needs one parent. The lead re-chains when merging.
-down_revision: str | None = "0003"
+# After main's 0004 (reports to the vault), so one chain has one head.
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -136,11 +136,12 @@ def _submit_confidential_report(services: SlackServices) -> Callable[..., None]:
 
 
 def _open_thread(services: SlackServices) -> Callable[..., None]:
-    def submit(ack: Ack, view: dict[str, Any]) -> None:
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = plain_values(view["state"]["values"])
         reference = values.get(report_views.REFERENCE_BLOCK, "")
         receipt = values.get(report_views.RECEIPT_BLOCK, "")
-        opened = services.reports.open(reference, receipt)
+        # Guessing is limited per Slack user (a salted hash, in memory), never per report.
+        opened = services.reports.open(reference, receipt, sender_id=str(body["user"]["id"]))
         if isinstance(opened, AccessRefused):
             ack(response_action="errors",
                 errors={report_views.RECEIPT_BLOCK: _refusal_text(opened)})

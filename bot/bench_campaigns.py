@@ -26,14 +26,14 @@ from bot.jobs.bench import _postgres_schema, _store
 from bot.jobs.campaign_jobs import DMS_PER_MINUTE, add_campaign_jobs
 from bot.jobs.queue import enqueue
 from bot.jobs.registry import Registry
-from bot.jobs.slack_delivery import register_slack_outbox, slack_client
 from bot.jobs.worker import Worker
 from bot.messages import say
 from bot.store import Store
 from bot.store.models import AuditEvent, Job, Person
+from bot.surfaces.slack.outbox import register_slack_outbox, slack_client
 
 POLICY = "gifts-and-hospitality"
-TESTS = Path(__file__).resolve().parents[2] / "tests"
+TESTS = Path(__file__).resolve().parents[1] / "tests"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.jobs.notices import action_label, mark_delivered, text_of
 from bot.jobs.queue import GiveUp, JobView, RetryLater, enqueue
-from bot.jobs.registry import Registry
+from bot.jobs.registry import Registry, RegistryPlugin
 from bot.messages import say
 from bot.store import Store
 from bot.store.models import Notice, Person, utcnow
@@ -47,6 +47,18 @@ def slack_client(token: str, api_url: str | None = None) -> WebClient:
     """A WebClient that does not retry on its own: the job runner owns retries."""
     return WebClient(token=token, base_url=api_url or WebClient.BASE_URL, timeout=15,
                      retry_handlers=[])
+
+
+def slack_jobs_plugin(store: Store, client: WebClient | None) -> RegistryPlugin:
+    """The Slack surface's part of a job registry: notices for Slack users become `slack.dm`
+    jobs, and, given a client, the outbox handlers that send them."""
+
+    def plug(registry: Registry) -> None:
+        register_slack_notices(registry)
+        if client is not None:
+            register_slack_outbox(registry, store, client)
+
+    return plug
 
 
 def register_slack_outbox(registry: Registry, store: Store, client: WebClient) -> None:

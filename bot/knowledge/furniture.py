@@ -1,0 +1,151 @@
+"""Page furniture: the text around a policy that is not the policy, found and removed.
+
+Forces publish policies as web pages with cookie banners and navigation, and as PDFs with
+contents pages, page numbers and running headers. Left in, that text becomes passages that
+match nothing useful, and dilutes (by BM25's length normalisation) the passage it sits in.
+What is furniture is told mostly by repetition, not by a list of phrases: a line at the top
+or foot of most pages of a PDF, a line that recurs across several documents. Two shapes
+are recognised directly: contents lines ending in dot leaders and a page number, and bare
+page numbers. Consent banners are recognised by what they are about (cookies and the
+consent to them), since a force's site shows its banner once per page.
+
+Hyphenation is mended where the document itself can tell: "organisa-" + "tion" becomes
+"organisation" when the document uses "organisation" elsewhere, or the halves are not
+words it uses; "self-employed" stays as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+_TOC_LINE = re.compile(r"(?:\.\s*){4,}\s*\d{1,4}\s*$|(?:\s_{4,}|\s-{4,}|\s·{4,})\s*\d{1,4}\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*-\s*\d{1,4}\s*-\s*$",
+    re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]+")
+_HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n\s*([a-z]{2,})")
+#: A paragraph about cookies and consent to them: the shape of a consent banner.
+_COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_CONSENT = re.compile(
+    r"\b(accept|consent|reject|preferences|analytics|necessary|essential|settings|"
+    r"browsing|experience|third[- ]party|tracking)\b", re.IGNORECASE)
+#: The furniture of public-sector web pages and documents: skip and quick-exit links, and
+#: Government Security Classification markings printed at the top of every page.
+_NAVIGATION = re.compile(
+    r"^\s*(?:skip\s+to\s+(?:main\s+)?content|skip\s+to\s+main|quickly\s+exit\s+this\s+site\b.*|"
+    r"leave\s+(?:this\s+)?site(?:\s+skip\s+to\s+(?:main\s+)?content)?|exit\s+this\s+site|"
+    r"back\s+to\s+top|print\s+this\s+page|share\s+this\s+page|you\s+are\s+here:?.*|"
+    r"breadcrumb.*|menu|search\s+this\s+site|accessibility\s+tools?)\s*$", re.IGNORECASE)
+_MARKING = re.compile(
+    r"^\s*(?:not\s+protectively\s+marked|official(?:[- ]sensitive)?|unclassified|restricted|"
+    r"protect|protectively\s+marked)\s*$", re.IGNORECASE)
+#: A line seen at the top or foot of at least this share of a PDF's pages (and on three
+#: pages or more) is a running header or footer.
+RUNNING_SHARE = 0.5
+#: How many lines at each end of a page may be running heads or feet.
+EDGE_LINES = 3
+#: A line found in at least this many documents is shared furniture (a site's banner or
+#: footer, a report's running header) rather than any one policy's text.
+SHARED_DOCUMENTS = 3
+
+
+def is_contents_line(line: str) -> bool:
+    """A table-of-contents entry: "4. Gifts ........ 12"."""
+    return bool(_TOC_LINE.search(line))
+
+
+def is_page_number(line: str) -> bool:
+    """A line that is only a page number: "12", "Page 3 of 10", "- 4 -"."""
+    return bool(_PAGE_NUMBER.match(line))
+
+
+def is_consent_banner(paragraph: str) -> bool:
+    """A paragraph about cookies and accepting them (two signs at least, one of them
+    'cookie'), short enough to be a banner rather than a policy about cookies."""
+    if not _COOKIE.search(paragraph) or len(paragraph.split()) > 150:
+        return False
+    return len(set(m.lower() for m in _CONSENT.findall(paragraph))) >= 2 or len(
+        _COOKIE.findall(paragraph)) >= 3
+
+
+def is_furniture_line(line: str) -> bool:
+    """A line that is page furniture on its own: a contents entry, a page number, a skip or
+    quick-exit link, a protective marking, or a sentence of a consent banner."""
+    return bool(is_contents_line(line) or is_page_number(line) or _NAVIGATION.match(line)
+                or _MARKING.match(line) or (len(line.split()) <= 60 and is_consent_banner(line)))
+
+
+def strip_lines(lines: Iterable[str]) -> list[str]:
+    """The lines that are not furniture (see is_furniture_line)."""
+    return [line for line in lines if not is_furniture_line(line)]
+
+
+def running_lines(pages: Sequence[str]) -> set[str]:
+    """Lines that recur at the top or foot of most pages: running headers and footers.
+
+    Digits are ignored when comparing ("Page 3", "Page 4"), so a numbered footer counts as
+    one line.
+    """
+    if len(pages) < 3:
+        return set()
+    seen: Counter[str] = Counter()
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        edges = set(lines[:EDGE_LINES] + lines[-EDGE_LINES:])
+        seen.update({_shape(line) for line in edges})
+    needed = max(3, int(RUNNING_SHARE * len(pages) + 0.999))
+    return {shape for shape, count in seen.items() if count >= needed and shape}
+
+
+def strip_running(pages: Sequence[str]) -> list[str]:
+    """Each page without the running headers and footers the pages share."""
+    running = running_lines(pages)
+    if not running:
+        return list(pages)
+    cleaned = []
+    for page in pages:
+        lines = page.splitlines()
+        filled = [number for number, line in enumerate(lines) if line.strip()]
+        edges = set(filled[:EDGE_LINES] + filled[-EDGE_LINES:])
+        cleaned.append("\n".join(line for number, line in enumerate(lines)
+                                 if not (number in edges and _shape(line.strip()) in running)))
+    return cleaned
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def mend_hyphenation(text: str) -> str:
+    """Join words a line break hyphenated, where the document shows they are one word."""
+    if "-\n" not in text:
+        return text
+    known = Counter(word.lower() for word in _WORD.findall(text))
+
+    def join(match: re.Match[str]) -> str:
+        first, second = match.group(1), match.group(2)
+        whole = (first + second).lower()
+        if known[whole] or not (known[first.lower()] > 1 and known[second.lower()] > 1):
+            return first + second
+        return f"{first}-{second}"
+
+    return _HYPHEN_BREAK.sub(join, text)
+
+
+def shared_lines(documents: Sequence[Iterable[str]]) -> set[str]:
+    """Lines (normalised, three words or more) found in SHARED_DOCUMENTS documents or more.
+
+    A force's site prints the same banner, beta notice and footer on every page, and a
+    report's running header recurs through its chapters; a policy's own rule is written
+    once. Counted per document, so a line repeated inside one document is not shared.
+    """
+    seen: Counter[str] = Counter()
+    for lines in documents:
+        seen.update({shape for shape in map(normalised, lines) if len(shape.split()) >= 3})
+    return {line for line, count in seen.items() if count >= SHARED_DOCUMENTS}
+
+
+def normalised(paragraph: str) -> str:
+    return " ".join(word.lower() for word in _WORD.findall(paragraph))

@@ -1,0 +1,1 @@
+"""The reporting vault: reports in a database of their own, written by batches without a clock."""

@@ -52,8 +52,11 @@ COMMANDS: tuple[Command, ...] = (
             description="Answer a question from the policies. QUESTION '-' reads one question "
             "a line from standard input."),
     Command("eval", "bot.evaluation.cli:configure_eval",
-            help="measure answer quality (hit@3, MRR, off-topic refusals), or with "
-            "'conversations' the scripted conversations (right first time, re-prompts)"),
+            help="measure answer quality on every corpus (hit@3, MRR, off-topic refusals), "
+            "or with 'conversations' the scripted conversations (right first time, re-prompts)",
+            description="Ask every evaluation question and report hit@3, MRR and off-topic "
+            "answers for the bundled set and each corpus under tests/eval/corpora, by split; "
+            "'probity eval conversations' drives the scripted conversations instead."),
     Command("serve", "bot.surfaces.slack.cli:configure_serve",
             help="run the Slack app (Socket Mode by default, or HTTP with --http)",
             description="Connects Probity to Slack. Socket Mode needs SLACK_BOT_TOKEN and "

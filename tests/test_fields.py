@@ -616,10 +616,17 @@ def test_a_month_or_a_year_will_do_where_the_field_says_so(
     assert (parsed.value, parsed.precision, parsed.display) == (expected, precision, shown)
 
 
-@pytest.mark.parametrize("typed", ["since school", "a few years", "the 90s", "ages"])
+@pytest.mark.parametrize("typed", ["since school", "a few years", "ages"])
 def test_a_vague_since_when_asks_roughly_which_year(typed: str) -> None:
     parsed = parse_date(typed, today=TODAY, allow_future=False, precision="month")
     assert not parsed.ok and "year" in (parsed.problem or "")
+
+
+@pytest.mark.parametrize(("typed", "year"), [("the 90s", 1990), ("the eighties", 1980),
+                                             ("1980s", 1980), ("the noughties", 2000)])
+def test_a_decade_is_a_rough_year_where_a_month_will_do(typed: str, year: int) -> None:
+    parsed = parse_date(typed, today=TODAY, allow_future=False, precision="month")
+    assert (parsed.value, parsed.precision) == (date(year, 1, 1), "year")
 
 
 @pytest.mark.parametrize("typed", ["last week", "a few days ago", "the other day",

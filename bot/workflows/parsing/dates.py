@@ -437,7 +437,28 @@ _APPROX_LEAD = re.compile(
 )
 _APPROX_TRAIL = re.compile(r"(?:\s+(?:ish|or so|onwards|on|i think|roughly|approx))+$")
 _YEAR_ALONE = re.compile(r"^(?P<year>(?:19|20)\d{2})$")
-_DECADE = re.compile(r"^(?:the\s+)?(?:19|20)?\d0'?s$")
+_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid\s+|late\s+)?(?P<century>19|20)?"
+                     r"(?P<tens>\d)0'?s$")
+_DECADE_WORDS = {"sixties": 6, "seventies": 7, "eighties": 8, "nineties": 9, "noughties": 0}
+_DECADE_WORD = re.compile(r"^(?:the\s+)?(?:early\s+|mid\s+|late\s+)?(?P<word>" +
+                          "|".join(_DECADE_WORDS) + r")$")
+
+
+def _decade(said: str, field: _Field) -> date | None:
+    """The first day of a decade said as "the 80s", "1990s" or "the eighties", if past."""
+    match = _DECADE.match(said)
+    word = _DECADE_WORD.match(said)
+    if match:
+        tens = int(match["tens"])
+        century = int(match["century"]) * 100 if match["century"] else (
+            2000 if tens * 10 + 2000 <= field.today.year else 1900)
+    elif word:
+        tens = _DECADE_WORDS[word["word"]]
+        century = 2000 if tens == 0 else 1900
+    else:
+        return None
+    start = date(century + tens * 10, 1, 1)
+    return start if start <= field.today else None
 _MONTH_YEAR = re.compile(rf"^(?P<month>{_MON})\s+(?:of\s+)?(?P<year>\d{{4}})$")
 _NUMERIC_MONTH_YEAR = re.compile(r"^(?P<month>\d{1,2})[/.-](?P<year>\d{4})$"
                                  r"|^(?P<year2>\d{4})[/.-](?P<month2>\d{1,2})$")
@@ -466,8 +487,10 @@ def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
     """A month or a year the text names, as (first day, precision); a problem; or None."""
     said = _APPROX_TRAIL.sub("", _APPROX_LEAD.sub("", re.sub(r"(\d)-?ish\b", r"\1", text)))
     said = said.strip()
-    if _DECADE.match(said):
-        return "Roughly which year? Your best guess is fine, for example '1994'."
+    decade = _decade(said, field)
+    if decade is not None:
+        # "the eighties", "the 90s": a rough start, kept as the decade's first year.
+        return decade, "year"
     match = _YEAR_ALONE.match(said)
     if match:
         return date(int(match["year"]), 1, 1), "year"

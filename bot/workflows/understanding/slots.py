@@ -36,7 +36,8 @@ _DATE_WORD = re.compile(
     r"|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug"
     r"|sept?|oct|nov|dec|christmas|xmas|boxing day|\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:19|20)\d{2}"
     r"|\d+\s+(?:days?|weeks?|months?|years?)\s+ago|last\s+(?:week|month|year)|the\s+other day"
-    r"|\d{1,2}(?:st|nd|rd|th))\b")
+    r"|\d{1,2}(?:st|nd|rd|th)|(?:the\s+)?(?:sixties|seventies|eighties|nineties|noughties)"
+    r"|(?:the\s+)?(?:19|20)?\d0'?s)\b")
 # "may" is a month only next to a day or a year: "I may start" is not a date.
 _MAY_AS_VERB = re.compile(r"\b(?:i|we|you|they|he|she|it|might|may)\s+may\b|\bmay\s+(?:be|have"
                           r"|start|do|not|get|need)\b")

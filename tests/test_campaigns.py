@@ -333,3 +333,25 @@ def test_a_set_of_policies_and_then_a_new_version_of_one(store: Store, tmp_path:
         [pending] = [p for p in pending_for(session, amira) if p.campaign.id == newer.id]
         assert ("Gifts and Hospitality has changed from version 3.1 to 3.2. What changed: "
                 "2. The GIFT test (reworded).") in announcement(pending)
+
+
+def test_a_changed_business_interest_is_declared_again_from_the_return(
+        unit: Settings, store: Store) -> None:
+    with store.transaction() as session:
+        amira = sync_people(session, load_directory(DIRECTORY))["amira.khan"]
+        session.add(Declaration(reference="BI-2026-0004", kind="business_interest",
+                                status="approved", person_id=amira.id,
+                                workflow="business_interest", submitted_at=START))
+    assert main(["campaign", "start", "annual-return", "--as", HANDLER]) == 0
+    assistant = build_assistant(unit, store, clock=lambda: START)
+    replies = assistant.handle(Turn(Speaker("console", "amira.khan"), "console:amira.khan",
+                                    action="campaign_changed:1:BI-2026-0004"))
+    said = "\n".join(reply.text for reply in replies)
+    assert "Let's record the change to BI-2026-0004" in said
+    with store.session() as session:
+        [row] = session.scalars(select(Acknowledgement)).all()
+        assert (row.subject, row.how) == ("BI-2026-0004", "interest_changed")
+    # The business interest workflow is now in progress in that conversation.
+    resumed = assistant.handle(Turn(Speaker("console", "amira.khan"), "console:amira.khan",
+                                    action=RESUME))
+    assert resumed[0].text.startswith("You have an unfinished declaration")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import secrets
 import sys
 import tempfile
 import threading
@@ -22,13 +23,14 @@ from bot.campaigns.audience import Audience
 from bot.campaigns.models import Acknowledgement
 from bot.campaigns.service import acknowledge, start_campaign
 from bot.config import Settings
-from bot.jobs.bench import _postgres_schema, _store
+from bot.jobs.bench import _postgres_schema
 from bot.jobs.campaign_jobs import DMS_PER_MINUTE, add_campaign_jobs
 from bot.jobs.queue import enqueue
 from bot.jobs.registry import Registry
 from bot.jobs.worker import Worker
 from bot.messages import say
 from bot.store import Store
+from bot.store.database import create_store_engine
 from bot.store.models import AuditEvent, Job, Person
 from bot.surfaces.slack.outbox import register_slack_outbox, slack_client
 
@@ -174,12 +176,19 @@ class _Clock:
         return self.now
 
 
+def _keyed(url: str) -> Store:
+    """A store on `url` with an audit key of its own (the chain is keyed), no vault."""
+    store = Store(create_store_engine(url), audit_key=secrets.token_bytes(32))
+    store.upgrade()
+    return store
+
+
 def _postgres(url: str) -> Callable[[], Store]:
-    return lambda: _store(url)
+    return lambda: _keyed(url)
 
 
 def _sqlite(directory: str, name: str) -> Callable[[], Store]:
-    return lambda: _store(f"sqlite:///{Path(directory) / name}.sqlite3")
+    return lambda: _keyed(f"sqlite:///{Path(directory) / name}.sqlite3")
 
 
 def _minutes(seconds: float) -> str:

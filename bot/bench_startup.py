@@ -95,7 +95,7 @@ def _timed(argv: Sequence[str], env: dict[str, str], stdin: str | None = None) -
     return seconds
 
 
-def _first_reply(question: str) -> Callable[[Path], float]:
+def _first_reply(question: str) -> Callable[[dict[str, str]], float]:
     """Seconds from starting `probity chat` to the end of its answer to `question`."""
     echo = say("terminal.echo", text=question)
 

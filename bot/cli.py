@@ -45,6 +45,8 @@ COMMANDS: tuple[Command, ...] = (
             help="show every setting and its current value"),
     Command("db", "bot.store.cli:configure_db", help="manage the database"),
     Command("audit", "bot.store.cli:configure_audit", help="check the audit log"),
+    Command("console", "bot.surfaces.web.console.cli:configure_console",
+            help="the integrity unit's web console: sign-in links, the monthly summary"),
     Command("operator", "bot.store.cli:configure_operator",
             help="list who may use the integrity unit's commands at this shell"),
     Command("ask", "bot.knowledge.cli:configure_ask",

@@ -166,11 +166,43 @@ class Settings:
     report_notify_delay_max_minutes: int = _setting(
         "PROBITY_REPORT_NOTIFY_DELAY_MAX", _non_negative_int, "settings.expect_minutes", 90,
     )
+    report_attachment_max_bytes: int = _setting(
+        "PROBITY_REPORT_ATTACHMENT_MAX_BYTES", _positive_int, "settings.expect_bytes",
+        10 * 1024 * 1024,
+    )
     schedules: tuple[str, ...] = _setting(
         "PROBITY_SCHEDULES", _word_list, "settings.expect_schedules", (),
     )
     slack_api_url: str | None = _setting(
         "PROBITY_SLACK_API_URL", _optional_text, "settings.expect_api_url",
+    )
+    console_base_url: str = _setting(
+        "PROBITY_CONSOLE_BASE_URL", _optional_text, "settings.expect_url",
+        "http://127.0.0.1:8080",
+    )
+    console_link_minutes: int = _setting(
+        "PROBITY_CONSOLE_LINK_MINUTES", _positive_int, "settings.expect_minutes_positive", 15,
+    )
+    console_session_minutes: int = _setting(
+        "PROBITY_CONSOLE_SESSION_MINUTES", _positive_int, "settings.expect_minutes_positive", 30,
+    )
+    console_session_max_hours: int = _setting(
+        "PROBITY_CONSOLE_SESSION_MAX_HOURS", _positive_int, "settings.expect_hours_positive", 8,
+    )
+    oidc_issuer: str | None = _setting(
+        "PROBITY_OIDC_ISSUER", _optional_text, "settings.expect_issuer",
+    )
+    oidc_client_id: str | None = _setting(
+        "PROBITY_OIDC_CLIENT_ID", _optional_text, "settings.expect_client_id",
+    )
+    oidc_client_secret: str | None = _setting(
+        "PROBITY_OIDC_CLIENT_SECRET", _optional_text, "settings.expect_client_secret",
+    )
+    oidc_id_claim: str = _setting(
+        "PROBITY_OIDC_ID_CLAIM", _optional_text, "settings.expect_claim", "sub",
+    )
+    oidc_surface: str = _setting(
+        "PROBITY_OIDC_SURFACE", _optional_text, "settings.expect_surface", "slack",
     )
     log_level: str = _setting("PROBITY_LOG_LEVEL", _log_level, "settings.expect_log_level", "INFO")
     sql_echo: bool = _setting("PROBITY_SQL_ECHO", _boolean, "settings.expect_boolean", False)

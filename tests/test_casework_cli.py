@@ -65,8 +65,9 @@ def test_an_officer_decides_every_kind_from_the_terminal(
 
     assert main(["casework", "show", filed["gift"], "--as", "psd.khan"]) == 0
     shown = capsys.readouterr().out
-    assert "initial refused by Sam Khan: Bidder in a live tender." in shown
-    assert "appeal appeal_dismissed by Ada Okafor" in shown
+    assert "Decision: Refused, Sam Khan: Bidder in a live tender." in shown
+    assert "Appeal decision: Appeal dismissed, Ada Okafor" in shown
+    assert "tender_running" not in shown and "T09:" not in shown  # plain labels, London time
 
 
 def test_a_non_officer_is_refused_at_the_terminal_and_audited(
@@ -188,10 +189,11 @@ def test_show_lists_the_filing_snapshot_as_details_not_as_answers(
                                        "team": "Response North"}}
     assert main(["casework", "show", filed["gift"], "--as", "psd.khan"]) == 0
     shown = capsys.readouterr().out
-    when_filed, answers = shown.split("declarant when filed:\n")[1].split("answers:\n")
-    assert when_filed.split("\n")[:4] == [
-        f"  {'name':24} Chris Jones", f"  {'rank_or_grade':24} Special Constable",
-        f"  {'staff_type':24} officer", f"  {'team':24} Response North"]
+    when_filed, answers = shown.split("The declarant when they filed:\n")[1].split(
+        "What they told us:\n")
+    assert [" ".join(line.split()) for line in when_filed.split("\n")[:4]] == [
+        "Name Chris Jones", "Rank or grade Special Constable", "Officer or staff officer",
+        "Team Response North"]
     assert "_declarant" not in shown and "_precision" not in shown
-    assert answers.split("decisions:")[0].split("\n")[:2] == [
-        f"  {'what':24} Hospitality", f"  {'donor_name':24} None"]
+    assert [" ".join(line.split()) for line in answers.split("Decisions:")[0].split("\n")[:2]
+            ] == ["What was offered Hospitality", "Offered by Not given"]

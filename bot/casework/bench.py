@@ -199,6 +199,7 @@ def plain_ratio_pairs(donors: list[str], suppliers: list[str], threshold: float)
 def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: str | None,
                            slow: bool = True) -> int:
     """Seed a year, time the checks and the export both ways, and print the figures."""
+    from bot.casework import bench_scale
     from bot.casework.checks import run_checks
     from bot.casework.registers import register_entries, write_csv
     from bot.store import Store
@@ -262,6 +263,14 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
         rows.append((say("bench.casework_export_row"), export_s,
                      one_by_one_s if slow else None))
         print(line)
+        # The old way takes a minute or two at 50,000 records, so it runs even with --no-slow.
+        scale = bench_scale.scale_rows(local)
+
+    print("\n" + say("casework_bench.scale_header") + "\n|---|---|---|---|---|")
+    for what, seconds, megabytes, old_seconds, old_megabytes in scale:
+        print(f"| {what} | {seconds:.2f} s | {megabytes:.0f} MB | "
+              + (f"{old_seconds:.2f} s | {old_megabytes:.0f} MB |" if old_seconds is not None
+                 and old_megabytes is not None else "- | - |"))
 
     print()
     print(say("bench.casework_table_head"))

@@ -64,7 +64,8 @@ def record_change_of_circumstances(
     new.answers = answers
     new.submitted_at = now
     new.decision_due = rules.local_date(now) + dt.timedelta(days=rules.decision_target_days)
-    new.reference = allocate_reference(session, _PREFIX[old.kind], rules.local_date(now).year)
+    new.reference = allocate_reference(session, _PREFIX[DeclarationKind(old.kind)],
+                                       rules.local_date(now).year)
     new.status = DeclarationStatus.SUBMITTED
     session.add(new)
     session.flush()

@@ -44,10 +44,11 @@ def _as_argument(parser: argparse.ArgumentParser) -> None:
         "user is listed as in PROBITY_HOME/operators.yaml; optional if only one")
 
 
-def _officer_step(steps: argparse._SubParsersAction, name: str, help: str,
+def _officer_step(steps: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+                  help: str,
                   run: Callable[[argparse.Namespace, Settings], int]) -> argparse.ArgumentParser:
     """A step on one declaration, taken by a named person (checked and audited later)."""
-    step = steps.add_parser(name, help=help)
+    step: argparse.ArgumentParser = steps.add_parser(name, help=help)
     step.add_argument("reference")
     _as_argument(step)
     step.set_defaults(run=run)
@@ -297,10 +298,13 @@ def _kinds(name: str | None) -> list[str] | None:
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework import labels
     from bot.casework.errors import NotAuthorised
     from bot.casework.followup import time_to_decision
     from bot.casework.queries import OPEN_STATUSES, current_decision, list_declarations
     from bot.casework.rules import CaseworkRules
+    from bot.messages import say
+    from bot.workflows.parsing.money import format_money
 
     rules = CaseworkRules.from_settings(settings)
     statuses = args.status or (None if args.all else sorted(OPEN_STATUSES))
@@ -309,66 +313,93 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
         actor = _actor(store, settings, args.as_name, reading=True)
     except NotAuthorised as refused:
         return _fail(str(refused))
-    lines = []
     with store.session() as session:
         found = list_declarations(session, kinds=_kinds(args.kind), statuses=statuses)
+        rows = []
         for declaration in found:
             timing = time_to_decision(declaration, rules)
             standing = current_decision(declaration)
-            late = say("cli_casework.late") if timing.breached and not timing.decided else ""
-            lines.append(say("cli_casework.list_line", reference=declaration.reference,
-                             status=declaration.status, name=declaration.person.display_name,
-                             days=timing.days, late=late,
-                             summary=(standing.outcome if standing
-                                      else declaration.summary or "")[:60]))
+            late = say("casework_cli.late") if timing.breached and not timing.decided else ""
+            rows.append([
+                declaration.reference, labels.kind_label(declaration.kind),
+                labels.status_label(declaration.status), declaration.person.display_name,
+                format_money(declaration.value_pence) if declaration.value_pence is not None
+                else "", f"{timing.days}{late}",
+                labels.outcome_label(standing.outcome) if standing else declaration.summary
+                or ""])
     # Names and statuses of colleagues' records: who listed them is recorded.
     _audit(store, actor, "declarations.listed", None,
-           {"kind": args.kind, "statuses": statuses, "count": len(lines)})
-    print("\n".join(lines) if lines else say("cli_casework.none_match"))
+           {"kind": args.kind, "statuses": statuses, "count": len(rows)})
+    if not rows:
+        print(say("casework_cli.none_match"))
+        return 0
+    header = [say(f"casework_cli.col_{name}") for name in
+              ("reference", "kind", "status", "declarant", "value", "days", "summary")]
+    # Widths from the longest cell; the last column is never cut (a terminal wraps it).
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [str(cell).rjust(width) if i in (4, 5) else str(cell).ljust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths, strict=False))]
+        print("  ".join([*cells, str(row[-1])]).rstrip())
     return 0
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     def step() -> int:
+        from bot.casework import labels
         from bot.casework.queries import get_declaration
         from bot.casework.registers import declarant_snapshot, register_entry
         from bot.casework.rules import CaseworkRules
+        from bot.messages import say
 
+        zone = settings.zone
         rules = CaseworkRules.from_settings(settings)
+        answer_labels = labels.AnswerLabels.load(settings.workflows_dir)
         store = _open(settings)
         actor = _actor(store, settings, args.as_name, reading=True)
         with store.session() as session:
             declaration = get_declaration(session, args.reference)
             entry = register_entry(session, rules, declaration)
             when_filed = declarant_snapshot(declaration)
+            decisions = [(d.decided_at, d.stage, d.outcome,
+                          d.decided_by.display_name if d.decided_by else None, d.rationale,
+                          d.conditions) for d in declaration.decisions]
+            history = [(c.at, c.to_status, c.note) for c in declaration.history]
+            answers = answer_labels.rows(declaration.kind, entry["answers"], zone)
+        coded = {"kind": labels.kind_label, "status": labels.status_label,
+                 "outcome": labels.outcome_label, "current_decision": labels.outcome_label}
+        skip = {"answers", "decisions", "appeals", "history", "approvers", "value_pence"}
         # Personal data leaves the store on screen: who read it is recorded.
         _audit(store, actor, "declaration.read", declaration.reference, {"surface": "cli"})
+        shown = []
         for key, value in entry.items():
-            if key in ("answers", "decisions", "appeals", "history", "approvers"):
+            if key in skip or value in (None, ""):
                 continue
-            if value not in (None, ""):
-                print(f"{key:26} {value}")
+            text = coded[key](value) if key in coded else \
+                f"£{value}" if key == "value_gbp" else labels.plain(value, zone)
+            shown.append((labels.field_label(key), text))
+        width = max(len(label) for label, _ in [*shown, *answers]) if shown else 20
+        for label, text in shown:
+            print(f"{label:{width}}  {text}")
         if any(value not in (None, "") for value in when_filed.values()):
             # The declarant's details when they filed; the lines above are today's.
-            print(say("cli_casework.declarant_when_filed"))
+            print(f"\n{say('casework_cli.when_filed')}")
             for key, value in when_filed.items():
                 if value not in (None, ""):
-                    print(f"  {key:24} {value}")
-        print(say("cli_casework.answers"))
-        for key, value in entry["answers"].items():
-            print(f"  {key:24} {value}")
-        print(say("cli_casework.decisions"))
-        for item in entry["decisions"]:
-            conditions = (say("cli_casework.conditions", conditions=item["conditions"])
-                          if item["conditions"] else "")
-            print(say("cli_casework.decision_line", at=item["decided_at"], stage=item["stage"],
-                      outcome=item["outcome"], by=item["decided_by"],
-                      rationale=item["rationale"], conditions=conditions))
-        print(say("cli_casework.history"))
-        for item in entry["history"]:
-            note = say("cli_casework.history_note", note=item["note"]) if item["note"] else ""
-            print(say("cli_casework.history_line", at=item["at"], before=item["from"] or "-",
-                      after=item["to"], note=note))
+                    print(f"  {labels.field_label(key):{width}}  {labels.plain(value, zone)}")
+        print(f"\n{say('casework_cli.answers')}")
+        for label, text in answers:
+            print(f"  {label:{width}}  {text}")
+        print(f"\n{say('casework_cli.decisions')}")
+        for at, stage, outcome, by, rationale, conditions in decisions:
+            extra = f" [{say('casework_cli.conditions', conditions=conditions)}]" \
+                if conditions else ""
+            print(f"  {labels.when(at, zone)}  {labels.stage_label(stage)}: "
+                  f"{labels.outcome_label(outcome)}, {by or '-'}: {rationale}{extra}")
+        print(f"\n{say('casework_cli.history')}")
+        for at, to_status, note in history:
+            print(f"  {labels.when(at, zone)}  {labels.status_label(to_status)}"
+                  + (f": {note}" if note else ""))
         return 0
     return _guarded(step)
 
@@ -473,13 +504,15 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
             render_public_html,
             write_public_csv,
         )
+        from bot.casework.publishing import exclusions_for
 
         config = PublicationConfig.load(args.config or settings.knowledge_dir /
                                         "publication.yaml")
         quarter = parse_quarter(args.quarter, config.quarters)
         store = _open(settings)
         with store.session() as session:
-            entries = public_entries(session, config, quarter)
+            # The redactions and hold-backs decided in the console apply here too.
+            entries = public_entries(session, config, quarter, exclusions_for(session, quarter))
         with _output(args.output) as stream:
             if args.format == "html":
                 stream.write(render_public_html(entries, config, quarter))

@@ -47,6 +47,7 @@ T = TypeVar("T")
 MatchKind = Literal["same", "similar", "part"]
 
 
+@lru_cache(maxsize=65536)  # the checks normalise the same donor names many times over
 def normalise_organisation(name: str | None) -> str:
     """A lower-case, punctuation-free form with legal suffixes dropped and "&" read as "and".
 

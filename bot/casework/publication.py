@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.casework.errors import CaseworkError
 from bot.casework.queries import current_decision, list_declarations, register_date
 from bot.casework.registers import declarant_snapshot, pounds
+from bot.messages import say
 from bot.store.models import Declaration, DeclarationKind
 from bot.yamlio import YAMLError, load_yaml
 
@@ -168,6 +169,11 @@ def parse_quarter(text: str, scheme: str = "calendar") -> Quarter:
     return Quarter(f"{year} Q{number}", start, after - dt.timedelta(days=1))
 
 
+#: The free-text fields a redaction withholds; dates, values and outcomes stay published.
+REDACTED_FIELDS = frozenset({"name", "description", "donor", "destination", "team"})
+REDACT, HOLD = "redact", "hold"
+
+
 @dataclass(frozen=True)
 class PublicEntry:
     """One published row: field name to text, holding only the configured fields."""
@@ -175,21 +181,41 @@ class PublicEntry:
     cells: dict[str, str]
     day: dt.date
     declined: bool = False
+    #: The internal record it comes from; never a published column.
+    reference: str = ""
+    #: "redact" when its free text is withheld; held-back entries are not in the list.
+    excluded: str | None = None
 
 
-def public_entries(session: Session, config: PublicationConfig, quarter: Quarter
+def public_entries(session: Session, config: PublicationConfig, quarter: Quarter,
+                   exclusions: dict[str, str] | None = None, *, include_held: bool = False
                    ) -> list[PublicEntry]:
-    """Every gift or hospitality offer in the quarter, accepted or declined."""
+    """Every gift or hospitality offer in the quarter, accepted or declined.
+
+    `exclusions` maps a reference to REDACT (published with REDACTED_FIELDS withheld) or
+    HOLD (left out); `include_held=True` keeps held entries, marked, for a preview. Only
+    the quarter's gifts are read, with their decisions but not their histories.
+    """
+    exclusions = exclusions or {}
     found = list_declarations(session, kinds=[DeclarationKind.GIFT_HOSPITALITY],
-                              start=quarter.start, end=quarter.end)
-    published = [d for d in found if d.status not in config.withhold_statuses]
+                              start=quarter.start, end=quarter.end, with_history=False,
+                              with_deciders=False)
+    published = [d for d in found if d.status not in config.withhold_statuses
+                 and (include_held or exclusions.get(d.reference) != HOLD)]
     published.sort(key=lambda d: (register_date(d), d.reference))
     wanted = [column.field for column in config.columns]
-    return [
-        PublicEntry({field: _field(declaration, field, config) for field in wanted},
-                    register_date(declaration), declaration.outcome == "declined")
-        for declaration in published
-    ]
+    entries = []
+    for declaration in published:
+        excluded = exclusions.get(declaration.reference)
+        recipient = _recipient(declaration)
+        cells = {field: _field(declaration, field, config, recipient) for field in wanted}
+        if excluded == REDACT:
+            cells = {field: say("publication.redacted") if field in REDACTED_FIELDS and text
+                     else text for field, text in cells.items()}
+        entries.append(PublicEntry(cells, register_date(declaration),
+                                   declaration.outcome == "declined", declaration.reference,
+                                   excluded))
+    return entries
 
 
 def standing_of(declaration: Declaration) -> str:
@@ -228,8 +254,9 @@ def _recipient(declaration: Declaration) -> dict[str, Any]:
     return {**current, **{k: v for k, v in snapshot.items() if k in current and v}}
 
 
-def _field(declaration: Declaration, field: str, config: PublicationConfig) -> str:
-    person = _recipient(declaration)
+def _field(declaration: Declaration, field: str, config: PublicationConfig,
+           recipient: dict[str, Any] | None = None) -> str:
+    person = recipient if recipient is not None else _recipient(declaration)
     answers = declaration.answers or {}
     if field == "date":
         return register_date(declaration).isoformat()

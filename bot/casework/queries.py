@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Date, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from bot.casework.errors import UnknownDeclaration
 from bot.store.models import (
@@ -125,24 +128,162 @@ def list_declarations(
     statuses: Iterable[str] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    *,
+    with_history: bool = True,
+    with_decisions: bool = True,
+    with_deciders: bool = True,
 ) -> Sequence[Declaration]:
-    """Declarations oldest first, filtered by kind, status and register date (inclusive)."""
+    """Declarations oldest first, filtered by kind, status and register date (inclusive).
+
+    The dates are compared in SQL (see register_day), so a quarter reads only its own
+    records; `with_history=False` skips loading status histories for callers that never
+    read them (publication), which is most of the memory at 50,000 records;
+    `with_decisions=False` skips the decisions too (the cross-checks read neither).
+    """
+    loads = [selectinload(Declaration.person)]
+    if with_decisions:
+        decisions = selectinload(Declaration.decisions)
+        # Who decided is read by the registers, not by publication.
+        loads.append(decisions.selectinload(Decision.decided_by) if with_deciders
+                     else decisions)
+    if with_history:
+        loads.append(selectinload(Declaration.history))
     statement = (
-        select(Declaration)
-        .options(selectinload(Declaration.decisions), selectinload(Declaration.history),
-                 selectinload(Declaration.person))
+        select(Declaration).options(*loads)
         .order_by(Declaration.submitted_at, Declaration.id)
     )
     if kinds is not None:
         statement = statement.where(Declaration.kind.in_(list(kinds)))
     if statuses is not None:
         statement = statement.where(Declaration.status.in_(list(statuses)))
-    found = session.scalars(statement).all()
-    return [
-        declaration for declaration in found
-        if (start is None or register_date(declaration) >= start)
-        and (end is None or register_date(declaration) <= end)
-    ]
+    if start is not None:
+        statement = statement.where(register_day() >= start)
+    if end is not None:
+        statement = statement.where(register_day() <= end)
+    return session.scalars(statement).all()
+
+
+class _RegisterDay(FunctionElement[dt.date]):
+    """register_date() in SQL: the day it happened, else the UTC day it was filed."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(_RegisterDay)
+def _register_day_default(element: _RegisterDay, compiler: Any, **kw: Any) -> str:
+    # SQLite keeps dates as ISO text and date() of a stored instant is its UTC day.
+    return "coalesce(declarations.occurred_on, date(declarations.submitted_at))"
+
+
+@compiles(_RegisterDay, "postgresql")
+def _register_day_postgresql(element: _RegisterDay, compiler: Any, **kw: Any) -> str:
+    # The UTC day whatever the session's time zone, as register_date() takes it in Python.
+    return ("coalesce(declarations.occurred_on, "
+            "(declarations.submitted_at AT TIME ZONE 'UTC')::date)")
+
+
+def register_day() -> ColumnElement[dt.date]:
+    """A SQL expression for register_date(declaration), for filters and ORDER BY."""
+    return _RegisterDay()
+
+
+@dataclass(frozen=True)
+class DeclarationSearch:
+    """What a handler narrows a queue or register by; every part is applied in SQL."""
+
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    #: Part of the declarant's name or id.
+    person: str = ""
+    #: Part of the other party's organisation or name.
+    organisation: str = ""
+    #: Part of the reference or summary.
+    text: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    #: Only records assigned to this person id; 0 means "assigned to nobody".
+    assigned_to: int | None = None
+
+
+@dataclass(frozen=True)
+class DeclarationPage:
+    """One page of a search: the records on it, with the total the search matched."""
+
+    declarations: list[Declaration]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _contains(column: Any, text: str) -> ColumnElement[bool]:
+    # LIKE wildcards typed by a person are literal characters, not patterns.
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def _searched(statement: Any, search: DeclarationSearch) -> Any:
+    from bot.store.models import CaseAssignment, Person
+
+    if search.kinds:
+        statement = statement.where(Declaration.kind.in_(search.kinds))
+    if search.statuses:
+        statement = statement.where(Declaration.status.in_(search.statuses))
+    if search.start is not None:
+        statement = statement.where(register_day() >= search.start)
+    if search.end is not None:
+        statement = statement.where(register_day() <= search.end)
+    if search.person.strip():
+        people = select(Person.id).where(or_(_contains(Person.display_name, search.person),
+                                             _contains(Person.surface_id, search.person)))
+        statement = statement.where(Declaration.person_id.in_(people))
+    if search.organisation.strip():
+        statement = statement.where(or_(
+            _contains(Declaration.counterparty_organisation, search.organisation),
+            _contains(Declaration.counterparty_name, search.organisation)))
+    if search.text.strip():
+        statement = statement.where(or_(_contains(Declaration.reference, search.text),
+                                        _contains(Declaration.summary, search.text)))
+    if search.assigned_to is not None:
+        assigned = select(CaseAssignment.reference)
+        if search.assigned_to == 0:
+            statement = statement.where(Declaration.reference.not_in(assigned))
+        else:
+            statement = statement.where(Declaration.reference.in_(
+                assigned.where(CaseAssignment.handler_id == search.assigned_to)))
+    return statement
+
+
+def search_declarations(session: Session, search: DeclarationSearch, page: int = 1,
+                        per_page: int = 25, oldest_first: bool = True) -> DeclarationPage:
+    """One page of the declarations `search` matches, counted and cut in SQL.
+
+    Only the page's records (and their declarants) are loaded, so a page costs the same at
+    500 records as at 50,000.
+    """
+    page = max(1, page)
+    total = session.scalar(_searched(select(func.count(Declaration.id)), search)) or 0
+    order = (Declaration.submitted_at, Declaration.id) if oldest_first else \
+        (Declaration.submitted_at.desc(), Declaration.id.desc())
+    found = session.scalars(
+        _searched(select(Declaration), search).options(selectinload(Declaration.person))
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return DeclarationPage(list(found), total, page, per_page)
+
+
+def find_declarations(session: Session, search: DeclarationSearch) -> Sequence[Declaration]:
+    """Every declaration `search` matches, oldest first, with what a register entry reads
+    (an export: unpaginated, but filtered in SQL)."""
+    return session.scalars(
+        _searched(select(Declaration), search)
+        .options(selectinload(Declaration.decisions).selectinload(Decision.decided_by),
+                 selectinload(Declaration.person), selectinload(Declaration.history))
+        .order_by(Declaration.submitted_at, Declaration.id)).all()
 
 
 def declarations_of(session: Session, person_id: int) -> list[Declaration]:

@@ -13,7 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.casework.followup import time_to_decision
-from bot.casework.queries import appeals_for, current_decision, list_declarations, predecessor
+from bot.casework.queries import (
+    DeclarationSearch,
+    appeals_for,
+    current_decision,
+    find_declarations,
+    list_declarations,
+    predecessor,
+)
 from bot.casework.rules import CaseworkRules
 from bot.store.models import Appeal, Declaration, DeclarationKind, Person
 
@@ -78,6 +85,14 @@ def register_entries(
     """
     found = list_declarations(session, kinds=[kind], start=start, end=end)
     related = Related.load(session) if prefetch else None
+    return [register_entry(session, rules, declaration, now, related) for declaration in found]
+
+
+def matching_entries(session: Session, rules: CaseworkRules, search: DeclarationSearch,
+                     now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Register entries for the declarations `search` matches (the console's CSV export)."""
+    found = find_declarations(session, search)
+    related = Related.load(session)
     return [register_entry(session, rules, declaration, now, related) for declaration in found]
 
 

@@ -163,7 +163,7 @@ class Harness:
                 continue
 
             def filer(session: Any, filing: Any, _inner: Any = entry.filer) -> list[Reply]:
-                replies = _inner(session, filing)
+                replies: list[Reply] = _inner(session, filing)
                 state = filing.state if isinstance(filing.state, Mapping) else \
                     filing.state.to_json()
                 answers = dict(effective_answers(filing.definition, state["answers"],
@@ -221,7 +221,7 @@ class _Talk:
         outcome.turns += 1
         outcome.transcript.append(f"> {text if text is not None else '[' + str(action) + ']'}")
         key = f"eval:{self.conversation.file}:{self.conversation.id}"
-        replies = self.harness.assistant.handle(Turn(self.speaker, key, text=text,
+        replies: list[Reply] = self.harness.assistant.handle(Turn(self.speaker, key, text=text,
                                                      action=action))
         for reply in replies:
             where = f":{reply.field}" if reply.field else ""

@@ -88,7 +88,8 @@ def _message_events(session: Session, last: dt.date | None, through: dt.date) ->
              .where(ReportMessage.author == REPORTER, ReportMessage.created_on <= through))
     if last is not None:
         query = query.where(ReportMessage.created_on > last)
-    counts = Counter(tuple(row) for row in session.execute(query))
+    counts: Counter[tuple[str, str, str, dt.date]] = Counter(
+        (row[0], row[1], row[2], row[3]) for row in session.execute(query))
     events: list[Event] = []
     for (reference, mode, kind, day), count in counts.items():
         if kind == "status":

@@ -40,6 +40,18 @@ def configure_cases(cases: argparse.ArgumentParser) -> None:
         command.add_argument("text")
         command.set_defaults(run=_reply, kind=kind)
 
+    files = sub.add_parser("attachments", parents=[acting],
+                           help="list a report's attachments (their metadata already removed)")
+    files.add_argument("reference")
+    files.set_defaults(run=_attachments)
+    one = sub.add_parser("attachment", parents=[acting],
+                         help="save attachment N of a report to a new file")
+    one.add_argument("reference")
+    one.add_argument("n", type=int, metavar="N", help="the attachment's number, from the list")
+    one.add_argument("--out", required=True, metavar="FILE",
+                     help="where to save it (must not exist yet; written readable by you only)")
+    one.set_defaults(run=_attachment)
+
     status = sub.add_parser("status", parents=[acting], help="move a report to a new status")
     status.add_argument("reference")
     status.add_argument("status", choices=STATUS_NAMES)
@@ -183,6 +195,41 @@ def _reply(args: argparse.Namespace, settings: Settings) -> int:
         print(say(added, reference=view.summary.reference))
 
     return _handler_run(args, settings, f"{args.kind} on {args.reference}", work)
+
+
+def _attachments(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.messages import say
+    from bot.reporting.attachments import attachments_of, removed_list
+
+    def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
+        found = attachments_of(session, context, handler, args.reference)
+        if not found:
+            print(say("attachments.cli_none", reference=args.reference))
+        for info in found:
+            print(say("attachments.cli_line", n=info.n, name=info.name, type=info.media_type,
+                      size=f"{info.size:,}", added=info.added_on.isoformat(),
+                      removed=removed_list(info.removed)))
+
+    return _handler_run(args, settings, f"attachments of {args.reference}", work)
+
+
+def _attachment(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from bot.messages import say
+    from bot.reporting.attachments import open_attachment
+
+    def work(session, context, handler) -> None:  # type: ignore[no-untyped-def]
+        opened = open_attachment(session, context, handler, args.reference, args.n)
+        try:
+            descriptor = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise ValueError(say("attachments.cli_exists", path=args.out)) from None
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(opened.data)
+        print(say("attachments.cli_saved", name=opened.info.name, path=args.out))
+
+    return _handler_run(args, settings, f"attachment {args.n} of {args.reference}", work)
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:

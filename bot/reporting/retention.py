@@ -2,7 +2,7 @@
 
 A purge keeps a stub that still answers "what reports did we have, and what came of them":
 reference, mode, listed category, status, the dates and deadlines, and the sealed outcome
-(unless asked to remove it too). It removes the sealed content, every message of the thread,
+(unless asked to remove it too). It removes the sealed content, every message and attachment,
 a confidential reporter's sealed identity, the submission digest and any failure rows, and
 audits each report it purges. See docs/reporting.md for choosing the period.
 """
@@ -19,7 +19,13 @@ from bot.reporting.activity import audit_reporter_activity
 from bot.reporting.context import ReportingContext
 from bot.reporting.handling import Handler, announce_due, check_handler
 from bot.store.audit import record_event
-from bot.store.vault.models import ReceiptFailure, Report, ReportMessage, ReportStatus
+from bot.store.vault.models import (
+    ReceiptFailure,
+    Report,
+    ReportAttachment,
+    ReportMessage,
+    ReportStatus,
+)
 
 #: What `sealed_content` holds once purged: nothing (the column cannot be null).
 PURGED = b""
@@ -64,9 +70,10 @@ def purge_closed(
         if dry_run:
             continue
         session.execute(delete(ReportMessage).where(ReportMessage.report_id == report.id))
+        session.execute(delete(ReportAttachment).where(ReportAttachment.report_id == report.id))
         session.execute(delete(ReceiptFailure).where(ReceiptFailure.reference
                                                      == report.reference))
-        session.expire(report, ["messages"])
+        session.expire(report, ["messages", "attachments"])
         report.sealed_content = PURGED
         report.sealed_identity = None
         report.idempotency_key = None

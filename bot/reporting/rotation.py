@@ -14,13 +14,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.reporting.attachments import attachment_meta_purpose, attachment_purpose
 from bot.reporting.sealing import (
     KEY_FILE_NAME,
     NEW_KEY_FILE_NAME,
     Sealer,
     generate_key,
     read_key_file,
-    write_key_file,
 )
 from bot.reporting.threads import (
     content_purpose,
@@ -30,6 +30,7 @@ from bot.reporting.threads import (
 )
 from bot.reporting.vault.spool import Spool
 from bot.store.audit import record_event
+from bot.store.keyfiles import write_key_file
 from bot.store.vault.models import Report
 
 
@@ -60,6 +61,11 @@ def reseal_all(session: Session, current: Sealer, new: Sealer,
         report.sealed_outcome = reseal(report.sealed_outcome, outcome_purpose(ref))
         for message in report.messages:
             message.sealed_body = reseal(message.sealed_body, message_purpose(ref))  # type: ignore[assignment]
+        for attachment in report.attachments:
+            attachment.sealed_meta = reseal(attachment.sealed_meta,  # type: ignore[assignment]
+                                            attachment_meta_purpose(ref, attachment.n))
+            attachment.sealed_body = reseal(attachment.sealed_body,  # type: ignore[assignment]
+                                            attachment_purpose(ref, attachment.n))
     session.flush()
     rotation = Rotation(current.key_id, new.key_id, count)
     record_event(session, "operator", "reports.key_rotated", None,

@@ -165,7 +165,7 @@ class Store:
         self.vault_engine = vault_engine
         self._adopt_unkeyed_chain = False
         binds = {VaultBase: vault_engine} if vault_engine is not None else {}
-        self._sessions = sessionmaker(engine, binds=binds,  # type: ignore[arg-type]
+        self._sessions = sessionmaker(engine, binds=binds,
                                       expire_on_commit=False,
                                       info={AUDIT_KEY: audit_key} if audit_key else {})
 

@@ -120,7 +120,13 @@ class Declaration(Base):
     """
 
     __tablename__ = "declarations"
-    __table_args__ = (Index("ix_declarations_kind_status", "kind", "status"),)
+    __table_args__ = (
+        Index("ix_declarations_kind_status", "kind", "status"),
+        # Added by migration 0006 so the console's pages and quarters filter in SQL.
+        Index("ix_declarations_submitted_at", "submitted_at"),
+        Index("ix_declarations_occurred_on", "occurred_on"),
+        Index("ix_declarations_superseded_by_id", "superseded_by_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -376,3 +382,85 @@ class Notice(Base):
     #: Set when the thing was done before the notice was shown: it is then never shown.
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
     dedupe_key: Mapped[str | None] = mapped_column(String(240), unique=True)
+
+
+class ConsoleSignInLink(Base):
+    """A one-time sign-in link for the integrity unit's web console; only its hash is kept."""
+
+    __tablename__ = "console_sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class ConsoleSession(Base):
+    """A signed-in console session: the cookie holds a random token, the row its hash.
+
+    Revoking (sign-out) or expiry is decided here, server-side, so a stolen cookie dies
+    with the row whatever the browser keeps.
+    """
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    #: "link" or "oidc": how the person proved who they are.
+    method: Mapped[str] = mapped_column(String(20))
+    #: Sent in every form and compared with this (the synchroniser token pattern).
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    revoked_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class CaseAssignment(Base):
+    """Which handler is working a declaration or report (by its reference)."""
+
+    __tablename__ = "case_assignments"
+
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    handler_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    handler: Mapped[Person] = relationship(foreign_keys=[handler_id])
+
+
+class PublicationExclusion(Base):
+    """An entry of a quarter's public register redacted or held back, with the reason why."""
+
+    __tablename__ = "publication_exclusions"
+    __table_args__ = (UniqueConstraint("quarter", "declaration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The quarter as parse_quarter labels it, e.g. "2026 Q3".
+    quarter: Mapped[str] = mapped_column(String(16))
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    #: "redact" (published with its free-text fields withheld) or "hold" (not published).
+    action: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PublishedRegister(Base):
+    """A public register as it was published, kept so any instance can serve it again."""
+
+    __tablename__ = "published_registers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register: Mapped[str] = mapped_column(String(20))
+    quarter: Mapped[str] = mapped_column(String(16))
+    format: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(Text)
+    entries: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import re
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Insert
 from sqlalchemy.orm import Session
 
 from bot.store.models import ReferenceCounter
@@ -51,7 +51,8 @@ def allocate_reference(session: Session, kind: ReferenceKind, year: int) -> str:
     # about 0.1 s of start-up, which a SQLite terminal session need not pay.
     insert_for = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
     table = ReferenceCounter.__table__
-    statement: Insert = insert_for(table).values(prefix=kind.value, year=year, last=1)
+    # Both dialects' insert() offer on_conflict_do_update; the generic Insert type does not.
+    statement: Any = insert_for(table).values(prefix=kind.value, year=year, last=1)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.prefix, table.c.year],
         set_={"last": table.c.last + 1},

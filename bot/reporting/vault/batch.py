@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 from bot.reporting.context import ReportingContext
 from bot.reporting.deadlines import acknowledge_due, feedback_due
 from bot.reporting.threads import REPORTER, find_report, next_position
-from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
+from bot.reporting.vault.spool import (
+    ATTACHMENT,
+    FAILURE,
+    MESSAGE,
+    REVEAL,
+    SUBMISSION,
+    SpoolEntry,
+)
 from bot.store import Store
 from bot.store.vault.models import (
     AppliedEntry,
@@ -34,13 +41,14 @@ from bot.store.vault.models import (
     Padding,
     ReceiptFailure,
     Report,
+    ReportAttachment,
     ReportMessage,
     ReportMode,
     VaultBase,
 )
 
 #: Reports exist before anything is added to them; failures last (they name reports).
-_PHASE = {SUBMISSION: 0, REVEAL: 1, MESSAGE: 2, FAILURE: 3}
+_PHASE = {SUBMISSION: 0, REVEAL: 1, MESSAGE: 2, ATTACHMENT: 2, FAILURE: 3}
 #: Padding rows per batch: a random number in this range, each of random length.
 PADDING_ROWS = (2, 24)
 PADDING_BYTES = (48, 600)
@@ -110,6 +118,13 @@ def _apply(session: Session, context: ReportingContext, entry: SpoolEntry,
         return
     report = find_report(session, entry.reference or "")
     if report is None or not report.sealed_content:  # purged meanwhile: nothing to add to
+        return
+    if entry.kind == ATTACHMENT:
+        session.add(ReportAttachment(report=report, n=int(body["n"]),
+                                     sealed_meta=_bytes(body["sealed_meta"]),
+                                     sealed_body=_bytes(body["sealed_body"]),
+                                     added_on=entry.day))
+        session.flush()
         return
     if entry.kind == REVEAL:
         report.sealed_identity = _bytes(body["sealed_identity"])

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.reporting.vault.spool import SPOOL_DIR
 from bot.store.vault.location import vault_url
-from bot.store.vault.models import Report, ReportMessage
+from bot.store.vault.models import Report, ReportAttachment, ReportMessage
 
 #: Bytes 1..9 of a sealed value name its key (bot.reporting.sealing's format).
 _KEY_ID = slice(1, 9)
@@ -33,7 +33,8 @@ def key_ids_in_use(settings: Settings) -> Counter[str]:
             if not inspect(connection).has_table(Report.__tablename__):
                 return found
             for column in (Report.sealed_content, Report.sealed_identity,
-                           Report.sealed_outcome, ReportMessage.sealed_body):
+                           Report.sealed_outcome, ReportMessage.sealed_body,
+                           ReportAttachment.sealed_meta):
                 for sealed in connection.scalars(select(column).where(column.is_not(None))):
                     if sealed:
                         found[bytes(sealed)[_KEY_ID].hex()] += 1

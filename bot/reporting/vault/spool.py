@@ -1,6 +1,6 @@
 """Reporter-side writes waiting for the next batch: sealed files under PROBITY_HOME.
 
-A submission, message, answer, reveal or failed receipt check is not written to any
+A submission, message, answer, attachment, reveal or failed receipt check is not written to any
 database when it happens: every database write carries an order (row ids, PostgreSQL's
 cluster-wide transaction ids and row positions, SQLite's WAL) that sits next to timestamped
 declarations and dates it. Instead it becomes one file here, sealed under the report key,
@@ -39,6 +39,7 @@ SUBMISSION = "submission"
 MESSAGE = "message"
 REVEAL = "reveal"
 FAILURE = "failure"
+ATTACHMENT = "attachment"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    engine = create_store_engine(config.get_main_option("sqlalchemy.url"))
+    engine = create_store_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.begin() as connection:
         _run(connection)
     engine.dispose()

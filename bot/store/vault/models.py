@@ -88,6 +88,8 @@ class Report(VaultBase):
         back_populates="report",
         order_by=lambda: [ReportMessage.created_on, ReportMessage.position],
     )
+    attachments: Mapped[list[ReportAttachment]] = relationship(
+        back_populates="report", order_by=lambda: ReportAttachment.n)
 
 
 class ReportMessage(VaultBase):
@@ -114,6 +116,24 @@ class ReportMessage(VaultBase):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     report: Mapped[Report] = relationship(back_populates="messages")
+
+
+class ReportAttachment(VaultBase):
+    """A file a reporter sent with a report (bot.reporting.attachments): its metadata was
+    stripped before sealing, and its name, type and what was removed are sealed with it.
+    `n` numbers a report's attachments; like every reporter write it arrives by the batch."""
+
+    __tablename__ = "report_attachments"
+
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False,
+                                    default=random_id)
+    report_id: Mapped[int] = mapped_column(RandomId, ForeignKey("reports.id"), index=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
+    added_on: Mapped[dt.date] = mapped_column(Date)
+
+    report: Mapped[Report] = relationship(back_populates="attachments")
 
 
 class ReceiptFailure(VaultBase):

@@ -20,8 +20,9 @@ def _create_tables(connection: Connection) -> None:
     VaultBase.metadata.create_all(connection)
 
 
-#: Version n is reached by running STEPS[n - 1].
-STEPS: tuple[Callable[[Connection], None], ...] = (_create_tables,)
+#: Version n is reached by running STEPS[n - 1]. Version 2 adds report_attachments; creating
+#: the missing tables is all it takes (create_all leaves existing ones alone).
+STEPS: tuple[Callable[[Connection], None], ...] = (_create_tables, _create_tables)
 HEAD = len(STEPS)
 
 

@@ -61,7 +61,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     log.info("connecting to Slack by Socket Mode")
     try:
-        socket_mode_handler(app, credentials.app_token).start()
+        socket_mode_handler(app, credentials.app_token).start()  # type: ignore[no-untyped-call]
     except SlackApiError as error:
         code = error.response.get("error") or say("cli.serve_unknown_error")
         print(say("cli.serve_app_token_refused", code=code), file=sys.stderr)

@@ -12,5 +12,8 @@ def web_parts(settings: Settings) -> list[WebPart]:
     Each part's module is imported here, when the server starts, so `probity --help` and the
     other commands never load the web stack.
     """
-    parts: list[WebPart] = []
+    from bot.surfaces.web.console.part import console_part
+    from bot.surfaces.web.intake.part import intake_part
+
+    parts: list[WebPart] = [console_part(settings), intake_part(settings)]
     return parts

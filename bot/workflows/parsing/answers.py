@@ -247,7 +247,9 @@ def _by_yes_no(normalised: str, names: Sequence[tuple[str, ...]]) -> int | set[i
     if not answer.ok:
         return set()
     word = "yes" if answer.value else "no"
-    return _unique(_by_name(word, names)) if _by_name(word, names) else set()
+    matched = _by_name(word, names)
+    one = _unique(matched) if matched else None
+    return one if one is not None else set()
 
 
 def _find(key: str, names: Sequence[tuple[str, ...]], count: int) -> int | set[int]:
@@ -259,7 +261,8 @@ def _find(key: str, names: Sequence[tuple[str, ...]], count: int) -> int | set[i
     for candidate in dict.fromkeys((key, stripped)):
         exact = _by_name(candidate, names)
         if exact:
-            return _unique(exact) if _unique(exact) is not None else set(exact)
+            one = _unique(exact)
+            return one if one is not None else set(exact)
     number = _by_number(key, count)
     if number is not None:
         return number

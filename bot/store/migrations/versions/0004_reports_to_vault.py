@@ -53,11 +53,11 @@ def _copy(bind: sa.Connection, legacy: sa.MetaData, vault: sa.Engine) -> None:
             new_ids[row["id"]] = values["id"] = random_id()
             if row["notify_after"] is not None:
                 values["notify_after"] = row["notify_after"].date()
-            target.execute(Report.__table__.insert().values(**values))
+            target.execute(sa.insert(Report).values(**values))
         positions: Counter[int] = Counter()
         for row in bind.execute(sa.select(messages).order_by(messages.c.id)).mappings():
             positions[row["report_id"]] += 1
-            target.execute(ReportMessage.__table__.insert().values(
+            target.execute(sa.insert(ReportMessage).values(
                 id=random_id(), report_id=new_ids[row["report_id"]], author=row["author"],
                 handler_id=row["handler_id"], kind=row["kind"], sealed_body=row["sealed_body"],
                 created_on=row["created_on"], position=positions[row["report_id"]]))
@@ -67,7 +67,7 @@ def _copy(bind: sa.Connection, legacy: sa.MetaData, vault: sa.Engine) -> None:
             counts = Counter((row.reference, row.at.date())
                              for row in bind.execute(sa.select(failures)))
             for (reference, day), count in counts.items():
-                target.execute(ReceiptFailure.__table__.insert().values(
+                target.execute(sa.insert(ReceiptFailure).values(
                     id=random_id(), reference=reference, on=day, count=count))
 
 

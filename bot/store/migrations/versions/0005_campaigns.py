@@ -1,7 +1,7 @@
 """policy acknowledgement campaigns, their recipients and acknowledgements
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01 19:10:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 from bot.store.models import UTCDateTime
 
 revision: str = "0005"
-# After main's 0004 (reports to the vault), so one chain has one head.
-down_revision: str | None = "0004"
+# After main's 0006 (the console), so the chain has one head; the lead re-chains on merge.
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,6 +27,7 @@ HELP = (
     "• `/integrity report`: report wrongdoing anonymously\n"
     "• `/integrity followup`: read replies to a report with its reference and receipt\n"
     "• `/integrity mine`: your declarations and their status\n"
+    "• `/integrity console`: a sign-in link to the integrity unit's web console (handlers)\n"
     "• `/integrity help`: this message"
 )
 
@@ -51,6 +52,8 @@ def register(app: App, services: SlackServices) -> None:
             if not declarations.open_declaration_modal(services, client, trigger_id, rest):
                 respond(text="Declare what? Try `/integrity declare gift`, `interest` or "
                         "`association`.")
+        elif verb == "console":
+            send_console_link(services, client, user_id, respond)
         elif verb == "mine":
             respond_all(respond, services.my_declarations(
                 services.people.speaker(client, user_id)))
@@ -61,6 +64,25 @@ def register(app: App, services: SlackServices) -> None:
     def declare_shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         declarations.open_choice_modal(services, client, body["trigger_id"])
+
+
+def send_console_link(services: SlackServices, client: WebClient, user_id: str,
+                      respond: Respond) -> None:
+    """A one-time console sign-in link, sent by DM so only that person sees it; anyone who
+    is not a handler (or a line manager with endorsements) is refused, and that is audited."""
+    from bot.messages import say
+    from bot.surfaces.web.console.signin import SignInRefused, issue_link
+
+    person_id = services.person_id(services.people.speaker(client, user_id))
+    try:
+        url = issue_link(services.store, services.settings, person_id)
+    except SignInRefused as refused:
+        respond(text=str(refused))
+        return
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=channel, text=say(
+        "console.link_issued", url=url, minutes=services.settings.console_link_minutes))
+    respond(text=say("console.link_sent"))
 
 
 #: Slack accepts at most five messages through one command's response_url.

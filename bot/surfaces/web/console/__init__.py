@@ -1,0 +1,1 @@
+"""The integrity unit's web console: queues, case pages, registers, publishing, a dashboard."""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.assistant import Answerer, Assistant, policy_sections
+from bot.campaigns.chat import campaigns_plugin
 from bot.casework.chat import declarations_plugin
 from bot.casework.rules import CaseworkRules
 from bot.casework.service import Casework
@@ -44,7 +45,7 @@ class App:
 
 def standard_plugins(casework: Casework) -> tuple[Plugin, ...]:
     """The plug-ins every Probity has, in the order their commands are tried."""
-    return (declarations_plugin(casework), reporting_plugin())
+    return (declarations_plugin(casework), reporting_plugin(), campaigns_plugin(casework))
 
 
 def load_knowledge(settings: Settings) -> Answerer:

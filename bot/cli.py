@@ -74,6 +74,8 @@ COMMANDS: tuple[Command, ...] = (
             help="talk to Probity in the terminal (one line per turn; can be scripted)"),
     Command("drafts", "bot.surfaces.console:configure_drafts",
             help="look after unfinished declarations"),
+    Command("campaign", "bot.campaigns.cli:configure_campaign",
+            help="policy acknowledgement campaigns and annual returns (integrity unit)"),
     Command("worker", "bot.surfaces.worker:configure_worker",
             help="run background jobs: deliveries, reminders, schedules",
             description="Runs due jobs and fires schedules until stopped. Run one with "
@@ -92,6 +94,9 @@ COMMANDS: tuple[Command, ...] = (
                 help="time how long commands take to start, against a bare Python interpreter"),
         Command("slack", "bot.surfaces.slack.bench:configure",
                 help="Slack under load: ack times, exactly-once answers, one and two instances"),
+        Command("campaigns", "bot.bench_campaigns:configure",
+                help="a campaign's fan-out to 6,000 (mock Slack) and 2,000 acknowledgements at "
+                "once, none lost or doubled"),
     )),
 )
 

@@ -72,9 +72,15 @@ class Core(Protocol):
     def title_of_kind(self, kind: str) -> str:
         """A declaration kind's title as its workflow gives it."""
 
+    def answer_question(self, context: TurnContext, question: str, topic: str = "") -> Outcome:
+        """A policy answer with citations (`topic` joins a short question's search)."""
+
 
 CommandRun = Callable[[Core, TurnContext, str], Outcome]
 Dialogue = Callable[[Core, TurnContext, Draft], Outcome]
+#: Something a plug-in must raise with the person (a policy to acknowledge): asked on a
+#: surface's RESUME, for a button press, and for a fresh message; None lets the turn go on.
+Attention = Callable[[Core, TurnContext], "Outcome | None"]
 WhenBusy = Literal["run", "refuse", "pass"]
 
 
@@ -124,3 +130,4 @@ class Plugin:
     filers: Mapping[str, FilerEntry] = field(default_factory=dict)
     commands: tuple[Command, ...] = ()
     dialogues: Mapping[str, Dialogue] = field(default_factory=dict)
+    attention: Attention | None = None

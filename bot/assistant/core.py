@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.directory import StaffMember, match_staff, staff_on_surface
 from bot.knowledge.unanswered import log_unanswered
 from bot.messages import say
-from bot.plugins import Command, Dialogue, Outcome, Plugin, TurnContext
+from bot.plugins import Attention, Command, Dialogue, Outcome, Plugin, TurnContext
 from bot.store import Store
 from bot.store.database import is_unwritable
 from bot.store.models import DeclarationKind, utcnow
@@ -99,11 +99,14 @@ class Assistant:
         filers: dict[str, FilerEntry] = {}
         commands: list[Command] = list(core_commands())
         self.dialogues: dict[str, Dialogue] = {}
+        self.attentions: list[Attention] = []
         for plugin in plugins:
             filers.update(plugin.filers)
             commands += [command for command in plugin.commands
                          if command.name not in {known.name for known in commands}]
             self.dialogues.update(plugin.dialogues)
+            if plugin.attention is not None:
+                self.attentions.append(plugin.attention)
         self.commands: tuple[Command, ...] = tuple(commands)
         # Trained from the definitions' and knowledge's examples; cached under PROBITY_HOME
         # so a start reads a small file instead of fitting the models again.

@@ -39,9 +39,15 @@ def route(assistant: Assistant, context: TurnContext) -> Outcome:
         # kept from last time is never answered by words meant for something else.
         if draft and draft.workflow in assistant.definitions:
             return pending(assistant, context, draft, "assistant.resuming")
-        return Outcome([])
+        return _attention(assistant, context) or Outcome([])
     if draft and draft.workflow in assistant.dialogues:
         return assistant.dialogues[draft.workflow](assistant, context, draft)
+    if context.action:
+        # A plug-in's own button (a policy acknowledged from an old message) is taken
+        # even while a workflow is in progress; the workflow's draft is kept as it is.
+        outcome = _attention(assistant, context)
+        if outcome is not None:
+            return outcome
     if context.action and context.action.startswith("start:"):
         outcome = _start_pressed(assistant, context, draft, context.action.removeprefix("start:"))
         if outcome is not None:
@@ -89,6 +95,9 @@ def _fresh(assistant: Assistant, context: TurnContext) -> Outcome:
         rest = command.matches(said)
         if rest is not None:
             return command.run(assistant, context, rest)
+    outcome = _attention(assistant, context)
+    if outcome is not None:
+        return outcome
     intent = assistant.understanding.intent(context.text)
     if intent is not None and intent.label == FOLLOW_UP and "follow up" in \
             assistant.commands_by_name:
@@ -148,6 +157,15 @@ def _did_you_mean(assistant: Assistant, context: TurnContext, intent: Intent) ->
     draft = Draft(context.turn.conversation_key, None, state,
                   in_memory=not (first.persist_draft and second.persist_draft))
     return Outcome([reply], save=draft)
+
+
+def _attention(assistant: Assistant, context: TurnContext) -> Outcome | None:
+    """The first plug-in that has something to raise or take from this turn."""
+    for attention in assistant.attentions:
+        outcome = attention(assistant, context)
+        if outcome is not None:
+            return outcome
+    return None
 
 
 def _continue(assistant: Assistant, context: TurnContext, draft: Draft) -> Outcome:

@@ -40,6 +40,7 @@ class Casework:
     def __init__(self, store: Store, settings: Settings, notifier: Notifier | None = None,
                  rules: CaseworkRules | None = None) -> None:
         self.store = store
+        self.settings = settings
         self.rules = rules or CaseworkRules.from_settings(settings)
         self.notifier: Notifier = notifier or StoredOnlyNotifier()
 

@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.jobs.campaign_jobs import add_campaign_jobs
 from bot.jobs.notices import purge_old_notices
 from bot.jobs.queue import JobView, enqueue, purge_finished
 from bot.jobs.registry import Registry, RegistryPlugin
@@ -62,6 +63,7 @@ def build_registry(settings: Settings, store: Store, *, clock: Clock = utcnow,
     _add_audit(registry, settings)
     _add_reminders(registry, settings, clock)
     _add_housekeeping(registry, settings, clock)
+    add_campaign_jobs(registry, clock, settings)
     for plug in plugins:
         plug(registry)
     for name, (kind, timing) in DEFAULT_SCHEDULES.items():

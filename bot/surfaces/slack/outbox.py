@@ -30,6 +30,7 @@ from bot.store import Store
 from bot.store.models import Notice, Person, utcnow
 from bot.surfaces.slack.blocks import actions, button, sections
 from bot.surfaces.slack.declaration_views import ANSWER_ACTION
+from bot.surfaces.slack.listeners.campaigns import CAMPAIGN_ACTION
 from bot.surfaces.slack.notices import READ_REPORT
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,9 @@ def _button(spec: Mapping[str, Any]) -> dict[str, Any] | None:
     if spec.get("action") == "answer_request":
         return button(label, ANSWER_ACTION, json.dumps({"ref": reference, "card_ts": None}),
                       "primary")
+    if spec.get("action") == "campaign":
+        # The value is the campaign's own action ("campaign_ack:3"), taken as a turn.
+        return button(label, CAMPAIGN_ACTION, reference, spec.get("style"))
     log.warning("a Slack message asked for an unknown button %r", spec.get("action"))
     return None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
 
 from bot.workflows.parsing.amounts import (
     MULTIPLIERS,
@@ -65,7 +65,9 @@ def _to_pence(found: Found, inherited_suffix: str = "") -> int:
         pence = found.amount
     else:
         pence = found.amount * MULTIPLIERS.get(suffix, 1) * 100
-    return int(pence.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # to_integral_value, not quantize: quantize refuses a figure longer than the context's
+    # 28 digits (a pasted 27-digit number times 100), and a parser must never raise.
+    return int(pence.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _is_count(found: Found) -> bool:

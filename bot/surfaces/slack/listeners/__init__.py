@@ -32,6 +32,7 @@ LIFECYCLE_EVENTS = frozenset({"app_uninstalled", "tokens_revoked", "grid_migrati
 def register_all(app: App, services: SlackServices) -> None:
     from bot.surfaces.slack.listeners import (
         answers,
+        campaigns,
         commands,
         conversation,
         declarations,
@@ -48,7 +49,7 @@ def register_all(app: App, services: SlackServices) -> None:
     app.middleware(_who_may_use(services))
     app.error(_on_error)
     for module in (lifecycle, conversation, feedback, commands, home, declarations, reports,
-                   integrity, endorsement, answers):
+                   integrity, endorsement, answers, campaigns):
         module.register(app, services)
 
 

@@ -23,7 +23,6 @@ from bot.workflows.parsing.common import (
     reject,
 )
 
-
 # A declared offer can be of negligible value, so "nothing" is a real answer: £0.00.
 _NOTHING = frozenset({
     "nothing", "no value", "none", "nil", "nowt", "worthless", "not worth anything",

@@ -61,6 +61,15 @@ def test_a_message_not_a_string_names_the_file(tmp_path):
         Catalogue.load(tmp_path)
 
 
+def test_a_catalogue_error_whose_wording_is_unreadable_still_names_the_problem():
+    # The catalogue's own errors cannot rely on a working catalogue: without their wording
+    # they fall back to the key and the fields, which still say what and where.
+    error = CatalogueError("catalogue.no_such_wording", path="messages/en/demo.yaml")
+    assert "catalogue.no_such_wording" in str(error) and "demo.yaml" in str(error)
+    assert "not valid YAML" in str(CatalogueError("catalogue.not_yaml", path="x.yaml",
+                                                  error="ScannerError"))
+
+
 def test_the_current_language_is_per_context():
     with speaking("en"):
         assert say("common.apology") == Catalogue.load(BUNDLED).text("common.apology")

@@ -19,20 +19,10 @@ from bot.workflows.parsing.common import (
     reject,
     words_to_digits,
 )
+from bot.workflows.parsing.words import phrases
 
-_YES_WORDS = frozenset({
-    "yes", "y", "yeah", "yea", "yeh", "yep", "yup", "ya", "yah", "aye", "sure", "ok", "okay",
-    "k", "kk", "correct", "affirmative", "indeed", "definitely", "absolutely", "certainly",
-    "true", "yess", "yes please", "of course", "that's right", "thats right", "right",
-    "that is right", "go ahead", "sounds good", "i did", "it was", "i have", "it is", "why not",
-    "please", "confirm", "confirmed", "agreed", "yes it was", "yes i did", "👍", "✅", "✔",
-})
-_NO_WORDS = frozenset({
-    "no", "n", "nope", "nah", "naw", "nay", "negative", "false", "never", "no thanks",
-    "no thank you", "not really", "not at all", "definitely not", "certainly not",
-    "absolutely not", "of course not", "i didn't", "i did not", "it wasn't", "it was not",
-    "i haven't", "i have not", "no it wasn't", "no i didn't", "not", "👎", "❌", "✖",
-})
+_YES_WORDS = phrases("yes")
+_NO_WORDS = phrases("no")
 # Words that, anywhere in a longer answer, show it leans the other way ("yeah, no").
 _STRONG_YES = frozenset({"yes", "yeah", "yep", "yup", "aye", "y"})
 _STRONG_NO = frozenset({"no", "nope", "nah", "not", "n", "never"})

@@ -36,6 +36,7 @@ from bot.workflows.parsing.common import (
     reject,
     words_to_digits,
 )
+from bot.workflows.parsing.words import numbers_by_phrase, pairs_by_phrase
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -93,19 +94,10 @@ _VAGUE = re.compile(
     r"(?:\s+ago)?$|^(?:recently|the other day|a while ago|a while back|ages ago|not long ago"
     r"|a bit ago|some time ago|a while|earlier|soon|sometime|at some point)$"
 )
-_KEYWORDS = {
-    "today": 0, "now": 0, "just now": 0, "yesterday": -1, "yday": -1, "yest": -1,
-    "the day before yesterday": -2, "day before yesterday": -2,
-    "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1, "tommorrow": 1,
-    "the day after tomorrow": 2, "day after tomorrow": 2,
-}
+_KEYWORDS = numbers_by_phrase("relative_days")
 
 # Fixed-date holidays, which matter here: Christmas is when most gifts are offered.
-_HOLIDAYS = {
-    "christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25), "xmas day": (12, 25),
-    "christmas eve": (12, 24), "xmas eve": (12, 24), "boxing day": (12, 26),
-    "new years eve": (12, 31), "new years day": (1, 1), "valentines day": (2, 14),
-}
+_HOLIDAYS = pairs_by_phrase("holidays")
 
 # Bits that say nothing about the day: fillers before it, times of day after it.
 _FILLER = re.compile(

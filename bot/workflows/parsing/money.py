@@ -22,12 +22,10 @@ from bot.workflows.parsing.common import (
     normalise_short,
     reject,
 )
+from bot.workflows.parsing.words import phrases
 
 # A declared offer can be of negligible value, so "nothing" is a real answer: £0.00.
-_NOTHING = frozenset({
-    "nothing", "no value", "none", "nil", "nowt", "worthless", "not worth anything",
-    "of no value", "no monetary value", "nothing really", "nothing at all", "zero",
-})
+_NOTHING = phrases("no_money")
 # "nothing yet", "it's worth nothing really", "none at the moment": no money.
 _NOTHING_LEAD = re.compile(
     r"^(?:(?:it's|its|it is|it was)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt|zero|zilch)\b"

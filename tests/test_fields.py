@@ -752,3 +752,11 @@ def test_a_longer_name_inside_an_answer_beats_the_shorter_ones_it_contains(
         assert problem.startswith("That could be")
         named = problem.split(".")[0]
         assert [v for v in labels if labels[v] in named] == list(could_be)
+
+
+def test_the_parsers_vocabulary_loads_as_words_not_yaml_booleans():
+    # YAML reads a bare yes/no/on/off as true/false; the word lists must keep them as words.
+    from bot.workflows.parsing.words import groups, phrases
+    assert "yes" in phrases("yes") and "no" in phrases("no")
+    assert all(isinstance(word, str) for word in phrases("yes") | phrases("no"))
+    assert "yes" in groups("control") and "no" in groups("control")["no"]

@@ -29,7 +29,28 @@ BUNDLED = Path(__file__).resolve().parent.parent.parent / "messages"
 
 
 class CatalogueError(ValueError):
-    """A catalogue file cannot be used; the message names the file and the problem."""
+    """A catalogue file cannot be used; the message names the file and the problem.
+
+    Raised as ``CatalogueError("catalogue.<key>", **fields)``. The catalogue cannot report
+    that it is itself broken, so the wording is read straight from the bundled
+    ``messages/en/catalogue.yaml`` when the error is raised, without loading a catalogue.
+    If that very file is the broken one, the error falls back to its key and fields, which
+    still name the file and the problem, so no English sentence has to live in Python.
+    """
+
+    def __init__(self, key: str, /, **fields: object) -> None:
+        super().__init__(_describe(key, fields))
+        self.key = key
+        self.fields = fields
+
+
+def _describe(key: str, fields: Mapping[str, object]) -> str:
+    area, _, name = key.partition(".")
+    try:
+        template = load_yaml_file(BUNDLED / DEFAULT_LOCALE / f"{area}.yaml")[name]
+        return str(template).format_map(fields)
+    except Exception:  # noqa: BLE001 - a broken catalogue must still be reportable
+        return f"{key} " + " ".join(f"{field}={value!r}" for field, value in fields.items())
 
 
 @dataclass(frozen=True)
@@ -49,7 +70,7 @@ class Catalogue:
     def __init__(self, texts: Mapping[str, Mapping[str, str]],
                  default_locale: str = DEFAULT_LOCALE) -> None:
         if DEFAULT_LOCALE not in texts:
-            raise CatalogueError(f"the catalogue has no {DEFAULT_LOCALE!r} messages")
+            raise CatalogueError("catalogue.no_default_locale", locale=DEFAULT_LOCALE)
         self._texts = {locale: dict(entries) for locale, entries in texts.items()}
         self.default_locale = default_locale if default_locale in texts else DEFAULT_LOCALE
         _check_fields(self._texts)
@@ -59,7 +80,7 @@ class Catalogue:
         """Every ``<locale>/<area>.yaml`` under `directory`; raises CatalogueError."""
         texts: dict[str, dict[str, str]] = {}
         if not directory.is_dir():
-            raise CatalogueError(f"{directory}: no message catalogue here")
+            raise CatalogueError("catalogue.no_directory", directory=directory)
         for locale_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
             entries: dict[str, str] = {}
             for path in sorted(locale_dir.glob("*.yaml")):
@@ -94,16 +115,17 @@ def _read_area(path: Path) -> dict[str, str]:
     try:
         data = load_yaml_file(path)
     except Exception as error:  # noqa: BLE001 - any parse failure names the file
-        raise CatalogueError(f"{path}: not valid YAML ({type(error).__name__})") from None
+        raise CatalogueError("catalogue.not_yaml", path=path,
+                             error=type(error).__name__) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise CatalogueError(f"{path}: expected a mapping of key: sentence")
+        raise CatalogueError("catalogue.not_a_mapping", path=path)
     area = path.stem
     entries = {}
     for key, value in data.items():
         if not isinstance(value, str):
-            raise CatalogueError(f"{path}: {key!r} must be a sentence (a string)")
+            raise CatalogueError("catalogue.not_a_sentence", path=path, key=key)
         entries[f"{area}.{key}"] = value.rstrip("\n") if value.endswith("\n") else value
     return entries
 
@@ -121,11 +143,12 @@ def _check_fields(texts: Mapping[str, Mapping[str, str]]) -> None:
             try:
                 names = _field_names(template)
             except ValueError as error:
-                raise CatalogueError(f"{locale}/{key}: {error}") from None
+                raise CatalogueError("catalogue.bad_template", locale=locale, key=key,
+                                     error=error) from None
             if locale != DEFAULT_LOCALE and key in english and not names <= _field_names(
                     english[key]):
-                raise CatalogueError(f"{locale}/{key}: uses fields English does not have: "
-                                     f"{', '.join(sorted(names - _field_names(english[key])))}")
+                raise CatalogueError("catalogue.unknown_fields", locale=locale, key=key,
+                                     fields=", ".join(sorted(names - _field_names(english[key]))))
 
 
 _installed: Catalogue | None = None

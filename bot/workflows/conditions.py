@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.messages import say
+
 #: Operators a comparison may use, and the field types each makes sense for.
 OPERATORS: dict[str, frozenset[str]] = {
     "is": frozenset({"choice", "yes_no", "text", "organisation", "person"}),
@@ -78,7 +80,7 @@ class Comparison:
                 return bool(value <= self.operand)
             case "mentions":
                 return any(_mentions(str(value), phrase) for phrase in self.operand)
-        raise ConditionError(f"unknown operator {self.operator!r}")
+        raise ConditionError(say("conditions.unknown_operator", operator=self.operator))
 
     def answer_fields(self) -> set[str]:
         return {self.subject} if self.source == "answer" else set()
@@ -138,31 +140,31 @@ def parse_condition(raw: Any, limits: Mapping[str, int]) -> Condition:
     is the definition loader's job, because only it knows the field order.
     """
     if not isinstance(raw, dict) or not raw:
-        raise ConditionError(f"a condition must be a mapping, got {raw!r}")
+        raise ConditionError(say("conditions.not_a_mapping", raw=raw))
     for combinator, make in (("any", AnyOf), ("all", AllOf)):
         if combinator in raw:
             if len(raw) != 1 or not isinstance(raw[combinator], list) or not raw[combinator]:
-                raise ConditionError(f"'{combinator}' takes a non-empty list of conditions "
-                                     "and nothing beside it")
+                raise ConditionError(say("conditions.combinator_shape", combinator=combinator))
             return make(tuple(parse_condition(part, limits) for part in raw[combinator]))
     if "not" in raw:
         if len(raw) != 1:
-            raise ConditionError("'not' takes one condition and nothing beside it")
+            raise ConditionError(say("conditions.not_shape"))
         return Not(parse_condition(raw["not"], limits))
     sources = [key for key in ("field", "person") if key in raw]
     if len(sources) != 1:
-        raise ConditionError(f"a condition names exactly one 'field' or 'person': {raw!r}")
+        raise ConditionError(say("conditions.one_subject", raw=raw))
     source_key = sources[0]
     subject = raw[source_key]
     if not isinstance(subject, str):
-        raise ConditionError(f"'{source_key}' must be a name, got {subject!r}")
+        raise ConditionError(say("conditions.subject_not_a_name", source_key=source_key,
+                                 subject=subject))
     if source_key == "person" and subject not in PERSON_ATTRIBUTES:
-        raise ConditionError(f"'person: {subject}' is not something the directory holds; "
-                             f"use one of {', '.join(sorted(PERSON_ATTRIBUTES))}")
+        raise ConditionError(say("conditions.unknown_person_attribute", subject=subject,
+                                 attributes=', '.join(sorted(PERSON_ATTRIBUTES))))
     operators = [key for key in raw if key != source_key]
     if len(operators) != 1 or operators[0] not in OPERATORS:
-        raise ConditionError(f"a condition needs exactly one operator out of "
-                             f"{', '.join(OPERATORS)}; got {operators or 'none'}")
+        raise ConditionError(say("conditions.one_operator", operators=", ".join(OPERATORS),
+                                 got=operators or say("conditions.none")))
     operator = operators[0]
     operand = _operand(operator, raw[operator], limits)
     limit = raw[operator][1:] if isinstance(raw[operator], str) and operator in _AMOUNT else None
@@ -177,24 +179,24 @@ def _operand(operator: str, raw: Any, limits: Mapping[str, int]) -> Any:
     if operator in {"in", "not_in", "mentions"}:
         items = raw if isinstance(raw, list) else [raw]
         if not items or not all(isinstance(item, str | bool | int) for item in items):
-            raise ConditionError(f"'{operator}' takes a list of values, got {raw!r}")
+            raise ConditionError(say("conditions.list_of_values", operator=operator, raw=raw))
         return tuple(items)
     if operator in _AMOUNT:
         if isinstance(raw, str) and raw.startswith("$"):
             name = raw[1:]
             if name not in limits:
-                raise ConditionError(f"'{raw}' names no limit; the definition's limits are: "
-                                     f"{', '.join(limits) or 'none'}")
+                raise ConditionError(say("conditions.unknown_limit", raw=raw,
+                                         limits=", ".join(limits) or say("conditions.none")))
             return limits[name]
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConditionError(f"'{operator}' takes a number or a $limit, got {raw!r}")
+            raise ConditionError(say("conditions.number_or_limit", operator=operator, raw=raw))
         return raw
     if operator == "answered":
         if not isinstance(raw, bool):
-            raise ConditionError(f"'answered' takes true or false, got {raw!r}")
+            raise ConditionError(say("conditions.answered_boolean", raw=raw))
         return raw
     if isinstance(raw, dt.date | list | dict) or raw is None:
-        raise ConditionError(f"'{operator}' takes a single value, got {raw!r}")
+        raise ConditionError(say("conditions.single_value", operator=operator, raw=raw))
     return raw
 
 

@@ -213,12 +213,12 @@ def load_definitions(
     definitions: dict[str, WorkflowDefinition] = {}
     paths = sorted(workflows_dir.glob("*.yaml"))
     if not paths:
-        raise DefinitionError(workflows_dir, "no workflow definitions (*.yaml) found")
+        raise DefinitionError(workflows_dir, say("definitions.no_definitions"))
     for path in paths:
         definition = load_definition(path, sections)
         if definition.name in definitions:
-            raise DefinitionError(path, f"another file already defines workflow "
-                                        f"{definition.name!r}")
+            raise DefinitionError(path, say("definitions.workflow_defined_twice",
+                                            name=definition.name))
         definitions[definition.name] = definition
     return definitions
 
@@ -230,7 +230,7 @@ def load_definition(
     try:
         raw = load_yaml_file(path)
     except YAMLError as error:
-        raise DefinitionError(path, f"is not valid YAML: {error}") from None
+        raise DefinitionError(path, say("definitions.not_yaml", error=error)) from None
     try:
         return _Builder(path, raw, sections).build()
     except ConditionError as error:
@@ -255,13 +255,13 @@ class _Builder:
     def build(self) -> WorkflowDefinition:
         raw = self.raw
         if not isinstance(raw, dict):
-            raise self.fail("must be a YAML mapping of the keys described in SCHEMA.md")
+            raise self.fail(say("definitions.not_a_mapping"))
         unknown = set(raw) - _TOP_LEVEL
         if unknown:
-            raise self.fail(f"unknown key(s) {', '.join(sorted(unknown))}")
+            raise self.fail(say("definitions.unknown_keys", unknown=', '.join(sorted(unknown))))
         name = self.text(raw, "name", default=self.path.stem)
         if not _NAME.match(name):
-            raise self.fail(f"name {name!r} must be lower_case_with_underscores")
+            raise self.fail(say("definitions.name_not_snake_case", name=name))
         limits = self.limits(raw.get("limits") or {})
         self.limit_names = set(limits)
         fields = self.fields(raw.get("fields"), limits)
@@ -304,13 +304,13 @@ class _Builder:
         value = raw.get(key, default) if isinstance(raw, dict) else default
         if not isinstance(value, str) or not value.strip():
             place = f"{where}." if where else ""
-            raise self.fail(f"'{place}{key}' must be some text")
+            raise self.fail(say("definitions.not_text", place=place, key=key))
         return value.strip()
 
     def boolean(self, raw: dict[str, Any], key: str, default: bool) -> bool:
         value = raw.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(f"'{key}' must be true or false, got {value!r}")
+            raise self.fail(say("definitions.not_a_boolean", key=key, value=value))
         return value
 
     def words(self, raw: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -318,7 +318,7 @@ class _Builder:
         if not isinstance(value, list) or not value or not all(
             isinstance(item, str) and item.strip() for item in value
         ):
-            raise self.fail(f"'{key}' must be a non-empty list of words or phrases")
+            raise self.fail(say("definitions.not_a_phrase_list", key=key))
         return tuple(item.strip().casefold() for item in value)
 
     def examples(self, raw: Any, where: str) -> tuple[str, ...]:
@@ -334,15 +334,17 @@ class _Builder:
         if not isinstance(raw, dict) or not raw or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
         ):
-            raise self.fail(f"'{key}' must map each name to the words shown to a person")
+            raise self.fail(say("definitions.not_a_label_mapping", key=key))
         return {k: v.strip() for k, v in raw.items()}
 
     def template(self, text: str, where: str, extra: set[str] | frozenset[str]) -> str:
         allowed = self.limit_names | set(extra)
         for placeholder in _PLACEHOLDER.findall(text):
             if placeholder not in allowed:
-                raise self.fail(f"{where} uses {{{placeholder}}}, which is not one of: "
-                                f"{', '.join(sorted(allowed)) or 'no placeholders here'}")
+                raise self.fail(say("definitions.placeholder_unknown", where=where,
+                                    placeholder=placeholder,
+                                    allowed=", ".join(sorted(allowed))
+                                    or say("definitions.no_placeholders")))
         return text
 
     def condition(self, raw: Any, where: str, limits: Mapping[str, int]) -> Condition:
@@ -355,36 +357,36 @@ class _Builder:
 
     def limits(self, raw: Any) -> dict[str, int]:
         if not isinstance(raw, dict):
-            raise self.fail("'limits' must map each limit's name to an amount such as \"£25\"")
+            raise self.fail(say("definitions.limits_not_a_mapping"))
         limits = {}
         for name, amount in raw.items():
             pence = _pence(amount)
             if pence is None or pence < 0:
-                raise self.fail(f"limit {name!r} must be an amount such as \"£25\", "
-                                f"got {amount!r}")
+                raise self.fail(say("definitions.limit_not_an_amount", name=name, amount=amount))
             limits[str(name)] = pence
         return limits
 
     def fields(self, raw: Any, limits: Mapping[str, int]) -> tuple[FieldSpec, ...]:
         if not isinstance(raw, list) or not raw:
-            raise self.fail("'fields' must be a non-empty list of questions")
+            raise self.fail(say("definitions.fields_not_a_list"))
         specs: list[FieldSpec] = []
         for index, item in enumerate(raw, start=1):
             if not isinstance(item, dict):
-                raise self.fail(f"field {index} must be a mapping")
+                raise self.fail(say("definitions.field_not_a_mapping", index=index))
             name = item.get("name")
             if not isinstance(name, str) or not _NAME.match(name):
-                raise self.fail(f"field {index} needs a 'name' in lower_case_with_underscores")
+                raise self.fail(say("definitions.field_needs_name", index=index))
             where = f"field {name!r}"
             if any(spec.name == name for spec in specs):
-                raise self.fail(f"{where} is defined twice")
+                raise self.fail(say("definitions.defined_twice", where=where))
             unknown = set(item) - _FIELD_KEYS
             if unknown:
-                raise self.fail(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
+                raise self.fail(say("definitions.field_unknown_keys", where=where,
+                                    unknown=', '.join(sorted(unknown))))
             field_type = item.get("type")
             if field_type not in FIELD_TYPES:
-                raise self.fail(f"{where} has unknown type {field_type!r}; known types: "
-                                f"{', '.join(sorted(FIELD_TYPES))}")
+                raise self.fail(say("definitions.field_unknown_type", where=where,
+                                    field_type=field_type, known=', '.join(sorted(FIELD_TYPES))))
             show_if = None
             if "show_if" in item:
                 show_if = self.condition(item["show_if"], f"{where} show_if", limits)
@@ -418,23 +420,21 @@ class _Builder:
     def options(self, raw: Any, field_type: str, where: str) -> tuple[Option, ...]:
         if field_type != "choice":
             if raw is not None:
-                raise self.fail(f"{where}: only choice fields take 'options'")
+                raise self.fail(say("definitions.options_only_for_choice", where=where))
             return ()
         if not isinstance(raw, list) or len(raw) < 2:
-            raise self.fail(f"{where}: a choice field needs at least two options")
+            raise self.fail(say("definitions.choice_needs_two_options", where=where))
         options: list[Option] = []
         for item in raw:
             if not isinstance(item, dict) or not _NAME.match(str(item.get("value", ""))):
-                raise self.fail(f"{where}: each option needs a 'value' in lower_case and a "
-                                "'label'")
+                raise self.fail(say("definitions.option_needs_value_and_label", where=where))
             label = self.text(item, "label", where=f"{where} option {item['value']}")
             synonyms = item.get("synonyms") or []
             if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
-                raise self.fail(f"{where} option {item['value']}: 'synonyms' must be a list of "
-                                "words (put yes, no, on and off in quotes: YAML reads them as "
-                                "true/false)")
+                raise self.fail(say("definitions.synonyms_not_a_list", where=where,
+                                    option=item['value']))
             if any(option.value == item["value"] for option in options):
-                raise self.fail(f"{where}: option {item['value']!r} appears twice")
+                raise self.fail(say("definitions.option_twice", where=where, option=item['value']))
             examples = self.examples(item.get("examples"),
                                      f"{where} option {item['value']}: examples")
             options.append(Option(item["value"], label, tuple(synonyms), examples))
@@ -445,7 +445,7 @@ class _Builder:
         if key not in item:
             return None
         if field_type != "date":
-            raise self.fail(f"{where}: '{key}' applies only to date fields")
+            raise self.fail(say("definitions.date_only", where=where, key=key))
         return self.boolean(item, key, default=True)
 
     def bound(self, item: dict[str, Any], key: str, field_type: str,
@@ -456,21 +456,21 @@ class _Builder:
         if field_type == "money":
             pence = _pence(value)
             if pence is None:
-                raise self.fail(f"{where}: '{key}' must be an amount such as \"£10,000\"")
+                raise self.fail(say("definitions.not_a_money_amount", where=where, key=key))
             return pence
         if field_type == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self.fail(f"{where}: '{key}' must be a number")
+                raise self.fail(say("definitions.not_a_number", where=where, key=key))
             return value
-        raise self.fail(f"{where}: '{key}' applies only to money and number fields")
+        raise self.fail(say("definitions.money_and_number_only", where=where, key=key))
 
     def suggestion(self, item: dict[str, Any], field_type: str, where: str) -> str | None:
         value = item.get("suggest")
         if value is None:
             return None
         if field_type != "person" or value not in SUGGESTIONS:
-            raise self.fail(f"{where}: 'suggest' works on person fields and may be: "
-                            f"{', '.join(sorted(SUGGESTIONS))}")
+            raise self.fail(say("definitions.suggest_person_only", where=where,
+                                allowed=', '.join(sorted(SUGGESTIONS))))
         return str(value)
 
     def from_opening(self, item: dict[str, Any], field_type: str,
@@ -479,22 +479,20 @@ class _Builder:
         if value is None or value is False:
             return None
         if field_type not in OPENING_TYPES:
-            raise self.fail(f"{where}: 'from_opening' works on "
-                            f"{', '.join(sorted(OPENING_TYPES))} fields")
+            raise self.fail(say("definitions.from_opening_types", where=where,
+                                types=', '.join(sorted(OPENING_TYPES))))
         if field_type == "choice" and any(
                 synonym.casefold() in {"yes", "no"} for option in item.get("options") or []
                 if isinstance(option, dict) for synonym in option.get("synonyms") or []):
             # "yes" takes a suggestion, so it cannot also be one of the options.
-            raise self.fail(f"{where}: 'from_opening' cannot be used on a choice with "
-                            "'yes' or 'no' among its synonyms")
+            raise self.fail(say("definitions.from_opening_yes_no_synonyms", where=where))
         if value is True:
             return ()
         after = value.get("after") if isinstance(value, dict) else None
         if not isinstance(value, dict) or set(value) != {"after"} or \
                 not isinstance(after, list) or not all(
                 isinstance(phrase, str) and phrase.strip() for phrase in after):
-            raise self.fail(f"{where}: 'from_opening' is true, or {{after: [phrases]}} "
-                            "naming the words after which the answer starts")
+            raise self.fail(say("definitions.from_opening_shape", where=where))
         return tuple(phrase.strip() for phrase in after)
 
     def keyword(self, item: dict[str, Any], key: str, applies_to: str,
@@ -503,10 +501,11 @@ class _Builder:
         if value is None:
             return None
         if field_type != applies_to:
-            raise self.fail(f"{where}: '{key}' applies only to {applies_to} fields")
+            raise self.fail(say("definitions.applies_only_to", where=where, key=key,
+                                applies_to=applies_to))
         if value not in allowed:
-            raise self.fail(f"{where}: '{key}' may be {', '.join(sorted(allowed))}, "
-                            f"got {value!r}")
+            raise self.fail(say("definitions.allowed_values", where=where, key=key,
+                                allowed=', '.join(sorted(allowed)), value=value))
         return str(value)
 
     def check_references(
@@ -519,47 +518,47 @@ class _Builder:
                 continue
             if leaf.subject not in known:
                 later = leaf.subject in _names_in(self.raw)
-                raise self.fail(f"{where} names field {leaf.subject!r}, which "
-                                + ("is asked later; a condition may only look at earlier "
-                                   "answers" if later else "does not exist"))
+                raise self.fail(say("definitions.condition_field_later" if later
+                                    else "definitions.condition_field_unknown",
+                                    where=where, field=leaf.subject))
             self.check_operator(leaf, known[leaf.subject], where)
 
     def check_operator(self, leaf: Comparison, spec: FieldSpec, where: str) -> None:
         if spec.type not in OPERATORS[leaf.operator]:
-            raise self.fail(f"{where}: '{leaf.operator}' cannot be used on {spec.type} field "
-                            f"{spec.name!r}")
+            raise self.fail(say("definitions.operator_not_for_type", where=where,
+                                operator=leaf.operator, type=spec.type, field=spec.name))
         if spec.type == "money" and leaf.limit is None and leaf.operator != "answered":
-            raise self.fail(f"{where}: compare money with a named limit such as "
-                            "$value_limit, so nobody has to guess pounds or pence")
+            raise self.fail(say("definitions.money_compare_with_limit", where=where))
         if spec.type == "choice" and leaf.operator in {"is", "is_not", "in", "not_in"}:
             values = {option.value for option in spec.options}
             operands = leaf.operand if isinstance(leaf.operand, tuple) else (leaf.operand,)
             for operand in operands:
                 if operand not in values:
-                    raise self.fail(f"{where}: {operand!r} is not an option of "
-                                    f"{spec.name!r} ({', '.join(sorted(values))})")
+                    raise self.fail(say("definitions.operand_not_an_option", where=where,
+                                        operand=operand, field=spec.name,
+                                        options=', '.join(sorted(values))))
         if spec.type == "yes_no" and leaf.operator in {"is", "is_not"} and not isinstance(
             leaf.operand, bool
         ):
-            raise self.fail(f"{where}: yes/no field {spec.name!r} is compared with true or "
-                            "false")
+            raise self.fail(say("definitions.yes_no_compare_with_boolean", where=where,
+                                field=spec.name))
 
     def hints(self, raw: Any, fields: tuple[FieldSpec, ...],
               limits: Mapping[str, int]) -> tuple[Hint, ...]:
         if not isinstance(raw, list):
-            raise self.fail("'hints' must be a list")
+            raise self.fail(say("definitions.hints_not_a_list"))
         hints: list[Hint] = []
         names = [spec.name for spec in fields]
         for index, item in enumerate(raw, start=1):
             if not isinstance(item, dict):
-                raise self.fail(f"hint {index} must be a mapping")
+                raise self.fail(say("definitions.hint_not_a_mapping", index=index))
             hint_id = str(item.get("id") or f"hint_{index}")
             where = f"hint {hint_id!r}"
             if any(hint.id == hint_id for hint in hints):
-                raise self.fail(f"{where} is defined twice")
+                raise self.fail(say("definitions.defined_twice", where=where))
             after = item.get("after")
             if after not in names:
-                raise self.fail(f"{where}: 'after' must name a field, got {after!r}")
+                raise self.fail(say("definitions.hint_after_not_a_field", where=where, after=after))
             when = self.condition(item.get("when"), f"{where} when", limits)
             self.check_references(when, f"{where} when", fields[: names.index(after) + 1])
             hints.append(Hint(
@@ -574,70 +573,67 @@ class _Builder:
     def citation(self, raw: Any, where: str) -> PolicySection:
         if not isinstance(raw, dict) or not isinstance(raw.get("document"), str) or \
                 not isinstance(raw.get("section"), str):
-            raise self.fail(f"{where}: 'cite' needs a 'document' (file name in policies/) and "
-                            "a 'section' (its heading)")
+            raise self.fail(say("definitions.cite_needs_document_and_section", where=where))
         key = (raw["document"], normalise_section(raw["section"]))
         if key not in self.sections:
             documents = {document for document, _ in self.sections}
             if raw["document"] not in documents:
-                raise self.fail(f"{where} cites {raw['document']!r}, which is not a policy "
-                                "document")
-            raise self.fail(f"{where} cites section {raw['section']!r} of "
-                            f"{raw['document']}, which has no such heading")
+                raise self.fail(say("definitions.cite_unknown_document", where=where,
+                                    document=raw['document']))
+            raise self.fail(say("definitions.cite_unknown_section", where=where,
+                                section=raw['section'], document=raw['document']))
         return self.sections[key]
 
     def route(self, raw: Any, approvers: Mapping[str, str],
               limits: Mapping[str, int]) -> tuple[RouteRule, ...]:
         if not isinstance(raw, list) or not raw:
-            raise self.fail("'route' must be a non-empty list of rules")
+            raise self.fail(say("definitions.route_not_a_list"))
         rules = []
         for index, item in enumerate(raw, start=1):
             where = f"route rule {index}"
             if not isinstance(item, dict) or not isinstance(item.get("approvers"), list) \
                     or not item["approvers"]:
-                raise self.fail(f"{where} needs a list of 'approvers'")
+                raise self.fail(say("definitions.rule_needs_approvers", where=where))
             for approver in item["approvers"]:
                 if approver not in approvers:
-                    raise self.fail(f"{where} names approver {approver!r}, which 'approvers' "
-                                    "does not describe")
+                    raise self.fail(say("definitions.rule_unknown_approver", where=where,
+                                        approver=approver))
             when = None
             if "when" in item:
                 when = self.condition(item["when"], f"{where} when", limits)
                 self.check_references(when, f"{where} when", self.all_fields)
             rules.append(RouteRule(tuple(item["approvers"]), when))
         if rules[-1].when is not None:
-            raise self.fail("the last route rule must have no 'when', so every filing has "
-                            "someone to review it")
+            raise self.fail(say("definitions.route_last_rule_conditional"))
         return tuple(rules)
 
     def review_cycle(self, raw: Any) -> int | None:
         if raw is None:
             return None
         if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
-            raise self.fail("'review_cycle_months' must be a whole number of months")
+            raise self.fail(say("definitions.review_cycle_not_whole_months"))
         return raw
 
     def record(self, raw: Any, fields: tuple[FieldSpec, ...]) -> dict[str, str]:
         if not isinstance(raw, dict):
-            raise self.fail("'record' must map declaration columns to field names")
+            raise self.fail(say("definitions.record_not_a_mapping"))
         by_name = {spec.name: spec for spec in fields}
         for column, field_name in raw.items():
             if column not in RECORD_COLUMNS:
-                raise self.fail(f"record: unknown column {column!r}; known: "
-                                f"{', '.join(sorted(RECORD_COLUMNS))}")
+                raise self.fail(say("definitions.record_unknown_column", column=column,
+                                    known=', '.join(sorted(RECORD_COLUMNS))))
             if field_name not in by_name:
-                raise self.fail(f"record: {column} names field {field_name!r}, which does "
-                                "not exist")
+                raise self.fail(say("definitions.record_unknown_field", column=column,
+                                    field_name=field_name))
             if by_name[field_name].type not in RECORD_COLUMNS[column]:
-                raise self.fail(f"record: {column} cannot hold {by_name[field_name].type} "
-                                f"field {field_name!r}")
+                raise self.fail(say("definitions.record_wrong_field_type", column=column,
+                                    type=by_name[field_name].type, field_name=field_name))
         return dict(raw)
 
     def description(self, raw: Any, fields: tuple[FieldSpec, ...]) -> tuple[str, ...]:
         names = {spec.name for spec in fields}
         if not isinstance(raw, list) or not raw or not all(item in names for item in raw):
-            raise self.fail("'description' must list the fields that describe a filing in "
-                            "a list of declarations")
+            raise self.fail(say("definitions.description_not_field_list"))
         return tuple(raw)
 
     def conditional_texts(
@@ -648,7 +644,7 @@ class _Builder:
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            raise self.fail(f"'{where}' must be a list of paragraphs")
+            raise self.fail(say("definitions.not_paragraphs", where=where))
         texts = []
         for index, item in enumerate(raw, start=1):
             label = f"{where} {index}"
@@ -656,7 +652,7 @@ class _Builder:
                 texts.append(ConditionalText(self.template(item.strip(), label, extra)))
                 continue
             if not isinstance(item, dict):
-                raise self.fail(f"{label} must be text or a mapping with 'text' and 'when'")
+                raise self.fail(say("definitions.paragraph_shape", label=label))
             when = None
             if "when" in item:
                 when = self.condition(item["when"], f"{label} when", limits)

@@ -27,6 +27,7 @@ from bot.workflows.intents import control_word, looks_like_question
 from bot.workflows.parsing.answers import mentioned_options
 from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short, one_line, words_to_digits
 from bot.workflows.parsing.quantities import weekly_count, weekly_hours
+from bot.workflows.parsing.words import phrases
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
 from bot.workflows.state import CANCELLED as CANCELLED_PHASE
 from bot.workflows.understanding import Understanding
@@ -56,11 +57,7 @@ def _yes_no() -> tuple[Choice, ...]:
 #: Free-text field types: an answer to these is never taken for a policy question by shape.
 TEXT_TYPES = frozenset({"text", "long_text", "organisation"})
 #: What people type for "nothing to put here"; an optional text question takes it as skip.
-NONE_ANSWERS = frozenset({
-    "no", "nah", "nope", "none", "nothing", "nothing else", "nothing to add", "nothing more",
-    "no thanks", "no thank you", "not really", "n/a", "na", "nil", "no one", "nobody", "-",
-    "not applicable", "that's all", "thats all", "that's it", "thats it", "all good", "no ta",
-})
+NONE_ANSWERS = phrases("no_answer")
 
 CANCELLED_STATUS = CANCELLED_PHASE
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from bot.messages import say
 from bot.workflows.parsing.answers import parse_choice, parse_yes_no
 from bot.workflows.parsing.common import Option, Parsed
 from bot.workflows.parsing.dates import format_approximate, format_date, parse_date
@@ -114,8 +115,8 @@ def parse_field(field_type: str, text: str, **options: Any) -> Parsed:
     """
     parser = _PARSERS.get(field_type)
     if parser is None:
-        raise ValueError(f"unknown field type {field_type!r}; expected one of "
-                         f"{', '.join(sorted(FIELD_TYPES))}")
+        raise ValueError(say("definitions.unknown_field_type", field_type=field_type,
+                             known=", ".join(sorted(FIELD_TYPES))))
     wanted = {k: v for k, v in options.items() if k in FIELD_OPTIONS[field_type]}
     if field_type == "choice":
         choices: Sequence[Any] = wanted.get("options") or ()

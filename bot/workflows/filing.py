@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name, set_declaration_status
 from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person
@@ -92,7 +93,7 @@ def approvers_for(definition: WorkflowDefinition, answers: Mapping[str, Any],
     for rule in definition.route:
         if rule.when is None or rule.when.holds(current, profile):
             return rule.approvers
-    raise AssertionError("validated definitions end with an unconditional rule")
+    raise AssertionError(say("filing.no_unconditional_rule"))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -117,7 +118,7 @@ def file_declaration(session: Session, filing: Filing) -> list[Reply]:
     """
     definition, declarant = filing.definition, filing.declarant
     if declarant is None:
-        raise ValueError("a declaration is always filed by someone")
+        raise ValueError(say("filing.no_filer"))
     if filing.idempotency_key:
         earlier = session.scalars(select(Declaration).where(
             Declaration.idempotency_key == filing.idempotency_key)).first()
@@ -125,7 +126,7 @@ def file_declaration(session: Session, filing: Filing) -> list[Reply]:
             if earlier.person_id != declarant.id:
                 # Keys are random per form, so this is a forged or broken payload: refuse it
                 # rather than show someone else's declaration.
-                raise ValueError("an idempotency key was reused by another person")
+                raise ValueError(say("filing.idempotency_key_reused"))
             return [_filed_reply(definition, earlier, tuple(earlier.approvers),
                                  earlier.line_manager, filing, already_filed=True)]
     kind = DeclarationKind(definition.kind)

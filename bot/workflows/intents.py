@@ -10,23 +10,11 @@ import re
 from collections.abc import Iterable
 
 from bot.workflows.definitions import WorkflowDefinition
+from bot.workflows.parsing.words import groups, phrases
 from bot.workflows.understanding.junk import REPLACEMENT, mark_unprintable
 
-_CONTROL_WORDS = {
-    "back": {"back", "go back", "previous", "previous question", "undo"},
-    "skip": {"skip", "skip it", "skip this", "skip this one", "skip that"},
-    "cancel": {"cancel", "stop", "quit", "abandon", "cancel this", "cancel it",
-               "cancel declaration", "cancel the declaration", "forget it"},
-    "help": {"help", "help me", "what do you mean", "i don't understand", "?"},
-    "keep": {"keep", "keep it", "same", "same as before", "no change", "unchanged", "leave it"},
-    "confirm": {"confirm", "submit", "send", "send it", "file it", "confirm and submit",
-                "that's right", "thats right", "correct", "looks good", "all correct",
-                "submit it", "submit that", "send that", "file that", "confirm it",
-                "that's correct", "thats correct", "looks right", "all good", "all fine",
-                "confirmed", "confirm that", "submit please"},
-    "yes": {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "go ahead", "start", "yes please"},
-    "no": {"no", "n", "nope", "not now", "no thanks", "no thank you"},
-}
+_CONTROL_WORDS = groups("control")
+_DECLARE_WORDS = phrases("declare")
 _CHANGE = re.compile(r"^(change|edit|amend|correct)\b", re.IGNORECASE)
 # Words people wrap round a command ("yes, submit it please"); they say nothing by themselves.
 _POLITE_LEAD = re.compile(r"^(?:yes|yeah|yep|yup|ok|okay|sure|great|fine|thanks|thank you)"
@@ -74,8 +62,8 @@ def control_word(text: str) -> str | None:
     said = normalise(text)
     if not said:
         return None
-    for command, phrases in _CONTROL_WORDS.items():
-        if said in phrases:
+    for command, spoken in _CONTROL_WORDS.items():
+        if said in spoken:
             return command
     if _CHANGE.match(said):
         return "change"
@@ -134,7 +122,7 @@ def match_declare_command(
     The first element says whether the message was a declare command at all.
     """
     said = normalise(text)
-    if said in {"declare", "new declaration", "make a declaration", "declaration"}:
+    if said in _DECLARE_WORDS:
         return True, None
     match = _DECLARE.match(said)
     if not match:

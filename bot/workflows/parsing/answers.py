@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
+from bot.messages import say
 from bot.workflows.parsing.amounts import contains_any, words_only
 from bot.workflows.parsing.common import (
     SHORT_ANSWER_LIMIT,
@@ -18,26 +19,15 @@ from bot.workflows.parsing.common import (
     reject,
     words_to_digits,
 )
+from bot.workflows.parsing.words import phrases
 
-_YES_WORDS = frozenset({
-    "yes", "y", "yeah", "yea", "yeh", "yep", "yup", "ya", "yah", "aye", "sure", "ok", "okay",
-    "k", "kk", "correct", "affirmative", "indeed", "definitely", "absolutely", "certainly",
-    "true", "yess", "yes please", "of course", "that's right", "thats right", "right",
-    "that is right", "go ahead", "sounds good", "i did", "it was", "i have", "it is", "why not",
-    "please", "confirm", "confirmed", "agreed", "yes it was", "yes i did", "👍", "✅", "✔",
-})
-_NO_WORDS = frozenset({
-    "no", "n", "nope", "nah", "naw", "nay", "negative", "false", "never", "no thanks",
-    "no thank you", "not really", "not at all", "definitely not", "certainly not",
-    "absolutely not", "of course not", "i didn't", "i did not", "it wasn't", "it was not",
-    "i haven't", "i have not", "no it wasn't", "no i didn't", "not", "👎", "❌", "✖",
-})
+_YES_WORDS = phrases("yes")
+_NO_WORDS = phrases("no")
 # Words that, anywhere in a longer answer, show it leans the other way ("yeah, no").
 _STRONG_YES = frozenset({"yes", "yeah", "yep", "yup", "aye", "y"})
 _STRONG_NO = frozenset({"no", "nope", "nah", "not", "n", "never"})
 _MAYBE = UNSURE_PHRASES | {"maybe", "perhaps", "possibly", "sort of", "kind of", "depends",
                            "it depends", "partly", "sometimes"}
-_YES_NO_PROMPT = "Please answer yes or no."
 
 
 def _polarity_words(normalised: str) -> str:
@@ -52,15 +42,14 @@ def parse_yes_no(text: str) -> Parsed:
     """Yes or no in the many ways people say it; a hedge or a mixed answer is asked again."""
     normalised = normalise_short(text)
     if len(normalised) > SHORT_ANSWER_LIMIT:
-        return reject(_YES_NO_PROMPT)
+        return reject(say("parsing.yes_no"))
     words = _polarity_words(normalised)
     if words in _YES_WORDS:
         return accept(True, "Yes")
     if words in _NO_WORDS:
         return accept(False, "No")
     if not words or contains_any(words, _MAYBE):
-        return reject(_YES_NO_PROMPT + " If you're not sure, give your best answer; "
-                      "you can change it before anything is filed.")
+        return reject(say("parsing.yes_no_unsure"))
     tokens = words.split()
     leads_yes = tokens[0] in _YES_WORDS or " ".join(tokens[:2]) in _YES_WORDS
     leads_no = tokens[0] in _NO_WORDS or " ".join(tokens[:2]) in _NO_WORDS
@@ -69,7 +58,7 @@ def parse_yes_no(text: str) -> Parsed:
         return accept(True, "Yes")
     if leads_no and not _STRONG_YES.intersection(tokens[1:]):
         return accept(False, "No")
-    return reject(_YES_NO_PROMPT)
+    return reject(say("parsing.yes_no"))
 
 
 # --- choices -------------------------------------------------------------------------------
@@ -112,9 +101,9 @@ def _options_list(options: Sequence[Option]) -> str:
     return ", ".join(f"{i}. {o.label}" for i, o in enumerate(options, start=1))
 
 
-def _choose_problem(options: Sequence[Option], lead: str = "I didn't recognise that.") -> str:
-    return (f"{lead} Please choose one of: {_options_list(options)}. "
-            "You can type the number or the name.")
+def _choose_problem(options: Sequence[Option], lead: str | None = None) -> str:
+    return say("parsing.choose_one", lead=lead or say("parsing.choice_not_recognised"),
+               options=_options_list(options))
 
 
 def _unique(matches: Sequence[int]) -> int | None:
@@ -206,13 +195,13 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
     Raises ValueError only when `options` is empty: that is a definition error, not an answer.
     """
     if not options:
-        raise ValueError("parse_choice needs at least one option")
+        raise ValueError(say("parsing.choice_needs_options"))
     normalised = normalise_short(text)
     if len(normalised) > SHORT_ANSWER_LIMIT:
-        return reject(_choose_problem(options, "That's longer than I expected."))
+        return reject(_choose_problem(options, say("parsing.too_long")))
     key = _match_key(normalised)
     if not key:
-        return reject(_choose_problem(options, "I didn't catch an answer."))
+        return reject(_choose_problem(options, say("parsing.choice_no_answer")))
     names = [_candidates(o) for o in options]
     index = _find(key, names, len(options))
     if index == set():
@@ -223,7 +212,7 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
         return accept(options[index].value, options[index].label)
     if index:
         labels = " or ".join(options[i].label for i in sorted(index)[:4])
-        return reject(_choose_problem(options, f"That could be {labels}."))
+        return reject(_choose_problem(options, say("parsing.choice_could_be", labels=labels)))
     return reject(_choose_problem(options))
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from text_to_num import alpha2digit
 
+from bot.workflows.parsing.words import phrases
+
 
 @dataclass(frozen=True)
 class Parsed:
@@ -57,12 +59,7 @@ def reject(problem: str) -> Parsed:
 SHORT_ANSWER_LIMIT = 200
 
 #: Ways of saying "I don't know": these get asked for a best guess, not told they typed nonsense.
-UNSURE_PHRASES = frozenset({
-    "unknown", "not sure", "unsure", "don't know", "dont know", "do not know", "no idea",
-    "dunno", "idk", "no clue", "not certain", "can't say", "cant say", "can't remember",
-    "cannot remember", "can't recall", "not known", "hard to say", "don't remember",
-    "dont remember", "not a clue",
-})
+UNSURE_PHRASES = phrases("unsure")
 
 # C0/C1 control characters other than tab and newlines, lone surrogates (which cannot be
 # stored as UTF-8) and invisible formatting characters people paste by accident.

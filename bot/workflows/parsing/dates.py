@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 
 import dateparser
 
+from bot.messages import say
 from bot.workflows.parsing.amounts import contains_any
 from bot.workflows.parsing.common import (
     UNSURE_PHRASES,
@@ -35,6 +36,7 @@ from bot.workflows.parsing.common import (
     reject,
     words_to_digits,
 )
+from bot.workflows.parsing.words import numbers_by_phrase, pairs_by_phrase
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -92,19 +94,10 @@ _VAGUE = re.compile(
     r"(?:\s+ago)?$|^(?:recently|the other day|a while ago|a while back|ages ago|not long ago"
     r"|a bit ago|some time ago|a while|earlier|soon|sometime|at some point)$"
 )
-_KEYWORDS = {
-    "today": 0, "now": 0, "just now": 0, "yesterday": -1, "yday": -1, "yest": -1,
-    "the day before yesterday": -2, "day before yesterday": -2,
-    "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1, "tommorrow": 1,
-    "the day after tomorrow": 2, "day after tomorrow": 2,
-}
+_KEYWORDS = numbers_by_phrase("relative_days")
 
 # Fixed-date holidays, which matter here: Christmas is when most gifts are offered.
-_HOLIDAYS = {
-    "christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25), "xmas day": (12, 25),
-    "christmas eve": (12, 24), "xmas eve": (12, 24), "boxing day": (12, 26),
-    "new years eve": (12, 31), "new years day": (1, 1), "valentines day": (2, 14),
-}
+_HOLIDAYS = pairs_by_phrase("holidays")
 
 # Bits that say nothing about the day: fillers before it, times of day after it.
 _FILLER = re.compile(
@@ -154,15 +147,16 @@ class _Field:
         """Example answers suited to the field, as a phrase for a re-prompt."""
         sample = self.today.strftime("%d/%m/%Y")
         if self.allow_past and not self.allow_future:
-            return f"'yesterday', 'last Friday', '3 March' or '{sample}'"
+            return say("parsing.date_examples_past", sample=sample)
         if self.allow_future and not self.allow_past:
-            return f"'tomorrow', 'next Monday', '3 March' or '{sample}'"
-        return f"'today', 'last Friday', 'next Monday', '3 March' or '{sample}'"
+            return say("parsing.date_examples_future", sample=sample)
+        return say("parsing.date_examples_any", sample=sample)
 
     def ask_for_day(self) -> str:
         """The re-prompt for a period rather than a day."""
-        example = "'next Tuesday'" if not self.allow_past else "'last Tuesday'"
-        return f"Which day was that? Please give the date, for example {example} or '17 March'."
+        if self.allow_past:
+            return say("parsing.date_which_day_past")
+        return say("parsing.date_which_day_future")
 
 
 def format_approximate(value: date, precision: str | None) -> str:
@@ -296,26 +290,28 @@ def _full_year(two_or_four: str, field: _Field) -> int:
 def _complete(day: int, month: int, year: str | None, field: _Field) -> date | str:
     """A day and month, with the year given or inferred, or a problem if it doesn't exist."""
     if not 1 <= month <= 12:
-        return f"That doesn't look like a date. Please type it like {field.examples()}."
+        return say("parsing.date_not_a_date", examples=field.examples())
     if year:
         full = _full_year(year, field)
         found = _valid(full, month, day)
         if found:
             return found
-        return f"There's no {day} {_MONTH_NAMES[month - 1]} {full}. Please check the date."
+        return say("parsing.date_no_such_day", day=day, month=_MONTH_NAMES[month - 1],
+                   year=full)
     # Four years either way so that "29 February" still finds a leap year; the nearest wins.
     years = range(field.today.year - 4, field.today.year + 5)
     best = _nearest([d for y in years if (d := _valid(y, month, day))], field)
-    return best or f"There's no {day} {_MONTH_NAMES[month - 1]}. Please check the date."
+    return best or say("parsing.date_no_such_day_any_year", day=day,
+                       month=_MONTH_NAMES[month - 1])
 
 
 def _check_weekday(found: date | str, weekday: str | None) -> date | str:
     """A weekday typed with a date must agree with it; if not, ask which was meant."""
     if isinstance(found, str) or not weekday or _WEEKDAYS[weekday] == found.weekday():
         return found
-    return (f"{found.day} {_MONTH_NAMES[found.month - 1]} {found.year} is a "
-            f"{_DAY_NAMES[found.weekday()]}, not a {_DAY_NAMES[_WEEKDAYS[weekday]]}. "
-            "Which did you mean?")
+    return say("parsing.date_weekday_mismatch", day=found.day,
+               month=_MONTH_NAMES[found.month - 1], year=found.year,
+               actual=_DAY_NAMES[found.weekday()], typed=_DAY_NAMES[_WEEKDAYS[weekday]])
 
 
 def _from_numeric(text: str, field: _Field) -> date | str | None:
@@ -329,8 +325,7 @@ def _from_numeric(text: str, field: _Field) -> date | str | None:
     if month > 12 and 1 <= day <= 12:
         swapped = "/".join(filter(None, (match["month"], match["day"], match["year"])))
         typed = "/".join(filter(None, (match["day"], match["month"], match["year"])))
-        return (f"Dates here are day first (day/month/year), so {typed} doesn't work. "
-                f"Did you mean {swapped}?")
+        return say("parsing.date_day_first", typed=typed, swapped=swapped)
     return _complete(day, month, match["year"], field)
 
 
@@ -342,7 +337,7 @@ def _from_month_name(text: str, field: _Field) -> date | str | None:
     match = _MONTH_ONLY.match(text)
     if match:
         name = _MONTH_NAMES[_MONTHS[match["month"]] - 1]
-        return f"Which day in {name}? For example '3 {name}'."
+        return say("parsing.date_which_day_in", month=name)
     match = _DAY_ONLY.match(text)
     if match and (match["the"] or match["suffix"] or match["weekday"]):
         return _check_weekday(_day_of_month(int(match["day"]), field), match["weekday"])
@@ -363,7 +358,7 @@ def _day_of_month(day: int, field: _Field) -> date | str:
     today = field.today
     months = [_add_months(today.replace(day=1), n) for n in (-1, 0, 1)]
     best = _nearest([d for m in months if (d := _valid(m.year, m.month, day))], field)
-    return best or f"There's no {day}th in the months around now. Please give the full date."
+    return best or say("parsing.date_no_such_day_of_month", day=day)
 
 
 def _from_dateparser(text: str, field: _Field) -> date | None:
@@ -399,7 +394,7 @@ def _read(text: str, field: _Field) -> date | str | None:
     if _DECADE.match(text):
         return None  # dateparser reads "the 90s" as today
     if _EITHER.search(text):
-        return f"Please give just one day; your best guess is fine, for example {field.examples()}."
+        return say("parsing.date_just_one", examples=field.examples())
     for reader in (_from_keyword, _from_relative, _from_weekday, _from_numeric,
                    _from_month_name, _from_dateparser):
         found = reader(text, field)
@@ -416,13 +411,13 @@ def _out_of_range(found: date, field: _Field, max_years_back: int, max_years_ahe
                   ) -> str | None:
     """Why a date the person gave cannot be right for this field, or None."""
     if found > field.today and not field.allow_future:
-        return f"That date ({format_date(found)}) is in the future; when did it happen?"
+        return say("parsing.date_in_future", date=format_date(found))
     if found < field.today and not field.allow_past:
-        return f"That date ({format_date(found)}) has already passed; when is it happening?"
+        return say("parsing.date_in_past", date=format_date(found))
     if found < _years_from(field.today, -max_years_back):
-        return f"That's more than {max_years_back} years ago. Please check the year."
+        return say("parsing.date_too_far_back", years=max_years_back)
     if found > _years_from(field.today, max_years_ahead):
-        return f"That's more than {max_years_ahead} years away. Please check the year."
+        return say("parsing.date_too_far_ahead", years=max_years_ahead)
     return None
 
 
@@ -479,8 +474,6 @@ _RECENT_SPAN = re.compile(
     r"|^(?P<days>the other day|(?:a few|few|a couple of|a couple|couple of|several)\s+days"
     r"\s+ago)$"
 )
-_ROUGH = ("Roughly when? A year is fine, for example '2019' or 'March 2019'. If it's been "
-          "a long time, your best guess at the year is fine.")
 
 
 def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
@@ -546,8 +539,8 @@ def _month_of_span(match: re.Match[str], field: _Field) -> tuple[date, str] | st
         first, last = today - timedelta(days=6), today - timedelta(days=1)
     if (first.year, first.month) == (last.year, last.month):
         return date(first.year, first.month, 1), "month"
-    return (f"Was that in {_MONTH_NAMES[first.month - 1]} or "
-            f"{_MONTH_NAMES[last.month - 1]} {last.year}?")
+    return say("parsing.date_which_month", first=_MONTH_NAMES[first.month - 1],
+               last=_MONTH_NAMES[last.month - 1], year=last.year)
 
 
 def _parse_approximate(normalised: str, field: _Field, max_years_back: int,
@@ -568,6 +561,15 @@ def _parse_approximate(normalised: str, field: _Field, max_years_back: int,
                   precision=precision)
 
 
+def _no_day_problems(field: _Field) -> set[str]:
+    """The re-prompts that mean "no day was read" (not "a day was read but is wrong").
+
+    A month-precision field answers those with the rough-date prompt instead.
+    """
+    return ({say("parsing.date_unreadable", examples=field.examples()), field.ask_for_day()}
+            | {say("parsing.date_which_day_in", month=name) for name in _MONTH_NAMES})
+
+
 def parse_date(text: str, *, today: date, allow_future: bool = True, allow_past: bool = True,
                max_years_back: int = 50, max_years_ahead: int = 10,
                precision: str = "day") -> Parsed:
@@ -584,22 +586,19 @@ def parse_date(text: str, *, today: date, allow_future: bool = True, allow_past:
         day = parse_date(text, today=today, allow_future=allow_future, allow_past=allow_past,
                          max_years_back=max_years_back, max_years_ahead=max_years_ahead)
         if not day.ok and not contains_any(normalised, UNSURE_PHRASES) and (
-                day.problem or "").startswith(("I couldn't read", "Which day")):
-            return reject(_ROUGH)
+                day.problem in _no_day_problems(field)):
+            return reject(say("parsing.date_rough"))
         return day
     if not normalised:
-        return reject(f"Please type a date, for example {field.examples()}.")
+        return reject(say("parsing.date_empty", examples=field.examples()))
     if len(normalised) > 80:
-        return reject(f"That's longer than I expected. Please type just the date, for example "
-                      f"{field.examples()}.")
+        return reject(say("parsing.date_too_long", examples=field.examples()))
     if contains_any(normalised, UNSURE_PHRASES):
-        return reject("Please give your best guess at the date, for example "
-                      f"{field.examples()}. You can change it before anything is filed.")
+        return reject(say("parsing.date_unsure", examples=field.examples()))
     simplified = _simplify(normalised)
     found = _read(simplified, field)
     if found is None:
-        return reject(f"I couldn't read that as a date. You can type things like "
-                      f"{field.examples()}.")
+        return reject(say("parsing.date_unreadable", examples=field.examples()))
     if isinstance(found, str):
         return Parsed(problem=found, partial=_month_said(simplified))
     problem = _out_of_range(found, field, max_years_back, max_years_ahead)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP
 
+from bot.messages import say
 from bot.workflows.parsing.amounts import (
     MULTIPLIERS,
     Found,
@@ -21,20 +22,10 @@ from bot.workflows.parsing.common import (
     normalise_short,
     reject,
 )
-
-_ASK = "Please type the value in pounds, for example £40, 40.50 or 'about 25'."
-_ESTIMATE = (
-    "That's fine: please give your best estimate in pounds, for example 'about £30'. "
-    "A rough figure is enough."
-)
-_NEGATIVE = "The value can't be negative. Please type it in pounds, for example £40."
-_FOREIGN = "Please give the value in pounds sterling (a rough conversion is fine), for example £40."
+from bot.workflows.parsing.words import phrases
 
 # A declared offer can be of negligible value, so "nothing" is a real answer: £0.00.
-_NOTHING = frozenset({
-    "nothing", "no value", "none", "nil", "nowt", "worthless", "not worth anything",
-    "of no value", "no monetary value", "nothing really", "nothing at all", "zero",
-})
+_NOTHING = phrases("no_money")
 # "nothing yet", "it's worth nothing really", "none at the moment": no money.
 _NOTHING_LEAD = re.compile(
     r"^(?:(?:it's|its|it is|it was)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt|zero|zilch)\b"
@@ -112,17 +103,13 @@ def _choose_pence(reading: Reading, normalised: str) -> int | str:
     if len(marked) == 1:
         return _to_pence(marked[0])
     if not marked and _counts_something(reading, unmarked):
-        return ("Is that an amount in pounds? Please type the value, for example £40 "
-                "or 'about 25'.")
+        return say("parsing.money_unmarked")
     candidates = marked or unmarked
     amounts = sorted({_to_pence(n) for n in candidates})
     if len(amounts) == 1:
         return amounts[0]
     shown = " and ".join(format_money(p) for p in amounts[:3])
-    return (
-        f"I found more than one amount there ({shown}). "
-        f"Please type just the total value, for example {format_money(amounts[-1])}."
-    )
+    return say("parsing.money_several", shown=shown, example=format_money(amounts[-1]))
 
 
 # A yearly figure given for a shorter period: how many of them make a year.
@@ -153,30 +140,26 @@ def parse_money(text: str, *, max_pence: int = 10_000_000, period: str | None = 
         return _parse_yearly(text, max_pence)
     normalised = normalise_short(text)
     if not normalised:
-        return reject(_ASK)
+        return reject(say("parsing.money_ask"))
     if len(normalised) > SHORT_ANSWER_LIMIT:
-        return reject("That's longer than I expected for an amount. " + _ASK)
+        return reject(say("parsing.money_too_long"))
     if contains_any(normalised, UNSURE_PHRASES):
-        return reject(_ESTIMATE)
+        return reject(say("parsing.money_unsure"))
     if words_only(normalised) in _NOTHING or _NOTHING_LEAD.match(normalised):
         return accept(0, format_money(0))
     if contains_any(normalised, _FOREIGN_WORDS) or any(c in normalised for c in "$€¥"):
-        return reject(_FOREIGN)
+        return reject(say("parsing.money_foreign"))
     reading = read_numbers(normalised)
     if not reading.numbers:
-        return reject(
-            "I need a figure in pounds: your best estimate is fine, for example 'about £30'."
-        )
+        return reject(say("parsing.money_missing"))
     if reading.negative():
-        return reject(_NEGATIVE)
+        return reject(say("parsing.money_negative"))
     pence = _choose_pence(reading, normalised)
     if isinstance(pence, str):
         return reject(pence)
     if pence > max_pence:
-        return reject(
-            f"{format_money(pence)} looks too high for this. Please check the figure and type "
-            f"it again in pounds (up to {format_money(max_pence)})."
-        )
+        return reject(say("parsing.money_too_high", amount=format_money(pence),
+                          limit=format_money(max_pence)))
     return accept(pence, format_money(pence))
 
 
@@ -186,14 +169,12 @@ def _parse_yearly(text: str, max_pence: int) -> Parsed:
     unit = next((name for name in _TIMES_A_YEAR if match and match[name]), "year")
     rest = _PER_PERIOD.sub(" ", normalised, count=1) if match else normalised
     if _PER_SHORT.search(rest) and not contains_any(rest, _NOTHING):
-        return reject("Please give a rough yearly figure, for example '£6,000 a year'; "
-                      "a weekly or monthly amount ('£150 a week') is fine too.")
+        return reject(say("parsing.money_yearly_ask"))
     parsed = parse_money(rest, max_pence=max_pence)
     if not parsed.ok or unit == "year":
         return parsed
     yearly = int(parsed.value) * _TIMES_A_YEAR[unit]
     if yearly > max_pence:
-        return reject(f"{format_money(yearly)} a year looks too high for this. Please check "
-                      "the figure.")
+        return reject(say("parsing.money_yearly_too_high", amount=format_money(yearly)))
     return accept(yearly, f"{format_money(yearly)} a year ({parsed.display} "
                           f"{_PERIOD_WORDS[unit]})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.messages import say
 from bot.workflows.parsing.amounts import Found, Reading, contains_any, read_numbers, words_only
 from bot.workflows.parsing.common import (
     SHORT_ANSWER_LIMIT,
@@ -52,7 +53,7 @@ def _choose(reading: Reading) -> Decimal | str:
     if len(values) == 1:
         return values[0]
     shown = " and ".join(_format_number(v) for v in values[:3])
-    return f"I found more than one number there ({shown}). Please type just one."
+    return say("parsing.number_several", shown=shown)
 
 
 def _range_problem(value: Decimal, minimum: float | None, maximum: float | None,
@@ -63,37 +64,37 @@ def _range_problem(value: Decimal, minimum: float | None, maximum: float | None,
     if (low is None or value >= low) and (high is None or value <= high):
         return None
     if low is not None and high is not None:
-        return (f"Please give a number between {_with_unit(low, None)} and "
-                f"{_with_unit(high, unit)}.")
+        return say("parsing.number_between", low=_with_unit(low, None),
+                   high=_with_unit(high, unit))
     if low is not None:
-        return f"Please give a number of at least {_with_unit(low, unit)}."
-    return f"Please give a number no more than {_with_unit(high, unit)}."  # type: ignore[arg-type]
+        return say("parsing.number_at_least", low=_with_unit(low, unit))
+    return say("parsing.number_at_most", high=_with_unit(high, unit))  # type: ignore[arg-type]
 
 
 def parse_number(text: str, *, minimum: float | None = None, maximum: float | None = None,
                  unit: str | None = None) -> Parsed:
     """A number, words allowed; the value is an int when whole, otherwise a float."""
-    example = f"for example 'about {_with_unit(Decimal(10), unit)}'"
+    example = say("parsing.number_example", example=_with_unit(Decimal(10), unit))
     normalised = normalise_short(text)
     if not normalised:
-        return reject(f"Please type a number, {example}.")
+        return reject(say("parsing.number_empty", example=example))
     if len(normalised) > SHORT_ANSWER_LIMIT:
-        return reject(f"That's longer than I expected. Please type just a number, {example}.")
+        return reject(say("parsing.number_too_long", example=example))
     if contains_any(normalised, UNSURE_PHRASES):
-        return reject(f"Please give your best estimate as a number, {example}.")
+        return reject(say("parsing.number_unsure", example=example))
     if words_only(normalised) in _NONE:
         value: Decimal | str = Decimal(0)
     else:
         reading = read_numbers(normalised)
         if not reading.numbers:
-            return reject(f"I need a number there, {example}.")
+            return reject(say("parsing.number_missing", example=example))
         value = _choose(reading)
         if isinstance(value, Decimal) and reading.negative():
             value = -value
     if isinstance(value, str):
         return reject(value)
     if value < 0 and (minimum is None or minimum >= 0):
-        return reject(f"That can't be negative. Please type a number, {example}.")
+        return reject(say("parsing.number_negative", example=example))
     problem = _range_problem(value, minimum, maximum, unit)
     if problem:
         return reject(problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.messages import say
 from bot.workflows.parsing.common import (
     Parsed,
     accept,
@@ -14,20 +15,15 @@ from bot.workflows.parsing.common import (
     strip_unprintable,
 )
 
-_EMPTY = "I didn't catch an answer there. Please type it in."
-
 
 def _length_problem(length: int, min_length: int, max_length: int) -> str | None:
     """The re-prompt for an answer of the wrong length, stating the limit, or None if fine."""
     if length == 0 and min_length > 0:
-        return _EMPTY
+        return say("parsing.text_empty")
     if length < min_length:
-        return f"That's a bit short. Please give at least {min_length:,} characters."
+        return say("parsing.text_too_short", min_length=min_length)
     if length > max_length:
-        return (
-            f"That's too long ({length:,} characters). "
-            f"Please keep it to {max_length:,} characters or fewer."
-        )
+        return say("parsing.text_too_long", length=length, max_length=max_length)
     return None
 
 
@@ -69,17 +65,12 @@ def parse_organisation(text: str) -> Parsed:
     """
     value = one_line(text).strip(_WRAPPING).rstrip(_TRAILING).strip(_WRAPPING)
     if normalise_short(value) in _NO_ORGANISATION:
-        return reject(
-            "If there's no organisation involved, type skip. "
-            "Otherwise please type its name, for example 'Acme Security Ltd'."
-        )
+        return reject(say("parsing.organisation_none"))
     if not value:
-        return reject("Please type the organisation's name, for example 'Acme Security Ltd'.")
+        return reject(say("parsing.organisation_empty"))
     if len(value) > ORGANISATION_MAX_LENGTH:
-        return reject(
-            f"That's too long for a name ({len(value):,} characters). Please keep it to "
-            f"{ORGANISATION_MAX_LENGTH} characters or fewer."
-        )
+        return reject(say("parsing.organisation_too_long", length=len(value),
+                          max_length=ORGANISATION_MAX_LENGTH))
     return accept(value, value)
 
 
@@ -96,7 +87,7 @@ def tidy_person_name(text: str) -> Parsed:
     # "it's my sergeant, Tom Reid": the name (with any rank, which the directory matches).
     value = _LEAD_WORDS.sub("", value).strip() or value
     if not value:
-        return reject("Please type the person's name, for example 'Sam Patel'.")
+        return reject(say("parsing.person_empty"))
     if len(value) > ORGANISATION_MAX_LENGTH:
-        return reject("That's too long for a name. Please type just the person's name.")
+        return reject(say("parsing.person_too_long"))
     return accept(value, value)

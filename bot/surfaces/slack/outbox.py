@@ -30,7 +30,7 @@ from bot.store import Store
 from bot.store.models import Notice, Person, utcnow
 from bot.surfaces.slack.blocks import actions, button, sections
 from bot.surfaces.slack.declaration_views import ANSWER_ACTION
-from bot.surfaces.slack.listeners.campaigns import CAMPAIGN_ACTION
+from bot.surfaces.slack.listeners.campaigns import campaign_action_id
 from bot.surfaces.slack.notices import READ_REPORT
 
 log = logging.getLogger(__name__)
@@ -178,8 +178,10 @@ def _button(spec: Mapping[str, Any]) -> dict[str, Any] | None:
         return button(label, ANSWER_ACTION, json.dumps({"ref": reference, "card_ts": None}),
                       "primary")
     if spec.get("action") == "campaign":
-        # The value is the campaign's own action ("campaign_ack:3"), taken as a turn.
-        return button(label, CAMPAIGN_ACTION, reference, spec.get("style"))
+        # The value is the campaign's own action ("campaign_ack:3"), taken as a turn; the
+        # action's name in the id keeps two buttons of one message apart (Slack refuses
+        # repeated action_ids in a block).
+        return button(label, campaign_action_id(reference), reference, spec.get("style"))
     log.warning("a Slack message asked for an unknown button %r", spec.get("action"))
     return None
 

@@ -62,6 +62,7 @@ def console_routes(context: ConsoleContext, oidc: OidcSignIn | None = None) -> l
         get("/console/reports/{reference}", report_views.show_report),
         post("/console/reports/{reference}/reply", report_views.reply_to_report),
         post("/console/reports/{reference}/status", report_views.change_report_status),
+        get("/console/reports/{reference}/attachments/{n}", report_views.download_attachment),
         get("/console/registers", register_views.registers),
         get("/console/registers/export.csv", register_views.export_csv),
         get("/console/publish", register_views.publish_page),

@@ -11,7 +11,7 @@ from typing import Literal
 from starlette.responses import Response
 
 from bot.messages import say
-from bot.reporting import handling
+from bot.reporting import attachments, handling
 from bot.reporting.context import ReportingContext
 from bot.reporting.records import ReportingError, UnknownReport
 from bot.store.models import Person
@@ -31,11 +31,14 @@ def show_report(context: ConsoleContext, call: Call, problem: str | None = None,
     reference = call.request.path_params["reference"]
     try:
         with context.store.transaction() as session:
-            view = handling.read_report(session, reporting, _handler(session, call), reference)
+            handler = _handler(session, call)
+            view = handling.read_report(session, reporting, handler, reference)
+            files = attachments.attachments_of(session, reporting, handler, reference)
     except UnknownReport:
         return context.render(call.request, "refused.html", call.user, status_code=404,
                               reason="console.report_unknown")
     return context.render(call.request, "report.html", call.user, view=view, problem=problem,
+                          files=files, removed_list=attachments.removed_list,
                           notice=call.arg("notice"), statuses=list(ReportStatus)[1:],
                           entered=dict(call.form or {}), status_code=status_code)
 
@@ -67,3 +70,24 @@ def change_report_status(context: ConsoleContext, call: Call) -> Response:
     except ReportingError as error:
         return show_report(context, call, problem=str(error), status_code=400)
     return back_to(f"/console/reports/{reference}", notice="status_changed")
+
+
+def download_attachment(context: ConsoleContext, call: Call) -> Response:
+    """One attachment, as the reporter's cleaned file: the only way handlers receive it.
+
+    Sent as a download (never shown inline, so a document cannot run in the console's
+    origin) and never cached; opening it is audited by the core.
+    """
+    reporting = ReportingContext.from_settings(context.settings, clock=context.clock)
+    reference = call.request.path_params["reference"]
+    try:
+        n = int(call.request.path_params["n"])
+        with context.store.transaction() as session:
+            opened = attachments.open_attachment(session, reporting, _handler(session, call),
+                                                 reference, n)
+    except (ValueError, ReportingError):
+        return context.render(call.request, "refused.html", call.user, status_code=404,
+                              reason="console.attachment_unknown")
+    return Response(opened.data, media_type=opened.info.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{opened.info.name}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

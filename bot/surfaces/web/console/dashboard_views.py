@@ -6,6 +6,7 @@ import re
 
 from starlette.responses import Response
 
+from bot.campaigns.service import completion
 from bot.casework.figures import months_ending
 from bot.surfaces.web.console import charts
 from bot.surfaces.web.console.context import ConsoleContext
@@ -32,11 +33,13 @@ def dashboard(context: ConsoleContext, call: Call) -> Response:
     month = _month(context, call)
     figures = load_figures(context.store, context.rules, month, context.today())
     sections = [(name, chart_and_table(figures, name)[1]) for name in CHART_NAMES]
+    with context.store.session() as session:
+        campaigns = completion(session, context.today())
     # Figures only, no one's record: logged as a view all the same, as inspectors ask.
     context.audit_view(call.user, "dashboard", None, {"month": month})
     return context.render(call.request, "dashboard.html", call.user, month=month,
                           month_name=month_label(month), figures=figures, sections=sections,
-                          choices=months_ending(context.today().strftime("%Y-%m"), 24)[::-1],
+                          campaigns=campaigns, choices=months_ending(context.today().strftime("%Y-%m"), 24)[::-1],
                           month_label=month_label)
 
 

@@ -17,6 +17,7 @@ from bot.casework.outcomes import Outcome, parse_outcome
 from bot.casework.queries import current_decision, get_declaration, open_appeal
 from bot.casework.rules import CaseworkRules
 from bot.casework.steps import record_step
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import (
@@ -42,12 +43,13 @@ def lodge_appeal(
     require_declarant_or_officer(by, declaration, rules.handlers, "appeal")
     grounds = (grounds or "").strip()
     if not grounds:
-        raise CaseworkError("An appeal needs its grounds: say why the decision should change.")
+        raise CaseworkError(say("casework.appeal_needs_grounds"))
     if declaration.status == DeclarationStatus.APPEALED:
-        raise CaseworkError(f"{declaration.reference} already has an appeal waiting.")
+        raise CaseworkError(say("casework.appeal_already_waiting", reference=declaration.reference))
     if declaration.status != DeclarationStatus.REFUSED:
-        raise CaseworkError(f"Only a refusal can be appealed; {declaration.reference} is "
-                            f"{declaration.status.replace('_', ' ')}.")
+        raise CaseworkError(say("casework.only_refusal_appealable",
+                                reference=declaration.reference,
+                                status=declaration.status.replace("_", " ")))
     now = now or utcnow()
     appeal = Appeal(declaration_id=declaration.id, grounds=grounds, lodged_at=now)
     session.add(appeal)
@@ -79,21 +81,19 @@ def decide_appeal(
     require_no_own_interest(by, declaration, "decide_appeal")
     appeal = open_appeal(session, declaration)
     if declaration.status != DeclarationStatus.APPEALED or appeal is None:
-        raise CaseworkError(f"{declaration.reference} has no appeal waiting for a decision.")
+        raise CaseworkError(say("casework.no_appeal_waiting", reference=declaration.reference))
     chosen = parse_outcome(outcome)
     if chosen not in (Outcome.APPEAL_UPHELD, Outcome.APPEAL_DISMISSED):
-        raise CaseworkError(f"{outcome!r} is not an appeal outcome; choose upheld or dismissed.")
+        raise CaseworkError(say("casework.not_an_appeal_outcome", outcome=repr(outcome)))
     rationale = (rationale or "").strip()
     conditions = (conditions or "").strip() or None
     if not rationale:
-        raise CaseworkError("Every appeal decision needs a rationale: say why.")
+        raise CaseworkError(say("casework.appeal_needs_rationale"))
     if conditions and chosen == Outcome.APPEAL_DISMISSED:
-        raise CaseworkError("A dismissed appeal leaves the refusal standing; it takes no "
-                            "conditions.")
+        raise CaseworkError(say("casework.dismissed_takes_no_conditions"))
     refusal = current_decision(declaration)
     if refusal is not None and refusal.decided_by_id == by.id:
-        raise CaseworkError(f"{by.display_name} made the decision under appeal; another "
-                            "integrity officer must decide the appeal.")
+        raise CaseworkError(say("casework.decided_under_appeal", who=by.display_name))
 
     if chosen == Outcome.APPEAL_DISMISSED:
         status = DeclarationStatus.REFUSED

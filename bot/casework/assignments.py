@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.casework.authorisation import is_integrity_officer, require_integrity_officer
 from bot.casework.errors import CaseworkError
 from bot.handlers import is_handler
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import CaseAssignment, Person, utcnow
@@ -29,10 +30,9 @@ def assign(session: Session, handlers: Iterable[str], reference: str,
     """Give `reference` to `handler` (None clears it); only integrity officers may, and only
     to an integrity officer. Audited either way it goes."""
     listed = tuple(handlers)
-    require_integrity_officer(by, listed, "assign casework")
+    require_integrity_officer(by, listed, say("casework.step_assign"))
     if handler is not None and not is_integrity_officer(handler, listed):
-        raise CaseworkError(f"{handler.display_name} is not an integrity officer, so cannot "
-                            "be given casework.")
+        raise CaseworkError(say("casework.handler_not_officer", who=handler.display_name))
     current = session.get(CaseAssignment, reference)
     if handler is None:
         if current is not None:

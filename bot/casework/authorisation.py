@@ -26,8 +26,8 @@ def is_declarant(person: Person | None, declaration: Declaration) -> bool:
 
 def require_integrity_officer(person: Person | None, handlers: Iterable[str], step: str) -> None:
     if not is_integrity_officer(person, handlers):
-        who = person.display_name if person is not None else "An unknown person"
-        raise NotAuthorised(f"{who} is not an integrity officer, so cannot {step}.")
+        who = person.display_name if person is not None else say("casework.unknown_person")
+        raise NotAuthorised(say("casework.not_an_officer", who=who, step=step))
 
 
 def has_own_interest(person: Person | None, declaration: Declaration) -> bool:
@@ -83,9 +83,9 @@ def require_declarant_or_officer(
 def not_their_declaration(person: Person | None, declaration: Declaration,
                           step: str) -> NotAuthorised:
     """The refusal for someone taking a declarant's `step` on another person's record."""
-    who = person.display_name if person is not None else "An unknown person"
-    return NotAuthorised(f"{who} can only {step} on their own declarations; "
-                         f"{declaration.reference} belongs to someone else.")
+    who = person.display_name if person is not None else say("casework.unknown_person")
+    return NotAuthorised(say("casework.only_own_declarations", who=who, step=step,
+                             reference=declaration.reference))
 
 
 def record_refusal(session: Session, person: Person | None, step: str, subject: str | None) -> None:

@@ -13,6 +13,7 @@ from bot.casework.errors import CaseworkError
 from bot.casework.queries import CLOSED_STATUSES, get_declaration
 from bot.casework.rules import CaseworkRules
 from bot.casework.steps import record_step
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import Declaration, DeclarationKind, DeclarationStatus, Person, utcnow
@@ -45,13 +46,13 @@ def record_change_of_circumstances(
     and the new one waits for a review decision like any undecided declaration.
     """
     old = get_declaration(session, reference, lock=True)
-    require_declarant_or_officer(by, old, rules.handlers, "record a change of circumstances")
+    require_declarant_or_officer(by, old, rules.handlers, say("casework.step_record_change"))
     description = (description or "").strip()
     if not description:
-        raise CaseworkError("Describe what has changed.")
+        raise CaseworkError(say("casework.change_needs_description"))
     if old.status in CLOSED_STATUSES:
-        raise CaseworkError(f"{old.reference} is {old.status}; record the change against the "
-                            "declaration that replaced it.")
+        raise CaseworkError(say("casework.change_on_closed", reference=old.reference,
+                                status=old.status))
     now = now or utcnow()
     new = Declaration(**{name: getattr(old, name) for name in _COPIED})
     answers = dict(old.answers or {})
@@ -73,7 +74,8 @@ def record_change_of_circumstances(
                 details={"replaces": old.reference})
     old.superseded_by_id = new.id
     record_step(session, old, DeclarationStatus.SUPERSEDED, by=by, at=now,
-                note=f"Change of circumstances: replaced by {new.reference}. {description}",
+                note=say("casework.change_superseded_note", reference=new.reference,
+                         description=description),
                 details={"superseded_by": new.reference})
     record_event(session, actor_name(by), "declaration.changed_circumstances", old.reference,
                  {"new_reference": new.reference, "changed": sorted((changes or {}).keys())})

@@ -27,6 +27,7 @@ from bot.casework.names import (
 from bot.casework.queries import CLOSED_STATUSES, register_date, register_day
 from bot.casework.registers import pounds
 from bot.casework.rules import CaseworkRules
+from bot.messages import say
 from bot.store.models import (
     Declaration,
     DeclarationKind,
@@ -160,7 +161,7 @@ def _who(declaration: Declaration) -> str:
 
 
 def _money(pence: int | None) -> str:
-    return f"£{pounds(pence)}" if pence is not None else "an unstated value"
+    return f"£{pounds(pence)}" if pence is not None else say("casework_checks.unstated_value")
 
 
 def _during(supplier: Supplier, day: dt.date) -> bool:
@@ -191,10 +192,12 @@ def match_suppliers(inputs: CheckInputs, rules: CaseworkRules, indexed: bool = T
 
 def _matched(typed: str, match: NameMatch[Supplier]) -> str:
     supplier = match.candidate
-    named = f"{typed!r} matches supplier {supplier.name!r}"
+    named = say("casework_checks.matches_supplier", typed=repr(typed),
+                supplier=repr(supplier.name))
     if match.kind == "part":
-        return f"{named} (every word of the shorter name is in the longer one)"
-    return named if match.score >= 100 else f"{named} ({match.score:.0f}% similar)"
+        return say("casework_checks.matches_supplier_part", named=named)
+    return named if match.score >= 100 else say(
+        "casework_checks.matches_supplier_similar", named=named, score=f"{match.score:.0f}")
 
 
 def declared_tender(gift: Declaration, rules: CaseworkRules) -> bool | None:
@@ -221,43 +224,44 @@ def supplier_gifts(inputs: CheckInputs, rules: CaseworkRules, indexed: bool = Tr
         day = register_date(gift)
         said = declared_tender(gift, rules)
         severity = "high" if gift.outcome != "declined" else "medium"
-        offer = (f"{_who(gift)} was offered {_money(gift.value_pence)} on {day} and "
-                 f"{gift.outcome or 'did not say whether they accepted'}")
-        donor = gift.counterparty_organisation or gift.counterparty_name or "a donor"
+        offer = say("casework_checks.offer", who=_who(gift), value=_money(gift.value_pence),
+                    day=day, outcome=gift.outcome or say("casework_checks.no_outcome"))
+        donor = (gift.counterparty_organisation or gift.counterparty_name
+                 or say("casework_checks.a_donor"))
         tender_found = False
         for match in matches if gift.counterparty_organisation else ():
             supplier = match.candidate
             named = _matched(gift.counterparty_organisation or "", match)
-            contract = supplier.contract or "an unnamed contract"
+            contract = supplier.contract or say("casework_checks.unnamed_contract")
             if supplier.status == "tendering" and _during(supplier, day):
                 tender_found = True
                 besides = "" if said is None else \
-                    " The declarant also said a tender was running." if said else \
-                    " The declarant said no tender was running, but the supplier list shows one."
+                    say("casework_checks.declarant_also_said_tender") if said else \
+                    say("casework_checks.declarant_denied_tender")
                 findings.append(Finding(
                     "gift_from_bidder_during_tender", severity, (gift.reference,),
-                    f"{offer}. {named}, which was bidding for {contract} at the time; "
-                    f"nothing may be accepted from a bidder during a tender.{besides}",
+                    say("casework_checks.gift_from_bidder_during_tender", offer=offer,
+                        named=named, contract=contract, besides=besides),
                     (gift.person.display_name,), supplier.contract))
             elif supplier.status == "awarded" and supplier.starts_on and day < supplier.starts_on:
                 findings.append(Finding(
                     "gift_from_supplier_before_award", severity, (gift.reference,),
-                    f"{offer}. {named}, which was later awarded {contract} "
-                    f"(from {supplier.starts_on}).",
+                    say("casework_checks.gift_from_supplier_before_award", offer=offer,
+                        named=named, contract=contract, starts_on=supplier.starts_on),
                     (gift.person.display_name,), supplier.contract))
             else:
                 findings.append(Finding(
                     "gift_from_supplier", "medium", (gift.reference,),
-                    f"{offer}. {named} ({contract}, {supplier.status}).",
+                    say("casework_checks.gift_from_supplier", offer=offer, named=named,
+                        contract=contract, status=supplier.status),
                     (gift.person.display_name,), supplier.contract))
         if said and not tender_found:
-            listed = "is not on the supplier list" if not matches else \
-                "is on the supplier list but not shown tendering on that day"
+            listed = say("casework_checks.not_on_supplier_list") if not matches else \
+                say("casework_checks.not_shown_tendering")
             findings.append(Finding(
                 "gift_during_declared_tender", severity, (gift.reference,),
-                f"{offer}. The declarant said {donor} was bidding, or a tender it could "
-                f"join was running; {donor} {listed}, so check the contracts register. "
-                "Nothing may be accepted from a bidder during a tender.",
+                say("casework_checks.gift_during_declared_tender", offer=offer, donor=donor,
+                    listed=listed),
                 (gift.person.display_name,)))
     return findings
 
@@ -317,7 +321,8 @@ def _donor_groups_indexed(gifts: Sequence[Declaration], threshold: float
 
 def _donor_label(gifts: Sequence[Declaration]) -> str:
     first = gifts[0]
-    return first.counterparty_organisation or first.counterparty_name or "one donor"
+    return (first.counterparty_organisation or first.counterparty_name
+            or say("casework_checks.one_donor"))
 
 
 def repeated_offers(inputs: CheckInputs, rules: CaseworkRules, today: dt.date,
@@ -349,10 +354,11 @@ def repeated_offers(inputs: CheckInputs, rules: CaseworkRules, today: dt.date,
             findings.append(Finding(
                 "repeated_offers_to_person", "high" if reaches else "medium",
                 tuple(g.reference for g in gifts),
-                f"{_donor_label(gifts)} made {len(gifts)} offers to {_who(gifts[0])} in the "
-                f"{rules.repeat_window_days} days to {today}, worth {_money(total)} together"
-                + (f", at or above the {_money(rules.gift_limit_pence)} limit." if reaches
-                   else "."),
+                say("casework_checks.repeated_offers_to_person_over_limit" if reaches
+                    else "casework_checks.repeated_offers_to_person",
+                    donor=_donor_label(gifts), count=len(gifts), who=_who(gifts[0]),
+                    days=rules.repeat_window_days, today=today, total=_money(total),
+                    limit=_money(rules.gift_limit_pence)),
                 (gifts[0].person.display_name,)))
     for team, offers in by_team.items():
         if len(offers) < rules.repeat_team_threshold:
@@ -363,9 +369,10 @@ def repeated_offers(inputs: CheckInputs, rules: CaseworkRules, today: dt.date,
                 continue
             findings.append(Finding(
                 "repeated_offers_to_team", "medium", tuple(g.reference for g in gifts),
-                f"{_donor_label(gifts)} made {len(gifts)} offers to {len(people)} people in "
-                f"{team} in the {rules.repeat_window_days} days to {today}, worth "
-                f"{_money(sum(g.value_pence or 0 for g in gifts))} together.",
+                say("casework_checks.repeated_offers_to_team", donor=_donor_label(gifts),
+                    count=len(gifts), people=len(people), team=team,
+                    days=rules.repeat_window_days, today=today,
+                    total=_money(sum(g.value_pence or 0 for g in gifts))),
                 tuple(people)))
     return findings
 
@@ -380,9 +387,9 @@ def over_limit_without_approval(inputs: CheckInputs, rules: CaseworkRules) -> li
             continue
         findings.append(Finding(
             "accepted_over_limit_without_approval", "high", (gift.reference,),
-            f"{_who(gift)} accepted {_money(gift.value_pence)}, at or above the "
-            f"{_money(rules.gift_limit_pence)} limit, and it has no approval "
-            f"(status: {gift.status.replace('_', ' ')}).",
+            say("casework_checks.accepted_over_limit_without_approval", who=_who(gift),
+                value=_money(gift.value_pence), limit=_money(rules.gift_limit_pence),
+                status=gift.status.replace("_", " ")),
             (gift.person.display_name,)))
     return findings
 
@@ -411,9 +418,9 @@ def silent_senior_ranks(inputs: CheckInputs, rules: CaseworkRules, today: dt.dat
             continue
         findings.append(Finding(
             "senior_rank_without_declarations", "medium", (),
-            f"{person['rank_or_grade']} {person['display_name']} has declared no gift or "
-            f"hospitality, accepted or declined, between {since} and {today}; senior ranks "
-            "receive the most offers.",
+            say("casework_checks.senior_rank_without_declarations",
+                rank=person["rank_or_grade"], name=person["display_name"], since=since,
+                today=today),
             (person["display_name"],)))
     return findings
 
@@ -425,13 +432,14 @@ def compliance_checks_overdue(inputs: CheckInputs, today: dt.date) -> list[Findi
         due = interest.compliance_check_due
         if interest.status not in COMPLIANCE_STATUSES or due is None or due >= today:
             continue
-        what = "refused" if interest.status == DeclarationStatus.REFUSED else \
-            "approved with conditions"
+        refused = interest.status == DeclarationStatus.REFUSED
+        what = say("casework_checks.interest_refused") if refused else \
+            say("casework_checks.interest_conditional")
         findings.append(Finding(
-            "compliance_check_overdue", "high" if what == "refused" else "medium",
+            "compliance_check_overdue", "high" if refused else "medium",
             (interest.reference,),
-            f"{_who(interest)}'s business interest was {what}; its compliance check was due "
-            f"on {due}, {(today - due).days} days ago, and none has been recorded.",
+            say("casework_checks.compliance_check_overdue", who=_who(interest), what=what,
+                due=due, days=(today - due).days),
             (interest.person.display_name,)))
     return findings
 

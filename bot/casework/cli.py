@@ -45,8 +45,8 @@ def _as_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _officer_step(steps: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
-                  help: str,
-                  run: Callable[[argparse.Namespace, Settings], int]) -> argparse.ArgumentParser:
+                  run: Callable[[argparse.Namespace, Settings], int],
+                  help: str) -> argparse.ArgumentParser:
     """A step on one declaration, taken by a named person (checked and audited later)."""
     step: argparse.ArgumentParser = steps.add_parser(name, help=help)
     step.add_argument("reference")
@@ -70,7 +70,7 @@ def configure_casework(casework: argparse.ArgumentParser) -> None:
     _as_argument(show)
     show.set_defaults(run=_show)
 
-    decide = _officer_step(steps, "decide", "decide a declaration, with a rationale", _decide)
+    decide = _officer_step(steps, "decide", _decide, help="decide a declaration, with a rationale")
     decide.add_argument("--outcome", required=True, help=(
         "gifts: approved, approved_with_conditions, refused, noted; interests: approved, "
         "approved_with_conditions, refused; associations: aware_only, "
@@ -78,30 +78,30 @@ def configure_casework(casework: argparse.ArgumentParser) -> None:
     decide.add_argument("--rationale", required=True)
     decide.add_argument("--conditions")
 
-    ask = _officer_step(
-        steps, "request-info", "ask the declarant a question before deciding", _request_info)
+    ask = _officer_step(steps, "request-info", _request_info,
+        help="ask the declarant a question before deciding")
     ask.add_argument("--question", required=True)
 
-    answer = _officer_step(
-        steps, "answer", "answer the integrity unit's question (the declarant, or an officer "
-        "for them)", _answer)
+    answer = _officer_step(steps, "answer", _answer,
+        help="answer the integrity unit's question (the declarant, or an officer "
+        "for them)")
     answer.add_argument("--answer", required=True)
 
-    appeal = _officer_step(steps, "appeal", "lodge an appeal against a refusal", _appeal)
+    appeal = _officer_step(steps, "appeal", _appeal, help="lodge an appeal against a refusal")
     appeal.add_argument("--grounds", required=True)
 
-    decide_appeal = _officer_step(
-        steps, "decide-appeal", "uphold or dismiss an appeal", _decide_appeal)
+    decide_appeal = _officer_step(steps, "decide-appeal", _decide_appeal,
+        help="uphold or dismiss an appeal")
     decide_appeal.add_argument("--outcome", required=True, choices=("upheld", "dismissed"))
     decide_appeal.add_argument("--rationale", required=True)
     decide_appeal.add_argument("--conditions")
 
-    change = _officer_step(
-        steps, "change", "record a change of circumstances (reopens review)", _change)
+    change = _officer_step(steps, "change", _change,
+        help="record a change of circumstances (reopens review)")
     change.add_argument("--description", required=True)
 
-    check = _officer_step(
-        steps, "compliance-check", "record a business-interest compliance check", _compliance_check)
+    check = _officer_step(steps, "compliance-check", _compliance_check,
+        help="record a business-interest compliance check")
     found = check.add_mutually_exclusive_group(required=True)
     found.add_argument("--compliant", dest="compliant", action="store_true")
     found.add_argument("--not-compliant", dest="compliant", action="store_false")

@@ -24,6 +24,7 @@ from bot.casework.queries import (
 )
 from bot.casework.rules import CaseworkRules
 from bot.casework.steps import record_step
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import Decision, DeclarationStatus, Person, StatusChange, utcnow
@@ -53,23 +54,22 @@ def decide(
     rationale = (rationale or "").strip()
     conditions = (conditions or "").strip() or None
     if not rationale:
-        raise CaseworkError("Every decision needs a rationale: say why.")
+        raise CaseworkError(say("casework.needs_rationale"))
     if effect.needs_conditions and not conditions:
-        raise CaseworkError(f"An outcome of {chosen} needs the conditions written down.")
+        raise CaseworkError(say("casework.needs_conditions", outcome=chosen))
     if conditions and not effect.needs_conditions:
-        raise CaseworkError(f"An outcome of {chosen} takes no conditions; "
-                            "choose the outcome with conditions instead.")
+        raise CaseworkError(say("casework.takes_no_conditions", outcome=chosen))
 
     if declaration.status in OPEN_STATUSES:
         stage = "review" if predecessor(session, declaration) is not None else "initial"
     elif declaration.status in REVIEWABLE_STATUSES:
         stage = "review"
     elif declaration.status == DeclarationStatus.REFUSED:
-        raise CaseworkError(f"{declaration.reference} was refused; it can be revisited only "
-                            "through an appeal.")
+        raise CaseworkError(say("casework.refused_needs_appeal",
+                                reference=declaration.reference))
     else:
-        raise CaseworkError(f"{declaration.reference} is {declaration.status.replace('_', ' ')}"
-                            " and cannot be decided.")
+        raise CaseworkError(say("casework.cannot_be_decided", reference=declaration.reference,
+                                status=declaration.status.replace("_", " ")))
 
     now = now or utcnow()
     previous = current_decision(declaration)
@@ -112,15 +112,15 @@ def request_information(
     now: dt.datetime | None = None,
 ) -> StatusChange:
     """Ask the declarant a question before deciding; the record waits in information_requested."""
-    require_integrity_officer(by, rules.handlers, "ask for more information")
+    require_integrity_officer(by, rules.handlers, say("casework.step_ask_information"))
     declaration = get_declaration(session, reference, lock=True)
     require_no_own_interest(by, declaration, "request_information")
     question = (question or "").strip()
     if not question:
-        raise CaseworkError("Write the question the declarant should answer.")
+        raise CaseworkError(say("casework.needs_question"))
     if declaration.status not in OPEN_STATUSES:
-        raise CaseworkError(f"{declaration.reference} is already decided "
-                            f"({declaration.status.replace('_', ' ')}).")
+        raise CaseworkError(say("casework.already_decided", reference=declaration.reference,
+                                status=declaration.status.replace("_", " ")))
     return record_step(
         session, declaration, DeclarationStatus.INFORMATION_REQUESTED, by=by, note=question,
         at=now or utcnow(), details={"question": question},
@@ -141,9 +141,9 @@ def provide_information(
         raise not_their_declaration(by, declaration, "answer questions")
     answer = (answer or "").strip()
     if not answer:
-        raise CaseworkError("Write the answer to the integrity unit's question.")
+        raise CaseworkError(say("casework.needs_answer"))
     if declaration.status != DeclarationStatus.INFORMATION_REQUESTED:
-        raise CaseworkError(f"Nobody has asked for more information on {declaration.reference}.")
+        raise CaseworkError(say("casework.no_question_asked", reference=declaration.reference))
     return record_step(
         session, declaration, DeclarationStatus.SUBMITTED, by=by, note=answer,
         at=now or utcnow(), details={"information_provided": True},

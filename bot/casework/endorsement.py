@@ -17,6 +17,7 @@ from bot.casework.authorisation import require_no_own_interest
 from bot.casework.errors import CaseworkError, NotAuthorised
 from bot.casework.queries import OPEN_STATUSES, get_declaration
 from bot.casework.steps import record_step
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import Decision, Declaration, DeclarationStatus, Person, utcnow
@@ -77,19 +78,17 @@ def endorse(
     declaration = get_declaration(session, reference, lock=True)
     require_no_own_interest(by, declaration, "endorse")
     if not can_endorse(by, declaration):
-        raise NotAuthorised(f"{by.display_name} is not the line manager named on "
-                            f"{declaration.reference}, so cannot endorse it.")
+        raise NotAuthorised(say("casework.not_the_line_manager", who=by.display_name,
+                                reference=declaration.reference))
     if LINE_MANAGER not in (declaration.approvers or []):
-        raise CaseworkError(f"{declaration.reference}'s approval route does not ask for the "
-                            "line manager's endorsement.")
+        raise CaseworkError(say("casework.route_needs_no_endorsement",
+                                reference=declaration.reference))
     if declaration.status not in OPEN_STATUSES:
-        raise CaseworkError(f"{declaration.reference} is already "
-                            f"{declaration.status.replace('_', ' ')}; an endorsement can only "
-                            "be given before the integrity unit decides.")
+        raise CaseworkError(say("casework.endorsement_too_late", reference=declaration.reference,
+                                status=declaration.status.replace("_", " ")))
     rationale = (rationale or "").strip()
     if not rationale:
-        raise CaseworkError("Say why: the integrity unit reads your reasons with the "
-                            "endorsement.")
+        raise CaseworkError(say("casework.endorsement_needs_reason"))
 
     now = now or utcnow()
     outcome = ENDORSED if endorsed else NOT_ENDORSED

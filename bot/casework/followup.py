@@ -12,6 +12,7 @@ from bot.casework.errors import CaseworkError
 from bot.casework.queries import OPEN_STATUSES, get_declaration, list_declarations
 from bot.casework.rules import CaseworkRules, add_months
 from bot.casework.steps import record_step
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import (
@@ -146,19 +147,19 @@ def record_compliance_check(
     The status stays as it is (the decision still stands); the check is a step in its
     history, and the next check date replaces the one just done.
     """
-    require_integrity_officer(by, rules.handlers, "record a compliance check")
+    require_integrity_officer(by, rules.handlers, say("casework.step_record_compliance_check"))
     declaration = get_declaration(session, reference, lock=True)
     require_no_own_interest(by, declaration, "compliance_check")
     if declaration.kind != DeclarationKind.BUSINESS_INTEREST or \
             declaration.status not in COMPLIANCE_STATUSES:
-        raise CaseworkError(
-            f"{declaration.reference} is a {declaration.kind} that is {declaration.status}; "
-            "compliance checks apply to refused or conditional business interests.")
+        raise CaseworkError(say("casework.compliance_not_applicable",
+                                reference=declaration.reference, kind=declaration.kind,
+                                status=declaration.status))
     if not note.strip():
-        raise CaseworkError("Say what the compliance check found.")
+        raise CaseworkError(say("casework.compliance_needs_note"))
     now = now or utcnow()
     if next_check is not None and next_check <= rules.local_date(now):
-        raise CaseworkError("The next compliance check must be after today.")
+        raise CaseworkError(say("casework.compliance_next_after_today"))
     found = "compliant" if compliant else "NOT compliant"
     previous_due = declaration.compliance_check_due
     declaration.compliance_check_due = next_check

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.casework.outcomes import describe
+from bot.messages import say
 from bot.store.models import Decision, Declaration
 
 
@@ -30,9 +31,10 @@ class DeclarantNotice:
     def text(self) -> str:
         """The message in plain words; a surface may render it richer."""
         if self.event == "information_requested":
-            return (f"The integrity unit needs more information about {self.reference} before "
-                    f"it can decide: {self.question}")
-        heading = "Your appeal on" if self.event == "appeal_decision" else "Your declaration"
+            return say("casework.notice_information_requested", reference=self.reference,
+                       question=self.question)
+        heading = say("casework.notice_heading_appeal") if self.event == "appeal_decision" \
+            else say("casework.notice_heading_declaration")
         lines = [f"{heading} {self.reference}: {describe(self.outcome or '')}.",
                  f"Why: {self.rationale}"]
         if self.conditions:

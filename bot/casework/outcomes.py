@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.casework.errors import CaseworkError
+from bot.messages import say
 from bot.store.models import DeclarationKind, DeclarationStatus
 
 
@@ -94,12 +95,11 @@ def outcome_for(kind: str, text: str) -> tuple[Outcome, OutcomeEffect]:
     """The outcome `text` names for a `kind` of declaration; otherwise the valid ones."""
     allowed = OUTCOMES_BY_KIND.get(kind)
     if allowed is None:
-        raise CaseworkError(f"Probity does not know how to decide a {kind!r} declaration.")
+        raise CaseworkError(say("casework.unknown_kind", kind=repr(kind)))
     outcome = parse_outcome(text)
     if outcome not in allowed:
         choices = ", ".join(allowed)
-        raise CaseworkError(f"{text!r} is not an outcome for this kind of declaration; "
-                            f"choose one of: {choices}.")
+        raise CaseworkError(say("casework.not_an_outcome", text=repr(text), choices=choices))
     return outcome, allowed[outcome]
 
 

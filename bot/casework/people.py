@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.casework.errors import CaseworkError
 from bot.directory import DirectoryError, StaffMember, load_directory, sync_people
+from bot.messages import say
 from bot.store.models import Person
 
 
@@ -30,12 +31,12 @@ def find_person(session: Session, name: str, directory_file: Path | None = None)
         return matches[0] if len(matches) == 1 else exact[0]
     if matches:
         listed = ", ".join(f"{p.display_name} ({p.surface}:{p.surface_id})" for p in matches)
-        raise CaseworkError(f"More than one person is called {name!r}: {listed}. "
-                            "Use their id instead.")
+        raise CaseworkError(say("casework.several_people_called", name=repr(name),
+                                listed=listed))
     members = _directory(directory_file)
     found = [m for m in members if wanted == m.key or wanted.lower() == m.name.lower()]
     if len(found) != 1:
-        raise CaseworkError(f"Nobody called {name!r} is known to Probity or the staff directory.")
+        raise CaseworkError(say("casework.nobody_called", name=repr(name)))
     # The whole directory is synced so the person's line manager link is right too.
     return sync_people(session, members)[found[0].key]
 

@@ -86,44 +86,46 @@ class PublicationConfig:
             with path.open(encoding="utf-8") as handle:
                 raw = (load_yaml(handle) or {}).get("gifts")
         except (OSError, YAMLError) as error:
-            raise PublicationConfigError(f"{path}: cannot be read ({error})") from error
+            raise PublicationConfigError(
+                say("publication.config_unreadable", path=path, error=error)) from error
         if not isinstance(raw, dict):
-            raise PublicationConfigError(f"{path}: needs a 'gifts' section")
+            raise PublicationConfigError(say("publication.config_no_gifts", path=path))
         columns = []
         for item in raw.get("columns") or []:
             field = item.get("field") if isinstance(item, dict) else None
             if field not in PUBLISHABLE_FIELDS:
                 raise PublicationConfigError(
-                    f"{path}: unknown column field {field!r}; choose from "
-                    f"{', '.join(sorted(PUBLISHABLE_FIELDS))}")
+                    say("publication.config_unknown_column", path=path, field=repr(field),
+                        choices=", ".join(sorted(PUBLISHABLE_FIELDS))))
             columns.append(Column(field, str(item.get("heading") or field)))
         if not columns:
-            raise PublicationConfigError(f"{path}: lists no columns to publish")
+            raise PublicationConfigError(say("publication.config_no_columns", path=path))
         quarters = str(raw.get("quarters", "calendar"))
         if quarters not in ("calendar", "financial"):
-            raise PublicationConfigError(f"{path}: quarters must be calendar or financial")
+            raise PublicationConfigError(say("publication.config_bad_quarters", path=path))
         labels = raw.get("outcome_labels") or {}
         if not isinstance(labels, dict):
-            raise PublicationConfigError(f"{path}: outcome_labels must be a mapping")
+            raise PublicationConfigError(say("publication.config_labels_not_mapping", path=path))
         missing = [key for key in OUTCOME_KEYS if not labels.get(key)]
         if missing:
             # A wording the organisation has not chosen must not be invented here.
             raise PublicationConfigError(
-                f"{path}: outcome_labels needs wording for {', '.join(missing)}")
+                say("publication.config_labels_missing", path=path,
+                    missing=", ".join(missing)))
         unknown = sorted(set(labels) - set(OUTCOME_KEYS))
         if unknown:
             raise PublicationConfigError(
-                f"{path}: unknown outcome_labels {', '.join(unknown)}; choose from "
-                f"{', '.join(OUTCOME_KEYS)}")
+                say("publication.config_labels_unknown", path=path, unknown=", ".join(unknown),
+                    choices=", ".join(OUTCOME_KEYS)))
         conditions_wording = str(raw.get("conditions_wording") or "{outcome}: {conditions}")
         if "{conditions}" not in conditions_wording or "{outcome}" not in conditions_wording:
             raise PublicationConfigError(
-                f"{path}: conditions_wording must contain {{outcome}} and {{conditions}}")
+                say("publication.config_bad_conditions_wording", path=path))
         recipient = str(raw.get("recipient", "rank_or_role"))
         if recipient not in ("rank_or_role", "rank", "role"):
-            raise PublicationConfigError(f"{path}: recipient must be rank_or_role, rank or role")
+            raise PublicationConfigError(say("publication.config_bad_recipient", path=path))
         return cls(
-            title=str(raw.get("title") or "Gifts and hospitality register"),
+            title=str(raw.get("title") or say("publication.default_title")),
             introduction=str(raw.get("introduction") or ""),
             quarters=quarters,
             columns=tuple(columns),
@@ -158,7 +160,7 @@ def parse_quarter(text: str, scheme: str = "calendar") -> Quarter:
     """'2026Q3' (also '2026-Q3', 'Q3 2026') as its first and last day under `scheme`."""
     match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*|\s*[Qq]([1-4])\s*-?\s*(\d{4})\s*", text)
     if not match:
-        raise CaseworkError(f"{text!r} is not a quarter; write it like 2026Q3.")
+        raise CaseworkError(say("publication.not_a_quarter", text=repr(text)))
     year = int(match.group(1) or match.group(4))
     number = int(match.group(2) or match.group(3))
     first_month = 3 * (number - 1) + 1 if scheme == "calendar" else 3 * number + 1
@@ -284,8 +286,10 @@ def _field(declaration: Declaration, field: str, config: PublicationConfig,
         return _destination(declaration, answers, config)
     if field == "decision":
         standing = current_decision(declaration)
-        return standing.outcome.replace("_", " ") if standing else "awaiting decision"
-    raise CaseworkError(f"{field!r} is not a publishable field")
+        if standing is None:
+            return say("publication.awaiting_decision")
+        return standing.outcome.replace("_", " ")
+    raise CaseworkError(say("publication.not_publishable", field=repr(field)))
 
 
 def _recipient_field(person: dict[str, Any], config: PublicationConfig) -> str:
@@ -372,10 +376,10 @@ def render_public_html(entries: Sequence[PublicEntry], config: PublicationConfig
     lines.append(f"<p>{esc(quarter.label)}: {esc(period)}. {len(entries)} "
                  f"{'entry' if len(entries) == 1 else 'entries'}, {declined} declined.</p>")
     if not entries:
-        lines.append("<p>No offers of gifts or hospitality were declared in this period.</p>")
+        lines.append(f"<p>{esc(say('publication.none_declared'))}</p>")
     else:
         lines.append("<table>")
-        lines.append(f"<caption>Gifts and hospitality offered, {esc(period)}</caption>")
+        lines.append(f"<caption>{esc(say('publication.table_caption', period=period))}</caption>")
         lines.append("<thead><tr>" + "".join(
             f'<th scope="col">{esc(column.heading)}</th>' for column in config.columns
         ) + "</tr></thead>")

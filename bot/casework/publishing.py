@@ -22,6 +22,7 @@ from bot.casework.publication import (
     write_public_csv,
 )
 from bot.casework.queries import get_declaration, register_date
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.history import actor_name
 from bot.store.models import (
@@ -51,16 +52,16 @@ def exclusion_reasons(session: Session, quarter: Quarter) -> dict[str, Publicati
 def exclude(session: Session, handlers: Iterable[str], quarter: Quarter, reference: str,
             action: str, reason: str, by: Person) -> PublicationExclusion:
     """Redact or hold back one entry of `quarter`; the reason is required and audited."""
-    require_integrity_officer(by, tuple(handlers), "redact or hold back a register entry")
+    require_integrity_officer(by, tuple(handlers), say("casework.step_exclude_entry"))
     if action not in (REDACT, HOLD):
         raise CaseworkError(f"{action!r} is neither {REDACT} nor {HOLD}.")
     if not reason.strip():
-        raise CaseworkError("Give the reason: it is kept with the register's audit trail.")
+        raise CaseworkError(say("casework.exclusion_needs_reason"))
     declaration = get_declaration(session, reference)
     if declaration.kind != DeclarationKind.GIFT_HOSPITALITY or \
             not quarter.start <= register_date(declaration) <= quarter.end:
-        raise CaseworkError(f"{declaration.reference} is not in the {quarter.label} gifts "
-                            "register.")
+        raise CaseworkError(say("casework.not_in_register", reference=declaration.reference,
+                                quarter=quarter.label))
     found = session.scalars(select(PublicationExclusion).where(
         PublicationExclusion.quarter == quarter.label,
         PublicationExclusion.declaration_id == declaration.id)).first()
@@ -79,7 +80,7 @@ def exclude(session: Session, handlers: Iterable[str], quarter: Quarter, referen
 def include(session: Session, handlers: Iterable[str], quarter: Quarter, reference: str,
             by: Person) -> None:
     """Undo a redaction or hold-back: the entry is published in full again."""
-    require_integrity_officer(by, tuple(handlers), "restore a register entry")
+    require_integrity_officer(by, tuple(handlers), say("casework.step_restore_entry"))
     declaration = get_declaration(session, reference)
     found = session.scalars(select(PublicationExclusion).where(
         PublicationExclusion.quarter == quarter.label,
@@ -102,7 +103,7 @@ def publish(session: Session, handlers: Iterable[str], config: PublicationConfig
     """Publish the quarter as HTML and CSV with its exclusions applied, keep both copies,
     and audit it. `by=None` is the system (the `register publish` command)."""
     if by is not None:
-        require_integrity_officer(by, tuple(handlers), "publish a register")
+        require_integrity_officer(by, tuple(handlers), say("casework.step_publish_register"))
     exclusions = exclusions_for(session, quarter)
     entries = public_entries(session, config, quarter, exclusions)
     csv_text = io.StringIO()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from bot.casework.errors import UnknownDeclaration
+from bot.messages import say
 from bot.store.models import (
     Appeal,
     Decision,
@@ -51,7 +52,7 @@ def get_declaration(session: Session, reference: str, lock: bool = False) -> Dec
         statement = statement.with_for_update()
     declaration = session.scalars(statement).first()
     if declaration is None:
-        raise UnknownDeclaration(f"There is no declaration with the reference {reference!r}.")
+        raise UnknownDeclaration(say("casework.no_such_declaration", reference=repr(reference)))
     return declaration
 
 
@@ -75,10 +76,8 @@ class OpenQuestion:
     def how_to_answer(self, surface: str) -> str:
         """Plain instructions for the declarant on `surface` ("slack" or the terminal)."""
         if surface == "slack":
-            return ("Press Answer on the message Probity sent you about "
-                    f"{self.reference}, or ask the integrity unit.")
-        return (f'Answer it with: probity casework answer {self.reference} '
-                '--answer "..." --as YOUR-NAME')
+            return say("casework.how_to_answer_slack", reference=self.reference)
+        return say("casework.how_to_answer_terminal", reference=self.reference)
 
 
 def open_question(declaration: Declaration) -> OpenQuestion | None:

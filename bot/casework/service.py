@@ -26,6 +26,7 @@ from bot.casework.notify import (
 from bot.casework.queries import get_declaration
 from bot.casework.rules import CaseworkRules
 from bot.config import Settings
+from bot.messages import say
 from bot.store import Store
 from bot.store.models import Appeal, Decision, Declaration, Person, StatusChange
 
@@ -120,7 +121,7 @@ class Casework:
             with self.store.transaction() as session:
                 person = session.get(Person, person_id)
                 if person is None:
-                    raise CaseworkError(f"No member of staff has the id {person_id}.")
+                    raise CaseworkError(say("casework.no_such_staff_id", id=person_id))
                 result, notice = work(session, person)
                 enqueue = getattr(self.notifier, "enqueue", None)
                 if notice is not None and enqueue is not None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.casework.names import normalise_organisation
+from bot.messages import say
 from bot.store.audit import record_event
 from bot.store.models import Supplier, utcnow
 
@@ -78,7 +79,7 @@ def parse_supplier_csv(text: str) -> SupplierFile:
     try:
         heading = next(reader)
     except StopIteration:
-        parsed.problems.append((1, "the file is empty; it needs a heading row"))
+        parsed.problems.append((1, say("casework.supplier_file_empty")))
         return parsed
     columns: dict[str, int] = {}
     for index, cell in enumerate(heading):
@@ -88,8 +89,8 @@ def parse_supplier_csv(text: str) -> SupplierFile:
                 columns[name] = index
     for required in ("name", "status"):
         if required not in columns:
-            parsed.problems.append((1, f"no {required} column in the heading "
-                                       f"(expected one of: {', '.join(_HEADINGS[required])})"))
+            parsed.problems.append((1, say("casework.supplier_column_missing", column=required,
+                                           expected=", ".join(_HEADINGS[required]))))
     if parsed.problems:
         return parsed
     for cells in reader:
@@ -113,22 +114,24 @@ def _row(line: int, cells: list[str], columns: dict[str, int]
     problems = []
     name = cell("name")
     if not name or not normalise_organisation(name):
-        problems.append("the supplier name is missing")
+        problems.append(say("casework.supplier_name_missing"))
     status_text = cell("status")
     status = _STATUS_WORDS.get(_heading_key(status_text))
     if status is None:
-        problems.append(f"status {status_text!r} is not one of {', '.join(SUPPLIER_STATUSES)}")
+        problems.append(say("casework.supplier_bad_status", status=repr(status_text),
+                            choices=", ".join(SUPPLIER_STATUSES)))
     dates: dict[str, dt.date | None] = {}
     for name_of_date in ("starts_on", "ends_on"):
         raw = cell(name_of_date)
         try:
             dates[name_of_date] = _date(raw) if raw else None
         except ValueError:
-            label = "start" if name_of_date == "starts_on" else "end"
-            problems.append(f"{label} date {raw!r} is not a date (use 2026-07-01 or 01/07/2026)")
+            label = say("casework.supplier_date_start") if name_of_date == "starts_on" \
+                else say("casework.supplier_date_end")
+            problems.append(say("casework.supplier_bad_date", label=label, raw=repr(raw)))
     starts, ends = dates.get("starts_on"), dates.get("ends_on")
     if starts and ends and ends < starts:
-        problems.append("the end date is before the start date")
+        problems.append(say("casework.supplier_dates_reversed"))
     if problems:
         return None, problems
     return SupplierRow(line, name, cell("contract") or None, status, starts, ends), []  # type: ignore[arg-type]

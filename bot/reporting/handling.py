@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.handlers import is_handler
+from bot.messages import say
 from bot.reporting.activity import audit_reporter_activity
 from bot.reporting.categories import category_label
 from bot.reporting.context import ReportingContext
@@ -140,7 +141,7 @@ def reply(
     """Write to the reporter, who reads it when they next check in."""
     check_handler(context, handler)
     if kind not in ("message", "question"):
-        raise ValueError(f"a handler cannot send a {kind!r}")
+        raise ValueError(say("reporting.handler_cannot_send", kind=repr(kind)))
     announce_due(session, context)
     report = _report(session, reference, for_update=True)
     add_message(session, context, report, author=HANDLER, kind=kind, text=text,
@@ -164,20 +165,21 @@ def change_status(
     try:
         target = ReportStatus(status)
     except ValueError:
-        raise ReportingError(
-            f"{status!r} is not a status; use one of {', '.join(STATUSES)}.") from None
+        raise ReportingError(say("reporting.not_a_status", status=repr(status),
+                                 choices=", ".join(STATUSES))) from None
     announce_due(session, context)
     report = _report(session, reference, for_update=True)
     if report.status == ReportStatus.CLOSED:
-        raise ReportingError(f"{report.reference} is closed and cannot change status.")
+        raise ReportingError(say("reporting.closed_no_status_change", reference=report.reference))
     if target == report.status:
-        raise ReportingError(f"{report.reference} is already {target}.")
+        raise ReportingError(say("reporting.already_status", reference=report.reference,
+                                 status=target))
     if target == ReportStatus.RECEIVED:
-        raise ReportingError("A report cannot go back to received.")
+        raise ReportingError(say("reporting.cannot_go_back_to_received"))
     if target == ReportStatus.CLOSED and not (outcome and outcome.strip()):
-        raise ReportingError("Closing a report needs an outcome the reporter can read.")
+        raise ReportingError(say("reporting.closing_needs_outcome"))
     if target != ReportStatus.CLOSED and outcome:
-        raise ReportingError("An outcome is given only when closing a report.")
+        raise ReportingError(say("reporting.outcome_only_when_closing"))
     today = context.today()
     previous = report.status
     report.status = target
@@ -188,7 +190,7 @@ def change_status(
         report.sealed_outcome = context.sealer.seal(outcome.strip(),  # type: ignore[union-attr]
                                                     outcome_purpose(report.reference))
     add_message(session, context, report, author=HANDLER, kind="status",
-                text=f"Status changed to {target}.", handler_id=handler.person_id)
+                text=say("reporting.status_changed", status=target), handler_id=handler.person_id)
     record_event(session, handler.actor, "report.status_changed", report.reference,
                  {"from": previous, "to": target})
     return _handler_view(session, context, report)

@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from bot.messages import say
 from bot.reporting.deadlines import Breach
 from bot.reporting.receipts import Receipt
 
@@ -32,12 +33,12 @@ class ReportContent:
 
     def __post_init__(self) -> None:
         if not self.category.strip() or len(self.category) > 60:
-            raise ValueError("a report needs a category of up to 60 characters")
+            raise ValueError(say("reporting.needs_category"))
         if not self.what_happened.strip():
-            raise ValueError("a report needs to say what happened")
+            raise ValueError(say("reporting.needs_what_happened"))
         for value in asdict(self).values():
             if value is not None and len(value) > MAX_TEXT:
-                raise ValueError(f"each part of a report must be under {MAX_TEXT} characters")
+                raise ValueError(say("reporting.part_too_long", limit=MAX_TEXT))
 
     def sealed_form(self) -> str:
         # The category as the reporter gave it is sealed too; the clear column holds only a
@@ -166,22 +167,22 @@ class ReportingError(Exception):
 
 class ReportClosed(ReportingError):
     def __init__(self, reference: str) -> None:
-        super().__init__(f"{reference} is closed, so no more messages can be added to it.")
+        super().__init__(say("reporting.closed_no_messages", reference=reference))
 
 
 class UnknownReport(ReportingError, LookupError):
     def __init__(self, reference: str) -> None:
-        super().__init__(f"There is no report {reference}.")
+        super().__init__(say("reporting.no_such_report", reference=reference))
 
 
 class NotAHandler(ReportingError, PermissionError):
     def __init__(self) -> None:
-        super().__init__("Only the integrity unit's named handlers can do that.")
+        super().__init__(say("reporting.not_a_handler"))
 
 
 class DuplicateSubmission(ReportingError):
     """The same submission arrived twice (a surface retry); the first one stands."""
 
     def __init__(self, reference: str) -> None:
-        super().__init__(f"This report was already received as {reference}.")
+        super().__init__(say("reporting.already_received", reference=reference))
         self.reference = reference

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.messages import say
 from bot.surfaces.slack.escaping import escape_mrkdwn, plain, split_text, truncate
 from bot.turns import Citation, Reply
 
@@ -266,11 +267,13 @@ def feedback_blocks(reply: Reply) -> list[dict[str, Any]]:
     top = reply.citations[0] if reply.citations else None
     vote = {"document": top.document if top else None, "section": top.section if top else None}
     return [
-        context("Was this helpful?"),
+        context(say("slack.feedback_prompt")),
         *actions([
-            button("Yes", FEEDBACK_ACTION + "_yes", json.dumps({**vote, "helpful": True})),
-            button("No", FEEDBACK_ACTION + "_no", json.dumps({**vote, "helpful": False})),
-            button("Ask the integrity unit", ASK_UNIT_ACTION, "ask"),
+            button(say("slack.feedback_yes"), FEEDBACK_ACTION + "_yes",
+                   json.dumps({**vote, "helpful": True})),
+            button(say("slack.feedback_no"), FEEDBACK_ACTION + "_no",
+                   json.dumps({**vote, "helpful": False})),
+            button(say("slack.ask_unit"), ASK_UNIT_ACTION, "ask"),
         ], block_id="feedback"),
     ]
 
@@ -312,10 +315,11 @@ def _inputs(reply: Reply) -> list[dict[str, Any]]:
     field = reply.field or "value"
     if reply.field_type == "date":
         return actions([{"type": "datepicker", "action_id": DATE_ACTION,
-                         "placeholder": plain_text("Pick a date", 150)}], block_id=f"f:{field}")
+                         "placeholder": plain_text(say("slack.pick_a_date"), 150)}],
+                       block_id=f"f:{field}")
     if reply.field_type == "person":
         picker = actions([{"type": "users_select", "action_id": PERSON_ACTION,
-                           "placeholder": plain_text("Choose a person", 150)}],
+                           "placeholder": plain_text(say("slack.choose_a_person"), 150)}],
                          block_id=f"f:{field}")
         return picker + _choice_elements(reply)
     return _choice_elements(reply)
@@ -410,8 +414,7 @@ def _fallback(texts: Sequence[str]) -> str:
 
 def more_line(hidden: int, what: str = "more") -> dict[str, Any]:
     """The last line of a shortened list: how much is not shown and where to see it all."""
-    return context(f"…and {hidden} {what}: type `my declarations` in a DM to see them all.",
-                   escape=False)
+    return context(say("slack.more_declarations", hidden=hidden, what=what), escape=False)
 
 
 def modal(title: str, blocks: list[dict[str, Any]], *, callback_id: str,
@@ -444,6 +447,6 @@ def within_modal_limit(blocks: list[dict[str, Any]], limit: int = BLOCKS_PER_MOD
             kept.append(block)
         elif not noted:
             hidden = len(blocks) - len(shown)
-            kept.append(context(f"…and {hidden} more not shown here."))
+            kept.append(context(say("slack.more_not_shown", hidden=hidden)))
             noted = True
     return kept[:limit]

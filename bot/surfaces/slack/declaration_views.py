@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from bot.messages import say
 from bot.surfaces.slack.blocks import (
     actions,
     button,
@@ -46,14 +47,16 @@ def declaration_card(card: dict[str, Any], outcomes: Iterable[tuple[str, str]]
     reference = card["reference"]
     own = [f"*{escape_mrkdwn(reference)}*: {escape_mrkdwn(card['kind_label'])}"]
     if card.get("approvers"):
-        own.append("*Route:* " + escape_mrkdwn(", ".join(card["approvers"])))
+        own.append(say("slack_declarations.route",
+                       approvers=escape_mrkdwn(", ".join(card["approvers"]))))
     if card.get("decision_due"):
-        own.append(f"*Decision due by* {escape_mrkdwn(card['decision_due'])}")
+        own.append(say("slack_declarations.decision_due",
+                       due=escape_mrkdwn(card["decision_due"])))
     buttons = [button(label, f"{DECIDE_ACTION}:{value}", json.dumps(
         {"ref": reference, "outcome": value}), _STYLE.get(value)) for value, label in outcomes]
-    buttons.append(button("Ask for information", ASK_ACTION, reference))
+    buttons.append(button(say("slack_declarations.ask_for_information"), ASK_ACTION, reference))
     return [section(own[0], escape=False),
-            labelled("*Declared by:*", str(card["declarant"])),
+            labelled(say("slack_declarations.declared_by"), str(card["declarant"])),
             *plain_sections(card.get("summary") or ""),
             section("\n".join(own[1:]) or " ", escape=False),
             *actions(buttons, block_id=f"decide:{reference}")]
@@ -69,49 +72,54 @@ def rationale_modal(reference: str, outcome: str, outcome_label: str, needs_cond
                     where: dict[str, Any]) -> dict[str, Any]:
     blocks = [section(f"*{escape_mrkdwn(reference)}*: {escape_mrkdwn(outcome_label)}",
                       escape=False),
-              text_input(RATIONALE_BLOCK, "Rationale", multiline=True,
-                         hint="Why: this is kept with the decision and shown to the declarant.")]
+              text_input(RATIONALE_BLOCK, say("slack_declarations.rationale"), multiline=True,
+                         hint=say("slack_declarations.rationale_hint"))]
     if needs_conditions:
-        blocks.append(text_input(CONDITIONS_BLOCK, "Conditions", multiline=True))
-    return modal("Decide", blocks, callback_id=DECIDE_CALLBACK, submit="Record decision",
+        blocks.append(text_input(CONDITIONS_BLOCK, say("slack_declarations.conditions"),
+                                 multiline=True))
+    return modal(say("slack_declarations.decide_title"), blocks, callback_id=DECIDE_CALLBACK,
+                 submit=say("slack_declarations.record_decision"),
                  private_metadata=json.dumps({"ref": reference, "outcome": outcome, **where}))
 
 
 def question_modal(reference: str, where: dict[str, Any]) -> dict[str, Any]:
-    return modal("Ask for information", [
+    return modal(say("slack_declarations.ask_for_information"), [
         section(f"*{escape_mrkdwn(reference)}*", escape=False),
-        text_input(QUESTION_BLOCK, "What do you need to know?", multiline=True,
-                   hint="Sent to the declarant by direct message."),
-    ], callback_id=ASK_CALLBACK, submit="Send", private_metadata=json.dumps(
+        text_input(QUESTION_BLOCK, say("slack_declarations.question_label"), multiline=True,
+                   hint=say("slack_declarations.question_hint")),
+    ], callback_id=ASK_CALLBACK, submit=say("slack_declarations.send"),
+        private_metadata=json.dumps(
         {"ref": reference, **where}))
 
 
 def endorsement_request(card: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     """The line manager's DM: what was declared, and buttons to endorse it or not."""
     reference = card["reference"]
-    text = (f"{card['declarant']} named you as their line manager on {reference} "
-            f"({card['kind_label']}): {card.get('summary') or ''}. Its approval route asks for "
-            "your endorsement; the integrity unit decides after reading it.")
-    intro = (f"You were named as line manager on *{escape_mrkdwn(reference)}* "
-             f"({escape_mrkdwn(card['kind_label'])}). Its approval route asks for your "
-             "endorsement; the integrity unit decides after reading it.")
+    text = say("slack_declarations.endorsement_request_text", declarant=card["declarant"],
+               reference=reference, kind=card["kind_label"], summary=card.get("summary") or "")
+    intro = say("slack_declarations.endorsement_request_intro",
+                reference=escape_mrkdwn(reference), kind=escape_mrkdwn(card["kind_label"]))
     return text, [
         section(intro, escape=False),
-        labelled("*Declared by:*", str(card["declarant"])),
+        labelled(say("slack_declarations.declared_by"), str(card["declarant"])),
         *plain_sections(card.get("summary") or ""),
-        *actions([button("Endorse", f"{ENDORSE_ACTION}:yes", reference, "primary"),
-                  button("Do not endorse", f"{ENDORSE_ACTION}:no", reference, "danger")],
+        *actions([button(say("slack_declarations.endorse"), f"{ENDORSE_ACTION}:yes", reference,
+                         "primary"),
+                  button(say("slack_declarations.do_not_endorse"), f"{ENDORSE_ACTION}:no",
+                         reference, "danger")],
                  block_id=f"endorse:{reference}"),
     ]
 
 
 def endorsement_modal(reference: str, endorsed: bool, where: dict[str, Any]) -> dict[str, Any]:
-    verb = "Endorse" if endorsed else "Do not endorse"
+    verb = say("slack_declarations.endorse") if endorsed else \
+        say("slack_declarations.do_not_endorse")
     return modal(verb, [
         section(f"*{escape_mrkdwn(reference)}*: {verb.lower()}", escape=False),
-        text_input(RATIONALE_BLOCK, "Your reasons", multiline=True,
-                   hint="Kept with your endorsement and read by the integrity unit."),
-    ], callback_id=ENDORSE_CALLBACK, submit="Send", private_metadata=json.dumps(
+        text_input(RATIONALE_BLOCK, say("slack_declarations.your_reasons"), multiline=True,
+                   hint=say("slack_declarations.reasons_hint")),
+    ], callback_id=ENDORSE_CALLBACK, submit=say("slack_declarations.send"),
+        private_metadata=json.dumps(
         {"ref": reference, "endorsed": endorsed, **where}))
 
 
@@ -129,16 +137,19 @@ def information_request(text: str, reference: str, card_ts: str | None,
     else:
         shown = sections(text)
     return [*shown, *actions([button(
-        "Answer", ANSWER_ACTION, json.dumps({"ref": reference, "card_ts": card_ts}), "primary",
+        say("slack_declarations.answer"), ANSWER_ACTION,
+        json.dumps({"ref": reference, "card_ts": card_ts}), "primary",
     )], block_id=f"answer:{reference}")]
 
 
 def answer_modal(reference: str, question: str | None, where: dict[str, Any]
                  ) -> dict[str, Any]:
-    blocks = [section(f"*{escape_mrkdwn(reference)}*: the integrity unit asked", escape=False)]
+    blocks = [section(say("slack_declarations.unit_asked", reference=escape_mrkdwn(reference)),
+                      escape=False)]
     if question:
         blocks += plain_sections(question)
-    blocks.append(text_input(ANSWER_BLOCK, "Your answer", multiline=True,
-                             hint="Kept with the declaration and read by the integrity unit."))
-    return modal("Answer the question", blocks, callback_id=ANSWER_CALLBACK, submit="Send",
+    blocks.append(text_input(ANSWER_BLOCK, say("slack_declarations.your_answer"), multiline=True,
+                             hint=say("slack_declarations.answer_hint")))
+    return modal(say("slack_declarations.answer_title"), blocks, callback_id=ANSWER_CALLBACK,
+                 submit=say("slack_declarations.send"),
                  private_metadata=json.dumps({"ref": reference, **where}))

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.knowledge.feedback import record_feedback
+from bot.messages import say
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.modals import plain_values, text_input
@@ -17,8 +18,6 @@ from bot.surfaces.slack.services import SlackServices
 
 ASK_UNIT_CALLBACK = "probity_ask_unit"
 QUESTION_BLOCK = "question"
-NO_CHANNEL = ("Sorry, I couldn't send that: no integrity unit channel is set up yet. Please "
-              "contact the integrity unit directly.")
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -38,21 +37,20 @@ def register(app: App, services: SlackServices) -> None:
         if container.get("message_ts") and message.get("blocks"):
             kept = [b for b in message["blocks"]
                     if blocks.base_block_id(str(b.get("block_id") or "")) != "feedback" and
-                    b.get("elements", [{}])[0].get("text") != "Was this helpful?"]
-            kept.append(blocks.context("Thanks for the feedback."))
+                    b.get("elements", [{}])[0].get("text") != say("slack.feedback_prompt")]
+            kept.append(blocks.context(say("slack.feedback_thanks")))
             client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
-                               blocks=kept, text=message.get("text") or "Thanks.")
+                               blocks=kept,
+                               text=message.get("text") or say("slack.feedback_thanks_short"))
 
     @app.action(blocks.ASK_UNIT_ACTION)
     def ask_unit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=blocks.modal(
-            "Ask the integrity unit", [
-                blocks.section("Your question goes to the integrity unit with your name, "
-                               "and they will reply to you directly. For an anonymous "
-                               "report use `/integrity report` instead."),
-                text_input(QUESTION_BLOCK, "Your question", multiline=True),
-            ], callback_id=ASK_UNIT_CALLBACK, submit="Send"))
+            say("slack.ask_unit"), [
+                blocks.section(say("slack.ask_unit_intro")),
+                text_input(QUESTION_BLOCK, say("slack.ask_unit_question"), multiline=True),
+            ], callback_id=ASK_UNIT_CALLBACK, submit=say("slack.ask_unit_send")))
 
     @app.view(ASK_UNIT_CALLBACK)
     def send_question(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -61,23 +59,21 @@ def register(app: App, services: SlackServices) -> None:
         if not question:
             # Slack lets only spaces through a required field; say so rather than claim to
             # have sent nothing.
-            ack(response_action="errors", errors={QUESTION_BLOCK: "Write your question."})
+            ack(response_action="errors", errors={QUESTION_BLOCK: say("slack.ask_unit_empty")})
             return
         ack()
         channel = services.settings.integrity_channel
         user = body["user"]["id"]
         if not channel:
-            client.chat_postMessage(channel=user, text=NO_CHANNEL)
+            client.chat_postMessage(channel=user, text=say("slack.ask_unit_no_channel"))
             return
         name = services.people.display_name(client, user)
-        text = (f"Question from {escape_mrkdwn(name)} (<@{user}>): the policies did not "
-                "answer it.")
+        text = say("slack.ask_unit_posted_text", name=escape_mrkdwn(name), user=user)
         client.chat_postMessage(channel=channel, text=text, blocks=[
-            blocks.section(f"Question from {escape_mrkdwn(name)} (<@{user}>):",
-                           escape=False),
+            blocks.section(say("slack.ask_unit_posted_heading", name=escape_mrkdwn(name),
+                               user=user), escape=False),
             *blocks.plain_sections(question)])
-        client.chat_postMessage(channel=user, text="I've sent your question to the integrity "
-                                "unit. They will reply to you directly.")
+        client.chat_postMessage(channel=user, text=say("slack.ask_unit_sent"))
 
 
 def _name(value: object) -> str | None:

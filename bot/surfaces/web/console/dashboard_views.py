@@ -39,7 +39,8 @@ def dashboard(context: ConsoleContext, call: Call) -> Response:
     context.audit_view(call.user, "dashboard", None, {"month": month})
     return context.render(call.request, "dashboard.html", call.user, month=month,
                           month_name=month_label(month), figures=figures, sections=sections,
-                          campaigns=campaigns, choices=months_ending(context.today().strftime("%Y-%m"), 24)[::-1],
+                          campaigns=campaigns,
+                          choices=months_ending(context.today().strftime("%Y-%m"), 24)[::-1],
                           month_label=month_label)
 
 

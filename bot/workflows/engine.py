@@ -34,7 +34,7 @@ from bot.workflows.understanding import Understanding
 from bot.workflows.understanding.corrections import Correction, read_correction
 from bot.workflows.understanding.junk import junk_kind
 from bot.workflows.understanding.polarity import echo_polarity
-from bot.workflows.understanding.slots import snippets
+from bot.workflows.understanding.slots import names_something, snippets
 
 # What the engine itself says is in messages/en/engine.yaml; question text, help and policy
 # wording live in the workflow YAML.
@@ -578,9 +578,10 @@ def _after_lead_in(opening: str, lead_ins: tuple[str, ...]) -> str:
     """The opening from just after the first lead-in phrase it contains (or all of it)."""
     text = " ".join(opening.split()).strip(" .!")
     for phrase in lead_ins:
-        match = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)\s*", text, re.IGNORECASE)
-        if match and text[match.end():].strip():
-            return text[match.end():].strip()
+        for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)\s*", text, re.IGNORECASE):
+            # "offered 9/11, declined" dates the offer; the thing offered is named elsewhere.
+            if names_something(_clause(text[match.end():])):
+                return text[match.end():].strip()
     return text
 
 
@@ -940,15 +941,14 @@ def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], tex
         named = _find_field(correction.field_words, answered)
         candidates = [named] if named else candidates
     if correction.old:
-        # "70 not 40" is about the answer that was 40, and nothing else.
-        candidates = [spec for spec in candidates
-                      if _says_old(state["displays"].get(spec.name, ""), correction.old)]
+        candidates = _replacing(state, candidates, correction, context)
     for spec in candidates:
         if spec.type in TEXT_TYPES | {"person"} and not (
                 correction.field_words or correction.old and _says_old(
                     state["displays"].get(spec.name, ""), correction.old)):
             continue  # a bare "actually ..." never rewrites a description
-        for wording in _corrected_wordings(state["displays"].get(spec.name, ""), correction):
+        for wording in _corrected_wordings(spec, state["displays"].get(spec.name, ""),
+                                           correction):
             reading = _read_answer(spec, UserInput(wording), wording, context)
             if reading.problem is None and not reading.candidates and \
                     reading.value != state["answers"][spec.name]:
@@ -957,16 +957,53 @@ def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], tex
     return None
 
 
-def _corrected_wordings(display: str, correction: Correction) -> list[str]:
+def _replacing(state: dict[str, Any], candidates: list[FieldSpec], correction: Correction,
+               context: DialogueContext) -> list[FieldSpec]:
+    """The answers "X not Y" may be about, likeliest first.
+
+    The answer shown as Y ("£40.00" for "40"), or the one Y means when read as that
+    question's answer ("the 5th" is the date stored as Thursday 5 November); failing those,
+    a question that both X and Y could answer ("July, not June" is a date), since the person
+    may be correcting a fact Probity took differently.
+    """
+    old = correction.old or ""
+    shown = [spec for spec in candidates if _says_old(state["displays"].get(spec.name, ""), old)]
+    meant = [spec for spec in candidates if spec.type in _FIGURE_TYPES
+             and _reads_as(spec, old, context) == state["answers"][spec.name]]
+    found = list(dict.fromkeys(shown + meant))
+    if found:
+        return found
+    return [spec for spec in candidates if spec.type in _FIGURE_TYPES
+            and _reads_as(spec, old, context) is not None
+            and any(_reads_as(spec, wording, context) is not None
+                    for wording in _corrected_wordings(spec, "", correction))]
+
+
+#: Answers a correction's old and new figures can be told apart by type: money, a date...
+_FIGURE_TYPES = frozenset({"money", "date", "number"})
+
+
+def _reads_as(spec: FieldSpec, text: str, context: DialogueContext) -> Any:
+    """The value `text` gives as an answer to `spec` (or a figure inside it), else None."""
+    for wording in [text, *(snippets(spec, text) if spec.type in _FIGURE_TYPES else [])][:4]:
+        reading = _read_answer(spec, UserInput(wording), wording, context)
+        if reading.problem is None and not reading.candidates and reading.value is not None:
+            return reading.value
+    return None
+
+
+def _corrected_wordings(spec: FieldSpec, display: str, correction: Correction) -> list[str]:
     """What to read as the corrected answer: the person's earlier words with the old figure
-    replaced ("one wedding a month, 10 hours each" with 8 for 10), then the new words."""
+    replaced ("one wedding a month, 10 hours each" with 8 for 10), then the new words, then
+    the figures inside them ("it were July he got sentenced": July)."""
     words = re.search(r"\((.+)\)\s*$", display)
     new_figure = re.search(r"\d+(?:\.\d+)?", words_to_digits(normalise_short(correction.new)))
     old = words_to_digits(normalise_short(correction.old or ""))
+    inside = snippets(spec, correction.new)[:3] if spec.type in _FIGURE_TYPES else []
     if words and new_figure and old and re.search(rf"\b{re.escape(old)}\b", words.group(1)):
         return [re.sub(rf"\b{re.escape(old)}\b", new_figure.group(0), words.group(1), count=1),
-                correction.new]
-    return [correction.new]
+                correction.new, *inside]
+    return [correction.new, *inside]
 
 
 def _says_old(display: str, old: str) -> bool:
@@ -992,7 +1029,13 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
         for spec in _open_fields(definition, state, context):
             reading = _fact(spec, _with_known_hours(definition, state, spec, text), context,
                             opening)
-            if reading is not None:
+            if reading is not None and spec.in_passing == "suggest":
+                # Offered back when the question comes, not filled: a passing mention of
+                # this often answers something else ("he got arrested last month").
+                state["suggested"].setdefault(spec.name, {
+                    "value": reading.value, "display": reading.display,
+                    "precision": reading.precision})
+            elif reading is not None:
                 record_answer(state, spec.name, reading)
                 noted.append((spec.label, reading.display))
                 notes += hints_after(definition, spec.name, state, context)

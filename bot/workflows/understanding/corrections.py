@@ -19,7 +19,7 @@ _LEAD = re.compile(
     r"the\s+\w+\s+was|make\s+that))+", re.IGNORECASE)
 # What is left once the lead-in is gone may still start "it was", "the value was", "make it".
 _FRAME = re.compile(
-    r"^\s*(?:it\s+was|it's|its|it\s+is|that\s+was|that\s+should\s+be|should\s+be|"
+    r"^\s*(?:it\s+was|it\s+were|it's|its|it\s+is|that\s+was|that\s+should\s+be|should\s+be|"
     r"make\s+(?:that|it)|change\s+(?:that|it)\s+to|it\s+should\s+(?:be|have\s+been)|"
     r"(?:the\s+|my\s+)?(?P<field>[a-z][a-z ]{1,30}?)\s+(?:was|is|should\s+be|were)\b)\s*",
     re.IGNORECASE)
@@ -31,6 +31,9 @@ _NOT_OLD = re.compile(r"^(?P<new>.+?)\s*,?\s+(?:not|rather than|instead of)\s+(?
 #: sentence with "not" in it ("might not last") is an answer.
 _BARE_NOT_WORDS = 8
 
+
+#: "no, it's family court, not criminal" answers a yes/no question; it corrects nothing.
+_PLAIN_ANSWER = re.compile(r"^(?:no|nope|nah|yes|yeah|yep|aye|not really|never)\b", re.IGNORECASE)
 
 _JUST_WRONG = re.compile(r"^(?:wrong|incorrect|not right|a mistake|off|mistaken|not correct)\b",
                          re.IGNORECASE)
@@ -63,7 +66,8 @@ def read_correction(text: str) -> Correction | None:
         rest = rest[frame.end():]
     rest = rest.strip(" ,.!")
     not_old = _NOT_OLD.match(rest)
-    if not_old and (lead or len(rest.split()) <= _BARE_NOT_WORDS):
+    if not_old and (lead or (len(rest.split()) <= _BARE_NOT_WORDS
+                             and not _PLAIN_ANSWER.match(rest))):
         return Correction(not_old.group("new").strip(" ,"), not_old.group("old").strip(),
                           field_words)
     if lead is None or not rest or _JUST_WRONG.match(rest):

@@ -1029,7 +1029,8 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
         for spec in _open_fields(definition, state, context):
             reading = _fact(spec, _with_known_hours(definition, state, spec, text), context,
                             opening)
-            if reading is not None and spec.in_passing == "suggest":
+            if reading is not None and (spec.in_passing == "suggest" or not _agreed(
+                    spec, reading, text, context)):
                 # Offered back when the question comes, not filled: a passing mention of
                 # this often answers something else ("he got arrested last month").
                 state["suggested"].setdefault(spec.name, {
@@ -1052,6 +1053,13 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
     key = "understanding.noted" if opening else "understanding.noted_more"
     return (Reply(say(key, facts=facts), data={"noted": [label for label, _ in noted]}),
             *notes)
+
+
+def _agreed(spec: FieldSpec, reading: Reading, text: str, context: DialogueContext) -> bool:
+    """A choice named in passing by one word is noted only if the description agrees."""
+    understanding = context.understanding
+    return spec.type != "choice" or understanding is None or \
+        understanding.option_agrees(spec, text, str(reading.value))
 
 
 def _open_fields(definition: WorkflowDefinition, state: dict[str, Any],

@@ -53,7 +53,7 @@ _TOP_LEVEL = {
 _FIELD_KEYS = {
     "name", "label", "type", "prompt", "help", "optional", "options", "show_if",
     "allow_future", "allow_past", "min", "max", "suggest", "from_opening", "precision",
-    "period",
+    "period", "if_unsure",
 }
 #: Field types whose answer may be suggested from the words that started the workflow.
 OPENING_TYPES = frozenset({"text", "long_text", "organisation", "choice"})
@@ -110,6 +110,9 @@ class FieldSpec:
     precision: str = "day"
     #: Money: "year" when the amount is a yearly figure ("£150 a week" is converted).
     period: str | None = None
+    #: Yes/no: the answer "don't know" or "maybe" stands for (the cautious one, said back
+    #: as such), or None to ask again.
+    if_unsure: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -413,6 +416,7 @@ class _Builder:
                 period=(self.keyword(item, "period", "number", NUMBER_PERIODS, field_type, where)
                         if field_type == "number" else
                         self.keyword(item, "period", "money", MONEY_PERIODS, field_type, where)),
+                if_unsure=self.if_unsure(item, field_type, where),
             )
             specs.append(spec)
         return tuple(specs)
@@ -447,6 +451,14 @@ class _Builder:
         if field_type != "date":
             raise self.fail(say("definitions.date_only", where=where, key=key))
         return self.boolean(item, key, default=True)
+
+    def if_unsure(self, item: dict[str, Any], field_type: str, where: str) -> bool | None:
+        if "if_unsure" not in item:
+            return None
+        if field_type != "yes_no":
+            raise self.fail(say("definitions.applies_only_to", where=where, key="if_unsure",
+                                applies_to="yes_no"))
+        return self.boolean(item, "if_unsure", default=True)
 
     def bound(self, item: dict[str, Any], key: str, field_type: str,
               where: str) -> int | float | None:

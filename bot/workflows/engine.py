@@ -24,6 +24,7 @@ from bot.workflows.conditions import Comparison
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
+from bot.workflows.parsing.amounts import contains_any
 from bot.workflows.parsing.answers import mentioned_options
 from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short, one_line, words_to_digits
 from bot.workflows.parsing.quantities import weekly_count, weekly_hours
@@ -283,6 +284,11 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
     if not action:
         text = _with_known_hours(definition, state, spec, text)
     reading = _read_with_earlier(spec, user_input, text, context, earlier)
+    if reading.problem and not action and spec.if_unsure is not None and \
+            _unsure(text, context):
+        # "not sure", "maybe" where the definition says what not knowing stands for.
+        shown = say(f"understanding.{'yes' if spec.if_unsure else 'no'}")
+        return Reading(spec.if_unsure, say("understanding.unsure_taken_as", value=shown))
     if reading.problem and not action and _tells_gated_fact(definition, spec, text, context,
                                                             state):
         # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
@@ -613,6 +619,13 @@ def says_unsure(text: str) -> bool:
     return said in UNSURE_PHRASES or said.replace("’", "'") in UNSURE_PHRASES
 
 
+def _unsure(text: str, context: DialogueContext) -> bool:
+    """The answer says the person does not know: in the word lists, or read so by the model."""
+    if says_unsure(text) or contains_any(normalise_short(text), UNSURE_PHRASES):
+        return True
+    return context.understanding is not None and context.understanding.yes_no(text) == "unsure"
+
+
 def _says_none(spec: FieldSpec, text: str, understanding: Understanding | None = None) -> bool:
     said = normalise_short(text).strip(" .!")
     if says_unsure(text):
@@ -913,6 +926,9 @@ def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: Fie
     """
     correction = read_correction(text)
     if correction is None:
+        return None
+    if spec.type == "yes_no" and correction.old is None and parse_yes_no(text).ok:
+        # "no, it's only a few hours" to a yes/no question is its answer, not a correction.
         return None
     if correction.old is None and correction.field_words is None:
         reading = _read_answer(spec, UserInput(correction.new), correction.new, context)

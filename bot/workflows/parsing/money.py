@@ -21,6 +21,7 @@ from bot.workflows.parsing.common import (
     accept,
     normalise_short,
     reject,
+    rough_to_digits,
 )
 from bot.workflows.parsing.words import phrases
 
@@ -28,9 +29,11 @@ from bot.workflows.parsing.words import phrases
 _NOTHING = phrases("no_money")
 # "nothing yet", "it's worth nothing really", "none at the moment": no money.
 _NOTHING_LEAD = re.compile(
-    r"^(?:(?:it's|its|it is|it was)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt|zero|zilch)\b"
-    r"(?:\s+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
-                             "as yet", "tbh", "honestly")) + r"))*[\s.!]*$")
+    r"^(?:(?:it's|its|it is|it was|it'll be|i get|i'm)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt"
+    r"|zero|zilch|unpaid|voluntary|a volunteer|not paid|no pay|no money)\b"
+    r"(?:[\s,]+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
+                             "as yet", "tbh", "honestly", r"(?:just|only)\s+(?:my\s+)?expenses",
+                             r"expenses\s+only", r"apart from expenses")) + r"))*[\s.!]*$")
 _FOREIGN_WORDS = frozenset({
     "dollar", "dollars", "usd", "euro", "euros", "eur", "yen", "$", "€", "cents", "cent",
 })
@@ -168,7 +171,7 @@ def _parse_yearly(text: str, max_pence: int) -> Parsed:
     match = _PER_PERIOD.search(normalised)
     unit = next((name for name in _TIMES_A_YEAR if match and match[name]), "year")
     rest = _PER_PERIOD.sub(" ", normalised, count=1) if match else normalised
-    if _PER_SHORT.search(rest) and not contains_any(rest, _NOTHING):
+    if _PER_SHORT.search(rough_to_digits(rest)) and not contains_any(rest, _NOTHING):
         return reject(say("parsing.money_yearly_ask"))
     parsed = parse_money(rest, max_pence=max_pence)
     if not parsed.ok or unit == "year":

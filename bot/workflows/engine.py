@@ -26,7 +26,13 @@ from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
 from bot.workflows.parsing.amounts import contains_any
 from bot.workflows.parsing.answers import mentioned_options
-from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short, one_line, words_to_digits
+from bot.workflows.parsing.common import (
+    UNSURE_PHRASES,
+    is_rough,
+    normalise_short,
+    one_line,
+    words_to_digits,
+)
 from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.parsing.words import phrases
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
@@ -316,10 +322,26 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
     warnings = hints_after(definition, spec.name, state, context)
     # Facts in a short answer count ("£30, and I turned it down"); an account in prose
     # mentions too much in passing ("a sergeant") to be read for other questions.
-    noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES \
-        else ()
+    rest = _beyond_answer(spec, text, context) if spec.type not in TEXT_TYPES else ""
+    noted = _facts_from(definition, state, rest, context) if rest else ()
     move = _next(definition, state, context)
     return _Move(move.state, warnings + noted + move.replies, move.status)
+
+
+_ANSWER_PARTS = re.compile(r"\s*(?:[,;]|\s-\s|\.\s|\band\b|\bbut\b)\s*", re.IGNORECASE)
+
+
+def _beyond_answer(spec: FieldSpec, text: str, context: DialogueContext) -> str:
+    """What an answer says besides answering its question: the parts (split at commas and
+    "and") that are not themselves that answer. "£30, and I turned it down" to the value
+    leaves "I turned it down"; "kept it" to accepted-or-declined leaves nothing, so it is
+    not also read as where the gift went."""
+    parts = [part for part in _ANSWER_PARTS.split(text) if part and part.strip()]
+    if len(parts) < 2:
+        return ""
+    rest = [part for part in parts
+            if _read_answer(spec, UserInput(part), part, context).problem is not None]
+    return ", ".join(rest)
 
 
 def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
@@ -1046,6 +1068,8 @@ def _fact(spec: FieldSpec, text: str, context: DialogueContext,
     else:
         found = snippets(spec, text, in_passing=True)
     for snippet in found[:6]:
+        if spec.type in {"money", "number"} and is_rough(normalise_short(snippet)):
+            continue  # "a few hours a week" said in passing is not an answer; asked, it is
         reading = _read_answer(spec, UserInput(snippet), snippet, context)
         if reading.problem is None and not reading.candidates and reading.value not in (None, ""):
             return reading

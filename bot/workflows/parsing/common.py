@@ -145,6 +145,12 @@ def rough_to_digits(text: str) -> str:
     return _ODD.sub(lambda match: match.group(1), words_to_digits(text))
 
 
+def is_rough(text: str) -> bool:
+    """Whether `text` gives an amount only roughly ("a few hours", "fifty-odd quid")."""
+    return _ROUGH.search(text) is not None or _ODD.search(words_to_digits(
+        re.sub(r"(?<=[a-z])-(?=odd\b)", " ", text))) is not None
+
+
 def words_to_digits(text: str, *, halves: bool = True) -> str:
     """Replace spelled-out numbers ("twenty five", "a hundred", "third") with digits.
 

@@ -131,6 +131,17 @@ _TIMES_A_YEAR = {"week": 52, "month": 12, "year": 1}
 _PERIOD_WORDS = {"week": "a week", "month": "a month"}
 
 
+def _says_nothing(normalised: str) -> bool:
+    """ "nothing", "it's unpaid", "nothing, just expenses", "nowt, it's voluntary": no money.
+
+    The first clause says it, and no figure follows ("none yet, maybe £50 later" is £50).
+    """
+    first = re.split(r"[,;.!]|\s-\s|\bbut\b", normalised, maxsplit=1)[0].strip()
+    if not (words_only(first) in _NOTHING or _NOTHING_LEAD.match(first)):
+        return False
+    return first == normalised or not re.search(r"\d", rough_to_digits(normalised))
+
+
 def parse_money(text: str, *, max_pence: int = 10_000_000, period: str | None = None
                 ) -> Parsed:
     """An amount of money in pounds; the value is whole pence (int), the display "£40.00".
@@ -148,7 +159,7 @@ def parse_money(text: str, *, max_pence: int = 10_000_000, period: str | None = 
         return reject(say("parsing.money_too_long"))
     if contains_any(normalised, UNSURE_PHRASES):
         return reject(say("parsing.money_unsure"))
-    if words_only(normalised) in _NOTHING or _NOTHING_LEAD.match(normalised):
+    if _says_nothing(normalised):
         return accept(0, format_money(0))
     if contains_any(normalised, _FOREIGN_WORDS) or any(c in normalised for c in "$€¥"):
         return reject(say("parsing.money_foreign"))

@@ -102,7 +102,7 @@ _QUESTION_WORDS = frozenset({
     "when", "were", "some", "other", "right", "properly", "know", "think",
 })
 _NEGATIONS = frozenset({"not", "never", "no", "nothing", "none", "nobody", "nor", "neither",
-                        "hardly", "without"})
+                        "hardly", "without", "nae", "naw", "nowt", "zero", "nah"})
 
 
 def _same_stem(first: str, second: str) -> bool:

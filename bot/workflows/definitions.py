@@ -53,7 +53,7 @@ _TOP_LEVEL = {
 _FIELD_KEYS = {
     "name", "label", "type", "prompt", "help", "optional", "options", "show_if",
     "allow_future", "allow_past", "min", "max", "suggest", "from_opening", "precision",
-    "period", "in_passing",
+    "period", "in_passing", "if_unsure",
 }
 #: What a fact said in passing does: fills the answer ("note", the default) or is offered
 #: back when the question is asked ("suggest"), for questions a passing mention often
@@ -117,6 +117,9 @@ class FieldSpec:
     #: A fact found in passing (in the opening or another answer): "note" fills the
     #: answer, "suggest" offers it back when the question is asked (see IN_PASSING).
     in_passing: str = "note"
+    #: Yes/no: the answer "don't know" or "maybe" stands for (the cautious one, said back
+    #: as such), or None to ask again.
+    if_unsure: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -421,6 +424,7 @@ class _Builder:
                         if field_type == "number" else
                         self.keyword(item, "period", "money", MONEY_PERIODS, field_type, where)),
                 in_passing=self.passing(item, where),
+                if_unsure=self.if_unsure(item, field_type, where),
             )
             specs.append(spec)
         return tuple(specs)
@@ -455,6 +459,14 @@ class _Builder:
         if field_type != "date":
             raise self.fail(say("definitions.date_only", where=where, key=key))
         return self.boolean(item, key, default=True)
+
+    def if_unsure(self, item: dict[str, Any], field_type: str, where: str) -> bool | None:
+        if "if_unsure" not in item:
+            return None
+        if field_type != "yes_no":
+            raise self.fail(say("definitions.applies_only_to", where=where, key="if_unsure",
+                                applies_to="yes_no"))
+        return self.boolean(item, "if_unsure", default=True)
 
     def bound(self, item: dict[str, Any], key: str, field_type: str,
               where: str) -> int | float | None:

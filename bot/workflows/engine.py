@@ -24,8 +24,15 @@ from bot.workflows.conditions import Comparison
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
+from bot.workflows.parsing.amounts import contains_any
 from bot.workflows.parsing.answers import mentioned_options
-from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short, one_line, words_to_digits
+from bot.workflows.parsing.common import (
+    UNSURE_PHRASES,
+    is_rough,
+    normalise_short,
+    one_line,
+    words_to_digits,
+)
 from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.parsing.words import phrases
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
@@ -283,6 +290,11 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
     if not action:
         text = _with_known_hours(definition, state, spec, text)
     reading = _read_with_earlier(spec, user_input, text, context, earlier)
+    if reading.problem and not action and spec.if_unsure is not None and \
+            _unsure(text, context):
+        # "not sure", "maybe" where the definition says what not knowing stands for.
+        shown = say(f"understanding.{'yes' if spec.if_unsure else 'no'}")
+        return Reading(spec.if_unsure, say("understanding.unsure_taken_as", value=shown))
     if reading.problem and not action and _tells_gated_fact(definition, spec, text, context,
                                                             state):
         # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
@@ -310,10 +322,26 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
     warnings = hints_after(definition, spec.name, state, context)
     # Facts in a short answer count ("£30, and I turned it down"); an account in prose
     # mentions too much in passing ("a sergeant") to be read for other questions.
-    noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES \
-        else ()
+    rest = _beyond_answer(spec, text, context) if spec.type not in TEXT_TYPES else ""
+    noted = _facts_from(definition, state, rest, context) if rest else ()
     move = _next(definition, state, context)
     return _Move(move.state, warnings + noted + move.replies, move.status)
+
+
+_ANSWER_PARTS = re.compile(r"\s*(?:[,;]|\s-\s|\.\s|\band\b|\bbut\b)\s*", re.IGNORECASE)
+
+
+def _beyond_answer(spec: FieldSpec, text: str, context: DialogueContext) -> str:
+    """What an answer says besides answering its question: the parts (split at commas and
+    "and") that are not themselves that answer. "£30, and I turned it down" to the value
+    leaves "I turned it down"; "kept it" to accepted-or-declined leaves nothing, so it is
+    not also read as where the gift went."""
+    parts = [part for part in _ANSWER_PARTS.split(text) if part and part.strip()]
+    if len(parts) < 2:
+        return ""
+    rest = [part for part in parts
+            if _read_answer(spec, UserInput(part), part, context).problem is not None]
+    return ", ".join(rest)
 
 
 def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
@@ -612,6 +640,13 @@ def says_unsure(text: str) -> bool:
     """The whole answer is a way of saying "I don't know"."""
     said = normalise_short(text).strip(" .!")
     return said in UNSURE_PHRASES or said.replace("’", "'") in UNSURE_PHRASES
+
+
+def _unsure(text: str, context: DialogueContext) -> bool:
+    """The answer says the person does not know: in the word lists, or read so by the model."""
+    if says_unsure(text) or contains_any(normalise_short(text), UNSURE_PHRASES):
+        return True
+    return context.understanding is not None and context.understanding.yes_no(text) == "unsure"
 
 
 def _says_none(spec: FieldSpec, text: str, understanding: Understanding | None = None) -> bool:
@@ -915,6 +950,9 @@ def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: Fie
     correction = read_correction(text)
     if correction is None:
         return None
+    if spec.type == "yes_no" and correction.old is None and parse_yes_no(text).ok:
+        # "no, it's only a few hours" to a yes/no question is its answer, not a correction.
+        return None
     if correction.old is None and correction.field_words is None:
         reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
         if reading.problem is None and not reading.candidates:
@@ -1081,6 +1119,8 @@ def _fact(spec: FieldSpec, text: str, context: DialogueContext,
     else:
         found = snippets(spec, text, in_passing=True)
     for snippet in found[:6]:
+        if spec.type in {"money", "number"} and is_rough(normalise_short(snippet)):
+            continue  # "a few hours a week" said in passing is not an answer; asked, it is
         reading = _read_answer(spec, UserInput(snippet), snippet, context)
         if reading.problem is None and not reading.candidates and reading.value not in (None, ""):
             return reading

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from bot.workflows.parsing.common import words_to_digits
+from bot.workflows.parsing.common import rough_to_digits
 
 # A number as people type it: "1,250", "40.50", ".5", "1.2". Thousands separators only count
 # in groups of three, so "40,50" reads as two numbers and gets queried rather than guessed.
@@ -67,7 +67,7 @@ class Reading:
 
 def read_numbers(normalised: str) -> Reading:
     """Find the numbers in an already normalised (lower-case, short) answer."""
-    text = _ISH.sub(r"\1", words_to_digits(normalised))
+    text = _ISH.sub(r"\1", rough_to_digits(normalised))
     found = []
     for match in _NUMBER.finditer(text):
         try:

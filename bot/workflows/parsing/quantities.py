@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bot.workflows.parsing.common import normalise_short, words_to_digits
+from bot.workflows.parsing.common import normalise_short, rough_to_digits
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _HOURS = r"(?:hours?|hrs?|h)\b"
@@ -50,7 +50,7 @@ def weekly_hours(text: str) -> Decimal | None:
     # "£30 an hour" is a rate of pay, not an hour of work.
     said = re.sub(r"£\s*\d+(?:\.\d+)?\s*(?:an|a|per|/)\s*(?:hour|hr)\b", " ", said)
     said = re.sub(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day)\b", r"1 \1", said)
-    said = words_to_digits(said)
+    said = rough_to_digits(said)
     said = re.sub(r"\b(\d+)\s+(?:or|to)\s+(\d+)\b", r"\2", said)  # "2 or 3 hours": the top
     hours = _hours(said)
     if hours is None:
@@ -66,7 +66,7 @@ def weekly_count(text: str, unit: str) -> Decimal | None:
     "three 8 hour shifts a fortnight" -> 1.5; None if it does not count them."""
     said = normalise_short(text).replace("-", " ")
     said = re.sub(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day|lesson)\b", r"1 \1", said)
-    said = words_to_digits(said)
+    said = rough_to_digits(said)
     match = re.search(rf"{_NUM}\s+(?:\d+(?:\.\d+)?\s*{_HOURS}\s*)?{re.escape(unit)}s?\b", said)
     if not match:
         return None

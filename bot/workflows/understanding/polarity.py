@@ -45,8 +45,15 @@ def load_answer_examples(path: Path) -> dict[str, tuple[str, ...]]:
     answers = raw.get("answers") if isinstance(raw, dict) else None
     if not isinstance(answers, dict) or set(answers) - {YES, NO, UNSURE, OTHER}:
         raise AnswerExamplesError(say("understanding.answers_file_shape", path=path))
-    return {str(label): tuple(str(t).strip() for t in texts if str(t).strip())
+    return {str(label): tuple(_text(t) for t in texts if _text(t))
             for label, texts in answers.items() if isinstance(texts, list)}
+
+
+def _text(item: object) -> str:
+    """An example as typed: YAML reads a bare yes or no as a boolean, which means the word."""
+    if isinstance(item, bool):
+        return YES if item else NO
+    return str(item).strip()
 
 
 class PolarityReader:
@@ -63,13 +70,18 @@ class PolarityReader:
         return cls(fitted("answers", examples, cache_dir))
 
     def read(self, text: str) -> Polarity:
-        """The answer's polarity; a longer answer is read by its first clause ("possibly,
-        I'd be doing checks for coaches")."""
-        found = self._read(text)
-        first = _FIRST_CLAUSE.split(text.strip(), maxsplit=1)[0]
-        if found.value is None and first.strip() and first.strip() != text.strip():
-            return self._read(first)
-        return found
+        """The answer's polarity. A longer answer is read by its first clause when that is a
+        plain yes or no ("possibly, I'd be doing checks for coaches"; "once or twice, I
+        never tell her anything"): the reason after it says more about the subject than
+        about the answer. Otherwise the whole, and then the first clause, whichever reads."""
+        first = _FIRST_CLAUSE.split(text.strip(), maxsplit=1)[0].strip()
+        if first and first != text.strip():
+            opening = self._read(first)
+            if opening.value in {YES, NO}:
+                return opening
+            found = self._read(text)
+            return found if found.value is not None else opening
+        return self._read(text)
 
     def _read(self, text: str) -> Polarity:
         if not text.strip() or len(text.split()) > MAX_WORDS:
@@ -90,7 +102,7 @@ _QUESTION_WORDS = frozenset({
     "when", "were", "some", "other", "right", "properly", "know", "think",
 })
 _NEGATIONS = frozenset({"not", "never", "no", "nothing", "none", "nobody", "nor", "neither",
-                        "hardly", "without"})
+                        "hardly", "without", "nae", "naw", "nowt", "zero", "nah"})
 
 
 def _same_stem(first: str, second: str) -> bool:

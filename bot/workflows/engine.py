@@ -1001,8 +1001,8 @@ def _replacing(state: dict[str, Any], candidates: list[FieldSpec], correction: C
 
     The answer shown as Y ("£40.00" for "40"), or the one Y means when read as that
     question's answer ("the 5th" is the date stored as Thursday 5 November); failing those,
-    a question that both X and Y could answer ("July, not June" is a date), since the person
-    may be correcting a fact Probity took differently.
+    a date question that both X and Y could answer ("July, not June"), since the person
+    may be correcting a date Probity took differently.
     """
     old = correction.old or ""
     shown = [spec for spec in candidates if _says_old(state["displays"].get(spec.name, ""), old)]
@@ -1011,7 +1011,9 @@ def _replacing(state: dict[str, Any], candidates: list[FieldSpec], correction: C
     found = list(dict.fromkeys(shown + meant))
     if found:
         return found
-    return [spec for spec in candidates if spec.type in _FIGURE_TYPES
+    # Only dates: a figure is shown as it was said ("£40.00" for "40"), a date often is not
+    # ("last week" is shown as November 2026), so "20 not 99" invents nothing.
+    return [spec for spec in candidates if spec.type == "date"
             and _reads_as(spec, old, context) is not None
             and any(_reads_as(spec, wording, context) is not None
                     for wording in _corrected_wordings(spec, "", correction))]

@@ -25,6 +25,10 @@ INTENTS_FILE = "intents.yaml"
 ANSWERS_FILE = "answers.yaml"
 #: How sure the option classifier must be to take a described choice as that option.
 OPTION_SURE = 0.5
+#: A choice named in passing is not noted when the option classifier is this sure of
+#: another option and gives the named one less than VETO_UNLIKELY.
+VETO_SURE = 0.5
+VETO_UNLIKELY = 0.15
 #: How sure the whole-message reading must be to overrule the first words' yes or no.
 OFFER_SURE = 0.7
 #: How much likelier the best option must be, to be taken from a second unclear answer.
@@ -89,11 +93,11 @@ class Understanding:
         return guess.label if guess.confidence >= sure else None
 
     def option_agrees(self, spec: FieldSpec, text: str, value: str) -> bool:
-        """Whether the option classifier also finds `value` among the likeliest two for
-        `text` (True when it cannot judge: no model, or an option it has no examples of).
+        """Whether the option classifier does not plainly read `text` as another option
+        (True when it cannot judge: no model, or an option it has no examples of).
 
-        A word naming an option in passing ("I work in the control room" names a job) is
-        taken as a fact only when the reading of the whole description does not disagree.
+        A word naming an option in passing is taken as a fact unless the reading of the
+        whole description is sure of a different one and finds `value` unlikely.
         """
         model = self.options.get(option_key(spec))
         if model is None or not text.strip():
@@ -101,7 +105,9 @@ class Understanding:
         fitted = model()
         if value not in fitted.classes:
             return True
-        return value in [label for label, _ in fitted.guess(text).ranked[:2]]
+        guess = fitted.guess(text)
+        chance = dict(guess.ranked).get(value, 0.0)
+        return guess.label == value or guess.confidence < VETO_SURE or chance >= VETO_UNLIKELY
 
     def offer_answer(self, text: str) -> str | None:
         """"yes" or "no" to an offer to start: the plain reading of its first words, unless

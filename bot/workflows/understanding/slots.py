@@ -149,8 +149,8 @@ _NOT_THINGS = frozenset({"the", "and", "for", "about", "around", "worth", "quid"
 _SENTENCE_END = re.compile(r"[.;:!?]+(?=\s|$)")
 _HOLIDAY = re.compile(r"christmas|xmas|boxing day")
 _EVENT_AFTER = re.compile(r"\s+(?:do|dos|party|parties|dinner|meal|lunch|hamper|card|present|gift"
-                          r"|bonus|drinks|night|function|bash|raffle|box|market|jumper|tree"
-                          r"|event|celebration|fayre|fair|show)\b")
+                          r"|bonus|drinks|night|function|bash|raffle|market|jumper|tree|ball"
+                          r"|gala|auction|fundraiser|event|celebration|fayre|fair|show)\b")
 _OWNER_BEFORE = re.compile(r"\b(?:their|our|his|her|my|the|a|an|its)\s+(?:annual\s+|staff\s+"
                            r"|office\s+|team\s+|big\s+)?$")
 _RECURRING = re.compile(r"s?\s+(?:nights?|evenings?|mornings?|afternoons?|only|and\s+\w+days)\b"
@@ -164,9 +164,23 @@ _DATEISH = re.compile(
 
 
 def _choice(spec: FieldSpec, text: str) -> Iterator[str]:
-    named = _named_options(spec.options, text)
+    named = [option for option in _named_options(spec.options, text)
+             if not _only_an_occasion(option, text)]
     if len(named) == 1:
         yield named[0].value
+
+
+def _only_an_occasion(option: Option, text: str) -> bool:
+    """Whether every word naming the option only describes an occasion: a "charity dinner"
+    gave nothing to charity, and a "christmas do" is not a date."""
+    said = normalise_short(text)
+    found = False
+    for name in {option.label.casefold(), *(s.casefold() for s in option.synonyms)}:
+        for match in re.finditer(rf"(?<![\w']){re.escape(name)}(?![\w'])", said):
+            found = True
+            if not _EVENT_AFTER.match(said, match.end()):
+                return False
+    return found
 
 
 def _named_options(options: Sequence[Option], text: str) -> list[Option]:

@@ -41,7 +41,7 @@ from bot.workflows.understanding import Understanding
 from bot.workflows.understanding.corrections import Correction, read_correction
 from bot.workflows.understanding.junk import junk_kind
 from bot.workflows.understanding.polarity import echo_polarity
-from bot.workflows.understanding.slots import names_something, snippets
+from bot.workflows.understanding.slots import named_by_phrase, names_something, snippets
 
 # What the engine itself says is in messages/en/engine.yaml; question text, help and policy
 # wording live in the workflow YAML.
@@ -1069,7 +1069,7 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
         for spec in _open_fields(definition, state, context):
             reading = _fact(spec, _with_known_hours(definition, state, spec, text), context,
                             opening)
-            if reading is not None and (spec.in_passing == "suggest" or not _agreed(
+            if reading is not None and (_only_suggested(spec, reading, text) or not _agreed(
                     spec, reading, text, context)):
                 # Offered back when the question comes, not filled: a passing mention of
                 # this often answers something else ("he got arrested last month").
@@ -1093,6 +1093,13 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
     key = "understanding.noted" if opening else "understanding.noted_more"
     return (Reply(say(key, facts=facts), data={"noted": [label for label, _ in noted]}),
             *notes)
+
+
+def _only_suggested(spec: FieldSpec, reading: Reading, text: str) -> bool:
+    """A fact for an `in_passing: suggest` question is offered back, unless a choice is
+    named by a phrase ("I kept it", "every week") rather than one word ("team")."""
+    return spec.in_passing == "suggest" and not (
+        spec.type == "choice" and named_by_phrase(spec, str(reading.value), text))
 
 
 def _agreed(spec: FieldSpec, reading: Reading, text: str, context: DialogueContext) -> bool:

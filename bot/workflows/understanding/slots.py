@@ -170,6 +170,20 @@ def _choice(spec: FieldSpec, text: str) -> Iterator[str]:
         yield named[0].value
 
 
+def named_by_phrase(spec: FieldSpec, value: str, text: str) -> bool:
+    """Whether `text` names the option by a phrase of two or more words ("i kept it",
+    "handed it in"), stronger evidence in passing than one word ("team", "charity")."""
+    said = normalise_short(text)
+    for option in spec.options:
+        if option.value != value:
+            continue
+        for name in {option.label.casefold(), *(s.casefold() for s in option.synonyms)}:
+            if len(name.split()) >= 2 and re.search(
+                    rf"(?<![\w']){re.escape(name)}(?![\w'])", said):
+                return True
+    return False
+
+
 def _only_an_occasion(option: Option, text: str) -> bool:
     """Whether every word naming the option only describes an occasion: a "charity dinner"
     gave nothing to charity, and a "christmas do" is not a date."""

@@ -173,3 +173,42 @@ def test_in_passing_is_checked_when_the_definitions_load(tmp_path: Path) -> None
                 for s in scan_policy_sections(PROJECT_ROOT / "policies")}
     with pytest.raises(DefinitionError):
         load_definition(broken, sections)
+
+
+@pytest.mark.parametrize(("typed", "field", "value"), [
+    ("actually it was £35", "value", 3500),
+    ("sorry, it was sunday", "offered_on", "2026-11-15"),
+    ("actually i accepted it", "decision", "accepted"),
+    ("no wait, it was worth about 60", "value", 6000),
+    ("scratch that, it was last friday", "offered_on", "2026-11-13"),
+    ("the date was wrong, it was the 14th", "offered_on", "2026-11-14"),
+])
+def test_a_correction_at_a_question_any_words_answer_changes_the_earlier_answer(
+        definitions: dict[str, WorkflowDefinition], context: DialogueContext, typed: str,
+        field: str, value: object) -> None:
+    # At "Who offered it?" any words would do as a name; a figure or a named choice after
+    # a correcting word is about an earlier answer, and is not stored as the name.
+    gift = definitions["gift_hospitality"]
+    step = talk(gift, context, "a victim's mum gave me a £40 bottle of perfume on monday, "
+                               "i said no")
+    assert step.state.pending == "donor_name"
+    step = engine.advance(gift, step.state, UserInput(typed), context)
+    assert step.state.answers[field] == value
+    assert "donor_name" not in step.state.answers and step.state.pending == "donor_name"
+
+
+def test_a_correcting_word_before_a_name_still_answers_the_name(
+        definitions: dict[str, WorkflowDefinition], context: DialogueContext) -> None:
+    gift = definitions["gift_hospitality"]
+    step = talk(gift, context, "a victim's mum gave me a £40 bottle of perfume on monday, "
+                               "i said no", "actually it was Mrs Hill")
+    assert step.state.answers["donor_name"] == "Mrs Hill"
+    assert step.state.answers["value"] == 4000
+
+
+def test_a_correction_that_changes_nothing_known_is_not_stored_as_the_open_answer(
+        definitions: dict[str, WorkflowDefinition], context: DialogueContext) -> None:
+    gift = definitions["gift_hospitality"]
+    step = talk(gift, context, "a victim's mum gave me a £40 bottle of perfume on monday, "
+                               "i said no", "sorry, it was a necklace not a ring")
+    assert "donor_name" not in step.state.answers and step.state.pending == "donor_name"

@@ -953,12 +953,28 @@ def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: Fie
     if spec.type == "yes_no" and correction.old is None and parse_yes_no(text).ok:
         # "no, it's only a few hours" to a yes/no question is its answer, not a correction.
         return None
-    if correction.old is None and correction.field_words is None:
+    bare = correction.old is None and correction.field_words is None
+    if bare and spec.type not in TEXT_TYPES:
         reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
         if reading.problem is None and not reading.candidates:
             return _take_reading(definition, state, spec, reading, correction.new, context)
-    applied = _apply_correction(definition, state, text, context, spec.name)
+    # At a question any words answer (a name, a description), "actually it was £35" is
+    # about an earlier figure or choice first; failing that it answers this question.
+    applied = _apply_correction(definition, state, text, context, spec.name,
+                                plain_only=bare and spec.type in TEXT_TYPES)
+    if applied is None and bare:
+        # "actually it was Mr Hill" at the giver's name: that answer, without "actually".
+        reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
+        if reading.problem is None and not reading.candidates:
+            return _take_reading(definition, state, spec, reading, correction.new, context)
+        return None
     if applied is None:
+        if correction.led and correction.old is not None and spec.type in TEXT_TYPES and \
+                spec.name not in state["answers"]:
+            # "X not Y" replaces something said before, never this unanswered question.
+            move = _ask(definition, state, context, spec.name)
+            return _Move(move.state, (Reply(say("understanding.correction_unclear")),)
+                         + move.replies, move.status)
         return None
     label, display = applied
     move = _ask(definition, state, context, spec.name)
@@ -967,13 +983,21 @@ def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: Fie
 
 
 def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], text: str,
-                      context: DialogueContext, pending: str | None) -> tuple[str, str] | None:
-    """Change the earlier answer a correction is about; (label, new display) or None."""
+                      context: DialogueContext, pending: str | None,
+                      plain_only: bool = False) -> tuple[str, str] | None:
+    """Change the earlier answer a correction is about; (label, new display) or None.
+
+    `plain_only`: change only a figure, a date or a choice the words name outright ("I
+    accepted it"), never one the option classifier would guess from a name or description.
+    """
     correction = read_correction(text)
     if correction is None:
         return None
     answered = [spec for spec in visible_fields(definition, state["answers"], context.person)
                 if spec.name in state["answers"] and spec.name != pending]
+    if plain_only:
+        answered = [spec for spec in answered if spec.type in _FIGURE_TYPES or (
+            spec.type == "choice" and len(mentioned_options(correction.new, spec.options)) == 1)]
     candidates = list(reversed(answered))  # the most recent answers are the likeliest
     if correction.field_words:
         named = _find_field(correction.field_words, answered)

@@ -120,8 +120,8 @@ def _date(spec: FieldSpec, text: str) -> Iterator[str]:
         if match.group(0) == "may" and _MAY_AS_VERB.search(said[max(0, match.start() - 6):
                                                                 match.end() + 8]):
             continue
-        if _HOLIDAY.fullmatch(match.group(0)) and (
-                _EVENT_AFTER.match(said, match.end()) or _OWNER_BEFORE.search(said[:match.start()])):
+        if _HOLIDAY.fullmatch(match.group(0)) and (_EVENT_AFTER.match(said, match.end())
+                                                   or _OWNER_BEFORE.search(said[:match.start()])):
             continue  # "their christmas do", "a xmas hamper": the occasion, not the date
         start = len(said[:match.start()].replace(",", " , ").split())
         end = start + len(match.group(0).split())

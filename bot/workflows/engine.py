@@ -1099,7 +1099,10 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading
     if normalise_short(text).strip(" .!") not in found:
         # The answer inside a longer one: "my whole life, but he got arrested in October"
         # (but when the whole answer is the date, its own problem stands: "5 June 2031").
-        for snippet in found[:6]:
+        # The earliest first (a span's start: "since 2015, charged in the spring"), and at
+        # one place the fullest reading: "on the 1st of January" before "on the 1st".
+        said = normalise_short(text)
+        for snippet in sorted(found[:6], key=lambda part: (_start_of(said, part), -len(part))):
             if snippet.strip() != text.strip():
                 reading = _read_answer(spec, UserInput(snippet), snippet, context)
                 if reading.problem is None and not reading.candidates:
@@ -1119,6 +1122,13 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading
             if option.value == value:
                 return Reading(option.value, option.label)
     return None
+
+
+def _start_of(said: str, snippet: str) -> int:
+    """Where the words of `snippet` begin in the answer (a snippet may drop a comma)."""
+    first = snippet.split()[0] if snippet.split() else snippet
+    at = said.find(snippet)
+    return at if at >= 0 else max(said.find(first), 0)
 
 
 _EVERY_DAY = re.compile(r"\b(?:every|most|each|on)\s+(?:monday|tuesday|wednesday|thursday|friday"

@@ -244,7 +244,9 @@ def _concluded(key: str, names: Sequence[tuple[str, ...]]) -> int | None:
         return None
     tail = _LEADING_FILLER.sub("", match["tail"]) or match["tail"]
     named = set(_by_name(tail, names)) or set(_by_phrase(tail, names))
-    return named.pop() if len(named) == 1 else None
+    if len(named) == 1:
+        return named.pop()
+    return _by_typo(tail, names) if not named else None  # "so few times in year"
 
 
 def _said_to_be(key: str, names: Sequence[tuple[str, ...]], found: set[int]) -> int | set[int]:

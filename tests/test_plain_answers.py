@@ -103,6 +103,7 @@ def test_not_sure_stands_for_the_careful_answer_where_the_question_says_so(
     # Without if_unsure, "not sure" is asked again, never stored.
     paid = answer(interest, context, "paid", said)
     assert "paid" not in paid.state.answers and paid.replies[0].kind == "problem"
+    assert "wages, fees, rent" in paid.replies[0].text  # with the question's own help
     gifts = definitions["gift_hospitality"]
     tender = answer(gifts, context, "tender_running", said, relationship="supplier")
     assert tender.state.answers["tender_running"] is False  # the help says: say no

@@ -354,7 +354,7 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
     if reading.partial:
         # "January 2027" then "the 9th": the month is kept for the next answer.
         state["partial"] = {"field": spec.name, "text": reading.partial}
-    if says_unsure(text) and spec.type in {"yes_no", "choice"}:
+    if spec.type in {"yes_no", "choice"} and _unsure(text, context):
         # The field's help is where a definition says what to do when unsure.
         problem = f"{problem} {_fill(spec.help, definition)}"
     return _problem(definition, state, context, problem)

@@ -206,9 +206,7 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
     index = _concluded(key, names)
     if index is None:
         # "Other. They are a community group": an answer that opens with an option's name.
-        first = _match_key(re.split(r"[.,;:!]|\s-\s", normalised, maxsplit=1)[0])
-        named = _by_name(first, names) if first and first != key else []
-        index = _unique(named) if named else None
+        index = _opened_with(normalised, key, names)
     if index is None:
         index = _find(key, names, len(options))
     if index == set():
@@ -247,6 +245,19 @@ def _concluded(key: str, names: Sequence[tuple[str, ...]]) -> int | None:
     if len(named) == 1:
         return named.pop()
     return _by_typo(tail, names) if not named else None  # "so few times in year"
+
+
+def _opened_with(normalised: str, key: str, names: Sequence[tuple[str, ...]]) -> int | None:
+    """The option an answer opens with by name, when the rest names no other ("Kept, I ate
+    it"; but "no, I took it" is mixed, and asked about)."""
+    parts = re.split(r"[.,;:!]|\s-\s", normalised, maxsplit=1)
+    first = _match_key(parts[0])
+    named = _by_name(first, names) if first and first != key else []
+    index = _unique(named) if named else None
+    if index is None or len(parts) < 2:
+        return None
+    others = set(_by_phrase(_match_key(parts[1]), names)) - {index}
+    return None if others else index
 
 
 def _said_to_be(key: str, names: Sequence[tuple[str, ...]], found: set[int]) -> int | set[int]:

@@ -84,6 +84,9 @@ def test_a_yes_no_answer_is_read_by_its_first_clause(context: DialogueContext) -
     # The reason after the answer says more about the subject than about the answer.
     assert context.understanding.yes_no("once or twice, I never tell her anything") == "yes"
     assert context.understanding.yes_no("I doubt it, the agent vets the tenants") == "no"
+    # An acknowledgement first is not the answer: the clause after it is.
+    assert context.understanding.yes_no("oh ok, no I'll leave it then, thank you") == "no"
+    assert context.understanding.yes_no("purple") is None  # nonsense is not a yes
 
 
 def test_no_then_a_reason_at_a_yes_no_question_is_a_no_not_a_correction(

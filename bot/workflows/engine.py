@@ -1111,11 +1111,11 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading
     if understanding is None:
         return None
     if spec.type == "yes_no":
-        said = understanding.yes_no(text)
-        if said not in {"yes", "no"}:
-            said = echo_polarity(spec.prompt, text)
-        if said in {"yes", "no"}:
-            return Reading(said == "yes", say(f"understanding.{said}"))
+        polarity = understanding.yes_no(text)
+        if polarity not in {"yes", "no"}:
+            polarity = echo_polarity(spec.prompt, text)
+        if polarity in {"yes", "no"}:
+            return Reading(polarity == "yes", say(f"understanding.{polarity}"))
     if spec.type == "choice":
         value = understanding.option(spec, text, among=mentioned_options(text, spec.options))
         for option in spec.options:

@@ -203,12 +203,12 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
     if not key:
         return reject(_choose_problem(options, say("parsing.choice_no_answer")))
     names = [_candidates(o) for o in options]
-    index = _concluded(key, names)
-    if index is None:
-        # "Other. They are a community group": an answer that opens with an option's name.
-        index = _opened_with(normalised, key, names)
-    if index is None:
-        index = _find(key, names, len(options))
+    # "..., so other I suppose" (a conclusion), or "Other. They are a community group" (an
+    # answer that opens with an option's name), before anything named on the way.
+    settled = _concluded(key, names)
+    if settled is None:
+        settled = _opened_with(normalised, key, names)
+    index: int | set[int] = settled if settled is not None else _find(key, names, len(options))
     if index == set():
         index = _by_yes_no(normalised, names)
     if isinstance(index, set) and len(index) > 1:

@@ -33,7 +33,7 @@ _NOTHING_LEAD = re.compile(
     r"|zero|zilch|unpaid|voluntary|a volunteer|not paid|no pay|no money)\b"
     r"(?:[\s,]+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
                              "as yet", "tbh", "honestly", r"(?:just|only)\s+(?:my\s+)?expenses",
-                             r"expenses\s+only", r"apart from expenses")) + r"))*[\s.!]*$")
+                             r"expenses\s+only", r"apart\s+from\s+expenses")) + r"))*[\s.!]*$")
 _FOREIGN_WORDS = frozenset({
     "dollar", "dollars", "usd", "euro", "euros", "eur", "yen", "$", "€", "cents", "cent",
 })

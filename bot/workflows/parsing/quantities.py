@@ -105,10 +105,10 @@ _DAYS_COUNT = re.compile(rf"{_NUM}\s*(?:days?|shifts?|evenings?|nights?)\b")
 
 def _hours(said: str) -> Decimal | None:
     per_day = _HOURS_A_DAY.search(said)
-    days = _DAYS_COUNT.search(said[:per_day.start()] + " " + said[per_day.end():]) \
+    count = _DAYS_COUNT.search(said[:per_day.start()] + " " + said[per_day.end():]) \
         if per_day else None
-    if per_day and days:
-        return Decimal(per_day.group(1)) * Decimal(days.group(1))
+    if per_day and count:
+        return Decimal(per_day.group(1)) * Decimal(count.group(1))
     match = _COUNT_OF_LENGTH.search(said)
     if match:
         return Decimal(match.group(1)) * Decimal(match.group(2))

@@ -84,6 +84,9 @@ def test_a_yes_no_answer_is_read_by_its_first_clause(context: DialogueContext) -
     # The reason after the answer says more about the subject than about the answer.
     assert context.understanding.yes_no("once or twice, I never tell her anything") == "yes"
     assert context.understanding.yes_no("I doubt it, the agent vets the tenants") == "no"
+    # An acknowledgement first is not the answer: the clause after it is.
+    assert context.understanding.yes_no("oh ok, no I'll leave it then, thank you") == "no"
+    assert context.understanding.yes_no("purple") is None  # nonsense is not a yes
 
 
 def test_no_then_a_reason_at_a_yes_no_question_is_a_no_not_a_correction(
@@ -103,6 +106,7 @@ def test_not_sure_stands_for_the_careful_answer_where_the_question_says_so(
     # Without if_unsure, "not sure" is asked again, never stored.
     paid = answer(interest, context, "paid", said)
     assert "paid" not in paid.state.answers and paid.replies[0].kind == "problem"
+    assert "wages, fees, rent" in paid.replies[0].text  # with the question's own help
     gifts = definitions["gift_hospitality"]
     tender = answer(gifts, context, "tender_running", said, relationship="supplier")
     assert tender.state.answers["tender_running"] is False  # the help says: say no

@@ -101,7 +101,8 @@ def evaluate(sets: Iterable[AnswerSet]) -> list[Result]:
                                             Path(models))
         for answer_set in sets:
             context = DialogueContext(answer_set.today, {"staff_type": "officer"}, (manager,),
-                                      manager, match_staff, understanding=understanding)
+                                      manager, match_staff,  # type: ignore[arg-type]
+                                      understanding=understanding)
             misses: list[str] = []
             polarity_right = 0
             for text, label in answer_set.polarity:
@@ -163,10 +164,10 @@ def _matches(wanted: Any, got: Any) -> bool:
     if isinstance(wanted, Mapping) and "between" in wanted:
         low, high = (_comparable(bound) for bound in wanted["between"])
         try:
-            return low <= _comparable(got) <= high
+            return bool(low <= _comparable(got) <= high)
         except TypeError:
             return False
-    return _comparable(wanted) == _comparable(got)
+    return bool(_comparable(wanted) == _comparable(got))
 
 
 def _comparable(value: Any) -> Any:

@@ -354,7 +354,7 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
     if reading.partial:
         # "January 2027" then "the 9th": the month is kept for the next answer.
         state["partial"] = {"field": spec.name, "text": reading.partial}
-    if says_unsure(text) and spec.type in {"yes_no", "choice"}:
+    if spec.type in {"yes_no", "choice"} and _unsure(text, context):
         # The field's help is where a definition says what to do when unsure.
         problem = f"{problem} {_fill(spec.help, definition)}"
     return _problem(definition, state, context, problem)
@@ -1183,7 +1183,10 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading
     if normalise_short(text).strip(" .!") not in found:
         # The answer inside a longer one: "my whole life, but he got arrested in October"
         # (but when the whole answer is the date, its own problem stands: "5 June 2031").
-        for snippet in found[:6]:
+        # The earliest first (a span's start: "since 2015, charged in the spring"), and at
+        # one place the fullest reading: "on the 1st of January" before "on the 1st".
+        said = normalise_short(text)
+        for snippet in sorted(found[:6], key=lambda part: (_start_of(said, part), -len(part))):
             if snippet.strip() != text.strip():
                 reading = _read_answer(spec, UserInput(snippet), snippet, context)
                 if reading.problem is None and not reading.candidates:
@@ -1192,17 +1195,24 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading
     if understanding is None:
         return None
     if spec.type == "yes_no":
-        said = understanding.yes_no(text)
-        if said not in {"yes", "no"}:
-            said = echo_polarity(spec.prompt, text)
-        if said in {"yes", "no"}:
-            return Reading(said == "yes", say(f"understanding.{said}"))
+        polarity = understanding.yes_no(text)
+        if polarity not in {"yes", "no"}:
+            polarity = echo_polarity(spec.prompt, text)
+        if polarity in {"yes", "no"}:
+            return Reading(polarity == "yes", say(f"understanding.{polarity}"))
     if spec.type == "choice":
         value = understanding.option(spec, text, among=mentioned_options(text, spec.options))
         for option in spec.options:
             if option.value == value:
                 return Reading(option.value, option.label)
     return None
+
+
+def _start_of(said: str, snippet: str) -> int:
+    """Where the words of `snippet` begin in the answer (a snippet may drop a comma)."""
+    first = snippet.split()[0] if snippet.split() else snippet
+    at = said.find(snippet)
+    return at if at >= 0 else max(said.find(first), 0)
 
 
 _EVERY_DAY = re.compile(r"\b(?:every|most|each|on)\s+(?:monday|tuesday|wednesday|thursday|friday"

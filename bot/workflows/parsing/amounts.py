@@ -65,9 +65,17 @@ class Reading:
         )
 
 
+# "£60-70, call it 65", "about 40, say 45": the figure a person settles on is the answer.
+_SETTLED = re.compile(r"\b(?:call it|let'?s say|say|make it|more like|i'd say|probably)\s+"
+                      r"(?=(?:about\s+|around\s+)?£?\s*\d)")
+
+
 def read_numbers(normalised: str) -> Reading:
     """Find the numbers in an already normalised (lower-case, short) answer."""
     text = _ISH.sub(r"\1", rough_to_digits(normalised))
+    settled = list(_SETTLED.finditer(text))
+    if settled and settled[-1].start() > 0 and re.search(r"\d", text[:settled[-1].start()]):
+        text = text[settled[-1].end():]
     found = []
     for match in _NUMBER.finditer(text):
         try:

@@ -429,7 +429,7 @@ _APPROX_LEAD = re.compile(
     r"|early|mid|late|the end of|end of|the start of|start of|the beginning of|beginning of"
     r"|the middle of|middle of|sometime in|some time in|back in|way back in|ish|started|starting"
     r"|start|it|i|we|began|begun|been|doing|doing it|going to|will|should|hoping to|planning to"
-    r"|already|known (?:him|her|them)|met (?:him|her|them)|together|since about|the)\s+)+"
+    r"|already|known (?:him|her|them)|met (?:him|her|them)|together|since about)\s+)+"
 )
 # Seasons as the month they begin (meteorological), enough for a month-precision question.
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}

@@ -33,7 +33,7 @@ _NOTHING_LEAD = re.compile(
     r"|zero|zilch|unpaid|voluntary|a volunteer|not paid|no pay|no money)\b"
     r"(?:[\s,]+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
                              "as yet", "tbh", "honestly", r"(?:just|only)\s+(?:my\s+)?expenses",
-                             r"expenses\s+only", r"apart from expenses")) + r"))*[\s.!]*$")
+                             r"expenses\s+only", r"apart\s+from\s+expenses")) + r"))*[\s.!]*$")
 _FOREIGN_WORDS = frozenset({
     "dollar", "dollars", "usd", "euro", "euros", "eur", "yen", "$", "€", "cents", "cent",
 })
@@ -120,6 +120,7 @@ _PER_PERIOD = re.compile(
     r"\s*(?:(?P<week>a week|per week|each week|every week|weekly|pw|p/w|/week|/wk|a wk|per wk"
     r"|a weekend|per weekend|each weekend|every weekend)"
     r"|(?P<month>a month|per month|each month|every month|monthly|pcm|p/m|/month|a mth"
+    r"|per calendar month|a calendar month|each calendar month"
     r"|per mth)|(?P<year>a year|per year|per annum|pa|p/a|a yr|per yr|/year|/yr|annually"
     r"|yearly))\b\.?")
 # Periods too short to turn into a year without knowing how many there are.

@@ -74,7 +74,13 @@ class PolarityReader:
         plain yes or no ("possibly, I'd be doing checks for coaches"; "once or twice, I
         never tell her anything"): the reason after it says more about the subject than
         about the answer. Otherwise the whole, and then the first clause, whichever reads."""
-        first = _FIRST_CLAUSE.split(text.strip(), maxsplit=1)[0].strip()
+        clauses = [part.strip() for part in _FIRST_CLAUSE.split(text.strip()) if part.strip()]
+        if len(clauses) > 1 and _ACKNOWLEDGED.match(clauses[0]):
+            # "oh ok, no I'll leave it then": the acknowledgement is not the answer.
+            second = self._read(clauses[1])
+            if second.value in {YES, NO}:
+                return second
+        first = clauses[0] if clauses else ""
         if first and first != text.strip():
             opening = self._read(first)
             if opening.value in {YES, NO}:
@@ -92,6 +98,10 @@ class PolarityReader:
         return Polarity(guess.label, guess.confidence)
 
 
+#: Words that only acknowledge what was said, before the answer itself.
+_ACKNOWLEDGED = re.compile(r"^(?:oh|ah|aah|ahh|right|ok|okay|oh ok|oh okay|ah ok|ah right|oh right"
+                           r"|i see|fair enough|alright|hmm|erm|um|well|thanks|cheers|ta)$",
+                           re.IGNORECASE)
 _FIRST_CLAUSE = re.compile(r"\s*[,.;:!?]\s*|\s+-\s+|\s+(?:but|because|as|since|though)\s+")
 
 

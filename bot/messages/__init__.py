@@ -68,11 +68,13 @@ class Catalogue:
     """Messages by locale and key; a locale's missing keys fall back to English."""
 
     def __init__(self, texts: Mapping[str, Mapping[str, str]],
-                 default_locale: str = DEFAULT_LOCALE) -> None:
+                 default_locale: str = DEFAULT_LOCALE, directory: Path = BUNDLED) -> None:
         if DEFAULT_LOCALE not in texts:
             raise CatalogueError("catalogue.no_default_locale", locale=DEFAULT_LOCALE)
         self._texts = {locale: dict(entries) for locale, entries in texts.items()}
         self.default_locale = default_locale if default_locale in texts else DEFAULT_LOCALE
+        #: Where the word lists for parsing are (``<locale>/words/``, bot.messages.words).
+        self.directory = directory
         _check_fields(self._texts)
 
     @classmethod
@@ -86,7 +88,7 @@ class Catalogue:
             for path in sorted(locale_dir.glob("*.yaml")):
                 entries.update(_read_area(path))
             texts[locale_dir.name] = entries
-        return cls(texts, default_locale)
+        return cls(texts, default_locale, directory)
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -94,6 +96,10 @@ class Catalogue:
 
     def keys(self, locale: str = DEFAULT_LOCALE) -> frozenset[str]:
         return frozenset(self._texts.get(locale, {}))
+
+    def locale(self) -> str:
+        """The language of the current turn (``speaking``), else this catalogue's default."""
+        return _locale.get() or self.default_locale
 
     def has(self, key: str) -> bool:
         return key in self._texts[DEFAULT_LOCALE]
@@ -104,7 +110,7 @@ class Catalogue:
         Raises KeyError for a key English lacks: a missing sentence is a bug, not something
         to paper over with the key's name.
         """
-        chosen = locale or _locale.get() or self.default_locale
+        chosen = locale or self.locale()
         template = self._texts.get(chosen, {}).get(key)
         if template is None:
             template = self._texts[DEFAULT_LOCALE][key]
@@ -168,6 +174,11 @@ def catalogue() -> Catalogue:
     if _installed is None:
         _installed = Catalogue.load(BUNDLED)
     return _installed
+
+
+def current_locale() -> str:
+    """The language being spoken now: the turn's (``speaking``) or the installed default."""
+    return catalogue().locale()
 
 
 def say(key: str, /, **fields: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,49 @@ def test_the_current_language_is_per_context():
     with speaking("en"):
         assert say("common.apology") == Catalogue.load(BUNDLED).text("common.apology")
     assert str(Message("common.apology", {})) == say("common.apology")
+
+
+def test_a_second_languages_word_lists_are_used_when_present_list_by_list(tmp_path):
+    # Welsh is a folder: messages/cy/words/parsing.yaml brings its own "yes" list, with no
+    # code change; a list it does not give ("no") is English's, and English stays English.
+    from bot.messages import catalogue, install
+    from bot.workflows.parsing.answers import parse_yes_no
+
+    shutil.copytree(BUNDLED / "en", tmp_path / "en")
+    (tmp_path / "cy" / "words").mkdir(parents=True)
+    (tmp_path / "cy" / "words" / "parsing.yaml").write_text('"yes": ["ie", "do"]\n',
+                                                           encoding="utf-8")
+    (tmp_path / "cy" / "demo.yaml").write_text("greet: 'Shwmae'\n", encoding="utf-8")
+    before = catalogue()
+    install(Catalogue.load(tmp_path))
+    try:
+        with speaking("cy"):
+            assert parse_yes_no("ie").value is True
+            assert parse_yes_no("no").value is False
+        assert not parse_yes_no("ie").ok
+        assert parse_yes_no("yes").value is True
+        install(Catalogue.load(tmp_path, default_locale="cy"))  # PROBITY_LOCALE=cy
+        assert parse_yes_no("ie").value is True
+    finally:
+        install(before)
+
+
+def test_the_receipt_warning_shows_the_receipt():
+    # The one moment a reporter sees their receipt: the wording may change, the receipt may
+    # not go missing from it.
+    assert "1234" in say("reporting_chat.receipt_shown", receipt="1234")
+
+
+def test_a_translation_that_drops_a_field_is_refused_at_load(tmp_path):
+    # A Welsh receipt warning without {receipt} would file a report and never show its
+    # receipt: a translation says everything English fills in.
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "demo.yaml").write_text("shown: 'Your receipt: {receipt}'\n",
+                                               encoding="utf-8")
+    (tmp_path / "cy").mkdir()
+    (tmp_path / "cy" / "demo.yaml").write_text("shown: 'Eich derbynneb'\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="receipt"):
+        Catalogue.load(tmp_path)
 
 
 def _python_files():

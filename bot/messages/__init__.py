@@ -142,7 +142,8 @@ def _field_names(template: str) -> set[str]:
 
 def _check_fields(texts: Mapping[str, Mapping[str, str]]) -> None:
     # A translation that names a field English does not fill would fail at the moment a
-    # person needs the sentence; refuse it when the catalogue loads instead.
+    # person needs the sentence, and one that leaves a field out would hide it; refuse both
+    # when the catalogue loads instead.
     english = texts[DEFAULT_LOCALE]
     for locale, entries in texts.items():
         for key, template in entries.items():
@@ -151,10 +152,16 @@ def _check_fields(texts: Mapping[str, Mapping[str, str]]) -> None:
             except ValueError as error:
                 raise CatalogueError("catalogue.bad_template", locale=locale, key=key,
                                      error=error) from None
-            if locale != DEFAULT_LOCALE and key in english and not names <= _field_names(
-                    english[key]):
+            if locale == DEFAULT_LOCALE or key not in english:
+                continue
+            wanted = _field_names(english[key])
+            if not names <= wanted:
                 raise CatalogueError("catalogue.unknown_fields", locale=locale, key=key,
-                                     fields=", ".join(sorted(names - _field_names(english[key]))))
+                                     fields=", ".join(sorted(names - wanted)))
+            if not wanted <= names:
+                # Dropping one loses what the person must see (a receipt, a reference).
+                raise CatalogueError("catalogue.missing_fields", locale=locale, key=key,
+                                     fields=", ".join(sorted(wanted - names)))
 
 
 _installed: Catalogue | None = None

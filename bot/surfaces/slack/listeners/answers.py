@@ -21,10 +21,11 @@ from bot.surfaces.slack import declaration_views, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import (
     Answer,
+    Shown,
     answer_in_time,
     casework_step,
+    open_for,
     run_all,
-    tell_privately,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
@@ -44,17 +45,21 @@ def register(app: App, services: SlackServices) -> None:
         except ValueError:
             return
         reference = str(pressed.get("ref", ""))
-        person_id = services.acting_person_id(client, body["user"]["id"])
-        if not services.may_answer(person_id, reference):
-            services.refuse(person_id, STEP, reference)
-            log.warning("refused an answer on %s to someone not its declarant", reference)
-            tell_privately(client, body, say("slack.not_yours_to_answer"))
-            return
+        user_id = body["user"]["id"]
         container = body.get("container") or {}
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts"),
                  "card_ts": pressed.get("card_ts")}
-        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.answer_modal(
-            reference, services.open_question(reference), where))
+
+        def modal(person_id: int) -> Shown:
+            if not services.may_answer(person_id, reference):
+                services.refuse(person_id, STEP, reference)
+                log.warning("refused an answer on %s to someone not its declarant", reference)
+                return say("slack.not_yours_to_answer")
+            return declaration_views.answer_modal(reference, services.open_question(reference),
+                                                  where)
+
+        open_for(client, body, lambda: services.known_person_id(user_id),
+                 lambda: services.acting_person_id(client, user_id), modal)
 
     @app.view(declaration_views.ANSWER_CALLBACK)
     def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],

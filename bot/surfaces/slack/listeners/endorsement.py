@@ -20,10 +20,11 @@ from bot.surfaces.slack import declaration_views, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import (
     Answer,
+    Shown,
     answer_in_time,
     casework_step,
+    open_for,
     run_all,
-    tell_privately,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
@@ -39,17 +40,21 @@ def register(app: App, services: SlackServices) -> None:
                         client: WebClient) -> None:
         ack()
         reference = str(action.get("value", ""))
-        person_id = services.acting_person_id(client, body["user"]["id"])
-        if not services.may_endorse(person_id, reference):
-            services.refuse(person_id, STEP, reference)
-            log.warning("refused an endorsement of %s to someone not its line manager",
-                        reference)
-            tell_privately(client, body, say("slack.not_the_manager"))
-            return
+        user_id = body["user"]["id"]
         container = body.get("container") or {}
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
-        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.endorsement_modal(
-            reference, action["action_id"].endswith(":yes"), where))
+
+        def modal(person_id: int) -> Shown:
+            if not services.may_endorse(person_id, reference):
+                services.refuse(person_id, STEP, reference)
+                log.warning("refused an endorsement of %s to someone not its line manager",
+                            reference)
+                return say("slack.not_the_manager")
+            return declaration_views.endorsement_modal(
+                reference, action["action_id"].endswith(":yes"), where)
+
+        open_for(client, body, lambda: services.known_person_id(user_id),
+                 lambda: services.acting_person_id(client, user_id), modal)
 
     @app.view(declaration_views.ENDORSE_CALLBACK)
     def endorsement_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],

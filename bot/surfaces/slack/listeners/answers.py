@@ -24,7 +24,7 @@ from bot.surfaces.slack.listeners.shared import (
     Shown,
     answer_in_time,
     casework_step,
-    open_for,
+    open_for_person,
     run_all,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
@@ -45,7 +45,6 @@ def register(app: App, services: SlackServices) -> None:
         except ValueError:
             return
         reference = str(pressed.get("ref", ""))
-        user_id = body["user"]["id"]
         container = body.get("container") or {}
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts"),
                  "card_ts": pressed.get("card_ts")}
@@ -58,8 +57,7 @@ def register(app: App, services: SlackServices) -> None:
             return declaration_views.answer_modal(reference, services.open_question(reference),
                                                   where)
 
-        open_for(client, body, lambda: services.known_person_id(user_id),
-                 lambda: services.acting_person_id(client, user_id), modal)
+        open_for_person(services, client, body, modal)
 
     @app.view(declaration_views.ANSWER_CALLBACK)
     def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],

@@ -23,7 +23,7 @@ from bot.surfaces.slack.listeners.shared import (
     Shown,
     answer_in_time,
     casework_step,
-    open_for,
+    open_for_person,
     run_all,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
@@ -40,7 +40,6 @@ def register(app: App, services: SlackServices) -> None:
                         client: WebClient) -> None:
         ack()
         reference = str(action.get("value", ""))
-        user_id = body["user"]["id"]
         container = body.get("container") or {}
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
 
@@ -53,8 +52,7 @@ def register(app: App, services: SlackServices) -> None:
             return declaration_views.endorsement_modal(
                 reference, action["action_id"].endswith(":yes"), where)
 
-        open_for(client, body, lambda: services.known_person_id(user_id),
-                 lambda: services.acting_person_id(client, user_id), modal)
+        open_for_person(services, client, body, modal)
 
     @app.view(declaration_views.ENDORSE_CALLBACK)
     def endorsement_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],

@@ -27,6 +27,7 @@ from bot.surfaces.slack.listeners.shared import (
     answer_in_time,
     casework_step,
     open_for,
+    open_for_person,
     run_all,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
@@ -123,15 +124,13 @@ def _checked_officer(services: SlackServices, person_id: int, step: str,
 def _officer_modal(services: SlackServices, client: WebClient, body: dict[str, Any],
                    step: str, reference: str, build: Callable[[], Shown]) -> None:
     """`build()`'s modal for an integrity officer, opened before any Web API call."""
-    user_id = body["user"]["id"]
 
     def modal(person_id: int) -> Shown:
         if _checked_officer(services, person_id, step, reference) is None:
             return refused()
         return build()
 
-    open_for(client, body, lambda: services.known_person_id(user_id),
-             lambda: services.acting_person_id(client, user_id), modal)
+    open_for_person(services, client, body, modal)
 
 
 def register_declaration_actions(app: App, services: SlackServices) -> None:

@@ -88,6 +88,14 @@ def open_for(client: WebClient, body: dict[str, Any], known: Callable[[], T | No
     client.views_update(view_id=opened["view"]["id"], view=shown)
 
 
+def open_for_person(services: SlackServices, client: WebClient, body: dict[str, Any],
+                    build: Callable[[int], Shown]) -> None:
+    """`open_for` with the presser's Person id: from the store, else added after users.info."""
+    user_id = body["user"]["id"]
+    open_for(client, body, lambda: services.known_person_id(user_id),
+             lambda: services.acting_person_id(client, user_id), build)
+
+
 def answer_in_time(ack: Ack, client: WebClient, view: Mapping[str, Any],
                    work: Callable[[], Answer], *, budget: float = ANSWER_BUDGET,
                    after: Callable[[], None] | None = None) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.casework.service import Step
 from bot.messages import say
 from bot.surfaces.slack import declaration_views, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
@@ -32,7 +33,7 @@ from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
 
-STEP = "provide information"
+STEP = Step.PROVIDE_INFORMATION
 
 
 def register(app: App, services: SlackServices) -> None:

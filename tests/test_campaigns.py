@@ -126,12 +126,25 @@ def test_a_campaign_reaches_everyone_in_the_directory_in_chat_and_words_acknowle
     assert status(capsys)[0]["acknowledged"] == 1
 
     capsys.readouterr()
-    assert main(["campaign", "export", "1", "--format", "csv"]) == 0
+    assert main(["campaign", "export", "1", "--format", "csv", "--as", HANDLER]) == 0
     exported = capsys.readouterr().out.splitlines()
     assert exported[0] == "campaign,policy,name,team,rank_or_grade,subject,version," \
                           "acknowledged_at,how,check_attempts"
     assert len(exported) == 1 + len(members)
     assert sum(line.endswith(",chat_words,2") for line in exported) == 1
+    # The register command gives the same records, and completion by team.
+    assert main(["register", "campaigns", "--format", "csv", "--as", HANDLER]) == 0
+    assert capsys.readouterr().out.splitlines() == exported
+    assert main(["register", "campaigns", "1", "--as", HANDLER]) == 0
+    by_team = capsys.readouterr().out
+    first_team = next(m.team for m in members if m.key == members[0].key)
+    total = sum(m.team == first_team for m in members)
+    assert f"{first_team}: 1/{total}" in by_team
+    assert f"acknowledged 1  outstanding {len(members) - 1}" in by_team
+    assert main(["register", "campaigns", "--as", "amira.khan"]) == 1  # not the unit
+    with store.session() as session:
+        assert [e.subject for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "campaign.exported"))] == ["campaign:1", "campaigns"]
 
 
 def test_only_handlers_start_campaigns(unit: Settings, store: Store,

@@ -335,8 +335,12 @@ EXPORT_COLUMNS = ("campaign", "policy", "name", "team", "rank_or_grade", "subjec
                   "acknowledged_at", "how", "check_attempts")
 
 
-def export_rows(session: Session, campaign_id: int) -> list[dict[str, Any]]:
-    """One row per recipient and thing acknowledged (blank when outstanding), by team."""
+def export_rows(session: Session, campaign_id: int | None) -> list[dict[str, Any]]:
+    """One row per recipient and thing acknowledged (blank when outstanding), by team; for
+    every campaign in turn when `campaign_id` is None."""
+    if campaign_id is None:
+        return [row for found in session.scalars(select(Campaign.id).order_by(Campaign.id))
+                for row in export_rows(session, found)]
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise CampaignError("campaigns.no_such_campaign", id=campaign_id)

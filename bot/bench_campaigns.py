@@ -19,8 +19,8 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
-from bot.campaigns.audience import Audience
 from bot.campaigns.answers import answer, checks_of
+from bot.campaigns.audience import Audience
 from bot.campaigns.models import Acknowledgement, Campaign
 from bot.campaigns.service import start_campaign
 from bot.config import Settings

@@ -113,3 +113,23 @@ def test_plain_words_in_the_dm_acknowledge(slack: SlackHarness) -> None:
     assert "is recorded" in thanks["text"]
     with slack.store.session() as session:
         assert [a.how for a in session.scalars(select(Acknowledgement))] == ["chat_words"]
+
+
+def test_words_in_the_dm_are_asked_the_check_and_a_typed_number_answers_it(
+        slack: SlackHarness) -> None:
+    slack.send.event(slack.payloads.direct_message(STAFF, "hello"))
+    slack.api.wait_for("chat.postMessage")
+    fan_out(slack, "business-interests")
+    slack.api.reset()
+    slack.send.event(slack.payloads.direct_message(STAFF, "done, read and understood"))
+    question = slack.api.wait_for("chat.postMessage")[0]
+    assert "One question on Business Interests and Secondary Employment" in question["text"]
+    assert "Before you start" in buttons(question)
+    slack.api.reset()
+    slack.send.event(slack.payloads.direct_message(STAFF, "1"))
+    thanks = slack.api.wait_for("chat.postMessage")[0]
+    assert "your acknowledgement of Business Interests and Secondary Employment is " \
+           "recorded" in thanks["text"]
+    with slack.store.session() as session:
+        assert [(a.how, a.check_attempts)
+                for a in session.scalars(select(Acknowledgement))] == [("chat_words", 1)]

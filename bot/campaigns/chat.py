@@ -204,7 +204,8 @@ def _step(core: Core, context: TurnContext, campaign_id: int,
     elif step.right is not None:
         replies.append(Reply(say("campaigns.check_right")))
     if step.ask is not None:
-        replies.append(_question(step.ask, again=step.wrong is not None))
+        replies.append(_question(step.ask, again=step.wrong is not None,
+                                 following=step.right is not None))
         return Outcome(replies)
     replies.append(Reply(say("campaigns.acknowledged" if step.recorded
                              else "campaigns.already_acknowledged", title=title)))
@@ -223,8 +224,8 @@ def _asked(core: Core, context: TurnContext, policies: list[Pending]) -> Asked |
                      if (asked := asked_now(session, item.campaign, person)) is not None), None)
 
 
-def _question(asked: Asked, *, again: bool = False) -> Reply:
-    return Reply(check_question(asked, again=again), kind="question",
+def _question(asked: Asked, *, again: bool = False, following: bool = False) -> Reply:
+    return Reply(check_question(asked, again=again, following=following), kind="question",
                  choices=check_choices(asked), data={"campaign": asked.campaign_id})
 
 

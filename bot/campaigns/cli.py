@@ -20,7 +20,8 @@ def configure_campaign(parser: argparse.ArgumentParser) -> None:
                              "start the annual return (POLICY 'annual-return')")
     start.add_argument("policies", nargs="+", metavar="POLICY",
                        help="front-matter id or file name without extension")
-    start.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    start.add_argument("--as", dest="as_name", metavar="NAME",
+                       help="the handler starting it (checked against this shell's operator)")
     start.add_argument("--audience", default="everyone",
                        help="everyone, officers, staff, team:NAME, rank:RANK or csv:FILE")
     start.add_argument("--due", type=int, default=28, metavar="DAYS")
@@ -61,22 +62,31 @@ def _record_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.casework.cli import _guarded
+
+    return _guarded(lambda: _started(args, settings))
+
+
+def _started(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import func, select
 
     from bot.campaigns.audience import Audience, AudienceError
     from bot.campaigns.models import CampaignRecipient
     from bot.campaigns.service import CampaignError, start_annual_return, start_campaign
     from bot.casework.authorisation import is_integrity_officer
-    from bot.casework.errors import CaseworkError
-    from bot.casework.people import find_person
+    from bot.casework.cli import _person_id
     from bot.messages import say
     from bot.store import Store
+    from bot.store.models import Person
 
     store = Store.open(settings)
     today = dt.datetime.now(settings.zone).date()
+    # `--as` naming a handler must be one this shell user is listed as, as for casework.
+    person_id = _person_id(store, settings, args.as_name)
     try:
         with store.transaction() as session:
-            person = find_person(session, args.as_name, settings.directory_file)
+            person = session.get(Person, person_id)
+            assert person is not None  # found or made by the operator check
             if not is_integrity_officer(person, settings.handlers):
                 print(say("campaigns.only_handlers", name=person.display_name),
                       file=sys.stderr)
@@ -97,7 +107,7 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
             print(say("campaigns.started", id=campaign.id, title=campaign.title,
                       people=people, audience=campaign.audience,
                       due=campaign.due_on.isoformat()))
-    except (CampaignError, CaseworkError) as refusal:
+    except CampaignError as refusal:
         print(str(refusal), file=sys.stderr)
         return 1
     except AudienceError as refusal:

@@ -96,9 +96,11 @@ def policy_text(campaign: Campaign, only_changed: bool = False) -> str:
     return "\n\n".join(parts)
 
 
-def check_question(asked: Asked, *, again: bool = False) -> str:
-    return say("campaigns.check_again" if again else "campaigns.check_question",
-               title=asked.document["title"], question=asked.check.question)
+def check_question(asked: Asked, *, again: bool = False, following: bool = False) -> str:
+    """The question; asked `again` after a wrong answer, or `following` another's."""
+    key = "check_again" if again else "check_next" if following else "check_question"
+    return say(f"campaigns.{key}", title=asked.document["title"],
+               question=asked.check.question)
 
 
 def check_choices(asked: Asked) -> tuple[Choice, ...]:

@@ -92,6 +92,7 @@ def test_a_campaign_reaches_everyone_in_the_directory_in_chat_and_words_acknowle
         shown = chat_session(assistant, member.key)
         assert "Gifts and Hospitality (version 3.1): please read the whole policy." in shown
         assert "I have read and understood it" in shown
+        assert "asked a short question to check the main point" in shown  # it has a check
 
     # Saying so asks the policy's check question first; a wrong answer shows the section
     # that explains it and asks again, and the right one records the acknowledgement.

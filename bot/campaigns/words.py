@@ -38,6 +38,8 @@ def announcement(pending: Pending, *, reminder: bool = False) -> str:
                      due=due)]
         lines += [what_changed(document) for document in campaign.documents]
         lines.append(say("campaigns.ask_to_acknowledge"))
+        if any(document.get("check") for document in campaign.documents):
+            lines.append(say("campaigns.check_ahead"))
         return "\n".join(lines)
     lines = [say("campaigns.return_reminder" if reminder else "campaigns.return_heading",
                  year=campaign.year, due=due)]

@@ -139,10 +139,9 @@ class CampaignChat:
                 else:
                     done = make_return(session, campaign_id, person, how, now)
                 left = pending_for(session, person)
-                title = _title(session, campaign_id)
         except CampaignError as refusal:
             return Outcome([Reply(str(refusal), kind="problem")])
-        replies = [Reply(_confirmation(how, done, title, reference, due))]
+        replies = [Reply(_confirmation(how, done, reference, due))]
         if how == "declaration_started":
             outcome = core.choose_kind()
         elif how == "interest_changed":
@@ -163,8 +162,9 @@ def _title(session: Session, campaign_id: int) -> str:
     return campaign.title if campaign is not None else ""
 
 
-def _confirmation(how: str, done: bool, title: str, reference: str | None,
+def _confirmation(how: str, done: bool, reference: str | None,
                   review_due: dt.date | None) -> str:
+    """What an annual return's answer recorded."""
     if not done:
         return say("campaigns.already_returned")
     if how == "interest_unchanged":

@@ -58,6 +58,12 @@ def begin(session: Session, campaign_id: int, person: Person, how: str,
     campaign, person_id = _campaign_of(session, campaign_id, person)
     if _acknowledged(session, campaign, person_id):
         return Step(already=True)
+    return _onwards(session, campaign, person, person_id, how, now)
+
+
+def _onwards(session: Session, campaign: Campaign, person: Person, person_id: int, how: str,
+             now: dt.datetime) -> Step:
+    """For someone who has not yet acknowledged: the next check, or the recording."""
     progress = _progress(session, campaign.id, person_id)
     for asked in checks_of(campaign):
         subject = asked.document["key"]
@@ -89,10 +95,9 @@ def answer(session: Session, campaign_id: int, person: Person, index: int, optio
     session.execute(update(CheckProgress).where(
         CheckProgress.id == row_id, CheckProgress.passed_at.is_(None)).values(
         attempts=CheckProgress.attempts + 1, passed_at=now if right else None))
-    session.expire_all()
     if not right:
         return Step(ask=asked, wrong=asked)
-    then = begin(session, campaign_id, person, how, now)
+    then = _onwards(session, campaign, person, person_id, how, now)
     return Step(recorded=then.recorded, already=then.already, ask=then.ask, right=asked)
 
 
@@ -134,8 +139,10 @@ def _acknowledged(session: Session, campaign: Campaign, person_id: int) -> bool:
 
 
 def _progress(session: Session, campaign_id: int, person_id: int) -> dict[str, CheckProgress]:
+    # Read afresh: an answer's count is updated in the database, not on loaded rows.
     return {row.subject: row for row in session.scalars(select(CheckProgress).where(
-        CheckProgress.campaign_id == campaign_id, CheckProgress.person_id == person_id))}
+        CheckProgress.campaign_id == campaign_id, CheckProgress.person_id == person_id)
+        .execution_options(populate_existing=True))}
 
 
 def _start(session: Session, campaign_id: int, person_id: int, subject: str, how: str) -> int:

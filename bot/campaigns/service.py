@@ -203,9 +203,10 @@ def acknowledge(session: Session, campaign_id: int, person: Person, how: str,
 def passed_attempts(session: Session, campaign_id: int, person_id: int) -> dict[str, int]:
     """How many answers each check the person has passed took them, by policy key (the
     checks themselves are taken in bot.campaigns.answers)."""
-    return {row.subject: row.attempts for row in session.scalars(select(CheckProgress).where(
-        CheckProgress.campaign_id == campaign_id, CheckProgress.person_id == person_id,
-        CheckProgress.passed_at.is_not(None)))}
+    return {subject: attempts for subject, attempts in session.execute(
+        select(CheckProgress.subject, CheckProgress.attempts).where(
+            CheckProgress.campaign_id == campaign_id, CheckProgress.person_id == person_id,
+            CheckProgress.passed_at.is_not(None)))}
 
 
 def make_return(session: Session, campaign_id: int, person: Person, how: str,

@@ -38,6 +38,8 @@ class QueryTerms:
     exact: dict[str, float] = field(default_factory=dict)
     #: Whether the question asks for an amount ("what's the limit", "how much can").
     limit_question: bool = False
+    #: Whether the question asks for a length of time ("how long", "deadline").
+    duration_question: bool = False
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,15 @@ def mend_hyphenation(text: str) -> str:
     return _HYPHEN_BREAK.sub(join, text)
 
 
+_GLUED_NUMBER = re.compile(r"^(\s*(?:[A-Z]\.)?\d{1,2}(?:\.\d{1,2})*\.?)(?=[A-Z][a-z])")
+
+
+def unglue(line: str) -> str:
+    """A line whose clause number PDF extraction glued to its first word ("1.1The policy",
+    "2Applicability", "A.1Aim of the SOP") with the space put back."""
+    return _GLUED_NUMBER.sub(r"\1 ", line)
+
+
 def shared_lines(documents: Sequence[Iterable[str]]) -> set[str]:
     """Lines (normalised, three words or more) found in SHARED_DOCUMENTS documents or more.
 

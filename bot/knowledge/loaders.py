@@ -386,7 +386,9 @@ def _document_from_plain_text(path: Path, text: str,
     raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
     # Furniture goes before the title is chosen: a page's first line is often "Skip to
     # main content" or a protective marking, not its title.
-    raw_lines = ["" if furniture.is_furniture_line(line) else line for line in raw_lines]
+    repeated = furniture.repeated_lines(raw_lines)
+    raw_lines = ["" if furniture.is_furniture_line(line) or furniture.shape(line) in repeated
+                 else line for line in raw_lines]
     metadata: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
     title: str | None = None
@@ -400,9 +402,14 @@ def _document_from_plain_text(path: Path, text: str,
         nothing_yet = not any(text.strip() for _, text in lines)
         # The first short line of a document is its title even when a PDF's extracted text
         # has no blank line after it.
-        level = _heading_level(line, alone=(before_blank and after_blank) or (
+        # A clause number glued to its first word ("A.1Aim of the SOP") is told apart for
+        # the heading; body text keeps its words as written, as a quote of it would.
+        unglued = furniture.unglue(line)
+        level = _heading_level(unglued, alone=(before_blank and after_blank) or (
             nothing_yet and title is None) or " ".join(line.split()) in larger,
             opens=before_blank and not after_blank)
+        if level:
+            line = unglued
         if (level and title is None and nothing_yet
                 and not _NUMBERED_HEADING.match(line.strip())):
             title = line.strip()

@@ -201,7 +201,8 @@ def _sections_from_lines(
 
 
 def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The lines without contents entries, page numbers and consent-banner paragraphs."""
+    """The lines without page numbers and consent-banner paragraphs, with contents entries
+    as text and headings that head nothing as text."""
     kept: list[tuple[int, str]] = []
     paragraph: list[tuple[int, str]] = []
 
@@ -211,7 +212,7 @@ def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]
             kept.extend(paragraph)
         paragraph.clear()
 
-    for level, line in lines:
+    for level, line in _headings_that_head_something(_contents_as_text(list(lines))):
         if furniture.is_furniture_line(line):
             continue
         if level or not line.strip():
@@ -221,6 +222,44 @@ def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]
             paragraph.append((level, line))
     close()
     return kept
+
+
+def _contents_as_text(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Contents entries become text, not headings, and those naming a section the document
+    has are left out (the section itself answers for them).
+
+    An opening of a long report is often mostly its contents list, and an entry it names
+    ("The 'Dirty Harry' problem ...... 9") is the only place the document mentions that
+    topic, so entries without a section of their own stay, as a passage under "Contents".
+    """
+    contents = furniture.contents_lines([text for _, text in lines])
+    if not contents:
+        return lines
+    headed = {furniture.normalised(text) for index, (level, text) in enumerate(lines)
+              if level and index not in contents}
+    kept: list[tuple[int, str]] = []
+    for index, (level, text) in enumerate(lines):
+        if index not in contents:
+            kept.append((level, text))
+        elif furniture.normalised(furniture.contents_title(text)) not in headed:
+            kept.append((0, furniture.tidy_contents(text)))
+    return kept
+
+
+def _headings_that_head_something(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A heading followed by nothing, or straight by a heading at its own level or above,
+    heads no text: it is a line of a list ("AUTHOR: ...", "CONTACT DETAILS: ..." on a policy's
+    cover, a contents list) and is kept as text, so what it says is not lost."""
+    found = list(lines)
+    following: int | None = None  # the level of the next non-blank line (0: text)
+    for index in range(len(found) - 1, -1, -1):
+        level, text = lines[index]
+        if not text.strip():
+            continue
+        if level and (following is None or 0 < following <= level):
+            found[index] = (0, text)
+        following = level
+    return found
 
 
 # Plain text and PDF ---------------------------------------------------------------------
@@ -299,16 +338,35 @@ def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
     return document
 
 
-def _heading_level(line: str, alone: bool) -> int:
+#: Lines that are never headings however they are set: a label and its value ("AUTHOR:
+#: Head of PSD", "Reference: FOI-2021-02334"), a date, a copyright or ISBN line.
+_NOT_HEADING = re.compile(
+    r"^[^:]{1,40}:\s+\S|^(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9},?\s+\d{4}$|"
+    r"^[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|^©|^isbn\b",
+    re.IGNORECASE)
+
+
+def _title_case(line: str) -> bool:
+    """Whether most of a line's words of four letters or more start with a capital, as a
+    heading's do ("Honesty and Integrity", "Use of Force") and a sentence's do not."""
+    words = [word for word in re.findall(r"[^\W\d_]+", line) if len(word) > 3]
+    return bool(words) and sum(word[0].isupper() for word in words) >= 0.75 * len(words)
+
+
+def _heading_level(line: str, alone: bool, opens: bool = False) -> int:
     """1-3 if a line of plain text looks like a heading, else 0.
 
     Numbered lines ("4. Gifts you must never accept", "11.2 Bar work") nest by their
-    number; short capitalised lines standing alone between blank lines are headings too.
+    number; short capitalised lines standing alone between blank lines are headings too,
+    and so is a short title-case line that `opens` a paragraph ("Honesty and Integrity"
+    over the rule it names).
     """
     stripped = line.strip()
     if not stripped or len(stripped) > 90 or len(stripped.split()) > 12:
         return 0
     if stripped[-1] in ".,;:!?" or stripped.startswith(("-", "*", "•")):
+        return 0
+    if _NOT_HEADING.match(stripped):
         return 0
     if _NUMBERED_HEADING.match(stripped):
         number = stripped.split()[0] if not stripped.lower().startswith("section") else "1"
@@ -318,6 +376,8 @@ def _heading_level(line: str, alone: bool) -> int:
         return 2
     if alone and stripped[0].isupper():
         return 2
+    if opens and len(stripped.split()) <= 8 and _title_case(stripped):
+        return 2
     return 0
 
 
@@ -326,7 +386,9 @@ def _document_from_plain_text(path: Path, text: str,
     raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
     # Furniture goes before the title is chosen: a page's first line is often "Skip to
     # main content" or a protective marking, not its title.
-    raw_lines = ["" if furniture.is_furniture_line(line) else line for line in raw_lines]
+    repeated = furniture.repeated_lines(raw_lines)
+    raw_lines = ["" if furniture.is_furniture_line(line) or furniture.shape(line) in repeated
+                 else line for line in raw_lines]
     metadata: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
     title: str | None = None
@@ -340,8 +402,14 @@ def _document_from_plain_text(path: Path, text: str,
         nothing_yet = not any(text.strip() for _, text in lines)
         # The first short line of a document is its title even when a PDF's extracted text
         # has no blank line after it.
-        level = _heading_level(line, alone=(before_blank and after_blank) or (
-            nothing_yet and title is None) or " ".join(line.split()) in larger)
+        # A clause number glued to its first word ("A.1Aim of the SOP") is told apart for
+        # the heading; body text keeps its words as written, as a quote of it would.
+        unglued = furniture.unglue(line)
+        level = _heading_level(unglued, alone=(before_blank and after_blank) or (
+            nothing_yet and title is None) or " ".join(line.split()) in larger,
+            opens=before_blank and not after_blank)
+        if level:
+            line = unglued
         if (level and title is None and nothing_yet
                 and not _NUMBERED_HEADING.match(line.strip())):
             title = line.strip()

@@ -53,12 +53,31 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+#: A run of text where PDF extraction dropped the space between two words: a capital after
+#: a small letter ("PoliceStaff", "forBetterPolicing"), a capitalised word after capitals
+#: ("SCHEDULEStandards") or a number ("1.1The"), a page number after a word ("Concessions7").
+_GLUED = re.compile(r"\S*(?:[a-z]{3}[A-Z]|[A-Z][A-Z][a-z]{3}|\d[A-Z][a-z]|[a-z]{3}\d)\S*")
+_JOIN = re.compile(r"(?<=[a-z]{3})(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{3})|(?<=\d)(?=[A-Z][a-z])|"
+                   r"(?<=[a-z]{3})(?=\d)")
+
+
 def words(text: str) -> list[str]:
     """Every word of `text`, lower-cased, possessives dropped, stop words kept.
 
     Hyphenated words split ("self-employed" -> "self", "employed") so either half finds
-    the other's passages; "£25" becomes "25".
+    the other's passages; "£25" becomes "25". Words run together by PDF extraction
+    ("PoliceStaff") count as written and as their parts ("police", "staff"), so a question
+    finds them and a quote of them still reads as written.
     """
+    found = _words(text)
+    for match in _GLUED.finditer(text):
+        whole = set(_words(match.group()))
+        found.extend(word for word in _words(_JOIN.sub(" ", match.group()))
+                     if word not in whole)
+    return found
+
+
+def _words(text: str) -> list[str]:
     found = []
     for match in _WORD.finditer(fold(text)):
         word = match.group()

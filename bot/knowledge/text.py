@@ -32,7 +32,15 @@ what's when where which while who whom whose why will with won't would wouldn't 
 you you'd you'll you're you've your yours yourself yourselves allowed alright anybody
 somebody stuff bit lot lots want wants wanted actually basically
 """
-STOP_WORDS = frozenset(_STOP_WORDS.split())
+#: The contractions above as typed on a phone, without the apostrophe ("whats", "ive",
+#: "dont"): otherwise they are search terms no document uses, and a question looks half
+#: unknown ("whats the deadline for telling the opcc" failed the known-words floor). Forms
+#: that are also words ("ill", "id", "well", "hell", "shed") are left out.
+_UNAPOSTROPHISED = """
+arent cant couldnt didnt doesnt dont hadnt hasnt havent im isnt ive lets mustnt shouldnt
+thats theres theyd theyll theyre wasnt weve werent whats wont wouldnt youd youll youre youve
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split()) | frozenset(_UNAPOSTROPHISED.split())
 
 _stemmer = snowballstemmer.stemmer("english")
 

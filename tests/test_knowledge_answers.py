@@ -11,7 +11,9 @@ import pytest
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.knowledge.answer_rule import FEATURES, AnswerRule, Evidence
+from bot.knowledge.chunking import Passage
 from bot.knowledge.fields import PolicyIndex
+from bot.knowledge.text import terms
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +77,30 @@ def test_a_shop_or_place_name_the_policies_never_use_does_not_count_against_a_qu
 def test_limit_questions_are_told_apart_from_questions_naming_a_sum(bundled: Knowledge) -> None:
     assert bundled.query_terms("how much can a present be worth?").limit_question
     assert not bundled.query_terms("a £15 bunch of flowers").limit_question
+
+
+def test_a_deadline_question_finds_the_rule_that_states_a_length_of_time(tmp_path: Path) -> None:
+    def section(heading: str, text: str) -> Passage:
+        return Passage("gifts.md", "Gifts", "1", (heading,), text)
+    knowledge = Knowledge.from_passages([
+        section("3. Telling the office", "Tell the office about a gift you were offered."),
+        section("4. When to tell", "Tell the office about a gift within 28 days of an offer."),
+    ], Settings(home=tmp_path))
+
+    query = knowledge.query_terms("whats the deadline for telling the office about a gift")
+
+    assert query.duration_question
+    assert not knowledge.query_terms("telling the office about a gift").duration_question
+    assert knowledge.search("whats the deadline for telling the office about a gift")[
+        0].passage.section == "4. When to tell"
+    # Without the duration boost the first section, which shares more words, wins.
+    assert knowledge.search("telling the office about a gift")[0].passage.section == (
+        "3. Telling the office")
+
+
+def test_contractions_typed_without_the_apostrophe_are_not_search_terms() -> None:
+    assert terms("whats the deadline, ive got a gift i dont want") == terms(
+        "what's the deadline, i've got a gift i don't want")
 
 
 def _evidence(**values: float) -> Evidence:

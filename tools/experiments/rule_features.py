@@ -49,7 +49,16 @@ def extras(knowledge, query, hits, scores, plain) -> dict[str, float]:
     plain_policy = plain.copy()
     plain_policy[knowledge._route_numbers()] = 0
     pb = sorted(plain_policy[plain_policy > 0], reverse=True)[:2]
+    sections = []
+    for hit in hits:
+        key = (hit.passage.document, hit.passage.section)
+        if key not in [k for k, _ in sections]:
+            sections.append((key, hit.score))
     return {
+        "margin_section": math.log((sections[0][1] + 1e-9) / (sections[1][1] + 1e-9))
+        if len(sections) >= 3 else math.nan,
+        "agreement_section": sum(1 for (d, _), _ in sections[:3] if d == doc) / 3
+        if len(sections) >= 3 else math.nan,
         "uncovered_max": max((idf[t] / top for t in query.own if t not in first), default=0.0),
         "top3_coverage": sum(idf[t] for t in covered_by(union)) / total,
         "doc_coverage": sum(idf[t] for t in covered_by(doc_terms)) / total,

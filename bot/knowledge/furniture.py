@@ -60,6 +60,8 @@ RUNNING_SHARE = 0.5
 EDGE_LINES = 3
 #: A line found this many times in one document is a running head or foot.
 REPEATED_LINES = 3
+#: ...when it is no longer than this many words (a running head is a short line).
+RUNNING_WORDS = 20
 #: A line found in at least this many documents is shared furniture (a site's banner or
 #: footer, a report's running header) rather than any one policy's text.
 SHARED_DOCUMENTS = 3
@@ -176,10 +178,11 @@ def strip_running(pages: Sequence[str]) -> list[str]:
 
 
 def repeated_lines(lines: Iterable[str]) -> set[str]:
-    """Shapes of lines (three words or more, digits ignored) that recur REPEATED_LINES times
-    or more in one document: the running heads of a PDF whose text lost its page breaks
-    ("Page 3: Police Integrity and Corruption..." on every page). A rule is written once."""
-    seen = Counter(_shape(line) for line in lines if len(line.split()) >= 3)
+    """Shapes of short lines (three to RUNNING_WORDS words, digits ignored) that recur
+    REPEATED_LINES times or more in one document: the running heads of a PDF whose text lost
+    its page breaks ("HMIC (2011) Without fear or favour: A review of police relationships 4"
+    on every page). A rule is written once."""
+    seen = Counter(_shape(line) for line in lines if 3 <= len(line.split()) <= RUNNING_WORDS)
     return {shape for shape, count in seen.items() if count >= REPEATED_LINES}
 
 

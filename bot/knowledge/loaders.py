@@ -381,6 +381,35 @@ def _heading_level(line: str, alone: bool, opens: bool = False) -> int:
     return 0
 
 
+_BULLET = re.compile(r"^\s*[•●▪◦*\-–]\s+")
+
+
+def _plain_heading(lines: list[str], index: int, first: bool,
+                   larger: set[str] | frozenset[str]) -> tuple[int, str]:
+    """The heading level of `lines[index]` in plain text (0: body text) and the heading.
+
+    The first short line of a document is its title even when a PDF's extracted text has
+    no blank line after it. A clause number glued to its first word ("A.1Aim of the SOP")
+    is told apart for the heading; body text keeps its words as written, as a quote of it
+    would. A bullet standing alone over a paragraph of text ("• Discreditable Conduct")
+    heads that paragraph; a bullet followed by another is an item of a list.
+    """
+    line = lines[index]
+    before_blank = index == 0 or not lines[index - 1].strip()
+    after_blank = index + 1 >= len(lines) or not lines[index + 1].strip()
+    bullet = _BULLET.match(line)
+    if bullet:
+        following = next((other for other in lines[index + 1:] if other.strip()), "")
+        if not (before_blank and after_blank) or not following or _BULLET.match(following):
+            return 0, line
+        line = line[bullet.end():]
+    unglued = furniture.unglue(line)
+    level = _heading_level(unglued, alone=(before_blank and after_blank) or first
+                           or " ".join(line.split()) in larger,
+                           opens=before_blank and not after_blank)
+    return (max(level, 3) if bullet and level else level), unglued.strip()
+
+
 def _document_from_plain_text(path: Path, text: str,
                               larger: set[str] | frozenset[str] = frozenset()) -> Document:
     raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
@@ -397,19 +426,11 @@ def _document_from_plain_text(path: Path, text: str,
         if meta and index < 15:
             metadata[meta.group(1).lower().replace(" ", "_")] = meta.group(2).strip()
             continue
-        before_blank = index == 0 or not raw_lines[index - 1].strip()
-        after_blank = index + 1 >= len(raw_lines) or not raw_lines[index + 1].strip()
         nothing_yet = not any(text.strip() for _, text in lines)
-        # The first short line of a document is its title even when a PDF's extracted text
-        # has no blank line after it.
-        # A clause number glued to its first word ("A.1Aim of the SOP") is told apart for
-        # the heading; body text keeps its words as written, as a quote of it would.
-        unglued = furniture.unglue(line)
-        level = _heading_level(unglued, alone=(before_blank and after_blank) or (
-            nothing_yet and title is None) or " ".join(line.split()) in larger,
-            opens=before_blank and not after_blank)
+        level, heading = _plain_heading(raw_lines, index, first=nothing_yet and title is None,
+                                        larger=larger)
         if level:
-            line = unglued
+            line = heading
         if (level and title is None and nothing_yet
                 and not _NUMBERED_HEADING.match(line.strip())):
             title = line.strip()

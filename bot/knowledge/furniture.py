@@ -49,7 +49,8 @@ _NAVIGATION = re.compile(
     r"^\s*(?:skip\s+to\s+(?:main\s+)?content|skip\s+to\s+main|quickly\s+exit\s+this\s+site\b.*|"
     r"leave\s+(?:this\s+)?site(?:\s+skip\s+to\s+(?:main\s+)?content)?|exit\s+this\s+site|"
     r"back\s+to\s+top|print\s+this\s+page|share\s+this\s+page|you\s+are\s+here:?.*|"
-    r"breadcrumb.*|menu|search\s+this\s+site|accessibility\s+tools?)\s*$", re.IGNORECASE)
+    r"breadcrumb.*|menu|options|search\s+this\s+site|accessibility(?:\s+tools?)?|"
+    r"text\s+size\b.*|english|cymraeg)\s*$", re.IGNORECASE)
 _MARKING = re.compile(
     r"^\s*(?:not\s+protectively\s+marked|official(?:[- ]sensitive)?|unclassified|restricted|"
     r"protect|protectively\s+marked)\s*$", re.IGNORECASE)
@@ -175,6 +176,47 @@ def strip_running(pages: Sequence[str]) -> list[str]:
         cleaned.append("\n".join(line for number, line in enumerate(lines)
                                  if not (number in edges and _shape(line.strip()) in running)))
     return cleaned
+
+
+#: A bullet, as text saved from a web page or a PDF marks a list item.
+_BULLET = re.compile(r"^\s*[•●▪◦*\-–]\s+")
+#: A run of at least this many short bullet items before a page's first sentence is its
+#: navigation menu.
+MENU_ITEMS = 5
+#: ...each of at most this many words.
+MENU_WORDS = 5
+#: A line of at least this many words is a sentence of the page's own text.
+SENTENCE_WORDS = 12
+
+
+def menu_lines(lines: Sequence[str]) -> set[int]:
+    """The indices of `lines` that are a site's menu: runs of MENU_ITEMS short bullet items
+    or more ("• About", "• News", "• Careers") above the page's first sentence.
+
+    A policy's own short lists come after its text begins, and are usually introduced by
+    a sentence ending in ":", so only the lines above the first sentence are looked at.
+    """
+    found: set[int] = set()
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= MENU_ITEMS:
+            found.update(run)
+        run.clear()
+
+    for index, line in enumerate(lines):
+        if len(line.split()) >= SENTENCE_WORDS:
+            break
+        if not line.strip():
+            continue
+        item = _BULLET.match(line)
+        if item and len(line.split()) - 1 <= MENU_WORDS and not line.rstrip().endswith(
+                (".", ":", ";")):
+            run.append(index)
+        else:
+            close()
+    close()
+    return found
 
 
 def repeated_lines(lines: Iterable[str]) -> set[str]:

@@ -370,7 +370,7 @@ def _heading_level(line: str, alone: bool, opens: bool = False) -> int:
         return 0
     if _NUMBERED_HEADING.match(stripped):
         number = stripped.split()[0] if not stripped.lower().startswith("section") else "1"
-        return min(2 + number.rstrip(".").count("."), 4)
+        return min(3 + number.rstrip(".").count("."), 5)
     letters = [c for c in stripped if c.isalpha()]
     if letters and all(c.isupper() for c in letters) and len(letters) > 2:
         return 2
@@ -418,6 +418,8 @@ def _document_from_plain_text(path: Path, text: str,
     repeated = furniture.repeated_lines(raw_lines)
     raw_lines = ["" if furniture.is_furniture_line(line) or furniture.shape(line) in repeated
                  else line for line in raw_lines]
+    menu = furniture.menu_lines(raw_lines)
+    raw_lines = ["" if index in menu else line for index, line in enumerate(raw_lines)]
     metadata: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
     title: str | None = None

@@ -240,10 +240,18 @@ def _contents_as_text(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     kept: list[tuple[int, str]] = []
     for index, (level, text) in enumerate(lines):
         if index not in contents:
-            kept.append((level, text))
+            # The heading over a contents list ("Contents", "INDEX") is no parent of the
+            # sections that follow it: deepest of all, so the next heading closes it.
+            following = next((other for other in range(index + 1, len(lines))
+                              if lines[other][1].strip()), None)
+            kept.append((_CONTENTS_LEVEL if level and following in contents else level, text))
         elif furniture.normalised(furniture.contents_title(text)) not in headed:
             kept.append((0, furniture.tidy_contents(text)))
     return kept
+
+
+#: Deeper than any heading a loader gives (Markdown's ###### is 6).
+_CONTENTS_LEVEL = 9
 
 
 def _headings_that_head_something(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -339,9 +347,11 @@ def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
 
 
 #: Lines that are never headings however they are set: a label and its value ("AUTHOR:
-#: Head of PSD", "Reference: FOI-2021-02334"), a date, a copyright or ISBN line.
+#: Head of PSD", "Reference: FOI-2021-02334": a label in capitals, or a value of six words
+#: or fewer, since a title such as "Chapter 3: The press and the police: the harm and the
+#: response" has a colon too), a date, a copyright or ISBN line.
 _NOT_HEADING = re.compile(
-    r"^[^:]{1,40}:\s+\S|^(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9},?\s+\d{4}$|"
+    r"^(?:[^:a-z]{1,40}|[^:]{1,40}(?=:\s+(?:\S+\s*){1,6}$)):\s+\S|^(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9},?\s+\d{4}$|"
     r"^[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|^©|^isbn\b",
     re.IGNORECASE)
 

@@ -32,7 +32,7 @@ _LEADERS = re.compile(r"(?:\s*\.){4,}\s*|\s_{4,}\s*|\s·{4,}\s*")
 #: the uploader, the upload date, and "transcript" / "continue reading" labels.
 _HOST = re.compile(
     r"^\s*(?:\d[\d,]*\s+(?:views?|downloads?|pages?)|upload(?:ed)?(?:\s+by)?\s*:.*|"
-    r"post(?:ed)?\s+on\s+\S+|category\s*:|transcript(?:\s+of\b.*)?|"
+    r"post(?:ed)?\s+on\s+\S+|category\s*:|documents|transcript(?:\s+of\b.*)?|"
     r"continue\s+reading|page\s+created\s+by\b.*|download\s+(?:pdf|now|report)|"
     r"report\s+this\s+(?:link|document)|page\s+\d{1,4}\s*:.*)\s*$",
     re.IGNORECASE)
@@ -114,7 +114,7 @@ def contents_lines(lines: Sequence[str]) -> set[int]:
             found.add(index)
         elif shaped[position]:
             near = shaped[max(0, position - 2):position] + shaped[position + 1:position + 3]
-            if sum(near) >= 2:
+            if sum(near) and 2 * sum(near) >= len(near):
                 found.add(index)
     for position in range(1, len(filled) - 1):
         index = filled[position]
@@ -223,8 +223,10 @@ def repeated_lines(lines: Iterable[str]) -> set[str]:
     """Shapes of short lines (three to RUNNING_WORDS words, digits ignored) that recur
     REPEATED_LINES times or more in one document: the running heads of a PDF whose text lost
     its page breaks ("HMIC (2011) Without fear or favour: A review of police relationships 4"
-    on every page). A rule is written once."""
-    seen = Counter(_shape(line) for line in lines if 3 <= len(line.split()) <= RUNNING_WORDS)
+    on every page). A rule is written once, and a sentence ending in a full stop repeated
+    with other numbers ("Finding 2 is set out below.") is text, not a running head."""
+    seen = Counter(_shape(line) for line in lines if 3 <= len(line.split()) <= RUNNING_WORDS
+                   and not line.rstrip().endswith("."))
     return {shape for shape, count in seen.items() if count >= REPEATED_LINES}
 
 

@@ -284,22 +284,25 @@ def load_text(path: Path) -> Document:
 
 
 def _pdf_pages(reader: Any, max_chars: int) -> tuple[list[str], set[str]]:
-    """Each page's text (stopping once `max_chars` have been read), and the lines set in a
-    larger type than the body: a PDF exported from Word keeps its headings' sizes, though
-    not their styles."""
+    """Each page's text (stopping once `max_chars` have been read), and the lines set apart
+    from the body as headings are: in a larger type, or in bold where the body is not. A
+    PDF exported from Word keeps its headings' sizes and fonts, though not their styles."""
     pages: list[str] = []
     sizes: dict[str, float] = {}
-    body: list[tuple[float, int]] = []
+    bold: dict[str, bool] = {}
+    body: list[tuple[float, bool, int]] = []
     total = 0
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         scale = abs(tm[3]) if tm and tm[3] else 1.0
         effective = float(size or 0) * scale * (abs(cm[3]) if cm and cm[3] else 1.0)
+        heavy = _bold_font(font)
         for line in text.splitlines():
             line = " ".join(line.split())
             if line and effective:
                 sizes[line] = max(sizes.get(line, 0.0), effective)
-                body.append((effective, len(line)))
+                bold[line] = bold.get(line, True) and heavy
+                body.append((effective, heavy, len(line)))
 
     for page in reader.pages:
         try:
@@ -310,20 +313,36 @@ def _pdf_pages(reader: Any, max_chars: int) -> tuple[list[str], set[str]]:
         total += len(text)
         if total > max_chars:
             break
-    return pages, _larger_lines(sizes, body)
+    return pages, _larger_lines(sizes, bold, body)
 
 
-def _larger_lines(sizes: dict[str, float], body: list[tuple[float, int]]) -> set[str]:
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+
+
+def _bold_font(font: object) -> bool:
+    """Whether a PDF font is a bold face, by its PostScript name ("Arial-BoldMT")."""
+    try:
+        name = font.get("/BaseFont", "") if font is not None else ""  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
+    return bool(_BOLD_FONT.search(str(name)))
+
+
+def _larger_lines(sizes: dict[str, float], bold: dict[str, bool],
+                  body: list[tuple[float, bool, int]]) -> set[str]:
     """Lines whose type is at least 15% larger than the body's (the size most characters
-    are set in) and that are short enough to be headings."""
+    are set in), or bold when most of the body is not, and short enough to be headings."""
     if not body:
         return set()
     weight: dict[float, int] = {}
-    for size, length in body:
+    for size, _, length in body:
         weight[round(size, 1)] = weight.get(round(size, 1), 0) + length
     body_size = max(weight, key=lambda size: weight[size])
+    bold_share = sum(length for _, heavy, length in body if heavy) / max(
+        1, sum(length for _, _, length in body))
     return {line for line, size in sizes.items()
-            if size >= 1.15 * body_size and _heading_level(line, alone=True)}
+            if (size >= 1.15 * body_size or (bold.get(line) and bold_share < 0.5))
+            and _heading_level(line, alone=True)}
 
 
 def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:

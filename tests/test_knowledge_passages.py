@@ -249,3 +249,17 @@ def test_windows_are_bounded_and_overlap_by_a_short_paragraph() -> None:
         if len(paragraphs[start].split()) <= OVERLAP_WORDS:
             assert before.endswith(paragraphs[start]) and after.startswith(paragraphs[start])
     assert windows(["a few words"]) == [(0, "a few words")] and windows([]) == []
+
+
+def test_a_menu_in_plain_list_markup_is_left_out_of_an_html_page(tmp_path: Path) -> None:
+    items = "".join(f"<li><a href='/{n}'>{n.title()}</a></li>" for n in (
+        "about", "news", "careers", "contact", "search", "privacy"))
+    passages = _passages(tmp_path, "gifts.html", (
+        f"<html><body><ul>{items}</ul><h1>Gifts</h1><h2>1. Declaring</h2>"
+        "<p>Declare every gift within 28 days of the offer, whether or not you accept it."
+        "</p><p>Never accept:</p><ul><li>cash</li><li>vouchers</li><li>loans</li>"
+        "<li>tickets</li><li>discounts</li></ul></body></html>"))
+
+    text = _all_text(passages)
+    assert "Careers" not in text and "Privacy" not in text
+    assert "- vouchers" in text and "- discounts" in text

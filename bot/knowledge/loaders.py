@@ -593,6 +593,9 @@ def load_html(path: Path) -> Document:
         else:
             lines.append((0, f"- {text}" if element.name == "li" else text))
             lines.append((0, ""))
+    # A menu in plain list markup (outside <nav>, as many intranet pages have it).
+    menu = furniture.menu_lines([text if not level else "" for level, text in lines])
+    lines = [line for index, line in enumerate(lines) if index not in menu]
     h1_title, sections = _sections_from_lines(lines, top_level_is_title=True)
     return Document(path.name, h1_title or page_title or humanised_stem(path),
                     str(version) if version else None, tuple(sections))

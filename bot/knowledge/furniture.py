@@ -32,7 +32,7 @@ _LEADERS = re.compile(r"(?:\s*\.){4,}\s*|\s_{4,}\s*|\s·{4,}\s*")
 #: the uploader, the upload date, and "transcript" / "continue reading" labels.
 _HOST = re.compile(
     r"^\s*(?:\d[\d,]*\s+(?:views?|downloads?|pages?)|upload(?:ed)?(?:\s+by)?\s*:.*|"
-    r"post(?:ed)?\s+on\s+\S+|category\s*:|transcript(?:\s+of\b.*)?|"
+    r"post(?:ed)?\s+on\s+\S+|category\s*:|documents|transcript(?:\s+of\b.*)?|"
     r"continue\s+reading|page\s+created\s+by\b.*|download\s+(?:pdf|now|report)|"
     r"report\s+this\s+(?:link|document)|page\s+\d{1,4}\s*:.*)\s*$",
     re.IGNORECASE)
@@ -49,7 +49,8 @@ _NAVIGATION = re.compile(
     r"^\s*(?:skip\s+to\s+(?:main\s+)?content|skip\s+to\s+main|quickly\s+exit\s+this\s+site\b.*|"
     r"leave\s+(?:this\s+)?site(?:\s+skip\s+to\s+(?:main\s+)?content)?|exit\s+this\s+site|"
     r"back\s+to\s+top|print\s+this\s+page|share\s+this\s+page|you\s+are\s+here:?.*|"
-    r"breadcrumb.*|menu|search\s+this\s+site|accessibility\s+tools?)\s*$", re.IGNORECASE)
+    r"breadcrumb.*|menu|options|search\s+this\s+site|accessibility(?:\s+tools?)?|"
+    r"text\s+size\b.*|english|cymraeg)\s*$", re.IGNORECASE)
 _MARKING = re.compile(
     r"^\s*(?:not\s+protectively\s+marked|official(?:[- ]sensitive)?|unclassified|restricted|"
     r"protect|protectively\s+marked)\s*$", re.IGNORECASE)
@@ -60,6 +61,8 @@ RUNNING_SHARE = 0.5
 EDGE_LINES = 3
 #: A line found this many times in one document is a running head or foot.
 REPEATED_LINES = 3
+#: ...when it is no longer than this many words (a running head is a short line).
+RUNNING_WORDS = 20
 #: A line found in at least this many documents is shared furniture (a site's banner or
 #: footer, a report's running header) rather than any one policy's text.
 SHARED_DOCUMENTS = 3
@@ -111,7 +114,7 @@ def contents_lines(lines: Sequence[str]) -> set[int]:
             found.add(index)
         elif shaped[position]:
             near = shaped[max(0, position - 2):position] + shaped[position + 1:position + 3]
-            if sum(near) >= 2:
+            if sum(near) and 2 * sum(near) >= len(near):
                 found.add(index)
     for position in range(1, len(filled) - 1):
         index = filled[position]
@@ -175,11 +178,55 @@ def strip_running(pages: Sequence[str]) -> list[str]:
     return cleaned
 
 
+#: A bullet, as text saved from a web page or a PDF marks a list item.
+_BULLET = re.compile(r"^\s*[•●▪◦*\-–]\s+")
+#: A run of at least this many short bullet items before a page's first sentence is its
+#: navigation menu.
+MENU_ITEMS = 5
+#: ...each of at most this many words.
+MENU_WORDS = 5
+#: A line of at least this many words is a sentence of the page's own text.
+SENTENCE_WORDS = 12
+
+
+def menu_lines(lines: Sequence[str]) -> set[int]:
+    """The indices of `lines` that are a site's menu: runs of MENU_ITEMS short bullet items
+    or more ("• About", "• News", "• Careers") above the page's first sentence.
+
+    A policy's own short lists come after its text begins, and are usually introduced by
+    a sentence ending in ":", so only the lines above the first sentence are looked at.
+    """
+    found: set[int] = set()
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= MENU_ITEMS:
+            found.update(run)
+        run.clear()
+
+    for index, line in enumerate(lines):
+        if len(line.split()) >= SENTENCE_WORDS:
+            break
+        if not line.strip():
+            continue
+        item = _BULLET.match(line)
+        if item and len(line.split()) - 1 <= MENU_WORDS and not line.rstrip().endswith(
+                (".", ":", ";")):
+            run.append(index)
+        else:
+            close()
+    close()
+    return found
+
+
 def repeated_lines(lines: Iterable[str]) -> set[str]:
-    """Shapes of lines (three words or more, digits ignored) that recur REPEATED_LINES times
-    or more in one document: the running heads of a PDF whose text lost its page breaks
-    ("Page 3: Police Integrity and Corruption..." on every page). A rule is written once."""
-    seen = Counter(_shape(line) for line in lines if len(line.split()) >= 3)
+    """Shapes of short lines (three to RUNNING_WORDS words, digits ignored) that recur
+    REPEATED_LINES times or more in one document: the running heads of a PDF whose text lost
+    its page breaks ("HMIC (2011) Without fear or favour: A review of police relationships 4"
+    on every page). A rule is written once, and a sentence ending in a full stop repeated
+    with other numbers ("Finding 2 is set out below.") is text, not a running head."""
+    seen = Counter(_shape(line) for line in lines if 3 <= len(line.split()) <= RUNNING_WORDS
+                   and not line.rstrip().endswith("."))
     return {shape for shape, count in seen.items() if count >= REPEATED_LINES}
 
 

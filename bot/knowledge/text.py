@@ -64,7 +64,7 @@ def fold(text: str) -> str:
 #: A run of text where PDF extraction dropped the space between two words: a capital after
 #: a small letter ("PoliceStaff", "forBetterPolicing"), a capitalised word after capitals
 #: ("SCHEDULEStandards") or a number ("1.1The"), a page number after a word ("Concessions7").
-_GLUED = re.compile(r"\S*(?:[a-z]{3}[A-Z]|[A-Z][A-Z][a-z]{3}|\d[A-Z][a-z]|[a-z]{3}\d)\S*")
+_GLUED = re.compile(r"[a-z]{3}[A-Z]|[A-Z][A-Z][a-z]{3}|\d[A-Z][a-z]|[a-z]{3}\d")
 _JOIN = re.compile(r"(?<=[a-z]{3})(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{3})|(?<=\d)(?=[A-Z][a-z])|"
                    r"(?<=[a-z]{3})(?=\d)")
 
@@ -78,10 +78,17 @@ def words(text: str) -> list[str]:
     finds them and a quote of them still reads as written.
     """
     found = _words(text)
+    end = 0
     for match in _GLUED.finditer(text):
-        whole = set(_words(match.group()))
-        found.extend(word for word in _words(_JOIN.sub(" ", match.group()))
-                     if word not in whole)
+        if match.start() < end:
+            continue  # a second join in a run already read
+        start = max(text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+        ends = [at for at in (text.find(" ", match.end()), text.find("\n", match.end()))
+                if at >= 0]
+        end = min(ends) if ends else len(text)
+        run = text[start:end]
+        whole = set(_words(run))
+        found.extend(word for word in _words(_JOIN.sub(" ", run)) if word not in whole)
     return found
 
 

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.knowledge.answer_rule import FEATURES, AnswerRule, Evidence
 from bot.knowledge.chunking import Passage
+from bot.knowledge.evaluation import TuneEvidence, cross_check, fit_rule
 from bot.knowledge.fields import PolicyIndex
 from bot.knowledge.text import terms
 
@@ -123,6 +124,31 @@ def test_the_answer_rule_learns_to_separate_answerable_from_off_topic(tmp_path: 
     assert sum(map(rule.answers, off_topic)) <= 0.04 * len(off_topic)
     assert sum(map(rule.answers, answerable)) >= 0.9 * len(answerable)
     assert rule.weights[FEATURES.index("route_ratio")] < 0
+
+
+def test_the_cross_check_fits_on_the_other_corpora_and_counts_this_ones() -> None:
+    rng = np.random.default_rng(7)
+
+    def corpus(name: str, shift: float) -> TuneEvidence:
+        answerable: list[Evidence | None] = [
+            _evidence(coverage=float(c), known=1.0, question_terms=2.0)
+            for c in rng.uniform(0.5 + shift, 1.0, 30)]
+        off_topic = [_evidence(coverage=float(c), known=1.0, route_ratio=1.2)
+                     for c in rng.uniform(0.0, 0.3, 20)]
+        return TuneEvidence(name, [*answerable, None], off_topic, [], off_topic_asked=22)
+
+    parts = [corpus("one", 0.0), corpus("two", 0.1), corpus("three", 0.2)]
+    checks = cross_check(parts)
+
+    assert [check.name for check in checks] == ["one", "two", "three"]
+    for check, part in zip(checks, parts, strict=True):
+        rule = fit_rule([other for other in parts if other is not part])
+        assert rule.fitted_on == tuple(o.name for o in parts if o is not part)
+        # The route-declined answerable question (None) counts as not answered.
+        assert check.answerable == 31
+        assert check.answered == sum(rule.answers(e) for e in part.answerable if e) >= 27
+        assert check.off_topic == 22
+        assert check.off_topic_answered == sum(map(rule.answers, part.off_topic)) < 10
 
 
 def test_a_rule_fitted_on_other_features_is_refused(tmp_path: Path) -> None:

@@ -15,7 +15,11 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 #: Common English function words, plus the filler people put around a question ("am I
-#: allowed to", "is it ok if"), which says nothing about which policy they need.
+#: allowed to", "is it ok if"), which says nothing about which policy they need. The last
+#: lines are the contractions as typed on a phone, without the apostrophe ("whats", "ive",
+#: "dont"): otherwise they are search terms no document uses, and a question looks half
+#: unknown ("whats the deadline for telling the opcc" failed the known-words floor). Forms
+#: that are also words ("ill", "id", "well", "shed") are left out.
 _STOP_WORDS = """
 a about above after again against all also am an and any anyone anything are aren't as at
 be because been before being below between both but by can can't cannot could couldn't
@@ -31,16 +35,10 @@ under until up upon us very was wasn't way we we'd we'll we're we've were weren'
 what's when where which while who whom whose why will with won't would wouldn't yes yet
 you you'd you'll you're you've your yours yourself yourselves allowed alright anybody
 somebody stuff bit lot lots want wants wanted actually basically
-"""
-#: The contractions above as typed on a phone, without the apostrophe ("whats", "ive",
-#: "dont"): otherwise they are search terms no document uses, and a question looks half
-#: unknown ("whats the deadline for telling the opcc" failed the known-words floor). Forms
-#: that are also words ("ill", "id", "well", "hell", "shed") are left out.
-_UNAPOSTROPHISED = """
 arent cant couldnt didnt doesnt dont hadnt hasnt havent im isnt ive lets mustnt shouldnt
 thats theres theyd theyll theyre wasnt weve werent whats wont wouldnt youd youll youre youve
 """
-STOP_WORDS = frozenset(_STOP_WORDS.split()) | frozenset(_UNAPOSTROPHISED.split())
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 _stemmer = snowballstemmer.stemmer("english")
 

@@ -34,8 +34,12 @@ _HOST = re.compile(
     r"^\s*(?:\d[\d,]*\s+(?:views?|downloads?|pages?)|upload(?:ed)?(?:\s+by)?\s*:.*|"
     r"post(?:ed)?\s+on\s+\S+|category\s*:|documents|transcript(?:\s+of\b.*)?|"
     r"continue\s+reading|page\s+created\s+by\b.*|download\s+(?:pdf|now|report)|"
-    r"report\s+this\s+(?:link|document)|page\s+\d{1,4}\s*:.*)\s*$",
+    r"report\s+this\s+(?:link|document)|page\s+\d{1,4}\s*:.*|"
+    r"(?:views?|downloads?)\s*:\s*[\d,]+(?:\s+times?)?|date\s+post(?:ed)?\s*:.*|"
+    r"share\s+this\s+(?:document|page|article)\b.*|\+?\s*all\s+categories)\s*$",
     re.IGNORECASE)
+#: A breadcrumb trail: "Home > Documents > Notifiable Associations SOP".
+_BREADCRUMB = re.compile(r"^\s*[^>\n]{1,60}(?:\s[>›»]\s[^>›»\n]{1,120}){2,}$")
 _WORD = re.compile(r"[A-Za-z]+")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n\s*([a-z]{2,})")
 #: A paragraph about cookies and consent to them: the shape of a consent banner.
@@ -92,7 +96,7 @@ def is_furniture_line(line: str) -> bool:
     protective marking, a document host's counters and labels, or a sentence of a consent
     banner. (Contents entries are not: see contents_lines.)"""
     return bool(is_page_number(line) or _NAVIGATION.match(line) or _MARKING.match(line)
-                or _HOST.match(line)
+                or _HOST.match(line) or _BREADCRUMB.match(line)
                 or (len(line.split()) <= 60 and is_consent_banner(line)))
 
 

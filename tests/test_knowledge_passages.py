@@ -176,6 +176,16 @@ def test_a_sites_menu_toggles_and_banner_are_left_out() -> None:
     assert "AUTHOR: Head of Professional Standards" in text
 
 
+def test_a_page_feedback_widget_and_share_links_are_furniture() -> None:
+    for line in ["Page feedback", "Was this page useful? *", "Is this page helpful?",
+                 "What best describes the reason for your visit today?", "Share on Facebook",
+                 "Share", "Twitter", "Print", "Yes / No", "Report a problem with this page"]:
+        assert furniture.is_furniture_line(line), line
+    for line in ["Feedback from line managers", "Share the chocolates with the team.",
+                 "Print media enquiries go to the press office."]:
+        assert not furniture.is_furniture_line(line), line
+
+
 def test_a_short_list_after_the_text_begins_is_not_a_menu() -> None:
     lines = ["Gifts policy", "This policy applies to every officer and member of staff in "
              "the force.", "Never accept:", "• Cash", "• Vouchers", "• Gift cards", "• Loans",

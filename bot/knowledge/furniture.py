@@ -54,7 +54,13 @@ _NAVIGATION = re.compile(
     r"leave\s+(?:this\s+)?site(?:\s+skip\s+to\s+(?:main\s+)?content)?|exit\s+this\s+site|"
     r"back\s+to\s+top|print\s+this\s+page|share\s+this\s+page|you\s+are\s+here:?.*|"
     r"breadcrumb.*|menu|options|search\s+this\s+site|accessibility(?:\s+tools?)?|"
-    r"text\s+size\b.*|english|cymraeg)\s*$", re.IGNORECASE)
+    r"text\s+size\b.*|english|cymraeg|"
+    # a page-feedback widget and share links
+    r"page\s+feedback|(?:was|is)\s+this\s+page\s+(?:useful|helpful)\b.*|"
+    r"what\s+best\s+describes\s+the\s+reason\s+for\s+your\s+visit\b.*|"
+    r"report\s+a\s+problem\s+with\s+this\s+page|yes\s*/?\s*no|"
+    r"share(?:\s+(?:on|via|to))?(?:\s+(?:facebook|twitter|x|linkedin|email|whatsapp))*|"
+    r"facebook|twitter|linkedin|print)\s*$", re.IGNORECASE)
 _MARKING = re.compile(
     r"^\s*(?:not\s+protectively\s+marked|official(?:[- ]sensitive)?|unclassified|restricted|"
     r"protect|protectively\s+marked)\s*$", re.IGNORECASE)

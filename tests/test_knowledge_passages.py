@@ -277,3 +277,25 @@ def test_a_menu_in_plain_list_markup_is_left_out_of_an_html_page(tmp_path: Path)
     text = _all_text(passages)
     assert "Careers" not in text and "Privacy" not in text
     assert "- vouchers" in text and "- discounts" in text
+
+
+def test_word_contents_entries_are_not_headings(tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    styles = word.styles
+    for name in ("TOC 1", "TOC 2"):
+        if name not in [style.name for style in styles]:
+            styles.add_style(name, 1)
+    word.add_paragraph("1. Declaring\t2", style="TOC 1")
+    word.add_paragraph("2. Raffles\t3", style="TOC 2")
+    word.add_heading("1. Declaring", level=1)
+    word.add_paragraph("Declare every gift within 28 days.")
+    path = tmp_path / "gifts.docx"
+    word.save(str(path))
+
+    passages = chunk([load_document(path)])
+
+    # the entry with a section of its own is left to it; the other stays, as text
+    assert [(p.section, p.text) for p in passages] == [
+        ("Gifts", "2. Raffles\t3"), ("1. Declaring", "Declare every gift within 28 days.")]

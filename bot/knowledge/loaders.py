@@ -506,6 +506,9 @@ def load_docx(path: Path) -> Document:
             lines.append((int(level.group(1)) + 1, text))
         elif style.lower().startswith("list"):
             lines.append((0, f"- {text}"))
+        elif style.lower().startswith("toc"):
+            # Word's own contents entries ("TOC 1"): text, whatever they look like.
+            lines.append((0, text))
         else:
             lines.append((_docx_direct_heading(paragraph, text), text))
     for table in word.tables:

@@ -76,9 +76,9 @@ def test_cover_lines_of_label_and_value_are_kept_as_text_not_headings(tmp_path: 
     assert all(p.headings == () for p in passages)
     assert "AUTHOR: Detective Chief Superintendent, PSD" in _all_text(passages)
     # a label in capitals is no heading even over text
-    passages = _passages(tmp_path, "vetting.html", (
+    vetting = _passages(tmp_path, "vetting.html", (
         "POLICY TITLE: Vetting of all staff\nVetting is renewed every ten years.\n"))
-    assert [p.headings for p in passages] == [()]
+    assert [p.headings for p in vetting] == [()]
     assert "CONTACT DETAILS: 101 Ext. 49031" in _all_text(passages)
 
 

@@ -75,6 +75,10 @@ def test_cover_lines_of_label_and_value_are_kept_as_text_not_headings(tmp_path: 
 
     assert all(p.headings == () for p in passages)
     assert "AUTHOR: Detective Chief Superintendent, PSD" in _all_text(passages)
+    # a label in capitals is no heading even over text
+    vetting = _passages(tmp_path, "vetting.html", (
+        "POLICY TITLE: Vetting of all staff\nVetting is renewed every ten years.\n"))
+    assert [p.headings for p in vetting] == [()]
     assert "CONTACT DETAILS: 101 Ext. 49031" in _all_text(passages)
 
 
@@ -140,10 +144,14 @@ def test_pdf_headings_are_found_from_bold_type(tmp_path: Path) -> None:
 def test_a_document_hosts_counters_and_labels_are_furniture() -> None:
     for line in ["16 views", "1,204 views", "0 download", "Upload: someuser",
                  "Post on 12-Mar-2020", "Category:", "TRANSCRIPT", "CONTINUE READING",
-                 "Page 2: gifts and hospitality procedure - …€¦ · offers"]:
+                 "Page 2: gifts and hospitality procedure - …€¦ · offers", "View: 0 times",
+                 "Download: 12 times", "Share this document with a friend",
+                 "Date post: 24-Aug-2020", "+ All Categories",
+                 "Home > Documents > Notifiable Associations SOP", "Home › About › Policies"]:
         assert furniture.is_furniture_line(line), line
     for line in ["Documents you must keep", "Page 2 of the form is signed by a manager.",
-                 "Transcripts of interviews are kept for six years."]:
+                 "Transcripts of interviews are kept for six years.",
+                 "Gifts of £25 / £50 / £100 need approval", "Share the box with the team."]:
         assert not furniture.is_furniture_line(line), line
 
 
@@ -170,6 +178,16 @@ def test_a_sites_menu_toggles_and_banner_are_left_out() -> None:
                   "cookies", "Escape key", "Menu"):
         assert noise not in text, noise
     assert "AUTHOR: Head of Professional Standards" in text
+
+
+def test_a_page_feedback_widget_and_share_links_are_furniture() -> None:
+    for line in ["Page feedback", "Was this page useful? *", "Is this page helpful?",
+                 "What best describes the reason for your visit today?", "Share on Facebook",
+                 "Share", "Twitter", "Print", "Yes / No", "Report a problem with this page"]:
+        assert furniture.is_furniture_line(line), line
+    for line in ["Feedback from line managers", "Share the chocolates with the team.",
+                 "Print media enquiries go to the press office."]:
+        assert not furniture.is_furniture_line(line), line
 
 
 def test_a_short_list_after_the_text_begins_is_not_a_menu() -> None:
@@ -263,3 +281,25 @@ def test_a_menu_in_plain_list_markup_is_left_out_of_an_html_page(tmp_path: Path)
     text = _all_text(passages)
     assert "Careers" not in text and "Privacy" not in text
     assert "- vouchers" in text and "- discounts" in text
+
+
+def test_word_contents_entries_are_not_headings(tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    styles = word.styles
+    for name in ("TOC 1", "TOC 2"):
+        if name not in [style.name for style in styles]:
+            styles.add_style(name, 1)
+    word.add_paragraph("1. Declaring\t2", style="TOC 1")
+    word.add_paragraph("2. Raffles\t3", style="TOC 2")
+    word.add_heading("1. Declaring", level=1)
+    word.add_paragraph("Declare every gift within 28 days.")
+    path = tmp_path / "gifts.docx"
+    word.save(str(path))
+
+    passages = chunk([load_document(path)])
+
+    # the entry with a section of its own is left to it; the other stays, as text
+    assert [(p.section, p.text) for p in passages] == [
+        ("Gifts", "2. Raffles\t3"), ("1. Declaring", "Declare every gift within 28 days.")]

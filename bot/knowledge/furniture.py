@@ -34,8 +34,12 @@ _HOST = re.compile(
     r"^\s*(?:\d[\d,]*\s+(?:views?|downloads?|pages?)|upload(?:ed)?(?:\s+by)?\s*:.*|"
     r"post(?:ed)?\s+on\s+\S+|category\s*:|documents|transcript(?:\s+of\b.*)?|"
     r"continue\s+reading|page\s+created\s+by\b.*|download\s+(?:pdf|now|report)|"
-    r"report\s+this\s+(?:link|document)|page\s+\d{1,4}\s*:.*)\s*$",
+    r"report\s+this\s+(?:link|document)|page\s+\d{1,4}\s*:.*|"
+    r"(?:views?|downloads?)\s*:\s*[\d,]+(?:\s+times?)?|date\s+post(?:ed)?\s*:.*|"
+    r"share\s+this\s+(?:document|page|article)\b.*|\+?\s*all\s+categories)\s*$",
     re.IGNORECASE)
+#: A breadcrumb trail: "Home > Documents > Notifiable Associations SOP".
+_BREADCRUMB = re.compile(r"^\s*[^>\n]{1,60}(?:\s[>›»]\s[^>›»\n]{1,120}){2,}$")
 _WORD = re.compile(r"[A-Za-z]+")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n\s*([a-z]{2,})")
 #: A paragraph about cookies and consent to them: the shape of a consent banner.
@@ -50,7 +54,13 @@ _NAVIGATION = re.compile(
     r"leave\s+(?:this\s+)?site(?:\s+skip\s+to\s+(?:main\s+)?content)?|exit\s+this\s+site|"
     r"back\s+to\s+top|print\s+this\s+page|share\s+this\s+page|you\s+are\s+here:?.*|"
     r"breadcrumb.*|menu|options|search\s+this\s+site|accessibility(?:\s+tools?)?|"
-    r"text\s+size\b.*|english|cymraeg)\s*$", re.IGNORECASE)
+    r"text\s+size\b.*|english|cymraeg|"
+    # a page-feedback widget and share links
+    r"page\s+feedback|(?:was|is)\s+this\s+page\s+(?:useful|helpful)\b.*|"
+    r"what\s+best\s+describes\s+the\s+reason\s+for\s+your\s+visit\b.*|"
+    r"report\s+a\s+problem\s+with\s+this\s+page|yes\s*/?\s*no|"
+    r"share(?:\s+(?:on|via|to))?(?:\s+(?:facebook|twitter|x|linkedin|email|whatsapp))*|"
+    r"facebook|twitter|linkedin|print)\s*$", re.IGNORECASE)
 _MARKING = re.compile(
     r"^\s*(?:not\s+protectively\s+marked|official(?:[- ]sensitive)?|unclassified|restricted|"
     r"protect|protectively\s+marked)\s*$", re.IGNORECASE)
@@ -92,7 +102,7 @@ def is_furniture_line(line: str) -> bool:
     protective marking, a document host's counters and labels, or a sentence of a consent
     banner. (Contents entries are not: see contents_lines.)"""
     return bool(is_page_number(line) or _NAVIGATION.match(line) or _MARKING.match(line)
-                or _HOST.match(line)
+                or _HOST.match(line) or _BREADCRUMB.match(line)
                 or (len(line.split()) <= 60 and is_consent_banner(line)))
 
 

@@ -369,8 +369,9 @@ def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
 #: Head of PSD", "Reference: FOI-2021-02334": a label in capitals, or a value of six words
 #: or fewer, since a title such as "Chapter 3: The press and the police: the harm and the
 #: response" has a colon too), a date, a copyright or ISBN line.
+_LABEL_VALUE = re.compile(r"^(?:[^:a-z]{1,40}|[^:]{1,40}(?=:\s+(?:\S+\s*){1,6}$)):\s+\S")
 _NOT_HEADING = re.compile(
-    r"^(?:[^:a-z]{1,40}|[^:]{1,40}(?=:\s+(?:\S+\s*){1,6}$)):\s+\S|^(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9},?\s+\d{4}$|"
+    r"^(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9},?\s+\d{4}$|"
     r"^[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|^©|^isbn\b",
     re.IGNORECASE)
 
@@ -395,7 +396,7 @@ def _heading_level(line: str, alone: bool, opens: bool = False) -> int:
         return 0
     if stripped[-1] in ".,;:!?" or stripped.startswith(("-", "*", "•")):
         return 0
-    if _NOT_HEADING.match(stripped):
+    if _NOT_HEADING.match(stripped) or _LABEL_VALUE.match(stripped):
         return 0
     if _NUMBERED_HEADING.match(stripped):
         number = stripped.split()[0] if not stripped.lower().startswith("section") else "1"
@@ -506,6 +507,9 @@ def load_docx(path: Path) -> Document:
             lines.append((int(level.group(1)) + 1, text))
         elif style.lower().startswith("list"):
             lines.append((0, f"- {text}"))
+        elif style.lower().startswith("toc"):
+            # Word's own contents entries ("TOC 1"): text, whatever they look like.
+            lines.append((0, text))
         else:
             lines.append((_docx_direct_heading(paragraph, text), text))
     for table in word.tables:

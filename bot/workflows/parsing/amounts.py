@@ -6,6 +6,7 @@ Money and plain numbers share this; each decides what the suffixes and currency 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -86,7 +87,7 @@ def read_numbers(normalised: str) -> Reading:
     return Reading(text=text, numbers=tuple(found))
 
 
-def contains_any(normalised: str, phrases: frozenset[str] | set[str]) -> bool:
+def contains_any(normalised: str, phrases: AbstractSet[str]) -> bool:
     """True when any phrase occurs in the text as whole words."""
     padded = f" {words_only(normalised)} "
     return any(f" {phrase} " in padded for phrase in phrases)

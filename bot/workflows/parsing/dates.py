@@ -24,8 +24,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-import dateparser
-
 from bot.messages import say
 from bot.workflows.parsing.amounts import contains_any
 from bot.workflows.parsing.common import (
@@ -380,6 +378,10 @@ def _from_dateparser(text: str, field: _Field) -> date | None:
         "REQUIRE_PARTS": ["day", "month"],
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
+    # Imported here, not at the top: it costs about 0.15 s of CPU, and most turns (and every
+    # start-up) never reach it, since exact dates and "yesterday" are read above.
+    import dateparser
+
     try:
         found = dateparser.parse(text, languages=["en"], settings=settings)
     except Exception:  # dateparser has raised on odd input before; an answer is never a crash

@@ -11,7 +11,10 @@ import pytest
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.knowledge.answer_rule import FEATURES, AnswerRule, Evidence
+from bot.knowledge.chunking import Passage
+from bot.knowledge.evaluation import TuneEvidence, cross_check, fit_rule
 from bot.knowledge.fields import PolicyIndex
+from bot.knowledge.text import terms
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +80,30 @@ def test_limit_questions_are_told_apart_from_questions_naming_a_sum(bundled: Kno
     assert not bundled.query_terms("a £15 bunch of flowers").limit_question
 
 
+def test_a_deadline_question_finds_the_rule_that_states_a_length_of_time(tmp_path: Path) -> None:
+    def section(heading: str, text: str) -> Passage:
+        return Passage("gifts.md", "Gifts", "1", (heading,), text)
+    knowledge = Knowledge.from_passages([
+        section("3. Telling the office", "Tell the office about a gift you were offered."),
+        section("4. When to tell", "Tell the office about a gift within 28 days of an offer."),
+    ], Settings(home=tmp_path))
+
+    query = knowledge.query_terms("whats the deadline for telling the office about a gift")
+
+    assert query.duration_question
+    assert not knowledge.query_terms("telling the office about a gift").duration_question
+    assert knowledge.search("whats the deadline for telling the office about a gift")[
+        0].passage.section == "4. When to tell"
+    # Without the duration boost the first section, which shares more words, wins.
+    assert knowledge.search("telling the office about a gift")[0].passage.section == (
+        "3. Telling the office")
+
+
+def test_contractions_typed_without_the_apostrophe_are_not_search_terms() -> None:
+    assert terms("whats the deadline, ive got a gift i dont want") == terms(
+        "what's the deadline, i've got a gift i don't want")
+
+
 def _evidence(**values: float) -> Evidence:
     base = dict.fromkeys(Evidence.__dataclass_fields__, 0.0)
     return Evidence(**{**base, **values})
@@ -97,6 +124,31 @@ def test_the_answer_rule_learns_to_separate_answerable_from_off_topic(tmp_path: 
     assert sum(map(rule.answers, off_topic)) <= 0.04 * len(off_topic)
     assert sum(map(rule.answers, answerable)) >= 0.9 * len(answerable)
     assert rule.weights[FEATURES.index("route_ratio")] < 0
+
+
+def test_the_cross_check_fits_on_the_other_corpora_and_counts_this_ones() -> None:
+    rng = np.random.default_rng(7)
+
+    def corpus(name: str, shift: float) -> TuneEvidence:
+        answerable: list[Evidence | None] = [
+            _evidence(coverage=float(c), known=1.0, question_terms=2.0)
+            for c in rng.uniform(0.5 + shift, 1.0, 30)]
+        off_topic = [_evidence(coverage=float(c), known=1.0, route_ratio=1.2)
+                     for c in rng.uniform(0.0, 0.3, 20)]
+        return TuneEvidence(name, [*answerable, None], off_topic, [], off_topic_asked=22)
+
+    parts = [corpus("one", 0.0), corpus("two", 0.1), corpus("three", 0.2)]
+    checks = cross_check(parts)
+
+    assert [check.name for check in checks] == ["one", "two", "three"]
+    for check, part in zip(checks, parts, strict=True):
+        rule = fit_rule([other for other in parts if other is not part])
+        assert rule.fitted_on == tuple(o.name for o in parts if o is not part)
+        # The route-declined answerable question (None) counts as not answered.
+        assert check.answerable == 31
+        assert check.answered == sum(rule.answers(e) for e in part.answerable if e) >= 27
+        assert check.off_topic == 22
+        assert check.off_topic_answered == sum(map(rule.answers, part.off_topic)) < 10
 
 
 def test_a_rule_fitted_on_other_features_is_refused(tmp_path: Path) -> None:

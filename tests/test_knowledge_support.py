@@ -6,10 +6,11 @@ from pathlib import Path
 
 
 def write_pdf(path: Path, lines: list[str], title: str | None = None,
-              larger: frozenset[str] = frozenset()) -> Path:
+              larger: frozenset[str] = frozenset(), bold: frozenset[str] = frozenset()) -> Path:
     """Write a one-page PDF showing `lines` of text, by hand: enough for pypdf to extract.
 
-    Lines in `larger` are set in 16 pt instead of 11 (a heading exported from Word)."""
+    Lines in `larger` are set in 16 pt instead of 11 (a heading exported from Word), lines
+    in `bold` in Helvetica-Bold at the body's size."""
 
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
@@ -18,6 +19,8 @@ def write_pdf(path: Path, lines: list[str], title: str | None = None,
     for line in lines:
         if line in larger:
             stream_lines.append(f"/F1 16 Tf ({escape(line)}) Tj T* /F1 11 Tf")
+        elif line in bold:
+            stream_lines.append(f"/F2 11 Tf ({escape(line)}) Tj T* /F1 11 Tf")
         else:
             stream_lines.append(f"({escape(line)}) Tj T*")
     stream_lines.append("ET")
@@ -26,9 +29,10 @@ def write_pdf(path: Path, lines: list[str], title: str | None = None,
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"/Resources << /Font << /F1 4 0 R /F2 6 0 R >> >> /Contents 5 0 R >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
     ]
     if title:
         objects.append(b"<< /Title (" + escape(title).encode("latin-1") + b") >>")

@@ -128,9 +128,11 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         Corpus,
         all_corpora,
         bundled_corpus,
-        calibrate,
+        cross_check,
         evaluate_corpus,
+        fit_rule,
         load_corpus,
+        tune_evidence,
     )
 
     if args.questions is not None:
@@ -147,10 +149,16 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         chosen = [corpus.split(args.split) for corpus in chosen]
     chosen = [corpus for corpus in chosen if corpus.questions]
     if args.calibrate:
-        rule = calibrate(settings, all_corpora())
+        parts = [tune_evidence(corpus, settings) for corpus in all_corpora()]
+        rule = fit_rule(parts)
         rule.save()
         print(say("knowledge.eval_calibrated", corpora=", ".join(rule.fitted_on),
                   threshold=f"{rule.threshold:.3f}"))
+        for check in cross_check(parts):
+            print(say("knowledge.eval_cross_check", corpus=check.name,
+                      answered=check.answered, answerable=check.answerable,
+                      off_topic_answered=check.off_topic_answered,
+                      off_topic=check.off_topic))
     if not chosen:
         print(say("cli.eval_no_questions"), file=sys.stderr)
         return 2

@@ -78,6 +78,12 @@ LIMIT_BOOST = 1.5
 #: where two topics share a stem ("leaving do" and "annual leave"), the passage using the
 #: person's own word form wins the tie.
 EXACT_WEIGHT = 0.3
+#: A question about a length of time ("how long have I got", "what's the deadline", "is
+#: there a waiting period") is answered by a rule that states one ("within 28 days",
+#: "twelve months"): passages stating a duration get this much more (the limit boost's
+#: factor, not tuned). Measured on the tune splits: bundled MRR 0.764 -> 0.767,
+#: public-policies hit@3 0.667 -> 0.684, inspection-reports unchanged.
+DURATION_BOOST = 1.5
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}(?:'s)?\b")
 _CURLY = str.maketrans({"\u2019": "'"})
@@ -85,6 +91,10 @@ _CURLY = str.maketrans({"\u2019": "'"})
 _LIMIT_QUESTION = re.compile(
     r"\b(limits?|threshold|maximum|max|cap|ceiling|how\s+much|how\s+many\s+pounds|"
     r"value|worth|upper|lower|minimum|over\s+what|under\s+what|at\s+what)\b")
+#: How a question asks for a length of time rather than naming one.
+_DURATION_QUESTION = re.compile(
+    r"\b(how\s+long|how\s+soon|how\s+quickly|deadline|time\s+limit|time\s+bar|"
+    r"waiting\s+period|how\s+many\s+(?:days|weeks|months|years|hours)|by\s+when|when\s+by)\b")
 _QUESTION_AMOUNT = re.compile(r"£\s*(\d+(?:\.\d+)?)|\b(\d+(?:\.\d+)?)\s*(?:quid|pounds?|gbp)\b")
 
 
@@ -169,9 +179,11 @@ class Knowledge:
         query = self.vocabulary.query_terms(question)
         exact = dict.fromkeys(unstemmed_terms(question), 1.0)
         names = self._names(question, query)
+        folded = fold(question)
         return replace(query, amounts=amounts(question), exact=exact,
                        own=tuple(term for term in query.own if term not in names),
-                       limit_question=bool(_LIMIT_QUESTION.search(fold(question))))
+                       limit_question=bool(_LIMIT_QUESTION.search(folded)),
+                       duration_question=bool(_DURATION_QUESTION.search(folded)))
 
     def _names(self, question: str, query: QueryTerms) -> set[str]:
         """Terms of capitalised words the documents never use: the name of a shop, a person,
@@ -217,6 +229,8 @@ class Knowledge:
             scores += EXACT_WEIGHT * fields.exact.scores(query.exact)
         if query.limit_question:
             scores[fields.states_amount] *= LIMIT_BOOST
+        if query.duration_question:
+            scores[fields.states_duration] *= DURATION_BOOST
         return scores, plain
 
     def _boost_amount_limits(self, query: QueryTerms, scores: np.ndarray) -> None:

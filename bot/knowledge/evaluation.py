@@ -354,32 +354,79 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def calibrate(settings: Settings, corpora: Iterable[Corpus]) -> AnswerRule:
-    """Fit the answer rule on the tune split of every corpus (all of the bundled set, which
-    has no held-out part) and return it; held_out questions are never looked at."""
-    answerable: list[Evidence] = []
-    off_topic: list[Evidence] = []
-    routed: list[Evidence] = []
-    names = []
-    asked = 0
-    for corpus in corpora:
-        part = corpus if corpus.documents is None else corpus.split("tune")
-        if not part.questions:
+@dataclass
+class TuneEvidence:
+    """One corpus's tune split as the answer rule sees it (see calibrate)."""
+
+    name: str
+    #: Answerable questions the rule decides (None where a route turns one away first).
+    answerable: list[Evidence | None] = field(default_factory=list)
+    #: Off-topic questions the rule decides, and those a route turns away first.
+    off_topic: list[Evidence] = field(default_factory=list)
+    routed: list[Evidence] = field(default_factory=list)
+    off_topic_asked: int = 0
+
+
+def tune_evidence(corpus: Corpus, settings: Settings) -> TuneEvidence:
+    """The answer rule's features for a corpus's tune split (all of the bundled set, which has
+    no held-out part); held_out questions are never looked at."""
+    part = corpus if corpus.documents is None else corpus.split("tune")
+    found = TuneEvidence(corpus.name, off_topic_asked=len(part.off_topic))
+    if not part.questions:
+        return found
+    knowledge = knowledge_for(corpus, settings)
+    found.answerable = [knowledge.evidence_for(q.question) for q in part.questions]
+    for item in part.off_topic:
+        evidence = knowledge.evidence_for(item.question, routed=True)
+        if evidence is None:
             continue
-        names.append(corpus.name)
-        knowledge = knowledge_for(corpus, settings)
-        for question in part.questions:
-            evidence = knowledge.evidence_for(question.question)
-            if evidence is not None:
-                answerable.append(evidence)
-        asked += len(part.off_topic)
-        for item in part.off_topic:
-            evidence = knowledge.evidence_for(item.question, routed=True)
-            if evidence is None:
-                continue
-            # Off-topic questions a route turns away teach the rule too, but only those
-            # the rule itself would decide set its threshold.
-            (off_topic if knowledge.evidence_for(item.question) is not None
-             else routed).append(evidence)
-    return AnswerRule.fit(answerable, off_topic, names, off_topic_asked=asked,
-                          also_off_topic=routed)
+        # Off-topic questions a route turns away teach the rule too, but only those
+        # the rule itself would decide set its threshold.
+        (found.off_topic if knowledge.evidence_for(item.question) is not None
+         else found.routed).append(evidence)
+    return found
+
+
+def fit_rule(parts: Iterable[TuneEvidence]) -> AnswerRule:
+    """The answer rule fitted on these corpora's tune evidence, pooled (`probity eval
+    --calibrate` fits it on every corpus)."""
+    parts = [part for part in parts if part.answerable]
+    return AnswerRule.fit(
+        [e for part in parts for e in part.answerable if e is not None],
+        [e for part in parts for e in part.off_topic], [part.name for part in parts],
+        off_topic_asked=sum(part.off_topic_asked for part in parts),
+        also_off_topic=[e for part in parts for e in part.routed])
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """The rule fitted on the other corpora, asked this corpus's tune questions."""
+
+    name: str
+    answered: int
+    answerable: int
+    off_topic_answered: int
+    off_topic: int
+
+
+def cross_check(parts: list[TuneEvidence]) -> list[CrossCheck]:
+    """Leave one corpus out: for each corpus, fit the rule on the others' tune evidence and
+    count what it answers of this one's (a question a route turns away is not answered).
+    How the rule does on documents it was not fitted on, which is what a force adopting
+    Probity gets."""
+    from bot.knowledge.engine import MIN_KNOWN
+
+    checks = []
+    for part in parts:
+        others = [other for other in parts if other is not part]
+        if not part.answerable or not any(other.answerable for other in others):
+            continue
+        rule = fit_rule(others)
+
+        def answers(evidence: Evidence | None, rule: AnswerRule = rule) -> bool:
+            return (evidence is not None and evidence.known >= MIN_KNOWN
+                    and rule.answers(evidence))
+        checks.append(CrossCheck(
+            part.name, sum(map(answers, part.answerable)), len(part.answerable),
+            sum(map(answers, part.off_topic)), part.off_topic_asked))
+    return checks

@@ -27,6 +27,12 @@ _HEADING_LIMIT = re.compile(
     r"\b(below|under|less\s+than|up\s+to|at\s+or\s+above|above|over|more\s+than|at\s+least|exceeding)"
     r"\s+£\s*(\d+(?:\.\d+)?)")
 _MONEY = re.compile(r"£\s*\d")
+#: A stated length of time ("within 28 days", "twelve months", "48 hours"): the answer to a
+#: "how long" or "deadline" question, whether or not it says "deadline".
+_DURATION = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|"
+    r"fifteen|twenty|thirty)(?:[- ]\w+)?\s+(?:working\s+|calendar\s+|clear\s+)?"
+    r"(?:hours?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 #: Windows of a heading-less document are named "Paragraph N" (the catalogue's wording):
 #: not a heading the author chose, so not part of the heading field.
 _PARAGRAPH_PREFIX = say("knowledge.paragraph_heading", number="").strip()
@@ -67,6 +73,8 @@ class PolicyIndex:
     #: Passages whose text or heading states a sum of money ("£25"): a "limit" question's
     #: answer states an amount, whether or not it uses the word "limit".
     states_amount: np.ndarray
+    #: Passages whose text or heading states a length of time ("within 28 days").
+    states_duration: np.ndarray
     #: Passage number -> (comparison, £ limit) pairs its deepest heading states.
     heading_limits: dict[int, list[tuple[str, float]]]
 
@@ -113,6 +121,9 @@ class PolicyIndex:
             states_amount=np.asarray(
                 [bool(_MONEY.search(p.text) or _MONEY.search(p.section)) for p in passages],
                 dtype=bool),
+            states_duration=np.asarray(
+                [bool(_DURATION.search(p.text) or _DURATION.search(p.section))
+                 for p in passages], dtype=bool),
             heading_limits=limits)
 
     # Persistence: the body index writes the passages; the other fields write arrays only.
@@ -125,7 +136,7 @@ class PolicyIndex:
             getattr(self, name).save_arrays(stem.with_name(f"{stem.name}.{name}.npz"))
         np.savez(stem.with_name(f"{stem.name}.lookups.npz"), document_of=self.document_of,
                  section_of=self.section_of, route_mask=self.route_mask,
-                 states_amount=self.states_amount)
+                 states_amount=self.states_amount, states_duration=self.states_duration)
         stem.with_name(f"{stem.name}.lookups.json").write_text(json.dumps({
             "section_keys": self.section_keys,
             "heading_limits": [[number, pairs] for number, pairs in self.heading_limits.items()],
@@ -139,7 +150,8 @@ class PolicyIndex:
                                                 body.passages) for name in cls._FIELDS}
         with np.load(stem.with_name(f"{stem.name}.lookups.npz"), allow_pickle=False) as arrays:
             lookups = {name: arrays[name] for name in (
-                "document_of", "section_of", "route_mask", "states_amount")}
+                "document_of", "section_of", "route_mask", "states_amount",
+                "states_duration")}
         extra = json.loads(stem.with_name(f"{stem.name}.lookups.json").read_text(
             encoding="utf-8"))
         if any(len(array) != len(body) for array in lookups.values()):
@@ -148,6 +160,7 @@ class PolicyIndex:
                    exact=fields["exact"], document_of=lookups["document_of"],
                    section_of=lookups["section_of"], route_mask=lookups["route_mask"],
                    states_amount=lookups["states_amount"],
+                   states_duration=lookups["states_duration"],
                    section_keys=list(extra["section_keys"]),
                    heading_limits={int(number): [(str(c), float(v)) for c, v in pairs]
                                    for number, pairs in extra["heading_limits"]})

@@ -24,6 +24,22 @@ _TOC_LINE = re.compile(r"(?:\.\s*){4,}\s*\d{1,4}\s*$|(?:\s_{4,}|\s-{4,}|\s·{4,}
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*-\s*\d{1,4}\s*-\s*$",
     re.IGNORECASE)
+#: A contents entry's page number: after a space, or glued to the entry's last word or
+#: closing punctuation as PDF extraction leaves it ("Discounts and Concessions7").
+_PAGE_AT_END = re.compile(r"(?:(?<=\s)|(?<=[A-Za-z)?’'”]))\d{1,3}\s*$")
+_LEADERS = re.compile(r"(?:\s*\.){4,}\s*|\s_{4,}\s*|\s·{4,}\s*")
+#: What document-hosting sites print around a re-hosted PDF: view and download counters,
+#: the uploader, the upload date, and "transcript" / "continue reading" labels.
+_HOST = re.compile(
+    r"^\s*(?:\d[\d,]*\s+(?:views?|downloads?|pages?)|upload(?:ed)?(?:\s+by)?\s*:.*|"
+    r"post(?:ed)?\s+on\s+\S+|category\s*:|documents|transcript(?:\s+of\b.*)?|"
+    r"continue\s+reading|page\s+created\s+by\b.*|download\s+(?:pdf|now|report)|"
+    r"report\s+this\s+(?:link|document)|page\s+\d{1,4}\s*:.*|"
+    r"(?:views?|downloads?)\s*:\s*[\d,]+(?:\s+times?)?|date\s+post(?:ed)?\s*:.*|"
+    r"share\s+this\s+(?:document|page|article)\b.*|\+?\s*all\s+categories)\s*$",
+    re.IGNORECASE)
+#: A breadcrumb trail: "Home > Documents > Notifiable Associations SOP".
+_BREADCRUMB = re.compile(r"^\s*[^>\n]{1,60}(?:\s[>›»]\s[^>›»\n]{1,120}){2,}$")
 _WORD = re.compile(r"[A-Za-z]+")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n\s*([a-z]{2,})")
 #: A paragraph about cookies and consent to them: the shape of a consent banner.
@@ -37,7 +53,14 @@ _NAVIGATION = re.compile(
     r"^\s*(?:skip\s+to\s+(?:main\s+)?content|skip\s+to\s+main|quickly\s+exit\s+this\s+site\b.*|"
     r"leave\s+(?:this\s+)?site(?:\s+skip\s+to\s+(?:main\s+)?content)?|exit\s+this\s+site|"
     r"back\s+to\s+top|print\s+this\s+page|share\s+this\s+page|you\s+are\s+here:?.*|"
-    r"breadcrumb.*|menu|search\s+this\s+site|accessibility\s+tools?)\s*$", re.IGNORECASE)
+    r"breadcrumb.*|menu|options|search\s+this\s+site|accessibility(?:\s+tools?)?|"
+    r"text\s+size\b.*|english|cymraeg|"
+    # a page-feedback widget and share links
+    r"page\s+feedback|(?:was|is)\s+this\s+page\s+(?:useful|helpful)\b.*|"
+    r"what\s+best\s+describes\s+the\s+reason\s+for\s+your\s+visit\b.*|"
+    r"report\s+a\s+problem\s+with\s+this\s+page|yes\s*/?\s*no|"
+    r"share(?:\s+(?:on|via|to))?(?:\s+(?:facebook|twitter|x|linkedin|email|whatsapp))*|"
+    r"facebook|twitter|linkedin|print)\s*$", re.IGNORECASE)
 _MARKING = re.compile(
     r"^\s*(?:not\s+protectively\s+marked|official(?:[- ]sensitive)?|unclassified|restricted|"
     r"protect|protectively\s+marked)\s*$", re.IGNORECASE)
@@ -46,6 +69,10 @@ _MARKING = re.compile(
 RUNNING_SHARE = 0.5
 #: How many lines at each end of a page may be running heads or feet.
 EDGE_LINES = 3
+#: A line found this many times in one document is a running head or foot.
+REPEATED_LINES = 3
+#: ...when it is no longer than this many words (a running head is a short line).
+RUNNING_WORDS = 20
 #: A line found in at least this many documents is shared furniture (a site's banner or
 #: footer, a report's running header) rather than any one policy's text.
 SHARED_DOCUMENTS = 3
@@ -71,10 +98,57 @@ def is_consent_banner(paragraph: str) -> bool:
 
 
 def is_furniture_line(line: str) -> bool:
-    """A line that is page furniture on its own: a contents entry, a page number, a skip or
-    quick-exit link, a protective marking, or a sentence of a consent banner."""
-    return bool(is_contents_line(line) or is_page_number(line) or _NAVIGATION.match(line)
-                or _MARKING.match(line) or (len(line.split()) <= 60 and is_consent_banner(line)))
+    """A line that is page furniture on its own: a page number, a skip or quick-exit link, a
+    protective marking, a document host's counters and labels, or a sentence of a consent
+    banner. (Contents entries are not: see contents_lines.)"""
+    return bool(is_page_number(line) or _NAVIGATION.match(line) or _MARKING.match(line)
+                or _HOST.match(line) or _BREADCRUMB.match(line)
+                or (len(line.split()) <= 60 and is_consent_banner(line)))
+
+
+def contents_lines(lines: Sequence[str]) -> set[int]:
+    """The indices of `lines` that are entries of a table of contents.
+
+    A line with dot leaders and a page number is one on its own. Without leaders, an entry
+    is a short line ending in a page number ("Introduction 10", "3.11 Discounts7"), and it
+    counts only among others of its kind (two of its four nearest non-blank neighbours are
+    entries too), so "Regulation 3" or "Police Act 1996" in running text is not one. A short
+    line between two entries ("2 Applicability", a part with no page of its own) belongs to
+    the contents too.
+    """
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    shaped = [bool(_TOC_LINE.search(lines[i]) or _entry_shape(lines[i])) for i in filled]
+    found: set[int] = set()
+    for position, index in enumerate(filled):
+        if _TOC_LINE.search(lines[index]):
+            found.add(index)
+        elif shaped[position]:
+            near = shaped[max(0, position - 2):position] + shaped[position + 1:position + 3]
+            if sum(near) and 2 * sum(near) >= len(near):
+                found.add(index)
+    for position in range(1, len(filled) - 1):
+        index = filled[position]
+        if (index not in found and filled[position - 1] in found
+                and filled[position + 1] in found and len(lines[index].split()) <= 8
+                and not lines[index].rstrip().endswith((".", ";", ","))):
+            found.add(index)
+    return found
+
+
+def _entry_shape(line: str) -> bool:
+    stripped = line.strip()
+    return bool(_PAGE_AT_END.search(stripped)) and len(stripped.split()) <= 25 and not (
+        stripped.endswith((".", ";", ",")))
+
+
+def contents_title(line: str) -> str:
+    """A contents entry without its leaders and page number: what it names."""
+    return _PAGE_AT_END.sub("", _LEADERS.sub(" ", line)).strip()
+
+
+def tidy_contents(line: str) -> str:
+    """A contents entry with its dot leaders shortened to an ellipsis (its words unchanged)."""
+    return " ".join(_LEADERS.sub(" … ", line).split())
 
 
 def strip_lines(lines: Iterable[str]) -> list[str]:
@@ -114,6 +188,63 @@ def strip_running(pages: Sequence[str]) -> list[str]:
     return cleaned
 
 
+#: A bullet, as text saved from a web page or a PDF marks a list item.
+_BULLET = re.compile(r"^\s*[•●▪◦*\-–]\s+")
+#: A run of at least this many short bullet items before a page's first sentence is its
+#: navigation menu.
+MENU_ITEMS = 5
+#: ...each of at most this many words.
+MENU_WORDS = 5
+#: A line of at least this many words is a sentence of the page's own text.
+SENTENCE_WORDS = 12
+
+
+def menu_lines(lines: Sequence[str]) -> set[int]:
+    """The indices of `lines` that are a site's menu: runs of MENU_ITEMS short bullet items
+    or more ("• About", "• News", "• Careers") above the page's first sentence.
+
+    A policy's own short lists come after its text begins, and are usually introduced by
+    a sentence ending in ":", so only the lines above the first sentence are looked at.
+    """
+    found: set[int] = set()
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= MENU_ITEMS:
+            found.update(run)
+        run.clear()
+
+    for index, line in enumerate(lines):
+        if len(line.split()) >= SENTENCE_WORDS:
+            break
+        if not line.strip():
+            continue
+        item = _BULLET.match(line)
+        if item and len(line.split()) - 1 <= MENU_WORDS and not line.rstrip().endswith(
+                (".", ":", ";")):
+            run.append(index)
+        else:
+            close()
+    close()
+    return found
+
+
+def repeated_lines(lines: Iterable[str]) -> set[str]:
+    """Shapes of short lines (three to RUNNING_WORDS words, digits ignored) that recur
+    REPEATED_LINES times or more in one document: the running heads of a PDF whose text lost
+    its page breaks ("HMIC (2011) Without fear or favour: A review of police relationships 4"
+    on every page). A rule is written once, and a sentence ending in a full stop repeated
+    with other numbers ("Finding 2 is set out below.") is text, not a running head."""
+    seen = Counter(_shape(line) for line in lines if 3 <= len(line.split()) <= RUNNING_WORDS
+                   and not line.rstrip().endswith("."))
+    return {shape for shape, count in seen.items() if count >= REPEATED_LINES}
+
+
+def shape(line: str) -> str:
+    """A line as running furniture is compared: lower case, spacing folded, digits as #."""
+    return _shape(line)
+
+
 def _shape(line: str) -> str:
     return re.sub(r"\d+", "#", " ".join(line.lower().split()))
 
@@ -132,6 +263,15 @@ def mend_hyphenation(text: str) -> str:
         return f"{first}-{second}"
 
     return _HYPHEN_BREAK.sub(join, text)
+
+
+_GLUED_NUMBER = re.compile(r"^(\s*(?:[A-Z]\.)?\d{1,2}(?:\.\d{1,2})*\.?)(?=[A-Z][a-z])")
+
+
+def unglue(line: str) -> str:
+    """A line whose clause number PDF extraction glued to its first word ("1.1The policy",
+    "2Applicability", "A.1Aim of the SOP") with the space put back."""
+    return _GLUED_NUMBER.sub(r"\1 ", line)
 
 
 def shared_lines(documents: Sequence[Iterable[str]]) -> set[str]:

@@ -207,7 +207,8 @@ def _sections_from_lines(
 
 
 def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The lines without contents entries, page numbers and consent-banner paragraphs."""
+    """The lines without page numbers and consent-banner paragraphs, with contents entries
+    as text and headings that head nothing as text."""
     kept: list[tuple[int, str]] = []
     paragraph: list[tuple[int, str]] = []
 
@@ -217,7 +218,7 @@ def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]
             kept.extend(paragraph)
         paragraph.clear()
 
-    for level, line in lines:
+    for level, line in _headings_that_head_something(_contents_as_text(list(lines))):
         if furniture.is_furniture_line(line):
             continue
         if level or not line.strip():
@@ -227,6 +228,52 @@ def _without_furniture(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]
             paragraph.append((level, line))
     close()
     return kept
+
+
+def _contents_as_text(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Contents entries become text, not headings, and those naming a section the document
+    has are left out (the section itself answers for them).
+
+    An opening of a long report is often mostly its contents list, and an entry it names
+    ("The 'Dirty Harry' problem ...... 9") is the only place the document mentions that
+    topic, so entries without a section of their own stay, as a passage under "Contents".
+    """
+    contents = furniture.contents_lines([text for _, text in lines])
+    if not contents:
+        return lines
+    headed = {furniture.normalised(text) for index, (level, text) in enumerate(lines)
+              if level and index not in contents}
+    kept: list[tuple[int, str]] = []
+    for index, (level, text) in enumerate(lines):
+        if index not in contents:
+            # The heading over a contents list ("Contents", "INDEX") is no parent of the
+            # sections that follow it: deepest of all, so the next heading closes it.
+            following = next((other for other in range(index + 1, len(lines))
+                              if lines[other][1].strip()), None)
+            kept.append((_CONTENTS_LEVEL if level and following in contents else level, text))
+        elif furniture.normalised(furniture.contents_title(text)) not in headed:
+            kept.append((0, furniture.tidy_contents(text)))
+    return kept
+
+
+#: Deeper than any heading a loader gives (Markdown's ###### is 6).
+_CONTENTS_LEVEL = 9
+
+
+def _headings_that_head_something(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A heading followed by nothing, or straight by a heading at its own level or above,
+    heads no text: it is a line of a list ("AUTHOR: ...", "CONTACT DETAILS: ..." on a policy's
+    cover, a contents list) and is kept as text, so what it says is not lost."""
+    found = list(lines)
+    following: int | None = None  # the level of the next non-blank line (0: text)
+    for index in range(len(found) - 1, -1, -1):
+        level, text = lines[index]
+        if not text.strip():
+            continue
+        if level and (following is None or 0 < following <= level):
+            found[index] = (0, text)
+        following = level
+    return found
 
 
 # Plain text and PDF ---------------------------------------------------------------------
@@ -243,22 +290,25 @@ def load_text(path: Path) -> Document:
 
 
 def _pdf_pages(reader: Any, max_chars: int) -> tuple[list[str], set[str]]:
-    """Each page's text (stopping once `max_chars` have been read), and the lines set in a
-    larger type than the body: a PDF exported from Word keeps its headings' sizes, though
-    not their styles."""
+    """Each page's text (stopping once `max_chars` have been read), and the lines set apart
+    from the body as headings are: in a larger type, or in bold where the body is not. A
+    PDF exported from Word keeps its headings' sizes and fonts, though not their styles."""
     pages: list[str] = []
     sizes: dict[str, float] = {}
-    body: list[tuple[float, int]] = []
+    bold: dict[str, bool] = {}
+    body: list[tuple[float, bool, int]] = []
     total = 0
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         scale = abs(tm[3]) if tm and tm[3] else 1.0
         effective = float(size or 0) * scale * (abs(cm[3]) if cm and cm[3] else 1.0)
+        heavy = _bold_font(font)
         for line in text.splitlines():
             line = " ".join(line.split())
             if line and effective:
                 sizes[line] = max(sizes.get(line, 0.0), effective)
-                body.append((effective, len(line)))
+                bold[line] = bold.get(line, True) and heavy
+                body.append((effective, heavy, len(line)))
 
     for page in reader.pages:
         try:
@@ -269,20 +319,36 @@ def _pdf_pages(reader: Any, max_chars: int) -> tuple[list[str], set[str]]:
         total += len(text)
         if total > max_chars:
             break
-    return pages, _larger_lines(sizes, body)
+    return pages, _larger_lines(sizes, bold, body)
 
 
-def _larger_lines(sizes: dict[str, float], body: list[tuple[float, int]]) -> set[str]:
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+
+
+def _bold_font(font: object) -> bool:
+    """Whether a PDF font is a bold face, by its PostScript name ("Arial-BoldMT")."""
+    try:
+        name = font.get("/BaseFont", "") if font is not None else ""  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
+    return bool(_BOLD_FONT.search(str(name)))
+
+
+def _larger_lines(sizes: dict[str, float], bold: dict[str, bool],
+                  body: list[tuple[float, bool, int]]) -> set[str]:
     """Lines whose type is at least 15% larger than the body's (the size most characters
-    are set in) and that are short enough to be headings."""
+    are set in), or bold when most of the body is not, and short enough to be headings."""
     if not body:
         return set()
     weight: dict[float, int] = {}
-    for size, length in body:
+    for size, _, length in body:
         weight[round(size, 1)] = weight.get(round(size, 1), 0) + length
     body_size = max(weight, key=lambda size: weight[size])
+    bold_share = sum(length for _, heavy, length in body if heavy) / max(
+        1, sum(length for _, _, length in body))
     return {line for line, size in sizes.items()
-            if size >= 1.15 * body_size and _heading_level(line, alone=True)}
+            if (size >= 1.15 * body_size or (bold.get(line) and bold_share < 0.5))
+            and _heading_level(line, alone=True)}
 
 
 def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
@@ -305,26 +371,79 @@ def load_pdf(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> Document:
     return document
 
 
-def _heading_level(line: str, alone: bool) -> int:
+#: Lines that are never headings however they are set: a label and its value ("AUTHOR:
+#: Head of PSD", "Reference: FOI-2021-02334": a label in capitals, or a value of six words
+#: or fewer, since a title such as "Chapter 3: The press and the police: the harm and the
+#: response" has a colon too), a date, a copyright or ISBN line.
+_LABEL_VALUE = re.compile(r"^(?:[^:a-z]{1,40}|[^:]{1,40}(?=:\s+(?:\S+\s*){1,6}$)):\s+\S")
+_NOT_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9},?\s+\d{4}$|"
+    r"^[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|^©|^isbn\b",
+    re.IGNORECASE)
+
+
+def _title_case(line: str) -> bool:
+    """Whether most of a line's words of four letters or more start with a capital, as a
+    heading's do ("Honesty and Integrity", "Use of Force") and a sentence's do not."""
+    words = [word for word in re.findall(r"[^\W\d_]+", line) if len(word) > 3]
+    return bool(words) and sum(word[0].isupper() for word in words) >= 0.75 * len(words)
+
+
+def _heading_level(line: str, alone: bool, opens: bool = False) -> int:
     """1-3 if a line of plain text looks like a heading, else 0.
 
     Numbered lines ("4. Gifts you must never accept", "11.2 Bar work") nest by their
-    number; short capitalised lines standing alone between blank lines are headings too.
+    number; short capitalised lines standing alone between blank lines are headings too,
+    and so is a short title-case line that `opens` a paragraph ("Honesty and Integrity"
+    over the rule it names).
     """
     stripped = line.strip()
     if not stripped or len(stripped) > 90 or len(stripped.split()) > 12:
         return 0
     if stripped[-1] in ".,;:!?" or stripped.startswith(("-", "*", "•")):
         return 0
+    if _NOT_HEADING.match(stripped) or _LABEL_VALUE.match(stripped):
+        return 0
     if _NUMBERED_HEADING.match(stripped):
         number = stripped.split()[0] if not stripped.lower().startswith("section") else "1"
-        return min(2 + number.rstrip(".").count("."), 4)
+        return min(3 + number.rstrip(".").count("."), 5)
     letters = [c for c in stripped if c.isalpha()]
     if letters and all(c.isupper() for c in letters) and len(letters) > 2:
         return 2
     if alone and stripped[0].isupper():
         return 2
+    if opens and len(stripped.split()) <= 8 and _title_case(stripped):
+        return 2
     return 0
+
+
+_BULLET = re.compile(r"^\s*[•●▪◦*\-–]\s+")
+
+
+def _plain_heading(lines: list[str], index: int, first: bool,
+                   larger: set[str] | frozenset[str]) -> tuple[int, str]:
+    """The heading level of `lines[index]` in plain text (0: body text) and the heading.
+
+    The first short line of a document is its title even when a PDF's extracted text has
+    no blank line after it. A clause number glued to its first word ("A.1Aim of the SOP")
+    is told apart for the heading; body text keeps its words as written, as a quote of it
+    would. A bullet standing alone over a paragraph of text ("• Discreditable Conduct")
+    heads that paragraph; a bullet followed by another is an item of a list.
+    """
+    line = lines[index]
+    before_blank = index == 0 or not lines[index - 1].strip()
+    after_blank = index + 1 >= len(lines) or not lines[index + 1].strip()
+    bullet = _BULLET.match(line)
+    if bullet:
+        following = next((other for other in lines[index + 1:] if other.strip()), "")
+        if not (before_blank and after_blank) or not following or _BULLET.match(following):
+            return 0, line
+        line = line[bullet.end():]
+    unglued = furniture.unglue(line)
+    level = _heading_level(unglued, alone=(before_blank and after_blank) or first
+                           or " ".join(line.split()) in larger,
+                           opens=before_blank and not after_blank)
+    return (max(level, 3) if bullet and level else level), unglued.strip()
 
 
 def _document_from_plain_text(path: Path, text: str,
@@ -332,7 +451,11 @@ def _document_from_plain_text(path: Path, text: str,
     raw_lines = [line.rstrip() for line in furniture.mend_hyphenation(text).splitlines()]
     # Furniture goes before the title is chosen: a page's first line is often "Skip to
     # main content" or a protective marking, not its title.
-    raw_lines = ["" if furniture.is_furniture_line(line) else line for line in raw_lines]
+    repeated = furniture.repeated_lines(raw_lines)
+    raw_lines = ["" if furniture.is_furniture_line(line) or furniture.shape(line) in repeated
+                 else line for line in raw_lines]
+    menu = furniture.menu_lines(raw_lines)
+    raw_lines = ["" if index in menu else line for index, line in enumerate(raw_lines)]
     metadata: dict[str, str] = {}
     lines: list[tuple[int, str]] = []
     title: str | None = None
@@ -341,13 +464,11 @@ def _document_from_plain_text(path: Path, text: str,
         if meta and index < 15:
             metadata[meta.group(1).lower().replace(" ", "_")] = meta.group(2).strip()
             continue
-        before_blank = index == 0 or not raw_lines[index - 1].strip()
-        after_blank = index + 1 >= len(raw_lines) or not raw_lines[index + 1].strip()
         nothing_yet = not any(text.strip() for _, text in lines)
-        # The first short line of a document is its title even when a PDF's extracted text
-        # has no blank line after it.
-        level = _heading_level(line, alone=(before_blank and after_blank) or (
-            nothing_yet and title is None) or " ".join(line.split()) in larger)
+        level, heading = _plain_heading(raw_lines, index, first=nothing_yet and title is None,
+                                        larger=larger)
+        if level:
+            line = heading
         if (level and title is None and nothing_yet
                 and not _NUMBERED_HEADING.match(line.strip())):
             title = line.strip()
@@ -392,6 +513,9 @@ def load_docx(path: Path) -> Document:
             lines.append((int(level.group(1)) + 1, text))
         elif style.lower().startswith("list"):
             lines.append((0, f"- {text}"))
+        elif style.lower().startswith("toc"):
+            # Word's own contents entries ("TOC 1"): text, whatever they look like.
+            lines.append((0, text))
         else:
             lines.append((_docx_direct_heading(paragraph, text), text))
     for table in word.tables:
@@ -479,6 +603,9 @@ def load_html(path: Path) -> Document:
         else:
             lines.append((0, f"- {text}" if element.name == "li" else text))
             lines.append((0, ""))
+    # A menu in plain list markup (outside <nav>, as many intranet pages have it).
+    menu = furniture.menu_lines([text if not level else "" for level, text in lines])
+    lines = [line for index, line in enumerate(lines) if index not in menu]
     h1_title, sections = _sections_from_lines(lines, top_level_is_title=True)
     return Document(path.name, h1_title or page_title or humanised_stem(path),
                     str(version) if version else None, tuple(sections))

@@ -15,7 +15,11 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 #: Common English function words, plus the filler people put around a question ("am I
-#: allowed to", "is it ok if"), which says nothing about which policy they need.
+#: allowed to", "is it ok if"), which says nothing about which policy they need. The last
+#: lines are the contractions as typed on a phone, without the apostrophe ("whats", "ive",
+#: "dont"): otherwise they are search terms no document uses, and a question looks half
+#: unknown ("whats the deadline for telling the opcc" failed the known-words floor). Forms
+#: that are also words ("ill", "id", "well", "shed") are left out.
 _STOP_WORDS = """
 a about above after again against all also am an and any anyone anything are aren't as at
 be because been before being below between both but by can can't cannot could couldn't
@@ -31,6 +35,8 @@ under until up upon us very was wasn't way we we'd we'll we're we've were weren'
 what's when where which while who whom whose why will with won't would wouldn't yes yet
 you you'd you'll you're you've your yours yourself yourselves allowed alright anybody
 somebody stuff bit lot lots want wants wanted actually basically
+arent cant couldnt didnt doesnt dont hadnt hasnt havent im isnt ive lets mustnt shouldnt
+thats theres theyd theyll theyre wasnt weve werent whats wont wouldnt youd youll youre youve
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
@@ -53,12 +59,38 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+#: A run of text where PDF extraction dropped the space between two words: a capital after
+#: a small letter ("PoliceStaff", "forBetterPolicing"), a capitalised word after capitals
+#: ("SCHEDULEStandards") or a number ("1.1The"), a page number after a word ("Concessions7").
+_GLUED = re.compile(r"[a-z]{3}[A-Z]|[A-Z][A-Z][a-z]{3}|\d[A-Z][a-z]|[a-z]{3}\d")
+_JOIN = re.compile(r"(?<=[a-z]{3})(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{3})|(?<=\d)(?=[A-Z][a-z])|"
+                   r"(?<=[a-z]{3})(?=\d)")
+
+
 def words(text: str) -> list[str]:
     """Every word of `text`, lower-cased, possessives dropped, stop words kept.
 
     Hyphenated words split ("self-employed" -> "self", "employed") so either half finds
-    the other's passages; "£25" becomes "25".
+    the other's passages; "£25" becomes "25". Words run together by PDF extraction
+    ("PoliceStaff") count as written and as their parts ("police", "staff"), so a question
+    finds them and a quote of them still reads as written.
     """
+    found = _words(text)
+    end = 0
+    for match in _GLUED.finditer(text):
+        if match.start() < end:
+            continue  # a second join in a run already read
+        start = max(text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+        ends = [at for at in (text.find(" ", match.end()), text.find("\n", match.end()))
+                if at >= 0]
+        end = min(ends) if ends else len(text)
+        run = text[start:end]
+        whole = set(_words(run))
+        found.extend(word for word in _words(_JOIN.sub(" ", run)) if word not in whole)
+    return found
+
+
+def _words(text: str) -> list[str]:
     found = []
     for match in _WORD.finditer(fold(text)):
         word = match.group()

@@ -16,7 +16,9 @@ EXPANSION_WEIGHT = 0.7
 #: stop words, so on their own they add nothing; but a question built on them is asking for
 #: the section that lists prohibitions, which policies write with "never" and "prohibited".
 PROHIBITION_CUES = frozenset({"not", "can't", "cannot", "mustn't", "shouldn't", "never",
-                              "banned", "forbidden", "prohibited"})
+                              "banned", "forbidden", "prohibited",
+                              # as typed on a phone, without the apostrophe
+                              "cant", "mustnt", "shouldnt"})
 PROHIBITION_TERMS = ("never", "prohibit")
 PROHIBITION_WEIGHT = 0.5
 
@@ -38,6 +40,8 @@ class QueryTerms:
     exact: dict[str, float] = field(default_factory=dict)
     #: Whether the question asks for an amount ("what's the limit", "how much can").
     limit_question: bool = False
+    #: Whether the question asks for a length of time ("how long", "deadline").
+    duration_question: bool = False
 
 
 @dataclass(frozen=True)

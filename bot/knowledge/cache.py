@@ -15,8 +15,9 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bot.knowledge.fields import PolicyIndex
+from bot.knowledge.fields import PolicyIndex, heading_limit_phrases
 from bot.knowledge.limits import file_digest
+from bot.knowledge.text import stop_words
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ def content_key(policy_files: Iterable[Path], root: Path, knowledge_files: Itera
     here = Path(__file__).resolve().parent
     for module in _INDEXING_MODULES:
         digest.update(hashlib.sha256((here / module).read_bytes()).digest())
+    # The search words (stop words, limit phrases) decide the terms as much as the code.
+    digest.update("\n".join(sorted(stop_words())).encode())
+    digest.update(repr(sorted(heading_limit_phrases().items())).encode())
     for label, files in (("policy", policy_files), ("knowledge", knowledge_files)):
         for path in files:
             if not path.is_file():

@@ -506,10 +506,9 @@ def amounts(question: str) -> tuple[float, ...]:
                  for first, second in _QUESTION_AMOUNT.findall(fold(question)))
 
 
-#: Comparison words coded for vectorised checks: below (strict), up to, above (strict),
-#: at least.
-_COMPARISONS = {"below": 0, "under": 0, "less than": 0, "up to": 1, "above": 2, "over": 2,
-                "more than": 2, "exceeding": 2, "at or above": 3, "at least": 3}
+#: What a heading's comparison means (fields.py reads it from the words file), coded for
+#: vectorised checks: below (strict), up to, above (strict), at least.
+_COMPARISONS = {"below": 0, "up_to": 1, "above": 2, "at_least": 3}
 
 
 def _satisfies(amount: float, kinds: np.ndarray, limits: np.ndarray) -> np.ndarray:

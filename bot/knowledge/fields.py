@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +22,27 @@ from bot.knowledge.faq import FaqEntry
 from bot.knowledge.index import SearchIndex, passage_terms
 from bot.knowledge.scope import is_out_of_scope
 from bot.knowledge.text import fold, terms, unstemmed_terms
-from bot.messages import say
+from bot.messages import say, speaking
+from bot.messages.words import groups
 
-_HEADING_LIMIT = re.compile(
-    r"\b(below|under|less\s+than|up\s+to|at\s+or\s+above|above|over|more\s+than|at\s+least|exceeding)"
-    r"\s+£\s*(\d+(?:\.\d+)?)")
+
+@cache
+def _heading_limit() -> tuple[re.Pattern[str], dict[str, str]]:
+    """A heading's money limit ("below £25", "at or above £25") and what each comparison
+    phrase means (below, up_to, above, at_least), from the words file: the longest phrase
+    is tried first, so "at or above" is not read as "above"."""
+    with speaking(None):  # the documents' language, as for the stop words
+        meaning = {" ".join(phrase.split()): sense
+                   for sense, said in groups("search", "limit_comparisons").items()
+                   for phrase in said}
+    alternatives = "|".join(r"\s+".join(map(re.escape, phrase.split()))
+                            for phrase in sorted(meaning, key=len, reverse=True))
+    return re.compile(rf"\b({alternatives})\s+£\s*(\d+(?:\.\d+)?)"), meaning
+
+
+def heading_limit_phrases() -> dict[str, str]:
+    """Each phrase a heading may set a money limit with, and what it means."""
+    return dict(_heading_limit()[1])
 _MONEY = re.compile(r"£\s*\d")
 #: A stated length of time ("within 28 days", "twelve months", "48 hours"): the answer to a
 #: "how long" or "deadline" question, whether or not it says "deadline".
@@ -109,9 +126,10 @@ class PolicyIndex:
         document_of = np.asarray([names.setdefault(p.document, len(names)) for p in passages],
                                  dtype=np.int64)
         limits: dict[int, list[tuple[str, float]]] = {}
+        heading_limit, meaning = _heading_limit()
         for number, passage in enumerate(passages):
-            found = [(" ".join(match.group(1).split()), float(match.group(2)))
-                     for match in _HEADING_LIMIT.finditer(fold(passage.section))]
+            found = [(meaning[" ".join(match.group(1).split())], float(match.group(2)))
+                     for match in heading_limit.finditer(fold(passage.section))]
             if found:
                 limits[number] = found
         return cls(

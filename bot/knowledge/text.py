@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import snowballstemmer
+
+from bot.messages import catalogue, current_locale, speaking
+from bot.messages.words import phrases
 
 # Curly quotes and dashes arrive from Word, PDFs and phones; fold them so "victim’s" and
 # "victim's" tokenise the same way.
@@ -14,31 +18,19 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"
                        "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-#: Common English function words, plus the filler people put around a question ("am I
-#: allowed to", "is it ok if"), which says nothing about which policy they need. The last
-#: lines are the contractions as typed on a phone, without the apostrophe ("whats", "ive",
-#: "dont"): otherwise they are search terms no document uses, and a question looks half
-#: unknown ("whats the deadline for telling the opcc" failed the known-words floor). Forms
-#: that are also words ("ill", "id", "well", "shed") are left out.
-_STOP_WORDS = """
-a about above after again against all also am an and any anyone anything are aren't as at
-be because been before being below between both but by can can't cannot could couldn't
-did didn't do does doesn't doing don't down during each either else etc even ever every
-few for from further get gets getting got had hadn't has hasn't have haven't having he
-her here hers herself him himself his how i i'd i'll i'm i've if in into is isn't it it's
-its itself just let let's like me might mine more most much must mustn't my myself need
-needs no nor not now of off ok okay on once one only or other ought our ours ourselves out
-over own please quite rather really same say says shall she should shouldn't so some
-someone something still such than that that's the their theirs them themselves then there
-there's these they they'd they'll they're this those though through thing things to too
-under until up upon us very was wasn't way we we'd we'll we're we've were weren't what
-what's when where which while who whom whose why will with won't would wouldn't yes yet
-you you'd you'll you're you've your yours yourself yourselves allowed alright anybody
-somebody stuff bit lot lots want wants wanted actually basically
-arent cant couldnt didnt doesnt dont hadnt hasnt havent im isnt ive lets mustnt shouldnt
-thats theres theyd theyll theyre wasnt weve werent whats wont wouldnt youd youll youre youve
-"""
-STOP_WORDS = frozenset(_STOP_WORDS.split())
+def stop_words() -> frozenset[str]:
+    """The words left out of search terms (messages/<locale>/words/search.yaml): function
+    words, the filler around a question and phone-typed contractions. They are read in the
+    organisation's default language, not the turn's: they must match how the documents
+    were indexed, whoever is asking."""
+    with speaking(None):
+        return _stop_words(catalogue().directory, current_locale())
+
+
+@cache
+def _stop_words(directory: Path, locale: str) -> frozenset[str]:
+    del directory, locale  # the cache key: the list differs by catalogue and language
+    return frozenset(phrases("search", "stop_words"))
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -109,12 +101,14 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """The search terms of `text`: words without stop words or single letters, stemmed."""
-    return [stem(word) for word in words(text) if len(word) > 1 and word not in STOP_WORDS]
+    stop = stop_words()
+    return [stem(word) for word in words(text) if len(word) > 1 and word not in stop]
 
 
 def unstemmed_terms(text: str) -> list[str]:
     """The words `terms` would keep, not stemmed: "leaving" stays apart from "leave"."""
-    return [word for word in words(text) if len(word) > 1 and word not in STOP_WORDS]
+    stop = stop_words()
+    return [word for word in words(text) if len(word) > 1 and word not in stop]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.casework.followup import COMPLIANCE_STATUSES
 from bot.casework.names import (
@@ -462,16 +462,18 @@ def findings_for(session: Session, rules: CaseworkRules, declaration: Declaratio
     if declaration.kind == DeclarationKind.GIFT_HOSPITALITY:
         since = today - dt.timedelta(days=rules.repeat_window_days)
         team = declaration.person.team
-        near = select(Person.id).where(Person.team == team) if team else None
+        # One list of people (the declarant and their team, by the team index), so the
+        # offers are found through the declarant index, not by reading every offer.
+        near = select(Person.id).where(
+            (Person.id == declaration.person_id) | (Person.team == team) if team
+            else Person.id == declaration.person_id)
         statement = select(Declaration).where(
+            Declaration.person_id.in_(near),
             Declaration.kind == DeclarationKind.GIFT_HOSPITALITY,
             Declaration.status.not_in([str(s) for s in CLOSED_STATUSES]),
             register_day() >= since, register_day() <= today)
-        statement = statement.where(
-            (Declaration.person_id == declaration.person_id) if near is None else
-            (Declaration.person_id == declaration.person_id) | Declaration.person_id.in_(near))
-        nearby = list(session.scalars(statement.order_by(Declaration.submitted_at,
-                                                         Declaration.id)))
+        nearby = list(session.scalars(statement.options(selectinload(Declaration.person))
+                                      .order_by(Declaration.submitted_at, Declaration.id)))
         if declaration not in nearby:
             nearby.append(declaration)
         inputs.gifts = nearby

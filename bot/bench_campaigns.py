@@ -19,9 +19,10 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
+from bot.campaigns.answers import answer, checks_of
 from bot.campaigns.audience import Audience
-from bot.campaigns.models import Acknowledgement
-from bot.campaigns.service import acknowledge, start_campaign
+from bot.campaigns.models import Acknowledgement, Campaign
+from bot.campaigns.service import start_campaign
 from bot.config import Settings
 from bot.jobs.bench import _postgres_schema
 from bot.jobs.campaign_jobs import DMS_PER_MINUTE, add_campaign_jobs
@@ -124,8 +125,9 @@ def fan_out(open_store: Callable[[], Store], settings: Settings, staff: int,
 
 def burst(backend: str, open_store: Callable[[], Store], settings: Settings,
           acks: int, threads: int, out: TextIO) -> None:
-    """`acks` people acknowledging at once, each press arriving twice (Slack retries, a
-    double click): every acknowledgement must be one row and one audit event."""
+    """`acks` people acknowledging at once, each press (the right answer to the policy's
+    check question) arriving twice (Slack retries, a double click): every acknowledgement
+    must be one row with one attempt and one audit event."""
     store = open_store()
     now = dt.datetime.now(dt.UTC)
     try:
@@ -133,6 +135,9 @@ def burst(backend: str, open_store: Callable[[], Store], settings: Settings,
         campaign_id = _campaign(store, settings, now.date())
         with store.session() as session:
             ids = list(session.scalars(select(Person.id).order_by(Person.id)))
+            campaign = session.get(Campaign, campaign_id)
+            assert campaign is not None
+            right = checks_of(campaign)[0].check.answer
         presses = [person_id for person_id in ids for _ in range(2)]
         failures: list[str] = []
         lock = threading.Lock()
@@ -143,7 +148,9 @@ def burst(backend: str, open_store: Callable[[], Store], settings: Settings,
                     with store.transaction() as session:
                         person = session.get(Person, person_id)
                         assert person is not None
-                        return acknowledge(session, campaign_id, person, "slack_button", now)
+                        # The last press of acknowledging: the check's right answer.
+                        return answer(session, campaign_id, person, 0, right, "slack_button",
+                                      now).recorded
                 except Exception as error:  # noqa: BLE001 - a lost press is what we count
                     problem = type(error).__name__
             with lock:
@@ -159,11 +166,14 @@ def burst(backend: str, open_store: Callable[[], Store], settings: Settings,
             people = session.scalar(select(func.count(func.distinct(Acknowledgement.person_id))))
             events = session.scalar(select(func.count()).where(
                 AuditEvent.action == "campaign.acknowledged"))
+            # Each person answered once (twice delivered): any other count is a miscount.
+            miscounted = session.scalar(select(func.count()).where(
+                Acknowledgement.check_attempts.is_distinct_from(1)))
         print(say("campaigns.bench_burst", backend=backend, acks=acks, presses=len(presses),
                   threads=threads, seconds=seconds, rate=len(presses) / seconds,
                   recorded=recorded, rows=rows, people=people, events=events,
                   lost=acks - (people or 0), doubled=(rows or 0) - (people or 0),
-                  failed=len(failures)), file=out)
+                  failed=len(failures), miscounted=miscounted), file=out)
     finally:
         store.dispose()
 

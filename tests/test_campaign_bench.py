@@ -15,4 +15,5 @@ def test_the_campaign_benchmark_runs_and_counts_every_acknowledgement_once(
     printed = capsys.readouterr().out
     assert "fan-out to 12 Slack users" in printed and "sent 12 DMs to 12 people" in printed
     assert "sqlite: 8 people acknowledging at once" in printed
+    assert printed.count("check attempts miscounted 0") == 2
     assert printed.count("lost 0, doubled 0, requests failed after retries 0") == 2

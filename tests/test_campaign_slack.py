@@ -67,15 +67,40 @@ def test_a_campaign_dm_is_read_and_acknowledged_with_its_buttons(slack: SlackHar
     policy = slack.api.wait_for("chat.postMessage")[0]
     assert "source document: gifts-and-hospitality.md" in json.dumps(policy["blocks"])
 
+    # Acknowledging asks the policy's check question, its options as buttons.
     slack.api.reset()
     ack = shown["I have read and understood it"]
     slack.send.interaction(slack.payloads.block_action(STAFF, ack["action_id"], ack["value"]))
+    question = slack.api.wait_for("chat.postMessage")[0]
+    assert "One question on Gifts and Hospitality" in question["text"]
+    options = buttons(question)
+    assert list(options) == ["Nothing: an offer you turned down needs no record",
+                             "Declare it in Probity within 7 days, as declined",
+                             "Write it in your pocket notebook"]
+    assert len({element["action_id"] for element in options.values()}) == 3
+
+    # A wrong answer: the section that explains it, with its source, and the question again.
+    slack.api.reset()
+    wrong = options["Write it in your pocket notebook"]
+    slack.send.interaction(slack.payloads.block_action(STAFF, wrong["action_id"],
+                                                       wrong["value"]))
+    shown_again = json.dumps([call.args for call in slack.api.wait_for("chat.postMessage")])
+    assert "4. Declaring every offer in Probity" in shown_again
+    assert "gifts-and-hospitality.md" in shown_again and "Have another go" in shown_again
+
+    slack.api.reset()
+    right = options["Declare it in Probity within 7 days, as declined"]
+    slack.send.interaction(slack.payloads.block_action(STAFF, right["action_id"],
+                                                       right["value"]))
     thanks = slack.api.wait_for("chat.postMessage")[0]
     assert "your acknowledgement of Gifts and Hospitality is recorded" in thanks["text"]
+    slack.send.interaction(slack.payloads.block_action(STAFF, right["action_id"],
+                                                       right["value"]))
     slack.send.interaction(slack.payloads.block_action(STAFF, ack["action_id"], ack["value"]))
     with slack.store.session() as session:
-        assert [(a.subject, a.how) for a in session.scalars(select(Acknowledgement))] == [
-            ("NP-POL-012", "slack_button")]
+        assert [(a.subject, a.how, a.check_attempts)
+                for a in session.scalars(select(Acknowledgement))] == [
+            ("NP-POL-012", "slack_button", 2)]
 
 
 def test_plain_words_in_the_dm_acknowledge(slack: SlackHarness) -> None:
@@ -88,3 +113,23 @@ def test_plain_words_in_the_dm_acknowledge(slack: SlackHarness) -> None:
     assert "is recorded" in thanks["text"]
     with slack.store.session() as session:
         assert [a.how for a in session.scalars(select(Acknowledgement))] == ["chat_words"]
+
+
+def test_words_in_the_dm_are_asked_the_check_and_a_typed_number_answers_it(
+        slack: SlackHarness) -> None:
+    slack.send.event(slack.payloads.direct_message(STAFF, "hello"))
+    slack.api.wait_for("chat.postMessage")
+    fan_out(slack, "business-interests")
+    slack.api.reset()
+    slack.send.event(slack.payloads.direct_message(STAFF, "done, read and understood"))
+    question = slack.api.wait_for("chat.postMessage")[0]
+    assert "One question on Business Interests and Secondary Employment" in question["text"]
+    assert "Before you start" in buttons(question)
+    slack.api.reset()
+    slack.send.event(slack.payloads.direct_message(STAFF, "1"))
+    thanks = slack.api.wait_for("chat.postMessage")[0]
+    assert "your acknowledgement of Business Interests and Secondary Employment is " \
+           "recorded" in thanks["text"]
+    with slack.store.session() as session:
+        assert [(a.how, a.check_attempts)
+                for a in session.scalars(select(Acknowledgement))] == [("chat_words", 1)]

@@ -92,17 +92,33 @@ def test_a_campaign_reaches_everyone_in_the_directory_in_chat_and_words_acknowle
         shown = chat_session(assistant, member.key)
         assert "Gifts and Hospitality (version 3.1): please read the whole policy." in shown
         assert "I have read and understood it" in shown
+        assert "asked a short question to check the main point" in shown  # it has a check
 
-    said = chat_session(assistant, members[0].key, "ok i've read it")
-    assert "your acknowledgement of Gifts and Hospitality is recorded" in said
+    # Saying so asks the policy's check question first; a wrong answer shows the section
+    # that explains it and asks again, and the right one records the acknowledgement.
+    said = chat_session(assistant, members[0].key, "ok i've read it", "1")
+    asked = "One question on Gifts and Hospitality before your acknowledgement is recorded"
+    assert asked in said and "2. Declare it in Probity within 7 days, as declined" in said
+    assert "Not quite. This is what the policy says in 4. Declaring every offer in Probity:" \
+        in said and "Declined offers must be recorded too" in said
+    assert "Have another go" in said
+    assert status(capsys)[0]["acknowledged"] == 0
+    # A new session asks the unanswered question again, last, so its numbers answer it.
+    again = chat_session(assistant, members[0].key, "2")
+    assert asked in again
+    assert "That's right." in again
+    assert "your acknowledgement of Gifts and Hospitality is recorded" in again
     [after] = status(capsys)
     assert (after["acknowledged"], after["outstanding"]) == (1, len(members) - 1)
     assert "Gifts and Hospitality" not in chat_session(assistant, members[0].key)
     with store.session() as session:
         [row] = session.scalars(select(Acknowledgement)).all()
-        assert (row.subject, row.version, row.how) == ("NP-POL-012", "3.1", "chat_words")
-        assert session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "campaign.acknowledged")).one().details["how"] == "chat_words"
+        assert (row.subject, row.version, row.how, row.check_attempts) == (
+            "NP-POL-012", "3.1", "chat_words", 2)
+        event = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "campaign.acknowledged")).one()
+        assert event.details["how"] == "chat_words"
+        assert event.details["check_attempts"] == {"NP-POL-012": 2}
 
     # A question is answered from the policy, and the acknowledgement is asked for again.
     asked = chat_session(assistant, members[1].key, "what is the limit for a gift?")
@@ -111,12 +127,25 @@ def test_a_campaign_reaches_everyone_in_the_directory_in_chat_and_words_acknowle
     assert status(capsys)[0]["acknowledged"] == 1
 
     capsys.readouterr()
-    assert main(["campaign", "export", "1", "--format", "csv"]) == 0
+    assert main(["campaign", "export", "1", "--format", "csv", "--as", HANDLER]) == 0
     exported = capsys.readouterr().out.splitlines()
     assert exported[0] == "campaign,policy,name,team,rank_or_grade,subject,version," \
-                          "acknowledged_at,how"
+                          "acknowledged_at,how,check_attempts"
     assert len(exported) == 1 + len(members)
-    assert sum(",chat_words" in line for line in exported) == 1
+    assert sum(line.endswith(",chat_words,2") for line in exported) == 1
+    # The register command gives the same records, and completion by team.
+    assert main(["register", "campaigns", "--format", "csv", "--as", HANDLER]) == 0
+    assert capsys.readouterr().out.splitlines() == exported
+    assert main(["register", "campaigns", "1", "--as", HANDLER]) == 0
+    by_team = capsys.readouterr().out
+    first_team = next(m.team for m in members if m.key == members[0].key)
+    total = sum(m.team == first_team for m in members)
+    assert f"{first_team}: 1/{total}" in by_team
+    assert f"acknowledged 1  outstanding {len(members) - 1}" in by_team
+    assert main(["register", "campaigns", "--as", "amira.khan"]) == 1  # not the unit
+    with store.session() as session:
+        assert [e.subject for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "campaign.exported"))] == ["campaign:1", "campaigns"]
 
 
 def test_only_handlers_start_campaigns(unit: Settings, store: Store,
@@ -185,9 +214,13 @@ def test_slack_dms_reminders_and_manager_escalation_with_the_clock_moved(
         # Sam Reid presses the button in Slack: the turn the listener makes.
         sam = next(p for p in people if p.display_name == "Sam Reid")
         assistant = build_assistant(unit, store, clock=clock)
-        replies = assistant.handle(Turn(Speaker("slack", sam.surface_id, "Sam Reid"),
-                                        f"slack:T1:{sam.surface_id}", action="campaign_ack:1"))
-        assert "is recorded" in replies[0].text
+        def press(action: str) -> list:  # type: ignore[type-arg]
+            return assistant.handle(Turn(Speaker("slack", sam.surface_id, "Sam Reid"),
+                                         f"slack:T1:{sam.surface_id}", action=action))
+
+        [question] = press("campaign_ack:1")
+        assert question.choices[1].value == "campaign_answer:1:0:1"
+        assert "is recorded" in press("campaign_answer:1:0:1")[-1].text
         with store.session() as session:
             assert [(a.person_id, a.how) for a in session.scalars(select(Acknowledgement))] == [
                 (sam.id, "slack_button")]

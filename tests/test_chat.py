@@ -127,11 +127,12 @@ def test_a_business_interest_with_a_bad_answer_at_every_step(
         ("perhaps", "yes", "Roughly how much will it bring in a year?"),
         ("minus 300", "about £2,500", "When do you intend to start?"),
         ("the 45th of Smarch", "1 June", "police powers"),
-        # (leaning hedges such as "sometimes" or "possibly" are answers: yes)
-        ("no clue", "no", "police information"),
-        ("dunno", "no", "police time"),
-        ("maybe", "no", "deal with people involved in crime"),
-        ("not a clue mate", "no", "properly registered"),
+        # (leaning hedges such as "sometimes" or "possibly" are answers: yes; "not sure" to
+        # these conflict questions is the careful yes, so the bad answers say nothing)
+        ("purple", "no", "police information"),
+        ("the moon", "no", "police time"),
+        ("potatoes", "no", "deal with people involved in crime"),
+        ("???", "no", "properly registered"),
         ("hmm", "yes", "rest, health or fitness"),
         ("eh", "no", "Who is your line manager?"),
         ("Zebedee Quux", "Ben Taylor", "Here is what you've told me"),

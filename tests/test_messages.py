@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,19 @@ CLI_KEYWORDS = {"help", "description", "metavar", "epilog"}
 #: the parsers match against, never shown to anyone, so it is not a sentence to move.
 REGEX_FUNCTIONS = {"compile", "search", "match", "fullmatch", "sub", "split", "findall",
                    "finditer"}
+
+
+def _enum_values(tree: ast.AST) -> set[int]:
+    """The literal values of enum members: identifiers stored and compared (a status, an
+    audit step name), which must stay the same whatever language Probity speaks."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+                (base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
+                 ).endswith("Enum") for base in node.bases):
+            found |= {id(item.value) for item in node.body
+                      if isinstance(item, ast.Assign) and isinstance(item.value, ast.Constant)}
+    return found
 
 
 def test_bundled_english_loads_and_fills_fields():
@@ -76,6 +90,49 @@ def test_the_current_language_is_per_context():
     assert str(Message("common.apology", {})) == say("common.apology")
 
 
+def test_a_second_languages_word_lists_are_used_when_present_list_by_list(tmp_path):
+    # Welsh is a folder: messages/cy/words/parsing.yaml brings its own "yes" list, with no
+    # code change; a list it does not give ("no") is English's, and English stays English.
+    from bot.messages import catalogue, install
+    from bot.workflows.parsing.answers import parse_yes_no
+
+    shutil.copytree(BUNDLED / "en", tmp_path / "en")
+    (tmp_path / "cy" / "words").mkdir(parents=True)
+    (tmp_path / "cy" / "words" / "parsing.yaml").write_text('"yes": ["ie", "do"]\n',
+                                                           encoding="utf-8")
+    (tmp_path / "cy" / "demo.yaml").write_text("greet: 'Shwmae'\n", encoding="utf-8")
+    before = catalogue()
+    install(Catalogue.load(tmp_path))
+    try:
+        with speaking("cy"):
+            assert parse_yes_no("ie").value is True
+            assert parse_yes_no("no").value is False
+        assert not parse_yes_no("ie").ok
+        assert parse_yes_no("yes").value is True
+        install(Catalogue.load(tmp_path, default_locale="cy"))  # PROBITY_LOCALE=cy
+        assert parse_yes_no("ie").value is True
+    finally:
+        install(before)
+
+
+def test_the_receipt_warning_shows_the_receipt():
+    # The one moment a reporter sees their receipt: the wording may change, the receipt may
+    # not go missing from it.
+    assert "1234" in say("reporting_chat.receipt_shown", receipt="1234")
+
+
+def test_a_translation_that_drops_a_field_is_refused_at_load(tmp_path):
+    # A Welsh receipt warning without {receipt} would file a report and never show its
+    # receipt: a translation says everything English fills in.
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "demo.yaml").write_text("shown: 'Your receipt: {receipt}'\n",
+                                               encoding="utf-8")
+    (tmp_path / "cy").mkdir()
+    (tmp_path / "cy" / "demo.yaml").write_text("shown: 'Eich derbynneb'\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="receipt"):
+        Catalogue.load(tmp_path)
+
+
 def _python_files():
     return sorted(p for p in (ROOT / "bot").rglob("*.py") if "migrations" not in p.parts)
 
@@ -101,9 +158,11 @@ def test_every_key_the_code_says_is_in_the_english_catalogue():
 
 
 def sentence_literals(path: Path) -> list[str]:
-    """Prose string literals in `path` outside docstrings, log calls and argparse help."""
+    """Prose string literals in `path` outside docstrings, log calls, argparse help, regular
+    expressions and enum members' values."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = set()
+    identifiers = _enum_values(tree)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = node.body[0] if node.body else None
@@ -115,7 +174,7 @@ def sentence_literals(path: Path) -> list[str]:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
-        if id(node) in docstrings or not SENTENCE.search(node.value):
+        if id(node) in docstrings or id(node) in identifiers or not SENTENCE.search(node.value):
             continue
         parent = parents.get(id(node))
         while isinstance(parent, (ast.JoinedStr, ast.BinOp, ast.FormattedValue)):

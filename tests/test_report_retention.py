@@ -36,7 +36,7 @@ from bot.reporting.handling import Handler
 from bot.reporting.retention import purge_closed
 from bot.reporting.rotation import reseal_all
 from bot.reporting.sealing import Sealer, generate_key
-from bot.reporting.threads import REMOVED
+from bot.reporting.threads import removed
 from bot.store import Store
 from bot.store.audit import verify_chain
 from bot.store.models import AuditEvent
@@ -120,7 +120,7 @@ def test_reports_closed_longer_ago_than_the_period_keep_only_a_stub(
         view = open_report(session, context, old, old_receipt)
         full = read_report(session, context, handler, old)
     assert isinstance(view, ReporterView) and view.outcome == OUTCOME and view.thread == ()
-    assert full.content.what_happened == REMOVED and full.identity is None
+    assert full.content.what_happened == removed() and full.identity is None
 
     # Running again purges nothing more; removing outcomes too is a separate, explicit choice.
     with store.transaction() as session:
@@ -178,4 +178,4 @@ def test_purge_closed_from_the_command_line(
     assert main(["cases", "purge-closed", "--older-than", "730", "--as", "nosy"]) == 1
     assert "cannot act as nosy" in capsys.readouterr().err
     assert main(["cases", "show", reference, "--as", HANDLER_KEY]) == 0
-    assert REMOVED in capsys.readouterr().out
+    assert removed() in capsys.readouterr().out

@@ -86,8 +86,7 @@ def test_the_declarant_answers_and_the_declaration_returns_to_the_unit(
 def test_a_forged_answer_from_someone_else_is_refused_and_audited(
         slack: SlackHarness, asked: dict) -> None:
     _press_answer(slack, OUTSIDER, asked["dm"])
-    refusal = slack.api.wait_for("chat.postEphemeral")[-1]
-    assert refusal["user"] == OUTSIDER and "recorded" in refusal["text"]
+    assert "recorded" in slack.refusal_seen(OUTSIDER)
     assert not [c for c in slack.api.calls_to("views.open")
                 if c["view"]["callback_id"] == "probity_answer_request"]
 

@@ -156,8 +156,7 @@ def test_asking_for_information_is_refused_to_someone_outside_the_unit(
     declare_by_modal(slack, "gift", answers_for(slack, "gift_hospitality"))
     card = _card(slack)
     _ask_for_information(slack, OUTSIDER, card)
-    refusal = slack.api.wait_for("chat.postEphemeral")[-1]
-    assert refusal["user"] == OUTSIDER
+    assert slack.refusal_seen(OUTSIDER)
     assert not [c for c in slack.api.calls_to("views.open")
                 if c["view"]["callback_id"] == "probity_ask_declarant"]
     forged = {"id": "V0FORGED", "type": "modal", "callback_id": "probity_ask_declarant",

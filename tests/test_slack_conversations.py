@@ -297,8 +297,7 @@ def test_a_forged_decision_from_someone_outside_the_unit_is_refused_and_audited(
     declare_by_modal(slack, "gift", answers_for(slack, "gift_hospitality"))
     card = _card(slack)
     _press_on_card(slack, OUTSIDER, card, "probity_decide:", "approved")
-    refusal = slack.api.wait_for("chat.postEphemeral")[-1]
-    assert refusal["user"] == OUTSIDER
+    assert slack.refusal_seen(OUTSIDER)
     assert not [c for c in slack.api.calls_to("views.open")
                 if c["view"]["callback_id"] == "probity_decide"]
     # Even a forged submission of the rationale modal itself is refused on the server.

@@ -534,12 +534,14 @@ def test_dont_know_to_a_required_text_question_asks_for_a_description(
     assert dialogue.answers == {}
 
 
-def test_not_sure_to_a_yes_no_shows_the_questions_own_help(gift: WorkflowDefinition) -> None:
+def test_not_sure_to_a_yes_no_is_what_the_question_says_it_stands_for(
+        gift: WorkflowDefinition) -> None:
     dialogue = Dialogue(gift)
     for text in ("pens", "gift", "skip", "Acme", "supplier"):
         dialogue.say(text)
-    dialogue.say("not sure")
-    assert "PSD checks the contracts register" in dialogue.step.replies[0].text
+    dialogue.say("not sure")  # tender_running's help: "If you are not sure, say no"
+    assert dialogue.answers["tender_running"] is False
+    assert "not sure" in dialogue.step.state.displays["tender_running"]
 
 
 def test_i_didnt_accept_it_is_declined(gift: WorkflowDefinition) -> None:

@@ -20,7 +20,13 @@ from bot.workflows.drafts import Draft
 from bot.workflows.engine import UserInput
 from bot.workflows.fields import parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question, normalise
-from bot.workflows.understanding.intent import DECLARE_SOMETHING, FOLLOW_UP, SMALL_TALK, Intent
+from bot.workflows.understanding.intent import (
+    DECLARE_SOMETHING,
+    FOLLOW_UP,
+    SMALL_TALK,
+    Intent,
+    speaks_of_self,
+)
 
 if TYPE_CHECKING:
     from bot.assistant.core import Assistant
@@ -29,6 +35,9 @@ if TYPE_CHECKING:
 OFFER_AFTER_ANSWER = 0.3
 #: How likely a workflow must be, for a statement to be offered it outright.
 OFFER_STATEMENT = 0.45
+#: The same as OFFER_AFTER_ANSWER for a question about the person's own situation ("I do
+#: nails from home, do I have to tell work?"), which the policy-question class pulls to it.
+OFFER_OWN_SITUATION = 0.12
 
 
 def route(assistant: Assistant, context: TurnContext) -> Outcome:
@@ -75,7 +84,7 @@ def _after_offer(assistant: Assistant, context: TurnContext, draft: Draft) -> Ou
         # leading a longer answer, or one the word lists miss.
         plain = parse_yes_no(context.text)
         said = ("yes" if plain.value else "no") if plain.ok else \
-            assistant.understanding.yes_no(context.text)
+            assistant.understanding.offer_answer(context.text)
     if context.action == "dismiss" or said == "no":
         return Outcome([Reply(say("assistant.offer_declined"))], delete=True)
     if said in {"yes", "confirm"}:
@@ -115,7 +124,8 @@ def _fresh(assistant: Assistant, context: TurnContext) -> Outcome:
     outcome = assistant.answer_question(context, context.text)
     # After an answer, offer only when the question is about something to declare ("I was
     # offered tickets, can I...?"), kept with its words so the facts in it are not asked.
-    wanted = _offered(assistant, intent, OFFER_AFTER_ANSWER, second=True)
+    threshold = OFFER_OWN_SITUATION if speaks_of_self(context.text) else OFFER_AFTER_ANSWER
+    wanted = _offered(assistant, intent, threshold, second=True)
     if wanted is not None:
         offer = assistant.offer(context, wanted, "assistant.offer_after_answer",
                                 opening=context.text)

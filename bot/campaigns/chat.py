@@ -11,17 +11,23 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from bot.campaigns.answers import Asked, Step, answer, asked_now, begin
 from bot.campaigns.models import POLICY, Campaign
-from bot.campaigns.service import CampaignError, Pending, acknowledge, make_return, pending_for
+from bot.campaigns.service import CampaignError, Pending, make_return, pending_for
 from bot.campaigns.understanding import ReplyReader
 from bot.campaigns.words import (
     ACKNOWLEDGE,
+    ANSWER,
     CHANGED,
     DECLARE,
     NIL_RETURN,
     READ,
     UNCHANGED,
     announcement,
+    answer_reference,
+    check_choices,
+    check_question,
+    check_section,
     choices,
     day,
     parse_action,
@@ -49,8 +55,10 @@ class CampaignChat:
         with core.store.session() as session:
             person = session.get(Person, context.person_id)
             open_ = pending_for(session, person) if person is not None else []
-        if context.action == RESUME:
-            return Outcome([_shown(item) for item in open_]) if open_ else None
+            if context.action == RESUME and person is not None:
+                # Each open campaign, and a check question left unanswered asked again.
+                shown = [reply for item in open_ for reply in _resumed(session, item, person)]
+                return Outcome(shown) if shown else None
         if context.action:
             parsed = parse_action(context.action)
             return None if parsed is None else self._pressed(core, context, open_, *parsed)
@@ -67,30 +75,52 @@ class CampaignChat:
             return Outcome([Reply(policy_text(pending.campaign)),
                             Reply(say("campaigns.still_to_acknowledge"), kind="question",
                                   choices=choices(pending)[1:])])
-        how = {ACKNOWLEDGE: f"{context.turn.speaker.surface}_button", NIL_RETURN: "nil_return",
-               DECLARE: "declaration_started", UNCHANGED: "interest_unchanged",
-               CHANGED: "interest_changed"}[name]
+        button = f"{context.turn.speaker.surface}_button"
+        if name == ACKNOWLEDGE:
+            return _step(core, context, campaign_id,
+                         lambda session, person, now: begin(session, campaign_id, person,
+                                                            button, now))
+        if name == ANSWER:
+            picked = answer_reference(reference)
+            if picked is None:
+                return Outcome([Reply(say("campaigns.no_such_check", id=campaign_id),
+                                      kind="problem")])
+            return _answering(core, context, campaign_id, *picked, button)
+        how = {NIL_RETURN: "nil_return", DECLARE: "declaration_started",
+               UNCHANGED: "interest_unchanged", CHANGED: "interest_changed"}[name]
         return self._record(core, context, campaign_id, how, reference)
 
     def _said(self, core: Core, context: TurnContext, open_: list[Pending]) -> Outcome | None:
+        policies = [item for item in open_ if item.campaign.kind == POLICY]
+        asked = _asked(core, context, policies)
+        if asked is not None:
+            option = asked.check.option_typed(context.text)
+            if option is not None:  # the option's number or words, typed
+                return _answering(core, context, asked.campaign_id, asked.index, option,
+                                  "chat_words")
         if not self._reader:
             self._reader.append(self.reader())
         meaning = self._reader[0].meaning(context.text)
-        policies = [item for item in open_ if item.campaign.kind == POLICY]
         returns = [item for item in open_ if item.campaign.kind != POLICY and item.return_open]
         if meaning == "acknowledge" and policies:
-            return self._record(core, context, policies[0].campaign.id, "chat_words", None)
+            campaign_id = asked.campaign_id if asked is not None else policies[0].campaign.id
+            return _step(core, context, campaign_id,
+                         lambda session, person, now: begin(session, campaign_id, person,
+                                                            "chat_words", now))
         if meaning == "nil_return" and returns:
             return self._record(core, context, returns[0].campaign.id, "nil_return", None)
         if meaning == "declare" and returns:
             return self._record(core, context, returns[0].campaign.id, "declaration_started",
                                 None)
         if meaning == "question" and policies:
-            # Answered from the policy being campaigned on; the acknowledgement is still due.
+            # Answered from the policy being campaigned on; the acknowledgement is still due
+            # (and if its check question was asked, that is asked again).
             campaign = policies[0].campaign
             outcome = core.answer_question(context, context.text, campaign.title)
-            outcome.replies.append(Reply(say("campaigns.still_to_acknowledge"),
-                                         kind="question", choices=choices(policies[0])))
+            outcome.replies.append(
+                _question(asked) if asked is not None else
+                Reply(say("campaigns.still_to_acknowledge"), kind="question",
+                      choices=choices(policies[0])))
             return outcome
         return None
 
@@ -106,15 +136,12 @@ class CampaignChat:
                     done = make_return(session, campaign_id, person, how, now, reference,
                                        self.review_months)
                     due = session.scalars(_review_due(reference)).first()
-                elif how in {"nil_return", "declaration_started"}:
-                    done = make_return(session, campaign_id, person, how, now)
                 else:
-                    done = acknowledge(session, campaign_id, person, how, now)
+                    done = make_return(session, campaign_id, person, how, now)
                 left = pending_for(session, person)
-                title = _title(session, campaign_id)
         except CampaignError as refusal:
             return Outcome([Reply(str(refusal), kind="problem")])
-        replies = [Reply(_confirmation(how, done, title, reference, due))]
+        replies = [Reply(_confirmation(how, done, reference, due))]
         if how == "declaration_started":
             outcome = core.choose_kind()
         elif how == "interest_changed":
@@ -135,11 +162,9 @@ def _title(session: Session, campaign_id: int) -> str:
     return campaign.title if campaign is not None else ""
 
 
-def _confirmation(how: str, done: bool, title: str, reference: str | None,
+def _confirmation(how: str, done: bool, reference: str | None,
                   review_due: dt.date | None) -> str:
-    if how.endswith("_button") or how == "chat_words":
-        return say("campaigns.acknowledged" if done else "campaigns.already_acknowledged",
-                   title=title)
+    """What an annual return's answer recorded."""
     if not done:
         return say("campaigns.already_returned")
     if how == "interest_unchanged":
@@ -150,10 +175,69 @@ def _confirmation(how: str, done: bool, title: str, reference: str | None,
                 "interest_changed": "campaigns.declaration_recorded"}[how])
 
 
+def _answering(core: Core, context: TurnContext, campaign_id: int, index: int, option: int,
+               how: str) -> Outcome:
+    return _step(core, context, campaign_id,
+                 lambda session, person, now: answer(session, campaign_id, person, index,
+                                                     option, how, now))
+
+
+def _step(core: Core, context: TurnContext, campaign_id: int,
+          take: Callable[[Session, Person, dt.datetime], Step]) -> Outcome:
+    """Take one step towards the acknowledgement (bot.campaigns.answers) and say where it
+    stands: the section and the question again after a wrong answer, the next question, or
+    the acknowledgement recorded and what else is open."""
+    now = core.clock()
+    try:
+        with core.store.transaction() as session:
+            person = session.get(Person, context.person_id)
+            assert person is not None  # the turn store made the row
+            step = take(session, person, now)
+            left = [] if step.ask else pending_for(session, person)
+            title = _title(session, campaign_id)
+    except CampaignError as refusal:
+        return Outcome([Reply(str(refusal), kind="problem")])
+    replies = []
+    if step.wrong is not None:
+        text, citation = check_section(step.wrong)
+        replies.append(Reply(text, citations=(citation,)))
+    elif step.right is not None:
+        replies.append(Reply(say("campaigns.check_right")))
+    if step.ask is not None:
+        replies.append(_question(step.ask, again=step.wrong is not None,
+                                 following=step.right is not None))
+        return Outcome(replies)
+    replies.append(Reply(say("campaigns.acknowledged" if step.recorded
+                             else "campaigns.already_acknowledged", title=title)))
+    return Outcome(replies + [_shown(item) for item in left])
+
+
+def _asked(core: Core, context: TurnContext, policies: list[Pending]) -> Asked | None:
+    """The check question this person was asked and has not yet answered rightly."""
+    if not policies:
+        return None
+    with core.store.session() as session:
+        person = session.get(Person, context.person_id)
+        if person is None:
+            return None
+        return next((asked for item in policies
+                     if (asked := asked_now(session, item.campaign, person)) is not None), None)
+
+
+def _question(asked: Asked, *, again: bool = False, following: bool = False) -> Reply:
+    return Reply(check_question(asked, again=again, following=following), kind="question",
+                 choices=check_choices(asked), data={"campaign": asked.campaign_id})
+
+
 def _already(core: Core, context: TurnContext, campaign_id: int) -> Outcome:
     with core.store.session() as session:
         title = _title(session, campaign_id)
     return Outcome([Reply(say("campaigns.already_acknowledged", title=title))])
+
+
+def _resumed(session: Session, pending: Pending, person: Person) -> list[Reply]:
+    asked = asked_now(session, pending.campaign, person)
+    return [_shown(pending)] + ([_question(asked)] if asked is not None else [])
 
 
 def _shown(pending: Pending) -> Reply:

@@ -71,3 +71,24 @@ class Acknowledgement(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     #: slack_button, chat_words, cli, nil_return, declaration_started, interest_unchanged...
     how: Mapped[str] = mapped_column(String(40))
+    #: How many answers the policy's check question took (1: right first time); None when
+    #: the policy has no check.
+    check_attempts: Mapped[int | None] = mapped_column()
+
+
+class CheckProgress(Base):
+    """One person's way through a policy's check question in a campaign: how they set out
+    to acknowledge (kept for the acknowledgement row), how many answers they have given,
+    and when they gave the right one. Which wrong answers they chose is not kept: the check
+    teaches, it marks nobody."""
+
+    __tablename__ = "campaign_checks"
+    __table_args__ = (UniqueConstraint("campaign_id", "person_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    subject: Mapped[str] = mapped_column(String(120))
+    how: Mapped[str] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(default=0)
+    passed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -13,7 +13,7 @@ from bot.knowledge.loaders import Document, load_document, policy_files
 
 #: A heading's leading number ("3.", "3.2", "11.1") is dropped when matching sections, so a
 #: section renumbered by an insertion above it is the same section.
-_NUMBERING = re.compile(r"^\s*(?:section\s+)?\d+(?:\.\d+)*\.?\s*", re.IGNORECASE)
+NUMBERING = re.compile(r"^\s*(?:section\s+)?\d+(?:\.\d+)*\.?\s*", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
@@ -57,18 +57,18 @@ def changed_sections(before: Sequence[Mapping[str, str]],
                      after: Sequence[Mapping[str, str]]) -> list[SectionChange]:
     """The sections of `after` that are new or reworded since `before`, then those removed,
     in the new version's order. Whitespace and numbering alone are not changes."""
-    old = {_heading_key(section["heading"]): _words(section["text"]) for section in before}
+    old = {heading_key(section["heading"]): _words(section["text"]) for section in before}
     new_keys = set()
     changes: list[SectionChange] = []
     for section in after:
-        key = _heading_key(section["heading"])
+        key = heading_key(section["heading"])
         new_keys.add(key)
         if key not in old:
             changes.append(SectionChange(section["heading"], "added"))
         elif old[key] != _words(section["text"]):
             changes.append(SectionChange(section["heading"], "changed"))
     changes += [SectionChange(section["heading"], "removed") for section in before
-                if _heading_key(section["heading"]) not in new_keys]
+                if heading_key(section["heading"]) not in new_keys]
     return changes
 
 
@@ -89,8 +89,8 @@ def document_record(document: Document, path: Path,
     return record
 
 
-def _heading_key(heading: str) -> str:
-    return " > ".join(_NUMBERING.sub("", part).strip().lower() for part in heading.split(" > "))
+def heading_key(heading: str) -> str:
+    return " > ".join(NUMBERING.sub("", part).strip().lower() for part in heading.split(" > "))
 
 
 def _words(text: str) -> str:

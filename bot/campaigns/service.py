@@ -14,7 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.campaigns.audience import Audience, same_human
-from bot.campaigns.models import ANNUAL_RETURN, POLICY, Acknowledgement, Campaign, CampaignRecipient
+from bot.campaigns.checks import CheckError, policy_check
+from bot.campaigns.models import (
+    ANNUAL_RETURN,
+    POLICY,
+    Acknowledgement,
+    Campaign,
+    CampaignRecipient,
+    CheckProgress,
+)
 from bot.campaigns.policies import document_record, find_policy, policy_key
 from bot.casework.rules import add_months
 from bot.messages import say
@@ -59,8 +67,12 @@ def start_campaign(session: Session, policies_dir: Path, wanted: Sequence[str],
             document, path = find_policy(policies_dir, name)
         except LookupError:
             raise CampaignError("campaigns.no_such_policy", policy=name) from None
-        documents.append(document_record(document, path,
-                                         _previous(session, policy_key(document, path))))
+        record = document_record(document, path, _previous(session, policy_key(document, path)))
+        try:
+            record["check"] = policy_check(path, record)
+        except CheckError as problem:
+            raise CampaignError(problem.key, **problem.fields) from None
+        documents.append(record)
     campaign = Campaign(
         kind=POLICY, policy=", ".join(d["key"] for d in documents),
         title="; ".join(d["title"] for d in documents), documents=documents,
@@ -174,16 +186,27 @@ def acknowledge(session: Session, campaign_id: int, person: Person, how: str,
     assert campaign is not None  # the recipient row's foreign key
     if campaign.kind != POLICY:
         raise CampaignError("campaigns.not_a_policy_campaign", id=campaign_id)
+    attempts = passed_attempts(session, campaign.id, recipient.person_id)
     added = [document["key"] for document in campaign.documents
              if _record(session, campaign, recipient.person_id, document["key"],
-                        document.get("version"), how, now)]
+                        document.get("version"), how, now, attempts.get(document["key"]))]
     if added:
+        details: dict[str, Any] = {"how": how, "versions": {
+            d["key"]: d.get("version") for d in campaign.documents if d["key"] in added}}
+        if attempts:
+            details["check_attempts"] = {key: attempts[key] for key in added if key in attempts}
         record_event(session, f"person:{recipient.person_id}", "campaign.acknowledged",
-                     f"campaign:{campaign.id}", {
-                         "how": how, "versions": {d["key"]: d.get("version")
-                                                  for d in campaign.documents
-                                                  if d["key"] in added}}, at=now)
+                     f"campaign:{campaign.id}", details, at=now)
     return bool(added)
+
+
+def passed_attempts(session: Session, campaign_id: int, person_id: int) -> dict[str, int]:
+    """How many answers each check the person has passed took them, by policy key (the
+    checks themselves are taken in bot.campaigns.answers)."""
+    return {subject: attempts for subject, attempts in session.execute(
+        select(CheckProgress.subject, CheckProgress.attempts).where(
+            CheckProgress.campaign_id == campaign_id, CheckProgress.person_id == person_id,
+            CheckProgress.passed_at.is_not(None)))}
 
 
 def make_return(session: Session, campaign_id: int, person: Person, how: str,
@@ -221,7 +244,8 @@ def make_return(session: Session, campaign_id: int, person: Person, how: str,
 
 
 def _record(session: Session, campaign: Campaign, person_id: int, subject: str,
-            version: str | None, how: str, now: dt.datetime) -> bool:
+            version: str | None, how: str, now: dt.datetime,
+            check_attempts: int | None = None) -> bool:
     exists = session.scalars(select(Acknowledgement.id).where(
         Acknowledgement.campaign_id == campaign.id, Acknowledgement.person_id == person_id,
         Acknowledgement.subject == subject)).first()
@@ -230,7 +254,8 @@ def _record(session: Session, campaign: Campaign, person_id: int, subject: str,
     try:
         with session.begin_nested():
             session.add(Acknowledgement(campaign_id=campaign.id, person_id=person_id,
-                                        subject=subject, version=version, at=now, how=how))
+                                        subject=subject, version=version, at=now, how=how,
+                                        check_attempts=check_attempts))
     except IntegrityError:
         return False  # the same press arrived twice at once: the first one counts
     return True
@@ -308,11 +333,15 @@ def completion(session: Session, today: dt.date,
 
 
 EXPORT_COLUMNS = ("campaign", "policy", "name", "team", "rank_or_grade", "subject", "version",
-                  "acknowledged_at", "how")
+                  "acknowledged_at", "how", "check_attempts")
 
 
-def export_rows(session: Session, campaign_id: int) -> list[dict[str, Any]]:
-    """One row per recipient and thing acknowledged (blank when outstanding), by team."""
+def export_rows(session: Session, campaign_id: int | None) -> list[dict[str, Any]]:
+    """One row per recipient and thing acknowledged (blank when outstanding), by team; for
+    every campaign in turn when `campaign_id` is None."""
+    if campaign_id is None:
+        return [row for found in session.scalars(select(Campaign.id).order_by(Campaign.id))
+                for row in export_rows(session, found)]
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise CampaignError("campaigns.no_such_campaign", id=campaign_id)
@@ -330,9 +359,10 @@ def export_rows(session: Session, campaign_id: int) -> list[dict[str, Any]]:
         acks = given.get(recipient.person_id) or []
         if not acks:
             rows.append({**base, "subject": "", "version": "", "acknowledged_at": "",
-                         "how": ""})
+                         "how": "", "check_attempts": ""})
         rows += [{**base, "subject": ack.subject, "version": ack.version or "",
-                  "acknowledged_at": ack.at.isoformat(timespec="seconds"), "how": ack.how}
+                  "acknowledged_at": ack.at.isoformat(timespec="seconds"), "how": ack.how,
+                  "check_attempts": "" if ack.check_attempts is None else ack.check_attempts}
                  for ack in acks]
     return sorted(rows, key=lambda row: (row["team"], row["name"], row["subject"]))
 
@@ -345,15 +375,18 @@ def outstanding_people(session: Session, campaign: Campaign) -> list[CampaignRec
             if recipient.person_id not in finished]
 
 
-def finished_people(session: Session, campaign: Campaign) -> set[int]:
-    """The recipients who have finished: every policy acknowledged, or the return made."""
+def finished_people(session: Session, campaign: Campaign,
+                    among: Sequence[int] | None = None) -> set[int]:
+    """The recipients who have finished (of those `among`, if given): every policy
+    acknowledged, or the return made."""
     subjects = ([d["key"] for d in campaign.documents] if campaign.kind == POLICY
                 else [RETURN_SUBJECT])
+    query = select(Acknowledgement.person_id, func.count()).where(
+        Acknowledgement.campaign_id == campaign.id, Acknowledgement.subject.in_(subjects))
+    if among is not None:
+        query = query.where(Acknowledgement.person_id.in_(among))
     return {person_id for person_id, count in session.execute(
-        select(Acknowledgement.person_id, func.count()).where(
-            Acknowledgement.campaign_id == campaign.id,
-            Acknowledgement.subject.in_(subjects)).group_by(Acknowledgement.person_id))
-            if count >= len(subjects)}
+        query.group_by(Acknowledgement.person_id)) if count >= len(subjects)}
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from bot.campaigns.answers import Asked
+from bot.campaigns.checks import section_texts
 from bot.campaigns.models import POLICY, Campaign
 from bot.campaigns.service import Pending
 from bot.messages import say
-from bot.turns import Choice
+from bot.turns import Choice, Citation
 
 READ = "campaign_read"
 ACKNOWLEDGE = "campaign_ack"
@@ -17,7 +19,10 @@ NIL_RETURN = "campaign_nil"
 DECLARE = "campaign_declare"
 UNCHANGED = "campaign_unchanged"
 CHANGED = "campaign_changed"
-ACTIONS = (READ, ACKNOWLEDGE, NIL_RETURN, DECLARE, UNCHANGED, CHANGED)
+#: An answer to a policy's check question: "campaign_answer:3:0:1" is campaign 3, its first
+#: policy, the second option.
+ANSWER = "campaign_answer"
+ACTIONS = (READ, ACKNOWLEDGE, NIL_RETURN, DECLARE, UNCHANGED, CHANGED, ANSWER)
 
 
 def day(when: dt.date) -> str:
@@ -33,6 +38,8 @@ def announcement(pending: Pending, *, reminder: bool = False) -> str:
                      due=due)]
         lines += [what_changed(document) for document in campaign.documents]
         lines.append(say("campaigns.ask_to_acknowledge"))
+        if any(document.get("check") for document in campaign.documents):
+            lines.append(say("campaigns.check_ahead"))
         return "\n".join(lines)
     lines = [say("campaigns.return_reminder" if reminder else "campaigns.return_heading",
                  year=campaign.year, due=due)]
@@ -89,6 +96,37 @@ def policy_text(campaign: Campaign, only_changed: bool = False) -> str:
                          source=document.get("url") or document["source"]))
         parts += [f"*{section['heading']}*\n{section['text']}" for section in sections]
     return "\n\n".join(parts)
+
+
+def check_question(asked: Asked, *, again: bool = False, following: bool = False) -> str:
+    """The question; asked `again` after a wrong answer, or `following` another's."""
+    key = "check_again" if again else "check_next" if following else "check_question"
+    return say(f"campaigns.{key}", title=asked.document["title"],
+               question=asked.check.question)
+
+
+def check_choices(asked: Asked) -> tuple[Choice, ...]:
+    """One button per option; the value names the campaign, the policy and the option."""
+    return tuple(Choice(f"{ANSWER}:{asked.campaign_id}:{asked.index}:{number}", option)
+                 for number, option in enumerate(asked.check.options))
+
+
+def check_section(asked: Asked) -> tuple[str, Citation]:
+    """After a wrong answer: the section that explains it, in full, and where it is from."""
+    document, section = asked.document, asked.check.section
+    texts = [found["text"] for found in section_texts(document["sections"], section)]
+    text = "\n\n".join([say("campaigns.check_wrong", section=section), *texts])
+    title = say("campaigns.check_source", title=document["title"],
+                version=document.get("version") or "-")
+    return text, Citation(document.get("url") or document["source"], title, section, 1.0, "")
+
+
+def answer_reference(reference: str | None) -> tuple[int, int] | None:
+    """(policy index, option index) from an answer's "0:1"; None if it is not one."""
+    index, _, option = (reference or "").partition(":")
+    if not (index.isdigit() and option.isdigit()):
+        return None
+    return int(index), int(option)
 
 
 def parse_action(action: str) -> tuple[str, int, str | None] | None:

@@ -141,7 +141,7 @@ def seed_year(session: Session, volumes: Volumes, seed: int = 2026) -> dict[str,
             row.update(
                 reference=f"GH-{YEAR}-{number:05d}", kind=DeclarationKind.GIFT_HOSPITALITY,
                 value_pence=rng.randrange(500, 20_000, 50), counterparty_organisation=organisation,
-                counterparty_name=None if organisation else "A member of the public",
+                counterparty_name=None if organisation else say("casework_bench.public"),
                 counterparty_relationship="supplier_or_bidder" if organisation else "public",
                 outcome="accepted" if accepted else "declined", occurred_on=when.date(),
                 summary="Hospitality")

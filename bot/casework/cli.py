@@ -132,7 +132,9 @@ def configure_casework(casework: argparse.ArgumentParser) -> None:
     timeliness.set_defaults(run=_timeliness)
 
 
-def configure_registers(registers: argparse.ArgumentParser) -> None:
+def configure_registers(
+        registers: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The register actions; returned so bot.campaigns.cli adds campaign completion."""
     actions = registers.add_subparsers(dest="register_command", required=True, metavar="ACTION")
     for name in REGISTER_NAMES:
         export = actions.add_parser(name, help=f"export the internal {name} register")
@@ -161,6 +163,7 @@ def configure_registers(registers: argparse.ArgumentParser) -> None:
     checks.add_argument("--as-of", type=_date, help="check as on this day (default today)")
     checks.add_argument("--format", choices=("text", "json"), default="text")
     checks.set_defaults(run=_checks)
+    return actions
 
 
 # Handlers. Each imports the store lazily so `probity --help` stays quick.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -31,6 +32,23 @@ from bot.store import Store
 from bot.store.models import Appeal, Decision, Declaration, Person, StatusChange
 
 log = logging.getLogger(__name__)
+
+
+class Step(StrEnum):
+    """The name of a casework step in the audit trail (`casework.refused` rows' `step`).
+
+    Identifiers, not wording: they are stored in audit rows and searched for, so they stay
+    the same whatever language Probity speaks; what a person reads is casework.step_*.
+    """
+
+    DECIDE = "decide"
+    REQUEST_INFORMATION = "request information"
+    ENDORSE = "endorse"
+    PROVIDE_INFORMATION = "provide information"
+    LODGE_APPEAL = "lodge an appeal"
+    DECIDE_APPEAL = "decide an appeal"
+    RECORD_CHANGE = "record a change of circumstances"
+    RECORD_COMPLIANCE_CHECK = "record a compliance check"
 R = TypeVar("R")
 PersonRef = Person | int
 
@@ -54,7 +72,7 @@ class Casework:
             decision = decisions.decide(session, self.rules, reference, outcome, rationale,
                                         person, conditions=conditions, now=now)
             return decision, decision_notice(decision.declaration, decision)
-        return self._run("decide", reference, by, work)
+        return self._run(Step.DECIDE, reference, by, work)
 
     def request_information(self, reference: str, question: str, *, by: PersonRef,
                             now: dt.datetime | None = None) -> StatusChange:
@@ -62,24 +80,24 @@ class Casework:
             change = decisions.request_information(session, self.rules, reference, question,
                                                    person, now=now)
             return change, question_notice(change.declaration, question.strip())
-        return self._run("request information", reference, by, work)
+        return self._run(Step.REQUEST_INFORMATION, reference, by, work)
 
     def endorse(self, reference: str, endorsed: bool, rationale: str, *, by: PersonRef,
                 now: dt.datetime | None = None) -> Decision:
         """The named line manager's endorsement; anyone else is refused and audited."""
-        return self._run("endorse", reference, by, lambda session, person: (
+        return self._run(Step.ENDORSE, reference, by, lambda session, person: (
             endorsement.endorse(session, reference, endorsed, rationale, person, now=now),
             None))
 
     def provide_information(self, reference: str, answer: str, *, by: PersonRef,
                             now: dt.datetime | None = None) -> StatusChange:
-        return self._run("provide information", reference, by, lambda session, person: (
+        return self._run(Step.PROVIDE_INFORMATION, reference, by, lambda session, person: (
             decisions.provide_information(session, self.rules, reference, answer, person,
                                           now=now), None))
 
     def lodge_appeal(self, reference: str, grounds: str, *, by: PersonRef,
                      now: dt.datetime | None = None) -> Appeal:
-        return self._run("lodge an appeal", reference, by, lambda session, person: (
+        return self._run(Step.LODGE_APPEAL, reference, by, lambda session, person: (
             appeals.lodge_appeal(session, self.rules, reference, grounds, person, now=now), None))
 
     def decide_appeal(self, reference: str, outcome: str, rationale: str, *, by: PersonRef,
@@ -88,13 +106,13 @@ class Casework:
             decision = appeals.decide_appeal(session, self.rules, reference, outcome, rationale,
                                              person, conditions=conditions, now=now)
             return decision, decision_notice(decision.declaration, decision)
-        return self._run("decide an appeal", reference, by, work)
+        return self._run(Step.DECIDE_APPEAL, reference, by, work)
 
     def record_change_of_circumstances(
         self, reference: str, description: str, *, by: PersonRef,
         changes_: Mapping[str, Any] | None = None, now: dt.datetime | None = None,
     ) -> Declaration:
-        return self._run("record a change of circumstances", reference, by,
+        return self._run(Step.RECORD_CHANGE, reference, by,
                          lambda session, person: (changes.record_change_of_circumstances(
                              session, self.rules, reference, description, person,
                              changes=changes_, now=now), None))
@@ -103,7 +121,7 @@ class Casework:
         self, reference: str, compliant: bool, note: str, *, by: PersonRef,
         next_check: dt.date | None = None, now: dt.datetime | None = None,
     ) -> StatusChange:
-        return self._run("record a compliance check", reference, by, lambda session, person: (
+        return self._run(Step.RECORD_COMPLIANCE_CHECK, reference, by, lambda session, person: (
             followup.record_compliance_check(session, self.rules, reference, compliant, note,
                                              person, next_check=next_check, now=now), None))
 
@@ -114,7 +132,7 @@ class Casework:
             _ = (found.person, found.decisions, found.history)
             return found
 
-    def _run(self, step: str, reference: str, by: PersonRef,
+    def _run(self, step: Step, reference: str, by: PersonRef,
              work: Callable[[Session, Person], tuple[R, DeclarantNotice | None]]) -> R:
         person_id = by.id if isinstance(by, Person) else by
         try:

@@ -15,10 +15,11 @@ def configure_eval(evaluate: argparse.ArgumentParser) -> None:
 
     configure_questions(evaluate)
     questions = evaluate.get_default("run")
-    evaluate.add_argument("what", nargs="?", choices=["questions", "conversations"],
+    evaluate.add_argument("what", nargs="?", choices=["questions", "conversations", "answers"],
                           default="questions",
                           help="what to evaluate: the policy questions (default) or the "
-                          "scripted conversations (right first time, re-prompts, turns)")
+                          "scripted conversations (right first time, re-prompts, turns), or "
+                          "plain answers to single questions (tests/eval/answers)")
     evaluate.add_argument("--conversations", type=Path, metavar="DIR",
                           help="folder of conversation scripts (default: the bundled "
                           "tests/eval/conversations)")
@@ -32,6 +33,10 @@ def configure_eval(evaluate: argparse.ArgumentParser) -> None:
             from bot.evaluation.conversations import run as run_conversations
 
             return run_conversations(args.conversations, args.verbose, args.only)
+        if args.what == "answers":
+            from bot.evaluation.answers import run as run_answers
+
+            return run_answers(args.conversations, args.verbose)
         return questions(args, settings) if questions else 2
 
     evaluate.set_defaults(run=run)

@@ -136,20 +136,26 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
+def front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """A Markdown file's YAML front matter as read (nested values kept, for readers such as
+    a campaign's check question) and the text after it."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        front = load_yaml(match.group(1)) or {}
+    except YAMLError as error:
+        raise UnreadableDocument(say("knowledge.front_matter_invalid",
+                                     error=str(error))) from error
+    return (front if isinstance(front, dict) else {}), text[match.end():]
+
+
 def load_markdown(path: Path) -> Document:
     """Markdown with optional YAML front matter (id, title, version, effective_date, ...)."""
-    text = path.read_text(encoding="utf-8")
-    metadata: dict[str, str] = {}
-    match = _FRONT_MATTER.match(text)
-    if match:
-        try:
-            front = load_yaml(match.group(1)) or {}
-        except YAMLError as error:
-            raise UnreadableDocument(say("knowledge.front_matter_invalid",
-                                         error=str(error))) from error
-        if isinstance(front, dict):
-            metadata = {str(key): str(value) for key, value in front.items() if value is not None}
-        text = text[match.end():]
+    front, text = front_matter(path.read_text(encoding="utf-8"))
+    # Metadata holds the plain values; nested ones are read with front_matter().
+    metadata = {str(key): str(value) for key, value in front.items()
+                if value is not None and not isinstance(value, dict | list)}
     lines = []
     for line in text.splitlines():
         heading = _MD_HEADING.match(line)

@@ -68,11 +68,13 @@ class Catalogue:
     """Messages by locale and key; a locale's missing keys fall back to English."""
 
     def __init__(self, texts: Mapping[str, Mapping[str, str]],
-                 default_locale: str = DEFAULT_LOCALE) -> None:
+                 default_locale: str = DEFAULT_LOCALE, directory: Path = BUNDLED) -> None:
         if DEFAULT_LOCALE not in texts:
             raise CatalogueError("catalogue.no_default_locale", locale=DEFAULT_LOCALE)
         self._texts = {locale: dict(entries) for locale, entries in texts.items()}
         self.default_locale = default_locale if default_locale in texts else DEFAULT_LOCALE
+        #: Where the word lists for parsing are (``<locale>/words/``, bot.messages.words).
+        self.directory = directory
         _check_fields(self._texts)
 
     @classmethod
@@ -86,7 +88,7 @@ class Catalogue:
             for path in sorted(locale_dir.glob("*.yaml")):
                 entries.update(_read_area(path))
             texts[locale_dir.name] = entries
-        return cls(texts, default_locale)
+        return cls(texts, default_locale, directory)
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -94,6 +96,10 @@ class Catalogue:
 
     def keys(self, locale: str = DEFAULT_LOCALE) -> frozenset[str]:
         return frozenset(self._texts.get(locale, {}))
+
+    def locale(self) -> str:
+        """The language of the current turn (``speaking``), else this catalogue's default."""
+        return _locale.get() or self.default_locale
 
     def has(self, key: str) -> bool:
         return key in self._texts[DEFAULT_LOCALE]
@@ -104,7 +110,7 @@ class Catalogue:
         Raises KeyError for a key English lacks: a missing sentence is a bug, not something
         to paper over with the key's name.
         """
-        chosen = locale or _locale.get() or self.default_locale
+        chosen = locale or self.locale()
         template = self._texts.get(chosen, {}).get(key)
         if template is None:
             template = self._texts[DEFAULT_LOCALE][key]
@@ -136,7 +142,8 @@ def _field_names(template: str) -> set[str]:
 
 def _check_fields(texts: Mapping[str, Mapping[str, str]]) -> None:
     # A translation that names a field English does not fill would fail at the moment a
-    # person needs the sentence; refuse it when the catalogue loads instead.
+    # person needs the sentence, and one that leaves a field out would hide it; refuse both
+    # when the catalogue loads instead.
     english = texts[DEFAULT_LOCALE]
     for locale, entries in texts.items():
         for key, template in entries.items():
@@ -145,10 +152,16 @@ def _check_fields(texts: Mapping[str, Mapping[str, str]]) -> None:
             except ValueError as error:
                 raise CatalogueError("catalogue.bad_template", locale=locale, key=key,
                                      error=error) from None
-            if locale != DEFAULT_LOCALE and key in english and not names <= _field_names(
-                    english[key]):
+            if locale == DEFAULT_LOCALE or key not in english:
+                continue
+            wanted = _field_names(english[key])
+            if not names <= wanted:
                 raise CatalogueError("catalogue.unknown_fields", locale=locale, key=key,
-                                     fields=", ".join(sorted(names - _field_names(english[key]))))
+                                     fields=", ".join(sorted(names - wanted)))
+            if not wanted <= names:
+                # Dropping one loses what the person must see (a receipt, a reference).
+                raise CatalogueError("catalogue.missing_fields", locale=locale, key=key,
+                                     fields=", ".join(sorted(wanted - names)))
 
 
 _installed: Catalogue | None = None
@@ -168,6 +181,11 @@ def catalogue() -> Catalogue:
     if _installed is None:
         _installed = Catalogue.load(BUNDLED)
     return _installed
+
+
+def current_locale() -> str:
+    """The language being spoken now: the turn's (``speaking``) or the installed default."""
+    return catalogue().locale()
 
 
 def say(key: str, /, **fields: object) -> str:

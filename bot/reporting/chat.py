@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from bot.messages import say
+from bot.messages.words import groups
 from bot.plugins import Command, Core, Outcome, Plugin, TurnContext, phrases
 from bot.reporting.context import ReportingContext
 from bot.reporting.records import (
@@ -45,56 +46,33 @@ log = logging.getLogger(__name__)
 
 FOLLOW_UP = "report_follow_up"
 
-# The follow-up's words are in messages/en/reporting_chat.yaml; the report's questions are in
-# workflows/report.yaml. The receipt warning stays here, not in YAML, so it cannot be edited
-# out.
-RECEIPT_SHOWN = (
-    "Your receipt: {receipt}\n"
-    "Write down the reference and the receipt now, somewhere safe that is not a force device. "
-    "This is the only time the receipt is shown. If you lose it, it cannot be recovered or "
-    "reissued, by Probity, the integrity unit or anyone else."
-)
-ADD = Choice("report:add", "Add information")
-ANSWER = Choice("report:answer", "Answer a question")
-REVEAL = Choice("report:reveal", "Tell the handlers who I am")
-FINISH = Choice("report:done", "Done")
-
-_MENU_WORDS = {
-    "add": ADD.value,
-    "add information": ADD.value,
-    "more": ADD.value,
-    "1": ADD.value,
-    "answer": ANSWER.value,
-    "answer a question": ANSWER.value,
-    "reply": ANSWER.value,
-    "reveal": REVEAL.value,
-    "tell them who i am": REVEAL.value,
-    "identify me": REVEAL.value,
-    "done": FINISH.value,
-    "finish": FINISH.value,
-    "no": FINISH.value,
-    "exit": FINISH.value,
-    "that's all": FINISH.value,
-    "nothing": FINISH.value,
-    "bye": FINISH.value,
-}
+# The follow-up's words are in messages/en/reporting_chat.yaml, the words typed at its menu
+# in messages/en/words/reporting.yaml; the report's questions are in workflows/report.yaml.
+ADD = "report:add"
+ANSWER = "report:answer"
+REVEAL = "report:reveal"
+FINISH = "report:done"
+#: Each menu option, as the key of its label and of its words.
+_OPTIONS = {ADD: "add", ANSWER: "answer", REVEAL: "reveal", FINISH: "done"}
+_MENU_WORDS = groups("reporting", "menu")
 # The first word of a longer reply ("answer the question", "add some more"). Revealing who
 # one is stays exact-words only (it asks for a yes anyway, but should never be a guess).
-_MENU_FIRST_WORDS = {
-    "add": ADD.value,
-    "answer": ANSWER.value,
-    "reply": ANSWER.value,
-    "done": FINISH.value,
-}
+_MENU_FIRST_WORDS = groups("reporting", "menu_first_word")
+
+
+def _option(value: str) -> Choice:
+    return Choice(value, say(f"reporting_chat.menu_{_OPTIONS[value]}"))
 
 
 def menu_choice(said: str) -> str | None:
     """The follow-up menu option a typed reply stands for, or None."""
     said = said.strip(" .!")
-    if said in _MENU_WORDS:
-        return _MENU_WORDS[said]
     first = said.split(" ", 1)[0]
-    return _MENU_FIRST_WORDS.get(first)
+    for wanted, lexicon in ((said, _MENU_WORDS), (first, _MENU_FIRST_WORDS)):
+        for value, name in _OPTIONS.items():
+            if wanted in lexicon.get(name, ()):
+                return value
+    return None
 
 
 # -- filing a report -------------------------------------------------------------------------
@@ -126,7 +104,7 @@ def file_report(session: Session, filing: Filing) -> list[Reply]:
     }
     paragraphs = [
         fill(definition.filed, definition, values),
-        RECEIPT_SHOWN.format(receipt=submission.receipt),
+        say("reporting_chat.receipt_shown", receipt=submission.receipt),
     ]
     paragraphs += [
         fill(step.text, definition, values)
@@ -157,7 +135,7 @@ def _submit(
         # The assistant built this filing without the reporter (see is_confidential), and the
         # service has no parameter for one: refuse rather than hold an identity here at all.
         if filing.declarant is not None or filing.profile or filing.speaker is not None:
-            raise ValueError("an anonymous report was handed the reporter's identity")
+            raise ValueError(say("reporting_chat.anonymous_with_identity"))
         submission = submit_anonymous_report(
             session, context, content, idempotency_key=filing.idempotency_key
         )
@@ -172,7 +150,7 @@ def _reporter(filing: Filing) -> ConfidentialReporter:
             speaker.surface, speaker.surface_id, speaker.display_name or speaker.surface_id
         )
     if person is None:
-        raise ValueError("a confidential report needs the reporter, and none was given")
+        raise ValueError(say("reporting_chat.confidential_without_reporter"))
     return ConfidentialReporter(person.surface, person.surface_id, person.display_name)
 
 
@@ -280,22 +258,22 @@ def follow_up(core: Core, context: TurnContext, draft: Draft) -> Outcome:
 def _from_menu(
     core: Core, context: TurnContext, state: dict[str, Any], choice: str | None
 ) -> Outcome:
-    if choice == FINISH.value:
+    if choice == FINISH:
         return Outcome([Reply(say("reporting_chat.done"))], delete=True)
-    if choice in {ADD.value, ANSWER.value}:
+    if choice in {ADD, ANSWER}:
         if state.get("closed"):
             return Outcome(
                 [Reply(say("reporting_chat.closed")), Reply(say("reporting_chat.done"))],
                 delete=True,
             )
-        state["phase"] = "answer" if choice == ANSWER.value else "message"
+        state["phase"] = "answer" if choice == ANSWER else "message"
         prompt = (
             say("reporting_chat.ask_answer")
-            if choice == ANSWER.value
+            if choice == ANSWER
             else say("reporting_chat.ask_addition")
         )
         return Outcome([_question(prompt, "message")], save=_draft(context, state))
-    if choice == REVEAL.value and state.get("mode") == "anonymous":
+    if choice == REVEAL and state.get("mode") == "anonymous":
         state["phase"] = "reveal"
         name = context.turn.speaker.display_name or context.turn.speaker.surface_id
         return Outcome(
@@ -303,7 +281,8 @@ def _from_menu(
                 Reply(
                     say("reporting_chat.reveal_warning", name=name),
                     kind="question",
-                    choices=(Choice("choice:yes", "Yes"), Choice("choice:no", "No")),
+                    choices=(Choice("choice:yes", say("engine.yes_label")),
+                             Choice("choice:no", say("engine.no_label"))),
                 )
             ],
             save=_draft(context, state),
@@ -419,12 +398,12 @@ def _remember(state: dict[str, Any], view: ReporterView) -> dict[str, Any]:
 
 
 def _menu(state: dict[str, Any]) -> tuple[Choice, ...]:
-    choices = [ADD]
+    values = [ADD]
     if state.get("questions"):
-        choices.append(ANSWER)
+        values.append(ANSWER)
     if state.get("mode") == "anonymous":
-        choices.append(REVEAL)
-    return (*choices, FINISH)
+        values.append(REVEAL)
+    return tuple(_option(value) for value in (*values, FINISH))
 
 
 def _refused(refused: AccessRefused, draft: Draft | None) -> Outcome:

@@ -33,12 +33,10 @@ def configure_cases(cases: argparse.ArgumentParser) -> None:
     show.add_argument("reference")
     show.set_defaults(run=_show)
 
-    for name, kind, text in (("reply", "message", "send the reporter a message"),
-                             ("ask", "question", "ask the reporter a question")):
-        command = sub.add_parser(name, parents=[acting], help=text)
-        command.add_argument("reference")
-        command.add_argument("text")
-        command.set_defaults(run=_reply, kind=kind)
+    _thread_command(sub.add_parser("reply", parents=[acting],
+                                   help="send the reporter a message"), "message")
+    _thread_command(sub.add_parser("ask", parents=[acting],
+                                   help="ask the reporter a question"), "question")
 
     files = sub.add_parser("attachments", parents=[acting],
                            help="list a report's attachments (their metadata already removed)")
@@ -119,6 +117,13 @@ def _apply_batch(args: argparse.Namespace, settings: Settings) -> int:
     # Counts only: what the batch carried is said nowhere, not even here.
     print(say("reporting.batch_applied" if result is not None else "reporting.batch_not_due"))
     return 0
+
+
+def _thread_command(command: argparse.ArgumentParser, kind: str) -> None:
+    """`reply` and `ask`: the same arguments, a different kind of thread message."""
+    command.add_argument("reference")
+    command.add_argument("text")
+    command.set_defaults(run=_reply, kind=kind)
 
 
 def _handler_run(args: argparse.Namespace, settings: Settings, attempted: str, work) -> int:  # type: ignore[no-untyped-def]
@@ -241,7 +246,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print(say("cli_cases.status_now", reference=view.summary.reference,
                   status=view.summary.status))
 
-    return _handler_run(args, settings, f"change status of {args.reference}", work)
+    return _handler_run(args, settings, f"status {args.reference} {args.status}", work)
 
 
 def _notify_due(args: argparse.Namespace, settings: Settings) -> int:
@@ -275,8 +280,7 @@ def _purge_closed(args: argparse.Namespace, settings: Settings) -> int:
         if not purged:
             print(say("cli_cases.nothing_to_purge", days=args.older_than))
 
-    return _handler_run(args, settings, f"purge reports closed over {args.older_than} days",
-                        work)
+    return _handler_run(args, settings, f"purge --older-than {args.older_than}", work)
 
 
 def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,6 +9,8 @@ import secrets
 import unicodedata
 from typing import TYPE_CHECKING
 
+from bot.messages import say
+
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
@@ -82,7 +84,7 @@ def hash_receipt(receipt: str) -> str:
     """The Argon2id hash to store; the receipt itself is never stored."""
     digits = normalise_receipt(receipt)
     if digits is None:
-        raise ValueError("not a receipt")
+        raise ValueError(say("reporting.not_a_receipt"))
     return _hasher().hash(digits)
 
 

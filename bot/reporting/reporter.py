@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.messages import say
 from bot.reporting.categories import category_label, listed_category
 from bot.reporting.context import ReportingContext
 from bot.reporting.receipts import (
@@ -55,9 +56,6 @@ from bot.reporting.throttle import Sender
 from bot.reporting.vault.spool import FAILURE, MESSAGE, REVEAL, SUBMISSION, SpoolEntry
 from bot.store.references import ReferenceKind, normalise_reference
 from bot.store.vault.models import Report, ReportMode, ReportStatus
-
-#: The status note a reveal adds to the thread (sealed like any message).
-REVEALED_NOTE = "The reporter chose to tell the integrity unit who they are."
 
 
 def submit_anonymous_report(
@@ -133,7 +131,7 @@ def add_reporter_message(
 ) -> ReporterView | AccessRefused:
     """Add information, or answer the unit's questions ("answer"); refused once closed."""
     if kind not in ("message", "answer"):
-        raise ValueError(f"a reporter cannot add a {kind!r}")
+        raise ValueError(say("reporting.reporter_cannot_send", kind=kind))
     merged = _unlock(session, context, reference, receipt, sender)
     if isinstance(merged, AccessRefused):
         return merged
@@ -152,12 +150,12 @@ def reveal_identity(
     if isinstance(merged, AccessRefused):
         return merged
     if merged.mode != ReportMode.ANONYMOUS:
-        raise ReportingError(f"{merged.reference} is already confidential.")
+        raise ReportingError(say("reporting.already_confidential", reference=merged.reference))
     entry = context.spool.put(REVEAL, context.today(), merged.reference, {
         "sealed_identity": _text(context.sealer.seal(
             reporter.sealed_form(), identity_purpose(merged.reference))),
         "sealed_note": _text(context.sealer.seal(
-            REVEALED_NOTE, message_purpose(merged.reference))),
+            say("reporting.revealed_note"), message_purpose(merged.reference))),
         "n": merged.next_n(),
     })
     merged.pending.append(entry)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.messages import say
 from bot.reporting.activity import audit_reporter_activity
 from bot.reporting.context import ReportingContext
 from bot.reporting.handling import Handler, announce_due, check_handler
@@ -49,7 +50,7 @@ def purge_closed(
     """Purge reports closed more than `older_than_days` days ago (today not counted)."""
     check_handler(context, handler)
     if older_than_days < 1:
-        raise ValueError("the retention period must be at least one day")
+        raise ValueError(say("reporting.retention_too_short"))
     # Messages about to go may not be audited yet (the daily batch reads them): do that first.
     audit_reporter_activity(session, context)
     # Like every handler call, it sees only reports handlers have been told of.

@@ -50,7 +50,7 @@ def decode_key(text: str) -> bytes:
     try:
         return decode_key_text(text, SecretBox.KEY_SIZE)
     except KeyFileError as problem:
-        raise SealingError(f"the report key: {problem}") from None
+        raise SealingError(say("reporting.bad_key", problem=problem)) from None
 
 
 def read_key_file(path: Path) -> bytes:
@@ -105,19 +105,19 @@ class Sealer:
     def open(self, sealed: bytes, purpose: str) -> str:
         sealed = bytes(sealed)
         if sealed[:1] != _FORMAT_VERSION:
-            raise SealingError("unknown sealed format")
+            raise SealingError(say("reporting.unknown_sealed_format"))
         wanted = sealed[1:1 + _KEY_ID_LENGTH]
         box = self._boxes.get(wanted)
         if box is None:
-            raise SealingError(f"sealed under key {wanted.hex()}, which this Probity does not "
-                               f"hold (its key is {self.key_id}); see docs/reporting.md")
+            raise SealingError(say("reporting.sealed_under_other_key", wanted=wanted.hex(),
+                                   held=self.key_id))
         try:
             plaintext = box.decrypt(sealed[1 + _KEY_ID_LENGTH:])
         except CryptoError:
-            raise SealingError("sealed value is damaged") from None
+            raise SealingError(say("reporting.sealed_damaged")) from None
         label, _, value = plaintext.partition(b"\x00")
         if label != purpose.encode():
-            raise SealingError("sealed value belongs somewhere else")
+            raise SealingError(say("reporting.sealed_elsewhere"))
         return value.decode()
 
     def digest(self, text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.messages import say
 from bot.reporting.context import ReportingContext
 from bot.reporting.records import (
     MAX_TEXT,
@@ -47,14 +48,16 @@ def find_report(session: Session, reference: str, *, for_update: bool = False) -
     return session.scalars(query).first()
 
 
-#: Shown in place of what a report said once retention has removed it.
-REMOVED = "(removed under the retention policy)"
+def removed() -> str:
+    """Shown in place of what a report said once retention has removed it."""
+    return say("reporting.removed")
 
 
 def open_content(context: ReportingContext, reference: str, category: str,
                  sealed: bytes) -> ReportContent:
     if not sealed:  # purged (bot.reporting.retention)
-        return ReportContent(category=category, what_happened=REMOVED, when_and_where=REMOVED)
+        return ReportContent(category=category, what_happened=removed(),
+                             when_and_where=removed())
     text = context.sealer.open(sealed, content_purpose(reference))
     return ReportContent.from_sealed_form(category, text)
 
@@ -100,9 +103,9 @@ def checked_text(text: str) -> str:
     """A thread message as it will be kept, or ValueError saying what is wrong with it."""
     text = text.strip()
     if not text:
-        raise ValueError("a message needs some text")
+        raise ValueError(say("reporting.message_empty"))
     if len(text) > MAX_TEXT:
-        raise ValueError(f"a message must be under {MAX_TEXT} characters")
+        raise ValueError(say("reporting.message_too_long", limit=MAX_TEXT))
     return text
 
 

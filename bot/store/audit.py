@@ -35,7 +35,7 @@ class AuditKeyMissing(RuntimeError):
 def audit_key_of(session: Session) -> bytes:
     key = session.info.get(AUDIT_KEY)
     if not isinstance(key, bytes):
-        raise AuditKeyMissing("this session has no audit key; open the store with Store.open")
+        raise AuditKeyMissing(say("store.no_audit_key"))
     return key
 # Serialises appends on PostgreSQL so two transactions cannot both extend the same link.
 _CHAIN_LOCK_ID = 0x4175_6469

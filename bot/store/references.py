@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.messages import say
 from bot.store.models import ReferenceCounter
 
 
@@ -46,7 +47,7 @@ def allocate_reference(session: Session, kind: ReferenceKind, year: int) -> str:
     """
     dialect = session.get_bind().dialect.name
     if dialect not in {"postgresql", "sqlite"}:
-        raise RuntimeError(f"reference allocation does not support the {dialect} backend")
+        raise RuntimeError(say("store.unsupported_backend", dialect=dialect))
     # Only the backend in use is imported: SQLAlchemy's PostgreSQL dialect alone costs
     # about 0.1 s of start-up, which a SQLite terminal session need not pay.
     insert_for = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert

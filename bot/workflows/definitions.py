@@ -53,8 +53,12 @@ _TOP_LEVEL = {
 _FIELD_KEYS = {
     "name", "label", "type", "prompt", "help", "optional", "options", "show_if",
     "allow_future", "allow_past", "min", "max", "suggest", "from_opening", "precision",
-    "period",
+    "period", "in_passing", "if_unsure",
 }
+#: What a fact said in passing does: fills the answer ("note", the default) or is offered
+#: back when the question is asked ("suggest"), for questions a passing mention often
+#: answers about something else ("since last month" may date the arrest, not the friendship).
+IN_PASSING = frozenset({"note", "suggest"})
 #: Field types whose answer may be suggested from the words that started the workflow.
 OPENING_TYPES = frozenset({"text", "long_text", "organisation", "choice"})
 #: How exact a date must be: a day (the default), or a month or year is enough.
@@ -110,6 +114,12 @@ class FieldSpec:
     precision: str = "day"
     #: Money: "year" when the amount is a yearly figure ("£150 a week" is converted).
     period: str | None = None
+    #: A fact found in passing (in the opening or another answer): "note" fills the
+    #: answer, "suggest" offers it back when the question is asked (see IN_PASSING).
+    in_passing: str = "note"
+    #: Yes/no: the answer "don't know" or "maybe" stands for (the cautious one, said back
+    #: as such), or None to ask again.
+    if_unsure: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -413,6 +423,8 @@ class _Builder:
                 period=(self.keyword(item, "period", "number", NUMBER_PERIODS, field_type, where)
                         if field_type == "number" else
                         self.keyword(item, "period", "money", MONEY_PERIODS, field_type, where)),
+                in_passing=self.passing(item, where),
+                if_unsure=self.if_unsure(item, field_type, where),
             )
             specs.append(spec)
         return tuple(specs)
@@ -447,6 +459,14 @@ class _Builder:
         if field_type != "date":
             raise self.fail(say("definitions.date_only", where=where, key=key))
         return self.boolean(item, key, default=True)
+
+    def if_unsure(self, item: dict[str, Any], field_type: str, where: str) -> bool | None:
+        if "if_unsure" not in item:
+            return None
+        if field_type != "yes_no":
+            raise self.fail(say("definitions.applies_only_to", where=where, key="if_unsure",
+                                applies_to="yes_no"))
+        return self.boolean(item, "if_unsure", default=True)
 
     def bound(self, item: dict[str, Any], key: str, field_type: str,
               where: str) -> int | float | None:
@@ -494,6 +514,18 @@ class _Builder:
                 isinstance(phrase, str) and phrase.strip() for phrase in after):
             raise self.fail(say("definitions.from_opening_shape", where=where))
         return tuple(phrase.strip() for phrase in after)
+
+    def passing(self, item: dict[str, Any], where: str) -> str:
+        value = item.get("in_passing", "note")
+        if value not in IN_PASSING:
+            raise self.fail(say("definitions.allowed_values", where=where, key="in_passing",
+                                allowed=', '.join(sorted(IN_PASSING)), value=value))
+        if value == "suggest" and any(
+                synonym.casefold() == "yes" for option in item.get("options") or []
+                if isinstance(option, dict) for synonym in option.get("synonyms") or []):
+            # "yes" takes a suggestion, so it cannot also be one of the options.
+            raise self.fail(say("definitions.in_passing_yes_synonym", where=where))
+        return str(value)
 
     def keyword(self, item: dict[str, Any], key: str, applies_to: str,
                 allowed: frozenset[str], field_type: str, where: str) -> str | None:

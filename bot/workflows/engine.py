@@ -24,8 +24,15 @@ from bot.workflows.conditions import Comparison
 from bot.workflows.definitions import FieldSpec, Hint, WorkflowDefinition
 from bot.workflows.fields import format_money, parse_field, parse_yes_no
 from bot.workflows.intents import control_word, looks_like_question
+from bot.workflows.parsing.amounts import contains_any
 from bot.workflows.parsing.answers import mentioned_options
-from bot.workflows.parsing.common import UNSURE_PHRASES, normalise_short, one_line, words_to_digits
+from bot.workflows.parsing.common import (
+    UNSURE_PHRASES,
+    is_rough,
+    normalise_short,
+    one_line,
+    words_to_digits,
+)
 from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.parsing.words import phrases
 from bot.workflows.state import ASKING, CHOOSING_CHANGE, CONFIRMED, SUMMARY, DraftState
@@ -34,7 +41,7 @@ from bot.workflows.understanding import Understanding
 from bot.workflows.understanding.corrections import Correction, read_correction
 from bot.workflows.understanding.junk import junk_kind
 from bot.workflows.understanding.polarity import echo_polarity
-from bot.workflows.understanding.slots import snippets
+from bot.workflows.understanding.slots import named_by_phrase, names_something, snippets
 
 # What the engine itself says is in messages/en/engine.yaml; question text, help and policy
 # wording live in the workflow YAML.
@@ -283,6 +290,11 @@ def _reading_for(definition: WorkflowDefinition, state: dict[str, Any], spec: Fi
     if not action:
         text = _with_known_hours(definition, state, spec, text)
     reading = _read_with_earlier(spec, user_input, text, context, earlier)
+    if reading.problem and not action and spec.if_unsure is not None and \
+            _unsure(text, context):
+        # "not sure", "maybe" where the definition says what not knowing stands for.
+        shown = say(f"understanding.{'yes' if spec.if_unsure else 'no'}")
+        return Reading(spec.if_unsure, say("understanding.unsure_taken_as", value=shown))
     if reading.problem and not action and _tells_gated_fact(definition, spec, text, context,
                                                             state):
         # "he gives me cash, about 50 a week" to "Is it paid?": yes, and the pay is noted.
@@ -310,10 +322,26 @@ def _take_reading(definition: WorkflowDefinition, state: dict[str, Any], spec: F
     warnings = hints_after(definition, spec.name, state, context)
     # Facts in a short answer count ("£30, and I turned it down"); an account in prose
     # mentions too much in passing ("a sergeant") to be read for other questions.
-    noted = _facts_from(definition, state, text, context) if spec.type not in TEXT_TYPES \
-        else ()
+    rest = _beyond_answer(spec, text, context) if spec.type not in TEXT_TYPES else ""
+    noted = _facts_from(definition, state, rest, context) if rest else ()
     move = _next(definition, state, context)
     return _Move(move.state, warnings + noted + move.replies, move.status)
+
+
+_ANSWER_PARTS = re.compile(r"\s*(?:[,;]|\s-\s|\.\s|\band\b|\bbut\b)\s*", re.IGNORECASE)
+
+
+def _beyond_answer(spec: FieldSpec, text: str, context: DialogueContext) -> str:
+    """What an answer says besides answering its question: the parts (split at commas and
+    "and") that are not themselves that answer. "£30, and I turned it down" to the value
+    leaves "I turned it down"; "kept it" to accepted-or-declined leaves nothing, so it is
+    not also read as where the gift went."""
+    parts = [part for part in _ANSWER_PARTS.split(text) if part and part.strip()]
+    if len(parts) < 2:
+        return ""
+    rest = [part for part in parts
+            if _read_answer(spec, UserInput(part), part, context).problem is not None]
+    return ", ".join(rest)
 
 
 def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: FieldSpec,
@@ -326,7 +354,7 @@ def _rejected(definition: WorkflowDefinition, state: dict[str, Any], spec: Field
     if reading.partial:
         # "January 2027" then "the 9th": the month is kept for the next answer.
         state["partial"] = {"field": spec.name, "text": reading.partial}
-    if says_unsure(text) and spec.type in {"yes_no", "choice"}:
+    if spec.type in {"yes_no", "choice"} and _unsure(text, context):
         # The field's help is where a definition says what to do when unsure.
         problem = f"{problem} {_fill(spec.help, definition)}"
     return _problem(definition, state, context, problem)
@@ -578,9 +606,10 @@ def _after_lead_in(opening: str, lead_ins: tuple[str, ...]) -> str:
     """The opening from just after the first lead-in phrase it contains (or all of it)."""
     text = " ".join(opening.split()).strip(" .!")
     for phrase in lead_ins:
-        match = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)\s*", text, re.IGNORECASE)
-        if match and text[match.end():].strip():
-            return text[match.end():].strip()
+        for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)\s*", text, re.IGNORECASE):
+            # "offered 9/11, declined" dates the offer; the thing offered is named elsewhere.
+            if names_something(_clause(text[match.end():])):
+                return text[match.end():].strip()
     return text
 
 
@@ -611,6 +640,13 @@ def says_unsure(text: str) -> bool:
     """The whole answer is a way of saying "I don't know"."""
     said = normalise_short(text).strip(" .!")
     return said in UNSURE_PHRASES or said.replace("’", "'") in UNSURE_PHRASES
+
+
+def _unsure(text: str, context: DialogueContext) -> bool:
+    """The answer says the person does not know: in the word lists, or read so by the model."""
+    if says_unsure(text) or contains_any(normalise_short(text), UNSURE_PHRASES):
+        return True
+    return context.understanding is not None and context.understanding.yes_no(text) == "unsure"
 
 
 def _says_none(spec: FieldSpec, text: str, understanding: Understanding | None = None) -> bool:
@@ -914,12 +950,31 @@ def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: Fie
     correction = read_correction(text)
     if correction is None:
         return None
-    if correction.old is None and correction.field_words is None:
+    if spec.type == "yes_no" and correction.old is None and parse_yes_no(text).ok:
+        # "no, it's only a few hours" to a yes/no question is its answer, not a correction.
+        return None
+    bare = correction.old is None and correction.field_words is None
+    if bare and spec.type not in TEXT_TYPES:
         reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
         if reading.problem is None and not reading.candidates:
             return _take_reading(definition, state, spec, reading, correction.new, context)
-    applied = _apply_correction(definition, state, text, context, spec.name)
+    # At a question any words answer (a name, a description), "actually it was £35" is
+    # about an earlier figure or choice first; failing that it answers this question.
+    applied = _apply_correction(definition, state, text, context, spec.name,
+                                plain_only=bare and spec.type in TEXT_TYPES)
+    if applied is None and bare:
+        # "actually it was Mr Hill" at the giver's name: that answer, without "actually".
+        reading = _read_answer(spec, UserInput(correction.new), correction.new, context)
+        if reading.problem is None and not reading.candidates:
+            return _take_reading(definition, state, spec, reading, correction.new, context)
+        return None
     if applied is None:
+        if correction.led and correction.old is not None and spec.type in TEXT_TYPES and \
+                spec.name not in state["answers"]:
+            # "X not Y" replaces something said before, never this unanswered question.
+            move = _ask(definition, state, context, spec.name)
+            return _Move(move.state, (Reply(say("understanding.correction_unclear")),)
+                         + move.replies, move.status)
         return None
     label, display = applied
     move = _ask(definition, state, context, spec.name)
@@ -928,27 +983,34 @@ def _correction(definition: WorkflowDefinition, state: dict[str, Any], spec: Fie
 
 
 def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], text: str,
-                      context: DialogueContext, pending: str | None) -> tuple[str, str] | None:
-    """Change the earlier answer a correction is about; (label, new display) or None."""
+                      context: DialogueContext, pending: str | None,
+                      plain_only: bool = False) -> tuple[str, str] | None:
+    """Change the earlier answer a correction is about; (label, new display) or None.
+
+    `plain_only`: change only a figure, a date or a choice the words name outright ("I
+    accepted it"), never one the option classifier would guess from a name or description.
+    """
     correction = read_correction(text)
     if correction is None:
         return None
     answered = [spec for spec in visible_fields(definition, state["answers"], context.person)
                 if spec.name in state["answers"] and spec.name != pending]
+    if plain_only:
+        answered = [spec for spec in answered if spec.type in _FIGURE_TYPES or (
+            spec.type == "choice" and len(mentioned_options(correction.new, spec.options)) == 1)]
     candidates = list(reversed(answered))  # the most recent answers are the likeliest
     if correction.field_words:
         named = _find_field(correction.field_words, answered)
         candidates = [named] if named else candidates
     if correction.old:
-        # "70 not 40" is about the answer that was 40, and nothing else.
-        candidates = [spec for spec in candidates
-                      if _says_old(state["displays"].get(spec.name, ""), correction.old)]
+        candidates = _replacing(state, candidates, correction, context)
     for spec in candidates:
         if spec.type in TEXT_TYPES | {"person"} and not (
                 correction.field_words or correction.old and _says_old(
                     state["displays"].get(spec.name, ""), correction.old)):
             continue  # a bare "actually ..." never rewrites a description
-        for wording in _corrected_wordings(state["displays"].get(spec.name, ""), correction):
+        for wording in _corrected_wordings(spec, state["displays"].get(spec.name, ""),
+                                           correction):
             reading = _read_answer(spec, UserInput(wording), wording, context)
             if reading.problem is None and not reading.candidates and \
                     reading.value != state["answers"][spec.name]:
@@ -957,16 +1019,55 @@ def _apply_correction(definition: WorkflowDefinition, state: dict[str, Any], tex
     return None
 
 
-def _corrected_wordings(display: str, correction: Correction) -> list[str]:
+def _replacing(state: dict[str, Any], candidates: list[FieldSpec], correction: Correction,
+               context: DialogueContext) -> list[FieldSpec]:
+    """The answers "X not Y" may be about, likeliest first.
+
+    The answer shown as Y ("£40.00" for "40"), or the one Y means when read as that
+    question's answer ("the 5th" is the date stored as Thursday 5 November); failing those,
+    a date question that both X and Y could answer ("July, not June"), since the person
+    may be correcting a date Probity took differently.
+    """
+    old = correction.old or ""
+    shown = [spec for spec in candidates if _says_old(state["displays"].get(spec.name, ""), old)]
+    meant = [spec for spec in candidates if spec.type in _FIGURE_TYPES
+             and _reads_as(spec, old, context) == state["answers"][spec.name]]
+    found = list(dict.fromkeys(shown + meant))
+    if found:
+        return found
+    # Only dates: a figure is shown as it was said ("£40.00" for "40"), a date often is not
+    # ("last week" is shown as November 2026), so "20 not 99" invents nothing.
+    return [spec for spec in candidates if spec.type == "date"
+            and _reads_as(spec, old, context) is not None
+            and any(_reads_as(spec, wording, context) is not None
+                    for wording in _corrected_wordings(spec, "", correction))]
+
+
+#: Answers a correction's old and new figures can be told apart by type: money, a date...
+_FIGURE_TYPES = frozenset({"money", "date", "number"})
+
+
+def _reads_as(spec: FieldSpec, text: str, context: DialogueContext) -> Any:
+    """The value `text` gives as an answer to `spec` (or a figure inside it), else None."""
+    for wording in [text, *(snippets(spec, text) if spec.type in _FIGURE_TYPES else [])][:4]:
+        reading = _read_answer(spec, UserInput(wording), wording, context)
+        if reading.problem is None and not reading.candidates and reading.value is not None:
+            return reading.value
+    return None
+
+
+def _corrected_wordings(spec: FieldSpec, display: str, correction: Correction) -> list[str]:
     """What to read as the corrected answer: the person's earlier words with the old figure
-    replaced ("one wedding a month, 10 hours each" with 8 for 10), then the new words."""
+    replaced ("one wedding a month, 10 hours each" with 8 for 10), then the new words, then
+    the figures inside them ("it were July he got sentenced": July)."""
     words = re.search(r"\((.+)\)\s*$", display)
     new_figure = re.search(r"\d+(?:\.\d+)?", words_to_digits(normalise_short(correction.new)))
     old = words_to_digits(normalise_short(correction.old or ""))
+    inside = snippets(spec, correction.new)[:3] if spec.type in _FIGURE_TYPES else []
     if words and new_figure and old and re.search(rf"\b{re.escape(old)}\b", words.group(1)):
         return [re.sub(rf"\b{re.escape(old)}\b", new_figure.group(0), words.group(1), count=1),
-                correction.new]
-    return [correction.new]
+                correction.new, *inside]
+    return [correction.new, *inside]
 
 
 def _says_old(display: str, old: str) -> bool:
@@ -992,7 +1093,14 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
         for spec in _open_fields(definition, state, context):
             reading = _fact(spec, _with_known_hours(definition, state, spec, text), context,
                             opening)
-            if reading is not None:
+            if reading is not None and (_only_suggested(spec, reading, text) or not _agreed(
+                    spec, reading, text, context)):
+                # Offered back when the question comes, not filled: a passing mention of
+                # this often answers something else ("he got arrested last month").
+                state["suggested"].setdefault(spec.name, {
+                    "value": reading.value, "display": reading.display,
+                    "precision": reading.precision})
+            elif reading is not None:
                 record_answer(state, spec.name, reading)
                 noted.append((spec.label, reading.display))
                 notes += hints_after(definition, spec.name, state, context)
@@ -1009,6 +1117,20 @@ def _facts_from(definition: WorkflowDefinition, state: dict[str, Any], text: str
     key = "understanding.noted" if opening else "understanding.noted_more"
     return (Reply(say(key, facts=facts), data={"noted": [label for label, _ in noted]}),
             *notes)
+
+
+def _only_suggested(spec: FieldSpec, reading: Reading, text: str) -> bool:
+    """A fact for an `in_passing: suggest` question is offered back, unless a choice is
+    named by a phrase ("I kept it", "every week") rather than one word ("team")."""
+    return spec.in_passing == "suggest" and not (
+        spec.type == "choice" and named_by_phrase(spec, str(reading.value), text))
+
+
+def _agreed(spec: FieldSpec, reading: Reading, text: str, context: DialogueContext) -> bool:
+    """A choice named in passing by one word is noted only if the description agrees."""
+    understanding = context.understanding
+    return spec.type != "choice" or understanding is None or \
+        understanding.option_agrees(spec, text, str(reading.value))
 
 
 def _open_fields(definition: WorkflowDefinition, state: dict[str, Any],
@@ -1030,6 +1152,8 @@ def _fact(spec: FieldSpec, text: str, context: DialogueContext,
     else:
         found = snippets(spec, text, in_passing=True)
     for snippet in found[:6]:
+        if spec.type in {"money", "number"} and is_rough(normalise_short(snippet)):
+            continue  # "a few hours a week" said in passing is not an answer; asked, it is
         reading = _read_answer(spec, UserInput(snippet), snippet, context)
         if reading.problem is None and not reading.candidates and reading.value not in (None, ""):
             return reading
@@ -1059,7 +1183,10 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading
     if normalise_short(text).strip(" .!") not in found:
         # The answer inside a longer one: "my whole life, but he got arrested in October"
         # (but when the whole answer is the date, its own problem stands: "5 June 2031").
-        for snippet in found[:6]:
+        # The earliest first (a span's start: "since 2015, charged in the spring"), and at
+        # one place the fullest reading: "on the 1st of January" before "on the 1st".
+        said = normalise_short(text)
+        for snippet in sorted(found[:6], key=lambda part: (_start_of(said, part), -len(part))):
             if snippet.strip() != text.strip():
                 reading = _read_answer(spec, UserInput(snippet), snippet, context)
                 if reading.problem is None and not reading.candidates:
@@ -1068,17 +1195,24 @@ def _understood(spec: FieldSpec, text: str, context: DialogueContext) -> Reading
     if understanding is None:
         return None
     if spec.type == "yes_no":
-        said = understanding.yes_no(text)
-        if said not in {"yes", "no"}:
-            said = echo_polarity(spec.prompt, text)
-        if said in {"yes", "no"}:
-            return Reading(said == "yes", say(f"understanding.{said}"))
+        polarity = understanding.yes_no(text)
+        if polarity not in {"yes", "no"}:
+            polarity = echo_polarity(spec.prompt, text)
+        if polarity in {"yes", "no"}:
+            return Reading(polarity == "yes", say(f"understanding.{polarity}"))
     if spec.type == "choice":
         value = understanding.option(spec, text, among=mentioned_options(text, spec.options))
         for option in spec.options:
             if option.value == value:
                 return Reading(option.value, option.label)
     return None
+
+
+def _start_of(said: str, snippet: str) -> int:
+    """Where the words of `snippet` begin in the answer (a snippet may drop a comma)."""
+    first = snippet.split()[0] if snippet.split() else snippet
+    at = said.find(snippet)
+    return at if at >= 0 else max(said.find(first), 0)
 
 
 _EVERY_DAY = re.compile(r"\b(?:every|most|each|on)\s+(?:monday|tuesday|wednesday|thursday|friday"

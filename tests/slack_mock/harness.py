@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,10 +77,33 @@ class SlackHarness:
             context, clock=lambda: context.now() + dt.timedelta(days=1))
         apply_reporter_batch(self.store, tomorrow, random.Random(3), tomorrow.today())
 
+    def refusal_seen(self, user: str) -> str:
+        """What a refused button press told `user`: a private message for someone Probity
+        knew, or the text of the modal opened at once for someone it had to look up."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            told = [c["text"] for c in self.api.calls_to("chat.postEphemeral")
+                    if c["user"] == user]
+            shown = [json.dumps(c["view"]) for c in self.api.calls_to("views.update")
+                     if c["view"].get("callback_id") == "probity_refused"]
+            if told or shown:
+                return (told or shown)[-1]
+            time.sleep(0.02)
+        raise AssertionError(f"{user} was not told of a refusal")
+
     def opened_view(self, callback_id: str) -> dict[str, Any]:
-        """The latest modal the app opened with this callback id."""
-        call = self.api.wait_for("views.open",
-                                 where=lambda c: c["view"]["callback_id"] == callback_id)[-1]
-        return {**call["view"], "id": f"V{abs(hash(callback_id)) % 10**8:08d}"}
+        """The latest modal the app opened with this callback id: opened straight away, or
+        shown in place of the "working" modal a button opens while it looks someone up."""
+        deadline = time.monotonic() + 10
+        while True:
+            calls = [c for c in list(self.api.calls) if c.method in {"views.open", "views.update"}
+                     and c["view"].get("callback_id") == callback_id]
+            if calls or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        if not calls:  # the mock's own message names what was called instead
+            calls = self.api.wait_for("views.open", timeout=0,
+                                      where=lambda c: c["view"]["callback_id"] == callback_id)
+        return {**calls[-1]["view"], "id": f"V{abs(hash(callback_id)) % 10**8:08d}"}
 
 

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.messages import say
 from bot.surfaces.slack.access import NotAllowed, Workspace, refusal_for_user
 from bot.surfaces.slack.credentials import SlackCredentials, SlackSetupError
 from bot.surfaces.slack.notifier import SlackNotifier
@@ -122,8 +123,8 @@ def build_app(services: SlackServices, credentials: SlackCredentials, *,
     except BoltError as error:
         raise SlackSetupError(_explain(str(error))) from None
     except OSError as error:  # URLError and socket errors while calling auth.test
-        raise SlackSetupError(f"could not reach the Slack Web API at {client.base_url}: "
-                              f"{error}") from None
+        raise SlackSetupError(say("slack.setup_unreachable", url=client.base_url,
+                                  error=error)) from None
     services.events = ThreadPoolExecutor(max_workers=services.settings.slack_workers,
                                          thread_name_prefix="probity-slack-events")
     services.people.gate = access_gate(_home(app.client), services.settings.slack_allow_guests)
@@ -186,7 +187,5 @@ def socket_mode_handler(app: App, app_token: str | None) -> SocketModeHandler:
 
 def _explain(error: str) -> str:
     if "invalid_auth" in error or "not_authed" in error or "account_inactive" in error:
-        return ("Slack refused SLACK_BOT_TOKEN (invalid_auth): the token is wrong, revoked, "
-                "or from another workspace; reinstall the app and copy the Bot User OAuth "
-                "Token again")
-    return f"Slack rejected the configuration: {error}"
+        return say("slack.setup_token_refused")
+    return say("slack.setup_rejected", error=error)

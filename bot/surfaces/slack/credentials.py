@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.messages import say
+
 
 class SlackSetupError(RuntimeError):
     """Slack cannot be reached with what was configured; the message says what to fix."""
@@ -36,22 +38,15 @@ class SlackCredentials:
         """Raise SlackSetupError listing every missing or malformed value for this mode."""
         problems = []
         if not self.bot_token:
-            problems.append("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token "
-                            "(xoxb-...) from the app's OAuth & Permissions page")
+            problems.append(say("slack.no_bot_token"))
         elif not self.bot_token.startswith("xoxb-"):
-            problems.append("SLACK_BOT_TOKEN should be a bot token starting with xoxb- "
-                            "(a user token xoxp- or an app token xapp- will not work)")
+            problems.append(say("slack.not_a_bot_token"))
         if socket_mode:
             if not self.app_token:
-                problems.append("SLACK_APP_TOKEN is not set: Socket Mode needs an app-level "
-                                "token (xapp-...) with the connections:write scope, made on "
-                                "the app's Basic Information page")
+                problems.append(say("slack.no_app_token"))
             elif not self.app_token.startswith("xapp-"):
-                problems.append("SLACK_APP_TOKEN should be an app-level token starting with "
-                                "xapp-")
+                problems.append(say("slack.not_an_app_token"))
         elif not self.signing_secret:
-            problems.append("SLACK_SIGNING_SECRET is not set: HTTP mode verifies every "
-                            "request with the Signing Secret from the app's Basic "
-                            "Information page")
+            problems.append(say("slack.no_signing_secret"))
         if problems:
             raise SlackSetupError("; ".join(problems))

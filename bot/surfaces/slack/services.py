@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from bot.casework.authorisation import can_answer, record_refusal
 from bot.casework.endorsement import can_endorse
 from bot.casework.errors import UnknownDeclaration
@@ -80,14 +82,28 @@ class SlackServices:
         with self.store.transaction() as session:
             return person_for_speaker(session, speaker).id
 
+    def known_person_id(self, user_id: str) -> int | None:
+        """The Person id of a Slack user Probity has seen before, from the store alone."""
+        with self.store.session() as session:
+            return known_person_id(session, SURFACE, user_id)
+
+    def known_speaker(self, client: Any, user_id: str) -> Speaker | None:
+        """A Slack user as a Speaker without asking Slack: this process's users.info cache,
+        else the name the store has for them; None for someone never seen."""
+        if self.people.known(user_id) is not None:
+            return self.people.speaker(client, user_id)  # cached: no Web API call
+        with self.store.session() as session:
+            person = session.scalars(select(Person).where(
+                Person.surface == SURFACE, Person.surface_id == user_id)).first()
+            return Speaker(SURFACE, user_id, person.display_name) if person else None
+
     def acting_person_id(self, client: Any, user_id: str) -> int:
         """The Person id of the Slack user acting, without a Web API call if Probity knows them.
 
         users.info is asked only for someone never seen before (it names their new Person),
         so a known handler's or declarant's form submission reaches its ack() sooner.
         """
-        with self.store.session() as session:
-            known = known_person_id(session, SURFACE, user_id)
+        known = self.known_person_id(user_id)
         if known is not None:
             return known
         return self.person_id(self.people.speaker(client, user_id))

@@ -15,6 +15,11 @@ from typing import Any
 
 import uvicorn
 
+from bot.messages import say
+
+#: How long the server thread may take to start listening.
+START_SECONDS = 10
+
 log = logging.getLogger(__name__)
 
 #: Enough for a force's burst of Slack events and presses; Slack resends only events.
@@ -66,10 +71,10 @@ class WebServerThread:
                                         kwargs={"sockets": [self._sock]}, daemon=True,
                                         name="probity-web")
         self._thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + START_SECONDS
         while not self._server.started:
             if time.monotonic() > deadline:
-                raise RuntimeError("the web server did not start within 10 s")
+                raise RuntimeError(say("web.server_slow_to_start", seconds=START_SECONDS))
             time.sleep(0.02)
         return self
 

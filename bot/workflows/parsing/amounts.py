@@ -6,10 +6,11 @@ Money and plain numbers share this; each decides what the suffixes and currency 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from bot.workflows.parsing.common import words_to_digits
+from bot.workflows.parsing.common import rough_to_digits
 
 # A number as people type it: "1,250", "40.50", ".5", "1.2". Thousands separators only count
 # in groups of three, so "40,50" reads as two numbers and gets queried rather than guessed.
@@ -65,9 +66,17 @@ class Reading:
         )
 
 
+# "£60-70, call it 65", "about 40, say 45": the figure a person settles on is the answer.
+_SETTLED = re.compile(r"\b(?:call it|let'?s say|say|make it|more like|i'd say|probably)\s+"
+                      r"(?=(?:about\s+|around\s+)?£?\s*\d)")
+
+
 def read_numbers(normalised: str) -> Reading:
     """Find the numbers in an already normalised (lower-case, short) answer."""
-    text = _ISH.sub(r"\1", words_to_digits(normalised))
+    text = _ISH.sub(r"\1", rough_to_digits(normalised))
+    settled = list(_SETTLED.finditer(text))
+    if settled and settled[-1].start() > 0 and re.search(r"\d", text[:settled[-1].start()]):
+        text = text[settled[-1].end():]
     found = []
     for match in _NUMBER.finditer(text):
         try:
@@ -86,7 +95,7 @@ def read_numbers(normalised: str) -> Reading:
     return Reading(text=text, numbers=tuple(found))
 
 
-def contains_any(normalised: str, phrases: frozenset[str] | set[str]) -> bool:
+def contains_any(normalised: str, phrases: AbstractSet[str]) -> bool:
     """True when any phrase occurs in the text as whole words."""
     padded = f" {words_only(normalised)} "
     return any(f" {phrase} " in padded for phrase in phrases)

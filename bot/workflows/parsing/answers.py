@@ -74,7 +74,7 @@ _NEGATED = frozenset({
     "not", "isn't", "wasn't", "aren't", "weren't", "never", "neither", "nor", "didn't",
     "didnt", "don't", "dont", "doesn't", "doesnt", "haven't", "havent", "hasn't", "hadn't",
     "won't", "wont", "wouldn't", "wouldnt", "couldn't", "couldnt", "can't", "cant", "cannot",
-    "isnt", "wasnt", "arent",
+    "isnt", "wasnt", "arent", "than", "instead",
 })
 # "no" is left out: it usually opens an answer ("no, I took it") rather than negating a word.
 _NEGATION_REACH = 3
@@ -203,7 +203,12 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
     if not key:
         return reject(_choose_problem(options, say("parsing.choice_no_answer")))
     names = [_candidates(o) for o in options]
-    index = _find(key, names, len(options))
+    # "..., so other I suppose" (a conclusion), or "Other. They are a community group" (an
+    # answer that opens with an option's name), before anything named on the way.
+    settled = _concluded(key, names)
+    if settled is None:
+        settled = _opened_with(normalised, key, names)
+    index: int | set[int] = settled if settled is not None else _find(key, names, len(options))
     if index == set():
         index = _by_yes_no(normalised, names)
     if isinstance(index, set) and len(index) > 1:
@@ -220,6 +225,39 @@ def parse_choice(text: str, options: Sequence[Option]) -> Parsed:
 # (The possessive-stripping key turns "he's the victim" into "he the victim".)
 _COPULA = (r"(?:he|she|they|it|who|that|which)\s+(?:(?:(?:is|was|are|were|s|re)\s+)(?:the\s+"
            r"|a\s+|an\s+)?|(?:the|a|an)\s+)")
+
+
+# "he's my ex's new partner, not mine, so other I suppose": the option an answer ends on,
+# after "so" or "I'd say", is its conclusion; what came before was the reasoning.
+_CONCLUSION = re.compile(
+    r"\b(?:so|i'd say|i would say|call it|i guess|i suppose|i'd go with|go with|put)\s+"
+    r"(?:(?:it's|its|it is|that's|thats|i'd say|probably|just|i guess|put it down as|as)\s+)*"
+    r"(?P<tail>.+?)(?:\s+(?:i suppose|i guess|i think|probably|really|then))*$")
+
+
+def _concluded(key: str, names: Sequence[tuple[str, ...]]) -> int | None:
+    """The one option a longer answer concludes with, whatever it named on the way."""
+    match = _CONCLUSION.search(key)
+    if match is None or match.start() == 0:
+        return None
+    tail = _LEADING_FILLER.sub("", match["tail"]) or match["tail"]
+    named = set(_by_name(tail, names)) or set(_by_phrase(tail, names))
+    if len(named) == 1:
+        return named.pop()
+    return _by_typo(tail, names) if not named else None  # "so few times in year"
+
+
+def _opened_with(normalised: str, key: str, names: Sequence[tuple[str, ...]]) -> int | None:
+    """The option an answer opens with by name, when the rest names no other ("Kept, I ate
+    it"; but "no, I took it" is mixed, and asked about)."""
+    parts = re.split(r"[.,;:!]|\s-\s", normalised, maxsplit=1)
+    first = _match_key(parts[0])
+    named = _by_name(first, names) if first and first != key else []
+    index = _unique(named) if named else None
+    if index is None or len(parts) < 2:
+        return None
+    others = set(_by_phrase(_match_key(parts[1]), names)) - {index}
+    return None if others else index
 
 
 def _said_to_be(key: str, names: Sequence[tuple[str, ...]], found: set[int]) -> int | set[int]:

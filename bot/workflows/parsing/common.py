@@ -10,7 +10,7 @@ from typing import Any
 
 from text_to_num import alpha2digit
 
-from bot.workflows.parsing.words import phrases
+from bot.workflows.parsing.words import numbers_by_phrase, phrases
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,28 @@ def _multiply_out(match: re.Match[str]) -> str:
     """ "2.5 million" -> "2500000", keeping any fraction of a unit as decimals."""
     number = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
     return format(number * _SCALES[match.group(3)], "f")
+
+
+# Rough amounts as a figure: "a few hundred" is 300, "fifty-odd" is 50. Only for amounts
+# and hours, where a best estimate is what is asked; a date ("a few days ago") stays vague.
+_ROUGHLY = numbers_by_phrase("rough_numbers")
+_ROUGH = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _ROUGHLY), key=len, reverse=True))
+                    + r")\b")
+_ODD = re.compile(r"\b(\d+)\s*-?\s*(?:odd|something|summat|plus|\+)(?=\s|$|[,.!?])"
+                  r"(?!\s+(?:jobs?|times?|bits?|days?|ones?)\b)")
+
+
+def rough_to_digits(text: str) -> str:
+    """`text` with rough amounts as figures, then every number in digits (words_to_digits)."""
+    text = _ROUGH.sub(lambda match: str(_ROUGHLY[match.group(0)]), text)
+    text = re.sub(r"(?<=[a-z])-(?=odd\b)", " ", text)  # text2num leaves "fifty-odd" alone
+    return _ODD.sub(lambda match: match.group(1), words_to_digits(text))
+
+
+def is_rough(text: str) -> bool:
+    """Whether `text` gives an amount only roughly ("a few hours", "fifty-odd quid")."""
+    return _ROUGH.search(text) is not None or _ODD.search(words_to_digits(
+        re.sub(r"(?<=[a-z])-(?=odd\b)", " ", text))) is not None
 
 
 def words_to_digits(text: str, *, halves: bool = True) -> str:

@@ -24,8 +24,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-import dateparser
-
 from bot.messages import say
 from bot.workflows.parsing.amounts import contains_any
 from bot.workflows.parsing.common import (
@@ -380,6 +378,10 @@ def _from_dateparser(text: str, field: _Field) -> date | None:
         "REQUIRE_PARTS": ["day", "month"],
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
+    # Imported here, not at the top: it costs about 0.15 s of CPU, and most turns (and every
+    # start-up) never reach it, since exact dates and "yesterday" are read above.
+    import dateparser
+
     try:
         found = dateparser.parse(text, languages=["en"], settings=settings)
     except Exception:  # dateparser has raised on odd input before; an answer is never a crash
@@ -427,9 +429,20 @@ def _out_of_range(found: date, field: _Field, max_years_back: int, max_years_ahe
 _APPROX_LEAD = re.compile(
     r"^(?:(?:since|from|in|around|about|circa|c|approx|approximately|roughly|maybe|probably"
     r"|early|mid|late|the end of|end of|the start of|start of|the beginning of|beginning of"
-    r"|the middle of|middle of|the summer of|the winter of|the spring of|the autumn of|summer"
-    r"|winter|spring|autumn|fall|sometime in|some time in|back in|way back in|ish)\s+)+"
+    r"|the middle of|middle of|sometime in|some time in|back in|way back in|ish|started|starting"
+    r"|start|it|i|we|began|begun|been|doing|doing it|going to|will|should|hoping to|planning to"
+    r"|already|known (?:him|her|them)|met (?:him|her|them)|together|since about)\s+)+"
 )
+# Seasons as the month they begin (meteorological), enough for a month-precision question.
+_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_SEASON = "|".join(_SEASONS)
+# "last march", "next spring", "march last year", "the summer of 2019", "summer 19".
+_WHICH_MONTH = re.compile(
+    rf"^(?:(?P<which>last|next|this|this coming|coming|this past|past)\s+)?(?:the\s+)?"
+    rf"(?:(?P<month>{_MON})|(?P<season>{_SEASON}))"
+    r"(?:\s+(?:of\s+)?(?:(?P<rel>last|next|this)\s+year|(?P<year>(?:19|20)?\d{2})))?$")
+_AFTER_NEW_YEAR = re.compile(r"^(?:after|straight after|just after)\s+(?:christmas|xmas"
+                             r"|the new year|new year)$")
 _APPROX_TRAIL = re.compile(r"(?:\s+(?:ish|or so|onwards|on|i think|roughly|approx))+$")
 _YEAR_ALONE = re.compile(r"^(?P<year>(?:19|20)\d{2})$")
 _DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid\s+|late\s+)?(?P<century>19|20)?"
@@ -502,6 +515,11 @@ def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
         years = range(field.today.year - 1, field.today.year + 2)
         best = _nearest([date(year, month, 1) for year in years], field)
         return (best, "month") if best else None
+    match = _WHICH_MONTH.match(said)
+    if match and (match["which"] or match["rel"] or match["year"] or match["season"]):
+        return _which_month(match, field)
+    if _AFTER_NEW_YEAR.match(said):
+        return date(field.today.year + (field.today.month > 1), 1, 1), "month"
     match = _RECENT_SPAN.match(said)
     if match:
         return _month_of_span(match, field)
@@ -522,6 +540,29 @@ def _approximate(text: str, field: _Field) -> tuple[date, str] | str | None:
         return (date(moved.year, 1, 1), "year") if unit == "year" else (
             date(moved.year, moved.month, 1), "month")
     return None
+
+
+def _which_month(match: re.Match[str], field: _Field) -> tuple[date, str] | None:
+    """ "last march" (the most recent March before this month), "next spring", "march last
+    year", "summer 2019" (a season is the month it begins): the month's first day."""
+    today = field.today
+    month = _MONTHS[match["month"]] if match["month"] else _SEASONS[match["season"]]
+    if match["year"]:
+        year = _full_year(match["year"], field)
+    elif match["rel"]:
+        year = today.year + {"last": -1, "this": 0, "next": 1}[match["rel"]]
+    elif match["which"] in {"last", "this past", "past"}:
+        year = today.year if month < today.month else today.year - 1
+    elif match["which"] in {"next", "coming", "this coming"}:
+        year = today.year if month > today.month else today.year + 1
+    elif match["which"] == "this":
+        year = today.year
+    else:
+        # A season on its own: the nearest one the field allows.
+        best = _nearest([date(y, month, 1) for y in range(today.year - 1, today.year + 2)],
+                        field)
+        return (best, "month") if best else None
+    return date(year, month, 1), "month"
 
 
 def _month_of_span(match: re.Match[str], field: _Field) -> tuple[date, str] | str:

@@ -21,6 +21,7 @@ from bot.workflows.parsing.common import (
     accept,
     normalise_short,
     reject,
+    rough_to_digits,
 )
 from bot.workflows.parsing.words import phrases
 
@@ -28,9 +29,11 @@ from bot.workflows.parsing.words import phrases
 _NOTHING = phrases("no_money")
 # "nothing yet", "it's worth nothing really", "none at the moment": no money.
 _NOTHING_LEAD = re.compile(
-    r"^(?:(?:it's|its|it is|it was)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt|zero|zilch)\b"
-    r"(?:\s+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
-                             "as yet", "tbh", "honestly")) + r"))*[\s.!]*$")
+    r"^(?:(?:it's|its|it is|it was|it'll be|i get|i'm)\s+)?(?:worth\s+)?(?:nothing|none|nil|nowt"
+    r"|zero|zilch|unpaid|voluntary|a volunteer|not paid|no pay|no money)\b"
+    r"(?:[\s,]+(?:" + "|".join(("yet", "really", "at all", r"at\s+the moment", "so far", "for now",
+                             "as yet", "tbh", "honestly", r"(?:just|only)\s+(?:my\s+)?expenses",
+                             r"expenses\s+only", r"apart\s+from\s+expenses")) + r"))*[\s.!]*$")
 _FOREIGN_WORDS = frozenset({
     "dollar", "dollars", "usd", "euro", "euros", "eur", "yen", "$", "€", "cents", "cent",
 })
@@ -117,6 +120,7 @@ _PER_PERIOD = re.compile(
     r"\s*(?:(?P<week>a week|per week|each week|every week|weekly|pw|p/w|/week|/wk|a wk|per wk"
     r"|a weekend|per weekend|each weekend|every weekend)"
     r"|(?P<month>a month|per month|each month|every month|monthly|pcm|p/m|/month|a mth"
+    r"|per calendar month|a calendar month|each calendar month"
     r"|per mth)|(?P<year>a year|per year|per annum|pa|p/a|a yr|per yr|/year|/yr|annually"
     r"|yearly))\b\.?")
 # Periods too short to turn into a year without knowing how many there are.
@@ -126,6 +130,17 @@ _PER_SHORT = re.compile(r"\b(?:an? |per |each |every |/)?(?:hour|hr|day|night|sh
                         r"[a-z]{3,}\b")
 _TIMES_A_YEAR = {"week": 52, "month": 12, "year": 1}
 _PERIOD_WORDS = {"week": "a week", "month": "a month"}
+
+
+def _says_nothing(normalised: str) -> bool:
+    """ "nothing", "it's unpaid", "nothing, just expenses", "nowt, it's voluntary": no money.
+
+    The first clause says it, and no figure follows ("none yet, maybe £50 later" is £50).
+    """
+    first = re.split(r"[,;.!]|\s-\s|\bbut\b", normalised, maxsplit=1)[0].strip()
+    if not (words_only(first) in _NOTHING or _NOTHING_LEAD.match(first)):
+        return False
+    return first == normalised or not re.search(r"\d", rough_to_digits(normalised))
 
 
 def parse_money(text: str, *, max_pence: int = 10_000_000, period: str | None = None
@@ -145,7 +160,7 @@ def parse_money(text: str, *, max_pence: int = 10_000_000, period: str | None = 
         return reject(say("parsing.money_too_long"))
     if contains_any(normalised, UNSURE_PHRASES):
         return reject(say("parsing.money_unsure"))
-    if words_only(normalised) in _NOTHING or _NOTHING_LEAD.match(normalised):
+    if _says_nothing(normalised):
         return accept(0, format_money(0))
     if contains_any(normalised, _FOREIGN_WORDS) or any(c in normalised for c in "$€¥"):
         return reject(say("parsing.money_foreign"))
@@ -168,7 +183,7 @@ def _parse_yearly(text: str, max_pence: int) -> Parsed:
     match = _PER_PERIOD.search(normalised)
     unit = next((name for name in _TIMES_A_YEAR if match and match[name]), "year")
     rest = _PER_PERIOD.sub(" ", normalised, count=1) if match else normalised
-    if _PER_SHORT.search(rest) and not contains_any(rest, _NOTHING):
+    if _PER_SHORT.search(rough_to_digits(rest)) and not contains_any(rest, _NOTHING):
         return reject(say("parsing.money_yearly_ask"))
     parsed = parse_money(rest, max_pence=max_pence)
     if not parsed.ok or unit == "year":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bot.workflows.parsing.common import normalise_short, words_to_digits
+from bot.workflows.parsing.common import normalise_short, rough_to_digits
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _HOURS = r"(?:hours?|hrs?|h)\b"
@@ -49,16 +49,39 @@ def weekly_hours(text: str) -> Decimal | None:
     said = normalise_short(text).replace("-", " ")
     # "£30 an hour" is a rate of pay, not an hour of work.
     said = re.sub(r"£\s*\d+(?:\.\d+)?\s*(?:an|a|per|/)\s*(?:hour|hr)\b", " ", said)
-    said = re.sub(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day)\b", r"1 \1", said)
-    said = words_to_digits(said)
+    said = re.sub(r"\bhalf an? (hour|hr)\b", r"0.5 \1", said)
+    said = _ARTICLE_UNIT.sub(_one_unit, said)
+    said = rough_to_digits(said)
     said = re.sub(r"\b(\d+)\s+(?:or|to)\s+(\d+)\b", r"\2", said)  # "2 or 3 hours": the top
     hours = _hours(said)
     if hours is None:
+        # Asked for hours, "16 a month" is 16 hours a month.
+        bare = _BARE_PER_PERIOD.search(said)
+        hours = Decimal(bare.group(1)) if bare else None
+    if hours is None:
         return None
+    per_day = _HOURS_A_DAY.search(said)
+    if per_day and _DAYS_COUNT.search(said[:per_day.start()] + " " + said[per_day.end():]):
+        said = said[:per_day.start()] + " " + said[per_day.end():]  # "a day" was the length
     period = _period(said)
     weeks = _WEEKS[period[0]] * (2 if period[1] else 1)
     weekly = (hours / weeks).quantize(Decimal("0.1"))
     return weekly.to_integral_value() if weekly == weekly.to_integral_value() else weekly
+
+
+# "an hour", "a shift", "a day" as a count of one; but not a period after a count: "an
+# hour a day" is an hour each day, not an hour and a day.
+_ARTICLE_UNIT = re.compile(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day)\b")
+_BARE_PER_PERIOD = re.compile(
+    rf"(?:^|\s){_NUM}\s*(?:a|an|per|each|every|/)\s*(?:other\s+)?(?:day|week|wk|fortnight"
+    r"|month|mth|year|yr)\b")
+
+
+def _one_unit(match: re.Match[str]) -> str:
+    before = match.string[:match.start()].rstrip()
+    if re.search(rf"(?:{_HOURS[:-2]}|\d|shifts?|evenings?|sessions?)$", before):
+        return match.group(0)  # a period after a count: leave "a day" to say how often
+    return f"1 {match.group(1)}"
 
 
 def weekly_count(text: str, unit: str) -> Decimal | None:
@@ -66,7 +89,7 @@ def weekly_count(text: str, unit: str) -> Decimal | None:
     "three 8 hour shifts a fortnight" -> 1.5; None if it does not count them."""
     said = normalise_short(text).replace("-", " ")
     said = re.sub(r"\b(?:an|a|one)\s+(hour|hr|shift|evening|session|day|lesson)\b", r"1 \1", said)
-    said = words_to_digits(said)
+    said = rough_to_digits(said)
     match = re.search(rf"{_NUM}\s+(?:\d+(?:\.\d+)?\s*{_HOURS}\s*)?{re.escape(unit)}s?\b", said)
     if not match:
         return None
@@ -75,7 +98,17 @@ def weekly_count(text: str, unit: str) -> Decimal | None:
     return Decimal(match.group(1)) / weeks
 
 
+# "4 hours a day, 2 days a week" and "2 days a week, 4 hours a day": hours times days.
+_HOURS_A_DAY = re.compile(rf"{_NUM}\s*{_HOURS}\s*(?:a|an|per|each|every|/)\s*day\b")
+_DAYS_COUNT = re.compile(rf"{_NUM}\s*(?:days?|shifts?|evenings?|nights?)\b")
+
+
 def _hours(said: str) -> Decimal | None:
+    per_day = _HOURS_A_DAY.search(said)
+    count = _DAYS_COUNT.search(said[:per_day.start()] + " " + said[per_day.end():]) \
+        if per_day else None
+    if per_day and count:
+        return Decimal(per_day.group(1)) * Decimal(count.group(1))
     match = _COUNT_OF_LENGTH.search(said)
     if match:
         return Decimal(match.group(1)) * Decimal(match.group(2))

@@ -25,6 +25,12 @@ INTENTS_FILE = "intents.yaml"
 ANSWERS_FILE = "answers.yaml"
 #: How sure the option classifier must be to take a described choice as that option.
 OPTION_SURE = 0.5
+#: A choice named in passing is not noted when the option classifier is this sure of
+#: another option and gives the named one less than VETO_UNLIKELY.
+VETO_SURE = 0.5
+VETO_UNLIKELY = 0.15
+#: How sure the whole-message reading must be to overrule the first words' yes or no.
+OFFER_SURE = 0.7
 #: How much likelier the best option must be, to be taken from a second unclear answer.
 OPTION_LEAN = 0.3
 
@@ -85,6 +91,35 @@ class Understanding:
             best = [label for label, _ in guess.ranked[:2] if label in named]
             return best[0] if best else None
         return guess.label if guess.confidence >= sure else None
+
+    def option_agrees(self, spec: FieldSpec, text: str, value: str) -> bool:
+        """Whether the option classifier does not plainly read `text` as another option
+        (True when it cannot judge: no model, or an option it has no examples of).
+
+        A word naming an option in passing is taken as a fact unless the reading of the
+        whole description is sure of a different one and finds `value` unlikely.
+        """
+        model = self.options.get(option_key(spec))
+        if model is None or not text.strip():
+            return True
+        fitted = model()
+        if value not in fitted.classes:
+            return True
+        guess = fitted.guess(text)
+        chance = dict(guess.ranked).get(value, 0.0)
+        return guess.label == value or guess.confidence < VETO_SURE or chance >= VETO_UNLIKELY
+
+    def offer_answer(self, text: str) -> str | None:
+        """"yes" or "no" to an offer to start: the plain reading of its first words, unless
+        the whole message plainly says the opposite ("oh ok, no I'll leave it then")."""
+        if self.polarity is None:
+            return None
+        first = self.polarity.read(text).value
+        whole = self.polarity.model.guess(text)
+        if first in {"yes", "no"} and whole.label in {"yes", "no"} and whole.label != first \
+                and whole.confidence >= OFFER_SURE:
+            return whole.label
+        return first
 
     def option_lean(self, spec: FieldSpec, text: str) -> str | None:
         """The likeliest option for an answer already found unclear once, if any stands out."""

@@ -19,7 +19,7 @@ _LEAD = re.compile(
     r"the\s+\w+\s+was|make\s+that))+", re.IGNORECASE)
 # What is left once the lead-in is gone may still start "it was", "the value was", "make it".
 _FRAME = re.compile(
-    r"^\s*(?:it\s+was|it's|its|it\s+is|that\s+was|that\s+should\s+be|should\s+be|"
+    r"^\s*(?:it\s+was|it\s+were|it's|its|it\s+is|that\s+was|that\s+should\s+be|should\s+be|"
     r"make\s+(?:that|it)|change\s+(?:that|it)\s+to|it\s+should\s+(?:be|have\s+been)|"
     r"(?:the\s+|my\s+)?(?P<field>[a-z][a-z ]{1,30}?)\s+(?:was|is|should\s+be|were)\b)\s*",
     re.IGNORECASE)
@@ -31,6 +31,13 @@ _NOT_OLD = re.compile(r"^(?P<new>.+?)\s*,?\s+(?:not|rather than|instead of)\s+(?
 #: sentence with "not" in it ("might not last") is an answer.
 _BARE_NOT_WORDS = 8
 
+
+#: "no, it's family court, not criminal" answers a yes/no question; it corrects nothing.
+_PLAIN_ANSWER = re.compile(r"^(?:no|nope|nah|yes|yeah|yep|aye|not really|never)\b", re.IGNORECASE)
+
+#: "the date was wrong, it was the 14th": saying an answer is wrong, then what it was.
+_WRONG_LEAD = re.compile(r"^\s*(?:the\s+|my\s+)?[a-z][a-z ]{0,30}?\s+(?:was|is)\s+(?:wrong|"
+                         r"incorrect|not right|a mistake)\s*[,.;:-]+\s*(?=\S)", re.IGNORECASE)
 
 _JUST_WRONG = re.compile(r"^(?:wrong|incorrect|not right|a mistake|off|mistaken|not correct)\b",
                          re.IGNORECASE)
@@ -45,6 +52,8 @@ class Correction:
     old: str | None = None
     #: The words naming the answer to change ("the value was ..."), else None.
     field_words: str | None = None
+    #: Whether a correcting word led it ("sorry", "actually"), not just "X not Y".
+    led: bool = False
 
 
 def read_correction(text: str) -> Correction | None:
@@ -54,7 +63,7 @@ def read_correction(text: str) -> Correction | None:
     "I meant", "no it was") or says what it replaces ("70 not 40").
     """
     said = " ".join(text.split()).strip()
-    lead = _LEAD.match(said)
+    lead = _LEAD.match(said) or _WRONG_LEAD.match(said)
     rest = said[lead.end():] if lead else said
     frame = _FRAME.match(rest)
     field_words = None
@@ -63,9 +72,10 @@ def read_correction(text: str) -> Correction | None:
         rest = rest[frame.end():]
     rest = rest.strip(" ,.!")
     not_old = _NOT_OLD.match(rest)
-    if not_old and (lead or len(rest.split()) <= _BARE_NOT_WORDS):
+    if not_old and (lead or (len(rest.split()) <= _BARE_NOT_WORDS
+                             and not _PLAIN_ANSWER.match(rest))):
         return Correction(not_old.group("new").strip(" ,"), not_old.group("old").strip(),
-                          field_words)
+                          field_words, led=lead is not None)
     if lead is None or not rest or _JUST_WRONG.match(rest):
         return None  # "the date is wrong" asks to change it; it is not the new answer
-    return Correction(rest, None, field_words)
+    return Correction(rest, None, field_words, led=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.messages import say
 from bot.workflows.definitions import WorkflowDefinition
+from bot.workflows.understanding.features import words
 from bot.workflows.understanding.model import Guess, LinearTextModel
 from bot.workflows.understanding.training import fitted
 from bot.yamlio import load_yaml_file
@@ -28,6 +29,22 @@ CONFIDENT = 0.55
 DID_YOU_MEAN = 0.25
 #: A message this short says too little to ask which of two workflows it means.
 MIN_WORDS_TO_ASK = 4
+
+
+#: Words by which a message tells of the person's own life rather than asking in general.
+_OWN = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "my", "me", "mine", "we", "we're",
+                  "our", "us", "ma", "a'm"})
+#: ...and the ones that only ask ("can i accept...", "do i need..."), which do not count.
+_ASKING = frozenset({"can", "could", "do", "does", "am", "should", "would", "will", "is", "if",
+                     "what", "how", "when", "who", "where", "why", "must"})
+
+
+def speaks_of_self(text: str) -> bool:
+    """Whether a message tells of the person's own situation ("my brother's got a firm",
+    "I do nails from home"), beyond the "I" of a general question ("can I accept...?")."""
+    tokens = words(text)
+    return any(token in _OWN and (index == 0 or tokens[index - 1] not in _ASKING)
+               for index, token in enumerate(tokens))
 
 
 class IntentExamplesError(ValueError):

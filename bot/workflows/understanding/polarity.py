@@ -45,8 +45,15 @@ def load_answer_examples(path: Path) -> dict[str, tuple[str, ...]]:
     answers = raw.get("answers") if isinstance(raw, dict) else None
     if not isinstance(answers, dict) or set(answers) - {YES, NO, UNSURE, OTHER}:
         raise AnswerExamplesError(say("understanding.answers_file_shape", path=path))
-    return {str(label): tuple(str(t).strip() for t in texts if str(t).strip())
+    return {str(label): tuple(_text(t) for t in texts if _text(t))
             for label, texts in answers.items() if isinstance(texts, list)}
+
+
+def _text(item: object) -> str:
+    """An example as typed: YAML reads a bare yes or no as a boolean, which means the word."""
+    if isinstance(item, bool):
+        return YES if item else NO
+    return str(item).strip()
 
 
 class PolarityReader:
@@ -63,13 +70,24 @@ class PolarityReader:
         return cls(fitted("answers", examples, cache_dir))
 
     def read(self, text: str) -> Polarity:
-        """The answer's polarity; a longer answer is read by its first clause ("possibly,
-        I'd be doing checks for coaches")."""
-        found = self._read(text)
-        first = _FIRST_CLAUSE.split(text.strip(), maxsplit=1)[0]
-        if found.value is None and first.strip() and first.strip() != text.strip():
-            return self._read(first)
-        return found
+        """The answer's polarity. A longer answer is read by its first clause when that is a
+        plain yes or no ("possibly, I'd be doing checks for coaches"; "once or twice, I
+        never tell her anything"): the reason after it says more about the subject than
+        about the answer. Otherwise the whole, and then the first clause, whichever reads."""
+        clauses = [part.strip() for part in _FIRST_CLAUSE.split(text.strip()) if part.strip()]
+        if len(clauses) > 1 and _ACKNOWLEDGED.match(clauses[0]):
+            # "oh ok, no I'll leave it then": the acknowledgement is not the answer.
+            second = self._read(clauses[1])
+            if second.value in {YES, NO}:
+                return second
+        first = clauses[0] if clauses else ""
+        if first and first != text.strip():
+            opening = self._read(first)
+            if opening.value in {YES, NO}:
+                return opening
+            found = self._read(text)
+            return found if found.value is not None else opening
+        return self._read(text)
 
     def _read(self, text: str) -> Polarity:
         if not text.strip() or len(text.split()) > MAX_WORDS:
@@ -80,6 +98,10 @@ class PolarityReader:
         return Polarity(guess.label, guess.confidence)
 
 
+#: Words that only acknowledge what was said, before the answer itself.
+_ACKNOWLEDGED = re.compile(r"^(?:oh|ah|aah|ahh|right|ok|okay|oh ok|oh okay|ah ok|ah right|oh right"
+                           r"|i see|fair enough|alright|hmm|erm|um|well|thanks|cheers|ta)$",
+                           re.IGNORECASE)
 _FIRST_CLAUSE = re.compile(r"\s*[,.;:!?]\s*|\s+-\s+|\s+(?:but|because|as|since|though)\s+")
 
 
@@ -90,7 +112,7 @@ _QUESTION_WORDS = frozenset({
     "when", "were", "some", "other", "right", "properly", "know", "think",
 })
 _NEGATIONS = frozenset({"not", "never", "no", "nothing", "none", "nobody", "nor", "neither",
-                        "hardly", "without"})
+                        "hardly", "without", "nae", "naw", "nowt", "zero", "nah"})
 
 
 def _same_stem(first: str, second: str) -> bool:

@@ -65,10 +65,20 @@ def snippets(spec: FieldSpec, text: str, in_passing: bool = False) -> list[str]:
     reader = _READERS.get(spec.type)
     if reader is None:
         return []
+    if in_passing:
+        # A sentence's full stop is not part of its last word: "on Thursday the 5th. I..."
+        text = _SENTENCE_END.sub(" ,", text)
     found = list(dict.fromkeys(reader(spec, text)))
     if in_passing and spec.type == "date":
         found = [snippet for snippet in found if not _recurring(text, snippet)]
     return found
+
+
+def names_something(text: str) -> bool:
+    """Whether words name a thing, beyond dates and figures: "9/11" or "last friday" do not."""
+    said = _DATE_WORD.sub(" ", _SENTENCE_END.sub(" ", normalise_short(text)))
+    return any(len(word) >= 3 and word not in _NOT_THINGS
+               for word in re.findall(r"[a-z]+", said))
 
 
 def _recurring(text: str, snippet: str) -> bool:
@@ -110,6 +120,9 @@ def _date(spec: FieldSpec, text: str) -> Iterator[str]:
         if match.group(0) == "may" and _MAY_AS_VERB.search(said[max(0, match.start() - 6):
                                                                 match.end() + 8]):
             continue
+        if _HOLIDAY.fullmatch(match.group(0)) and (_EVENT_AFTER.match(said, match.end())
+                                                   or _OWNER_BEFORE.search(said[:match.start()])):
+            continue  # "their christmas do", "a xmas hamper": the occasion, not the date
         start = len(said[:match.start()].replace(",", " , ").split())
         end = start + len(match.group(0).split())
         # Widen over the words that belong to a date: "the 3rd of march 2026", "last friday".
@@ -129,6 +142,17 @@ def _date(spec: FieldSpec, text: str) -> Iterator[str]:
             yield stripped
 
 
+#: Words that, alone with a date or a figure, still name nothing that was offered.
+_NOT_THINGS = frozenset({"the", "and", "for", "about", "around", "worth", "quid", "pounds",
+                         "pound", "ago", "day", "days", "week", "weeks", "month", "months",
+                         "year", "years", "last", "next", "this", "that", "was", "were"})
+_SENTENCE_END = re.compile(r"[.;:!?]+(?=\s|$)")
+_HOLIDAY = re.compile(r"christmas|xmas|boxing day")
+_EVENT_AFTER = re.compile(r"\s+(?:do|dos|party|parties|dinner|meal|lunch|hamper|card|present|gift"
+                          r"|bonus|drinks|night|function|bash|raffle|market|jumper|tree|ball"
+                          r"|gala|auction|fundraiser|event|celebration|fayre|fair|show)\b")
+_OWNER_BEFORE = re.compile(r"\b(?:their|our|his|her|my|the|a|an|its)\s+(?:annual\s+|staff\s+"
+                           r"|office\s+|team\s+|big\s+)?$")
 _RECURRING = re.compile(r"s?\s+(?:nights?|evenings?|mornings?|afternoons?|only|and\s+\w+days)\b"
                         r"|s\b")
 _EVERY_BEFORE = re.compile(r"\b(?:every|most|each|some|alternate)\s+(?:other\s+)?$")
@@ -140,9 +164,37 @@ _DATEISH = re.compile(
 
 
 def _choice(spec: FieldSpec, text: str) -> Iterator[str]:
-    named = _named_options(spec.options, text)
+    named = [option for option in _named_options(spec.options, text)
+             if not _only_an_occasion(option, text)]
     if len(named) == 1:
         yield named[0].value
+
+
+def named_by_phrase(spec: FieldSpec, value: str, text: str) -> bool:
+    """Whether `text` names the option by a phrase of two or more words ("i kept it",
+    "handed it in"), stronger evidence in passing than one word ("team", "charity")."""
+    said = normalise_short(text)
+    for option in spec.options:
+        if option.value != value:
+            continue
+        for name in {option.label.casefold(), *(s.casefold() for s in option.synonyms)}:
+            if len(name.split()) >= 2 and re.search(
+                    rf"(?<![\w']){re.escape(name)}(?![\w'])", said):
+                return True
+    return False
+
+
+def _only_an_occasion(option: Option, text: str) -> bool:
+    """Whether every word naming the option only describes an occasion: a "charity dinner"
+    gave nothing to charity, and a "christmas do" is not a date."""
+    said = normalise_short(text)
+    found = False
+    for name in {option.label.casefold(), *(s.casefold() for s in option.synonyms)}:
+        for match in re.finditer(rf"(?<![\w']){re.escape(name)}(?![\w'])", said):
+            found = True
+            if not _EVENT_AFTER.match(said, match.end()):
+                return False
+    return found
 
 
 def _named_options(options: Sequence[Option], text: str) -> list[Option]:
@@ -152,9 +204,11 @@ def _named_options(options: Sequence[Option], text: str) -> list[Option]:
     day"), so those names are left out here; the option classifier reads descriptions.
     """
     vague = {"yes", "no", "other", "something else", "not sure"}
+    # An option named only by such a word ("No": not raised anywhere) is never named here.
     trimmed = [Option(o.value, o.label, tuple(s for s in o.synonyms if s.casefold() not in vague
                                               and not s.casefold().startswith("none")))
-               for o in options if o.value not in {"other"}]
+               for o in options if o.value.casefold() not in vague
+               and o.label.casefold() not in vague]
     return mentioned_options(text, trimmed)
 
 

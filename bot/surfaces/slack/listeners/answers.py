@@ -16,23 +16,24 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.casework.service import Step
+from bot.messages import say
 from bot.surfaces.slack import declaration_views, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import (
     Answer,
+    Shown,
     answer_in_time,
     casework_step,
+    open_for_person,
     run_all,
-    tell_privately,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = ("Only the person who made this declaration, or the integrity unit, can answer "
-             "its question. This attempt was recorded.")
-STEP = "provide information"
+STEP = Step.PROVIDE_INFORMATION
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -45,17 +46,19 @@ def register(app: App, services: SlackServices) -> None:
         except ValueError:
             return
         reference = str(pressed.get("ref", ""))
-        person_id = services.acting_person_id(client, body["user"]["id"])
-        if not services.may_answer(person_id, reference):
-            services.refuse(person_id, STEP, reference)
-            log.warning("refused an answer on %s to someone not its declarant", reference)
-            tell_privately(client, body, NOT_YOURS)
-            return
         container = body.get("container") or {}
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts"),
                  "card_ts": pressed.get("card_ts")}
-        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.answer_modal(
-            reference, services.open_question(reference), where))
+
+        def modal(person_id: int) -> Shown:
+            if not services.may_answer(person_id, reference):
+                services.refuse(person_id, STEP, reference)
+                log.warning("refused an answer on %s to someone not its declarant", reference)
+                return say("slack.not_yours_to_answer")
+            return declaration_views.answer_modal(reference, services.open_question(reference),
+                                                  where)
+
+        open_for_person(services, client, body, modal)
 
     @app.view(declaration_views.ANSWER_CALLBACK)
     def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -71,22 +74,24 @@ def register(app: App, services: SlackServices) -> None:
             # that this person is the declarant or an officer, and audits a refusal.
             answered, shown = casework_step(declaration_views.ANSWER_BLOCK, lambda: (
                 services.casework.provide_information(reference, answer, by=person_id)),
-                NOT_YOURS)
+                say("slack.not_yours_to_answer"))
             if answered is None:
                 return shown
             if meta.get("channel") and meta.get("ts"):
                 later.append(lambda: client.chat_update(
                     channel=meta["channel"], ts=meta["ts"],
-                    text=escape_mrkdwn(f"{reference}: answered"),
+                    text=escape_mrkdwn(say("slack.answered", reference=reference)),
                     blocks=declaration_views.card_note(
-                        reference, "you answered the integrity unit's question:", answer)))
+                        reference, say("slack.you_answered"), answer)))
             channel = services.settings.integrity_channel
             if channel:
                 name = services.people.display_name(client, user)
-                line = f"{reference}: {name} answered: {answer}"
+                line = say("slack.answered_line", reference=reference, name=name,
+                           answer=answer)
                 # Under the card when the question came from it; else a message of its own.
                 outbox.post_now(services.store, channel, escape_mrkdwn(line),
-                                declaration_views.card_note(reference, f"{name} answered:",
+                                declaration_views.card_note(reference,
+                                                            say("slack.answered_by", name=name),
                                                             answer),
                                 thread_ts=meta.get("card_ts") or None)
             return shown

@@ -12,24 +12,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.messages import say
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.listeners import declarations, reports
 from bot.surfaces.slack.services import SlackServices
 from bot.turns import Reply
 
 log = logging.getLogger(__name__)
-
-HELP = (
-    "*Probity*, the integrity assistant. Ask me anything about the force's integrity "
-    "policies in a direct message, or use:\n"
-    "• `/integrity ask QUESTION`: a policy answer with its source\n"
-    "• `/integrity declare gift|interest|association`: declare in a form\n"
-    "• `/integrity report`: report wrongdoing anonymously\n"
-    "• `/integrity followup`: read replies to a report with its reference and receipt\n"
-    "• `/integrity mine`: your declarations and their status\n"
-    "• `/integrity console`: a sign-in link to the integrity unit's web console (handlers)\n"
-    "• `/integrity help`: this message"
-)
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -50,15 +39,15 @@ def register(app: App, services: SlackServices) -> None:
                                                  rest))
         elif verb == "declare":
             if not declarations.open_declaration_modal(services, client, trigger_id, rest):
-                respond(text="Declare what? Try `/integrity declare gift`, `interest` or "
-                        "`association`.")
+                respond(text=say("slack.declare_what"))
         elif verb == "console":
             send_console_link(services, client, user_id, respond)
         elif verb == "mine":
             respond_all(respond, services.my_declarations(
                 services.people.speaker(client, user_id)))
         else:
-            respond(text=HELP, blocks=[blocks.section(HELP, escape=False)])
+            help_text = say("slack.command_help")
+            respond(text=help_text, blocks=[blocks.section(help_text, escape=False)])
 
     @app.shortcut("probity_declare")
     def declare_shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -98,8 +87,7 @@ def respond_all(respond: Respond, replies: list[Reply]) -> None:
         # The fifth message gives up a block, if it must, to say where the rest is.
         messages[RESPONSES_PER_COMMAND - 1] = blocks.Message(last.text, [
             *last.blocks[:blocks.BLOCKS_PER_MESSAGE - 1],
-            blocks.context(f"…and {hidden} more messages: ask me in a direct message to "
-                           "see everything.")])
+            blocks.context(say("slack.more_in_dm", count=hidden))])
         messages = messages[:RESPONSES_PER_COMMAND]
     for message in messages:
         respond(text=message.text, blocks=message.blocks)

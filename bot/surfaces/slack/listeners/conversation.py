@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.messages import say
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners import reports
@@ -140,11 +141,10 @@ def _wants_to_follow_up(services: SlackServices, text: str) -> bool:
 
 
 def _offer_followup_form(client: WebClient, channel: str) -> None:
-    text = ("Follow-up is done in a private form, so your reference and receipt never stay "
-            "in message history.")
+    text = say("slack.followup_in_form")
     client.chat_postMessage(channel=channel, text=text, blocks=[
         blocks.section(text),
-        *blocks.actions([blocks.button("Follow up a report", reports.OPEN_FOLLOWUP,
+        *blocks.actions([blocks.button(say("slack.followup_title"), reports.OPEN_FOLLOWUP,
                                        "followup", "primary")]),
     ])
 
@@ -155,12 +155,11 @@ def _report_started(replies: list[Reply]) -> bool:
 
 
 def _offer_report_form(client: WebClient, channel: str) -> None:
-    text = ("Reports are made in a private form, not in this chat, so nothing about them "
-            "stays in message history. You will get a reference and a receipt to follow up.")
+    text = say("slack.report_in_form")
     client.chat_postMessage(channel=channel, text=text, blocks=[
         blocks.section(text),
-        *blocks.actions([blocks.button("Report anonymously", reports.OPEN_REPORT, "report",
-                                       "primary")]),
+        *blocks.actions([blocks.button(say("slack.report_anonymously"), reports.OPEN_REPORT,
+                                       "report", "primary")]),
     ])
 
 

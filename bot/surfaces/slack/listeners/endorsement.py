@@ -15,23 +15,24 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.casework.service import Step
+from bot.messages import say
 from bot.surfaces.slack import declaration_views, outbox
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import (
     Answer,
+    Shown,
     answer_in_time,
     casework_step,
+    open_for_person,
     run_all,
-    tell_privately,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.services import SlackServices
 
 log = logging.getLogger(__name__)
 
-NOT_THE_MANAGER = ("Only the line manager named on this declaration can endorse it. This "
-                   "attempt was recorded.")
-STEP = "endorse"
+STEP = Step.ENDORSE
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -40,17 +41,19 @@ def register(app: App, services: SlackServices) -> None:
                         client: WebClient) -> None:
         ack()
         reference = str(action.get("value", ""))
-        person_id = services.acting_person_id(client, body["user"]["id"])
-        if not services.may_endorse(person_id, reference):
-            services.refuse(person_id, STEP, reference)
-            log.warning("refused an endorsement of %s to someone not its line manager",
-                        reference)
-            tell_privately(client, body, NOT_THE_MANAGER)
-            return
         container = body.get("container") or {}
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
-        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.endorsement_modal(
-            reference, action["action_id"].endswith(":yes"), where))
+
+        def modal(person_id: int) -> Shown:
+            if not services.may_endorse(person_id, reference):
+                services.refuse(person_id, STEP, reference)
+                log.warning("refused an endorsement of %s to someone not its line manager",
+                            reference)
+                return say("slack.not_the_manager")
+            return declaration_views.endorsement_modal(
+                reference, action["action_id"].endswith(":yes"), where)
+
+        open_for_person(services, client, body, modal)
 
     @app.view(declaration_views.ENDORSE_CALLBACK)
     def endorsement_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -67,25 +70,25 @@ def register(app: App, services: SlackServices) -> None:
             # a refusal: the modal's metadata is only as trustworthy as the payload.
             decision, answer = casework_step(declaration_views.RATIONALE_BLOCK, lambda: (
                 services.casework.endorse(reference, endorsed, rationale, by=person_id)),
-                NOT_THE_MANAGER)
+                say("slack.not_the_manager"))
             if decision is None:
                 return answer
-            said = "Endorsed" if endorsed else "Not endorsed"
+            said = "endorsed" if endorsed else "not_endorsed"
             name = services.people.display_name(client, user_id)
             if meta.get("channel") and meta.get("ts"):
                 # The request's buttons are replaced once the modal has closed.
                 later.append(lambda: client.chat_update(
                     channel=meta["channel"], ts=meta["ts"],
-                    text=escape_mrkdwn(f"{reference}: {said.lower()}"),
-                    blocks=declaration_views.card_note(reference, f"{said} by you:",
+                    text=escape_mrkdwn(say(f"slack.{said}_short", reference=reference)),
+                    blocks=declaration_views.card_note(reference, say(f"slack.{said}_by_you"),
                                                        decision.rationale)))
             channel = services.settings.integrity_channel
             if channel:
-                line = (f"{reference}: {said.lower()} by {name} (line manager): "
-                        f"{decision.rationale}")
+                line = say(f"slack.{said}_line", reference=reference, name=name,
+                           rationale=decision.rationale)
                 outbox.post_now(services.store, channel, escape_mrkdwn(line),
                                 declaration_views.card_note(
-                                    reference, f"{said.lower()} by {name} (line manager):",
+                                    reference, say(f"slack.{said}_by", name=name),
                                     decision.rationale), key=f"endorsed:{reference}")
             return answer
 

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.messages import say
 from bot.surfaces.slack import blocks
 from bot.surfaces.slack.listeners.declarations import OPEN_DECLARATION
 from bot.surfaces.slack.listeners.reports import OPEN_FOLLOWUP, OPEN_REPORT
@@ -48,17 +49,18 @@ def publish_home(services: SlackServices, client: WebClient, user_id: str,
     # Home tab then renders for nobody.
     start = [blocks.button(d.title, f"{OPEN_DECLARATION}:{d.name}", d.name)
              for d in services.definitions.values() if d.files == "declaration"]
-    start += [blocks.button("Report wrongdoing", OPEN_REPORT, "report", "danger"),
-              blocks.button("Follow up a report", OPEN_FOLLOWUP, "followup")]
+    start += [blocks.button(say("slack.reporting_unavailable_title"), OPEN_REPORT, "report",
+                            "danger"),
+              blocks.button(say("slack.followup_title"), OPEN_FOLLOWUP, "followup")]
     view_blocks: list[dict[str, Any]] = [
-        blocks.header("Probity: integrity, made simple"),
-        blocks.section("Ask me anything about the integrity policies in a direct message, "
-                       "or start here."),
+        blocks.header(say("slack.home_header")),
+        blocks.section(say("slack.home_intro")),
         *blocks.actions(start, block_id="start"),
         {"type": "input", "block_id": SEARCH_BLOCK, "dispatch_action": True,
-         "label": blocks.plain_text("Search the policies", 2000),
+         "label": blocks.plain_text(say("slack.home_search"), 2000),
          "element": {"type": "plain_text_input", "action_id": SEARCH_ACTION,
-                     "placeholder": blocks.plain_text("Can I accept a bottle of wine?", 150)}},
+                     "placeholder": blocks.plain_text(say("slack.home_search_example"),
+                                                         150)}},
     ]
     found = [block for reply in answers or [] for block in blocks.reply_blocks(reply)]
     mine = services.my_declarations(speaker)

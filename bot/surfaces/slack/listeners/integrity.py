@@ -23,15 +23,18 @@ from bot.surfaces.slack import declaration_views, report_views
 from bot.surfaces.slack.escaping import escape_mrkdwn
 from bot.surfaces.slack.listeners.shared import (
     Answer,
+    Shown,
     answer_in_time,
     casework_step,
+    open_for,
+    open_for_person,
     run_all,
-    tell_privately,
 )
 from bot.surfaces.slack.modals import metadata_of, plain_values
 from bot.surfaces.slack.notices import READ_REPORT
 from bot.surfaces.slack.notifier import acting_on_card
 from bot.surfaces.slack.services import SlackServices
+from bot.turns import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +48,24 @@ def register(app: App, services: SlackServices) -> None:
     register_declaration_actions(app, services)
 
 
-def refuse_ephemerally(client: WebClient, body: dict[str, Any]) -> None:
-    tell_privately(client, body, refused())
-
-
 def _open_case(services: SlackServices) -> Callable[..., None]:
     def open_case(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                   client: WebClient) -> None:
         ack()
-        speaker = services.people.speaker(client, body["user"]["id"])
-        handler = services.reports.authorise(speaker, "slack: read report")
-        if handler is None:
-            refuse_ephemerally(client, body)
-            return
-        try:
-            view = services.reports.read(handler, str(action.get("value", "")))
-        except ReportingError as problem:
-            client.chat_postEphemeral(channel=body["channel"]["id"], user=speaker.surface_id,
-                                      text=str(problem))
-            return
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=report_views.case_view(view, STATUSES))
+        user_id = body["user"]["id"]
+
+        def modal(speaker: Speaker) -> Shown:
+            handler = services.reports.authorise(speaker, "slack: read report")
+            if handler is None:
+                return refused()
+            try:
+                view = services.reports.read(handler, str(action.get("value", "")))
+            except ReportingError as problem:
+                return str(problem)
+            return report_views.case_view(view, STATUSES)
+
+        open_for(client, body, lambda: services.known_speaker(client, user_id),
+                 lambda: services.people.speaker(client, user_id), modal)
 
     return open_case
 
@@ -108,12 +108,29 @@ def _where(body: dict[str, Any]) -> dict[str, Any]:
 def _officer(services: SlackServices, client: WebClient, body: dict[str, Any], step: str,
              reference: str | None) -> int | None:
     """The acting user's Person id if they are an integrity officer; otherwise audit and None."""
-    person_id = services.acting_person_id(client, body["user"]["id"])
+    return _checked_officer(services, services.acting_person_id(client, body["user"]["id"]),
+                            step, reference)
+
+
+def _checked_officer(services: SlackServices, person_id: int, step: str,
+                     reference: str | None) -> int | None:
     if services.is_integrity_officer(person_id):
         return person_id
     services.refuse(person_id, step, reference)
     log.warning("refused %s on %s to a user who is not an integrity officer", step, reference)
     return None
+
+
+def _officer_modal(services: SlackServices, client: WebClient, body: dict[str, Any],
+                   step: str, reference: str, build: Callable[[], Shown]) -> None:
+    """`build()`'s modal for an integrity officer, opened before any Web API call."""
+
+    def modal(person_id: int) -> Shown:
+        if _checked_officer(services, person_id, step, reference) is None:
+            return refused()
+        return build()
+
+    open_for_person(services, client, body, modal)
 
 
 def register_declaration_actions(app: App, services: SlackServices) -> None:
@@ -123,26 +140,24 @@ def register_declaration_actions(app: App, services: SlackServices) -> None:
         ack()
         chosen = json.loads(action.get("value") or "{}")
         reference, outcome = str(chosen.get("ref", "")), str(chosen.get("outcome", ""))
-        if _officer(services, client, body, "decide declarations", reference) is None:
-            refuse_ephemerally(client, body)
-            return
-        card = services.declaration_card(reference)
-        match = next((o for o in services.outcomes(card["kind"]) if o[0] == outcome), None)
-        if match is None:
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=declaration_views.rationale_modal(
-            reference, outcome, match[1], match[2], _where(body)))
+
+        def modal() -> Shown:
+            card = services.declaration_card(reference)
+            match = next((o for o in services.outcomes(card["kind"]) if o[0] == outcome), None)
+            if match is None:
+                return None
+            return declaration_views.rationale_modal(reference, outcome, match[1], match[2],
+                                                     _where(body))
+
+        _officer_modal(services, client, body, "decide declarations", reference, modal)
 
     @app.action(declaration_views.ASK_ACTION)
     def ask_pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                     client: WebClient) -> None:
         ack()
         reference = str(action.get("value", ""))
-        if _officer(services, client, body, "request information", reference) is None:
-            refuse_ephemerally(client, body)
-            return
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=declaration_views.question_modal(reference, _where(body)))
+        _officer_modal(services, client, body, "request information", reference,
+                       lambda: declaration_views.question_modal(reference, _where(body)))
 
     @app.view(declaration_views.DECIDE_CALLBACK)
     def decision_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
+T = TypeVar("T")
 
 #: Seconds a submission's work may take before the modal is acknowledged with a "working"
 #: view instead. Slack gives up at 3 s, and the request may already have waited for a
@@ -47,6 +48,52 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
         client.chat_postEphemeral(channel=channel, user=user, text=text)
     else:
         client.chat_postMessage(channel=user, text=text)
+
+
+#: What a button's modal is: the view to open, a refusal to say privately, or None (nothing).
+Shown = dict[str, Any] | str | None
+
+
+def open_for(client: WebClient, body: dict[str, Any], known: Callable[[], T | None],
+             resolve: Callable[[], T], build: Callable[[T], Shown]) -> None:
+    """Open the modal `build(who)` gives for whoever pressed a button, never behind a Web
+    API call: the trigger_id expires 3 s after the click.
+
+    `known()` is who they are without asking Slack (the store, or this process's cache);
+    then the modal, or the refusal, follows at once. Otherwise a "working" modal is opened
+    first and `resolve()` (users.info) runs after it, and the modal is updated with the
+    real one, or with the refusal.
+    """
+    who = known()
+    if who is not None:
+        shown = build(who)
+        if isinstance(shown, str):
+            tell_privately(client, body, shown)
+        elif shown is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=shown)
+        return
+    title = {"title": {"text": say("slack.app_name")}}
+    opened = client.views_open(trigger_id=body["trigger_id"], view=working_view(title))
+    try:
+        shown = build(resolve())
+    except NotAllowed as refused:
+        shown = refusal_view(title, refused)
+    except Exception:
+        log.exception("a Slack button's modal could not be built")
+        shown = problem_view(title)
+    if isinstance(shown, str) or shown is None:
+        text = shown or say("slack.done_text")
+        shown = blocks.modal(say("slack.app_name"), blocks.sections(text),
+                             callback_id="probity_refused", submit=None, close=say("slack.close"))
+    client.views_update(view_id=opened["view"]["id"], view=shown)
+
+
+def open_for_person(services: SlackServices, client: WebClient, body: dict[str, Any],
+                    build: Callable[[int], Shown]) -> None:
+    """`open_for` with the presser's Person id: from the store, else added after users.info."""
+    user_id = body["user"]["id"]
+    open_for(client, body, lambda: services.known_person_id(user_id),
+             lambda: services.acting_person_id(client, user_id), build)
 
 
 def answer_in_time(ack: Ack, client: WebClient, view: Mapping[str, Any],

@@ -10,6 +10,7 @@ bot.reporting.attachments, so every write is sealed and waits in the spool, date
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,17 +110,28 @@ async def show_report_form(intake: Intake, request: Request) -> Response:
     return report_page(intake)
 
 
-async def submit_report(intake: Intake, request: Request) -> Response:
+async def posted_form(intake: Intake, request: Request,
+                      unreadable: Callable[[str], Response]) -> FormData | Response:
+    """A same-site post's form with its files, or the page that answers the post instead:
+    refused from another site, too big, or unreadable (`unreadable(problem)`, the page it
+    was posted from again)."""
     if not same_site(request):
         return refused(intake)
     try:
-        form = await read_form(request, intake.post_limit, FILES_PER_FORM)
+        return await read_form(request, intake.post_limit, FILES_PER_FORM)
     except TooLarge:
         return intake.render("problem.html", 413, problem=say(
             "intake.request_too_big", most=megabytes(intake.max_bytes),
             files=FILES_PER_FORM))
     except ValueError:
-        return report_page(intake, {}, {"": say("intake.form_unreadable")}, 400)
+        return unreadable(say("intake.form_unreadable"))
+
+
+async def submit_report(intake: Intake, request: Request) -> Response:
+    form = await posted_form(intake, request,
+                             lambda problem: report_page(intake, {}, {"": problem}, 400))
+    if isinstance(form, Response):
+        return form
     entered = entered_answers(intake.definition, form)
     nonce = intake.tokens.check(_text(form, "token"), REPORT)
     if nonce is None:
@@ -236,16 +248,10 @@ def thread_page(intake: Intake, session_id: str, view: ReporterView | None = Non
 
 
 async def act_on_thread(intake: Intake, request: Request) -> Response:
-    if not same_site(request):
-        return refused(intake)
-    try:
-        form = await read_form(request, intake.post_limit, FILES_PER_FORM)
-    except TooLarge:
-        return intake.render("problem.html", 413, problem=say(
-            "intake.request_too_big", most=megabytes(intake.max_bytes),
-            files=FILES_PER_FORM))
-    except ValueError:
-        return follow_up_page(intake, "", say("intake.form_unreadable"), 400)
+    form = await posted_form(intake, request,
+                             lambda problem: follow_up_page(intake, "", problem, 400))
+    if isinstance(form, Response):
+        return form
     session_id = _text(form, "session")
     typed, kind = _text(form, "text"), _text(form, "kind")
     kind = "answer" if kind == "answer" else "message"

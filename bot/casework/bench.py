@@ -197,8 +197,10 @@ def plain_ratio_pairs(donors: list[str], suppliers: list[str], threshold: float)
 
 
 def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: str | None,
-                           slow: bool = True) -> int:
-    """Seed a year, time the checks and the export both ways, and print the figures."""
+                           slow: bool = True, sizes: tuple[int, ...] = ()) -> int:
+    """Seed a year, time the checks and the export both ways, and print the figures; then
+    the console's scale figures against their targets, the old way beside them, and (for
+    each of `sizes`, a number of gifts) how they grow."""
     from bot.casework import bench_scale
     from bot.casework.checks import run_checks
     from bot.casework.registers import register_entries, write_csv
@@ -263,14 +265,9 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
         rows.append((say("bench.casework_export_row"), export_s,
                      one_by_one_s if slow else None))
         print(line)
-        # The old way takes a minute or two at 50,000 records, so it runs even with --no-slow.
-        scale = bench_scale.scale_rows(local)
-
-    print("\n" + say("casework_bench.scale_header") + "\n|---|---|---|---|---|")
-    for what, seconds, megabytes, old_seconds, old_megabytes in scale:
-        print(f"| {what} | {seconds:.2f} s | {megabytes:.0f} MB | "
-              + (f"{old_seconds:.2f} s | {old_megabytes:.0f} MB |" if old_seconds is not None
-                 and old_megabytes is not None else "- | - |"))
+        # The old way takes a few minutes at 50,000 records, so it runs even with --no-slow.
+        by_size = {volumes.gifts: bench_scale.scale_rows(local)}
+        bench_scale.print_scale(by_size[volumes.gifts], volumes.gifts + volumes.interests)
 
     print()
     print(say("bench.casework_table_head"))
@@ -278,7 +275,40 @@ def run_casework_benchmark(settings: Settings, volumes: Volumes, database_url: s
         theirs = f"{obvious:.2f} s" if obvious is not None else "-"
         ratio = f"{obvious / ours:.0f}x" if obvious is not None and ours else "-"
         print(f"| {what} | {ours:.2f} s | {theirs} | {ratio} |")
+
+    for gifts in sorted(set(sizes) - {volumes.gifts}):
+        by_size[gifts] = _scale_at(settings, dataclasses.replace(volumes, gifts=gifts),
+                                   database_url)
+    bench_scale.print_growth(by_size)
     return 0
+
+
+def _scale_at(settings: Settings, volumes: Volumes, database_url: str | None) -> list[Any]:
+    """The scale figures (Probity's way only) on a fresh year of `volumes`."""
+    from bot.casework import bench_scale
+    from bot.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="probity-bench-") as home:
+        local = dataclasses.replace(settings, home=Path(home), database_url=database_url)
+        store = Store.open(local)
+        with store.transaction() as session:
+            _empty(session)  # a named database holds the previous size's year
+            made, seconds = _timed(lambda: seed_year(session, volumes))
+        print(say("bench.casework_seeded", staff=made["staff"], suppliers=made["suppliers"],
+                  gifts=made["gifts"], interests=made["interests"], seconds=seconds,
+                  backend=store.engine.dialect.name))
+        rows = bench_scale.scale_rows(local, old=False)
+        bench_scale.print_scale(rows, volumes.gifts + volumes.interests)
+        store.engine.dispose()
+    return rows
+
+
+def _empty(session: Session) -> None:
+    """Remove what seed_year inserted (and nothing else: the audit log is append-only)."""
+    from sqlalchemy import delete
+
+    for model in (Decision, StatusChange, Declaration, Supplier, Person):
+        session.execute(delete(model))
 
 
 def _supplier_matching_seconds(store: Any, rules: CaseworkRules) -> float:

@@ -34,7 +34,20 @@ def configure_bench(bench: argparse.ArgumentParser) -> None:
                        "temporary SQLite file (it must be empty: the year is inserted as is)")
     bench.add_argument("--no-slow", dest="slow", action="store_false",
                        help="skip the pair-by-pair timings, which take minutes at full size")
+    bench.add_argument("--sizes", type=_sizes, default=(), metavar="N,N,...",
+                       help="also time the console's figures at these numbers of gifts, "
+                       "to show how they grow (e.g. 10000,25000)")
     bench.set_defaults(run=_bench_casework)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(say("cli_casework.bad_sizes", text=text)) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(say("cli_casework.bad_sizes", text=text))
+    return sizes
 
 
 def _as_argument(parser: argparse.ArgumentParser) -> None:
@@ -211,7 +224,8 @@ def _bench_casework(args: argparse.Namespace, settings: Settings) -> int:
     from bot.casework.bench import Volumes, run_casework_benchmark
 
     volumes = Volumes(args.staff, args.gifts, args.suppliers, args.interests)
-    return run_casework_benchmark(settings, volumes, args.database_url, slow=args.slow)
+    return run_casework_benchmark(settings, volumes, args.database_url, slow=args.slow,
+                                  sizes=args.sizes)
 
 
 def _decide(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import combinations
+from itertools import accumulate, combinations
 from typing import Generic, Literal, TypeVar
 
 import numpy as np
@@ -56,8 +57,11 @@ def normalise_organisation(name: str | None) -> str:
     """
     if not name:
         return ""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = name
+    if not text.isascii():  # most names are; decomposing them changes nothing
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     text = text.replace("&", " and ").replace("+", " and ")
     # Apostrophes join a word ("O'Brien's") rather than split it.
     text = re.sub(r"['’`]", "", text)
@@ -187,11 +191,14 @@ def best_matches(
 class NameIndex(Generic[T]):
     """Many candidates prepared once, so thousands of names can be matched against them.
 
-    The exact rule is `compare`; the index only chooses which pairs to try. A pair can
-    match only if one of the three shape scores reaches the threshold (found for every name
-    at once with rapidfuzz's cdist, in C, on all cores) or if the two names share a word
-    (found in an inverted index of words), so trying just those pairs gives the same
-    answers as trying every pair.
+    The exact rule is `compare`; the index only chooses which pairs to try, by blocking on
+    words rather than scoring every pair. A pair matches only if its compact forms are
+    equal, or one name is part of the other (found in an inverted index of word sets), or
+    every distinctive word of each is spelt nearly the same in the other (`_words_agree`).
+    So a name is tried only against the candidates in which each of its distinctive words
+    has a counterpart scoring WORD_AGREEMENT or more (rapidfuzz's cdist between the
+    distinct words, in C) or appears inside the candidate's compact form: a few candidates
+    each, instead of every one, and still the same answers as trying every pair.
     """
 
     def __init__(self, candidates: Iterable[T], key: Callable[[T], str],
@@ -202,10 +209,20 @@ class NameIndex(Generic[T]):
         self.parts = [name_parts(k) for k in self.keys]
         self._by_word: dict[str, set[int]] = defaultdict(set)
         self._by_words: dict[frozenset[str], list[int]] = defaultdict(list)
+        self._by_compact: dict[str, list[int]] = defaultdict(list)
+        self._by_core_word: dict[str, set[int]] = defaultdict(set)
         for number, parts in enumerate(self.parts):
             self._by_words[parts.words].append(number)
+            self._by_compact[parts.compact].append(number)
             for word in parts.words:
                 self._by_word[word].add(number)
+            for word in parts.core_words:
+                self._by_core_word[word].add(number)
+        # Every compact form in one text, so "is this word inside a candidate's compact
+        # form" is one C-level scan per word; `_starts` maps a position back to its owner.
+        self._compacts = "\n".join(parts.compact for parts in self.parts)
+        self._starts = list(accumulate((len(p.compact) + 1 for p in self.parts[:-1]),
+                                       initial=0))
 
     def match_many(self, names: Sequence[str | None]) -> list[list[NameMatch[T]]]:
         """For each raw name, its matches best first (as `best_matches` would give)."""
@@ -214,9 +231,12 @@ class NameIndex(Generic[T]):
         live = [i for i, w in enumerate(wanted) if w and name_parts(w).core]
         if not live or not self.candidates:
             return results
-        pairs = self._shape_pairs([name_parts(wanted[i]) for i in live])
-        for row, number in enumerate(live):
-            tried = pairs.get(row, set()) | self._containing(name_parts(wanted[number]))
+        agreeing = self._agreeing_words({word for i in live
+                                         for word in name_parts(wanted[i]).core_words})
+        for number in live:
+            query = name_parts(wanted[number])
+            tried = self._similar(query, agreeing) | self._containing(query)
+            tried.update(self._by_compact.get(query.compact, ()))
             found = []
             for index in tried:
                 result = compare(wanted[number], self.keys[index], self.threshold)
@@ -248,16 +268,30 @@ class NameIndex(Generic[T]):
             found.update(n for n, count in shared.items() if count == len(self.parts[n].words))
         return found
 
-    def _shape_pairs(self, queries: Sequence[NameParts]) -> dict[int, set[int]]:
-        pairs: dict[int, set[int]] = defaultdict(set)
-        # Scores as whole numbers keep the matrices small; flooring the cutoff keeps every
-        # pair whose exact score could reach the threshold.
-        cutoff = int(self.threshold)
-        for scorer, field in ((fuzz.ratio, "core"), (fuzz.token_sort_ratio, "core"),
-                              (fuzz.ratio, "compact")):
-            matrix = process.cdist(
-                [getattr(q, field) for q in queries], [getattr(p, field) for p in self.parts],
-                scorer=scorer, score_cutoff=cutoff, dtype=np.uint8, workers=-1)
+    def _similar(self, query: NameParts, agreeing: dict[str, set[int]]) -> set[int]:
+        """Candidates in which every distinctive word of `query` has a counterpart: the
+        only ones `_words_agree`, and so a "similar" match, can accept."""
+        postings = sorted((agreeing[word] for word in query.core_words), key=len)
+        return set(postings[0]).intersection(*postings[1:]) if postings else set()
+
+    def _agreeing_words(self, words: set[str]) -> dict[str, set[int]]:
+        """For each word, the candidates with a core word scoring WORD_AGREEMENT or more
+        against it, or whose compact form contains it (as `_words_agree` reads them)."""
+        ordered = sorted(words)
+        theirs = list(self._by_core_word)
+        found: dict[str, set[int]] = {word: set() for word in ordered}
+        if not ordered or not theirs:
+            return found
+        # In slices, so the score matrix stays a few megabytes whatever the volume.
+        for first in range(0, len(ordered), 2048):
+            rows = ordered[first:first + 2048]
+            matrix = process.cdist(rows, theirs, scorer=fuzz.ratio,
+                                   score_cutoff=WORD_AGREEMENT, dtype=np.uint8, workers=-1)
             for row, column in zip(*np.nonzero(matrix), strict=True):
-                pairs[int(row)].add(int(column))
-        return pairs
+                found[rows[int(row)]].update(self._by_core_word[theirs[int(column)]])
+        for word in ordered:
+            at = self._compacts.find(word)
+            while at >= 0:
+                found[word].add(bisect_right(self._starts, at) - 1)
+                at = self._compacts.find(word, at + 1)
+        return found

@@ -261,18 +261,21 @@ def search_declarations(session: Session, search: DeclarationSearch, page: int =
                         per_page: int = 25, oldest_first: bool = True) -> DeclarationPage:
     """One page of the declarations `search` matches, counted and cut in SQL.
 
-    Only the page's records (and their declarants) are loaded, so a page costs the same at
-    500 records as at 50,000.
+    Only the page's records (and their declarants) are loaded, so a page costs about the
+    same at 500 records as at 50,000. The page is cut on ids first: sorting the matches'
+    ids (from an index) is cheap where sorting whole rows, answers and all, is not, when a
+    loose filter matches thousands.
     """
     page = max(1, page)
     total = session.scalar(_searched(select(func.count(Declaration.id)), search)) or 0
     order = (Declaration.submitted_at, Declaration.id) if oldest_first else \
         (Declaration.submitted_at.desc(), Declaration.id.desc())
-    found = session.scalars(
-        _searched(select(Declaration), search).options(selectinload(Declaration.person))
-        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return DeclarationPage(list(found), total, page, per_page)
+    ids = list(session.scalars(_searched(select(Declaration.id), search).order_by(*order)
+                               .limit(per_page).offset((page - 1) * per_page)))
+    loaded = {d.id: d for d in session.scalars(
+        select(Declaration).where(Declaration.id.in_(ids))
+        .options(selectinload(Declaration.person)))} if ids else {}
+    return DeclarationPage([loaded[number] for number in ids], total, page, per_page)
 
 
 def find_declarations(session: Session, search: DeclarationSearch) -> Sequence[Declaration]:

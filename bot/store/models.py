@@ -96,7 +96,8 @@ class Person(Base):
     """A member of staff as a surface knows them (a Slack user, a directory entry)."""
 
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("surface", "surface_id"),)
+    __table_args__ = (UniqueConstraint("surface", "surface_id"),
+                      Index("ix_people_team", "team"))  # migration 0008
 
     id: Mapped[int] = mapped_column(primary_key=True)
     surface: Mapped[str] = mapped_column(String(20))
@@ -128,6 +129,9 @@ class Declaration(Base):
         Index("ix_declarations_submitted_at", "submitted_at"),
         Index("ix_declarations_occurred_on", "occurred_on"),
         Index("ix_declarations_superseded_by_id", "superseded_by_id"),
+        # Added by migration 0008 for the queue's filters and pages.
+        Index("ix_declarations_status_person_submitted", "status", "person_id",
+              "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

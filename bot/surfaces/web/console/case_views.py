@@ -12,6 +12,7 @@ from bot.casework.checks import findings_for
 from bot.casework.endorsement import can_endorse, latest_endorsement
 from bot.casework.errors import CaseworkError, NotAuthorised, UnknownDeclaration
 from bot.casework.followup import time_to_decision
+from bot.casework.labels import outcome_label
 from bot.casework.outcomes import OUTCOMES_BY_KIND
 from bot.casework.queries import (
     OPEN_STATUSES,
@@ -65,7 +66,8 @@ def _case(context: ConsoleContext, call: Call, reference: str) -> dict[str, Any]
             "successor": successor.reference if successor else None,
             "findings": findings_for(session, context.rules, declaration, context.today())
             if call.user.is_handler else [],
-            "outcomes": list(OUTCOMES_BY_KIND.get(declaration.kind, {})),
+            "outcomes": [(outcome, outcome_label(outcome))
+                         for outcome in OUTCOMES_BY_KIND.get(declaration.kind, {})],
             "may_decide": call.user.is_handler and declaration.status in OPEN_STATUSES,
             "may_endorse": can_endorse(me, declaration)
             and declaration.status in OPEN_STATUSES,

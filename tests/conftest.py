@@ -17,6 +17,9 @@ from bot.store import Store
 from bot.store.database import create_store_engine
 from bot.store.models import Base
 
+# The understanding tests' workflows, trained models and dialogue context, once per module.
+from tests.understanding_support import context, definitions, understanding  # noqa: F401
+
 POSTGRES_URL = os.environ.get("PROBITY_TEST_DATABASE_URL")
 NO_POSTGRES = "PROBITY_TEST_DATABASE_URL is not set; PostgreSQL tests need a server to run against"
 

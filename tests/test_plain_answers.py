@@ -4,14 +4,12 @@ and the single-answer evaluation (tests/eval/answers) held to its bar."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.directory import StaffMember, match_staff
 from bot.evaluation.answers import (
     HELD_ASIDE,
     MIN_FIELD_ACCURACY,
@@ -26,26 +24,8 @@ from bot.workflows.parsing.common import is_rough, rough_to_digits
 from bot.workflows.parsing.dates import parse_date
 from bot.workflows.parsing.money import parse_money
 from bot.workflows.parsing.quantities import weekly_hours
-from bot.workflows.understanding import Understanding
 from bot.workflows.understanding.polarity import load_answer_examples
-
-TODAY = dt.date(2026, 11, 18)  # a Wednesday
-SERGEANT = StaffMember("tom.reid", "Tom Reid", "Sgt", "officer", team="Response")
-
-
-@pytest.fixture(scope="module")
-def definitions() -> dict[str, WorkflowDefinition]:
-    return load_definitions(PROJECT_ROOT / "workflows",
-                            scan_policy_sections(PROJECT_ROOT / "policies"))
-
-
-@pytest.fixture(scope="module")
-def context(definitions: dict[str, WorkflowDefinition],
-            tmp_path_factory: pytest.TempPathFactory) -> DialogueContext:
-    understanding = Understanding.build(definitions.values(), PROJECT_ROOT / "knowledge",
-                                        tmp_path_factory.mktemp("models"))
-    return DialogueContext(TODAY, {"staff_type": "officer"}, (SERGEANT,), SERGEANT,
-                           match_staff, understanding=understanding)
+from tests.understanding_support import TODAY
 
 
 def answer(definition: WorkflowDefinition, context: DialogueContext, field: str, text: str,

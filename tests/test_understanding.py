@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.workflows.definitions import WorkflowDefinition, load_definitions, scan_policy_sections
+from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.parsing.quantities import weekly_count, weekly_hours
 from bot.workflows.understanding import Understanding
 from bot.workflows.understanding.corrections import read_correction
@@ -22,19 +22,6 @@ from bot.workflows.understanding.junk import junk_kind, mark_unprintable
 from bot.workflows.understanding.polarity import echo_polarity
 from bot.workflows.understanding.slots import snippets
 from bot.workflows.understanding.training import examples_key, fit, fitted
-
-
-@pytest.fixture(scope="module")
-def definitions() -> dict[str, WorkflowDefinition]:
-    return load_definitions(PROJECT_ROOT / "workflows",
-                            scan_policy_sections(PROJECT_ROOT / "policies"))
-
-
-@pytest.fixture(scope="module")
-def understanding(definitions: dict[str, WorkflowDefinition],
-                  tmp_path_factory: pytest.TempPathFactory) -> Understanding:
-    return Understanding.build(definitions.values(), PROJECT_ROOT / "knowledge",
-                               tmp_path_factory.mktemp("models"))
 
 
 @pytest.mark.parametrize(("message", "workflow"), [

@@ -3,38 +3,18 @@ refused, plain answers read; the engine with the trained readers, then the assis
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from bot.directory import StaffMember, match_staff
+from bot.directory import match_staff
 from bot.workflows import engine
-from bot.workflows.definitions import WorkflowDefinition, load_definitions, scan_policy_sections
+from bot.workflows.definitions import WorkflowDefinition
 from bot.workflows.engine import DialogueContext, Step, UserInput
 from bot.workflows.intents import printable
-from bot.workflows.understanding import Understanding
-
-TODAY = dt.date(2026, 11, 18)  # a Wednesday
-SERGEANT = StaffMember("tom.reid", "Tom Reid", "Sgt", "officer", team="Response")
-
-
-@pytest.fixture(scope="module")
-def definitions() -> dict[str, WorkflowDefinition]:
-    return load_definitions(PROJECT_ROOT / "workflows",
-                            scan_policy_sections(PROJECT_ROOT / "policies"))
-
-
-@pytest.fixture(scope="module")
-def context(definitions: dict[str, WorkflowDefinition],
-            tmp_path_factory: pytest.TempPathFactory) -> DialogueContext:
-    understanding = Understanding.build(definitions.values(), PROJECT_ROOT / "knowledge",
-                                        tmp_path_factory.mktemp("models"))
-    return DialogueContext(TODAY, {"staff_type": "officer"}, (SERGEANT,), SERGEANT,
-                           match_staff, understanding=understanding)
+from tests.understanding_support import SERGEANT, TODAY
 
 
 class Talk:

@@ -4,19 +4,16 @@ class of failure (issue 11) in new words, not a sentence from the evaluation."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.directory import StaffMember, match_staff
 from bot.workflows import engine
 from bot.workflows.definitions import (
     DefinitionError,
     WorkflowDefinition,
     load_definition,
-    load_definitions,
     scan_policy_sections,
 )
 from bot.workflows.engine import DialogueContext, Step, UserInput
@@ -24,28 +21,7 @@ from bot.workflows.understanding import Understanding
 from bot.workflows.understanding.corrections import read_correction
 from bot.workflows.understanding.intent import speaks_of_self
 from bot.workflows.understanding.slots import names_something, snippets
-
-TODAY = dt.date(2026, 11, 18)  # a Wednesday
-SERGEANT = StaffMember("tom.reid", "Tom Reid", "Sgt", "officer", team="Response")
-
-
-@pytest.fixture(scope="module")
-def definitions() -> dict[str, WorkflowDefinition]:
-    return load_definitions(PROJECT_ROOT / "workflows",
-                            scan_policy_sections(PROJECT_ROOT / "policies"))
-
-
-@pytest.fixture(scope="module")
-def understanding(definitions: dict[str, WorkflowDefinition],
-                  tmp_path_factory: pytest.TempPathFactory) -> Understanding:
-    return Understanding.build(definitions.values(), PROJECT_ROOT / "knowledge",
-                               tmp_path_factory.mktemp("models"))
-
-
-@pytest.fixture(scope="module")
-def context(understanding: Understanding) -> DialogueContext:
-    return DialogueContext(TODAY, {"staff_type": "officer"}, (SERGEANT,), SERGEANT,
-                           match_staff, understanding=understanding)
+from tests.understanding_support import TODAY
 
 
 def talk(definition: WorkflowDefinition, context: DialogueContext, opening: str,
